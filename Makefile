@@ -1,0 +1,28 @@
+# LayerLab: `make run` installs everything and opens the app; `make test` installs and tests.
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench lint clean-venv
+
+$(STAMP): pyproject.toml
+	bash scripts/setup.sh "$(PYTHON)" "$(VENV)"
+	touch $(STAMP)
+
+run: $(STAMP)
+	bash scripts/ensure_qt_libs.sh
+	$(PY) main.py $(or $(PROJECT),assets/examples/spiral.layerlab.json)
+
+test: $(STAMP)
+	bash scripts/test.sh "$(PY)" $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) main.py bench $(BENCH_ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
+
+clean-venv:
+	rm -rf $(VENV)

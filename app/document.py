@@ -1,0 +1,220 @@
+"""The open project as a Qt model: one ``ProjectDocument`` per window (DESIGN.md §5).
+
+Views never touch the engine's ``Graph`` directly: they call the editing methods here (each
+pushes an undoable command) and follow the signals. After every structural edit the document
+re-runs shape inference and emits ``shapes_changed`` with the engine's ``ShapeReport``.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from app import commands as cmd
+from engine.graph import Edge, Graph, Node, ShapeReport
+from engine.layers import create_layer
+from engine.project import Project, load_project, save_project
+from engine.training import TrainConfig
+from engine.types import LayerLabError
+
+
+class ProjectDocument(QObject):
+    layer_added = Signal(str)
+    layer_removed = Signal(str)
+    layer_moved = Signal(str)
+    layer_changed = Signal(str)
+    layer_renamed = Signal(str, str)
+    edge_added = Signal(object)
+    edge_removed = Signal(object)
+    shapes_changed = Signal(object)
+    dataset_changed = Signal(object)
+    training_changed = Signal(object)
+    project_loaded = Signal()
+    path_changed = Signal(str)
+    dirty_changed = Signal(bool)
+    structure_changed = Signal()  # any edit that changes what the network computes
+
+    def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self.project = project or Project()
+        self.path: Path | None = None
+        self.report: ShapeReport = self.graph.infer_shapes()
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.dirty_changed.emit(not clean)
+
+    @property
+    def graph(self) -> Graph:
+        return self.project.graph
+
+    @property
+    def is_dirty(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    # -- files ---------------------------------------------------------------------------------
+    def load(self, project: Project, path: Path | None = None) -> None:
+        """Replace the whole project (New/Open); clears undo history."""
+        self.project, self.path = project, Path(path) if path else None
+        self.undo_stack.clear()
+        self.undo_stack.setClean()
+        self.report = self.graph.infer_shapes()
+        self.project_loaded.emit()
+        self.shapes_changed.emit(self.report)
+        self.path_changed.emit(str(self.path or ""))
+
+    def open(self, path: str | Path) -> None:
+        """Load a project file; ProjectFileError propagates (the window shows its message)."""
+        self.load(load_project(path), Path(path))
+
+    def save(self, path: str | Path | None = None) -> Path:
+        target = Path(path) if path else self.path
+        if target is None:
+            raise LayerLabError("Choose a file name first (Save As).")
+        save_project(self.project, target)
+        self.path = target
+        self.undo_stack.setClean()
+        self.path_changed.emit(str(target))
+        return target
+
+    def snapshot_project(self) -> Project:
+        """A deep copy for the training thread or autosave (the document keeps editing)."""
+        return copy.deepcopy(self.project)
+
+    # -- editing API (undoable) ----------------------------------------------------------------
+    def add_layer(self, kind: str, position: tuple[float, float],
+                  options: dict[str, Any] | None = None, name: str | None = None) -> str:
+        node = self._new_node(kind, position, options, name)
+        self.undo_stack.push(cmd.AddLayer(self, node))
+        return node.name
+
+    def insert_on_wire(self, kind: str, edge: Edge, position: tuple[float, float]) -> str:
+        node = self._new_node(kind, position, None, None)
+        self.undo_stack.push(cmd.InsertOnWire(self, node, edge))
+        return node.name
+
+    def paste_layers(self, nodes: list[Node], edges: list[Edge]) -> list[str]:
+        """Add copies of nodes (renamed when taken) with the edges between them, one undo step."""
+        self.undo_stack.beginMacro(f"Paste {len(nodes)} layer(s)")
+        renamed: dict[str, str] = {}
+        for node in nodes:
+            pos = (node.position[0] + 40.0, node.position[1] + 40.0)
+            renamed[node.name] = self.add_layer(node.kind, pos, dict(node.options))
+        for edge in edges:
+            if edge.source in renamed and edge.target in renamed:
+                self.connect_layers(renamed[edge.source], renamed[edge.target])
+        self.undo_stack.endMacro()
+        return list(renamed.values())
+
+    def _new_node(self, kind: str, position: tuple[float, float],
+                  options: dict[str, Any] | None, name: str | None) -> Node:
+        name = name or self.graph.unique_name(kind)
+        layer = create_layer({"kind": kind, "name": name, **(options or {})})
+        position = (float(position[0]), float(position[1]))
+        return Node(name, kind, layer.get_config_options(), position)
+
+    def remove_layers(self, names: list[str]) -> None:
+        if names:
+            self.undo_stack.push(cmd.RemoveLayers(self, names))
+
+    def move_layer(self, name: str, old: tuple[float, float], new: tuple[float, float]) -> None:
+        if tuple(old) != tuple(new):
+            self.undo_stack.push(cmd.MoveLayer(self, name, (old[0], old[1]), (new[0], new[1])))
+
+    def connect_layers(self, source: str, target: str) -> str | None:
+        """Wire source → target; return the reason when it can never be valid."""
+        reason = self.graph.check_connection(source, target)
+        if reason:
+            return reason
+        used = {e.port for e in self.graph.in_edges(target)}
+        port = next(p for p in range(len(used) + 1) if p not in used)
+        self.undo_stack.push(cmd.Connect(self, Edge(source, target, port)))
+        return None
+
+    def disconnect_edge(self, edge: Edge) -> None:
+        self.undo_stack.push(cmd.Disconnect(self, edge))
+
+    def set_layer_options(self, name: str, options: dict[str, Any]) -> None:
+        """Validate then apply (ConfigError propagates to the inspector, nothing changes)."""
+        node = self.graph.nodes[name]
+        new = create_layer({"kind": node.kind, "name": name, **options}).get_config_options()
+        if new != node.options:
+            self.undo_stack.push(cmd.SetLayerOptions(self, name, node.options, new))
+
+    def rename_layer(self, old: str, new: str) -> None:
+        if old != new:
+            if new in self.graph.nodes or not new.strip():
+                raise LayerLabError(f"'{new}' cannot be used: names must be unique and non-empty.")
+            self.undo_stack.push(cmd.RenameLayer(self, old, new))
+
+    def set_dataset(self, spec: dict[str, Any]) -> None:
+        if spec != self.project.dataset:
+            self.undo_stack.push(cmd.SetSection(self, "dataset", dict(self.project.dataset),
+                                                dict(spec), "Change dataset"))
+
+    def set_training(self, changes: dict[str, Any]) -> None:
+        old = self.project.training.to_dict()
+        new = {**old, **changes}
+        TrainConfig.from_dict(new)  # validates; ConfigError propagates
+        if new != old:
+            self.undo_stack.push(cmd.SetSection(self, "training", old, new, "Change training"))
+
+    # -- low-level mutations used by the commands --------------------------------------------
+    def _apply_insert(self, node: Node, edges: list[Edge]) -> None:
+        self.graph.insert_node(copy.deepcopy(node), [])
+        self.layer_added.emit(node.name)
+        for edge in edges:
+            self._apply_connect(edge)
+        self._shapes()
+
+    def _apply_remove(self, name: str) -> tuple[Node, list[Edge]]:
+        node, edges = self.graph.remove_node(name)
+        for edge in edges:
+            self.edge_removed.emit(edge)
+        self.layer_removed.emit(name)
+        self._shapes()
+        return copy.deepcopy(node), edges
+
+    def _apply_move(self, name: str, position: tuple[float, float]) -> None:
+        self.graph.nodes[name].position = tuple(position)  # type: ignore[assignment]
+        self.layer_moved.emit(name)
+
+    def _apply_connect(self, edge: Edge) -> None:
+        self.graph.edges.append(edge)
+        self.edge_added.emit(edge)
+        self._shapes()
+
+    def _apply_disconnect(self, edge: Edge) -> None:
+        self.graph.disconnect(edge)
+        self.edge_removed.emit(edge)
+        self._shapes()
+
+    def _apply_options(self, name: str, options: dict[str, Any]) -> None:
+        self.graph.nodes[name].options = dict(options)
+        self.layer_changed.emit(name)
+        self._shapes()
+
+    def _apply_rename(self, old: str, new: str) -> None:
+        self.graph.rename(old, new)
+        self.layer_renamed.emit(old, new)
+        self._shapes()
+
+    def _apply_section(self, section: str, value: dict[str, Any]) -> None:
+        if section == "dataset":
+            self.project.dataset = dict(value)
+            self.dataset_changed.emit(dict(value))
+        else:
+            self.project.training = TrainConfig.from_dict(dict(value))
+            self.training_changed.emit(self.project.training)
+            return
+        self.structure_changed.emit()
+
+    def _shapes(self) -> None:
+        self.report = self.graph.infer_shapes()
+        self.shapes_changed.emit(self.report)
+        self.structure_changed.emit()

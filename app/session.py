@@ -1,0 +1,397 @@
+"""The training session: one project's data, model and trainer, driven from the GUI thread.
+
+``TrainingSession`` prepares a run with ``engine.recipes.prepare`` (on its own deep copy of the
+project, so live tweaks never touch the document) and drives a ``TrainingWorker``
+(``app.worker``) with play / pause / step one batch / step one epoch / stop / reset. Views only
+listen: ``snapshot_ready`` (throttled ``Snapshot``s, losses never dropped), ``state_changed``
+(``idle``, ``running``, ``paused``, ``finished``, ``stopped``, ``error``), ``run_finished``
+(the final snapshot: finished, stopped, diverged or early-stopped, with its message),
+``error_occurred`` (a learner-readable message; nothing is ever raised into Qt),
+``history_cleared`` (a new model: plots start over) and ``data_replaced`` (the run now trains
+on new data given by ``update_data``: the learner edited the points while it trains).
+``history`` keeps every step loss and every epoch's metrics received so far, for redrawing
+plots.
+
+The worker thread never touches Qt (see ``app.worker``): a GUI-thread ``QTimer`` drains its
+event queue every few milliseconds while a run is alive. States come from what the worker
+actually does: ``paused`` is emitted once it has parked, so a paused view never changes
+behind the learner's back. Stop ends the run but keeps the trained model (for export); Play
+or Step after a run ended (finished, stopped, failed) starts afresh from the seed's weights.
+Read ``model`` only while no run is alive (idle, paused, ended); views use snapshots.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import math
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+from app.worker import TrainingWorker, set_trainer_learning_rate, trainer_learning_rate
+from engine.datasets.base import Dataset
+from engine.model import Model
+from engine.project import Project
+from engine.recipes import Prepared, prepare
+from engine.snapshots import STEP, STOPPED, Snapshot
+from engine.types import LayerLabError
+
+log = logging.getLogger(__name__)
+
+STATES = ("idle", "running", "paused", "finished", "stopped", "error")
+SMALL_MODEL_PARAMS = 2000  # below this, network-view probes (weights, neuron maps) are on
+HALT_TIMEOUT_S = 1.0
+POLL_MS = 8  # how often the GUI thread collects the worker's events while a run is alive
+
+
+class TrainingHistory:
+    """Everything received so far: per-step losses and per-epoch metrics (NaN where absent)."""
+
+    def __init__(self) -> None:
+        self.step_losses: list[float] = []  # loss of optimizer step i+1 at index i
+        self.epochs: list[int] = []  # epoch number of each metrics row
+        self.metrics: dict[str, list[float]] = {}  # name -> one value per entry of ``epochs``
+
+    def clear(self) -> None:
+        self.step_losses.clear()
+        self.epochs.clear()
+        self.metrics.clear()
+
+    def add(self, snap: Snapshot) -> None:
+        self.step_losses.extend(snap.batch_losses)
+        for row in snap.epoch_rows:
+            epoch = int(row["epoch"])
+            if self.epochs and self.epochs[-1] >= epoch:
+                continue
+            self.epochs.append(epoch)
+            for key in row.keys() - self.metrics.keys() - {"epoch", "step"}:
+                self.metrics[key] = [math.nan] * (len(self.epochs) - 1)
+            for key, values in self.metrics.items():
+                values.append(float(row.get(key, math.nan)))
+
+
+def default_probes(requested: list[str], model: Model, data: Dataset) -> list[str]:
+    """The project's probes plus those its views need: decision grid, neuron maps, curve."""
+    names = list(requested)
+    wanted: list[str] = ["confusion"] if data.task == "classification" else []
+    if getattr(data, "x_train_raw", None) is not None or tuple(model.input_shape) == (2,):
+        wanted.append("decision_grid")  # 2-D points, with or without derived features
+        if model.n_params < SMALL_MODEL_PARAMS:
+            wanted += ["neuron_maps", "weights"]
+    elif tuple(model.input_shape) == (1,) and data.task == "regression":
+        wanted.append("curve")
+    return names + [n for n in wanted if n not in names]
+
+
+def describe_error(err: Exception) -> str:
+    """A learner-readable message; unexpected errors get their type and a logged traceback."""
+    if isinstance(err, LayerLabError):
+        return str(err)
+    log.error("unexpected error in the training session", exc_info=err)
+    return f"Training failed unexpectedly: {type(err).__name__}: {err}"
+
+
+class TrainingSession(QObject):
+    """Owns the run of one project; every public method is called from the GUI thread."""
+
+    snapshot_ready = Signal(object)  # Snapshot
+    state_changed = Signal(str)
+    error_occurred = Signal(str)
+    run_finished = Signal(object)  # the final Snapshot
+    history_cleared = Signal()
+    data_replaced = Signal(object)  # the Dataset the run trains on from now on
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.history = TrainingHistory()
+        self.project: Project | None = None
+        self.prepared: Prepared | None = None
+        self.last_snapshot: Snapshot | None = None
+        self._state = "idle"
+        self._probes: list[str] = []
+        self._lr_override: float | None = None
+        self._worker: TrainingWorker | None = None
+        self._poll_timer = QTimer(self)
+        self._poll_timer.setInterval(POLL_MS)
+        self._poll_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._poll_timer.timeout.connect(self._on_poll_timer_timeout)
+
+    # -- read-only views -------------------------------------------------------------------------
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def model(self) -> Model | None:
+        return self.prepared.model if self.prepared else None
+
+    @property
+    def data(self) -> Dataset | None:
+        return self.prepared.data if self.prepared else None
+
+    @property
+    def trainer(self) -> Any:
+        return self.prepared.trainer if self.prepared else None
+
+    @property
+    def probes(self) -> list[str]:
+        return list(self._probes)
+
+    def is_worker_alive(self) -> bool:
+        return self._worker is not None and self._worker.is_alive()
+
+    def wait_for_worker(self, timeout: float = HALT_TIMEOUT_S) -> bool:
+        """Block until the worker thread has ended (tests, shutdown); True when it has."""
+        return self._worker is None or self._worker.join(timeout)
+
+    # -- setup -----------------------------------------------------------------------------------
+    def load(self, project: Project, data: Dataset | None = None) -> bool:
+        """Prepare ``project`` (a private copy) for training; False + ``error_occurred`` if not."""
+        self._halt()
+        self.prepared, self.last_snapshot, self._lr_override = None, None, None
+        self._clear_history()
+        try:
+            self.project = copy.deepcopy(project)
+            self.prepared = prepare(self.project, data)
+            self._probes = default_probes(self.project.training.probes, self.prepared.model,
+                                          self.prepared.data)
+            self._show_initial_state()
+        except Exception as err:  # noqa: BLE001 - shown to the learner, never raised into Qt
+            self.prepared = None
+            self._fail(describe_error(err))
+            return False
+        return True
+
+    def reset_weights(self) -> bool:
+        """Stop any run, rebuild the model from the seed with a fresh trainer, clear history."""
+        if self.project is None or self.prepared is None:
+            return False
+        self._halt()
+        self._clear_history()
+        return self._rebuild()
+
+    def update_data(self, data: Dataset, spec: dict[str, Any] | None = None) -> bool:
+        """Train on ``data`` from now on, keeping the weights (Playground-style live editing).
+
+        While a run is alive the worker swaps it in between two chunks and ``data_replaced``
+        follows; otherwise it is swapped at once and the views get a snapshot with probes of
+        the new data. Data that does not fit the network (another input shape, a class beyond
+        the output units) gives ``error_occurred`` and training goes on with the old data.
+        False when nothing is loaded or the data was rejected at once. ``spec`` (the dataset
+        spec ``data`` was loaded from) is recorded in the session's copy of the project.
+        """
+        if self.prepared is None:
+            return False
+        if spec is not None and self.project is not None and self.data_problem(data) is None:
+            self.project.dataset = copy.deepcopy(spec)
+        if self._worker is not None and self._worker.is_alive():
+            self._worker.update_data(data)
+            return True
+        trainer = self.prepared.trainer
+        try:
+            if not hasattr(trainer, "replace_data"):
+                raise LayerLabError("This training recipe cannot swap its data: load the "
+                                    "project again to use the new data.")
+            trainer.replace_data(data)
+        except Exception as err:  # noqa: BLE001 - shown to the learner, never raised into Qt
+            self.error_occurred.emit(describe_error(err))
+            return False
+        self.prepared.data = data
+        self.data_replaced.emit(data)
+        self._show_probes_of_new_data()
+        return True
+
+    def data_problem(self, data: Dataset) -> str | None:
+        """Why ``update_data(data)`` would be refused (None when it would be accepted).
+
+        Only reads the model and the trainer's settings, so it is safe while a run is alive:
+        the window asks before choosing between a live update and a reload.
+        """
+        trainer = self.trainer
+        if trainer is None:
+            return "Nothing is loaded for training yet."
+        check = getattr(trainer, "check_replacement", None)
+        if check is None:
+            return ("This training recipe cannot swap its data while it runs: press Stop, "
+                    "then Play to train on the new data.")
+        try:
+            check(data)
+        except Exception as err:  # noqa: BLE001 - a message for the learner
+            return describe_error(err)
+        return None
+
+    def _show_probes_of_new_data(self) -> None:
+        """A snapshot (no new losses) with probes of the current weights on the new data."""
+        grid = getattr(self.trainer, "probe_grid", None)
+        if self.last_snapshot is None or grid is None or not self._probes:
+            return
+        snap = replace(self.last_snapshot, event=STEP, batch_losses=(), epoch_rows=(),
+                       message=None, probes=grid.compute(self._probes))
+        self._take_snapshot(snap)
+
+    def set_probes(self, names: list[str]) -> None:
+        """Choose the heavy probes (e.g. add "weights" when the network view opens)."""
+        self._probes = list(names)
+        if self._worker is not None:
+            self._worker.set_probes(self._probes)
+
+    def set_learning_rate(self, lr: float) -> None:
+        """Change the learning rate live; the next optimizer step uses it."""
+        try:
+            value = float(lr)
+        except (TypeError, ValueError):
+            value = math.nan
+        if not (math.isfinite(value) and value > 0):
+            self.error_occurred.emit(f"The learning rate must be a positive number, not {lr}.")
+            return
+        self._lr_override = value
+        if self._worker is not None and self._worker.is_alive():
+            self._worker.set_learning_rate(value)
+        elif self.trainer is not None:
+            set_trainer_learning_rate(self.trainer, value)
+
+    # -- controls --------------------------------------------------------------------------------
+    def play(self) -> None:
+        self._command("running")
+
+    def step_batch(self) -> None:
+        """Exactly one optimizer step, then paused."""
+        self._command("step")
+
+    def step_epoch(self) -> None:
+        """Train to the end of the current epoch (a whole one when at a boundary), then pause."""
+        self._command("epoch")
+
+    def pause(self) -> None:
+        if self._worker is not None:
+            self._worker.request("paused")
+
+    def stop(self) -> None:
+        """End the run after the chunk in flight; ``state_changed("stopped")`` follows."""
+        if self._worker is not None:
+            self._worker.request("stopping")
+
+    def shutdown(self) -> None:
+        """Stop and join the worker (window closing); returns within about a second."""
+        running = self._state in ("running", "paused")
+        self._halt()
+        if running:
+            self._set_state("stopped")
+
+    # -- internals -------------------------------------------------------------------------------
+    def _command(self, mode: str) -> None:
+        if self.prepared is None:
+            return
+        if self._worker is not None and not self._worker.is_alive():
+            self._on_poll_timer_timeout()  # the run just ended: take its last events first
+        if self._worker is not None and self._worker.is_alive():
+            self._worker.request(mode)
+            return
+        if self._state in ("finished", "stopped", "error"):
+            self._clear_history()
+            if not self._rebuild():
+                return
+        self._start_worker(mode)
+
+    def _start_worker(self, mode: str) -> None:
+        assert self.prepared is not None
+        self._worker = TrainingWorker(self.prepared.trainer, self._probes, mode)
+        self._set_state("running")
+        self._worker.start()
+        self._poll_timer.start()
+
+    def _rebuild(self) -> bool:
+        """Fresh model (seeded initial weights) and trainer on the same data; state idle."""
+        assert self.project is not None and self.prepared is not None
+        try:
+            self.prepared = prepare(self.project, self.prepared.data)
+            if self._lr_override is not None:
+                set_trainer_learning_rate(self.prepared.trainer, self._lr_override)
+            self._show_initial_state()
+        except Exception as err:  # noqa: BLE001 - shown to the learner, never raised into Qt
+            self._fail(describe_error(err))
+            return False
+        return True
+
+    def _show_initial_state(self) -> None:
+        """State idle and a step-0 snapshot, so views show the untrained network at once."""
+        assert self.prepared is not None
+        trainer = self.prepared.trainer
+        grid = getattr(trainer, "probe_grid", None)
+        snap = Snapshot(
+            event=STEP, step=0, epoch=0, epoch_progress=0.0, samples_seen=0, batch_losses=(),
+            train_loss=None, val_loss=None, metrics={},
+            learning_rate=trainer_learning_rate(trainer), elapsed=0.0, samples_per_second=0.0,
+            time_to_first_step=None,
+            probes=grid.compute(self._probes) if grid is not None and self._probes else {},
+        )
+        self._set_state("idle")
+        self._take_snapshot(snap)
+
+    def _halt(self) -> None:
+        """Stop the worker and forget it with its unread events."""
+        worker, self._worker = self._worker, None
+        self._poll_timer.stop()
+        if worker is None:
+            return
+        if not worker.halt(HALT_TIMEOUT_S):
+            log.warning("training thread did not stop within %.1f s; abandoned (daemon)",
+                        HALT_TIMEOUT_S)
+
+    def _clear_history(self) -> None:
+        self.history.clear()
+        self.history_cleared.emit()
+
+    def _fail(self, message: str) -> None:
+        self.error_occurred.emit(message)
+        self._set_state("error")
+
+    def _set_state(self, state: str) -> None:
+        if state != self._state:
+            self._state = state
+            self.state_changed.emit(state)
+
+    # -- worker events (collected in the GUI thread) -----------------------------------------------
+    def _on_poll_timer_timeout(self) -> None:
+        worker = self._worker
+        if worker is None:
+            self._poll_timer.stop()
+            return
+        for kind, payload in worker.take_events():
+            if worker is not self._worker:  # a handler ended or replaced the run
+                return
+            if kind == "snapshot":
+                self._take_snapshot(payload)
+            elif kind == "activity" and self._state in ("running", "paused"):
+                self._set_state(payload)
+            elif kind == "ended":
+                self._end_run(worker, payload)
+            elif kind == "failed":
+                self._forget_worker(worker)
+                self._fail(payload)
+            elif kind == "data_replaced" and self.prepared is not None:
+                self.prepared.data = payload
+                self.data_replaced.emit(payload)
+            elif kind == "data_rejected":
+                self.error_occurred.emit(payload)
+
+    def _take_snapshot(self, snap: Snapshot) -> None:
+        self.history.add(snap)
+        self.last_snapshot = snap
+        self.snapshot_ready.emit(snap)
+
+    def _end_run(self, worker: TrainingWorker, final: Snapshot | None) -> None:
+        stopped = worker.mode == "stopping"
+        self._forget_worker(worker)
+        if final is not None:
+            stopped = final.event == STOPPED
+            self.run_finished.emit(final)
+        self._set_state("stopped" if stopped else "finished")
+
+    def _forget_worker(self, worker: TrainingWorker) -> None:
+        """The thread has sent its last event: it ends at once."""
+        self._worker = None
+        self._poll_timer.stop()
+        worker.join(HALT_TIMEOUT_S)

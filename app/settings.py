@@ -1,0 +1,102 @@
+"""User preferences kept between sessions: recent files, theme, window layout, first-run flags.
+
+A thin typed wrapper over ``QSettings`` (QtCore only) so the window never spells keys or
+converts types itself. Tests pass their own ``QSettings`` (an INI file in a temporary folder)
+so they never touch the user's real preferences.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+MAX_RECENT = 8
+THEMES = ("light", "dark")
+
+
+class Settings:
+    """Typed access to LayerLab's persistent preferences."""
+
+    def __init__(self, store: QSettings | None = None) -> None:
+        self.store = store if store is not None else QSettings("LayerLab", "LayerLab")
+
+    # -- recent files --------------------------------------------------------------------------
+    def recent_files(self) -> list[str]:
+        """Most recent first; files that no longer exist are left out."""
+        raw = self.store.value("recent_files", [], type=list)
+        items = list(raw) if isinstance(raw, (list, tuple)) else []
+        return [p for p in (str(x) for x in items) if p and Path(p).is_file()]
+
+    def add_recent(self, path: str | Path) -> None:
+        path = str(Path(path).resolve())
+        files = [p for p in self.recent_files() if p != path]
+        self.store.setValue("recent_files", [path, *files][:MAX_RECENT])
+
+    def remove_recent(self, path: str | Path) -> None:
+        path = str(Path(path).resolve())
+        self.store.setValue("recent_files", [p for p in self.recent_files() if p != path])
+
+    def clear_recent(self) -> None:
+        self.store.setValue("recent_files", [])
+
+    def last_project(self) -> str | None:
+        files = self.recent_files()
+        return files[0] if files else None
+
+    # -- appearance ----------------------------------------------------------------------------
+    @property
+    def theme(self) -> str:
+        value = str(self.store.value("theme", "light"))
+        return value if value in THEMES else "light"
+
+    @theme.setter
+    def theme(self, value: str) -> None:
+        self.store.setValue("theme", value if value in THEMES else "light")
+
+    @property
+    def font_size(self) -> int:
+        """Base point size of the interface (projector-friendly by default)."""
+        value = self.store.value("font_size", 0, type=int)
+        return int(value) if isinstance(value, (int, float, str)) and str(value).isdigit() else 0
+
+    @font_size.setter
+    def font_size(self, value: int) -> None:
+        self.store.setValue("font_size", int(value))
+
+    # -- window layout -------------------------------------------------------------------------
+    def window_geometry(self) -> QByteArray | None:
+        value = self.store.value("window/geometry")
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def window_state(self) -> QByteArray | None:
+        value = self.store.value("window/state")
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def save_window(self, geometry: QByteArray, state: QByteArray) -> None:
+        self.store.setValue("window/geometry", geometry)
+        self.store.setValue("window/state", state)
+
+    def clear_window(self) -> None:
+        self.store.remove("window/geometry")
+        self.store.remove("window/state")
+
+    # -- first run -----------------------------------------------------------------------------
+    @property
+    def first_run(self) -> bool:
+        """True until the window has been shown once (the gallery opens on first start)."""
+        return not bool(self.store.value("first_run_done", False, type=bool))
+
+    def mark_first_run_done(self) -> None:
+        self.store.setValue("first_run_done", True)
+
+    @property
+    def engine_prepared(self) -> bool:
+        """True once the numba kernels were compiled (and cached) on this machine."""
+        return bool(self.store.value("engine_prepared", False, type=bool))
+
+    def mark_engine_prepared(self) -> None:
+        self.store.setValue("engine_prepared", True)
+
+    def sync(self) -> None:
+        self.store.sync()

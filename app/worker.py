@@ -1,0 +1,344 @@
+"""The background half of a training session: pulls snapshots from the engine's generator.
+
+A ``TrainingWorker`` runs ``trainer.run(should_stop)`` on a daemon ``threading.Thread`` and
+hands its results to the GUI thread through a thread-safe queue of ``(kind, payload)`` events
+that the session drains with a timer: ``snapshot`` (a possibly merged ``Snapshot``),
+``activity`` ("running" when pulling, "paused" once parked), ``ended`` (the final snapshot or
+None), ``failed`` (a learner-readable message; the thread then ends), ``data_replaced`` (the
+new ``Dataset`` is now trained on) and ``data_rejected`` (why it could not be; training goes
+on with the old data).
+
+New data (``update_data``: the learner edited the points) is swapped in between two pulls
+(``trainer.replace_data``), or at once while parked, and the next snapshot carries probes of
+the new data, so the decision map reacts without waiting for the probe interval.
+
+The worker never touches Qt: every Qt object stays in the GUI thread, so there is no thread
+affinity to get wrong, and an abandoned daemon thread (shutdown timeout) cannot call into a
+deleted QObject.
+
+Control is a *mode* guarded by a condition variable: ``running`` pulls continuously, ``paused``
+blocks before the next pull, ``step`` pulls exactly one optimizer step, ``epoch`` pulls until
+the epoch ends, ``stopping`` ends the run. Pause and stop therefore take effect after the chunk
+in flight, and chunks are sized (``trainer.config.snapshot_every``) to take about 20 ms.
+
+Throttling happens here: step snapshots are merged (their ``batch_losses`` concatenated) and
+queued at most ~30 times a second; epoch-end, parking and final snapshots always are. Heavy
+probes are switched on for at most ~5 chunks a second, and recomputed whenever the run comes
+to rest (pause, single step, end) so a paused picture always shows the current weights.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import replace
+from typing import Any
+
+from engine.snapshots import DIVERGED, STEP, STOPPED, Snapshot
+from engine.types import LayerLabError
+
+log = logging.getLogger(__name__)
+
+TARGET_CHUNK_S = 0.02  # wanted duration of one pull (pause/stop latency is about this)
+EMIT_INTERVAL_S = 1 / 30  # step snapshots reach the GUI at most ~30 Hz
+PROBE_INTERVAL_S = 0.2  # heavy probes at most ~5 Hz while running
+MAX_CHUNK_STEPS = 100_000
+MODES = ("running", "paused", "step", "epoch", "stopping")
+
+
+def merge_snapshots(older: Snapshot | None, newer: Snapshot) -> Snapshot:
+    """``newer`` carrying every loss and the latest probes of ``older`` (which it follows)."""
+    if older is None:
+        return newer
+    return replace(
+        newer, batch_losses=older.batch_losses + newer.batch_losses,
+        epoch_rows=older.epoch_rows + newer.epoch_rows,
+        probes={**older.probes, **newer.probes} if older.probes else newer.probes,
+        extra={**older.extra, **newer.extra} if older.extra else newer.extra,
+    )
+
+
+class ChunkSizer:
+    """Steps per pull such that one pull takes about ``target`` seconds."""
+
+    def __init__(self, target: float = TARGET_CHUNK_S) -> None:
+        self.target, self.steps = target, 1
+
+    def update(self, seconds: float, steps: int) -> int:
+        """Record that ``steps`` steps took ``seconds``; return the next chunk size."""
+        if steps > 0 and seconds > 0:
+            wanted = int(self.target * steps / seconds)
+            # shrink at once (latency matters), grow at most 4x per pull (JIT warm-up, noise)
+            self.steps = max(1, min(wanted, 4 * self.steps, MAX_CHUNK_STEPS))
+        return self.steps
+
+
+class TrainingWorker:
+    """Runs one training run of ``trainer`` on a daemon thread; controlled from the GUI."""
+
+    def __init__(self, trainer: Any, probes: list[str], mode: str = "running") -> None:
+        self.trainer = trainer
+        self.events: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self._cond = threading.Condition()
+        self._mode = mode
+        self._probes = list(probes)
+        self._pending_lr: float | None = None
+        self._new_data: Any = None  # a Dataset waiting to be swapped in
+        self._sizer = ChunkSizer()
+        self._pending: Snapshot | None = None  # merged step snapshots not yet emitted
+        self._last: Snapshot | None = None  # latest snapshot produced (emitted or pending)
+        self._last_sent = self._last_probe = 0.0
+        self._probes_step = -1  # step at which the latest probes were computed
+        self._probe_values: dict[str, Any] = {}  # and those probes
+        self._paused_total = 0.0
+        self._thread = threading.Thread(target=self._main, name="training", daemon=True)
+
+    # -- control (GUI thread) ------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread.start()
+
+    def request(self, mode: str) -> None:
+        """Switch mode; takes effect after the chunk in flight (a stop request is final)."""
+        if mode not in MODES:
+            raise ValueError(f"unknown worker mode {mode!r}")
+        with self._cond:
+            if self._mode != "stopping":
+                self._mode = mode
+            self._cond.notify_all()
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    def set_learning_rate(self, lr: float) -> None:
+        with self._cond:
+            self._pending_lr = lr
+
+    def update_data(self, data: Any) -> None:
+        """Train on ``data`` from the next chunk on (applied at once while paused)."""
+        with self._cond:
+            self._new_data = data
+            self._cond.notify_all()
+
+    def set_probes(self, names: list[str]) -> None:
+        with self._cond:
+            self._probes = list(names)
+
+    def halt(self, timeout: float) -> bool:
+        """Ask the run to stop and wait up to ``timeout`` s; True when the thread has ended."""
+        self.request("stopping")
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def take_events(self) -> list[tuple[str, Any]]:
+        """Everything the thread reported since the last call, oldest first."""
+        out = []
+        while True:
+            try:
+                out.append(self.events.get_nowait())
+            except queue.Empty:
+                return out
+
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def join(self, timeout: float | None = None) -> bool:
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    # -- the thread ------------------------------------------------------------------------------
+    def _main(self) -> None:
+        try:
+            final = self._loop()
+        except LayerLabError as err:
+            self._send("failed", str(err))
+        except Exception as err:  # noqa: BLE001 - the thread must end cleanly, whatever happens
+            log.exception("training worker crashed")
+            self._send("failed", f"Training failed unexpectedly: {type(err).__name__}: {err}")
+        else:
+            self._send("ended", final)
+
+    def _loop(self) -> Snapshot | None:
+        generator = self.trainer.run(self._should_stop)
+        try:
+            while True:
+                mode = self._wait_for_work()
+                if mode == "stopping":
+                    return self._stopped_while_parked()
+                snap = self._pull(generator, mode)
+                if snap is None:  # the generator ended without a final snapshot
+                    return self._flush_final(None)
+                if snap.is_final:
+                    return self._flush_final(snap)
+                resting = self._after_pull(snap)
+                self._deliver(snap, resting)
+        finally:
+            generator.close()
+
+    def _should_stop(self) -> bool:
+        return self._mode == "stopping"
+
+    def _wait_for_work(self) -> str:
+        """Block while paused (announcing it once); return the mode to run."""
+        with self._cond:
+            if self._mode != "paused":
+                return self._mode
+        self._flush_resting()
+        self._send("activity", "paused")
+        parked = time.perf_counter()
+        while True:
+            with self._cond:
+                while self._mode == "paused" and self._new_data is None:
+                    self._cond.wait()
+                mode = self._mode
+            if mode != "paused":
+                break
+            if self._apply_new_data():  # parked: show the current weights on the new data
+                self._flush_resting()
+        self._paused_total += time.perf_counter() - parked
+        if mode != "stopping":
+            self._send("activity", "running")
+        return mode
+
+    def _pull(self, generator: Any, mode: str) -> Snapshot | None:
+        """One chunk of training: apply live settings, then take the next snapshot."""
+        config, now = self.trainer.config, time.perf_counter()
+        with self._cond:
+            lr, self._pending_lr, probes = self._pending_lr, None, list(self._probes)
+        if lr is not None:
+            set_trainer_learning_rate(self.trainer, lr)
+        swapped = self._apply_new_data()
+        config.snapshot_every = 1 if mode == "step" else self._sizer.steps
+        heavy = swapped or mode == "step" or now - self._last_probe >= PROBE_INTERVAL_S
+        config.probes = probes if heavy else []
+        before = self._last.step if self._last is not None else 0
+        snap = next(generator, None)
+        if snap is None:
+            return None
+        seconds = time.perf_counter() - now
+        self._sizer.update(seconds, snap.step - before)
+        if snap.probes:
+            self._last_probe, self._probes_step = time.perf_counter(), snap.step
+            self._probe_values = snap.probes
+        return self._excluding_pauses(snap)
+
+    def _apply_new_data(self) -> bool:
+        """Swap in the data given by ``update_data``, if any; True when it was swapped."""
+        with self._cond:
+            data, self._new_data = self._new_data, None
+        if data is None:
+            return False
+        replace_data = getattr(self.trainer, "replace_data", None)
+        try:
+            if replace_data is None:
+                raise LayerLabError("This training recipe cannot take new data while it runs: "
+                                    "press Stop, then Play to train on the new data.")
+            replace_data(data)
+        except LayerLabError as err:
+            self._send("data_rejected", str(err))
+            return False
+        except Exception as err:  # noqa: BLE001 - keep training on the old data
+            log.exception("new data rejected")
+            self._send("data_rejected", f"The new data cannot be used: {type(err).__name__}: "
+                                        f"{err}")
+            return False
+        self._probes_step = -1  # the probes shown so far were computed on the old data
+        self._send("data_replaced", data)
+        return True
+
+    def _excluding_pauses(self, snap: Snapshot) -> Snapshot:
+        elapsed = max(snap.elapsed - self._paused_total, 1e-9)
+        return replace(snap, elapsed=elapsed, samples_per_second=snap.samples_seen / elapsed)
+
+    def _after_pull(self, snap: Snapshot) -> bool:
+        """Leave step/epoch mode when its goal is reached; True when the run now rests."""
+        with self._cond:
+            if self._mode == "step" or (self._mode == "epoch" and snap.event != STEP):
+                self._mode = "paused"
+            return self._mode in ("paused", "stopping")
+
+    # -- delivery -----------------------------------------------------------------------------
+    def _deliver(self, snap: Snapshot, force: bool) -> None:
+        """Merge into the pending snapshot; emit when forced or due (~30 Hz).
+
+        Epoch ends are throttled too (tiny datasets finish hundreds of epochs a second);
+        their metrics survive the merge in ``epoch_rows``.
+        """
+        self._last = snap
+        merged = merge_snapshots(self._pending, snap)
+        due = time.perf_counter() - self._last_sent >= EMIT_INTERVAL_S
+        if force or due:
+            if force:
+                merged = self._fresh_probes(merged)
+            self._pending = None
+            self._send_snapshot(merged)
+        else:
+            self._pending = merged
+
+    def _flush_resting(self) -> None:
+        """Before parking: emit what is pending, with probes of the current weights."""
+        if self._pending is not None:
+            snap, self._pending = self._fresh_probes(self._pending), None
+            self._send_snapshot(snap)
+        elif self._last is not None and self._stale_probes(self._last):
+            refresh = replace(self._last, event=STEP, batch_losses=(), message=None)
+            self._send_snapshot(self._fresh_probes(refresh))
+
+    def _flush_final(self, final: Snapshot | None) -> Snapshot | None:
+        if final is None:
+            if self._pending is not None:
+                self._send_snapshot(self._fresh_probes(self._pending))
+                final, self._pending = self._pending, None
+            return final
+        final = self._fresh_probes(merge_snapshots(self._pending, final))
+        self._pending = None
+        self._send_snapshot(final)
+        return final
+
+    def _stopped_while_parked(self) -> Snapshot | None:
+        """Stop requested outside a pull: end the run as it stands (no extra step)."""
+        if self._last is None:
+            return self._flush_final(None)
+        base = replace(self._last, event=STOPPED, batch_losses=(), message=None,
+                       probes=self._probe_values)
+        return self._flush_final(base)
+
+    def _stale_probes(self, snap: Snapshot) -> bool:
+        return bool(self._probes) and self._probes_step != snap.step and snap.event != DIVERGED
+
+    def _fresh_probes(self, snap: Snapshot) -> Snapshot:
+        """``snap`` with probes recomputed on the current weights, when they are out of date."""
+        grid = getattr(self.trainer, "probe_grid", None)
+        if grid is None or not self._stale_probes(snap):
+            return snap
+        with self._cond:
+            names = list(self._probes)
+        self._probes_step, self._probe_values = snap.step, grid.compute(names)
+        return replace(snap, probes={**snap.probes, **self._probe_values})
+
+    def _send_snapshot(self, snap: Snapshot) -> None:
+        self._last_sent = time.perf_counter()
+        self._send("snapshot", snap)
+
+    def _send(self, kind: str, payload: Any) -> None:
+        self.events.put((kind, payload))
+
+
+def trainer_learning_rate(trainer: Any) -> float:
+    """The learning rate the next step will use (after any schedule)."""
+    optimizer = getattr(trainer, "optimizer", None)
+    if optimizer is not None:
+        return float(optimizer.current_lr())
+    return float(getattr(trainer, "lr", 0.0))
+
+
+def set_trainer_learning_rate(trainer: Any, lr: float) -> None:
+    """Set the learning rate of a gradient trainer (optimizer) or the perceptron (``lr``)."""
+    optimizer = getattr(trainer, "optimizer", None)
+    if optimizer is not None:
+        optimizer.learning_rate = lr
+    else:
+        trainer.lr = lr

@@ -1,0 +1,97 @@
+"""Regenerate the screenshots in docs/ (run from the repository root under a virtual display).
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python docs/make_screenshots.py
+
+``screenshot_spiral.png``: the spiral example mid-training (decision boundary forming).
+``screenshot_error.png``: the digits MLP fed 1×8×8 images — the Dense layer cannot take an
+image, its wire turns red and the problems panel says to insert a Flatten layer.
+Preferences go to a temporary folder, so the user's own settings are never touched.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QSettings, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402, TID251 - a GUI script
+
+from app.examples import example_path  # noqa: E402
+from app.settings import Settings  # noqa: E402
+from widgets.main_window import MainWindow  # noqa: E402
+from widgets.theme import apply_theme  # noqa: E402
+
+SPIRAL_EPOCH = 180  # grab the spiral at this epoch: the boundary has formed, training goes on
+
+
+def make_window(app: QApplication, folder: Path) -> MainWindow:
+    settings = Settings(QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(settings, autosave_folder=folder / "recovery")
+    window.prompts_enabled = False
+    window.resize(app.primaryScreen().availableSize())
+    window.show()
+    window.apply_default_sizes()
+    return window
+
+
+def settle(app: QApplication, ms: int = 400) -> None:
+    timer = QTimer(singleShot=True, interval=ms)
+    timer.timeout.connect(lambda: None)
+    timer.start()
+    while timer.isActive():
+        app.processEvents()
+
+
+def spiral(app: QApplication, folder: Path, out: Path) -> None:
+    window = make_window(app, folder)
+    window.files.open_example(example_path("spiral"))
+    settle(app)
+    grabbed: list[bool] = []
+
+    def grab() -> None:
+        window.grab().save(str(out))
+        grabbed.append(True)
+
+    def on_snapshot(snap) -> None:
+        if snap.epoch >= SPIRAL_EPOCH and not grabbed:
+            grabbed.append(False)
+            QTimer.singleShot(0, grab)  # after every view has drawn this snapshot
+
+    window.session.snapshot_ready.connect(on_snapshot)
+    window.run.toggle_play()
+    while not (grabbed and grabbed[-1]):
+        app.processEvents()
+    window.close()
+
+
+def error(app: QApplication, folder: Path, out: Path) -> None:
+    window = make_window(app, folder)
+    window.files.open_example(example_path("digits_mlp"))
+    doc = window.doc
+    doc.set_dataset({"name": "digits", "as_image": True})
+    doc.set_layer_options("pixels", {"shape": [1, 8, 8]})
+    window.dataset_panel.ensure_current()
+    window.canvas.select_layers(["hidden"])
+    settle(app, 600)
+    window.canvas.fit_to_view()
+    settle(app)
+    window.grab().save(str(out))
+    window.close()
+
+
+def main() -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    apply_theme(app, "light")
+    with tempfile.TemporaryDirectory() as tmp:
+        spiral(app, Path(tmp) / "a", ROOT / "docs" / "screenshot_spiral.png")
+        error(app, Path(tmp) / "b", ROOT / "docs" / "screenshot_error.png")
+    print("wrote docs/screenshot_spiral.png and docs/screenshot_error.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

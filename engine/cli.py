@@ -1,0 +1,162 @@
+"""Headless commands: ``train`` a project and write a JSON report, ``check`` its shapes,
+``bench`` the engine against plain numpy (and PyTorch when installed).
+
+Errors a learner can cause (bad file, bad shapes, diverging run) print one readable line to
+stderr and exit with status 1 or 2 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from engine.fileio import atomic_write_json
+from engine.project import load_project, save_weights, weights_path
+from engine.types import LayerLabError, format_shape
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    project = load_project(args.project)
+    report = project.graph.infer_shapes()
+    width = max((len(n) for n in project.graph.nodes), default=4)
+    for name in _order_or_insertion(project):
+        node = project.graph.nodes[name]
+        if name in report.shapes:
+            shape, count = format_shape(report.shapes[name]), report.params[name]
+            print(f"  {name:<{width}}  {node.kind:<12} {shape:<14} {count:>10,} params")
+        else:
+            print(f"  {name:<{width}}  {node.kind:<12} {'?':<14}")
+    for name, message in report.errors.items():
+        print(f"error in {name}: {message}", file=sys.stderr)
+    print(f"total: {report.total_params:,} trainable parameters")
+    return 1 if report.errors else 0
+
+
+def _order_or_insertion(project: Any) -> list[str]:
+    try:
+        return project.graph.topological_order()
+    except LayerLabError:
+        return list(project.graph.nodes)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from engine.recipes import prepare
+
+    project = load_project(args.project)
+    if args.epochs is not None:
+        project.training.epochs = args.epochs
+    if args.seed is not None:
+        project.training.seed = args.seed
+    if args.backend:
+        from engine import backend
+
+        backend.set_backend(args.backend)
+        project.training.backend = args.backend
+    t0 = time.perf_counter()
+    prepared = prepare(project)
+    setup = time.perf_counter() - t0
+    print(f"{project.name}: {prepared.model.n_params:,} parameters, dataset "
+          f"{prepared.data.name} ({len(prepared.data.x_train)} train / "
+          f"{len(prepared.data.x_val)} validation)")
+    last = None
+    for snap in prepared.trainer.run():
+        last = snap
+        if snap.event != "step":
+            print(_progress_line(snap, project.training.epochs), flush=True)
+        if snap.message:
+            print(snap.message)
+    report = build_report(project, prepared, last, setup)
+    report_path = Path(args.report) if args.report else _default_report(args.project)
+    atomic_write_json(report_path, report)
+    print(f"report written to {report_path}")
+    if args.save_weights:
+        save_weights(weights_path(args.project), prepared.model.get_weights(),
+                     prepared.trainer.history)
+        print(f"weights written to {weights_path(args.project)}")
+    return 2 if last is not None and last.event == "diverged" else 0
+
+
+def _progress_line(snap: Any, epochs: int) -> str:
+    parts = [f"epoch {snap.epoch}/{epochs}"]
+    for key in ("train_loss", "val_loss", "train_accuracy", "val_accuracy", "val_r2"):
+        if key in snap.metrics and np.isfinite(snap.metrics[key]):
+            parts.append(f"{key} {snap.metrics[key]:.4f}")
+    parts.append(f"{snap.elapsed:.2f}s")
+    return "  ".join(parts)
+
+
+def _default_report(project_path: str) -> Path:
+    name = Path(project_path).name.replace(".layerlab.json", "").replace(".json", "")
+    return Path("reports") / f"{name}.report.json"
+
+
+def build_report(project: Any, prepared: Any, last: Any, setup_seconds: float) -> dict[str, Any]:
+    """Everything the issue asks the headless run to report, JSON-safe."""
+    from engine.evaluation import final_metrics
+
+    trainer = prepared.trainer
+    history = {k: [float(v) for v in vals] for k, vals in trainer.history.items()}
+    epochs = len(history.get("epoch_time", []))
+    return {
+        "project": project.name,
+        "recipe": project.recipe,
+        "dataset": project.dataset,
+        "parameters": int(prepared.model.n_params),
+        "epochs_run": epochs,
+        "stopped_because": last.event if last else "no epochs",
+        "message": last.message if last else None,
+        "setup_seconds": setup_seconds,
+        "time_to_first_step": getattr(trainer, "time_to_first_step", None),
+        "time_per_epoch": history.get("epoch_time", []),
+        "per_epoch": [
+            {key: vals[i] for key, vals in history.items() if i < len(vals)} for i in range(epochs)
+        ],
+        "final": final_metrics(trainer, prepared.data),
+    }
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="main.py", description="LayerLab, headless.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    train = sub.add_parser("train", help="train a project without a window")
+    train.add_argument("project")
+    train.add_argument("--epochs", type=int)
+    train.add_argument("--seed", type=int)
+    train.add_argument("--report", help="where to write the JSON report")
+    train.add_argument("--backend", choices=["auto", "numba", "numpy"])
+    train.add_argument("--save-weights", action="store_true", help="write NAME.layerlab.npz")
+    check = sub.add_parser("check", help="print every layer's output shape and parameters")
+    check.add_argument("project")
+    bench = sub.add_parser("bench", help="time the engine against plain numpy and PyTorch")
+    bench.add_argument("--only", nargs="*", help="workload ids, e.g. a b c")
+    bench.add_argument("--compare", default="numpy,torch", help="competitors, comma-separated")
+    bench.add_argument("--json", help="write the results to this JSON file")
+    bench.add_argument("--quick", action="store_true", help="short timing (smoke test)")
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            return cmd_check(args)
+        if args.command == "train":
+            return cmd_train(args)
+        from engine.bench.runner import cmd_bench
+
+        return cmd_bench(args)
+    except LayerLabError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,159 @@
+"""Executes a validated ``Graph``: builds layers, owns the flat parameter buffers, runs passes.
+
+All trainable parameters live in one contiguous 1-D buffer ``params_flat`` (layers hold
+reshaped views into it) and all gradients in ``grads_flat``, so an optimizer updates every
+weight in a single fused pass. The supervised recipe needs exactly one Input and one output.
+
+Output activations and the loss: when the output layer ends in softmax (or sigmoid) and the
+loss is cross-entropy, the model runs in *logits mode* — the output layer skips its final
+activation and the loss applies it itself (fused, numerically stable softmax + CE).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine import activations
+from engine.graph import Graph
+from engine.layers.base import Layer
+from engine.types import GraphError, Shape
+
+
+class Model:
+    """A built network. ``forward(x)``: ``(B, *input_shape) -> (B, *output_shape)``."""
+
+    def __init__(self, graph: Graph, seed: int = 0, dtype: Any = np.float32) -> None:
+        self.graph = graph
+        self.report = graph.validate()
+        inputs, outputs = graph.input_nodes(), graph.output_nodes()
+        if len(inputs) != 1 or len(outputs) != 1:
+            raise GraphError(
+                f"This training recipe needs exactly one Input layer and one output layer, but "
+                f"the network has {len(inputs)} input(s) and {len(outputs)} output(s) "
+                f"({', '.join(outputs) or 'none'}). Connect or remove the extra layers."
+            )
+        self.input_name, self.output_name = inputs[0], outputs[0]
+        self.order = graph.topological_order()
+        self.sources = {name: graph.inputs_of(name) for name in self.order}
+        self.dtype = np.dtype(dtype)
+        self.layers: dict[str, Layer] = {n: graph.nodes[n].make_layer() for n in self.order}
+        self.logits_mode = False
+        self.build(seed)
+
+    # -- parameters --------------------------------------------------------------------------
+    def build(self, seed: int) -> None:
+        """(Re)initialise every parameter from ``seed`` and pack them into flat buffers."""
+        rng = np.random.default_rng(seed)
+        shapes = self.report.shapes
+        for name in self.order:
+            in_shapes = [shapes[s] for s in self.sources[name]]
+            self.layers[name].build(in_shapes, rng, self.dtype)
+        self._pack()
+
+    def _pack(self) -> None:
+        entries = [(l, k) for l in self.layers.values() for k in l.params]
+        total = sum(l.params[k].size for l, k in entries)
+        self.params_flat = np.zeros(total, dtype=self.dtype)
+        self.grads_flat = np.zeros(total, dtype=self.dtype)
+        self.slices: dict[tuple[str, str], slice] = {}
+        offset = 0
+        for layer, key in entries:
+            value = layer.params[key]
+            part = slice(offset, offset + value.size)
+            self.params_flat[part] = value.ravel()
+            layer.params[key] = self.params_flat[part].reshape(value.shape)
+            layer.grads[key] = self.grads_flat[part].reshape(value.shape)
+            self.slices[(layer.name, key)] = part
+            offset += value.size
+
+    @property
+    def input_shape(self) -> Shape:
+        return self.report.shapes[self.input_name]
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.report.shapes[self.output_name]
+
+    @property
+    def n_params(self) -> int:
+        return int(self.params_flat.size)
+
+    def get_weights(self) -> dict[str, np.ndarray]:
+        """Copies of every parameter keyed ``"layer/param"`` (for saving to ``.npz``)."""
+        return {
+            f"{layer.name}/{key}": value.copy()
+            for layer in self.layers.values()
+            for key, value in layer.params.items()
+        }
+
+    def set_weights(self, weights: dict[str, np.ndarray], strict: bool = False) -> list[str]:
+        """Load weights whose names and shapes match; return the keys that were loaded."""
+        loaded = []
+        for layer in self.layers.values():
+            for key, value in layer.params.items():
+                new = weights.get(f"{layer.name}/{key}")
+                if new is not None and new.shape == value.shape:
+                    value[...] = new
+                    loaded.append(f"{layer.name}/{key}")
+                elif strict:
+                    raise GraphError(f"No saved weights fit '{layer.name}/{key}'.")
+        return loaded
+
+    # -- output activation -------------------------------------------------------------------
+    @property
+    def output_layer(self) -> Layer:
+        return self.layers[self.output_name]
+
+    def output_activation(self) -> str:
+        """Name of the activation that ends the network ("linear" when there is none)."""
+        layer = self.output_layer
+        name = layer.config.get("activation")
+        return activations.get(name).name if name else "linear"
+
+    def set_logits_mode(self, on: bool) -> None:
+        """Make the output layer skip its final activation (the loss applies it, fused)."""
+        self.logits_mode = on
+        self.output_layer.skip_activation = on  # type: ignore[attr-defined]
+
+    # -- passes ------------------------------------------------------------------------------
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """x: (B, *input_shape) -> (B, *output_shape); logits in logits mode."""
+        values: dict[str, np.ndarray] = {self.input_name: np.ascontiguousarray(x, self.dtype)}
+        for name in self.order:
+            if name == self.input_name:
+                continue
+            values[name] = self.layers[name].forward(
+                [values[s] for s in self.sources[name]], training
+            )
+        self._values = values
+        return values[self.output_name]
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """grad_out: dLoss/dOutput (B, *output_shape) -> dLoss/dInput; fills ``grads_flat``."""
+        grads: dict[str, np.ndarray] = {self.output_name: grad_out}
+        for name in reversed(self.order):
+            if name == self.input_name or name not in grads:
+                continue
+            for source, g in zip(self.sources[name], self.layers[name].backward(grads.pop(name))):
+                grads[source] = g if source not in grads else grads[source] + g
+        return grads.get(self.input_name, np.zeros(0, dtype=self.dtype))
+
+    def predict(self, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+        """Outputs with the final activation applied (probabilities), in inference mode."""
+        outs = []
+        for start in range(0, len(x), batch_size):
+            y = self.forward(x[start : start + batch_size], training=False)
+            outs.append(self.finish_outputs(y).copy())
+        if not outs:
+            return np.zeros((0, *self.output_shape), dtype=self.dtype)
+        return np.concatenate(outs)
+
+    def finish_outputs(self, y: np.ndarray) -> np.ndarray:
+        """Apply the final activation that logits mode skipped (identity otherwise)."""
+        return activations.forward(self.output_activation(), y) if self.logits_mode else y
+
+    def activations_of(self) -> dict[str, np.ndarray]:
+        """Outputs of every layer from the last forward pass (for probes)."""
+        return dict(getattr(self, "_values", {}))

@@ -1,0 +1,98 @@
+"""Probes computed in the engine on a fixed grid or probe batch, copied into snapshots.
+
+- ``decision_grid`` (2-D data): the network's output over a ``G×G`` grid covering the data's
+  points in the x₁/x₂ plane, ``(G, G)`` probability of class 1 for binary tasks or
+  ``(G, G, K)`` probabilities, plus ``grid_extent`` ``[x_min, x_max, y_min, y_max]`` in the
+  plane. With derived input features (x₁², sin(x₁), ...) the grid points go through the same
+  transformation (``Dataset.raw_to_inputs``) before the network sees them.
+- ``curve`` (1-D regression): predictions over 200 points spanning the inputs.
+- ``weights``: copies of every parameter, keyed ``"weights:LAYER/PARAM"`` (network view).
+- ``confusion`` (classification): ``(K, K)`` counts on up to 2000 validation samples
+  (training samples when there is no validation split), rows = true class.
+- ``neuron_maps`` (2-D data): each layer's activations over the grid, keyed
+  ``"neuron_map:LAYER"`` with shape ``(G, G, units)`` (per-neuron maps in the network view).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine.datasets.base import Dataset
+from engine.metrics import confusion_matrix
+from engine.model import Model
+
+GRID = 60
+CONFUSION_SAMPLES = 2000
+MIN_SPAN = 0.5  # a grid over one drawn point (or a line of them) still covers some area
+
+
+def plane_points(model: Model, data: Dataset) -> np.ndarray | None:
+    """All points of 2-D data in the x₁/x₂ plane ``(N, 2)`` (training then validation), or None."""
+    raw = getattr(data, "x_train_raw", None)
+    if raw is not None:
+        val = getattr(data, "x_val_raw", None)
+        return np.concatenate([raw, val]) if val is not None and len(val) else raw
+    if model.input_shape == (2,):  # a Dataset built by hand, without the plane fields
+        return np.concatenate([data.x_train, data.x_val]) if len(data.x_val) else data.x_train
+    return None
+
+
+def grid_extent(points: np.ndarray) -> np.ndarray:
+    """``[x_min, x_max, y_min, y_max]``: the points' box, 10 % larger on each side (at least
+    ``MIN_SPAN`` wide, so one point still gets a map around it)."""
+    lo, hi = points.min(axis=0).astype(np.float64), points.max(axis=0).astype(np.float64)
+    grow = np.maximum(MIN_SPAN - (hi - lo), 0.0) / 2
+    lo, hi = lo - grow, hi + grow
+    pad = 0.1 * (hi - lo) + 1e-6
+    return np.array([lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1]])
+
+
+class ProbeSet:
+    """Fixed probe inputs for one model + dataset, so frames are comparable over time."""
+
+    def __init__(self, model: Model, data: Dataset, coder: Any) -> None:
+        self.model, self.data, self.coder = model, data, coder
+        x = np.concatenate([data.x_train, data.x_val]) if len(data.x_val) else data.x_train
+        self.grid_inputs = self.extent = self.curve_x = None
+        plane = plane_points(model, data)
+        if plane is not None and len(plane):
+            self.extent = grid_extent(plane)
+            gx = np.linspace(self.extent[0], self.extent[1], GRID)
+            gy = np.linspace(self.extent[2], self.extent[3], GRID)
+            xx, yy = np.meshgrid(gx, gy)  # row = y, column = x (row-major image)
+            grid = np.stack([xx.ravel(), yy.ravel()], 1).astype(np.float32)  # (G*G, 2)
+            to_inputs = getattr(data, "raw_to_inputs", None)
+            inputs = to_inputs(grid) if to_inputs is not None else grid  # (G*G, *input_shape)
+            self.grid_inputs = np.ascontiguousarray(inputs, dtype=model.dtype)
+        if plane is None and model.input_shape == (1,) and len(x):
+            self.curve_x = np.linspace(x.min(), x.max(), 200).reshape(-1, 1).astype(model.dtype)
+
+    def _confusion(self) -> np.ndarray:
+        data = self.data
+        x, y = (data.x_val, data.y_val) if len(data.x_val) else (data.x_train, data.y_train)
+        x, y = x[:CONFUSION_SAMPLES], y[:CONFUSION_SAMPLES]
+        predicted = self.coder.predict_labels(self.model.predict(x))
+        return confusion_matrix(y, predicted, data.n_classes)
+
+    def compute(self, names: list[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        if "decision_grid" in names and self.grid_inputs is not None and self.extent is not None:
+            scores = self.coder.scores(self.model.predict(self.grid_inputs))
+            out["decision_grid"] = scores.reshape(GRID, GRID, *scores.shape[1:]).astype(np.float32)
+            out["grid_extent"] = self.extent.astype(np.float32)
+        if "curve" in names and self.curve_x is not None:
+            out["curve_x"] = self.curve_x[:, 0].copy()
+            out["curve_y"] = self.model.predict(self.curve_x)[:, 0].astype(np.float32)
+        if "confusion" in names and self.data.task == "classification":
+            out["confusion"] = self._confusion()
+        if "weights" in names:
+            for key, value in self.model.get_weights().items():
+                out[f"weights:{key}"] = value
+        if "neuron_maps" in names and self.grid_inputs is not None:
+            self.model.forward(self.grid_inputs, training=False)
+            for name, value in self.model.activations_of().items():
+                if name != self.model.input_name and value.ndim == 2:
+                    out[f"neuron_map:{name}"] = value.reshape(GRID, GRID, -1).astype(np.float32)
+        return out

@@ -1,0 +1,82 @@
+"""Steppers run optimizer steps over a list of mini-batches and return their losses.
+
+``GenericStepper`` works for any graph: forward, loss, backward, weight penalties, clipping,
+one fused optimizer update over the flat parameter buffer. ``make_stepper`` picks a faster
+specialised stepper when one applies (a plain chain of Dense layers: ``engine.fused_mlp``)
+and falls back to the generic one otherwise; both give the same numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine import backend
+from engine.losses import Loss
+from engine.model import Model
+from engine.optimizers import Optimizer, clip_by_global_norm, clip_by_value
+from engine.regularizers import add_penalty_grad, penalty
+
+
+class GenericStepper:
+    """One Python-level pass per batch through the model's layers."""
+
+    def __init__(self, model: Model, loss: Loss, optimizer: Optimizer, config: Any) -> None:
+        self.model, self.loss, self.optimizer, self.config = model, loss, optimizer, config
+        self.penalized = penalized_params(model)
+
+    def run(self, x: np.ndarray, y: np.ndarray, batches: list[np.ndarray]) -> np.ndarray:
+        """x: (N, *in), y: encoded targets (N, ...), batches: index arrays -> losses (steps,)."""
+        losses = np.empty(len(batches))
+        for i, idx in enumerate(batches):
+            losses[i] = self.train_batch(x[idx], y[idx])
+        return losses
+
+    def train_batch(self, xb: np.ndarray, yb: np.ndarray) -> float:
+        model = self.model
+        out = model.forward(xb, training=True)
+        value, grad = self.loss.value_and_grad(out, yb)
+        model.backward(grad)
+        value += apply_penalties(self.penalized)
+        clip_gradients(model.grads_flat, self.config)
+        self.optimizer.step([model.params_flat], [model.grads_flat])
+        return float(value)
+
+
+def penalized_params(model: Model) -> list[tuple[np.ndarray, np.ndarray, float, float]]:
+    """(weights, grads, l1, l2) for every parameter with an L1/L2 penalty."""
+    out = []
+    for layer in model.layers.values():
+        l1, l2 = layer.config.get("l1", 0.0), layer.config.get("l2", 0.0)
+        if l1 or l2:
+            for key in layer.regularized_params:
+                out.append((layer.params[key], layer.grads[key], l1, l2))
+    return out
+
+
+def apply_penalties(penalized: list[tuple[np.ndarray, np.ndarray, float, float]]) -> float:
+    total = 0.0
+    for w, g, l1, l2 in penalized:
+        total += penalty(w, l1, l2)
+        add_penalty_grad(w, g, l1, l2)
+    return total
+
+
+def clip_gradients(grads_flat: np.ndarray, config: Any) -> None:
+    if config.clip_value > 0:
+        clip_by_value([grads_flat], config.clip_value)
+    if config.clip_norm > 0:
+        clip_by_global_norm([grads_flat], config.clip_norm)
+
+
+def make_stepper(model: Model, loss: Loss, optimizer: Optimizer, config: Any) -> Any:
+    """The fastest stepper that reproduces the generic one for this model and config."""
+    if config.backend != "numpy" and backend.current() == "numba":
+        try:
+            from engine.fused_mlp import FusedMLPStepper
+        except ImportError:  # pragma: no cover - fused path not available
+            FusedMLPStepper = None  # type: ignore[assignment,misc]
+        if FusedMLPStepper is not None and FusedMLPStepper.supports(model, loss, optimizer, config):
+            return FusedMLPStepper(model, loss, optimizer, config)
+    return GenericStepper(model, loss, optimizer, config)

@@ -1,0 +1,15 @@
+"""Qt for the app tests: offscreen, so no display is needed (set before pytest-qt starts Qt)."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _warm_engine_kernels():
+    """Compile numba kernels before any test waits on a training thread with a timeout."""
+    from tests.warm_engine import warm_engine_kernels
+
+    warm_engine_kernels()

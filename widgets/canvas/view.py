@@ -1,0 +1,396 @@
+"""The network canvas: a ``QGraphicsView`` on a ``CanvasScene`` with every editing gesture.
+
+Drop a layer from the palette (MIME ``application/x-layerlab-layer``, payload = kind) to add
+it, or drop it on a wire to insert it there; drag from a port to another layer to connect
+(a refused target shows why, and ``message_posted`` says it); click, rubber-band select, move
+(committed on release), Delete, Ctrl+C/Ctrl+V; zoom with Ctrl+wheel, pan with the middle
+button or Space+drag. All edits go through the document, and the scene follows its signals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QContextMenuEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QGraphicsView, QMenu, QToolTip, QWidget
+
+from app.document import ProjectDocument
+from engine.layers import LAYERS
+from widgets.canvas import editing
+from widgets.canvas import style as st
+from widgets.canvas.edge_item import EdgeItem
+from widgets.canvas.scene import CanvasScene
+from widgets.canvas.wiring import WireDrag
+
+MIME_LAYER = "application/x-layerlab-layer"
+MIN_ZOOM, MAX_ZOOM, MAX_FIT_ZOOM = 0.2, 3.0, 1.25
+ZOOM_STEP = 1.2
+EMPTY_HINT = "Drag a layer here from the Layers panel — start with an Input"
+
+
+class CanvasView(QGraphicsView):
+    """Shows and edits the document's network."""
+
+    selection_changed = Signal(list)
+    message_posted = Signal(str)
+
+    def __init__(self, doc: ProjectDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.canvas = CanvasScene(doc, self)
+        self.setScene(self.canvas)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing
+                            | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMinimumSize(320, 240)
+        self._wire: WireDrag | None = None
+        self._pan_from: QPoint | None = None
+        self._space_held = self._space_panned = False
+        self._drop_edge: EdgeItem | None = None
+        self.canvas.selectionChanged.connect(self._on_scene_selection_changed)
+        for signal in (doc.shapes_changed, doc.layer_moved, doc.project_loaded):
+            signal.connect(self._update_scene_rect)
+        self._update_scene_rect()
+
+    # -- public API ----------------------------------------------------------------------------
+    def add_layer_at(self, kind: str, scene_pos: QPointF) -> str | None:
+        """Add ``kind`` centred at ``scene_pos`` — or into the wire there; select it."""
+        if kind not in LAYERS:
+            self.message_posted.emit(f"Unknown layer type '{kind}'.")
+            return None
+        pos = (editing.snap(scene_pos.x()), editing.snap(scene_pos.y()))
+        edge = self.canvas.edge_at(scene_pos) if LAYERS[kind].max_inputs > 0 else None
+        if edge is not None:
+            name = self.doc.insert_on_wire(kind, edge.edge, pos)
+            self.message_posted.emit(f"Inserted {name} between {edge.edge.source} and "
+                                     f"{edge.edge.target}.")
+        else:
+            name = self.doc.add_layer(kind, pos)
+        self.select_layers([name])
+        return name
+
+    def selected_layers(self) -> list[str]:
+        return self.canvas.selected_layers()
+
+    def select_layers(self, names: list[str]) -> None:
+        self.canvas.clearSelection()
+        for name in names:
+            if name in self.canvas.nodes:
+                self.canvas.nodes[name].setSelected(True)
+        if len(names) == 1 and names[0] in self.canvas.nodes:
+            self.ensureVisible(self.canvas.nodes[names[0]], 40, 40)
+
+    def select_all(self) -> None:
+        for item in self.canvas.nodes.values():
+            item.setSelected(True)
+
+    def delete_selected(self) -> None:
+        editing.delete_selection(self.canvas, self.doc)
+
+    def copy(self) -> None:
+        count = editing.copy_selection(self.canvas, self.doc)
+        if count:
+            self.message_posted.emit(f"Copied {count} layer(s).")
+
+    def paste(self) -> None:
+        names = editing.paste_clipboard(self.doc)
+        if names:
+            self.select_layers(names)
+
+    def auto_layout(self) -> None:
+        problem = editing.auto_layout(self.doc)
+        if problem:
+            self.message_posted.emit(problem)
+        self.fit_to_view()
+
+    def zoom_level(self) -> float:
+        return self.transform().m11()
+
+    def zoom_in(self) -> None:
+        self._zoom_by(ZOOM_STEP, QGraphicsView.ViewportAnchor.AnchorViewCenter)
+
+    def zoom_out(self) -> None:
+        self._zoom_by(1 / ZOOM_STEP, QGraphicsView.ViewportAnchor.AnchorViewCenter)
+
+    def reset_zoom(self) -> None:
+        self.resetTransform()
+        self._on_zoom_changed()
+
+    def fit_to_view(self) -> None:
+        """Show the whole network, never magnified past 125 %."""
+        rect = self.canvas.network_rect()
+        if rect.isNull():
+            self.reset_zoom()
+            self.centerOn(0.0, 0.0)
+            return
+        self._update_scene_rect()
+        self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom_level() > MAX_FIT_ZOOM:
+            self.resetTransform()
+            self.scale(MAX_FIT_ZOOM, MAX_FIT_ZOOM)
+        self.centerOn(rect.center())
+        self._on_zoom_changed()
+
+    def restyle(self) -> None:
+        """Repaint with the current theme (called on palette changes)."""
+        self.canvas.restyle()
+        self.viewport().update()
+
+    # -- zoom and pan --------------------------------------------------------------------------
+    def _zoom_by(self, factor: float, anchor: QGraphicsView.ViewportAnchor) -> None:
+        current = self.zoom_level()
+        target = min(MAX_ZOOM, max(MIN_ZOOM, current * factor))
+        previous = self.transformationAnchor()
+        self.setTransformationAnchor(anchor)
+        self.scale(target / current, target / current)
+        self.setTransformationAnchor(previous)
+        self._on_zoom_changed()
+
+    def _on_zoom_changed(self) -> None:
+        """Zoomed out, the canvas text grows so a projector audience can still read it."""
+        self.canvas.set_text_scale(st.text_scale_for_zoom(self.zoom_level()))
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            steps = event.angleDelta().y() / 120.0
+            self._zoom_by(ZOOM_STEP ** steps, QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    def _pan(self, pos: QPoint) -> None:
+        assert self._pan_from is not None
+        delta = pos - self._pan_from
+        self._pan_from = pos
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
+
+    def _update_scene_rect(self, *_args: Any) -> None:
+        """Room to pan around the network, never cutting off what is on screen now."""
+        visible = self.mapToScene(self.viewport().rect()).boundingRect()
+        rect = self.canvas.network_rect().adjusted(-1500, -1000, 1500, 1000)
+        self.setSceneRect(rect.united(visible).united(QRectF(-800, -600, 1600, 1200)))
+
+    # -- mouse ---------------------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        button = event.button()
+        if button == Qt.MouseButton.MiddleButton or (
+                button == Qt.MouseButton.LeftButton and self._space_held):
+            self._pan_from = event.position().toPoint()
+            self._space_panned = True
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        scene_pos = self.mapToScene(event.position().toPoint())
+        port = self.canvas.port_at(scene_pos) if button == Qt.MouseButton.LeftButton else None
+        if port is not None:
+            self._wire = WireDrag(self.canvas, self.doc, port)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if self._pan_from is not None:
+            self._pan(event.position().toPoint())
+            event.accept()
+            return
+        if self._wire is not None:
+            found = self._wire.move(self.mapToScene(event.position().toPoint()))
+            self._show_reason(found.reason, event.globalPosition().toPoint())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if self._pan_from is not None:
+            self._pan_from = None
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor if self._space_held
+                                      else Qt.CursorShape.ArrowCursor)
+            event.accept()
+            return
+        if self._wire is not None:
+            wire, self._wire = self._wire, None
+            _connected, reason = wire.finish(self.mapToScene(event.position().toPoint()))
+            self._show_reason(None, None)
+            if reason:
+                self.message_posted.emit(reason)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton:
+            editing.commit_moves(self.canvas, self.doc)
+
+    def _show_reason(self, reason: str | None, global_pos: QPoint | None) -> None:
+        self.setStatusTip(reason or "")
+        self.setToolTip(reason or "")
+        if reason and global_pos is not None:
+            QToolTip.showText(global_pos, reason, self.viewport())
+        else:
+            QToolTip.hideText()
+
+    # -- keyboard ------------------------------------------------------------------------------
+    def event(self, event: QEvent) -> bool:
+        # Space is the window's Play shortcut; on the canvas it also means "hold to pan", so
+        # take the key here and give Play its turn when Space is released without a drag.
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            if event.key() == Qt.Key.Key_Space and event.modifiers() == Qt.KeyboardModifier(0):
+                event.accept()
+                return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        key = event.key()
+        if key == Qt.Key.Key_Space and not event.modifiers():
+            if not event.isAutoRepeat():
+                self._space_held, self._space_panned = True, False
+                self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.delete_selected()
+        elif event.matches(QKeySequence.StandardKey.Copy):
+            self.copy()
+        elif event.matches(QKeySequence.StandardKey.Paste):
+            self.paste()
+        elif event.matches(QKeySequence.StandardKey.SelectAll):
+            self.select_all()
+        elif key == Qt.Key.Key_Escape:
+            self._cancel_wire()
+            self.canvas.clearSelection()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_held = False
+            self.viewport().setCursor(Qt.CursorShape.ArrowCursor)
+            if not self._space_panned:
+                self._trigger_window_shortcut(QKeySequence(Qt.Key.Key_Space))
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    def _trigger_window_shortcut(self, sequence: QKeySequence) -> None:
+        for action in self.window().findChildren(QAction):
+            if action.isEnabled() and sequence in action.shortcuts():
+                action.trigger()
+                return
+
+    def _cancel_wire(self) -> None:
+        if self._wire is not None:
+            self._wire.cancel()
+            self._wire = None
+            self._show_reason(None, None)
+
+    # -- drag and drop from the palette --------------------------------------------------------
+    @staticmethod
+    def _dropped_kind(event: QDropEvent | QDragMoveEvent | QDragEnterEvent) -> str | None:
+        mime = event.mimeData()
+        if not mime.hasFormat(MIME_LAYER):
+            return None
+        kind = bytes(mime.data(MIME_LAYER).data()).decode("utf-8")
+        return kind if kind in LAYERS else None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        if self._dropped_kind(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt override
+        kind = self._dropped_kind(event)
+        if not kind:
+            event.ignore()
+            return
+        edge = None
+        if LAYERS[kind].max_inputs > 0:
+            edge = self.canvas.edge_at(self.mapToScene(event.position().toPoint()))
+        self._highlight_drop_edge(edge)
+        event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        self._highlight_drop_edge(None)
+        event.accept()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        self._highlight_drop_edge(None)
+        kind = self._dropped_kind(event)
+        if not kind:
+            event.ignore()
+            return
+        self.add_layer_at(kind, self.mapToScene(event.position().toPoint()))
+        event.acceptProposedAction()
+        self.setFocus()
+
+    def _highlight_drop_edge(self, edge: EdgeItem | None) -> None:
+        if self._drop_edge is not None and self._drop_edge is not edge:
+            self._drop_edge.set_hovered(False)
+        self._drop_edge = edge
+        if edge is not None:
+            edge.set_hovered(True)
+
+    # -- painting and misc ---------------------------------------------------------------------
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        colors = st.canvas_colors()
+        painter.fillRect(rect, colors.background)
+        if self.zoom_level() < 0.45:
+            return
+        painter.setPen(st.pen(colors.grid, 2.5))
+        painter.drawPoints(st.grid_points(rect))
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        if self.canvas.nodes:
+            return
+        painter.save()
+        painter.resetTransform()
+        painter.setPen(st.canvas_colors().muted)
+        painter.setFont(st.font(16))
+        painter.drawText(QRectF(self.viewport().rect()), Qt.AlignmentFlag.AlignCenter
+                         | Qt.TextFlag.TextWordWrap, EMPTY_HINT)
+        painter.restore()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self.restyle()
+        super().changeEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt override
+        self.context_menu(self.mapToScene(event.pos())).exec(event.globalPos())
+
+    def context_menu(self, scene_pos: QPointF) -> QMenu:
+        """Right-click menu; a layer under the mouse is selected first."""
+        node = self.canvas.node_at(scene_pos)
+        if node is not None and not node.isSelected():
+            self.select_layers([node.name])
+        menu = QMenu(self)
+        has_selection = bool(self.canvas.selectedItems())
+        for text, slot, enabled in (("Delete", self.delete_selected, has_selection),
+                                    ("Copy", self.copy, bool(self.selected_layers())),
+                                    ("Paste", self.paste, True), (None, None, True),
+                                    ("Auto layout", self.auto_layout, bool(self.canvas.nodes)),
+                                    ("Fit network", self.fit_to_view, True)):
+            if text is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(text, slot).setEnabled(enabled)
+        return menu
+
+    def _on_scene_selection_changed(self) -> None:
+        self.selection_changed.emit(self.canvas.selected_layers())
+

@@ -1,0 +1,196 @@
+"""File commands of the main window: New, Open, examples, Recent, Save, exports, recovery.
+
+Every file problem (``LayerLabError`` from the engine, ``OSError``) becomes a readable message
+box and a line in the problems panel, never a traceback, and nothing in the open project is
+lost: a file is read completely before the document is replaced. Unsaved changes are
+protected by a Save / Discard / Cancel question before New, Open and Quit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBox
+
+from app.autosave import discard_recovery, find_recovery, load_recovery
+from engine.project import Project, load_project, save_weights
+from engine.types import LayerLabError
+from widgets.gallery import ExampleGallery
+
+PROJECT_FILTER = "LayerLab projects (*.layerlab.json);;JSON files (*.json);;All files (*)"
+SB = QMessageBox.StandardButton
+
+
+class FileController(QObject):
+    """File menu logic for one ``MainWindow`` (its doc, settings, panels and dialogs)."""
+
+    def __init__(self, win: QMainWindow) -> None:
+        super().__init__(win)
+        self.win = win
+        self.doc = win.doc  # type: ignore[attr-defined]
+        self.last_dir = str(Path.cwd())
+
+    # -- questions (tests replace these) -------------------------------------------------------
+    def ask_unsaved(self) -> SB:
+        return QMessageBox.question(
+            self.win, "Unsaved changes",
+            f"Save the changes to “{self.win.display_name()}” before closing it?",  # type: ignore
+            SB.Save | SB.Discard | SB.Cancel, SB.Save)
+
+    def show_error(self, title: str, text: str) -> None:
+        self.win.post(text, "error")  # type: ignore[attr-defined]
+        QMessageBox.warning(self.win, title, text)
+
+    # -- guarding unsaved work -----------------------------------------------------------------
+    def maybe_save(self) -> bool:
+        """True when the current project may be replaced (saved, discarded or clean)."""
+        if not self.doc.is_dirty:
+            return True
+        answer = self.ask_unsaved()
+        if answer == SB.Save:
+            return self.save()
+        return answer == SB.Discard
+
+    # -- commands ------------------------------------------------------------------------------
+    def new(self) -> bool:
+        if not self.maybe_save():
+            return False
+        self.win.prepare_for_new_project()  # type: ignore[attr-defined]
+        self.doc.load(Project(), None)
+        return True
+
+    def open_dialog(self) -> bool:
+        if not self.maybe_save():
+            return False
+        path, _ = QFileDialog.getOpenFileName(self.win, "Open project", self.last_dir,
+                                              PROJECT_FILTER)
+        return self.open_path(path, ask=False) if path else False
+
+    def open_path(self, path: str | Path, ask: bool = True, as_copy: bool = False) -> bool:
+        """Open a project file; on any problem show it and keep the current project."""
+        if ask and not self.maybe_save():
+            return False
+        try:
+            project = load_project(path)
+        except LayerLabError as err:
+            self.show_error("Cannot open the project", str(err))
+            self.win.settings.remove_recent(path)  # type: ignore[attr-defined]
+            self.win.update_recent_menu()  # type: ignore[attr-defined]
+            return False
+        self.win.prepare_for_new_project()  # type: ignore[attr-defined]
+        self.doc.load(project, None if as_copy else Path(path))
+        if not as_copy:
+            self.last_dir = str(Path(path).parent)
+            self.win.settings.add_recent(path)  # type: ignore[attr-defined]
+            self.win.update_recent_menu()  # type: ignore[attr-defined]
+        self.win.post(f"Opened “{project.name}”.")  # type: ignore[attr-defined]
+        return True
+
+    def open_example_dialog(self) -> bool:
+        if not self.maybe_save():
+            return False
+        gallery = ExampleGallery(self.win)
+        if gallery.exec() and gallery.chosen_path is not None:
+            return self.open_example(gallery.chosen_path)
+        return False
+
+    def open_example(self, path: str | Path) -> bool:
+        """Examples open as an unsaved copy, so Save never overwrites the bundled file."""
+        return self.open_path(path, ask=False, as_copy=True)
+
+    def save(self) -> bool:
+        if self.doc.path is None:
+            return self.save_as()
+        return self._save_to(self.doc.path)
+
+    def save_as(self) -> bool:
+        start = str(Path(self.last_dir) / (_slug(self.doc.project.name) + ".layerlab.json"))
+        path, _ = QFileDialog.getSaveFileName(self.win, "Save project as", start, PROJECT_FILTER)
+        if not path:
+            return False
+        if not path.endswith(".json"):
+            path += ".layerlab.json"
+        return self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            self.doc.save(path)
+        except (LayerLabError, OSError) as err:
+            self.show_error("Cannot save the project", f"“{path.name}” could not be saved: {err}")
+            return False
+        self.last_dir = str(path.parent)
+        self.win.settings.add_recent(path)  # type: ignore[attr-defined]
+        self.win.update_recent_menu()  # type: ignore[attr-defined]
+        self.win.post(f"Saved {path.name}.")  # type: ignore[attr-defined]
+        return True
+
+    # -- exports -------------------------------------------------------------------------------
+    def export_weights(self) -> bool:
+        weights = self.win.run.current_weights()  # type: ignore[attr-defined]
+        if not weights:
+            self.show_error("No trained weights", "Train the network first (press Play), then "
+                            "export its weights.")
+            return False
+        start = str(Path(self.last_dir) / (_slug(self.doc.project.name) + ".weights.npz"))
+        path, _ = QFileDialog.getSaveFileName(self.win, "Export weights", start,
+                                              "NumPy archives (*.npz)")
+        if not path:
+            return False
+        try:
+            save_weights(path, weights, self.win.run.history())  # type: ignore[attr-defined]
+        except (LayerLabError, OSError) as err:
+            self.show_error("Cannot export the weights", str(err))
+            return False
+        self.win.post(f"Exported {len(weights)} weight arrays to {Path(path).name}.")  # type: ignore
+        return True
+
+    def export_plot(self) -> bool:
+        plots = self.win.plots.exportable()  # type: ignore[attr-defined]
+        if not plots:
+            self.show_error("No plot to export", "Open a plot panel first.")
+            return False
+        name, ok = QInputDialog.getItem(self.win, "Export plot", "Plot:", list(plots), 0, False)
+        if not ok:
+            return False
+        start = str(Path(self.last_dir) / f"{_slug(name)}.png")
+        path, chosen = QFileDialog.getSaveFileName(self.win, "Export plot", start,
+                                                   "PNG image (*.png);;SVG drawing (*.svg)")
+        if not path:
+            return False
+        try:
+            self.win.plots.export(name, path)  # type: ignore[attr-defined]
+        except (OSError, RuntimeError, ValueError) as err:
+            self.show_error("Cannot export the plot", f"The plot could not be saved: {err}")
+            return False
+        self.win.post(f"Saved the {name} plot to {Path(path).name}.")  # type: ignore[attr-defined]
+        return True
+
+    # -- crash recovery ------------------------------------------------------------------------
+    def offer_recovery(self, project_path: str | Path | None) -> bool:
+        """After a crash: offer the autosaved copy if it is newer than ``project_path``."""
+        found = find_recovery(project_path, self.win.autosave.folder)  # type: ignore[attr-defined]
+        if found is None:
+            return False
+        answer = QMessageBox.question(
+            self.win, "Recover unsaved work?",
+            "LayerLab closed without saving your last changes"
+            + (f" to “{Path(project_path).name}”" if project_path else "")
+            + ". Recover them from the automatic backup?", SB.Yes | SB.No, SB.Yes)
+        if answer != SB.Yes:
+            discard_recovery(found)
+            return False
+        try:
+            project = load_recovery(found)
+        except LayerLabError as err:
+            self.show_error("Cannot recover", str(err))
+            return False
+        self.doc.load(project, Path(project_path) if project_path else None)
+        self.doc.undo_stack.resetClean()  # recovered work is unsaved work
+        self.win.post("Recovered your unsaved changes from the automatic backup.")  # type: ignore
+        return True
+
+
+def _slug(name: str) -> str:
+    keep = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name.strip().lower())
+    return "_".join(part for part in keep.split("_") if part) or "project"

@@ -1,0 +1,235 @@
+"""The example gallery: one card per bundled example, shown on first start and from File menu.
+
+Each card has a thumbnail drawn with ``QPainter`` (the network as columns of neurons and, for
+2-D and 1-D data, a tiny scatter of the dataset), the title and a one-line description.
+Clicking selects a card, double-clicking or "Open" opens it: ``chosen_path`` holds the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.examples import Example, list_examples
+from widgets.theme import CLASS_COLORS, OKABE_ITO, current_colors
+
+THUMB_W, THUMB_H = 300, 140
+MAX_DRAWN = 6  # neurons drawn per column; wider layers show "…"
+
+
+def draw_thumbnail(example: Example, width: int = THUMB_W, height: int = THUMB_H) -> QPixmap:
+    """The network structure (left) and a scatter of its data (right, when 1-D or 2-D)."""
+    c = current_colors()
+    pixmap = QPixmap(width, height)
+    pixmap.fill(QColor(c.base))
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    points = _data_points(example)
+    net_w = width * (0.58 if points is not None else 1.0)
+    _draw_network(painter, example.columns, QRectF(8, 8, net_w - 16, height - 16), c.border)
+    if points is not None:
+        _draw_points(painter, points, QRectF(net_w, 10, width - net_w - 10, height - 20), c.border)
+    painter.end()
+    return pixmap
+
+
+def _draw_network(painter: QPainter, columns, rect: QRectF, line: str) -> None:
+    if not columns:
+        return
+    n = len(columns)
+    xs = [rect.left() + rect.width() * (i + 0.5) / n for i in range(n)]
+    radius = min(9.0, rect.height() / (2.6 * MAX_DRAWN), rect.width() / (4.0 * n))
+    layouts = []
+    for (kind, width), x in zip(columns, xs):
+        drawn = min(width, MAX_DRAWN)
+        step = rect.height() / (drawn + 1)
+        layouts.append([QPointF(x, rect.top() + step * (j + 1)) for j in range(drawn)])
+    painter.setPen(QPen(QColor(line), 1.2))
+    for left, right in zip(layouts, layouts[1:]):
+        for a in left:
+            for b in right:
+                painter.drawLine(a, b)
+    for i, ((kind, width), points) in enumerate(zip(columns, layouts)):
+        color = OKABE_ITO["sky"] if kind == "Input" else (
+            OKABE_ITO["green"] if i == n - 1 else OKABE_ITO["orange"])
+        painter.setPen(QPen(QColor("#333333"), 1.0))
+        painter.setBrush(QColor(color))
+        for p in points:
+            painter.drawEllipse(p, radius, radius)
+        if width > MAX_DRAWN:
+            painter.setPen(QColor("#555555"))
+            painter.drawText(QPointF(points[-1].x() - 6, rect.bottom() + 6), f"{width}")
+
+
+def _load_data(example: Example):  # -> engine Dataset | None
+    try:
+        from engine.datasets.registry import load_dataset
+        from engine.project import load_project
+
+        return load_dataset(load_project(example.path).dataset)
+    except Exception:  # noqa: BLE001 - a thumbnail must never stop the gallery
+        return None
+
+
+def _data_points(example: Example) -> tuple[np.ndarray, np.ndarray, bool] | None:
+    """(x, y, is_regression) for a 2-D or 1-D dataset, else None (never raises)."""
+    if not example.columns or example.columns[0][1] not in (1, 2, 64):
+        return None
+    data = _load_data(example)
+    if data is None:
+        return None
+    x, y = data.x_train[:300], np.asarray(data.y_train[:300])
+    if x.ndim == 2 and x.shape[1] == 64:
+        return x.reshape(-1, 8, 8), y.reshape(len(y), -1)[:, 0], False
+    if x.ndim != 2 or x.shape[1] not in (1, 2):
+        return None
+    if x.shape[1] == 1:
+        return np.column_stack([x[:, 0], y.reshape(len(y), -1)[:, 0]]), np.zeros(len(x)), True
+    return x, y.reshape(len(y), -1)[:, 0], False
+
+
+def _draw_points(painter: QPainter, points, rect: QRectF, frame: str) -> None:
+    xy, labels, regression = points
+    painter.setPen(QPen(QColor(frame), 1.0))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRoundedRect(rect, 6, 6)
+    inner = rect.adjusted(6, 6, -6, -6)
+    if xy.ndim == 3:
+        _draw_images(painter, xy, inner)
+        return
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    span = np.where(hi - lo > 1e-9, hi - lo, 1.0)
+    radius = 2.2 if len(xy) > 20 else 5.0
+    inner = inner.adjusted(radius, radius, -radius, -radius)
+    painter.setPen(Qt.PenStyle.NoPen)
+    for (px, py), label in zip(xy, labels):
+        color = OKABE_ITO["blue"] if regression else CLASS_COLORS[int(label) % len(CLASS_COLORS)]
+        painter.setBrush(QColor(color))
+        u = inner.left() + (px - lo[0]) / span[0] * inner.width()
+        v = inner.bottom() - (py - lo[1]) / span[1] * inner.height()
+        painter.drawEllipse(QPointF(u, v), radius, radius)
+
+
+def _draw_images(painter: QPainter, images: np.ndarray, rect: QRectF) -> None:
+    """A 3×3 grid of small grey-scale images (e.g. the 8×8 digits)."""
+    side = min(rect.width(), rect.height()) / 3
+    left = rect.left() + (rect.width() - 3 * side) / 2
+    painter.setPen(Qt.PenStyle.NoPen)
+    for k, image in enumerate(images[:9]):
+        lo, hi = float(image.min()), float(image.max())
+        norm = (image - lo) / (hi - lo if hi > lo else 1.0)
+        cell = side / image.shape[0]
+        x0, y0 = left + (k % 3) * side, rect.top() + (k // 3) * side
+        for r in range(image.shape[0]):
+            for c in range(image.shape[1]):
+                shade = int(255 - 215 * norm[r, c])
+                painter.setBrush(QColor(shade, shade, shade))
+                painter.drawRect(QRectF(x0 + c * cell, y0 + r * cell, cell + 0.5, cell + 0.5))
+
+
+class ExampleCard(QFrame):
+    """A clickable card for one example."""
+
+    clicked = Signal(object)
+    double_clicked = Signal(object)
+
+    def __init__(self, example: Example, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.example = example
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        layout = QVBoxLayout(self)
+        thumb = QLabel()
+        thumb.setPixmap(draw_thumbnail(example))
+        layout.addWidget(thumb)
+        title = QLabel(f"<b>{example.name}</b>")
+        title.setWordWrap(True)
+        layout.addWidget(title)
+        text = QLabel(example.description or f"Dataset: {example.dataset}")
+        text.setWordWrap(True)
+        text.setProperty("role", "muted")
+        layout.addWidget(text)
+        layout.addStretch(1)
+        self.setFixedWidth(THUMB_W + 28)
+        self.set_selected(False)
+
+    def set_selected(self, on: bool) -> None:
+        c = current_colors()
+        border = c.accent if on else c.border
+        self.setStyleSheet(f"ExampleCard {{ background: {c.panel}; border: "
+                           f"{3 if on else 1}px solid {border}; border-radius: 10px; }}")
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        self.clicked.emit(self)
+        super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        self.double_clicked.emit(self)
+
+
+class ExampleGallery(QDialog):
+    """Pick a bundled example; after ``exec()`` returns Accepted, ``chosen_path`` is set."""
+
+    def __init__(self, parent: QWidget | None = None, folder: str | Path | None = None,
+                 cancel_text: str = "Cancel") -> None:
+        super().__init__(parent)
+        self.setWindowTitle("LayerLab — examples")
+        self.chosen_path: Path | None = None
+        self.examples = [e for e in list_examples(folder) if e.ok]
+        layout = QVBoxLayout(self)
+        head = QLabel("<h2>Pick an example to start</h2>Each one is a small lesson: open it, "
+                      "press <b>Play</b> (Space) and watch the network learn.")
+        head.setWordWrap(True)
+        layout.addWidget(head)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        holder = QWidget()
+        grid = QGridLayout(holder)
+        self.cards = [ExampleCard(e) for e in self.examples]
+        for i, card in enumerate(self.cards):
+            card.clicked.connect(self._on_card_clicked)
+            card.double_clicked.connect(self._on_card_double_clicked)
+            grid.addWidget(card, i // 3, i % 3)
+        scroll.setWidget(holder)
+        layout.addWidget(scroll, 1)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel_text)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.resize(3 * (THUMB_W + 48) + 40, 760)
+        if self.cards:
+            self.select(self.cards[0])
+
+    def select(self, card: ExampleCard) -> None:
+        for other in self.cards:
+            other.set_selected(other is card)
+        self.chosen_path = card.example.path
+
+    def select_key(self, key: str) -> bool:
+        for card in self.cards:
+            if card.example.key == key:
+                self.select(card)
+                return True
+        return False
+
+    def _on_card_clicked(self, card: ExampleCard) -> None:
+        self.select(card)
+
+    def _on_card_double_clicked(self, card: ExampleCard) -> None:
+        self.select(card)
+        self.accept()

@@ -1,0 +1,389 @@
+"""LayerLab's main window: the canvas in the middle, dockable panels around it, and ``run_app``.
+
+The window composes the views (canvas, palette, inspector, dataset, training, plots,
+problems) around one ``ProjectDocument`` and one ``TrainingSession``; the file commands live
+in ``file_actions``, the run control in ``run_controller``, the action table in
+``window_actions``. Panel layout, theme and recent files persist through ``app.settings``.
+``run_app(argv)`` is the GUI entry point called by ``main.py``.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QTabBar,
+    QWidget,
+)
+
+from app.autosave import Autosaver
+from app.document import ProjectDocument
+from app.session import TrainingSession
+from app.settings import Settings
+from engine.datasets.points import edited_spec
+from engine.types import GraphError, LayerLabError
+from widgets.canvas.clipboard import MIME_LAYERS
+from widgets.canvas.view import CanvasView
+from widgets.dataset_panel import DatasetPanel
+from widgets.file_actions import FileController
+from widgets.inspector import Inspector
+from widgets.palette import LayerPalette
+from widgets.plots_dock import LivePlots
+from widgets.problems_panel import ProblemsPanel
+from widgets.run_controller import RunController
+from widgets.startup import (
+    EngineWarmup,
+    on_warmup_done,
+    open_start_project,
+    parse_args,
+    take_screenshot,
+)
+from widgets.theme import apply_theme
+from widgets.training_panel import TrainingPanel
+from widgets.window_actions import build_menus, build_toolbar, create_actions
+
+APP_NAME = "LayerLab"
+LAYOUT_VERSION = 1
+L, R, B = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
+           Qt.DockWidgetArea.BottomDockWidgetArea)
+
+
+class MainWindow(QMainWindow):
+    """One window per project: canvas + panels + menus + run control."""
+
+    def __init__(self, settings: Settings | None = None, doc: ProjectDocument | None = None,
+                 session: TrainingSession | None = None,
+                 autosave_folder: Path | None = None) -> None:
+        super().__init__()
+        self.setObjectName("layerlab_main_window")
+        self.settings = settings or Settings()
+        self.doc = doc or ProjectDocument(parent=self)
+        self.session = session or TrainingSession(self)
+        self.warmup: EngineWarmup | None = None
+        self.prompts_enabled = True
+        self.canvas = CanvasView(self.doc)
+        self.setCentralWidget(self.canvas)
+        self.actions = create_actions(self, self._slots())
+        self.layer_palette = LayerPalette()
+        self.inspector = Inspector(self.doc)
+        self.dataset_panel = DatasetPanel(self.doc)
+        self.training_panel = TrainingPanel(self.doc, self.session, self.actions)
+        self.problems = ProblemsPanel(self.doc)
+        self.plots = LivePlots(self)
+        self.plots.decision.points_edited.connect(self._on_points_edited)
+        self.files = FileController(self)
+        self.run = RunController(self)
+        self.autosave = Autosaver(self.doc, autosave_folder, parent=self)
+        self.menus = build_menus(self, self.actions)
+        self.toolbar = build_toolbar(self, self.actions)
+        self.docks: dict[str, QDockWidget] = {}
+        self._tab_timer = QTimer(self, singleShot=True, interval=0)
+        self._tab_timer.timeout.connect(self._hide_stale_tab_bars)
+        self._build_docks()
+        self._build_status()
+        self._connect()
+        self.default_state = self.saveState(LAYOUT_VERSION)
+        self.restore_layout()
+        self._on_project_loaded()
+        self.update_recent_menu()
+        self.autosave.start()
+
+    def _slots(self) -> dict[str, Any]:
+        c = lambda name: (lambda: getattr(self.canvas, name)())  # noqa: E731
+        return {
+            "new": lambda: self.files.new(), "open": lambda: self.files.open_dialog(),
+            "open_example": lambda: self.files.open_example_dialog(),
+            "save": lambda: self.files.save(), "save_as": lambda: self.files.save_as(),
+            "export_weights": lambda: self.files.export_weights(),
+            "export_plot": lambda: self.files.export_plot(), "quit": self.close,
+            "cut": self.cut, "copy": c("copy"), "paste": c("paste"),
+            "delete": c("delete_selected"), "select_all": c("select_all"),
+            "zoom_in": c("zoom_in"), "zoom_out": c("zoom_out"), "reset_zoom": c("reset_zoom"),
+            "fit": c("fit_to_view"), "auto_layout": c("auto_layout"),
+            "theme_light": lambda: self.set_theme("light"),
+            "theme_dark": lambda: self.set_theme("dark"), "reset_layout": self.reset_layout,
+            "play": lambda: self.run.toggle_play(), "step_batch": lambda: self.run.step_batch(),
+            "step_epoch": lambda: self.run.step_epoch(), "stop": lambda: self.run.stop(),
+            "reset": lambda: self.run.reset(),
+        }
+
+    # -- layout --------------------------------------------------------------------------------
+    def _add_dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea
+                  ) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{key}")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock, Qt.Orientation.Vertical)
+        for signal in (dock.dockLocationChanged, dock.topLevelChanged, dock.visibilityChanged):
+            signal.connect(self._tab_timer.start)
+        self.docks[key] = dock
+        self.menus["panels"].addAction(dock.toggleViewAction())
+        return dock
+
+    def _build_docks(self) -> None:
+        self.setDockNestingEnabled(True)
+        self._add_dock("palette", "Layers", self.layer_palette, L)
+        training = self._add_dock("training", "Training", self.training_panel, L)
+        dataset = self._add_dock("dataset", "Dataset", self.dataset_panel, L)
+        inspector = self._add_dock("inspector", "Layer settings", self.inspector, L)
+        self.tabifyDockWidget(training, dataset)
+        self.tabifyDockWidget(dataset, inspector)
+        views = self.plots.views
+        self._add_dock("output", "Output", views["Output"], R)
+        self._add_dock("loss", "Loss", views["Loss"], R)
+        network = self._add_dock("network", "Network", views["Network"], R)
+        confusion = self._add_dock("confusion", "Confusion matrix", views["Confusion matrix"], R)
+        self.tabifyDockWidget(network, confusion)
+        self._add_dock("problems", "Problems", self.problems, B)
+        training.raise_()
+        network.raise_()
+        self.setCorner(Qt.Corner.BottomLeftCorner, L)
+        self.setCorner(Qt.Corner.BottomRightCorner, R)
+        self.apply_default_sizes()
+
+    def apply_default_sizes(self) -> None:
+        """Proportions of the default layout (again after the first show: sizes are known)."""
+        d, v, h = self.docks, Qt.Orientation.Vertical, Qt.Orientation.Horizontal
+        width, height = max(self.width(), 1000), max(self.height(), 700)
+        left, right = max(360, int(0.30 * width)), max(420, int(0.35 * width))
+        self.resizeDocks([d["palette"], d["training"]], [int(0.27 * height), height], v)
+        self.resizeDocks([d["output"], d["loss"], d["network"]],
+                         [int(0.42 * height), int(0.3 * height), int(0.25 * height)], v)
+        self.resizeDocks([d["training"], d["output"]], [left, right], h)
+        self.resizeDocks([d["problems"]], [int(0.17 * height)], v)
+        self._tab_timer.start()
+
+    def _hide_stale_tab_bars(self) -> None:
+        """Hide dock tab bars Qt left behind at old positions (seen with Qt 6.11 after two
+        tabify calls): a live tab bar sits right under (or over) a dock whose title it shows."""
+        docks = [d for d in self.docks.values() if d.isVisible() and not d.isFloating()]
+        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            titles = {bar.tabText(i) for i in range(bar.count())}
+            g = bar.geometry()
+            live = any(d.windowTitle() in titles and abs(d.geometry().left() - g.left()) <= 3
+                       and (abs(d.geometry().bottom() + 1 - g.top()) <= 3
+                            or abs(g.bottom() + 1 - d.geometry().top()) <= 3) for d in docks)
+            if not live and bar.isVisible():
+                bar.hide()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self._tab_timer.start()
+
+    def _build_status(self) -> None:
+        bar = self.statusBar()
+        self.state_label = QLabel("Ready")
+        self.state_label.setStyleSheet("font-weight: 700; padding: 0 12px;")
+        self.run_label = QLabel("")
+        self.params_label = QLabel("")
+        for label in (self.run_label, self.params_label):
+            label.setStyleSheet("padding: 0 12px;")
+        bar.addPermanentWidget(self.run_label)
+        bar.addPermanentWidget(self.params_label)
+        bar.addPermanentWidget(self.state_label)
+
+    def restore_layout(self) -> None:
+        geometry, state = self.settings.window_geometry(), self.settings.window_state()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1600, 1000)
+        if state is not None:
+            self.restoreState(state, LAYOUT_VERSION)
+        else:
+            QTimer.singleShot(0, self.apply_default_sizes)
+        self.set_theme(self.settings.theme, apply=False)
+
+    def reset_layout(self) -> None:
+        for dock in self.docks.values():
+            dock.setFloating(False)
+            dock.show()
+        self.restoreState(self.default_state, LAYOUT_VERSION)
+        self.apply_default_sizes()
+
+    def save_layout(self) -> None:
+        self.settings.save_window(self.saveGeometry(), self.saveState(LAYOUT_VERSION))
+
+    def set_theme(self, name: str, apply: bool = True) -> None:
+        app = QApplication.instance()
+        if apply and isinstance(app, QApplication):
+            apply_theme(app, name, self.settings.font_size)
+            self.plots.set_theme(name)
+            self.canvas.restyle()
+            self.problems.refresh()
+        self.settings.theme = name
+        self.actions["theme_dark" if name == "dark" else "theme_light"].setChecked(True)
+
+    # -- wiring --------------------------------------------------------------------------------
+    def _connect(self) -> None:
+        d = self.doc
+        d.dirty_changed.connect(self.update_title)
+        d.path_changed.connect(self.update_title)
+        d.project_loaded.connect(self._on_project_loaded)
+        d.shapes_changed.connect(self._on_shapes_changed)
+        self.canvas.selection_changed.connect(self._on_selection_changed)
+        self.canvas.message_posted.connect(self.post)
+        self.layer_palette.layer_requested.connect(self._on_layer_requested)
+        self.problems.layer_activated.connect(self._on_layer_activated)
+        self.dataset_panel.dataset_loaded.connect(self._on_dataset_loaded)
+        self.dataset_panel.message_posted.connect(self.post)
+        self.autosave.autosave_failed.connect(lambda text: self.post(text, "warning"))
+
+    def _on_project_loaded(self) -> None:
+        self.update_title()
+        self._on_shapes_changed(self.doc.report)
+        lesson = self.doc.project.lesson or self.doc.project.description
+        if lesson:
+            self.post(lesson)
+        QTimer.singleShot(0, self.canvas.fit_to_view)
+
+    def _on_shapes_changed(self, report: Any) -> None:
+        try:
+            order = self.doc.graph.topological_order()
+        except GraphError:
+            order = list(self.doc.graph.nodes)
+        self.plots.set_structure(report, order)
+        count = "? parameters" if report.errors else f"{report.total_params:,} parameters"
+        self.params_label.setText(count)
+
+    def _on_dataset_loaded(self, data: Any) -> None:
+        self.plots.set_data(data)
+        titles = {"decision": "Decision boundary", "regression": "Fitted curve"}
+        self.docks["output"].setWindowTitle(titles.get(self.plots.mode, "Output"))
+
+    def _on_selection_changed(self, names: list) -> None:
+        layers = [n for n in names if isinstance(n, str) and n in self.doc.graph.nodes]
+        self.inspector.set_layer(layers[0] if len(layers) == 1 else None)
+        if len(layers) == 1:
+            self.docks["inspector"].raise_()
+
+    def _on_layer_requested(self, kind: str) -> None:
+        center = self.canvas.mapToScene(self.canvas.viewport().rect().center())
+        offset = 30.0 * (len(self.doc.graph.nodes) % 5)
+        name = self.canvas.add_layer_at(kind, QPointF(center.x() + offset, center.y() + offset))
+        if name:
+            self.post(f"Added {name}: drag a wire from another layer's output to connect it.")
+
+    def _on_layer_activated(self, name: str) -> None:
+        self.canvas.select_layers([name])
+        self.inspector.set_layer(name)
+        self.docks["inspector"].raise_()
+
+    # -- editing helpers -----------------------------------------------------------------------
+    def cut(self) -> None:
+        self.canvas.copy()
+        self.canvas.delete_selected()
+
+    # -- feedback ------------------------------------------------------------------------------
+    def _on_points_edited(self, rows: list) -> None:
+        """One drawing gesture on the decision plot = one undoable dataset change."""
+        spec = edited_spec(self.doc.project.dataset, rows, self.dataset_panel.data)
+        try:
+            self.doc.set_dataset(spec)
+        except LayerLabError as err:
+            self.post(str(err), "warning")
+
+    def post(self, text: str, level: str = "info") -> None:
+        """A message for the learner: problems panel + status bar."""
+        self.problems.post(text, level)
+        self.statusBar().showMessage(text.splitlines()[0] if text else "", 6000)
+
+    def show_state(self, text: str) -> None:
+        self.state_label.setText(text)
+
+    def show_run_status(self, snap: Any) -> None:
+        epochs = self.doc.project.training.epochs
+        self.run_label.setText(f"epoch {snap.epoch}/{epochs} · step {snap.step:,} · "
+                               f"{snap.samples_per_second:,.0f} samples/s · {snap.elapsed:.1f} s")
+
+    def display_name(self) -> str:
+        return self.doc.path.name if self.doc.path else (self.doc.project.name or "Untitled")
+
+    def update_title(self, *_args: Any) -> None:
+        star = "*" if self.doc.is_dirty else ""
+        self.setWindowTitle(f"{self.display_name()}{star} — {APP_NAME}")
+
+    def update_recent_menu(self) -> None:
+        menu = self.menus["recent"]
+        menu.clear()
+        for path in self.settings.recent_files():
+            action = QAction(Path(path).name, menu)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _c=False, p=path: self.files.open_path(p))
+            menu.addAction(action)
+        menu.setEnabled(bool(menu.actions()))
+
+    def prepare_for_new_project(self) -> None:
+        if self.run.state in ("running", "paused"):
+            self.session.stop()
+
+    # -- closing -------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.prompts_enabled and not self.files.maybe_save():
+            event.ignore()
+            return
+        self.shutdown()
+        event.accept()
+
+    def shutdown(self) -> None:
+        """Stop training and background work; keep the layout; drop the recovery file."""
+        self.session.shutdown()
+        self.doc.undo_stack.blockSignals(True)  # it may signal while Qt deletes the window
+        self.autosave.stop()
+        self.autosave.discard()
+        self.save_layout()
+        self.settings.sync()
+        _release_clipboard()
+
+
+def _release_clipboard() -> None:
+    """Swap copied layers for plain text: a Python-made QMimeData left in the clipboard is
+    freed twice when the process exits (segfault); the JSON text stays pasteable."""
+    clipboard = QApplication.clipboard()
+    mime = clipboard.mimeData() if clipboard is not None else None
+    if mime is not None and mime.hasFormat(MIME_LAYERS):
+        clipboard.setText(mime.text())
+
+
+# -- entry point -------------------------------------------------------------------------------
+def run_app(argv: list[str]) -> int:
+    """Start the GUI: ``python main.py [PROJECT] [--theme dark] [--screenshot PNG --after S]``."""
+    args = parse_args(argv)
+    QApplication.setApplicationName(APP_NAME)
+    QApplication.setOrganizationName(APP_NAME)
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    scratch = Path(tempfile.mkdtemp(prefix="layerlab-")) if args.screenshot else None
+    store = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat) if scratch \
+        else None  # a debug screenshot leaves the user's preferences alone
+    settings = Settings(store)
+    apply_theme(app, args.theme or settings.theme, settings.font_size)
+    window = MainWindow(settings, autosave_folder=scratch / "recovery" if scratch else None)
+    if args.theme:
+        window.set_theme(args.theme, apply=False)
+    window.show()
+    first_run = settings.first_run and not args.screenshot
+    if args.screenshot:
+        window.resize(app.primaryScreen().availableSize())
+        window.apply_default_sizes()
+        take_screenshot(window, args.screenshot, args.after)
+    else:
+        window.warmup = EngineWarmup(window)
+        window.warmup.warmup_done.connect(lambda ok, msg: on_warmup_done(window, ok, msg))
+        window.warmup.start()
+    open_start_project(window, args.project, gallery=first_run)
+    settings.mark_first_run_done()
+    if window.warmup is not None and not settings.engine_prepared and not first_run:
+        QTimer.singleShot(0, window.warmup.show_dialog)
+    return app.exec()

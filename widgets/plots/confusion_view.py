@@ -1,0 +1,158 @@
+"""Confusion matrix: true class per row, predicted class per column, a number in every cell.
+
+Cells are tinted by the row fraction (so a small class is as visible as a big one): blue on the
+diagonal (right answers), vermillion off it (mistakes); the text switches between dark and
+light for contrast. The "Normalized" box shows row percentages instead of counts. Text items
+are created when the number of classes changes and only re-texted afterwards.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, QSize
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from widgets.plots.palette import (
+    OKABE_ITO,
+    PlotStyle,
+    current_style,
+    hex_rgb,
+    plot_style,
+    style_axes,
+)
+
+MAX_TEXT_CLASSES = 30
+
+
+def row_normalized(matrix: np.ndarray) -> np.ndarray:
+    """Each row divided by its sum (rows without samples stay 0)."""
+    m = np.asarray(matrix, dtype=np.float64)
+    sums = m.sum(axis=1, keepdims=True)
+    return np.divide(m, sums, out=np.zeros_like(m), where=sums > 0)
+
+
+def cell_colors(fractions: np.ndarray, style: PlotStyle) -> np.ndarray:
+    """``(K, K)`` row fractions -> ``(K, K, 4)`` uint8: blue diagonal, vermillion mistakes."""
+    k = fractions.shape[0]
+    mid = hex_rgb(style.background)
+    tint = np.where(np.eye(k, dtype=bool)[..., None], hex_rgb(OKABE_ITO["blue"]),
+                    hex_rgb(OKABE_ITO["vermillion"]))  # (K, K, 3)
+    strength = np.sqrt(np.clip(fractions, 0, 1))[..., None]  # small error rates stay visible
+    out = np.empty((k, k, 4), dtype=np.uint8)
+    out[..., :3] = np.clip(np.rint(mid + (tint - mid) * strength), 0, 255)
+    out[..., 3] = 255
+    return out
+
+
+class ConfusionView(QWidget):
+    """Counts or row percentages of (true, predicted) pairs."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.style_ = current_style()
+        self.normalized_box = QCheckBox("Normalized (row %)")
+        self.normalized_box.toggled.connect(self._redraw)
+        self.summary = QLabel("")
+        row = QHBoxLayout()
+        row.setContentsMargins(6, 2, 6, 0)
+        row.addWidget(self.normalized_box)
+        row.addStretch(1)
+        row.addWidget(self.summary)
+        self.plot_widget = pg.PlotWidget()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.plot_widget, 1)
+        plot = self.plot = self.plot_widget.getPlotItem()
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        plot.setMouseEnabled(x=False, y=False)
+        plot.invertY(True)
+        plot.setAspectLocked(True)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        plot.addItem(self.image)
+        self.matrix = np.zeros((0, 0), np.int64)
+        self.class_names: list[str] = []
+        self.texts: list[pg.TextItem] = []
+        self.set_theme(self.style_.name)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(440, 440)
+
+    @property
+    def normalized(self) -> bool:
+        return self.normalized_box.isChecked()
+
+    def set_normalized(self, on: bool) -> None:
+        self.normalized_box.setChecked(on)
+
+    def values(self) -> np.ndarray:
+        """What the cells show: counts, or row percentages when normalized."""
+        if self.normalized:
+            return row_normalized(self.matrix) * 100.0
+        return self.matrix.astype(np.float64)
+
+    def update(self, matrix: np.ndarray | None = None,  # type: ignore[override]
+               class_names: list[str] | None = None) -> None:
+        """Show ``matrix (K, K)`` of counts; ``update()`` alone repaints the widget."""
+        if matrix is None:
+            super().update()
+            return
+        m = np.asarray(matrix).astype(np.int64)
+        names = list(class_names or [])
+        names = [names[i] if i < len(names) else str(i) for i in range(m.shape[0])]
+        resized = m.shape != self.matrix.shape or names != self.class_names
+        self.matrix, self.class_names = m, names
+        if resized:
+            self._rebuild(m.shape[0])
+        self._redraw()
+
+    def _rebuild(self, k: int) -> None:
+        for item in self.texts:
+            self.plot.removeItem(item)
+        self.texts = []
+        ticks = [[(i, name) for i, name in enumerate(self.class_names)]]
+        self.plot.getAxis("bottom").setTicks(ticks)
+        self.plot.getAxis("left").setTicks(ticks)
+        self.plot.setRange(xRange=(-0.5, k - 0.5), yRange=(-0.5, k - 0.5), padding=0.02)
+        if k > MAX_TEXT_CLASSES:
+            return
+        font = QFont()
+        font.setPointSize(14 if k <= 6 else 12 if k <= 12 else 9)
+        font.setBold(True)
+        for i in range(k):
+            for j in range(k):
+                text = pg.TextItem(anchor=(0.5, 0.5))
+                text.setFont(font)
+                text.setPos(j, i)
+                self.plot.addItem(text)
+                self.texts.append(text)
+
+    def _redraw(self, *_: object) -> None:
+        if not self.matrix.size:
+            return
+        s = self.style_
+        fractions = row_normalized(self.matrix)
+        k = self.matrix.shape[0]
+        self.image.setImage(cell_colors(fractions, s), autoLevels=False)
+        self.image.setRect(QRectF(-0.5, -0.5, k, k))  # after setImage: it scales the image
+        values = self.values()
+        light = np.sqrt(fractions) > 0.55  # dark tint underneath: light text
+        for idx, text in enumerate(self.texts):
+            i, j = divmod(idx, k)
+            v = values[i, j]
+            text.setText(f"{v:.0f}%" if self.normalized else f"{int(v)}")
+            zero = self.matrix[i, j] == 0
+            text.setColor(s.text_light if light[i, j] else s.muted if zero else s.foreground)
+        total = self.matrix.sum()
+        acc = np.trace(self.matrix) / total if total else 0.0
+        self.summary.setText(f"accuracy {acc:.1%} of {int(total)} samples")
+
+    def set_theme(self, name: str) -> None:
+        s = self.style_ = plot_style(name)
+        self.plot_widget.setBackground(s.background)
+        style_axes(self.plot, s, left="true class", bottom="predicted class")
+        self._redraw()

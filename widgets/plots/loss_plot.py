@@ -1,0 +1,411 @@
+"""Live loss and accuracy curves of the current run, with earlier runs dimmed for comparison.
+
+``LossPlot.add_snapshot(snap)`` appends ``snap.batch_losses`` (one point per optimizer step,
+drawn lightly, plus an EMA-smoothed line) and, once per finished epoch, the epoch's train and
+validation loss and accuracy. Buffers grow by doubling and the curves are updated in place with
+peak downsampling and clip-to-view, so a run of 100k steps stays cheap. ``start_run(label)``
+keeps the finished run as dimmed, labelled curves until ``clear_runs()``. Controls: log scale,
+smoothing slider, accuracy plot toggle; hovering shows a crosshair and the values under it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+
+from widgets.plots.palette import (
+    LABEL_PT,
+    VALIDATION,
+    PlotStyle,
+    axis_font,
+    current_style,
+    plot_style,
+    run_color,
+    style_axes,
+)
+
+MAX_KEPT_RUNS = 6
+MAX_MARKED_EPOCHS = 60
+DEFAULT_SMOOTHING = 0.9
+MIN_HEIGHT_FOR_METRIC = 300  # below this the accuracy plot would squash the loss plot
+
+
+class GrowingSeries:
+    """``x, y`` float64 buffers that double when full; ``x``/``y`` are views of the used part."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self._data = np.empty((2, capacity))
+        self.n = 0
+
+    def extend(self, xs: np.ndarray, ys: np.ndarray) -> None:
+        m = len(xs)
+        if self.n + m > self._data.shape[1]:
+            grown = np.empty((2, max(2 * self._data.shape[1], self.n + m)))
+            grown[:, : self.n] = self._data[:, : self.n]
+            self._data = grown
+        self._data[0, self.n : self.n + m] = xs
+        self._data[1, self.n : self.n + m] = ys
+        self.n += m
+
+    def clear(self) -> None:
+        self.n = 0
+
+    @property
+    def x(self) -> np.ndarray:
+        return self._data[0, : self.n]
+
+    @property
+    def y(self) -> np.ndarray:
+        return self._data[1, : self.n]
+
+
+def ema(values: np.ndarray, weight: float, state: tuple[float, int] = (0.0, 0)
+        ) -> tuple[np.ndarray, tuple[float, int]]:
+    """Debiased exponential moving average (TensorBoard style); returns values and new state."""
+    acc, count = state
+    out = np.empty(len(values))
+    for i, v in enumerate(values.tolist()):
+        if not math.isfinite(v):  # a diverged step: leave a gap, keep the average
+            out[i] = math.nan
+            continue
+        acc = weight * acc + (1.0 - weight) * v
+        count += 1
+        out[i] = acc / (1.0 - weight**count) if weight > 0 else v
+    return out, (acc, count)
+
+
+@dataclass
+class RunCurves:
+    """The series of one run (current or kept)."""
+
+    label: str
+    steps: GrowingSeries = field(default_factory=GrowingSeries)
+    smooth: GrowingSeries = field(default_factory=GrowingSeries)
+    train: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))
+    val: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))
+    acc_train: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))
+    acc_val: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))
+    epochs: list[int] = field(default_factory=list)
+    items: list[Any] = field(default_factory=list)  # plot items of a kept run
+    color: str = ""  # colour of a kept run
+
+    @property
+    def empty(self) -> bool:
+        return self.steps.n == 0 and self.train.n == 0 and self.val.n == 0
+
+
+class LossPlot(QWidget):
+    """Loss per step and per epoch (train/validation), accuracy per epoch, earlier runs dimmed."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.style_ = current_style()
+        self.run = RunCurves("run 1")
+        self.kept: list[RunCurves] = []
+        self.metric_name = ""
+        self._ema_state: tuple[float, int] = (0.0, 0)
+        self._step_offset = self._epoch_offset = 0
+        self._build_controls()
+        self._build_plots()
+        self.set_theme(self.style_.name)
+
+    # -- construction --------------------------------------------------------------------------
+    def _build_controls(self) -> None:
+        self.log_box = QCheckBox("Log scale")
+        self.log_box.toggled.connect(self.set_log_scale)
+        self.smooth_slider = QSlider(Qt.Orientation.Horizontal)
+        self.smooth_slider.setRange(0, 99)
+        self.smooth_slider.setValue(int(DEFAULT_SMOOTHING * 100))
+        self.smooth_slider.setToolTip("Exponential moving average of the per-step loss")
+        self.smooth_slider.valueChanged.connect(self._on_smoothing_changed)
+        self.smooth_label = QLabel()
+        self.acc_box = QCheckBox("Accuracy")
+        self.acc_box.setChecked(True)
+        self.acc_box.toggled.connect(self._show_metric_plot)
+        row = QHBoxLayout()
+        row.setContentsMargins(6, 2, 6, 0)
+        row.addWidget(self.log_box)
+        row.addSpacing(12)
+        row.addWidget(QLabel("Smoothing"))
+        row.addWidget(self.smooth_slider, 1)
+        row.addWidget(self.smooth_label)
+        row.addSpacing(12)
+        row.addWidget(self.acc_box)
+        self.smooth_slider.setMinimumWidth(90)
+        self._on_smoothing_changed(self.smooth_slider.value())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        self.graphics = pg.GraphicsLayoutWidget()
+        layout.addWidget(self.graphics, 1)
+        self.key = QLabel()  # the legend, under the plots so it never hides a curve
+        self.key.setTextFormat(Qt.TextFormat.RichText)
+        self.key.setWordWrap(True)
+        self.key.setContentsMargins(6, 0, 6, 2)
+        self.key.setToolTip("Earlier runs stay dimmed for comparison until the plots are cleared")
+        layout.addWidget(self.key)
+
+    def _build_plots(self) -> None:
+        self.loss_plot = self.graphics.addPlot(row=0, col=0)
+        self.metric_plot = pg.PlotItem()
+        self.metric_plot.setXLink(self.loss_plot)
+        self.graphics.ci.layout.setRowStretchFactor(0, 3)
+        for plot in (self.loss_plot, self.metric_plot):
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.setClipToView(True)
+            plot.setMenuEnabled(False)
+            plot.getAxis("left").setWidth(64)
+        self.raw_item = self.loss_plot.plot(name=None)
+        self.smooth_item = self.loss_plot.plot(name="train (per step, smoothed)")
+        self.train_item = self.loss_plot.plot(name="train (epoch mean)", symbol="o",
+                                              symbolSize=8)
+        self.val_item = self.loss_plot.plot(name="validation (epoch)", symbol="s",
+                                            symbolSize=8)
+        self.acc_train_item = self.metric_plot.plot(name="train", symbol="o", symbolSize=7)
+        self.acc_val_item = self.metric_plot.plot(name="validation", symbol="s", symbolSize=7)
+        self.crosshair = pg.InfiniteLine(angle=90, movable=False)
+        self.crosshair.setZValue(20)
+        self.loss_plot.addItem(self.crosshair, ignoreBounds=True)
+        self.crosshair.hide()
+        self.readout = pg.TextItem(anchor=(0, 1))  # pixel-placed in the view's lower left
+        self.readout.setParentItem(self.loss_plot.vb)
+        self.readout.setZValue(30)
+        self.readout.setFont(axis_font(LABEL_PT))
+        self.readout.hide()
+        self._mouse = pg.SignalProxy(self.graphics.scene().sigMouseMoved, rateLimit=30,
+                                     slot=self._on_mouse_moved)
+
+    def set_theme(self, name: str) -> None:
+        """Recolour every curve for the ``"light"`` or ``"dark"`` theme."""
+        s = self.style_ = plot_style(name)
+        self.graphics.setBackground(s.background)
+        style_axes(self.loss_plot, s, left="loss", bottom="step")
+        style_axes(self.metric_plot, s, left=self.metric_name or "accuracy", bottom="step")
+        for plot in (self.loss_plot, self.metric_plot):
+            plot.showGrid(x=True, y=True, alpha=s.grid_alpha)
+        raw = pg.mkColor(s.train)
+        raw.setAlpha(55 if s.name == "light" else 45)
+        self.raw_item.setPen(pg.mkPen(raw, width=1))
+        self.smooth_item.setPen(pg.mkPen(s.train, width=2.5))
+        self._style_epoch_item(self.train_item, s.train, Qt.PenStyle.SolidLine, s)
+        self._style_epoch_item(self.val_item, VALIDATION, Qt.PenStyle.DashLine, s)
+        self._style_epoch_item(self.acc_train_item, s.train, Qt.PenStyle.SolidLine, s)
+        self._style_epoch_item(self.acc_val_item, VALIDATION, Qt.PenStyle.DashLine, s)
+        self.crosshair.setPen(pg.mkPen(s.muted, width=1, style=Qt.PenStyle.DotLine))
+        self.readout.fill = pg.mkBrush(s.background + "E6")
+        self.readout.border = pg.mkPen(s.muted)
+        self.readout.setColor(s.foreground)
+        self._update_key()
+
+    @staticmethod
+    def _style_epoch_item(item: pg.PlotDataItem, color: str, dash: Qt.PenStyle,
+                          s: PlotStyle) -> None:
+        item.setPen(pg.mkPen(color, width=2.5, style=dash))
+        item.setSymbolBrush(pg.mkBrush(color))
+        item.setSymbolPen(pg.mkPen(s.background, width=1))
+
+    # -- public API ----------------------------------------------------------------------------
+    def add_snapshot(self, snap: Any) -> None:
+        """Append a snapshot's step losses and, at a new epoch, its epoch values."""
+        losses = np.asarray(snap.batch_losses, dtype=np.float64)
+        if len(losses):
+            first = int(snap.step) - len(losses) + 1 + self._step_offset
+            if self.run.steps.n and first <= self.run.steps.x[-1]:  # the counters restarted
+                self._step_offset += int(self.run.steps.x[-1]) + 1 - first
+                first = int(self.run.steps.x[-1]) + 1
+                self._epoch_offset = self.run.epochs[-1] if self.run.epochs else 0
+            xs = np.arange(first, first + len(losses), dtype=np.float64)
+            self.run.steps.extend(xs, losses)
+            smooth, self._ema_state = ema(losses, self.smoothing, self._ema_state)
+            self.run.smooth.extend(xs, smooth)
+            self.raw_item.setData(self.run.steps.x, self.run.steps.y)
+            self.smooth_item.setData(self.run.smooth.x, self.run.smooth.y)
+        for row in getattr(snap, "epoch_rows", ()):  # every epoch since the last snapshot
+            epoch = int(row["epoch"]) + self._epoch_offset
+            if epoch > (self.run.epochs[-1] if self.run.epochs else 0):
+                self._add_epoch(row, epoch)
+
+    def _add_epoch(self, row: dict[str, float], epoch: int) -> None:
+        x = np.array([float(int(row["step"]) + self._step_offset)])
+        self.run.epochs.append(epoch)
+        metrics = dict(row)
+        for series, item, value in (
+            (self.run.train, self.train_item, row.get("train_loss")),
+            (self.run.val, self.val_item, row.get("val_loss")),
+            (self.run.acc_train, self.acc_train_item, self._metric(metrics, "train")),
+            (self.run.acc_val, self.acc_val_item, self._metric(metrics, "val")),
+        ):
+            if value is not None and np.isfinite(value):
+                series.extend(x, np.array([float(value)]))
+                if series.n == MAX_MARKED_EPOCHS + 1:  # markers would crowd: line only
+                    item.setSymbol(None)
+                item.setData(series.x, series.y)
+        self._show_metric_plot()
+
+    def _metric(self, metrics: dict[str, float], prefix: str) -> float | None:
+        for key, name in (("accuracy", "accuracy"), ("r2", "R²")):
+            value = metrics.get(f"{prefix}_{key}")
+            if value is not None:
+                if self.metric_name != name:
+                    self.metric_name = name
+                    style_axes(self.metric_plot, self.style_, left=name, bottom="step")
+                return float(value)
+        return None
+
+    def start_run(self, label: str) -> None:
+        """Begin a new run; the current one (if it has data) stays as dimmed curves."""
+        if not self.run.empty:
+            self._keep_run(self.run)
+        self.run = RunCurves(label)
+        self._reset_current()
+
+    def clear_runs(self) -> None:
+        """Forget every run, the current one included."""
+        for run in self.kept:
+            self._drop_items(run)
+        self.kept.clear()
+        self.run = RunCurves(self.run.label)
+        self._reset_current()
+
+    def set_log_scale(self, on: bool) -> None:
+        if self.log_box.isChecked() != on:
+            self.log_box.setChecked(on)  # re-enters through toggled
+            return
+        self.loss_plot.setLogMode(y=on)
+
+    @property
+    def log_scale(self) -> bool:
+        return bool(self.loss_plot.getAxis("left").logMode)
+
+    @property
+    def smoothing(self) -> float:
+        return self.smooth_slider.value() / 100.0
+
+    def set_smoothing(self, weight: float) -> None:
+        self.smooth_slider.setValue(int(round(weight * 100)))
+
+    # -- runs ----------------------------------------------------------------------------------
+    def _reset_current(self) -> None:
+        self._ema_state, self._step_offset, self._epoch_offset = (0.0, 0), 0, 0
+        for item in (self.raw_item, self.smooth_item, self.train_item, self.val_item,
+                     self.acc_train_item, self.acc_val_item):
+            item.setData([], [])
+        for item, symbol in ((self.train_item, "o"), (self.val_item, "s"),
+                             (self.acc_train_item, "o"), (self.acc_val_item, "s")):
+            item.setSymbol(symbol)
+        self._update_key()
+        self._show_metric_plot()
+
+    def _keep_run(self, run: RunCurves) -> None:
+        if len(self.kept) >= MAX_KEPT_RUNS:
+            self._drop_items(self.kept.pop(0))
+        color = pg.mkColor(run_color(len(self.kept)))
+        color.setAlpha(150)
+        solid = pg.mkPen(color, width=1.8)
+        dashed = pg.mkPen(color, width=1.8, style=Qt.PenStyle.DashLine)
+        main = run.smooth if run.smooth.n else run.train
+        items = [self.loss_plot.plot(main.x.copy(), main.y.copy(), pen=solid,
+                                     name=f"earlier: {run.label}")]
+        if run.val.n:
+            items.append(self.loss_plot.plot(run.val.x.copy(), run.val.y.copy(), pen=dashed))
+        if run.acc_val.n:
+            items.append(self.metric_plot.plot(run.acc_val.x.copy(), run.acc_val.y.copy(),
+                                               pen=dashed))
+        for item in items:
+            item.setZValue(-5)
+        run.items = items
+        run.color = color.name()
+        self.kept.append(run)
+        self._update_key()
+
+    def _drop_items(self, run: RunCurves) -> None:
+        for item in run.items:
+            plot = self.metric_plot if item.getViewBox() is self.metric_plot.vb else self.loss_plot
+            plot.removeItem(item)
+        run.items = []
+
+    def _show_metric_plot(self, *_: Any) -> None:
+        has_data = self.run.acc_val.n + self.run.acc_train.n > 0 or any(
+            r.acc_val.n for r in self.kept)
+        roomy = self.graphics.height() >= MIN_HEIGHT_FOR_METRIC or not self.isVisible()
+        want = self.acc_box.isChecked() and has_data and roomy
+        shown = self.metric_plot.scene() is not None
+        if want and not shown:
+            self.graphics.addItem(self.metric_plot, row=1, col=0)
+            self.graphics.ci.layout.setRowStretchFactor(1, 1)
+        elif shown and not want:
+            self.graphics.removeItem(self.metric_plot)
+
+    def _on_smoothing_changed(self, value: int) -> None:
+        self.smooth_label.setText(f"{value / 100:.2f}")
+        if not hasattr(self, "run") or not hasattr(self, "smooth_item"):
+            return
+        smooth, self._ema_state = ema(self.run.steps.y, self.smoothing)
+        self.run.smooth.clear()
+        self.run.smooth.extend(self.run.steps.x, smooth)
+        self.smooth_item.setData(self.run.smooth.x, self.run.smooth.y)
+
+    def _update_key(self) -> None:
+        s = self.style_
+
+        def entry(color: str, mark: str, text: str) -> str:
+            return (f"<span style='color:{color}; font-weight:700'>{mark}</span>"
+                    f"&nbsp;{escape(text)}")
+
+        parts = [f"<b>{escape(self.run.label)}</b>:",
+                 entry(s.train, "━━", "train, per step (smoothed)"),
+                 entry(s.train, "━●━", "train, epoch mean"),
+                 entry(VALIDATION, "╍■╍", "validation")]
+        parts += [entry(run.color, "━━", f"earlier: {run.label}") for run in self.kept]
+        self.key.setText("&nbsp;&nbsp; ".join(parts))
+
+    # -- hover read-out ------------------------------------------------------------------------
+    def readout_at(self, x: float) -> str:
+        """Text of the read-out for step ``x`` (empty when there is no data)."""
+        lines = []
+        steps = self.run.steps
+        if steps.n:
+            i = int(np.clip(np.searchsorted(steps.x, x), 0, steps.n - 1))
+            lines.append(f"step {int(steps.x[i])}:   loss {steps.y[i]:.4g}"
+                         f"   (smoothed {self.run.smooth.y[i]:.4g})")
+        ends = self.run.train.x if self.run.train.n else self.run.val.x
+        if len(ends):
+            j = int(np.clip(np.searchsorted(ends, x), 0, len(ends) - 1))
+            parts = [f"epoch {self.run.epochs[j] if j < len(self.run.epochs) else j + 1}:"]
+            for name, series in (("train loss", self.run.train), ("val loss", self.run.val),
+                                 (f"train {self.metric_name}", self.run.acc_train),
+                                 (f"val {self.metric_name}", self.run.acc_val)):
+                k = int(np.searchsorted(series.x, ends[j]))
+                if k < series.n and series.x[k] == ends[j]:
+                    parts.append(f"{name} {series.y[k]:.4g}")
+            lines.append("   ".join(parts))
+        return "\n".join(lines)
+
+    def _on_mouse_moved(self, event: tuple) -> None:
+        pos = event[0]
+        vb = self.loss_plot.vb
+        if not vb.sceneBoundingRect().contains(pos) or self.run.empty:
+            self.crosshair.hide()
+            self.readout.hide()
+            return
+        x = vb.mapSceneToView(pos).x()
+        self.crosshair.setPos(x)
+        self.readout.setText(self.readout_at(x))
+        self.readout.setPos(4, vb.height() - 4)
+        self.crosshair.show()
+        self.readout.show()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._show_metric_plot()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(560, 380)

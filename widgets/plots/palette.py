@@ -1,0 +1,152 @@
+"""Colours of the live plots: Okabe–Ito classes, run colours, diverging maps, light/dark variants.
+
+Every plot takes its colours from here so the whole app stays colour-blind safe (Okabe & Ito
+2008, shared with ``widgets.theme``). ``plot_style(name)`` gives the background/foreground of a
+theme; ``diverging_lut`` is the TensorFlow-Playground shading (orange = class 0 / negative,
+background-coloured middle, blue = class 1 / positive) as a 256×4 uint8 lookup table;
+``shade`` and ``class_blend`` turn score arrays into RGBA images without any Qt call, so views
+can update an ``ImageItem`` from a ready-made array.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QApplication
+
+from widgets.theme import CLASS_COLORS, OKABE_ITO
+
+__all__ = ["OKABE_ITO", "CLASS_COLORS", "PlotStyle", "plot_style", "current_style",
+           "class_color", "class_rgb", "run_color", "diverging_lut", "shade", "class_blend",
+           "hex_rgb", "axis_font", "style_axes"]
+
+NEGATIVE = OKABE_ITO["orange"]  # class 0, negative weights (Playground convention)
+POSITIVE = OKABE_ITO["blue"]  # class 1, positive weights
+TRAIN = OKABE_ITO["blue"]
+VALIDATION = OKABE_ITO["orange"]
+FIT = OKABE_ITO["vermillion"]
+RUN_COLORS = ("#8C8C8C", "#CC79A7", "#009E73", "#56B4E9", "#F0E442", "#D55E00")
+AXIS_PT, TICK_PT, LABEL_PT = 13, 12, 12
+
+
+@dataclass(frozen=True)
+class PlotStyle:
+    """Colours of one theme as seen by the plots."""
+
+    name: str
+    background: str
+    foreground: str
+    muted: str
+    grid_alpha: float
+    shade_mid: str  # the middle of the diverging map (the plot's own background)
+    shade_strength: float  # how far the decision shading goes towards the class colour
+    point_edge: str  # outline of data points, contrasting with the shading
+    mistake: str  # ring around misclassified points
+    text_dark: str
+    text_light: str
+    train: str = OKABE_ITO["blue"]  # training curves; sky blue on dark backgrounds
+    positive: str = OKABE_ITO["blue"]  # positive weights in the network view
+
+
+LIGHT = PlotStyle("light", background="#FFFFFF", foreground="#1F2937", muted="#6B7280",
+                  grid_alpha=0.16, shade_mid="#FFFFFF", shade_strength=0.55,
+                  point_edge="#FFFFFF", mistake="#000000", text_dark="#111827",
+                  text_light="#FFFFFF")
+DARK = PlotStyle("dark", background="#15181D", foreground="#E5E7EB", muted="#9CA3AF",
+                 grid_alpha=0.22, shade_mid="#15181D", shade_strength=0.4,
+                 point_edge="#E5E7EB", mistake="#FFFFFF", text_dark="#111827",
+                 text_light="#FFFFFF", train=OKABE_ITO["sky"], positive=OKABE_ITO["sky"])
+STYLES = {"light": LIGHT, "dark": DARK}
+
+
+def plot_style(name: str) -> PlotStyle:
+    return STYLES.get(name, LIGHT)
+
+
+def current_style() -> PlotStyle:
+    """The style of the theme the application runs with (``widgets.theme`` stores its name)."""
+    app = QApplication.instance()
+    name = app.property("layerlab_theme") if app is not None else None
+    return plot_style(str(name or "light"))
+
+
+def hex_rgb(color: str) -> np.ndarray:
+    """``"#RRGGBB"`` -> float array ``(3,)`` in 0..255."""
+    c = QColor(color)
+    return np.array([c.red(), c.green(), c.blue()], dtype=np.float32)
+
+
+def class_color(index: int) -> str:
+    return CLASS_COLORS[index % len(CLASS_COLORS)]
+
+
+def class_rgb(n_classes: int) -> np.ndarray:
+    """``(K, 3)`` float RGB of the class colours."""
+    return np.stack([hex_rgb(class_color(k)) for k in range(max(n_classes, 1))])
+
+
+def run_color(index: int) -> str:
+    """Colour of the ``index``-th earlier run kept for comparison."""
+    return RUN_COLORS[index % len(RUN_COLORS)]
+
+
+def diverging_lut(style: PlotStyle, strength: float | None = None) -> np.ndarray:
+    """``(256, 4)`` uint8: orange (0) → theme background (128) → blue (255)."""
+    k = style.shade_strength if strength is None else strength
+    mid, neg, pos = hex_rgb(style.shade_mid), hex_rgb(NEGATIVE), hex_rgb(POSITIVE)
+    t = np.linspace(-1.0, 1.0, 256, dtype=np.float32)[:, None]  # (256, 1)
+    side = np.where(t < 0, neg, pos)  # (256, 3)
+    rgb = mid + (side - mid) * (np.abs(t) * k)
+    lut = np.empty((256, 4), dtype=np.uint8)
+    lut[:, :3] = np.clip(np.rint(rgb), 0, 255)
+    lut[:, 3] = 255
+    return lut
+
+
+def shade(values: np.ndarray, lut: np.ndarray, lo: float = 0.0, hi: float = 1.0) -> np.ndarray:
+    """Map ``values (...)`` in ``[lo, hi]`` through ``lut (256, 4)`` -> ``(..., 4)`` uint8."""
+    scaled = np.array(values, dtype=np.float32, order="C")  # a C-ordered working copy
+    scaled -= np.float32(lo)
+    scaled *= np.float32(255.0 / max(hi - lo, 1e-12))
+    idx = np.clip(scaled, 0, 255, out=scaled).astype(np.uint8)
+    lut32 = np.ascontiguousarray(lut, dtype=np.uint8).view(np.uint32).reshape(256)
+    return lut32[idx].view(np.uint8).reshape(idx.shape + (4,))  # one 4-byte gather per pixel
+
+
+def class_blend(probs: np.ndarray, style: PlotStyle) -> np.ndarray:
+    """``probs (H, W, K)`` -> ``(H, W, 4)`` uint8: winning class colour blended by confidence.
+
+    Confidence 1/K (a toss-up) gives the background; confidence 1 gives ``shade_strength`` of
+    the class colour, as in the binary map.
+    """
+    k = probs.shape[-1]
+    win = np.argmax(probs, axis=-1)  # (H, W)
+    conf = np.take_along_axis(probs, win[..., None], axis=-1)  # (H, W, 1)
+    alpha = np.clip((conf - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0) * style.shade_strength
+    mid = hex_rgb(style.shade_mid)
+    rgb = mid + (class_rgb(k)[win] - mid) * alpha  # (H, W, 3)
+    out = np.empty(probs.shape[:-1] + (4,), dtype=np.uint8)
+    out[..., :3] = np.clip(np.rint(rgb), 0, 255)
+    out[..., 3] = 255
+    return out
+
+
+def axis_font(size: int = TICK_PT) -> QFont:
+    font = QFont()
+    font.setPointSize(size)
+    return font
+
+
+def style_axes(plot: pg.PlotItem, style: PlotStyle, left: str = "", bottom: str = "") -> None:
+    """Big, theme-coloured axis labels and ticks (readable on a projector)."""
+    for name, label in (("left", left), ("bottom", bottom)):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(style.foreground))
+        axis.setTextPen(pg.mkPen(style.foreground))
+        axis.setStyle(tickFont=axis_font(TICK_PT))
+        axis.enableAutoSIPrefix(False)  # no "(x0.001)" on accuracy or tiny losses
+        if label:
+            axis.setLabel(label, **{"font-size": f"{AXIS_PT}pt", "color": style.foreground})

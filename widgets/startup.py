@@ -1,0 +1,182 @@
+"""Start-up: open the right project, show the gallery once, warm the numba kernels.
+
+numba compiles each kernel the first time it runs (several seconds, once; cached on disk
+after). Rather than letting the first press of Play freeze, ``EngineWarmup`` trains the XOR
+and spiral examples for one epoch headless in a background thread (``engine.recipes.prepare``) while
+a window-modal "Preparing the engine (first run only)…" dialog keeps the window alive. On
+later starts the (fast) warm-up runs silently. ``open_start_project`` opens the file given on
+the command line, else the last project, else the spiral example with the gallery on top (first
+start), offering crash recovery first; ``take_screenshot`` is the ``--screenshot`` debug aid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
+
+from app.examples import example_path
+from widgets.gallery import ExampleGallery
+
+WARMUP_EXAMPLES = ("xor", "spiral")
+MESSAGE = "Preparing the engine (first run only)…"
+
+
+def warm_kernels(examples: tuple[str, ...] = WARMUP_EXAMPLES) -> float:
+    """Train each example for one epoch (compiles + caches kernels); return the seconds taken."""
+    from engine.project import load_project
+    from engine.recipes import prepare
+
+    start = time.perf_counter()
+    for key in examples:
+        path = example_path(key)
+        if not path.is_file():
+            continue
+        project = load_project(path)
+        project.training.epochs = 1
+        for _ in prepare(project).trainer.run():
+            pass
+    return time.perf_counter() - start
+
+
+class _WarmupSignals(QObject):
+    """Emitted from the warm-up thread; kept alive until exit (the thread may outlive windows)."""
+
+    warmup_finished = Signal(float)
+    warmup_failed = Signal(str)
+
+
+_LIVE_SIGNALS: list[_WarmupSignals] = []
+
+
+def _warm_in_thread(signals: _WarmupSignals) -> None:  # runs in the daemon thread
+    try:
+        seconds = warm_kernels()
+    except Exception as err:  # noqa: BLE001 - reported; training will show the real error
+        signals.warmup_failed.emit(str(err))
+        return
+    signals.warmup_finished.emit(seconds)
+
+
+class EngineWarmup(QObject):
+    """Runs the warm-up in a daemon thread; ``show_dialog()`` adds the busy dialog (first run).
+
+    A daemon ``threading.Thread`` rather than a ``QThread``: numba's compilation cannot be
+    interrupted, and a window closed during it must close at once, not wait for it.
+    """
+
+    warmup_done = Signal(bool, str)  # ok, message
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.parent_widget = parent
+        self.signals = _WarmupSignals()
+        _LIVE_SIGNALS.append(self.signals)
+        queued = Qt.ConnectionType.QueuedConnection
+        self.signals.warmup_finished.connect(self._on_warmup_finished, queued)
+        self.signals.warmup_failed.connect(self._on_warmup_failed, queued)
+        self.thread = threading.Thread(target=_warm_in_thread, args=(self.signals,),
+                                       name="engine-warmup", daemon=True)
+        self.dialog: QProgressDialog | None = None
+
+    def show_dialog(self) -> None:
+        """Show the busy dialog while the warm-up is still running (first run)."""
+        if not self.running or self.dialog is not None:
+            return
+        self.dialog = QProgressDialog(MESSAGE, "", 0, 0, self.parent_widget)
+        self.dialog.setWindowTitle("LayerLab")
+        self.dialog.setCancelButton(None)
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setMinimumDuration(300)
+        self.dialog.setAutoClose(False)
+        self.dialog.setMinimumWidth(460)
+        self.dialog.setValue(0)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    @property
+    def running(self) -> bool:
+        return self.thread.is_alive()
+
+    def _close_dialog(self) -> None:
+        if self.dialog is not None:
+            self.dialog.reset()
+            self.dialog.hide()
+            self.dialog.deleteLater()
+            self.dialog = None
+
+    def _on_warmup_finished(self, seconds: float) -> None:
+        self._close_dialog()
+        self.warmup_done.emit(True, f"Engine ready ({seconds:.1f} s).")
+
+    def _on_warmup_failed(self, message: str) -> None:
+        self._close_dialog()
+        self.warmup_done.emit(False, f"The engine warm-up failed: {message}")
+
+
+# -- start-up sequence (used by widgets.main_window.run_app) ------------------------------------
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="main.py", add_help=False)
+    parser.add_argument("project", nargs="?", help="a .layerlab.json project to open")
+    parser.add_argument("--theme", choices=("light", "dark"))
+    parser.add_argument("--screenshot", help="debug: press Play, wait, save a PNG, quit")
+    parser.add_argument("--after", type=float, default=4.0, help="seconds before the screenshot")
+    args, _unknown = parser.parse_known_args(argv)
+    return args
+
+
+def open_start_project(window: Any, project: str | None, gallery: bool) -> None:
+    """The file given, else the last project, else (first start) the example gallery."""
+    files = window.files
+    if project:
+        if not files.offer_recovery(project):
+            files.open_path(project, ask=False)
+        return
+    if files.offer_recovery(None):
+        return
+    last = window.settings.last_project()
+    if last and not gallery:
+        if not files.offer_recovery(last):
+            files.open_path(last, ask=False)
+        return
+    spiral = example_path("spiral")
+    if spiral.is_file():
+        files.open_example(spiral)
+    if gallery:
+        QTimer.singleShot(200, lambda: show_first_gallery(window))
+
+
+def show_first_gallery(window: Any) -> None:
+    """First start: the gallery, then (if still compiling) the engine's busy dialog."""
+    dialog = ExampleGallery(window, cancel_text="Close")
+    if dialog.exec() and dialog.chosen_path is not None:
+        window.files.open_example(dialog.chosen_path)
+    if window.warmup is not None:
+        window.warmup.show_dialog()
+
+
+def take_screenshot(window: Any, path: str, after: float) -> None:
+    """Debug aid for docs: press Play, wait ``after`` seconds, save ``window.grab()``, quit."""
+    window.prompts_enabled = False
+    QTimer.singleShot(800, window.run.toggle_play)
+
+    def grab() -> None:
+        window.grab().save(path)
+        window.close()
+        QApplication.instance().quit()
+
+    QTimer.singleShot(int(800 + after * 1000), grab)
+
+
+def on_warmup_done(window: Any, ok: bool, message: str) -> None:
+    if ok:
+        window.settings.mark_engine_prepared()
+        window.statusBar().showMessage(message, 4000)
+    else:
+        window.post(message, "warning")
+

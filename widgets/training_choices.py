@@ -1,0 +1,50 @@
+"""The choices the training panel offers, read from the engine's registries.
+
+Losses come from ``engine.losses.LOSSES`` (plus "automatic"), optimizers from
+``engine.optimizers.OPTIMIZERS`` (with their default learning rates) and learning-rate
+schedules from ``engine.schedules.SCHEDULES``; every entry shows the class's
+``display_name``. A schedule is stored in the project as ``{"name": ...}`` (the engine fills in
+its defaults) or ``None`` for a constant rate.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.losses import LOSSES
+from engine.optimizers import OPTIMIZERS
+from engine.schedules import SCHEDULES
+
+BATCH_MODES = [("mini-batches", "mini"), ("full batch (all samples)", "full"),
+               ("one sample at a time", "single")]
+
+
+def loss_choices() -> list[tuple[str, Any]]:
+    return [("automatic (fits the task)", "auto")] + [
+        (cls.display_name or name, name) for name, cls in LOSSES.items()]
+
+
+def optimizer_choices() -> list[tuple[str, Any]]:
+    return [(cls.display_name or name, name) for name, cls in OPTIMIZERS.items()]
+
+
+def default_learning_rate(optimizer: str) -> float:
+    cls = OPTIMIZERS.get(optimizer)
+    for spec in getattr(cls, "config_spec", ()):
+        if spec.name == "learning_rate":
+            return float(spec.default)
+    return 0.01
+
+
+def schedule_choices() -> list[tuple[str, Any]]:
+    return [(cls.display_name or name, name) for name, cls in SCHEDULES.items()]
+
+
+def schedule_key(schedule: dict[str, Any] | None) -> str:
+    """The combo-box entry for a stored schedule dict."""
+    return str(schedule.get("name", "constant")) if schedule else "constant"
+
+
+def schedule_config(key: str | None) -> dict[str, Any] | None:
+    """The schedule dict stored for a combo-box entry (None: a constant rate)."""
+    return None if key in (None, "constant") else {"name": key}
