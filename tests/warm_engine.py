@@ -12,7 +12,10 @@ from pathlib import Path
 EXAMPLES = Path(__file__).resolve().parents[1] / "assets" / "examples"
 
 
-def warm_engine_kernels(names: tuple[str, ...] = ("xor", "spiral", "circles", "regression_sine")) -> None:
+WARM_EXAMPLES = ("xor", "spiral", "circles", "regression_sine")
+
+
+def warm_engine_kernels(names: tuple[str, ...] = WARM_EXAMPLES) -> None:
     """Train each bundled example for one epoch headless (compiles and caches kernels)."""
     from engine.project import load_project
     from engine.recipes import prepare
