@@ -23,8 +23,9 @@ in flight, and chunks are sized (``trainer.config.snapshot_every``) to take abou
 
 Throttling happens here: step snapshots are merged (their ``batch_losses`` concatenated) and
 queued at most ~30 times a second; epoch-end, parking and final snapshots always are. Heavy
-probes are switched on for at most ~5 chunks a second, and recomputed whenever the run comes
-to rest (pause, single step, end) so a paused picture always shows the current weights.
+probes are switched on for at most ~12 chunks a second (fewer when they are costly:
+``_probe_interval`` keeps them under 10 % of the thread's time), and recomputed whenever the
+run comes to rest (pause, single step, end) so a paused picture always shows the current weights.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ log = logging.getLogger(__name__)
 
 TARGET_CHUNK_S = 0.02  # wanted duration of one pull (pause/stop latency is about this)
 EMIT_INTERVAL_S = 1 / 30  # step snapshots reach the GUI at most ~30 Hz
-PROBE_INTERVAL_S = 0.2  # heavy probes at most ~5 Hz while running
+MIN_PROBE_INTERVAL_S = 0.08  # heavy probes at most ~12 Hz while running ...
+PROBE_COST_SHARE = 0.1  # ... and at most ~10 % of the training thread's time
 MAX_CHUNK_STEPS = 100_000
 MODES = ("running", "paused", "step", "epoch", "stopping")
 
@@ -212,7 +214,7 @@ class TrainingWorker:
             set_trainer_learning_rate(self.trainer, lr)
         swapped = self._apply_new_data()
         config.snapshot_every = 1 if mode == "step" else self._sizer.steps
-        heavy = swapped or mode == "step" or now - self._last_probe >= PROBE_INTERVAL_S
+        heavy = swapped or mode == "step" or now - self._last_probe >= self._probe_interval()
         config.probes = probes if heavy else []
         before = self._last.step if self._last is not None else 0
         snap = next(generator, None)
@@ -224,6 +226,13 @@ class TrainingWorker:
             self._last_probe, self._probes_step = time.perf_counter(), snap.step
             self._probe_values = snap.probes
         return self._excluding_pauses(snap)
+
+    def _probe_interval(self) -> float:
+        """Seconds between heavy probes: as often as ~12 Hz, but probes that cost more get
+        rarer, so they never take more than ``PROBE_COST_SHARE`` of the training time."""
+        grid = getattr(self.trainer, "probe_grid", None)
+        cost = float(getattr(grid, "last_seconds", 0.0))
+        return max(MIN_PROBE_INTERVAL_S, cost / PROBE_COST_SHARE)
 
     def _apply_new_data(self) -> bool:
         """Swap in the data given by ``update_data``, if any; True when it was swapped."""

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -53,6 +54,7 @@ class ProbeSet:
     """Fixed probe inputs for one model + dataset, so frames are comparable over time."""
 
     def __init__(self, model: Model, data: Dataset, coder: Any) -> None:
+        self.last_seconds = 0.0  # what the latest compute() took
         self.model, self.data, self.coder = model, data, coder
         x = np.concatenate([data.x_train, data.x_val]) if len(data.x_val) else data.x_train
         self.grid_inputs = self.extent = self.curve_x = None
@@ -77,6 +79,13 @@ class ProbeSet:
         return confusion_matrix(y, predicted, data.n_classes)
 
     def compute(self, names: list[str]) -> dict[str, np.ndarray]:
+        """The named probes on the current weights; ``last_seconds`` records what it cost."""
+        start = time.perf_counter()
+        out = self._compute(names)
+        self.last_seconds = time.perf_counter() - start
+        return out
+
+    def _compute(self, names: list[str]) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
         if "decision_grid" in names and self.grid_inputs is not None and self.extent is not None:
             scores = self.coder.scores(self.model.predict(self.grid_inputs))

@@ -40,9 +40,27 @@ def feed(plot: LossPlot, steps: int = 15, every: int = 5, per_epoch: int = 10) -
                                metrics={"train_accuracy": 0.8, "val_accuracy": 0.7}))
 
 
+def eager(plot: LossPlot) -> LossPlot:
+    """Redraw on every snapshot (the app coalesces redraws to ~12 Hz; tests read at once)."""
+    plot.min_redraw_interval = 0.0
+    return plot
+
+
 # -- loss plot ---------------------------------------------------------------------------------
-def test_loss_curve_grows_with_snapshots(qtbot):
+def test_redraws_are_coalesced_but_never_lost(qtbot):
     plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.min_redraw_interval = 0.2
+    plot.add_snapshot(snap(1, 0, [1.0]))  # the first redraw happens at once
+    assert len(plot.raw_item.getData()[0]) == 1
+    for step in range(2, 6):
+        plot.add_snapshot(snap(step, 0, [1.0 / step]))
+    assert len(plot.raw_item.getData()[0]) == 1 and plot.run.steps.n == 5  # buffered
+    qtbot.waitUntil(lambda: len(plot.raw_item.getData()[0]) == 5, timeout=2000)
+
+
+def test_loss_curve_grows_with_snapshots(qtbot):
+    plot = eager(LossPlot())
     qtbot.addWidget(plot)
     feed(plot, steps=10)
     x, y = plot.raw_item.getData()
@@ -59,7 +77,7 @@ def test_loss_curve_grows_with_snapshots(qtbot):
 
 
 def test_buffers_grow_past_their_capacity(qtbot):
-    plot = LossPlot()
+    plot = eager(LossPlot())
     qtbot.addWidget(plot)
     for end in range(500, 3001, 500):
         plot.add_snapshot(snap(end, 0, np.linspace(1, 0.5, 500)))
@@ -68,7 +86,7 @@ def test_buffers_grow_past_their_capacity(qtbot):
 
 
 def test_log_toggle_changes_axis_mode(qtbot):
-    plot = LossPlot()
+    plot = eager(LossPlot())
     qtbot.addWidget(plot)
     feed(plot)
     assert not plot.log_scale
@@ -79,7 +97,7 @@ def test_log_toggle_changes_axis_mode(qtbot):
 
 
 def test_smoothing_slider_recomputes_the_ema(qtbot):
-    plot = LossPlot()
+    plot = eager(LossPlot())
     qtbot.addWidget(plot)
     plot.add_snapshot(snap(40, 0, [1.0, 0.0] * 20))
     plot.set_smoothing(0.0)
@@ -91,7 +109,7 @@ def test_smoothing_slider_recomputes_the_ema(qtbot):
 
 
 def test_start_run_keeps_the_old_curve_dimmed(qtbot):
-    plot = LossPlot()
+    plot = eager(LossPlot())
     qtbot.addWidget(plot)
     plot.start_run("sgd lr=0.1")
     feed(plot, steps=20)
@@ -109,7 +127,7 @@ def test_start_run_keeps_the_old_curve_dimmed(qtbot):
 
 
 def test_restarted_counters_continue_the_curves(qtbot):
-    plot = LossPlot()
+    plot = eager(LossPlot())
     qtbot.addWidget(plot)
     plot.add_snapshot(snap(5, 1, [1.0] * 5, train=1.0, val=1.0, event="epoch"))
     plot.add_snapshot(snap(3, 0, [0.5] * 3))  # weights kept, the session restarted counting
@@ -119,7 +137,7 @@ def test_restarted_counters_continue_the_curves(qtbot):
 
 
 def test_diverged_losses_leave_a_gap_not_a_broken_average(qtbot):
-    plot = LossPlot()
+    plot = eager(LossPlot())
     qtbot.addWidget(plot)
     plot.add_snapshot(snap(4, 0, [1.0, 1.0, float("nan"), 1.0]))
     smooth = plot.smooth_item.getData()[1]
@@ -127,7 +145,7 @@ def test_diverged_losses_leave_a_gap_not_a_broken_average(qtbot):
 
 
 def test_hover_readout_names_step_and_epoch(qtbot):
-    plot = LossPlot()
+    plot = eager(LossPlot())
     qtbot.addWidget(plot)
     feed(plot, steps=20)
     text = plot.readout_at(12.2)

@@ -11,13 +11,14 @@ smoothing slider, accuracy plot toggle; hovering shows a crosshair and the value
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from widgets.plots.palette import (
@@ -32,6 +33,7 @@ from widgets.plots.palette import (
 )
 
 MAX_KEPT_RUNS = 6
+REDRAW_INTERVAL_S = 1 / 12  # the curves follow the data at most ~12 times a second
 MAX_MARKED_EPOCHS = 60
 DEFAULT_SMOOTHING = 0.9
 MIN_HEIGHT_FOR_METRIC = 300  # below this the accuracy plot would squash the loss plot
@@ -112,6 +114,10 @@ class LossPlot(QWidget):
         self.metric_name = ""
         self._ema_state: tuple[float, int] = (0.0, 0)
         self._step_offset = self._epoch_offset = 0
+        self.min_redraw_interval = REDRAW_INTERVAL_S
+        self._last_redraw = 0.0
+        self._redraw_timer = QTimer(self, singleShot=True)
+        self._redraw_timer.timeout.connect(self.redraw)
         self._build_controls()
         self._build_plots()
         self.set_theme(self.style_.name)
@@ -226,28 +232,57 @@ class LossPlot(QWidget):
             self.run.steps.extend(xs, losses)
             smooth, self._ema_state = ema(losses, self.smoothing, self._ema_state)
             self.run.smooth.extend(xs, smooth)
-            self.raw_item.setData(self.run.steps.x, self.run.steps.y)
-            self.smooth_item.setData(self.run.smooth.x, self.run.smooth.y)
-        for row in getattr(snap, "epoch_rows", ()):  # every epoch since the last snapshot
+        rows = []  # every epoch since the last snapshot
+        for row in getattr(snap, "epoch_rows", ()):
             epoch = int(row["epoch"]) + self._epoch_offset
             if epoch > (self.run.epochs[-1] if self.run.epochs else 0):
-                self._add_epoch(row, epoch)
+                self.run.epochs.append(epoch)
+                rows.append(row)
+        if rows:
+            self._add_epochs(rows)
+        self._request_redraw()
 
-    def _add_epoch(self, row: dict[str, float], epoch: int) -> None:
-        x = np.array([float(int(row["step"]) + self._step_offset)])
-        self.run.epochs.append(epoch)
-        metrics = dict(row)
-        for series, item, value in (
-            (self.run.train, self.train_item, row.get("train_loss")),
-            (self.run.val, self.val_item, row.get("val_loss")),
-            (self.run.acc_train, self.acc_train_item, self._metric(metrics, "train")),
-            (self.run.acc_val, self.acc_val_item, self._metric(metrics, "val")),
+    def _request_redraw(self) -> None:
+        """Redraw now, or once the interval since the last redraw has passed (coalesced).
+
+        Repainting a long loss curve costs ~15 ms of the GUI thread; at the 30 Hz snapshot rate
+        that would be half of it, so the curves follow at most ``min_redraw_interval``.
+        """
+        wait = self.min_redraw_interval - (time.perf_counter() - self._last_redraw)
+        if wait <= 0:
+            self._redraw_timer.stop()
+            self.redraw()
+        elif not self._redraw_timer.isActive():
+            self._redraw_timer.start(max(1, int(wait * 1000)))
+
+    def redraw(self) -> None:
+        """Give every curve of the current run its buffered data."""
+        self._last_redraw = time.perf_counter()
+        run = self.run
+        pairs = ((self.raw_item, run.steps), (self.smooth_item, run.smooth),
+                 (self.train_item, run.train), (self.val_item, run.val),
+                 (self.acc_train_item, run.acc_train), (self.acc_val_item, run.acc_val))
+        for item, series in pairs:
+            item.setData(series.x, series.y)
+
+    def _add_epochs(self, rows: list[dict[str, float]]) -> None:
+        """Append finished epochs' values; one ``setData`` per curve however many rows came
+        (a tiny dataset finishes hundreds of epochs a second)."""
+        x = np.array([float(int(row["step"]) + self._step_offset) for row in rows])
+        for series, item, values in (
+            (self.run.train, self.train_item, [row.get("train_loss") for row in rows]),
+            (self.run.val, self.val_item, [row.get("val_loss") for row in rows]),
+            (self.run.acc_train, self.acc_train_item, [self._metric(r, "train") for r in rows]),
+            (self.run.acc_val, self.acc_val_item, [self._metric(r, "val") for r in rows]),
         ):
-            if value is not None and np.isfinite(value):
-                series.extend(x, np.array([float(value)]))
-                if series.n == MAX_MARKED_EPOCHS + 1:  # markers would crowd: line only
-                    item.setSymbol(None)
-                item.setData(series.x, series.y)
+            y = np.array([np.nan if v is None else float(v) for v in values])
+            keep = np.isfinite(y)
+            if not keep.any():
+                continue
+            before = series.n
+            series.extend(x[keep], y[keep])
+            if before <= MAX_MARKED_EPOCHS < series.n:  # markers would crowd: line only
+                item.setSymbol(None)
         self._show_metric_plot()
 
     def _metric(self, metrics: dict[str, float], prefix: str) -> float | None:
