@@ -16,6 +16,10 @@ HEADLESS = {"train", "check", "bench"}
 
 
 def main(argv: list[str]) -> int:
+    if argv and argv[0] in ("train", "check"):
+        # classroom-sized products: OpenBLAS threads cost more than they give (a 2-core
+        # machine went ~20x slower under load); `bench` sets its own thread counts
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if argv and argv[0] in HEADLESS:
         from engine.cli import main as cli_main
 

@@ -15,6 +15,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from app import commands as cmd
+from engine.composites import get_composite
+from engine.composites import place as place_block
 from engine.graph import Edge, Graph, Node, ShapeReport
 from engine.layers import create_layer
 from engine.project import Project, load_project, save_project
@@ -110,6 +112,30 @@ class ProjectDocument(QObject):
                 self.connect_layers(renamed[edge.source], renamed[edge.target])
         self.undo_stack.endMacro()
         return list(renamed.values())
+
+    def add_block(self, key: str, position: tuple[float, float], edge: Edge | None = None,
+                  options: dict[str, Any] | None = None) -> list[str]:
+        """Expand the palette block ``key`` (``engine.composites``) into ordinary layers at
+        ``position``, one undo step. Dropped on ``edge`` (source → target), the block is wired
+        in between: source feeds the block's first input, its exit feeds target."""
+        block = get_composite(key)
+        shapes = None
+        if edge is not None and edge.source in self.report.shapes:
+            shapes = [self.report.shapes[edge.source]]
+        sub = block.build(options, shapes)
+        nodes, edges, names = place_block(self.graph, sub, position, prefix=block.prefix)
+        self.undo_stack.beginMacro(f"Add {block.name}")
+        for node in nodes:
+            self.undo_stack.push(cmd.AddLayer(self, node))
+        for wire in edges:
+            self.undo_stack.push(cmd.Connect(self, wire))
+        if edge is not None:
+            self.undo_stack.push(cmd.Disconnect(self, edge))
+            for local, port in sub.inputs[0]:
+                self.undo_stack.push(cmd.Connect(self, Edge(edge.source, names[local], port)))
+            self.undo_stack.push(cmd.Connect(self, Edge(names[sub.exit], edge.target, edge.port)))
+        self.undo_stack.endMacro()
+        return [node.name for node in nodes]
 
     def _new_node(self, kind: str, position: tuple[float, float],
                   options: dict[str, Any] | None, name: str | None) -> Node:

@@ -8,7 +8,11 @@ listen: ``snapshot_ready`` (throttled ``Snapshot``s, losses never dropped), ``st
 (the final snapshot: finished, stopped, diverged or early-stopped, with its message),
 ``error_occurred`` (a learner-readable message; nothing is ever raised into Qt),
 ``history_cleared`` (a new model: plots start over) and ``data_replaced`` (the run now trains
-on new data given by ``update_data``: the learner edited the points while it trains).
+on new data given by ``update_data``: the learner edited the points while it trains) and
+``advice_changed`` (the Coach's list of ``engine.coach.Advice``, most severe first; emitted
+at most about once a second and only when it changed, ``[]`` when a new model starts).
+Introspection views ask for their probes with ``set_probe_requests({name: options})``
+(``engine.introspection``); results come in ``snapshot.probes["introspection:NAME"]``.
 ``history`` keeps every step loss and every epoch's metrics received so far, for redrawing
 plots.
 
@@ -30,7 +34,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from app.worker import TrainingWorker, set_trainer_learning_rate, trainer_learning_rate
+from app.coach_monitor import CoachMonitor
+from app.worker import (
+    TrainingWorker,
+    set_trainer_learning_rate,
+    trainer_learning_rate,
+    with_introspection,
+)
 from engine.datasets.base import Dataset
 from engine.model import Model
 from engine.project import Project
@@ -72,9 +82,13 @@ class TrainingHistory:
                 values.append(float(row.get(key, math.nan)))
 
 
-def default_probes(requested: list[str], model: Model, data: Dataset) -> list[str]:
-    """The project's probes plus those its views need: decision grid, neuron maps, curve."""
+def default_probes(requested: list[str], model: Model, data: Dataset,
+                   recipe: str = "supervised") -> list[str]:
+    """The project's probes plus those its views need: decision grid, neuron maps, curve;
+    for the generative recipes, the latent space / GAN probes of their trainers."""
     names = list(requested)
+    if recipe in RECIPE_PROBES:
+        return names + [n for n in RECIPE_PROBES[recipe] if n not in names]
     wanted: list[str] = ["confusion"] if data.task == "classification" else []
     if getattr(data, "x_train_raw", None) is not None or tuple(model.input_shape) == (2,):
         wanted.append("decision_grid")  # 2-D points, with or without derived features
@@ -83,6 +97,13 @@ def default_probes(requested: list[str], model: Model, data: Dataset) -> list[st
     elif tuple(model.input_shape) == (1,) and data.task == "regression":
         wanted.append("curve")
     return names + [n for n in wanted if n not in names]
+
+
+RECIPE_PROBES = {  # computed by the generative trainers' own probe sets (engine.generative)
+    "autoencoder": ["latent_codes", "latent_grid", "reconstructions", "interpolation", "weights"],
+    "vae": ["latent_codes", "latent_grid", "reconstructions", "interpolation", "weights"],
+    "gan": ["gan_samples", "gan_surface", "mode_coverage"],
+}
 
 
 def describe_error(err: Exception) -> str:
@@ -102,6 +123,7 @@ class TrainingSession(QObject):
     run_finished = Signal(object)  # the final Snapshot
     history_cleared = Signal()
     data_replaced = Signal(object)  # the Dataset the run trains on from now on
+    advice_changed = Signal(list)  # list[engine.coach.Advice]
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -111,7 +133,10 @@ class TrainingSession(QObject):
         self.last_snapshot: Snapshot | None = None
         self._state = "idle"
         self._probes: list[str] = []
+        self._requests: dict[str, dict[str, Any]] = {}  # introspection probes the views want
+        self.coach = CoachMonitor(self.history)
         self._lr_override: float | None = None
+        self.step_rate = 0.0  # most steps a second (0: full speed); the training panel's Speed
         self._worker: TrainingWorker | None = None
         self._poll_timer = QTimer(self)
         self._poll_timer.setInterval(POLL_MS)
@@ -154,9 +179,10 @@ class TrainingSession(QObject):
         self._clear_history()
         try:
             self.project = copy.deepcopy(project)
+            self.step_rate = float(self.project.training.max_steps_per_second)
             self.prepared = prepare(self.project, data)
             self._probes = default_probes(self.project.training.probes, self.prepared.model,
-                                          self.prepared.data)
+                                          self.prepared.data, self.project.recipe)
             self._show_initial_state()
         except Exception as err:  # noqa: BLE001 - shown to the learner, never raised into Qt
             self.prepared = None
@@ -224,12 +250,29 @@ class TrainingSession(QObject):
 
     def _show_probes_of_new_data(self) -> None:
         """A snapshot (no new losses) with probes of the current weights on the new data."""
-        grid = getattr(self.trainer, "probe_grid", None)
-        if self.last_snapshot is None or grid is None or not self._probes:
+        probes = self._probes_now()
+        if self.last_snapshot is None or not probes:
             return
         snap = replace(self.last_snapshot, event=STEP, batch_losses=(), epoch_rows=(),
-                       message=None, probes=grid.compute(self._probes))
+                       message=None, probes=probes)
         self._take_snapshot(snap)
+
+    def _probes_now(self) -> dict[str, Any]:
+        """Every probe (and requested introspection probe) on the current weights."""
+        grid = getattr(self.trainer, "probe_grid", None)
+        if grid is None:
+            return {}
+        names = with_introspection(self.trainer, self._probes, self._requests, None)
+        return grid.compute(names) if names else {}
+
+    def set_probe_requests(self, requests: dict[str, dict[str, Any]]) -> None:
+        """The introspection probes the views want, ``{name: options}`` (see
+        ``engine.introspection``); they refresh live, and at once while paused or idle."""
+        self._requests = {name: dict(opts or {}) for name, opts in requests.items()}
+        if self._worker is not None and self._worker.is_alive():
+            self._worker.set_probe_requests(self._requests)
+        else:
+            self._show_probes_of_new_data()
 
     def set_probes(self, names: list[str]) -> None:
         """Choose the heavy probes (e.g. add "weights" when the network view opens)."""
@@ -251,6 +294,12 @@ class TrainingSession(QObject):
             self._worker.set_learning_rate(value)
         elif self.trainer is not None:
             set_trainer_learning_rate(self.trainer, value)
+
+    def set_step_rate(self, steps_per_second: float) -> None:
+        """Limit training to this many optimizer steps a second (0: full speed), live."""
+        self.step_rate = max(0.0, float(steps_per_second))
+        if self._worker is not None and self._worker.is_alive():
+            self._worker.set_step_rate(self.step_rate)
 
     # -- controls --------------------------------------------------------------------------------
     def play(self) -> None:
@@ -298,6 +347,8 @@ class TrainingSession(QObject):
     def _start_worker(self, mode: str) -> None:
         assert self.prepared is not None
         self._worker = TrainingWorker(self.prepared.trainer, self._probes, mode)
+        self._worker.set_probe_requests(self._requests)
+        self._worker.set_step_rate(self.step_rate)
         self._set_state("running")
         self._worker.start()
         self._poll_timer.start()
@@ -325,7 +376,7 @@ class TrainingSession(QObject):
             train_loss=None, val_loss=None, metrics={},
             learning_rate=trainer_learning_rate(trainer), elapsed=0.0, samples_per_second=0.0,
             time_to_first_step=None,
-            probes=grid.compute(self._probes) if grid is not None and self._probes else {},
+            probes=self._probes_now() if grid is not None else {},
         )
         self._set_state("idle")
         self._take_snapshot(snap)
@@ -343,6 +394,8 @@ class TrainingSession(QObject):
     def _clear_history(self) -> None:
         self.history.clear()
         self.history_cleared.emit()
+        if self.coach.reset():
+            self.advice_changed.emit([])
 
     def _fail(self, message: str) -> None:
         self.error_occurred.emit(message)
@@ -381,6 +434,9 @@ class TrainingSession(QObject):
         self.history.add(snap)
         self.last_snapshot = snap
         self.snapshot_ready.emit(snap)
+        advice = self.coach.take(snap)
+        if advice is not None:
+            self.advice_changed.emit(advice)
 
     def _end_run(self, worker: TrainingWorker, final: Snapshot | None) -> None:
         stopped = worker.mode == "stopping"

@@ -26,6 +26,13 @@ queued at most ~30 times a second; epoch-end, parking and final snapshots always
 probes are switched on for at most ~12 chunks a second (fewer when they are costly:
 ``_probe_interval`` keeps them under 10 % of the thread's time), and recomputed whenever the
 run comes to rest (pause, single step, end) so a paused picture always shows the current weights.
+
+Introspection probes (saliency, FGSM, latent points, dynamics, evaluation: see
+``engine.introspection``) ride along with the heavy probes: ``set_probe_requests`` hands the
+GUI's ``{probe: options}`` over, ``with_introspection`` gives them to the trainer's probe set
+(a time budget per frame while running, none at rest), and results arrive in
+``snapshot.probes["introspection:NAME"]``. New requests make the next pull compute probes, and
+a parked worker wakes up to show them at once.
 """
 
 from __future__ import annotations
@@ -37,6 +44,8 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from engine.introspection import probe_batch_from
+from engine.probes import INTROSPECTION_BUDGET_S
 from engine.snapshots import DIVERGED, STEP, STOPPED, Snapshot
 from engine.types import LayerLabError
 
@@ -86,7 +95,11 @@ class TrainingWorker:
         self._cond = threading.Condition()
         self._mode = mode
         self._probes = list(probes)
+        self._requests: dict[str, dict[str, Any]] = {}  # introspection probes the GUI wants
+        self._requests_new = False  # changed since the last pull (compute them next)
         self._pending_lr: float | None = None
+        self._step_rate = 0.0  # most optimizer steps per second (0: as fast as possible)
+        self._rate_clock = 0.0  # perf_counter time before which the next pull must wait
         self._new_data: Any = None  # a Dataset waiting to be swapped in
         self._sizer = ChunkSizer()
         self._pending: Snapshot | None = None  # merged step snapshots not yet emitted
@@ -118,6 +131,14 @@ class TrainingWorker:
         with self._cond:
             self._pending_lr = lr
 
+    def set_step_rate(self, steps_per_second: float) -> None:
+        """Slow training down to at most this many steps a second (0: full speed), so a
+        learner can watch a small network learn; takes effect at the next chunk."""
+        with self._cond:
+            self._step_rate = max(0.0, float(steps_per_second))
+            self._rate_clock = 0.0
+            self._cond.notify_all()
+
     def update_data(self, data: Any) -> None:
         """Train on ``data`` from the next chunk on (applied at once while paused)."""
         with self._cond:
@@ -127,6 +148,13 @@ class TrainingWorker:
     def set_probes(self, names: list[str]) -> None:
         with self._cond:
             self._probes = list(names)
+
+    def set_probe_requests(self, requests: dict[str, dict[str, Any]]) -> None:
+        """Introspection probes ``{name: options}`` from the next pull on (at once if parked)."""
+        with self._cond:
+            self._requests = {k: dict(v or {}) for k, v in requests.items()}
+            self._requests_new = True
+            self._cond.notify_all()
 
     def halt(self, timeout: float) -> bool:
         """Ask the run to stop and wait up to ``timeout`` s; True when the thread has ended."""
@@ -193,12 +221,13 @@ class TrainingWorker:
         parked = time.perf_counter()
         while True:
             with self._cond:
-                while self._mode == "paused" and self._new_data is None:
+                while self._mode == "paused" and self._new_data is None and not self._requests_new:
                     self._cond.wait()
                 mode = self._mode
             if mode != "paused":
                 break
-            if self._apply_new_data():  # parked: show the current weights on the new data
+            if self._apply_new_data() or self._take_new_requests():  # parked: show them now
+                self._probes_step = -1
                 self._flush_resting()
         self._paused_total += time.perf_counter() - parked
         if mode != "stopping":
@@ -213,19 +242,57 @@ class TrainingWorker:
         if lr is not None:
             set_trainer_learning_rate(self.trainer, lr)
         swapped = self._apply_new_data()
-        config.snapshot_every = 1 if mode == "step" else self._sizer.steps
-        heavy = swapped or mode == "step" or now - self._last_probe >= self._probe_interval()
-        config.probes = probes if heavy else []
+        asked = self._take_new_requests()
+        config.snapshot_every = 1 if mode == "step" else self._chunk_steps()
+        heavy = (swapped or asked or mode == "step"
+                 or now - self._last_probe >= self._probe_interval())
+        config.probes = self._with_introspection(probes, INTROSPECTION_BUDGET_S) if heavy else []
         before = self._last.step if self._last is not None else 0
         snap = next(generator, None)
         if snap is None:
             return None
         seconds = time.perf_counter() - now
         self._sizer.update(seconds, snap.step - before)
+        if mode != "step":
+            self._keep_to_step_rate(snap.step - before)
         if snap.probes:
             self._last_probe, self._probes_step = time.perf_counter(), snap.step
             self._probe_values = snap.probes
         return self._excluding_pauses(snap)
+
+    def _chunk_steps(self) -> int:
+        """Steps of the next pull: ~20 ms of work, and under a speed limit no more than
+        ~1/30 s worth of steps, so the views still move smoothly."""
+        rate = self._step_rate
+        if rate <= 0:
+            return self._sizer.steps
+        return max(1, min(self._sizer.steps, int(rate * EMIT_INTERVAL_S)))
+
+    def _keep_to_step_rate(self, steps: int) -> None:
+        """Under a speed limit, wait until ``steps`` steps are due; a mode change (pause,
+        stop) or a new limit ends the wait at once."""
+        with self._cond:
+            rate = self._step_rate
+            if rate <= 0 or steps <= 0:
+                return
+            now = time.perf_counter()
+            self._rate_clock = max(self._rate_clock, now - 0.1) + steps / rate
+            mode = self._mode
+            while self._mode == mode and self._step_rate == rate:
+                left = self._rate_clock - time.perf_counter()
+                if left <= 0:
+                    break
+                self._cond.wait(left)
+
+    def _take_new_requests(self) -> bool:
+        with self._cond:
+            new, self._requests_new = self._requests_new, False
+        return new
+
+    def _with_introspection(self, names: list[str], budget_s: float | None) -> list[str]:
+        with self._cond:
+            requests = self._requests
+        return with_introspection(self.trainer, names, requests, budget_s)
 
     def _probe_interval(self) -> float:
         """Seconds between heavy probes: as often as ~12 Hz, but probes that cost more get
@@ -316,7 +383,8 @@ class TrainingWorker:
         return self._flush_final(base)
 
     def _stale_probes(self, snap: Snapshot) -> bool:
-        return bool(self._probes) and self._probes_step != snap.step and snap.event != DIVERGED
+        return (bool(self._probes or self._requests) and self._probes_step != snap.step
+                and snap.event != DIVERGED)
 
     def _fresh_probes(self, snap: Snapshot) -> Snapshot:
         """``snap`` with probes recomputed on the current weights, when they are out of date."""
@@ -325,6 +393,7 @@ class TrainingWorker:
             return snap
         with self._cond:
             names = list(self._probes)
+        names = self._with_introspection(names, None)  # at rest: every requested probe
         self._probes_step, self._probe_values = snap.step, grid.compute(names)
         return replace(snap, probes={**snap.probes, **self._probe_values})
 
@@ -334,6 +403,22 @@ class TrainingWorker:
 
     def _send(self, kind: str, payload: Any) -> None:
         self.events.put((kind, payload))
+
+
+def with_introspection(trainer: Any, names: list[str], requests: dict[str, dict[str, Any]],
+                       budget_s: float | None) -> list[str]:
+    """``names`` plus ``"introspection"`` when the trainer's probe set can compute the
+    ``requests`` (given to it here, with its probe batch the first time and ``budget_s``)."""
+    grid = getattr(trainer, "probe_grid", None)
+    if grid is None or not hasattr(grid, "set_introspection"):
+        return list(names)
+    grid.set_introspection(requests)
+    grid.introspection_budget_s = budget_s
+    if not requests:
+        return [n for n in names if n != "introspection"]
+    if grid.probe_batch is None:  # a new probe set (new run or new data): new fixed samples
+        grid.probe_batch = probe_batch_from(trainer)
+    return [*names, "introspection"]
 
 
 def trainer_learning_rate(trainer: Any) -> float:

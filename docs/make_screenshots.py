@@ -10,11 +10,13 @@ Preferences go to a temporary folder, so the user's own settings are never touch
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as main.py does for the app
 sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QSettings, QTimer  # noqa: E402

@@ -12,10 +12,12 @@ from typing import Any
 import numpy as np
 
 from engine.datasets.base import Dataset
-from engine.metrics import classification_report, r2_score
+from engine.metrics import classification_report, per_position, r2_score
 
 
 def final_metrics(trainer: Any, data: Dataset) -> dict[str, Any]:
+    if hasattr(trainer, "final_metrics"):  # recipes with their own numbers (engine.generative)
+        return dict(trainer.final_metrics(data))
     split = "validation" if len(data.x_val) else "train"
     x, y = (data.x_val, data.y_val) if len(data.x_val) else (data.x_train, data.y_train)
     out: dict[str, Any] = {"split": split}
@@ -23,7 +25,7 @@ def final_metrics(trainer: Any, data: Dataset) -> dict[str, Any]:
         predictions = trainer.model.predict(x)
         if data.task == "classification":
             scores = trainer.coder.scores(predictions)
-            out.update(classification_report(y, scores, data.n_classes))
+            out.update(classification_report(*per_position(y, scores), data.n_classes))
         else:
             pred = predictions.reshape(len(x), -1)
             out["mse"] = float(np.mean((pred - y.reshape(len(y), -1)) ** 2))

@@ -34,6 +34,18 @@ def predicted_labels(scores: Any) -> np.ndarray:
     return (s.reshape(len(s)) > 0.5).astype(np.int64)
 
 
+def per_position(y_true: Any, scores: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Sequence labels y_true: (N, T) with scores (N, T, K), (N, T, 1) or (N·T,) -> every
+    position as a sample: ((N·T,) labels, (N·T, K) or (N·T, 1) scores). (N,) labels pass as
+    they are, so ``accuracy(*per_position(y, s))`` is per position for sequences."""
+    t, s = np.asarray(y_true), np.asarray(scores)
+    per_step = s.ndim == t.ndim + 1 or (s.ndim == 1 and s.size == t.size)
+    if t.ndim < 2 or not np.issubdtype(t.dtype, np.integer) or not per_step:
+        return t, s  # one label (or one-hot row) per sample
+    truth = t.reshape(-1)
+    return truth, s.reshape(truth.size, -1)
+
+
 def accuracy(y_true: Any, y_pred_scores: Any) -> float:
     """Fraction of samples whose predicted class equals the true one (0.0 for no samples).
 

@@ -81,24 +81,32 @@ class Model:
         return int(self.params_flat.size)
 
     def get_weights(self) -> dict[str, np.ndarray]:
-        """Copies of every parameter keyed ``"layer/param"`` (for saving to ``.npz``)."""
-        return {
-            f"{layer.name}/{key}": value.copy()
-            for layer in self.layers.values()
-            for key, value in layer.params.items()
-        }
+        """Copies of every parameter keyed ``"layer/param"`` and of every non-trainable state
+        array (running statistics) keyed ``"layer/state:key"`` (for saving to ``.npz``)."""
+        return {name: value.copy() for name, value in self._named_arrays()}
+
+    def _named_arrays(self) -> list[tuple[str, np.ndarray]]:
+        out = []
+        for layer in self.layers.values():
+            out += [(f"{layer.name}/{key}", value) for key, value in layer.params.items()]
+            out += [(f"{layer.name}/state:{key}", value) for key, value in layer.state.items()]
+        return out
+
+    @property
+    def n_state(self) -> int:
+        """Number of non-trainable scalars (running statistics)."""
+        return sum(v.size for layer in self.layers.values() for v in layer.state.values())
 
     def set_weights(self, weights: dict[str, np.ndarray], strict: bool = False) -> list[str]:
-        """Load weights whose names and shapes match; return the keys that were loaded."""
+        """Load weights (and state) whose names and shapes match; return the keys loaded."""
         loaded = []
-        for layer in self.layers.values():
-            for key, value in layer.params.items():
-                new = weights.get(f"{layer.name}/{key}")
-                if new is not None and new.shape == value.shape:
-                    value[...] = new
-                    loaded.append(f"{layer.name}/{key}")
-                elif strict:
-                    raise GraphError(f"No saved weights fit '{layer.name}/{key}'.")
+        for name, value in self._named_arrays():
+            new = weights.get(name)
+            if new is not None and new.shape == value.shape:
+                value[...] = new
+                loaded.append(name)
+            elif strict:
+                raise GraphError(f"No saved weights fit '{name}'.")
         return loaded
 
     # -- output activation -------------------------------------------------------------------
@@ -130,13 +138,29 @@ class Model:
         self._values = values
         return values[self.output_name]
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        """grad_out: dLoss/dOutput (B, *output_shape) -> dLoss/dInput; fills ``grads_flat``."""
+    def aux_loss(self) -> float:
+        """Sum of the auxiliary losses (``layer.aux_loss``, e.g. a VAE's β·KL) of the last
+        training forward pass; each such layer adds the matching gradient in ``backward``."""
+        return float(sum(getattr(layer, "aux_loss", 0.0) for layer in self.layers.values()))
+
+    def backward(self, grad_out: np.ndarray, keep: tuple[str, ...] = (),
+                 extra: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        """grad_out: dLoss/dOutput (B, *output_shape) -> dLoss/dInput; fills ``grads_flat``.
+
+        ``keep``: layer names whose output gradients (B, *shape) are copied into
+        ``self.kept_grads`` (Grad-CAM and other probes). ``extra``: more gradients
+        ``{layer name: dLoss/d(its output)}`` (a sparsity penalty on a hidden layer)."""
         grads: dict[str, np.ndarray] = {self.output_name: grad_out}
+        for name, g in (extra or {}).items():
+            grads[name] = g if name not in grads else grads[name] + g
+        self.kept_grads: dict[str, np.ndarray] = {}
         for name in reversed(self.order):
             if name == self.input_name or name not in grads:
                 continue
-            for source, g in zip(self.sources[name], self.layers[name].backward(grads.pop(name))):
+            grad_y = grads.pop(name)
+            if name in keep:
+                self.kept_grads[name] = np.array(grad_y, copy=True)
+            for source, g in zip(self.sources[name], self.layers[name].backward(grad_y)):
                 grads[source] = g if source not in grads else grads[source] + g
         return grads.get(self.input_name, np.zeros(0, dtype=self.dtype))
 

@@ -11,22 +11,32 @@
   (training samples when there is no validation split), rows = true class.
 - ``neuron_maps`` (2-D data): each layer's activations over the grid, keyed
   ``"neuron_map:LAYER"`` with shape ``(G, G, units)`` (per-neuron maps in the network view).
+- ``introspection`` (needs ``introspection`` requests and a ``probe_batch``, both set by the
+  app): ``engine.introspection.compute_probes`` within ``introspection_budget_s``, keyed
+  ``"introspection:NAME"``. Saliency and Grad-CAM results also carry the explained sample
+  (``input``, input_shape), its ``index`` and ``label``; every result carries its
+  ``options``.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
 import numpy as np
 
 from engine.datasets.base import Dataset
+from engine.introspection import ProbeBatch, ProbeState, compute_probes
 from engine.metrics import confusion_matrix
 from engine.model import Model
+
+log = logging.getLogger(__name__)
 
 GRID = 60
 CONFUSION_SAMPLES = 2000
 MIN_SPAN = 0.5  # a grid over one drawn point (or a line of them) still covers some area
+INTROSPECTION_BUDGET_S = 0.03  # one frame of introspection probes while training runs
 
 
 def plane_points(model: Model, data: Dataset) -> np.ndarray | None:
@@ -68,6 +78,11 @@ class ProbeSet:
             to_inputs = getattr(data, "raw_to_inputs", None)
             inputs = to_inputs(grid) if to_inputs is not None else grid  # (G*G, *input_shape)
             self.grid_inputs = np.ascontiguousarray(inputs, dtype=model.dtype)
+        self.introspection: dict[str, dict[str, Any]] = {}  # requests {probe: options}
+        self.introspection_budget_s: float | None = INTROSPECTION_BUDGET_S
+        self.probe_batch: ProbeBatch | None = None  # fixed samples (introspection.probe_batch_from)
+        self.probe_state = ProbeState()
+        self.broken: dict[str, str] = {}  # probes that crashed -> message (until re-asked)
         if plane is None and model.input_shape == (1,) and len(x):
             self.curve_x = np.linspace(x.min(), x.max(), 200).reshape(-1, 1).astype(model.dtype)
 
@@ -77,6 +92,51 @@ class ProbeSet:
         x, y = x[:CONFUSION_SAMPLES], y[:CONFUSION_SAMPLES]
         predicted = self.coder.predict_labels(self.model.predict(x))
         return confusion_matrix(y, predicted, data.n_classes)
+
+    def set_introspection(self, requests: dict[str, dict[str, Any]]) -> None:
+        """New requests; a probe whose options changed runs first at the next frame."""
+        for name, opts in requests.items():
+            if self.introspection.get(name) != opts:
+                self.probe_state.last_frame.pop(name, None)
+                self.broken.pop(name, None)
+        self.introspection = {name: dict(opts or {}) for name, opts in requests.items()}
+
+    def _introspect(self) -> dict[str, Any]:
+        batch = self.probe_batch
+        if batch is None or not self.introspection:
+            return {}
+        requests = {n: o for n, o in self.introspection.items() if n not in self.broken}
+        try:
+            results = compute_probes(self.model, batch, requests, self.probe_state,
+                                     self.introspection_budget_s)
+        except Exception:  # noqa: BLE001 - a probe must never end the training run
+            results = self._find_broken(batch, requests)
+        results.update({name: {"error": message} for name, message in self.broken.items()})
+        out: dict[str, Any] = {}
+        for name, value in results.items():
+            opts = self.introspection.get(name, {})
+            value["options"] = dict(opts)
+            index = int(opts.get("index", 0))
+            if name in ("saliency", "grad_cam") and 0 <= index < len(batch.x):
+                value["input"], value["index"] = batch.x[index].copy(), index
+                if batch.labels is not None and batch.task == "classification":
+                    labels = np.asarray(batch.labels).reshape(len(batch.x), -1)
+                    value.setdefault("label", int(labels[index, 0]))
+            out[f"introspection:{name}"] = value
+        return out
+
+    def _find_broken(self, batch: ProbeBatch, requests: dict[str, Any]) -> dict[str, Any]:
+        """Run the probes one by one after an unexpected error; a probe that fails is left
+        out (with its message in ``broken``) until its options change."""
+        results: dict[str, Any] = {}
+        for name, opts in requests.items():
+            try:
+                results.update(compute_probes(self.model, batch, {name: opts}, self.probe_state))
+            except Exception as err:  # noqa: BLE001 - reported in the view, logged here
+                log.exception("introspection probe %r failed", name)
+                self.broken[name] = f"This view cannot be computed for this network: " \
+                                    f"{type(err).__name__}: {err}"
+        return results
 
     def compute(self, names: list[str]) -> dict[str, np.ndarray]:
         """The named probes on the current weights; ``last_seconds`` records what it cost."""
@@ -104,4 +164,6 @@ class ProbeSet:
             for name, value in self.model.activations_of().items():
                 if name != self.model.input_name and value.ndim == 2:
                     out[f"neuron_map:{name}"] = value.reshape(GRID, GRID, -1).astype(np.float32)
+        if "introspection" in names:
+            out.update(self._introspect())
         return out

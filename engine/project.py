@@ -23,7 +23,7 @@ from engine.types import LayerLabError, ProjectFileError
 
 FORMAT = "layerlab-project"
 VERSION = 1
-RECIPES = ("supervised", "perceptron")
+RECIPES = ("supervised", "perceptron", "autoencoder", "vae", "gan")
 SUFFIX = ".layerlab.json"
 
 

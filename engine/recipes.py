@@ -27,6 +27,10 @@ class Prepared:
 def prepare(project: Project, data: Dataset | None = None) -> Prepared:
     """Load the dataset (unless given), build the model from the seed, make the trainer."""
     data = data if data is not None else load_dataset(project.dataset)
+    if project.recipe in ("autoencoder", "vae", "gan"):
+        from engine.generative.setup import prepare_generative
+
+        return prepare_generative(project, data)  # type: ignore[no-any-return]
     model = Model(project.graph, seed=project.training.seed)
     cls = PerceptronTrainer if project.recipe == "perceptron" else Trainer
     return Prepared(data, model, cls(model, data, project.training))

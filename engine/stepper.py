@@ -8,6 +8,7 @@ and falls back to the generic one otherwise; both give the same numbers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -25,18 +26,21 @@ class GenericStepper:
     def __init__(self, model: Model, loss: Loss, optimizer: Optimizer, config: Any) -> None:
         self.model, self.loss, self.optimizer, self.config = model, loss, optimizer, config
         self.penalized = penalized_params(model)
+        self.augment: Callable[[np.ndarray], np.ndarray] | None = None  # set by the Trainer
 
     def run(self, x: np.ndarray, y: np.ndarray, batches: list[np.ndarray]) -> np.ndarray:
         """x: (N, *in), y: encoded targets (N, ...), batches: index arrays -> losses (steps,)."""
         losses = np.empty(len(batches))
         for i, idx in enumerate(batches):
-            losses[i] = self.train_batch(x[idx], y[idx])
+            xb = x[idx] if self.augment is None else self.augment(x[idx])
+            losses[i] = self.train_batch(xb, y[idx])
         return losses
 
     def train_batch(self, xb: np.ndarray, yb: np.ndarray) -> float:
         model = self.model
         out = model.forward(xb, training=True)
         value, grad = self.loss.value_and_grad(out, yb)
+        value += model.aux_loss()
         model.backward(grad)
         value += apply_penalties(self.penalized)
         clip_gradients(model.grads_flat, self.config)
@@ -72,7 +76,8 @@ def clip_gradients(grads_flat: np.ndarray, config: Any) -> None:
 
 def make_stepper(model: Model, loss: Loss, optimizer: Optimizer, config: Any) -> Any:
     """The fastest stepper that reproduces the generic one for this model and config."""
-    if config.backend != "numpy" and backend.current() == "numba":
+    augmenting = bool(getattr(config, "augment", None))  # only the generic path augments
+    if config.backend != "numpy" and backend.current() == "numba" and not augmenting:
         try:
             from engine.fused_mlp import FusedMLPStepper
         except ImportError:  # pragma: no cover - fused path not available

@@ -33,15 +33,18 @@ class TargetCoder:
     encoding: str  # "labels" | "onehot" | "binary01" | "binary_pm1" | "raw"
 
     def encode(self, y: np.ndarray, dtype: Any = np.float32) -> np.ndarray:
-        """y: (N,) int labels or (N, D) regression targets -> what the loss compares to."""
+        """y: (N,) int labels or (N, D) regression targets -> what the loss compares to.
+
+        Per-position classification (a network output (T, K)) has labels (N, T): one class per
+        time step, e.g. the next token at every position."""
         if self.encoding == "labels":
             return y.astype(np.int64)
         if self.encoding == "onehot":
             return np.eye(self.n_classes, dtype=dtype)[y]
-        if self.encoding == "binary01":
-            return (y == 1).astype(dtype).reshape(-1, 1)
+        if self.encoding == "binary01":  # (N,) -> (N, 1); per position (N, T) -> (N, T, 1)
+            return (y == 1).astype(dtype).reshape(*y.shape, 1)
         if self.encoding == "binary_pm1":
-            return np.where(y == 1, 1.0, -1.0).astype(dtype).reshape(-1, 1)
+            return np.where(y == 1, 1.0, -1.0).astype(dtype).reshape(*y.shape, 1)
         return y.astype(dtype).reshape(len(y), -1)
 
     def scores(self, outputs: np.ndarray) -> np.ndarray:
@@ -54,6 +57,11 @@ class TargetCoder:
     def predict_labels(self, outputs: np.ndarray) -> np.ndarray:
         s = self.scores(outputs)
         return (s > 0.5).astype(np.int64) if s.ndim == 1 else np.argmax(s, axis=1)
+
+
+def output_units(shape: tuple[int, ...]) -> int:
+    """Units of one prediction: K of a per-position output (T, K), else every output."""
+    return int(shape[-1]) if len(shape) == 2 else int(np.prod(shape))
 
 
 def choose_loss(

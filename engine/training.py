@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 
 from engine import probes as probe_lib
+from engine.datasets import augment as augment_lib
 from engine.datasets.base import Dataset
 from engine.diagnosis import diagnose_divergence
-from engine.metrics import accuracy, r2_score
+from engine.metrics import accuracy, per_position, r2_score
 from engine.model import Model
 from engine.optimizers import get_optimizer
 from engine.schedules import schedule_from_config
@@ -33,7 +34,7 @@ from engine.snapshots import (
     Snapshot,
 )
 from engine.stepper import make_stepper
-from engine.targets import choose_loss
+from engine.targets import choose_loss, output_units
 from engine.types import ConfigError, DataError, format_shape
 
 METRIC_SAMPLE = 2000  # train metrics are computed on at most this many samples per epoch
@@ -62,6 +63,13 @@ class TrainConfig:
     snapshot_every: int = 0  # steps between step snapshots; 0 = only at epoch ends
     probes: list[str] = field(default_factory=list)
     backend: str = "auto"  # "auto" | "numba" | "numpy"
+    # the app's Speed: most optimizer steps a second while a learner watches (0 = full speed);
+    # honoured by the GUI's training thread, ignored headless
+    max_steps_per_second: float = 0.0
+    # image augmentation of training batches (engine.datasets.augment); {} = off
+    augment: dict[str, Any] = field(default_factory=dict)
+    # options of the autoencoder/vae/gan recipes (engine.generative.options), read live
+    recipe_options: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -81,6 +89,9 @@ class TrainConfig:
             raise ConfigError("Batch mode must be 'mini', 'full' or 'single'.")
         if self.batch_size < 1 or self.epochs < 0:
             raise ConfigError("Batch size must be at least 1 and epochs cannot be negative.")
+        if not self.max_steps_per_second >= 0:
+            raise ConfigError("The speed limit (steps per second) cannot be negative.")
+        augment_lib.check_augment(self.augment)
 
     def effective_batch(self, n_train: int) -> int:
         return {"full": n_train, "single": 1}.get(self.batch_mode, min(self.batch_size, n_train))
@@ -95,13 +106,16 @@ class Trainer:
         check_data_fits(model, data)
         self.loss, self.coder, logits = choose_loss(
             config.loss, config.loss_options, data.task, data.n_classes,
-            int(np.prod(model.output_shape)), model.output_activation())
+            output_units(model.output_shape), model.output_activation())
         model.set_logits_mode(logits)
         self.optimizer = get_optimizer(config.optimizer, **config.optimizer_options)
         self.optimizer.schedule = schedule_from_config(config.schedule)
         self.y_train = self.coder.encode(data.y_train, model.dtype)
         self.y_val = self.coder.encode(data.y_val, model.dtype)
         self.stepper = make_stepper(model, self.loss, self.optimizer, config)
+        if augment_lib.is_active(config.augment):  # training batches only, never validation
+            self.stepper.augment = augment_lib.make_augmenter(
+                config.augment, tuple(data.input_shape), config.seed)
         self.history: dict[str, list[float]] = {"train_loss": [], "val_loss": [], "epoch_time": []}
         self.rng = np.random.default_rng(config.seed)
         self.step = self.epoch = 0
@@ -139,7 +153,8 @@ class Trainer:
         loss = self.loss.value(out, y_enc[:n])
         probs = self.model.finish_outputs(out)
         if self.data.task == "classification":
-            return {"loss": loss, "accuracy": accuracy(y_raw[:n], self.coder.scores(probs))}
+            truth, scores = per_position(y_raw[:n], self.coder.scores(probs))
+            return {"loss": loss, "accuracy": accuracy(truth, scores)}
         return {"loss": loss, "r2": r2_score(y_raw[:n], probs.reshape(n, -1))}
 
     # -- the loop ----------------------------------------------------------------------------
@@ -180,12 +195,13 @@ class Trainer:
             monitored = metrics.get("val_loss", metrics["train_loss"])
             if monitored < best:
                 best, wait = monitored, 0
-                best_params = self.model.params_flat.copy() if cfg.early_stopping else None
+                # get_weights: parameters and running statistics (BatchNormalization)
+                best_params = self.model.get_weights() if cfg.early_stopping else None
             else:
                 wait += 1
             if cfg.early_stopping and wait >= cfg.patience:
                 if cfg.restore_best_weights and best_params is not None:
-                    self.model.params_flat[...] = best_params
+                    self.model.set_weights(best_params)
                 msg = (f"Stopped early: the validation loss has not improved for {cfg.patience} "
                        f"epochs (best {best:.4g}).")
                 yield self._snapshot(EARLY_STOPPED, losses, start, 1.0, msg, probes=True)

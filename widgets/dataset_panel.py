@@ -1,9 +1,11 @@
 """Dataset panel: choose or import the data, tune its options, preview it, fix shape mismatches.
 
 The form is generated from the registry's declared options; every edit goes through
-``doc.set_dataset`` (undoable). The panel loads the data for a small scatter preview (2-D
-points coloured by class, or x/y for 1-D regression) and emits ``dataset_loaded`` so the plots
-and the training session reuse it. When the network's Input (or output) does not fit the data
+``doc.set_dataset`` (undoable). The panel loads the data for a small preview (2-D points
+coloured by class, x/y for 1-D regression, or for images one row of samples per class,
+``widgets.image_grid``) and emits ``dataset_loaded`` so the plots and the training session reuse
+it. Image data also get the augmentation box (``widgets.augment_box``); image folders are
+imported with ``widgets.folder_import``. When the network's Input (or output) does not fit the data
 a banner explains it and offers a one-click fix.
 """
 
@@ -26,14 +28,21 @@ from PySide6.QtWidgets import (
 from engine.datasets.base import Dataset
 from engine.datasets.importers import preview_csv
 from engine.datasets.registry import dataset_catalog, dataset_option_specs, load_dataset
-from engine.types import LayerLabError, format_shape
+from engine.types import DataError, LayerLabError
+from widgets.augment_box import AugmentBox
+from widgets.data_fit import describe, file_filter, input_problem, output_problem
 from widgets.feature_box import FeatureBox
+from widgets.folder_import import browse_folders_in, choose_folder_spec
+from widgets.image_grid import ImageGrid, class_rows, display_levels, image_samples
 from widgets.import_dialog import choose_import_spec
 from widgets.option_form import OptionForm
 from widgets.scroll_body import scroll_body
 from widgets.theme import CLASS_COLORS, current_colors
 
 PREVIEW_POINTS = 600
+NO_FOLDER = ("Choose the image folder (Browse… below, or “Import image folder…”): it needs one "
+             "sub-folder of images per class.")
+PER_CLASS, MAX_CLASS_ROWS = 6, 10  # the image preview: samples per class row, rows at most
 
 
 class DatasetPanel(QWidget):
@@ -72,6 +81,16 @@ class DatasetPanel(QWidget):
         self.info.setProperty("role", "muted")
         layout.addWidget(self.info)
         layout.addWidget(self._build_preview())
+        self.images = ImageGrid(PER_CLASS)
+        self.images.setToolTip("Training images as the network receives them, one row per "
+                               "class (before augmentation).")
+        self.images_note = QLabel()
+        self.images_note.setWordWrap(True)
+        self.images_note.setProperty("role", "muted")
+        layout.addWidget(self.images)
+        layout.addWidget(self.images_note)
+        self.images.hide()
+        self.images_note.hide()
         self._build_banner(layout)
         self.form = OptionForm()
         self.form.values_edited.connect(self._on_values_edited)
@@ -79,12 +98,19 @@ class DatasetPanel(QWidget):
         self.features = FeatureBox()
         self.features.features_chosen.connect(self._on_features_chosen)
         layout.addWidget(self.features)
-        row = QHBoxLayout()
+        self.augment = AugmentBox(self.doc)
+        layout.addWidget(self.augment)
+        self.augment.hide()
         self.import_button = QPushButton("Import CSV / NPY / IDX…")
         self.import_button.clicked.connect(self.import_file)
-        row.addWidget(self.import_button)
-        row.addStretch(1)
-        layout.addLayout(row)
+        self.folder_button = QPushButton("Import image folder…")
+        self.folder_button.setToolTip("A folder with one sub-folder of images per class.")
+        self.folder_button.clicked.connect(self.import_folder)
+        for button in (self.import_button, self.folder_button):  # stacked: the dock is narrow
+            row = QHBoxLayout()
+            row.addWidget(button)
+            row.addStretch(1)
+            layout.addLayout(row)
         layout.addStretch(1)
 
     def _build_preview(self) -> pg.PlotWidget:
@@ -135,9 +161,11 @@ class DatasetPanel(QWidget):
             except LayerLabError as err:
                 specs = []
                 self._show_error(str(err))
-            self.form.file_filter = _file_filter(name)
+            self.form.file_filter = file_filter(name)
             self.form.set_specs(specs, spec)
             self._form_name = name
+            if name == "image_folder":
+                browse_folders_in(self.form)
         self._offer_columns(spec)
         self._reload.start()
 
@@ -189,6 +217,11 @@ class DatasetPanel(QWidget):
         if spec is not None:
             self._push(spec)
 
+    def import_folder(self) -> None:
+        spec = choose_folder_spec(self)
+        if spec is not None:
+            self._push(spec)
+
     # -- loading and preview -------------------------------------------------------------------
     def ensure_current(self) -> None:
         """Load now if a reload is pending (Play pressed right after a dataset edit)."""
@@ -198,8 +231,11 @@ class DatasetPanel(QWidget):
 
     def reload(self) -> None:
         """Load the document's dataset for the preview (errors become the banner)."""
+        spec = dict(self.doc.project.dataset)
         try:
-            self.data, self.load_error = load_dataset(dict(self.doc.project.dataset)), ""
+            if spec.get("name") == "image_folder" and not str(spec.get("path", "")).strip():
+                raise DataError(NO_FOLDER)  # an empty path would read the working folder
+            self.data, self.load_error = load_dataset(spec), ""
         except LayerLabError as err:
             self.data, self.load_error = None, str(err)
         except (OSError, ValueError, MemoryError) as err:
@@ -210,6 +246,7 @@ class DatasetPanel(QWidget):
 
     def _draw_preview(self) -> None:
         data = self.data
+        self._draw_images(data)
         if data is None:
             self.info.setText("No data loaded.")
             self.features.hide()
@@ -237,6 +274,36 @@ class DatasetPanel(QWidget):
         self.preview.show()
         self.preview.getPlotItem().autoRange()
 
+    def _draw_images(self, data: Dataset | None) -> None:
+        """Images: one row of samples per class (rows of samples for regression targets)."""
+        x = image_samples(data)
+        self.images.setVisible(x is not None)
+        self.images_note.setVisible(x is not None)
+        if x is None or data is None:
+            self.augment.set_samples(None)
+            return
+        if data.task == "classification":
+            rows = class_rows(data.y_train, data.n_classes, PER_CLASS, MAX_CLASS_ROWS)
+            names = list(data.class_names)
+            labels = [names[k] if k < len(names) else str(k) for k in range(len(rows))]
+            note = "One row per class: its first training images."
+            if data.n_classes > MAX_CLASS_ROWS:
+                note += f" (First {MAX_CLASS_ROWS} of {data.n_classes} classes.)"
+        else:
+            rows = [np.arange(i, min(i + PER_CLASS, len(x))) for i in (0, PER_CLASS)]
+            labels, note = ["samples"] * 2, "The first training images."
+        keep = [i for i, r in enumerate(rows) if len(r)]
+        shown = [x[rows[i]] for i in keep]
+        levels = display_levels(np.concatenate([s.reshape(-1) for s in shown]))
+        self.images.set_rows(shown, [labels[i] for i in keep], levels)
+        self.images_note.setText(note)
+        if x.ndim == 4 and tuple(data.input_shape) == tuple(x.shape[1:]):
+            mixed = [s[j:j + 1] for j in range(PER_CLASS) for s in shown]  # classes in turn
+            self.augment.set_samples(np.concatenate(mixed), levels)
+        else:  # the 8×8 digits as vectors
+            self.augment.set_samples(None, hint="These digits are vectors of 64 pixels: tick "
+                                     "“As images” above to augment them as images.")
+
     def _offer_columns(self, spec: dict[str, Any]) -> None:
         if spec.get("name") == "csv" and spec.get("path"):
             try:
@@ -252,7 +319,12 @@ class DatasetPanel(QWidget):
         if self.load_error:
             self._show_error(self.load_error)
             return
-        problem = self._input_problem() or self._output_problem()
+        # an autoencoder's output is a reconstruction, a GAN has two networks: only the
+        # supervised recipes need an output layer with one unit per class
+        recipe = getattr(self.doc.project, "recipe", "supervised") or "supervised"
+        problem = None if recipe == "gan" else input_problem(self.data, self.doc.graph)
+        if problem is None and recipe in ("supervised", "perceptron"):
+            problem = output_problem(self.data, self.doc.graph)
         if problem is None:
             self.banner.hide()
             self.fix_button.hide()
@@ -261,39 +333,6 @@ class DatasetPanel(QWidget):
         self._show_error(text)
         self.fix_button.setText(button)
         self.fix_button.show()
-
-    def _input_problem(self) -> tuple[str, tuple[str, dict[str, Any]], str] | None:
-        data, graph = self.data, self.doc.graph
-        inputs = graph.input_nodes()
-        if data is None or len(inputs) != 1:
-            return None
-        node = graph.nodes[inputs[0]]
-        shape = tuple(int(s) for s in node.options.get("shape", ()))
-        if shape == tuple(data.input_shape):
-            return None
-        want = format_shape(tuple(data.input_shape))
-        text = (f"The data has {want} input value(s) per sample, but the Input layer "
-                f"'{node.name}' expects {format_shape(shape)}.")
-        return text, (node.name, {**node.options, "shape": list(data.input_shape)}), \
-            f"Set Input shape to {want}"
-
-    def _output_problem(self) -> tuple[str, tuple[str, dict[str, Any]], str] | None:
-        data, graph = self.data, self.doc.graph
-        outputs = graph.output_nodes()
-        if data is None or data.task != "classification" or len(outputs) != 1:
-            return None
-        node = graph.nodes[outputs[0]]
-        units = node.options.get("units")
-        k = data.n_classes
-        if not isinstance(units, int) or units == k or (units == 1 and k == 2):
-            return None
-        activation = node.options.get("activation")
-        fix = {**node.options, "units": k}
-        if k > 2 and activation in ("sigmoid", "tanh", "step"):
-            fix["activation"] = "softmax"
-        text = (f"The data has {k} classes but the output layer '{node.name}' has {units} "
-                f"unit(s): one unit per class is needed (or 1 sigmoid unit for 2 classes).")
-        return text, (node.name, fix), f"Set '{node.name}' to {k} units"
 
     def apply_fix(self) -> None:
         if self._fix is None:
@@ -306,6 +345,11 @@ class DatasetPanel(QWidget):
             return
         self.message_posted.emit(f"Changed '{name}' to fit the data.")
 
+    def set_theme(self, name: str) -> None:
+        """Restyle the image previews (they also follow the application palette by themselves)."""
+        self.images.set_theme(name)
+        self.augment.grid.set_theme(name)
+
     def _show_error(self, text: str) -> None:
         self.banner.setText(text)
         self.banner.show()
@@ -316,16 +360,3 @@ class DatasetPanel(QWidget):
         """The fix button's label when a fix is offered, else an empty string (for tests)."""
         return self.fix_button.text() if self._fix is not None else ""
 
-
-def describe(data: Dataset) -> str:
-    n_train, n_val = len(data.x_train), len(data.x_val)
-    kind = (f"{data.n_classes} classes" if data.task == "classification"
-            else f"regression, {data.output_dim} target(s)")
-    return (f"{data.description}\n{n_train} training + {n_val} validation samples · "
-            f"input {format_shape(tuple(data.input_shape))} · {kind}")
-
-
-def _file_filter(name: str) -> str:
-    return {"csv": "CSV files (*.csv *.txt *.tsv);;All files (*)",
-            "numpy": "NumPy files (*.npy *.npz);;All files (*)",
-            "idx": "MNIST IDX (*idx* *.gz);;All files (*)"}.get(name, "All files (*)")

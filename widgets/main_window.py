@@ -35,6 +35,7 @@ from widgets.canvas.clipboard import MIME_LAYERS
 from widgets.canvas.view import CanvasView
 from widgets.dataset_panel import DatasetPanel
 from widgets.file_actions import FileController
+from widgets.inside_controller import InsideController
 from widgets.inspector import Inspector
 from widgets.palette import LayerPalette
 from widgets.plots_dock import LivePlots
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
         self.problems = ProblemsPanel(self.doc)
         self.plots = LivePlots(self)
         self.plots.decision.points_edited.connect(self._on_points_edited)
+        self.inside = InsideController(self.doc, self.session, self)
         self.files = FileController(self)
         self.run = RunController(self)
         self.autosave = Autosaver(self.doc, autosave_folder, parent=self)
@@ -146,6 +148,9 @@ class MainWindow(QMainWindow):
         network = self._add_dock("network", "Network", views["Network"], R)
         confusion = self._add_dock("confusion", "Confusion matrix", views["Confusion matrix"], R)
         self.tabifyDockWidget(network, confusion)
+        inside = self._add_dock("inside", "Look inside", self.inside.dock, R)
+        self.tabifyDockWidget(self.docks["output"], inside)
+        inside.visibilityChanged.connect(self.inside._send_requests)
         self._add_dock("problems", "Problems", self.problems, B)
         training.raise_()
         network.raise_()
@@ -157,7 +162,7 @@ class MainWindow(QMainWindow):
         """Proportions of the default layout (again after the first show: sizes are known)."""
         d, v, h = self.docks, Qt.Orientation.Vertical, Qt.Orientation.Horizontal
         width, height = max(self.width(), 1000), max(self.height(), 700)
-        left, right = max(360, int(0.30 * width)), max(420, int(0.35 * width))
+        left, right = max(340, int(0.25 * width)), max(420, int(0.33 * width))
         self.resizeDocks([d["palette"], d["training"]], [int(0.27 * height), height], v)
         self.resizeDocks([d["output"], d["loss"], d["network"]],
                          [int(0.42 * height), int(0.3 * height), int(0.25 * height)], v)
@@ -221,6 +226,7 @@ class MainWindow(QMainWindow):
         if apply and isinstance(app, QApplication):
             apply_theme(app, name, self.settings.font_size)
             self.plots.set_theme(name)
+            self.inside.set_theme(name)
             self.canvas.restyle()
             self.problems.refresh()
         self.settings.theme = name
@@ -255,6 +261,7 @@ class MainWindow(QMainWindow):
         except GraphError:
             order = list(self.doc.graph.nodes)
         self.plots.set_structure(report, order)
+        self.inside.set_context_from(self.doc, self.dataset_panel.data)
         count = "? parameters" if report.errors else f"{report.total_params:,} parameters"
         self.params_label.setText(count)
 
@@ -262,6 +269,10 @@ class MainWindow(QMainWindow):
         self.plots.set_data(data)
         titles = {"decision": "Decision boundary", "regression": "Fitted curve"}
         self.docks["output"].setWindowTitle(titles.get(self.plots.mode, "Output"))
+        self.inside.set_dataset(data)
+        self.inside.set_context_from(self.doc, data)
+        # no map of the output for this data: the deep views are the interesting ones
+        self.docks["inside" if self.plots.mode == "none" else "output"].raise_()
 
     def _on_selection_changed(self, names: list) -> None:
         layers = [n for n in names if isinstance(n, str) and n in self.doc.graph.nodes]

@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.composites import COMPOSITES
 from engine.layers import categories
 from widgets.canvas import style as st
-from widgets.canvas.view import MIME_LAYER
+from widgets.canvas.view import BLOCK_PREFIX, MIME_LAYER
 
 KIND_ROLE = Qt.ItemDataRole.UserRole
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -125,7 +126,30 @@ class LayerPalette(QWidget):
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                               | Qt.ItemFlag.ItemIsDragEnabled)
                 self.items[cls.kind] = item
+        self._add_blocks()
         self.tree.expandAll()
+
+    def _add_blocks(self) -> None:
+        """Ready-made blocks (``engine.composites``): dropped, each expands into its layers."""
+        if not COMPOSITES:
+            return
+        group = QTreeWidgetItem(self.tree, ["Blocks"])
+        group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        font = group.font(0)
+        font.setBold(True)
+        group.setFont(0, font)
+        for key, block in COMPOSITES.items():
+            kind = f"{BLOCK_PREFIX}{key}"
+            item = QTreeWidgetItem(group, [block.name])
+            item.setData(0, KIND_ROLE, kind)
+            item.setData(0, SEARCH_ROLE, " ".join((block.name, key, "block", block.blurb)).lower())
+            item.setIcon(0, st.layer_icon("block", "Blocks", 64))
+            item.setToolTip(0, f"<b>{block.name}</b><br>{block.blurb}<br><i>Drag onto the canvas "
+                               f"(onto a wire to insert it there): it expands into its layers."
+                               f"</i>")
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                          | Qt.ItemFlag.ItemIsDragEnabled)
+            self.items[kind] = item
 
     def visible_kinds(self) -> list[str]:
         return [k for k, item in self.items.items()

@@ -33,6 +33,7 @@ from engine.types import LayerLabError
 from widgets.scroll_body import scroll_body
 from widgets.training_choices import (
     BATCH_MODES,
+    SPEEDS,
     default_learning_rate,
     loss_choices,
     optimizer_choices,
@@ -127,14 +128,17 @@ class TrainingPanel(QWidget):
         self.editors["seed"] = _spin(0, 2**31 - 1)
         self.editors["early_stopping"] = QCheckBox("stop when validation stalls")
         self.editors["patience"] = _spin(1, 10_000)
+        self.editors["max_steps_per_second"] = speed = _combo(SPEEDS)
+        speed.setToolTip("Slow training down to watch a small network learn step by step; "
+                         "changes at once, even while training")
         labels = {"loss": "Loss", "optimizer": "Optimizer", "learning_rate": "Learning rate",
                   "batch_mode": "Batches", "batch_size": "Batch size", "epochs": "Epochs",
                   "schedule": "LR schedule", "seed": "Seed", "early_stopping": "Early stopping",
-                  "patience": "Patience (epochs)"}
+                  "patience": "Patience (epochs)", "max_steps_per_second": "Speed"}
         for key, label in labels.items():
             form.addRow(label, self.editors[key])
-        self.hint = QLabel("The learning rate changes at once, even while training; the other "
-                           "settings apply from the next run (Reset).")
+        self.hint = QLabel("The learning rate and the speed change at once, even while "
+                           "training; the other settings apply from the next run (Reset).")
         self.hint.setWordWrap(True)
         self.hint.setProperty("role", "muted")
         form.addRow(self.hint)
@@ -154,7 +158,8 @@ class TrainingPanel(QWidget):
                   "batch_mode": config.batch_mode, "batch_size": config.batch_size,
                   "epochs": config.epochs, "schedule": schedule_key(config.schedule),
                   "seed": config.seed, "early_stopping": config.early_stopping,
-                  "patience": config.patience}
+                  "patience": config.patience,
+                  "max_steps_per_second": float(config.max_steps_per_second)}
         for key, value in values.items():
             editor = self.editors[key]
             editor.blockSignals(True)
@@ -172,6 +177,10 @@ class TrainingPanel(QWidget):
             changes = {"optimizer_options": {**config.optimizer_options, "learning_rate": value}}
             if self.session is not None:
                 self.session.set_learning_rate(float(value))
+        elif key == "max_steps_per_second":
+            changes = {key: float(value)}
+            if self.session is not None:
+                self.session.set_step_rate(float(value))
         elif key == "optimizer":
             options = {k: v for k, v in config.optimizer_options.items() if k == "learning_rate"}
             changes = {"optimizer": value, "optimizer_options": options}

@@ -49,6 +49,12 @@ def teacher_classification(n: int, d: int, ncls: int, seed: int = SEED) -> Data:
     return x, np.argmax((x - 0.5) @ w, axis=1).astype(np.int64)
 
 
+def teacher_images(n: int) -> Data:
+    """(d): ``teacher_classification(n, 784, 10)`` as images x: (n, 1, 28, 28), y: (n,)."""
+    x, y = teacher_classification(n, 784, 10)
+    return x.reshape(-1, 1, 28, 28), y
+
+
 def digits() -> Data:
     """scikit-learn's bundled digits: x: (1797, 64) in [0, 1] (pixels / 16), y: (1797,)."""
     from sklearn.datasets import load_digits
@@ -78,6 +84,8 @@ class Workload:
     fwd_macs: int
     targets: dict[str, float] = field(default_factory=dict)
     torch_reference_s: float | None = None
+    # extra wires (source name, target name, port) beyond the chain, e.g. a residual Add
+    skips: tuple[tuple[str, str, int], ...] = ()
 
     @property
     def mlp_sizes(self) -> list[int] | None:
@@ -134,6 +142,65 @@ register(Workload(
     "c", "MLP 64-32-10 ReLU, sklearn digits 1797, batch 32, Adam 1e-3, softmax CE",
     mlp([64, 32, 10], "relu", "softmax"), "softmax_ce", "adam", 1e-3, 32, digits,
     _macs([64, 32, 10]), {"torch": 0.30}, 0.0155))
+register(Workload(  # (d): the shared reference's CNN on 28×28 teacher images
+    "d", "CNN conv 1→8 3×3 pad 1 + pool, conv 8→16 3×3 + pool, dense 576→10; 10000 teacher "
+    "images 1×28×28, batch 64, Adam 1e-3, softmax CE",
+    ({"kind": "Input", "shape": [1, 28, 28]},
+     {"kind": "Conv2D", "filters": 8, "kernel_size": [3, 3], "padding": "1", "activation": "relu"},
+     {"kind": "MaxPool2D", "pool_size": [2, 2]},
+     {"kind": "Conv2D", "filters": 16, "kernel_size": [3, 3], "activation": "relu"},
+     {"kind": "MaxPool2D", "pool_size": [2, 2]},
+     {"kind": "Flatten"},
+     {"kind": "Dense", "units": 10, "activation": "softmax"}),
+    "softmax_ce", "adam", 1e-3, 64,
+    lambda: teacher_images(10000),
+    8 * 28 * 28 * 9 + 16 * 12 * 12 * 72 + 576 * 10, {"torch": 0.80}, 0.62))
+
+
+def majority_tokens(n: int = 5000, length: int = 16, vocab: int = 50, ncls: int = 4) -> Data:
+    """x: (n, length) int64 token ids; y: (n,) = the most frequent bucket of ids // 13."""
+    x = np.random.default_rng(SEED).integers(0, vocab, size=(n, length)).astype(np.int64)
+    hist = np.stack([(x // 13 == b).sum(1) for b in range(ncls)], 1)  # (n, ncls)
+    return x, hist.argmax(1).astype(np.int64)
+
+
+register(Workload(  # (g): the shared reference's single-head self-attention classifier
+    "g", "Embedding(50, 32) + learned positions, single-head self-attention d=32 + residual, "
+    "mean-pool, Dense 32→4; 5000×16 tokens, batch 32, Adam 3e-3, softmax CE",
+    ({"kind": "Input", "shape": [16]},
+     {"kind": "Embedding", "input_dim": 50, "output_dim": 32},
+     {"kind": "PositionalEncoding", "name": "pos", "mode": "learned"},
+     {"kind": "MultiHeadAttention", "num_heads": 1, "key_dim": 32},
+     {"kind": "Add", "name": "residual"},
+     {"kind": "SequencePooling", "mode": "mean"},
+     {"kind": "Dense", "units": 4, "activation": "softmax"}),
+    "softmax_ce", "adam", 3e-3, 32, majority_tokens,
+    4 * 16 * 32 * 32 + 2 * 16 * 16 * 32 + 32 * 4, {"torch": 1.0}, 0.14,
+    skips=(("pos", "residual", 1),)))
+
+
+def markov_next_token(n: int = 5000, length: int = 33, vocab: int = 50) -> Data:
+    """Sparse Markov chain (3 likely successors per token): x (n, length-1) int64 token ids,
+    y (n, length-1) int64 = the next token at every position."""
+    rng = np.random.default_rng(SEED)
+    succ = rng.integers(0, vocab, size=(vocab, 3))
+    seq = np.empty((n, length), dtype=np.int64)
+    seq[:, 0] = rng.integers(0, vocab, n)
+    choice = rng.integers(0, 3, size=(n, length))
+    for t in range(1, length):
+        seq[:, t] = succ[seq[:, t - 1], choice[:, t]]
+    return seq[:, :-1].copy(), seq[:, 1:].copy()
+
+
+register(Workload(  # (e): the shared reference's LSTM language model, CE at every position
+    "e", "Embedding(50, 16) + LSTM(16→64) + Dense 64→50 at every position; 5000 Markov "
+    "sequences of 33 tokens, batch 32, Adam 3e-3, softmax CE",
+    ({"kind": "Input", "shape": [32]},
+     {"kind": "Embedding", "input_dim": 50, "output_dim": 16},
+     {"kind": "LSTM", "units": 64, "return_sequences": True},
+     {"kind": "TimeDistributed", "units": 50, "activation": "softmax"}),
+    "softmax_ce", "adam", 3e-3, 32, markov_next_token,
+    32 * (4 * 64 * (16 + 64) + 64 * 50), {"torch": 1.0}, 0.37))
 
 
 def get_workload(workload_id: str) -> Workload:
@@ -178,7 +245,10 @@ def build_engine(workload: Workload, seed: int = SEED, dtype: Any = np.float32,
     from engine.stepper import make_stepper
     from engine.training import TrainConfig
 
-    model = Model(Graph.sequential([dict(c) for c in workload.layers]), seed=seed, dtype=dtype)
+    graph = Graph.sequential([dict(c) for c in workload.layers])
+    for source, target, port in workload.skips:
+        graph.connect(source, target, port)
+    model = Model(graph, seed=seed, dtype=dtype)
     if workload.loss == "mse":
         loss = get_loss("mse")
     elif workload.loss == "softmax_ce":

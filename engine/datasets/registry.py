@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.datasets import generated
+from engine.datasets import gaussians, generated, sequences, text
 from engine.datasets.base import (
     CLASSIFICATION,
     Dataset,
@@ -31,11 +31,14 @@ from engine.datasets.base import (
     one_hot,
 )
 from engine.datasets.digits import digits
+from engine.datasets.digits28 import digits28
 from engine.datasets.features import check_features, feature_columns, feature_label
+from engine.datasets.image_folder import image_folder
 from engine.datasets.importers import load_csv, load_idx, load_numpy
 from engine.datasets.options import Option, resolve_options
 from engine.datasets.points import MAX_CLASSES, points_raw
 from engine.datasets.preprocess import fit_preprocessing, split_indices, subsample
+from engine.datasets.shapes import shapes
 from engine.types import ConfigError, DataError, format_shape
 
 __all__ = ["DATASET_NAMES", "load_dataset", "dataset_options", "dataset_option_specs",
@@ -130,7 +133,20 @@ ENTRIES: dict[str, Entry] = {e.name: e for e in [
     _generated("step", "Step function", "regression", generated.step, (200, 0.05),
                [Option("steps", 1, "int", "Number of jumps of the staircase.", low=1,
                        high=10)]),
+    Entry("gaussian_ring", "Ring of Gaussians (GANs)", "2-D distributions", CLASSIFICATION,
+          _gen(2000, 0.03) + [Option("n_modes", 8, "int", "Number of Gaussians.", low=2,
+                                     high=50),
+                              Option("radius", 1.0, "float", "Radius of the ring.", low=0.1,
+                                     high=10.0)] + TAIL,
+          _generator(gaussians.gaussian_ring, ("n_modes", "radius"))),
+    Entry("gaussian_grid", "Grid of Gaussians (GANs)", "2-D distributions", CLASSIFICATION,
+          _gen(2000, 0.03) + [Option("side", 5, "int", "Gaussians per row (side × side).",
+                                     low=2, high=10),
+                              Option("spacing", 0.5, "float", "Distance between neighbours.",
+                                     low=0.05, high=10.0)] + TAIL,
+          _generator(gaussians.gaussian_grid, ("side", "spacing"))),
     _gate("and"), _gate("or"), _gate("nand"), _gate("xor_gate"),
+    *[Entry(*row) for row in sequences.CATALOG + text.CATALOG],
     Entry("points", "Your own points (draw them)", "your own data", CLASSIFICATION,
           [Option("points", [], "points", "Your points: rows [x1, x2, class].", hidden=True),
            Option("n_classes", None, "int", "At least this many classes (empty: as many as "
@@ -146,6 +162,24 @@ ENTRIES: dict[str, Entry] = {e.name: e for e in [
           _file_options(Option("as_image", False, "bool", "Images 1×8×8 (for convolutions) "
                                "instead of vectors of 64 pixels.")),
           lambda o: digits(o["as_image"]), subsample=True),
+    Entry("digits28", "Handwritten digits (28×28)", "images", CLASSIFICATION, _file_options(),
+          lambda o: digits28(), subsample=True),
+    Entry("shapes", "Shapes (28×28)", "images", CLASSIFICATION,
+          [Option("n_samples", 2000, "int", "How many images to draw.", low=10, high=200_000),
+           Option("noise", 0.0, "float", "Spread of random pixel noise.", low=0.0, high=1.0),
+           *TAIL],
+          lambda o: shapes(o["n_samples"], o["noise"], np.random.default_rng(o["seed"]))),
+    Entry("image_folder", "Image folder (one sub-folder per class)", "your own data",
+          CLASSIFICATION,
+          _file_options(Option("path", "", "path", "The folder: one sub-folder of images per "
+                               "class."),
+                        Option("size", 28, "int", "Resize every image to size × size pixels "
+                               "(empty: keep the size; all images must then match).", low=4,
+                               high=512, optional=True),
+                        Option("color", "grayscale", "choice", "Read images as grayscale "
+                               "(1 channel) or RGB (3 channels).",
+                               choices=("grayscale", "rgb"))),
+          lambda o: image_folder(o["path"], o["size"], o["color"]), subsample=True),
     Entry("csv", "CSV file", "your own data", "auto",
           _file_options(Option("path", "", "path", PATH_HELP),
                         Option("target_column", None, "column", "Name or 0-based number of "

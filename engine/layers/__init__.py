@@ -1,6 +1,19 @@
 """Built-in layer families. Importing this package registers every layer kind."""
 
-from engine.layers import activation_layers, core, shape_ops  # noqa: F401
+from engine.layers import (  # noqa: F401 - importing a family registers its layers
+    activation_layers,
+    attention,
+    conv,
+    conv_transpose,
+    core,
+    embedding,
+    normalization,
+    pooling,
+    recurrent,
+    sampling,
+    sequence,
+    shape_ops,
+)
 from engine.layers.base import Layer, ParamSpec
 from engine.layers.registry import LAYERS, categories, create_layer, layer_class, register
 

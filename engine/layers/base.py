@@ -5,6 +5,9 @@ output shape from input shapes without arrays, allocates its parameters in ``bui
 ``forward``/``backward`` on batches. Shapes exclude the batch axis; arrays carry it first.
 Parameters live in ``params`` (float32; float64 in gradient checks) and their gradients in
 ``grads`` with the same keys. ``backward`` *accumulates nothing*: it overwrites ``grads``.
+Non-trainable state (BatchNormalization's running mean/variance) lives in ``state``: allocated
+in ``build`` from ``state_shapes``, updated by the layer itself during training, never seen by
+the optimizer and not counted in ``param_count`` (Keras shows it as "non-trainable").
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ class Layer:
         self.config = self._validated(config)
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
+        self.state: dict[str, np.ndarray] = {}  # non-trainable arrays (running statistics)
         self.input_shapes: list[Shape] = []
         self.dtype: np.dtype = np.dtype(np.float32)
 
@@ -77,6 +81,14 @@ class Layer:
         """Shapes of each parameter for these inputs (empty for parameter-free layers)."""
         return {}
 
+    def state_shapes(self, input_shapes: list[Shape]) -> dict[str, Shape]:
+        """Shapes of each non-trainable state array (empty for most layers)."""
+        return {}
+
+    def state_count(self, input_shapes: list[Shape]) -> int:
+        """Number of non-trainable scalars (Keras: "non-trainable params")."""
+        return sum(int(np.prod(s)) for s in self.state_shapes(input_shapes).values())
+
     def expect_flat(self, shape: Shape) -> int:
         """Return the feature count of a flat ``(F,)`` input or explain how to fix it."""
         if len(shape) != 1:
@@ -96,8 +108,15 @@ class Layer:
             for key, shape in self.param_shapes(input_shapes).items()
         }
         self.grads = {key: np.zeros_like(p) for key, p in self.params.items()}
+        self.state = {
+            key: np.asarray(self.init_state(key, shape), dtype=self.dtype)
+            for key, shape in self.state_shapes(input_shapes).items()
+        }
 
     def init_param(self, key: str, shape: Shape, rng: np.random.Generator) -> np.ndarray:
+        return np.zeros(shape)
+
+    def init_state(self, key: str, shape: Shape) -> np.ndarray:
         return np.zeros(shape)
 
     def forward(self, inputs: list[np.ndarray], training: bool) -> np.ndarray:

@@ -24,6 +24,9 @@ def built(kind: str, dtype=np.float64):
     for value in layer.params.values():  # non-trivial parameters (biases start at zero)
         value[...] = rng.normal(0.0, 0.7, value.shape)
     inputs = [rng.normal(0.0, 1.0, (3, *s)).astype(dtype) for s in shapes]
+    example_inputs = getattr(layer, "example_inputs", None)  # e.g. whole-number token ids
+    if example_inputs is not None:
+        inputs = example_inputs(rng, 3, shapes, dtype)
     return layer, shapes, inputs
 
 

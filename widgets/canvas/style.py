@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QPolygonF,
 )
 
+from widgets.canvas import glyphs_more
 from widgets.theme import OKABE_ITO, current_colors
 
 NODE_WIDTH = 176.0
@@ -41,12 +42,16 @@ CATEGORY_COLORS = {
     "Regularization": OKABE_ITO["green"], "Reshaping": OKABE_ITO["sky"],
     "Merge": OKABE_ITO["purple"], "Convolution": OKABE_ITO["vermillion"],
     "Normalization": OKABE_ITO["yellow"], "Recurrent": OKABE_ITO["purple"],
+    "Pooling": OKABE_ITO["sky"], "Embedding": OKABE_ITO["green"],
+    "Attention": OKABE_ITO["vermillion"], "Generative": OKABE_ITO["purple"],
+    "Blocks": OKABE_ITO["blue"],
 }
 FALLBACK_COLORS = (OKABE_ITO["sky"], OKABE_ITO["purple"], OKABE_ITO["green"],
                    OKABE_ITO["orange"])
 # Palette order a course follows; categories not listed come after, alphabetically.
 CATEGORY_ORDER = ("Core", "Activations", "Regularization", "Normalization", "Convolution",
-                  "Pooling", "Reshaping", "Merge", "Recurrent", "Attention")
+                  "Pooling", "Reshaping", "Merge", "Embedding", "Recurrent", "Attention",
+                  "Generative", "Blocks")
 
 
 def category_color(category: str) -> QColor:
@@ -201,7 +206,7 @@ def _symbol_concatenate(p: QPainter, r: QRectF) -> None:
 
 _SYMBOLS = {"input": _symbol_input, "dense": _symbol_dense, "activation": _symbol_activation,
             "dropout": _symbol_dropout, "flatten": _symbol_flatten, "reshape": _symbol_flatten,
-            "add": _symbol_add, "concatenate": _symbol_concatenate}
+            "add": _symbol_add, "concatenate": _symbol_concatenate, **glyphs_more.SYMBOLS}
 
 
 @lru_cache(maxsize=128)

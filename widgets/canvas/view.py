@@ -27,7 +27,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsView, QMenu, QToolTip, QWidget
 
 from app.document import ProjectDocument
+from engine.composites import COMPOSITES
 from engine.layers import LAYERS
+from engine.types import LayerLabError
 from widgets.canvas import editing
 from widgets.canvas import style as st
 from widgets.canvas.edge_item import EdgeItem
@@ -35,7 +37,8 @@ from widgets.canvas.scene import CanvasScene
 from widgets.canvas.wiring import WireDrag
 
 MIME_LAYER = "application/x-layerlab-layer"
-MIN_ZOOM, MAX_ZOOM, MAX_FIT_ZOOM = 0.2, 3.0, 1.25
+BLOCK_PREFIX = "block:"  # a palette block (engine.composites), not a single layer kind
+MIN_ZOOM, MAX_ZOOM, MAX_FIT_ZOOM = 0.2, 3.0, 1.6
 ZOOM_STEP = 1.2
 EMPTY_HINT = "Drag a layer here from the Layers panel — start with an Input"
 
@@ -70,7 +73,11 @@ class CanvasView(QGraphicsView):
 
     # -- public API ----------------------------------------------------------------------------
     def add_layer_at(self, kind: str, scene_pos: QPointF) -> str | None:
-        """Add ``kind`` centred at ``scene_pos`` — or into the wire there; select it."""
+        """Add ``kind`` centred at ``scene_pos`` — or into the wire there; select it.
+
+        ``kind`` may be ``"block:<key>"``: a palette block that expands into its layers."""
+        if kind.startswith(BLOCK_PREFIX):
+            return self._add_block_at(kind[len(BLOCK_PREFIX):], scene_pos)
         if kind not in LAYERS:
             self.message_posted.emit(f"Unknown layer type '{kind}'.")
             return None
@@ -84,6 +91,20 @@ class CanvasView(QGraphicsView):
             name = self.doc.add_layer(kind, pos)
         self.select_layers([name])
         return name
+
+    def _add_block_at(self, key: str, scene_pos: QPointF) -> str | None:
+        pos = (editing.snap(scene_pos.x()), editing.snap(scene_pos.y()))
+        edge = self.canvas.edge_at(scene_pos)
+        try:
+            names = self.doc.add_block(key, pos, edge.edge if edge is not None else None)
+        except LayerLabError as err:
+            self.message_posted.emit(str(err))
+            return None
+        where = (f" between {edge.edge.source} and {edge.edge.target}" if edge is not None
+                 else "; wire its input")
+        self.message_posted.emit(f"Added a block of {len(names)} layers{where}.")
+        self.select_layers(names)
+        return names[-1] if names else None
 
     def selected_layers(self) -> list[str]:
         return self.canvas.selected_layers()
@@ -133,7 +154,7 @@ class CanvasView(QGraphicsView):
         self._on_zoom_changed()
 
     def fit_to_view(self) -> None:
-        """Show the whole network, never magnified past 125 %."""
+        """Show the whole network, never magnified past 160 %."""
         rect = self.canvas.network_rect()
         if rect.isNull():
             self.reset_zoom()
@@ -305,6 +326,8 @@ class CanvasView(QGraphicsView):
         if not mime.hasFormat(MIME_LAYER):
             return None
         kind = bytes(mime.data(MIME_LAYER).data()).decode("utf-8")
+        if kind.startswith(BLOCK_PREFIX):
+            return kind if kind[len(BLOCK_PREFIX):] in COMPOSITES else None
         return kind if kind in LAYERS else None
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
@@ -319,7 +342,7 @@ class CanvasView(QGraphicsView):
             event.ignore()
             return
         edge = None
-        if LAYERS[kind].max_inputs > 0:
+        if kind.startswith(BLOCK_PREFIX) or LAYERS[kind].max_inputs > 0:
             edge = self.canvas.edge_at(self.mapToScene(event.position().toPoint()))
         self._highlight_drop_edge(edge)
         event.acceptProposedAction()

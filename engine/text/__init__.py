@@ -1,0 +1,1 @@
+"""Text tools: the ``Vocabulary`` tokenizer and text generation from a trained model."""

@@ -1,0 +1,61 @@
+"""The "Look inside" dock: relevant tabs only, snapshots and probe requests follow the tab."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel
+
+from widgets.inside_dock import InsideViews, ViewContext
+
+
+class FakeView(QLabel):
+    def __init__(self, requests):
+        super().__init__("view")
+        self.requests, self.seen = requests, []
+
+    def update(self, snap=None):  # noqa: D401 - the view protocol
+        if snap is not None:
+            self.seen.append(snap)
+
+    def probe_requests(self):
+        return self.requests
+
+
+def dock(qtbot):
+    inside = InsideViews()
+    qtbot.addWidget(inside)
+    inside.show()
+    conv = FakeView({"cnn_maps": {"index": 0}})
+    always = FakeView({"dynamics": {}})
+    inside.add_view("filters", "Filters", conv, lambda c: c.has("Conv2D"))
+    inside.add_view("dynamics", "Dynamics", always, lambda c: True)
+    return inside, conv, always
+
+
+def test_tabs_follow_the_network(qtbot):
+    inside, conv, _ = dock(qtbot)
+    assert inside.visible_keys() == ["dynamics"]
+    inside.set_context(ViewContext(layer_kinds={"c1": "Conv2D"}))
+    assert inside.visible_keys() == ["filters", "dynamics"]
+    inside.set_context(ViewContext(layer_kinds={"d": "Dense"}))
+    assert inside.visible_keys() == ["dynamics"] and not inside.hint.isVisible()
+
+
+def test_only_the_visible_view_gets_snapshots_and_sets_the_requests(qtbot):
+    inside, conv, always = dock(qtbot)
+    inside.set_context(ViewContext(layer_kinds={"c1": "Conv2D"}))
+    with qtbot.waitSignal(inside.requests_changed) as got:
+        assert inside.show_view("filters")
+    assert got.args == [{"cnn_maps": {"index": 0}}]
+    inside.add_snapshot("s1")
+    assert conv.seen == ["s1"] and always.seen == []
+    inside.show_view("dynamics")
+    assert always.seen == ["s1"]  # a newly shown view catches up with the last snapshot
+    assert inside.probe_requests() == {"dynamics": {}}
+
+
+def test_a_failing_view_does_not_break_the_dock(qtbot):
+    inside = InsideViews()
+    qtbot.addWidget(inside)
+    inside.show()
+    inside.add_view("bad", "Bad", QLabel(), lambda c: 1 / 0)  # relevance raises: not shown
+    assert inside.visible_keys() == [] and inside.hint.isVisible()

@@ -1,0 +1,165 @@
+"""The "Look inside" dock: tabs of deep views (filters, saliency, latent space, attention, ...).
+
+``InsideViews`` holds every deep view as a tab and shows only the tabs that make sense for
+the current project (a Filters tab needs a conv layer, a GAN tab the GAN recipe...): each view
+is registered with a ``relevant(context)`` predicate over a ``ViewContext``. Only the visible
+tab receives snapshots (a hidden view costs nothing), and the probes the training thread
+computes follow the visible tab: ``requests_changed(dict)`` carries the merged
+``probe_requests()`` of the shown view (``{}`` when it needs none), so a probe nobody looks at
+is never computed. Views implement ``update(snapshot)`` and may implement ``set_dataset``,
+``set_theme``, ``set_model_context`` and ``probe_requests``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+
+EMPTY_HINT = ("Nothing to look inside yet: views appear here for the network you build — "
+              "filters and feature maps for Conv2D layers, attention for attention layers, "
+              "the latent space for autoencoders, saliency for any classifier.")
+
+
+@dataclass
+class ViewContext:
+    """What decides which deep views are relevant."""
+
+    layer_kinds: dict[str, str] = field(default_factory=dict)  # layer name -> kind
+    recipe: str = "supervised"
+    task: str = ""  # "classification" | "regression" | ""
+    input_shape: tuple[int, ...] = ()
+    n_classes: int = 0
+
+    def has(self, *kinds: str) -> bool:
+        return any(k in kinds for k in self.layer_kinds.values())
+
+    @property
+    def image_input(self) -> bool:
+        return len(self.input_shape) == 3
+
+
+@dataclass
+class _Entry:
+    key: str
+    title: str
+    widget: QWidget
+    relevant: Callable[[ViewContext], bool]
+
+
+class InsideViews(QWidget):
+    """Tabs of the deep views relevant to the project; routes snapshots to the visible one."""
+
+    requests_changed = Signal(object)  # dict: probe requests of the visible view
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.entries: dict[str, _Entry] = {}
+        self.context = ViewContext()
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.hint = QLabel(EMPTY_HINT)
+        self.hint.setWordWrap(True)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setProperty("role", "muted")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.hint, 1)
+        self._last_snapshot: Any = None
+        self._refresh_tabs()
+
+    # -- registration ----------------------------------------------------------------------------
+    def add_view(self, key: str, title: str, widget: QWidget,
+                 relevant: Callable[[ViewContext], bool]) -> None:
+        self.entries[key] = _Entry(key, title, widget, relevant)
+        self._refresh_tabs()
+
+    def view(self, key: str) -> QWidget:
+        return self.entries[key].widget
+
+    # -- project → views -------------------------------------------------------------------------
+    def set_context(self, context: ViewContext) -> None:
+        """The project changed shape: show the relevant tabs and tell the views."""
+        self.context = context
+        for entry in self.entries.values():
+            hook = getattr(entry.widget, "set_model_context", None)
+            if hook is not None:
+                _safely(hook, context)
+        self._refresh_tabs()
+
+    def set_dataset(self, data: Any) -> None:
+        for entry in self.entries.values():
+            hook = getattr(entry.widget, "set_dataset", None)
+            if hook is not None:
+                _safely(hook, data)
+
+    def set_theme(self, name: str) -> None:
+        for entry in self.entries.values():
+            hook = getattr(entry.widget, "set_theme", None)
+            if hook is not None:
+                _safely(hook, name)
+
+    def add_snapshot(self, snap: Any) -> None:
+        """Forward to the visible view only (hidden views catch up when shown)."""
+        self._last_snapshot = snap
+        widget = self.current_view()
+        if widget is not None and self.isVisible():
+            _safely(widget.update, snap)
+
+    # -- tabs ------------------------------------------------------------------------------------
+    def visible_keys(self) -> list[str]:
+        return [self.tabs.widget(i).property("inside_key") for i in range(self.tabs.count())]
+
+    def current_view(self) -> QWidget | None:
+        return self.tabs.currentWidget()
+
+    def probe_requests(self) -> dict[str, Any]:
+        widget = self.current_view()
+        hook = getattr(widget, "probe_requests", None) if widget is not None else None
+        return dict(hook() or {}) if hook is not None else {}
+
+    def show_view(self, key: str) -> bool:
+        """Bring the tab ``key`` to the front; False when it is not relevant now."""
+        widget = self.entries[key].widget if key in self.entries else None
+        index = self.tabs.indexOf(widget) if widget is not None else -1
+        if index >= 0:
+            self.tabs.setCurrentIndex(index)
+        return index >= 0
+
+    def _refresh_tabs(self) -> None:
+        current = self.current_view()
+        self.tabs.blockSignals(True)
+        self.tabs.clear()
+        for entry in self.entries.values():
+            if _safely(entry.relevant, self.context):
+                entry.widget.setProperty("inside_key", entry.key)
+                self.tabs.addTab(entry.widget, entry.title)
+        if current is not None and self.tabs.indexOf(current) >= 0:
+            self.tabs.setCurrentWidget(current)
+        self.tabs.blockSignals(False)
+        empty = self.tabs.count() == 0
+        self.tabs.setVisible(not empty)
+        self.hint.setVisible(empty)
+        self._on_tab_changed()
+
+    def _on_tab_changed(self, _index: int = -1) -> None:
+        self.requests_changed.emit(self.probe_requests())
+        widget = self.current_view()
+        if widget is not None and self._last_snapshot is not None:
+            _safely(widget.update, self._last_snapshot)
+
+
+def _safely(call: Callable[..., Any], *args: Any) -> Any:
+    """A view that fails on odd data must not take the window down: log and carry on."""
+    try:
+        return call(*args)
+    except Exception:  # noqa: BLE001 - a view's bug is logged, never shown as a traceback
+        import logging
+
+        logging.getLogger(__name__).exception("a 'Look inside' view failed")
+        return None

@@ -1,0 +1,156 @@
+"""The learned filters of one convolution layer, as a grid of small images, updated live.
+
+``show_filters({layer: (filters, C, kh, kw)})`` (or ``update(snapshot)`` with the
+``"cnn_filters"`` probe, same dict; see ``engine.introspection.feature_maps.conv_filters``)
+draws the chosen layer's filters left to right, top to bottom. A filter has one ``kh×kw``
+slice per input channel: the channel box picks one, or their mean. Colours: orange negative,
+background 0, blue positive, with levels symmetric around 0 shared by the whole layer (so
+filters compare). One ``setImage`` per frame.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
+
+from widgets.views.cnn_tiles import mosaic, neat_cols, signed_tiles
+from widgets.views.common import ImagePanel, ViewFrame, probe_of
+
+PROBE_KEY = "cnn_filters"
+MEAN = -1  # channel box value: mean over the input channels
+CAPTION = ("Each square is one filter: the weights it multiplies a patch of its input by. "
+           "Blue = positive, orange = negative weight; training turns noise into edge and "
+           "stroke detectors.")
+HINT = "Add a Conv2D layer to see its filters."
+
+
+class FilterGridView(ViewFrame):
+    """Filters of a chosen convolution layer. ``layer_changed(name)`` when the learner picks
+    another layer."""
+
+    layer_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(CAPTION, HINT, parent)
+        self.filters: dict[str, np.ndarray] = {}
+        self.layer_box = QComboBox()
+        self.layer_box.setToolTip("Which convolution layer's filters to show")
+        self.channel_box = QComboBox()
+        self.channel_box.setToolTip("A filter has one slice per input channel: show one slice "
+                                    "or the mean of all of them")
+        self.scale_label = QLabel("")
+        self.scale_label.setToolTip("The colour levels: ±this weight is full blue / orange")
+        self.bar.addWidget(QLabel("Layer"))
+        self.bar.addWidget(self.layer_box)
+        self.bar.addWidget(QLabel("Input channel"))
+        self.bar.addWidget(self.channel_box)
+        self.bar.addStretch(1)
+        self.bar.addWidget(self.scale_label)
+        self.panel = ImagePanel()
+        self.panel.setToolTip("One tile per filter (filter 1 top left, row by row)")
+        self.set_content(self.panel)
+        self.layer_box.currentTextChanged.connect(self._layer_picked)
+        self.channel_box.currentIndexChanged.connect(lambda _: self._redraw())
+        self.shown = np.zeros((0, 0, 0), np.float32)  # (filters, kh, kw) drawn last
+        self.set_theme(self.style_.name)
+        self.show_hint()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(420, 380)
+
+    # -- data --------------------------------------------------------------------------------
+    def update(self, snapshot: Any = None) -> None:  # type: ignore[override]
+        """Read ``snapshot.probes["cnn_filters"]`` (or ``"introspection:cnn_filters"``);
+        ``update()`` alone repaints the widget."""
+        if snapshot is None:
+            super().update()
+            return
+        filters, error = probe_of(snapshot, PROBE_KEY)
+        if error:
+            self.filters = {}
+            self.show_hint(error)
+        elif isinstance(filters, dict):
+            self.show_filters(filters)
+
+    def show_filters(self, filters: dict[str, np.ndarray] | None) -> None:
+        """filters: ``{layer: (filters, C, kh, kw)}``; other shapes are ignored."""
+        good = {k: np.asarray(v) for k, v in (filters or {}).items()
+                if np.asarray(v).ndim == 4 and np.asarray(v).size}
+        self.filters = good
+        names = list(good)
+        if names != [self.layer_box.itemText(i) for i in range(self.layer_box.count())]:
+            current = self.layer_box.currentText()
+            self.layer_box.blockSignals(True)
+            self.layer_box.clear()
+            self.layer_box.addItems(names)
+            if current in names:
+                self.layer_box.setCurrentText(current)
+            self.layer_box.blockSignals(False)
+        self._sync_channels()
+        self._redraw()
+
+    def set_layer(self, name: str) -> None:
+        self.layer_box.setCurrentText(name)
+
+    @property
+    def layer(self) -> str:
+        return self.layer_box.currentText()
+
+    @property
+    def channel(self) -> int:
+        """Chosen input channel, or ``MEAN`` (-1)."""
+        data = self.channel_box.currentData()
+        return MEAN if data is None else int(data)
+
+    def set_channel(self, channel: int) -> None:
+        index = self.channel_box.findData(channel)
+        if index >= 0:
+            self.channel_box.setCurrentIndex(index)
+
+    def _layer_picked(self, name: str) -> None:
+        self._sync_channels()
+        self._redraw()
+        if name:
+            self.layer_changed.emit(name)
+
+    def _sync_channels(self) -> None:
+        kernel = self.filters.get(self.layer)
+        c = 0 if kernel is None else kernel.shape[1]
+        if self.channel_box.count() == (c + 1 if c > 1 else c):
+            return
+        keep = self.channel if self.channel_box.isEnabled() else MEAN  # the learner's pick
+        self.channel_box.blockSignals(True)
+        self.channel_box.clear()
+        if c > 1:
+            self.channel_box.addItem("mean of all", MEAN)
+        for i in range(c):
+            self.channel_box.addItem(f"{i}", i)
+        self.channel_box.setEnabled(c > 1)
+        self.channel_box.blockSignals(False)
+        self.set_channel(keep)
+
+    # -- drawing -----------------------------------------------------------------------------
+    def _redraw(self) -> None:
+        kernel = self.filters.get(self.layer)
+        if kernel is None:
+            self.show_hint(HINT)
+            self.scale_label.setText("")
+            return
+        ch = self.channel
+        planes = kernel.mean(axis=1) if ch == MEAN or ch >= kernel.shape[1] else kernel[:, ch]
+        self.shown = planes
+        tiles, level = signed_tiles(planes, self.style_)
+        f, kh = planes.shape[:2]
+        self.panel.show_rgba(mosaic(tiles, neat_cols(f), self.style_))
+        self.panel.set_title(f"{self.layer}: {f} filters, {kh}×{planes.shape[2]}, "
+                             f"{kernel.shape[1]} input channel{'s' if kernel.shape[1] > 1 else ''}")
+        self.scale_label.setText(f"colours: ±{level:.3g}")
+        self.show_content()
+
+    def set_theme(self, name: str) -> None:
+        self.panel.set_theme(self.theme_style(name))
+        if self.filters:
+            self._redraw()
