@@ -85,13 +85,44 @@ def error(app: QApplication, folder: Path, out: Path) -> None:
     window.close()
 
 
+# (example, "Look inside" tab, file): a deep view of each family, after its run has ended
+DEEP_SHOTS = (("digits_cnn", "feature_maps", "screenshot_cnn.png"),
+              ("vae_digits_2d", "traversal", "screenshot_vae.png"),
+              ("gan_ring_of_gaussians", "gan", "screenshot_gan.png"),
+              ("tiny_transformer", "attention", "screenshot_attention.png"))
+
+
+def deep(app: QApplication, folder: Path, example: str, tab: str, out: Path) -> bool:
+    """Train ``example`` to its end, then show the "Look inside" tab ``tab``."""
+    path = example_path(example)
+    if not path.is_file():
+        return False
+    window = make_window(app, folder)
+    window.files.open_example(path)
+    settle(app)
+    done: list[bool] = []
+    window.session.run_finished.connect(lambda _snap: done.append(True))
+    window.run.toggle_play()
+    while not done:
+        app.processEvents()
+    window.docks["inside"].raise_()
+    shown = window.inside.dock.show_view(tab)
+    settle(app, 1500)  # the view's probes arrive (computed at rest)
+    window.grab().save(str(out))
+    window.close()
+    return shown
+
+
 def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     apply_theme(app, "light")
     with tempfile.TemporaryDirectory() as tmp:
         spiral(app, Path(tmp) / "a", ROOT / "docs" / "screenshot_spiral.png")
         error(app, Path(tmp) / "b", ROOT / "docs" / "screenshot_error.png")
-    print("wrote docs/screenshot_spiral.png and docs/screenshot_error.png")
+        print("wrote docs/screenshot_spiral.png and docs/screenshot_error.png")
+        for i, (example, tab, name) in enumerate(DEEP_SHOTS):
+            if deep(app, Path(tmp) / f"d{i}", example, tab, ROOT / "docs" / name):
+                print(f"wrote docs/{name}")
     return 0
 
 

@@ -271,8 +271,18 @@ class MainWindow(QMainWindow):
         self.docks["output"].setWindowTitle(titles.get(self.plots.mode, "Output"))
         self.inside.set_dataset(data)
         self.inside.set_context_from(self.doc, data)
-        # no map of the output for this data: the deep views are the interesting ones
-        self.docks["inside" if self.plots.mode == "none" else "output"].raise_()
+        # no map of the output for this data: the deep views are the interesting ones, so
+        # they come to the front with most of the column, and the confusion matrix replaces
+        # the (dense-only) network view
+        deep = self.plots.mode == "none"
+        self.docks["inside" if deep else "output"].raise_()
+        self.docks["confusion" if deep else "network"].raise_()
+        if deep != getattr(self, "_deep_layout", None):
+            self._deep_layout = deep
+            h = max(self.height(), 700)
+            shares = (0.47, 0.23, 0.3) if deep else (0.42, 0.3, 0.25)
+            self.resizeDocks([self.docks[k] for k in ("inside", "loss", "network")],
+                             [int(f * h) for f in shares], Qt.Orientation.Vertical)
 
     def _on_selection_changed(self, names: list) -> None:
         layers = [n for n in names if isinstance(n, str) and n in self.doc.graph.nodes]
