@@ -28,7 +28,7 @@ import numpy as np
 
 from engine.datasets.base import Dataset
 from engine.introspection import ProbeBatch, ProbeState, compute_probes
-from engine.metrics import confusion_matrix
+from engine.metrics import confusion_matrix, per_position
 from engine.model import Model
 
 log = logging.getLogger(__name__)
@@ -90,8 +90,11 @@ class ProbeSet:
         data = self.data
         x, y = (data.x_val, data.y_val) if len(data.x_val) else (data.x_train, data.y_train)
         x, y = x[:CONFUSION_SAMPLES], y[:CONFUSION_SAMPLES]
-        predicted = self.coder.predict_labels(self.model.predict(x))
-        return confusion_matrix(y, predicted, data.n_classes)
+        # a label per position (sequences): every position counts as one prediction
+        truth, scores = per_position(y, self.coder.scores(self.model.predict(x)))
+        predicted = (scores > 0.5).astype(np.int64).reshape(-1) if scores.ndim == 1 or \
+            scores.shape[-1] == 1 else np.argmax(scores, axis=-1)
+        return confusion_matrix(truth, predicted, data.n_classes)
 
     def set_introspection(self, requests: dict[str, dict[str, Any]]) -> None:
         """New requests; a probe whose options changed runs first at the next frame."""

@@ -16,15 +16,13 @@ from engine.datasets.registry import load_dataset  # noqa: E402
 from engine.graph import Graph  # noqa: E402
 from engine.project import Project, save_project  # noqa: E402
 from engine.training import TrainConfig  # noqa: E402
+from scripts.example_layout import wrap_positions  # noqa: E402
 
 OUT = "assets/examples"
 
 
 def chain(*layers: dict) -> Graph:
-    graph = Graph.sequential(list(layers))
-    for i, node in enumerate(graph.nodes.values()):
-        node.position = (270.0 * i, 0.0)
-    return graph
+    return wrap_positions(Graph.sequential(list(layers)))
 
 
 def transformer(length: int, n_tokens: int, dim: int = 32) -> Graph:
@@ -48,7 +46,7 @@ def transformer(length: int, n_tokens: int, dim: int = 32) -> Graph:
                            ("attention", "residual"), ("residual", "norm"),
                            ("norm", "feed_forward"), ("feed_forward", "token")]:
         graph.connect(source, target)
-    return graph
+    return wrap_positions(graph)
 
 
 def dates_attention(length: int, n_tokens: int) -> Graph:
@@ -69,7 +67,7 @@ def dates_attention(length: int, n_tokens: int) -> Graph:
                            ("reader", "attention"), ("reader", "residual"),
                            ("attention", "residual"), ("residual", "character")]:
         graph.connect(source, target)
-    return graph
+    return wrap_positions(graph)
 
 
 def examples() -> dict[str, Project]:

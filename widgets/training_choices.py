@@ -21,8 +21,9 @@ BATCH_MODES = [("mini-batches", "mini"), ("full batch (all samples)", "full"),
 # The Speed control: most optimizer steps a second (0.0 = full speed). Float data, so the
 # combo finds the project's value exactly; an unlisted value is added by the panel.
 SPEEDS = [("Full speed", 0.0), ("Fast — 3,000 steps/s", 3000.0),
-          ("Watch — 1,000 steps/s", 1000.0), ("Slow — 200 steps/s", 200.0),
-          ("Very slow — 30 steps/s", 30.0), ("Step by step — 5 steps/s", 5.0)]
+          ("Watch — 1,000 steps/s", 1000.0), ("Watch closely — 300 steps/s", 300.0),
+          ("Slow — 100 steps/s", 100.0), ("Very slow — 30 steps/s", 30.0),
+          ("Step by step — 5 steps/s", 5.0)]
 
 
 def loss_choices() -> list[tuple[str, Any]]:

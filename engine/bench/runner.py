@@ -32,7 +32,7 @@ from typing import Any
 from engine.types import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
-COMPETITORS = ("engine", "numpy", "torch")
+COMPETITORS = ("engine", "numpy", "torch", "probes")  # probes: engine + live probes
 THREADS = (1, 2)
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
@@ -74,6 +74,14 @@ def _make_epoch(competitor: str, wl: Any, threads: int,
     x, y = wl.make_data()
     rng = np.random.default_rng(0)
     extra: dict[str, Any] = {"samples": len(x)}
+    if competitor == "probes":
+        from engine.bench.probe_overhead import make_probed_epoch
+        from engine.bench.workloads import build_engine
+
+        run = build_engine(wl)
+        epoch, counters = make_probed_epoch(run, x, y, wl.batch, rng)
+        extra.update(stepper=run.stepper_name, probes=counters)
+        return epoch, extra
     if competitor == "engine":
         from engine.bench.workloads import build_engine, engine_epoch
 
@@ -198,7 +206,8 @@ def plan(workloads: list[Any], competitors: list[str], quick: bool) -> list[dict
     jobs = []
     for wl in workloads:
         for threads in THREADS[:1] if quick else THREADS:
-            for comp in ["engine", *competitors]:
+            extra = ["probes"] if "probes" in wl.targets else []  # probe overhead
+            for comp in ["engine", *competitors, *extra]:
                 if comp == "numpy" and wl.mlp_sizes is None:
                     continue
                 variants = torch_reference.variants_for(wl) if comp == "torch" else ["default"]
@@ -269,6 +278,8 @@ def summarize(wl: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
     for comp in ("numpy", "torch"):
         if engine and comp in best:
             out["ratios"][comp] = engine["epoch_s_median"] / best[comp]["epoch_s_median"]
+    if engine and "probes" in best:  # the other way round: the slowdown probes cause
+        out["ratios"]["probes"] = best["probes"]["epoch_s_median"] / engine["epoch_s_median"]
     for comp, target in wl.targets.items():
         ratio = out["ratios"].get(comp)
         status = "n/a" if ratio is None else ("PASS" if ratio <= target else "MISS")
@@ -289,7 +300,8 @@ def format_summary(s: dict[str, Any], ttfs: dict[str, Any] | None) -> list[str]:
     for comp, ratio in s["ratios"].items():
         check = targets.get(comp)
         mark = f"   target ≤ {check['target']:.2f}  {check['status']}" if check else ""
-        lines.append(f"  engine ÷ {comp:<6}{ratio:>8.3f}{mark}")
+        name = "probes ÷ engine" if comp == "probes" else f"engine ÷ {comp:<6}"
+        lines.append(f"  {name}{ratio:>8.3f}{mark}")
     for comp, check in targets.items():
         if check["status"] == "n/a":
             lines.append(f"  engine ÷ {comp:<6}{'–':>8}   target ≤ {check['target']:.2f}  "

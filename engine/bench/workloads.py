@@ -154,7 +154,7 @@ register(Workload(  # (d): the shared reference's CNN on 28×28 teacher images
      {"kind": "Dense", "units": 10, "activation": "softmax"}),
     "softmax_ce", "adam", 1e-3, 64,
     lambda: teacher_images(10000),
-    8 * 28 * 28 * 9 + 16 * 12 * 12 * 72 + 576 * 10, {"torch": 0.80}, 0.62))
+    8 * 28 * 28 * 9 + 16 * 12 * 12 * 72 + 576 * 10, {"torch": 0.80, "probes": 1.15}, 0.62))
 
 
 def majority_tokens(n: int = 5000, length: int = 16, vocab: int = 50, ncls: int = 4) -> Data:

@@ -166,8 +166,10 @@ def register_runners(runners: dict[str, Any]) -> None:
 
 def _register_families() -> None:
     from engine.introspection.feature_maps import CNN_RUNNERS
+    from engine.introspection.sequence_probes import SEQUENCE_RUNNERS
 
     register_runners(CNN_RUNNERS)
+    register_runners(SEQUENCE_RUNNERS)
 
 
 _register_families()

@@ -119,3 +119,18 @@ def test_trainer_bidirectional_pooled_classifier_with_dropout():
     snaps = list(trainer.run())
     assert trainer.history["train_loss"][-1] < 0.5 * trainer.history["train_loss"][0]
     assert snaps[-1].metrics["val_accuracy"] > 0.85
+
+
+def test_confusion_probe_counts_every_position_of_a_sequence():
+    from pathlib import Path
+
+    from engine.project import load_project
+    from engine.recipes import prepare
+
+    example = Path(__file__).resolve().parents[2] / "assets/examples/tiny_transformer.layerlab.json"
+    prepared = prepare(load_project(example))
+    matrix = prepared.trainer.probe_grid.compute(["confusion"])["confusion"]
+    data = prepared.data
+    n = min(len(data.y_val), 2000)
+    assert matrix.shape == (data.n_classes, data.n_classes)
+    assert matrix.sum() == n * data.y_val.shape[1]  # one prediction per position

@@ -161,12 +161,12 @@ def test_feature_checkboxes_change_data_and_input_shape_in_one_undo_step(qtbot, 
 def test_speed_choice_is_saved_undoable_and_reaches_the_session(window):
     combo = window.training_panel.editors["max_steps_per_second"]
     original = window.doc.project.training.max_steps_per_second
-    index = combo.findData(200.0)
+    index = combo.findData(30.0)
     assert index >= 0
     combo.setCurrentIndex(index)
     combo.activated.emit(index)
-    assert window.doc.project.training.max_steps_per_second == 200.0
-    assert window.session.step_rate == 200.0
+    assert window.doc.project.training.max_steps_per_second == 30.0
+    assert window.session.step_rate == 30.0
     window.doc.undo_stack.undo()
-    assert window.doc.project.training.max_steps_per_second == original != 200.0
+    assert window.doc.project.training.max_steps_per_second == original != 30.0
     assert combo.currentData() == original

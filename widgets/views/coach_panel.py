@@ -116,6 +116,7 @@ class CoachPanel(QWidget):
         """Replace the cards (most severe first, as ``engine.coach.coach`` orders them)."""
         for card in self.cards:
             self.column.removeWidget(card)
+            card.hide()  # at once: deleteLater alone left it painted under its successor
             card.deleteLater()
         self.cards = []
         for i, item in enumerate(advice):

@@ -1,0 +1,179 @@
+"""What a recurrent layer remembers: its hidden state (and gates) at every step of one sample.
+
+Reads ``snapshot.probes["introspection:hidden_states"]``
+(``engine.introspection.sequence_probes``): ``{"index": int, "layers": {layer: (T, units)},
+"gates": {layer: {gate: (T, units)}}, "tokens": (T,) | None, "token_names": [str] | None}``.
+The heatmap has time (the input tokens) across and one row per unit. The hidden state and the
+candidates are drawn with the orange/blue diverging colours from -1 to 1 (tanh); gates, which
+are between 0 (closed) and 1 (open), with viridis; an LSTM's cell state is unbounded and drawn
+symmetric around 0 at its own largest magnitude. The layer combo picks the layer, the "show"
+combo the hidden state or one gate, the sample spin the probe sample:
+``requests_changed({"hidden_states": {"index": i, "tokens": [...]}})`` asks for it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
+
+from engine.introspection.sequence_probes import input_token_names
+from widgets.views.common import ViewFrame, muted_label
+from widgets.views.inspect_common import probe_result
+from widgets.views.sequence_common import HeatmapPanel, SampleSpin, token_labels
+
+PROBE = "hidden_states"
+HIDDEN = "hidden_states"
+UNIT_GATES = ("input_gate", "forget_gate", "output_gate", "update_gate", "reset_gate")
+GATE_TEXT = {
+    HIDDEN: ("hidden state h", "what the layer passes on at each step"),
+    "input_gate": ("input gate i", "1 = write the new candidate into the cell"),
+    "forget_gate": ("forget gate f", "1 = keep the cell's memory, 0 = erase it"),
+    "output_gate": ("output gate o", "1 = show the cell's content in h"),
+    "cell_candidate": ("candidate g", "the new content the input gate may write"),
+    "cell_state": ("cell state c", "the LSTM's long-term memory"),
+    "update_gate": ("update gate z", "1 = keep the old state, 0 = take the candidate"),
+    "reset_gate": ("reset gate r", "0 = the candidate ignores the old state"),
+    "candidate": ("candidate n", "the new state proposed at this step"),
+}
+CAPTION = ("Each column is one step of the sequence, each row one unit of the hidden state "
+           "(blue positive, orange negative). Units that keep their colour across many steps "
+           "carry information forward; gates show when the layer writes, keeps or forgets.")
+HINT = "Add a recurrent layer (SimpleRNN, LSTM or GRU) and press Play or Step to see its states."
+MAX_UNIT_LABELS = 32
+
+
+class HiddenStateView(ViewFrame):
+    """Layer, state/gate and sample controls over one time × units heatmap."""
+
+    requests_changed = Signal(dict)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(CAPTION, HINT, parent)
+        self.layer_box = QComboBox()
+        self.layer_box.setToolTip("Which recurrent layer to show")
+        self.gate_box = QComboBox()
+        self.gate_box.setToolTip("The hidden state, or one of the gates of an LSTM/GRU")
+        self.sample_spin = SampleSpin()
+        for widget in (QLabel("layer"), self.layer_box, QLabel("show"), self.gate_box,
+                       QLabel("sample"), self.sample_spin):
+            self.bar.addWidget(widget)
+        self.bar.addStretch(1)
+        self.panel = HeatmapPanel("unit", "time step (input token)")
+        self.set_content(self.panel)
+        self.summary = muted_label(wrap=False)
+        self.summary.setContentsMargins(6, 0, 6, 0)
+        self.layout().insertWidget(2, self.summary)
+        self.tokens: list[str] | None = None
+        self.result: dict[str, Any] | None = None
+        self.layer_box.currentIndexChanged.connect(self._layer_changed)
+        self.gate_box.currentIndexChanged.connect(self._redraw)
+        self.sample_spin.valueChanged.connect(self._emit)
+        self.set_theme(self.style_.name)
+
+    # -- requests ----------------------------------------------------------------------------
+    def probe_requests(self) -> dict[str, dict[str, Any]]:
+        opts: dict[str, Any] = {"index": self.sample_spin.value()}
+        if self.tokens is not None:
+            opts["tokens"] = list(self.tokens)
+        return {PROBE: opts}
+
+    def _emit(self, *_: object) -> None:
+        self.requests_changed.emit(self.probe_requests())
+
+    def set_dataset(self, data: Any) -> None:
+        tokens = input_token_names(data)
+        n = len(getattr(data, "x_val", ())) or len(getattr(data, "x_train", ()))
+        if n:
+            self.sample_spin.setMaximum(min(n, 256) - 1)
+        if tokens != self.tokens:
+            self.tokens = tokens
+            self._emit()
+
+    # -- drawing -----------------------------------------------------------------------------
+    def update(self, snapshot: Any = None) -> None:  # type: ignore[override]
+        if snapshot is None:
+            super().update()
+            return
+        result, error = probe_result(snapshot, PROBE)
+        if error is not None:
+            self.result = None
+            self.show_hint(error)
+            return
+        if result is None or not result.get("layers"):
+            return
+        self.result = result
+        names = list(result["layers"])
+        if names != [self.layer_box.itemText(i) for i in range(self.layer_box.count())]:
+            current = self.layer_box.currentText()
+            self.layer_box.blockSignals(True)
+            self.layer_box.clear()
+            self.layer_box.addItems(names)
+            self.layer_box.setCurrentIndex(max(0, self.layer_box.findText(current)))
+            self.layer_box.blockSignals(False)
+        self._sync_gates()
+        self._redraw()
+
+    def _layer_changed(self, *_: object) -> None:
+        self._sync_gates()
+        self._redraw()
+
+    def _sync_gates(self) -> None:
+        if self.result is None:
+            return
+        gates = self.result.get("gates", {}).get(self.layer_box.currentText(), {})
+        keys = [HIDDEN, *gates]
+        if keys != [self.gate_box.itemData(i) for i in range(self.gate_box.count())]:
+            current = self.gate_box.currentData()
+            self.gate_box.blockSignals(True)
+            self.gate_box.clear()
+            for key in keys:
+                self.gate_box.addItem(GATE_TEXT.get(key, (key,))[0], key)
+            found = self.gate_box.findData(current)
+            self.gate_box.setCurrentIndex(found if found >= 0 else 0)
+            self.gate_box.blockSignals(False)
+        self.gate_box.setEnabled(len(keys) > 1)
+
+    def current_values(self) -> tuple[str, np.ndarray] | None:
+        """(what, values (T, units)) shown for the chosen layer and state/gate, or None."""
+        if self.result is None:
+            return None
+        layer = self.layer_box.currentText()
+        what = self.gate_box.currentData() or HIDDEN
+        if what == HIDDEN:
+            values = self.result["layers"].get(layer)
+        else:
+            values = self.result.get("gates", {}).get(layer, {}).get(what)
+        return None if values is None else (what, np.asarray(values))
+
+    def _redraw(self, *_: object) -> None:
+        shown = self.current_values()
+        if shown is None:
+            return
+        what, values = shown
+        steps, units = values.shape
+        if what in UNIT_GATES:
+            lo, hi, signed = 0.0, 1.0, False
+        elif what == "cell_state":
+            top = float(np.max(np.abs(values))) if values.size else 1.0
+            lo, hi, signed = -max(top, 1e-6), max(top, 1e-6), True
+        else:
+            lo, hi, signed = -1.0, 1.0, True
+        every = max(1, int(np.ceil(units / MAX_UNIT_LABELS)))
+        rows = [str(u) if u % every == 0 else "" for u in range(units)]
+        self.panel.show(values.T, lo, hi, signed, rows, token_labels(self.result, steps))
+        name, meaning = GATE_TEXT.get(what, (what, ""))
+        self.panel.set_title(f"{self.layer_box.currentText()} · {name}")
+        self.show_content()
+        text = f"sample {int(self.result.get('index', 0))} · {units} units × {steps} steps"
+        if meaning:
+            text += f" · {name}: {meaning}"
+        if what in UNIT_GATES:
+            text += f" · mean {float(values.mean()):.2f}"
+        self.summary.setText(text)
+
+    def set_theme(self, name: str) -> None:
+        self.panel.set_theme(self.theme_style(name))
+        self._redraw()

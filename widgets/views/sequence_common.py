@@ -1,0 +1,134 @@
+"""What the sequence views share: token labels and a labelled heatmap with a colour bar.
+
+``HeatmapPanel.show(values (rows, cols), lo, hi, signed, row_labels, col_labels)`` draws a
+matrix as an image (row 0 on top, cell (r, c) centred at (c + 0.5, r + 0.5)), with text tick
+labels on both axes (pyqtgraph leaves out labels that would overlap) and a colour bar from
+``lo`` to ``hi``: viridis for values in 0..1 (attention weights, gates), the palette's
+orange/blue diverging map for signed values (hidden states). Everything is updated in place;
+ticks and the colour map change only when the labels or the kind of values change.
+``token_labels(result, n)`` reads the names of the input tokens a sequence probe sends.
+``SampleSpin`` is the spin box that picks the probe sample.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QSpinBox
+
+from widgets.plots.palette import AXIS_PT, PlotStyle, axis_font, current_style
+from widgets.views.cnn_tiles import signed_lut, viridis_lut
+from widgets.views.inspect_common import axes
+
+PROBE_SAMPLES = 256
+MAX_LABEL = 10  # characters of one tick label
+SPECIAL = {" ": "␣", "\n": "↵", "\t": "⇥", "<pad>": "·", "<unk>": "?", "<s>": "▸"}
+
+
+def display_token(token: str) -> str:
+    """A token as a readable tick label: visible spaces/newlines, long words shortened."""
+    text = SPECIAL.get(token, token)
+    if text.startswith("<") and text.endswith(">"):  # axis labels are rich text
+        text = text[1:-1]
+    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
+
+
+def token_labels(result: dict[str, Any] | None, n: int) -> list[str]:
+    """n tick labels for the positions of a probe ``result``: the token names when it has
+    them (``token_names``), else the token ids (``tokens``), else the step numbers."""
+    result = result or {}
+    names = result.get("token_names")
+    if names is not None and len(names) == n:
+        return [display_token(str(t)) for t in names]
+    ids = result.get("tokens")
+    if ids is not None and len(ids) == n:
+        return [str(int(i)) for i in ids]
+    return [str(i) for i in range(n)]
+
+
+def step_labels(n: int) -> list[str]:
+    return [str(i) for i in range(n)]
+
+
+def colormap(signed: bool, style: PlotStyle) -> pg.ColorMap:
+    lut = signed_lut(style) if signed else viridis_lut()
+    return pg.ColorMap(np.linspace(0.0, 1.0, len(lut)), lut)
+
+
+class SampleSpin(QSpinBox):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setRange(0, PROBE_SAMPLES - 1)
+        self.setToolTip("Which sample of the fixed probe batch to look at")
+        self.setMinimumWidth(64)
+
+
+class HeatmapPanel(pg.PlotWidget):
+    """A labelled matrix image with a colour bar."""
+
+    def __init__(self, left: str = "", bottom: str = "") -> None:
+        super().__init__()
+        plot = self.plot = self.getPlotItem()
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        plot.setMouseEnabled(x=False, y=False)
+        plot.invertY(True)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        plot.addItem(self.image)
+        self.bar = pg.ColorBarItem(values=(0.0, 1.0), width=14, interactive=False,
+                                   colorMap=colormap(False, current_style()), colorMapMenu=False)
+        self.bar.setImageItem(self.image, insert_in=plot)
+        self.left, self.bottom, self.title = left, bottom, ""
+        self.signed: bool | None = None
+        self.levels: tuple[float, float] = (0.0, 1.0)
+        self.labels: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+        self.style_ = current_style()
+
+    def show(self, values: np.ndarray, lo: float, hi: float, signed: bool,
+             row_labels: list[str], col_labels: list[str]) -> None:
+        """values (rows, cols) drawn from ``lo`` (bottom of the colour bar) to ``hi``."""
+        v = np.asarray(values, dtype=np.float32)
+        if signed != self.signed:
+            self.signed = signed
+            self.bar.setColorMap(colormap(signed, self.style_))
+        if (lo, hi) != self.levels:
+            self.levels = (lo, hi)
+            self.bar.setLevels((lo, hi))
+        self.image.setImage(v, autoLevels=False, levels=(lo, hi))
+        labels = (tuple(row_labels), tuple(col_labels))
+        if labels != self.labels or v.shape != self.image_shape:
+            self.labels = labels
+            self.image_shape = v.shape
+            rows, cols = v.shape
+            self.image.setRect(QRectF(0, 0, cols, rows))
+            self.plot.getAxis("left").setTicks([list(zip(np.arange(rows) + 0.5, row_labels))])
+            self.plot.getAxis("bottom").setTicks([list(zip(np.arange(cols) + 0.5, col_labels))])
+            self.plot.setRange(xRange=(0, cols), yRange=(0, rows), padding=0.0)
+
+    image_shape: tuple[int, ...] = ()
+
+    def set_axis_titles(self, left: str, bottom: str) -> None:
+        if (left, bottom) != (self.left, self.bottom):
+            self.left, self.bottom = left, bottom
+            axes(self.plot, self.style_, left=left, bottom=bottom)
+
+    def set_title(self, text: str) -> None:
+        if text != self.title:
+            self.title = text
+            self.plot.setTitle(text, color=self.style_.foreground, size=f"{AXIS_PT}pt")
+
+    def set_theme(self, style: PlotStyle) -> None:
+        self.style_ = style
+        self.setBackground(style.background)
+        axes(self.plot, style, left=self.left, bottom=self.bottom)
+        bar_axis = self.bar.getAxis("right")
+        bar_axis.setPen(pg.mkPen(style.foreground))
+        bar_axis.setTextPen(pg.mkPen(style.foreground))
+        bar_axis.setStyle(tickFont=axis_font())
+        if self.signed is not None:
+            self.bar.setColorMap(colormap(self.signed, style))
+        title, self.title = self.title, ""
+        self.set_title(title)
