@@ -93,3 +93,12 @@ def test_principal_axes_match_the_svd_for_tall_and_wide_activations(shape):
     _, s, vt = np.linalg.svd(centred, full_matrices=False)
     np.testing.assert_allclose(values, s[:2] ** 2, rtol=1e-9)
     np.testing.assert_allclose(np.abs(np.sum(basis * vt[:2].T, axis=0)), [1, 1], atol=1e-9)
+
+
+def test_pca_of_points_on_a_line_has_one_non_zero_component():
+    rng = np.random.default_rng(3)
+    t = rng.normal(size=(100, 1))
+    direction = np.array([[1.0, -2.0, 0.5, 3.0]])
+    pts = LatentProjector().project(t @ direction + 0.7)  # (100, 4), all on one line
+    assert np.var(pts[:, 0]) > 1.0
+    np.testing.assert_allclose(pts[:, 1], 0.0, atol=1e-9)

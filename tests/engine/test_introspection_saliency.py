@@ -153,3 +153,22 @@ def test_grad_cam_on_a_conv_layer_is_upsampled_to_the_image():
     assert res["cam"].min() >= 0 and res["cam"].max() <= 1
     image = saliency(model, x)
     assert image["attribution"].shape == (1, 6, 6) and image["heat"].shape == (6, 6)
+
+
+def test_grad_cam_of_a_net_that_only_sees_the_left_half_is_zero_on_the_right():
+    if "Conv2D" not in LAYERS:
+        pytest.skip("Conv2D is not registered yet")
+    g = Graph.sequential([{"kind": "Input", "shape": [1, 6, 6]},
+                          {"kind": "Conv2D", "name": "conv", "filters": 2, "kernel_size": [1, 1],
+                           "use_bias": False, "activation": "relu"},
+                          {"kind": "Flatten"},
+                          {"kind": "Dense", "name": "out", "units": 2, "activation": "softmax"}])
+    model = Model(g, seed=0, dtype=np.float64)
+    model.layers["conv"].params["kernel"][...] = [[[[1.0]]], [[[0.5]]]]
+    weights = model.layers["out"].params["kernel"].reshape(2, 6, 6, 2)  # (filter, row, col, k)
+    weights[..., 0] = 0.2  # class 0 likes bright pixels wherever it sees them
+    x = np.random.default_rng(2).uniform(0.5, 1.0, size=(1, 6, 6))
+    x[:, :, 3:] = 0.0  # the network sees only the left half: nothing on the right
+    cam = grad_cam(model, x, "conv", target=0)["cam"]  # (6, 6)
+    assert cam[:, :3].min() > 0.4
+    np.testing.assert_array_equal(cam[:, 3:], 0.0)
