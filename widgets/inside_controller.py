@@ -84,12 +84,12 @@ class InsideController(QObject):
         add("traversal", "Latent traversal", self.traversal, lambda c: c.recipe in GENERATIVE)
         add("reconstruction", "Reconstructions", self.reconstruction,
             lambda c: c.recipe in GENERATIVE)
-        add("gan", "GAN", self.gan, lambda c: c.recipe == "gan")
+        add("gan", "GAN", self.gan, lambda c: c.recipe == "gan", always=True)
         add("recipe", "Recipe settings", self.recipe_form,
             lambda c: c.recipe in (*GENERATIVE, "gan"))
         self._add_sequence_views()
         add("layer_map", "Layer map", self.layer_map, _supervised)
-        add("dynamics", "Dynamics", self.dynamics, _supervised)
+        add("dynamics", "Dynamics", self.dynamics, _supervised, always=True)
         add("evaluation", "Evaluation", self.evaluation, _classifier)
         add("kernel", "Kernel playground", self.playground, lambda c: c.image_input)
         add("coach", "Coach", self.coach, lambda c: True)

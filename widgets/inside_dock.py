@@ -3,11 +3,12 @@
 ``InsideViews`` holds every deep view as a tab and shows only the tabs that make sense for
 the current project (a Filters tab needs a conv layer, a GAN tab the GAN recipe...): each view
 is registered with a ``relevant(context)`` predicate over a ``ViewContext``. Only the visible
-tab receives snapshots (a hidden view costs nothing), and the probes the training thread
-computes follow the visible tab: ``requests_changed(dict)`` carries the merged
-``probe_requests()`` of the shown view (``{}`` when it needs none), so a probe nobody looks at
-is never computed. Views implement ``update(snapshot)`` and may implement ``set_dataset``,
-``set_theme``, ``set_model_context`` and ``probe_requests``.
+tab receives snapshots (a hidden view costs nothing) — except views that keep a history
+(``always``: the GAN curves, the dynamics over time), which see every snapshot — and the
+probes the training thread computes follow the visible tab: ``requests_changed(dict)``
+carries the merged ``probe_requests()`` of the shown view (``{}`` when it needs none), so a
+probe nobody looks at is never computed. Views implement ``update(snapshot)`` and may
+implement ``set_dataset``, ``set_theme``, ``set_model_context`` and ``probe_requests``.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class _Entry:
     title: str
     widget: QWidget
     relevant: Callable[[ViewContext], bool]
+    always: bool = False  # fed every snapshot even when hidden (views that keep a history)
 
 
 class InsideViews(QWidget):
@@ -75,8 +77,10 @@ class InsideViews(QWidget):
 
     # -- registration ----------------------------------------------------------------------------
     def add_view(self, key: str, title: str, widget: QWidget,
-                 relevant: Callable[[ViewContext], bool]) -> None:
-        self.entries[key] = _Entry(key, title, widget, relevant)
+                 relevant: Callable[[ViewContext], bool], always: bool = False) -> None:
+        """``always``: the view keeps a history (GAN curves, dynamics over time), so it gets
+        every snapshot while relevant, not only while its tab is on screen."""
+        self.entries[key] = _Entry(key, title, widget, relevant, always)
         self._refresh_tabs()
 
     def view(self, key: str) -> QWidget:
@@ -105,11 +109,16 @@ class InsideViews(QWidget):
                 _safely(hook, name)
 
     def add_snapshot(self, snap: Any) -> None:
-        """Forward to the visible view only (hidden views catch up when shown)."""
+        """Forward to the visible view (hidden views catch up when shown) and to the
+        history-keeping views of the relevant tabs."""
         self._last_snapshot = snap
         widget = self.current_view()
         if widget is not None and self.isVisible():
             _safely(widget.update, snap)
+        for entry in self.entries.values():
+            if entry.always and entry.widget is not widget and \
+                    self.tabs.indexOf(entry.widget) >= 0:
+                _safely(entry.widget.update, snap)
 
     # -- tabs ------------------------------------------------------------------------------------
     def visible_keys(self) -> list[str]:

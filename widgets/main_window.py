@@ -54,6 +54,10 @@ from widgets.window_actions import build_menus, build_toolbar, create_actions
 
 APP_NAME = "LayerLab"
 LAYOUT_VERSION = 1
+# right column heights (views, loss, network/confusion) per kind of project: a 2-D plane
+# shows its output map; image/sequence data and generative models need the Look inside room
+COLUMN_SHARES = {"plane": (0.42, 0.3, 0.25), "deep": (0.47, 0.23, 0.3),
+                 "generative": (0.62, 0.26, 0.12)}
 L, R, B = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
            Qt.DockWidgetArea.BottomDockWidgetArea)
 
@@ -88,6 +92,7 @@ class MainWindow(QMainWindow):
         self.menus = build_menus(self, self.actions)
         self.toolbar = build_toolbar(self, self.actions)
         self.docks: dict[str, QDockWidget] = {}
+        self._layout_kind = "plane"
         self._tab_timer = QTimer(self, singleShot=True, interval=0)
         self._tab_timer.timeout.connect(self._hide_stale_tab_bars)
         self._build_docks()
@@ -164,8 +169,7 @@ class MainWindow(QMainWindow):
         width, height = max(self.width(), 1000), max(self.height(), 700)
         left, right = max(340, int(0.25 * width)), max(420, int(0.33 * width))
         self.resizeDocks([d["palette"], d["training"]], [int(0.27 * height), height], v)
-        self.resizeDocks([d["output"], d["loss"], d["network"]],
-                         [int(0.42 * height), int(0.3 * height), int(0.25 * height)], v)
+        self._apply_column_shares()
         self.resizeDocks([d["training"], d["output"]], [left, right], h)
         self.resizeDocks([d["problems"]], [int(0.17 * height)], v)
         self._tab_timer.start()
@@ -260,13 +264,16 @@ class MainWindow(QMainWindow):
             order = self.doc.graph.topological_order()
         except GraphError:
             order = list(self.doc.graph.nodes)
+        if self.doc.project.recipe == "gan":  # two networks: the chain view would merge them
+            order = []
         self.plots.set_structure(report, order)
         self.inside.set_context_from(self.doc, self.dataset_panel.data)
         count = "? parameters" if report.errors else f"{report.total_params:,} parameters"
         self.params_label.setText(count)
 
     def _on_dataset_loaded(self, data: Any) -> None:
-        self.plots.set_data(data)
+        generative = self.doc.project.recipe in ("autoencoder", "vae", "gan")
+        self.plots.set_data(None if generative else data)  # no decision map of a GAN
         titles = {"decision": "Decision boundary", "regression": "Fitted curve"}
         self.docks["output"].setWindowTitle(titles.get(self.plots.mode, "Output"))
         self.inside.set_dataset(data)
@@ -275,14 +282,29 @@ class MainWindow(QMainWindow):
         # they come to the front with most of the column, and the confusion matrix replaces
         # the (dense-only) network view
         deep = self.plots.mode == "none"
-        self.docks["inside" if deep else "output"].raise_()
+        self.docks["inside" if deep or generative else "output"].raise_()
         self.docks["confusion" if deep else "network"].raise_()
-        if deep != getattr(self, "_deep_layout", None):
-            self._deep_layout = deep
-            h = max(self.height(), 700)
-            shares = (0.47, 0.23, 0.3) if deep else (0.42, 0.3, 0.25)
-            self.resizeDocks([self.docks[k] for k in ("inside", "loss", "network")],
-                             [int(f * h) for f in shares], Qt.Orientation.Vertical)
+        layout = "generative" if generative else "deep" if deep else "plane"
+        if layout != self._layout_kind:
+            # a generative model has no confusion matrix and its networks are not one chain:
+            # that room goes to the latent space / GAN views (shown again for other projects)
+            for key in ("network", "confusion"):
+                self.docks[key].setVisible(layout != "generative")
+            self._layout_kind = layout
+            self._apply_column_shares()
+
+    def _apply_column_shares(self) -> None:
+        """Heights of the right column (views / loss / network) for the kind of project."""
+        h = max(self.height(), 700)
+        shares = COLUMN_SHARES[self._layout_kind]
+        # Qt resizes a tabbed group through its tab on top: pass the ones we raised
+        top, bottom = (("output", "network") if self._layout_kind == "plane"
+                       else ("inside", "confusion"))
+        docks = [self.docks[k] for k in (top, "loss", bottom)]
+        sizes = [int(f * h) for f in shares]
+        if not docks[2].isVisible():
+            docks, sizes = docks[:2], sizes[:2]
+        self.resizeDocks(docks, sizes, Qt.Orientation.Vertical)
 
     def _on_selection_changed(self, names: list) -> None:
         layers = [n for n in names if isinstance(n, str) and n in self.doc.graph.nodes]

@@ -59,3 +59,16 @@ def test_a_failing_view_does_not_break_the_dock(qtbot):
     inside.show()
     inside.add_view("bad", "Bad", QLabel(), lambda c: 1 / 0)  # relevance raises: not shown
     assert inside.visible_keys() == [] and inside.hint.isVisible()
+
+
+def test_history_views_see_every_snapshot_while_hidden(qtbot):
+    inside = InsideViews()
+    qtbot.addWidget(inside)
+    inside.show()
+    shown, history = FakeView({}), FakeView({})
+    inside.add_view("shown", "Shown", shown, lambda c: True)
+    inside.add_view("history", "History", history, lambda c: True, always=True)
+    inside.show_view("shown")
+    inside.add_snapshot("s1")
+    inside.add_snapshot("s2")
+    assert shown.seen == ["s1", "s2"] and history.seen == ["s1", "s2"]

@@ -84,9 +84,9 @@ class GANView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.stack, 3)
         layout.addWidget(self.coverage)
-        layout.addWidget(self.curves)
+        layout.addWidget(self.curves, 2)
         layout.addWidget(self.explain)
         self.set_theme(self.style_.name)
 
