@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from engine.datasets.image_folder import IMAGE_SUFFIXES, class_folders
 from engine.types import LayerLabError
+from widgets.import_dialog import dialog_layout, ok_cancel
 
 DEFAULT_SIZE = 28
 
@@ -53,12 +53,9 @@ class FolderImportDialog(QDialog):
     def __init__(self, path: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.path = path
-        self.setWindowTitle(f"Import images from {Path(path).name or path}")
-        self.resize(560, 480)
-        layout = QVBoxLayout(self)
-        intro = QLabel("Each sub-folder is one class; its name becomes the class name.")
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
+        layout = dialog_layout(self, f"Import images from {Path(path).name or path}",
+                               (560, 480),
+                               "Each sub-folder is one class; its name becomes the class name.")
         self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels(["Class (sub-folder)", "Images"])
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -82,11 +79,7 @@ class FolderImportDialog(QDialog):
         form.addRow("Image size", self.size_box)
         form.addRow("Colours", self.color_box)
         layout.addLayout(form)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        self.buttons = ok_cancel(self, layout)
         self.classes: list[tuple[str, int]] = []
         self.refresh()
 

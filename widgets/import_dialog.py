@@ -4,7 +4,8 @@
 spec for ``ProjectDocument.set_dataset`` (or ``None`` when cancelled). For a CSV file it first
 shows the first rows in a table with a picker for the column to predict
 (``engine.datasets.importers.preview_csv``), so a learner sees what the columns are before
-training on them.
+training on them. ``dialog_layout`` and ``ok_cancel`` build the frame every import dialog
+shares (``widgets.folder_import`` uses them too).
 """
 
 from __future__ import annotations
@@ -34,19 +35,37 @@ FILTERS = ("Data files (*.csv *.txt *.tsv *.npy *.npz *idx*-ubyte* *-idx* *.gz);
            "All files (*)")
 
 
+def dialog_layout(dialog: QDialog, title: str, size: tuple[int, int], intro: str
+                  ) -> QVBoxLayout:
+    """Give ``dialog`` its title, size and a wrapped intro line; returns its layout."""
+    dialog.setWindowTitle(title)
+    dialog.resize(*size)
+    layout = QVBoxLayout(dialog)
+    label = QLabel(intro)
+    label.setWordWrap(True)
+    layout.addWidget(label)
+    return layout
+
+
+def ok_cancel(dialog: QDialog, layout: QVBoxLayout) -> QDialogButtonBox:
+    """OK (accept) and Cancel (reject) buttons added at the end of ``layout``."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    return buttons
+
+
 class CsvImportDialog(QDialog):
     """Preview a CSV file and choose its target column and header handling."""
 
     def __init__(self, path: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.path = path
-        self.setWindowTitle(f"Import {Path(path).name}")
-        self.resize(820, 520)
-        layout = QVBoxLayout(self)
-        intro = QLabel("Check the first rows, then choose the column the network should "
-                       "predict. Every other column becomes an input.")
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
+        layout = dialog_layout(self, f"Import {Path(path).name}", (820, 520),
+                               "Check the first rows, then choose the column the network "
+                               "should predict. Every other column becomes an input.")
         self.table = QTableWidget()
         layout.addWidget(self.table, 1)
         form = QFormLayout()
@@ -62,11 +81,7 @@ class CsvImportDialog(QDialog):
         form.addRow("Column to predict", self.target)
         form.addRow("Target is", self.task)
         layout.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        ok_cancel(self, layout)
         self.header.currentIndexChanged.connect(self.refresh)
         self.refresh()
 

@@ -11,16 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QSlider, QSpinBox, QWidget
 
 from widgets.plots.palette import AXIS_PT, NEGATIVE, OKABE_ITO, POSITIVE, axis_font
-from widgets.views.common import ViewFrame
+from widgets.views.common import ProbeView
 from widgets.views.inspect_common import (
     SamplePanel,
     grey_rgba,
     image_of,
-    probe_result,
     signed_rgba,
 )
 
@@ -32,10 +31,10 @@ CAPTION = ("FGSM moves every input value by ε in the direction that raises the 
 TITLES = ("original", "perturbation (amplified)", "adversarial")
 
 
-class AdversarialView(ViewFrame):
+class AdversarialView(ProbeView):
     """Original, perturbation and adversarial sample side by side, each with its prediction."""
 
-    requests_changed = Signal(dict)
+    PROBE = "fgsm"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(CAPTION, "Press Play or Step: the attack needs a network that "
@@ -67,7 +66,6 @@ class AdversarialView(ViewFrame):
             grid.setColumnStretch(col, 1)
         self.labels[1].setText("ε · sign(gradient)")
         self.set_content(body)
-        self.result: dict[str, Any] | None = None
         self._show_epsilon()
         self.eps_slider.valueChanged.connect(self._changed)
         self.sample_spin.valueChanged.connect(self._changed)
@@ -90,21 +88,7 @@ class AdversarialView(ViewFrame):
         self._show_epsilon()
         self.requests_changed.emit(self.probe_requests())
 
-    def update(self, snapshot: Any = None) -> None:  # type: ignore[override]
-        """Show the FGSM result of ``snapshot`` when it carries one."""
-        if snapshot is None:
-            super().update()
-            return
-        result, error = probe_result(snapshot, "fgsm")
-        if error is not None:
-            self.result = None
-            self.show_hint(error)
-            return
-        if result is not None:
-            self.result = result
-            self._redraw()
-
-    def _redraw(self) -> None:
+    def _redraw(self, *_: object) -> None:
         r = self.result
         if r is None:
             return

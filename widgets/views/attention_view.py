@@ -14,13 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
-from engine.introspection.sequence_probes import input_token_names
-from widgets.views.common import ViewFrame, muted_label
-from widgets.views.inspect_common import probe_result
-from widgets.views.sequence_common import HeatmapPanel, SampleSpin, token_labels
+from widgets.views.common import fill_combo
+from widgets.views.sequence_common import HeatmapPanel, SampleProbeView, token_labels
 
 PROBE = "attention"
 MEAN = -1
@@ -31,10 +28,10 @@ HINT = ("Add a MultiHeadAttention layer and press Play or Step: its attention we
         "here.")
 
 
-class AttentionView(ViewFrame):
+class AttentionView(SampleProbeView):
     """Layer, head and sample controls over one query × key heatmap."""
 
-    requests_changed = Signal(dict)
+    PROBE = PROBE
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(CAPTION, HINT, parent)
@@ -42,80 +39,28 @@ class AttentionView(ViewFrame):
         self.layer_box.setToolTip("Which attention layer to show")
         self.head_box = QComboBox()
         self.head_box.setToolTip("Each head is a separate attention pattern")
-        self.sample_spin = SampleSpin()
         for widget in (QLabel("layer"), self.layer_box, QLabel("head"), self.head_box,
                        QLabel("sample"), self.sample_spin):
             self.bar.addWidget(widget)
         self.bar.addStretch(1)
         self.panel = HeatmapPanel("query position (reads…)", "key position (…from)")
         self.set_content(self.panel)
-        self.summary = muted_label(wrap=False)
-        self.summary.setContentsMargins(6, 0, 6, 0)
-        self.layout().insertWidget(2, self.summary)
-        self.tokens: list[str] | None = None
-        self.result: dict[str, Any] | None = None
+        self.add_summary()
         self.layer_box.currentIndexChanged.connect(self._redraw)
         self.head_box.currentIndexChanged.connect(self._redraw)
         self.sample_spin.valueChanged.connect(self._emit)
         self.set_theme(self.style_.name)
 
-    # -- requests ----------------------------------------------------------------------------
-    def probe_requests(self) -> dict[str, dict[str, Any]]:
-        opts: dict[str, Any] = {"index": self.sample_spin.value()}
-        if self.tokens is not None:
-            opts["tokens"] = list(self.tokens)
-        return {PROBE: opts}
-
-    def _emit(self, *_: object) -> None:
-        self.requests_changed.emit(self.probe_requests())
-
-    def set_dataset(self, data: Any) -> None:
-        """The input token names of ``data`` label the axes (asked for with the probe)."""
-        tokens = input_token_names(data)
-        n = len(getattr(data, "x_val", ())) or len(getattr(data, "x_train", ()))
-        if n:
-            self.sample_spin.setMaximum(min(n, 256) - 1)
-        if tokens != self.tokens:
-            self.tokens = tokens
-            self._emit()
-
     # -- drawing -----------------------------------------------------------------------------
-    def update(self, snapshot: Any = None) -> None:  # type: ignore[override]
-        if snapshot is None:
-            super().update()
-            return
-        result, error = probe_result(snapshot, PROBE)
-        if error is not None:
-            self.result = None
-            self.show_hint(error)
-            return
-        if result is None or not result.get("layers"):
-            return
-        self.result = result
+    def show_result(self, result: dict[str, Any]) -> None:
         self._sync_boxes(result["layers"])
         self._redraw()
 
     def _sync_boxes(self, layers: dict[str, np.ndarray]) -> None:
-        names = list(layers)
-        if names != [self.layer_box.itemText(i) for i in range(self.layer_box.count())]:
-            current = self.layer_box.currentText()
-            self.layer_box.blockSignals(True)
-            self.layer_box.clear()
-            self.layer_box.addItems(names)
-            self.layer_box.setCurrentIndex(max(0, self.layer_box.findText(current)))
-            self.layer_box.blockSignals(False)
+        fill_combo(self.layer_box, list(layers))
         heads = int(np.shape(layers[self.layer_box.currentText()])[0])
-        if self.head_box.count() != heads + (heads > 1):
-            current = self.head_box.currentData()
-            self.head_box.blockSignals(True)
-            self.head_box.clear()
-            for h in range(heads):
-                self.head_box.addItem(f"head {h + 1}", h)
-            if heads > 1:
-                self.head_box.addItem("mean of the heads", MEAN)
-            found = self.head_box.findData(current)
-            self.head_box.setCurrentIndex(found if found >= 0 else 0)
-            self.head_box.blockSignals(False)
+        fill_combo(self.head_box, [(f"head {h + 1}", h) for h in range(heads)]
+                   + ([("mean of the heads", MEAN)] if heads > 1 else []))
 
     def current_map(self) -> np.ndarray | None:
         """The (T_q, T_k) map shown for the chosen layer and head, or None."""

@@ -7,18 +7,31 @@ a pyqtgraph plot without axes holding one row-major RGBA ``ImageItem`` (y down, 
 pixels); ``show(rgba)`` calls ``setImage`` in place and re-fits the range only when the image
 size changes. ``probe_of(snapshot, key)`` reads a probe under ``key`` or
 ``"introspection:" + key`` and splits off an ``{"error": message}`` result.
+``ProbeView`` is a ``ViewFrame`` fed by one introspection probe (error -> hint, result ->
+``show_result``) that asks for it with ``requests_changed``. ``fill_combo`` refills a combo box
+only when its items change, keeping the current choice; ``add_tip_items`` adds items with
+tooltips.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from widgets.plots.palette import AXIS_PT, PlotStyle, axis_font, current_style, plot_style
+from widgets.views.inspect_common import FixedPlot, probe_result
 
 
 def probe_of(snapshot: Any, key: str) -> tuple[Any, str | None]:
@@ -30,6 +43,32 @@ def probe_of(snapshot: Any, key: str) -> tuple[Any, str | None]:
     return value, None
 
 
+def fill_combo(box: QComboBox, items: Sequence[str | tuple[str, Any]]) -> bool:
+    """Give ``box`` the ``items`` (texts, or (text, data) pairs; a text's data is the text)
+    when they differ from its current ones, keeping the current choice when it is still
+    offered (else the first item), without emitting ``currentIndexChanged``. True when the
+    items changed."""
+    pairs = [(item, item) if isinstance(item, str) else tuple(item) for item in items]
+    if pairs == [(box.itemText(i), box.itemData(i)) for i in range(box.count())]:
+        return False
+    current = box.currentData()
+    box.blockSignals(True)
+    box.clear()
+    for text, data in pairs:
+        box.addItem(text, data)
+    found = box.findData(current) if current is not None else -1
+    box.setCurrentIndex(found if found >= 0 else 0)
+    box.blockSignals(False)
+    return True
+
+
+def add_tip_items(box: QComboBox, items: Iterable[tuple[str, Any, str]]) -> None:
+    """Add (text, data, tooltip) items to ``box``."""
+    for text, data, tip in items:
+        box.addItem(text, data)
+        box.setItemData(box.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+
+
 def muted_label(text: str = "", wrap: bool = True) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(wrap)
@@ -37,24 +76,27 @@ def muted_label(text: str = "", wrap: bool = True) -> QLabel:
     return label
 
 
-class ImagePanel(pg.PlotWidget):
+def hint_label(text: str, pt: int = AXIS_PT) -> QLabel:
+    """The centred muted sentence a view shows instead of an empty plot."""
+    label = muted_label(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setFont(axis_font(pt))
+    return label
+
+
+class ImagePanel(FixedPlot):
     """One RGBA image, pixel (row, col) drawn at (x=col, y=row), row 0 at the top."""
 
     def __init__(self, title: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        plot = self.plot = self.getPlotItem()
+        super().__init__(title, parent)
+        plot = self.plot
         for name in ("left", "bottom"):
             plot.hideAxis(name)
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
-        plot.setMouseEnabled(x=False, y=False)
         plot.invertY(True)
         plot.setAspectLocked(True)
         self.image = pg.ImageItem(axisOrder="row-major")
         plot.addItem(self.image)
-        self.title = title
         self.shape: tuple[int, ...] = ()
-        self.style_ = current_style()
 
     def show_rgba(self, rgba: np.ndarray) -> None:
         """rgba (H, W, 4) uint8 -> the image, in place."""
@@ -65,15 +107,6 @@ class ImagePanel(pg.PlotWidget):
             self.image.setRect(QRectF(0, 0, w, h))
             self.plot.setRange(xRange=(0, w), yRange=(0, h), padding=0.02)
 
-    def set_title(self, text: str) -> None:
-        self.title = text
-        self.plot.setTitle(text, color=self.style_.foreground, size=f"{AXIS_PT}pt")
-
-    def set_theme(self, style: PlotStyle) -> None:
-        self.style_ = style
-        self.setBackground(style.background)
-        self.set_title(self.title)
-
 
 class ViewFrame(QWidget):
     """Control bar on top, content or hint in the middle, muted caption below."""
@@ -83,9 +116,7 @@ class ViewFrame(QWidget):
         self.style_ = current_style()
         self.bar = QHBoxLayout()
         self.bar.setContentsMargins(6, 2, 6, 0)
-        self.hint = muted_label(hint)
-        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint.setFont(axis_font(AXIS_PT))
+        self.hint = hint_label(hint)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.hint)
         self.caption = muted_label(caption)
@@ -116,3 +147,59 @@ class ViewFrame(QWidget):
     def theme_style(self, name: str) -> PlotStyle:
         self.style_ = plot_style(name)
         return self.style_
+
+    def add_summary(self) -> QLabel:
+        """A muted one-line readout between the content and the caption (``self.summary``)."""
+        self.summary = muted_label(wrap=False)
+        self.summary.setContentsMargins(6, 0, 6, 0)
+        self.layout().insertWidget(2, self.summary)
+        return self.summary
+
+
+class ProbeView(ViewFrame):
+    """A view drawing the result of one introspection probe (``probe_name()``, read with
+    ``probe_result``): an ``{"error": ...}`` result becomes the hint, a result that
+    ``accepts`` is kept as ``self.result`` and drawn by ``show_result``. Its options are asked
+    for with ``requests_changed(probe_requests())``."""
+
+    requests_changed = Signal(dict)
+    PROBE = ""
+
+    def __init__(self, caption: str, hint: str, parent: QWidget | None = None) -> None:
+        super().__init__(caption, hint, parent)
+        self.result: dict[str, Any] | None = None
+
+    def probe_name(self) -> str:
+        return self.PROBE
+
+    def probe_requests(self) -> dict[str, dict[str, Any]]:
+        return {self.probe_name(): {}}
+
+    def _emit(self, *_: object) -> None:
+        self.requests_changed.emit(self.probe_requests())
+
+    def update(self, snapshot: Any = None) -> None:  # type: ignore[override]
+        """Show ``snapshot``'s probe result when it carries one; ``update()`` repaints."""
+        if snapshot is None:
+            super().update()
+            return
+        result, error = probe_result(snapshot, self.probe_name())
+        if error is not None:
+            self.result = None
+            self.show_hint(error)
+            return
+        if result is None or not self.accepts(result):
+            return
+        self.result = result
+        self.show_result(result)
+
+    def accepts(self, result: dict[str, Any]) -> bool:
+        """Whether ``result`` is one to draw (a subclass checks its keys)."""
+        return True
+
+    def show_result(self, result: dict[str, Any]) -> None:
+        """Draw ``self.result`` (= ``result``): ``_redraw`` unless a subclass does more."""
+        self._redraw()
+
+    def _redraw(self, *_: object) -> None:
+        """Draw ``self.result`` with the current controls (a subclass draws)."""

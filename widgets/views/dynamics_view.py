@@ -21,7 +21,7 @@ from PySide6.QtCore import QRectF, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QWidget
 
 from widgets.plots.palette import AXIS_PT, OKABE_ITO, plot_style
-from widgets.views.common import ViewFrame
+from widgets.views.common import ViewFrame, fill_combo
 from widgets.views.inspect_common import axes, probe_result
 
 MAX_FRAMES = 200
@@ -150,16 +150,7 @@ class DynamicsView(ViewFrame):
         entry["cols"].append(counts.astype(np.float64))
 
     def _fill_keys(self) -> None:
-        keys = [k for kind, k in self.history if kind == self.kind]
-        if keys == [self.key_box.itemText(i) for i in range(self.key_box.count())]:
-            return
-        current = self.key_box.currentText()
-        self.key_box.blockSignals(True)
-        self.key_box.clear()
-        self.key_box.addItems(keys)
-        if current in keys:
-            self.key_box.setCurrentText(current)
-        self.key_box.blockSignals(False)
+        fill_combo(self.key_box, [k for kind, k in self.history if kind == self.kind])
 
     def _kind_changed(self, *_: object) -> None:
         self._fill_keys()

@@ -17,7 +17,7 @@ from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from widgets.views.cnn_tiles import mosaic, neat_cols, signed_tiles
-from widgets.views.common import ImagePanel, ViewFrame, probe_of
+from widgets.views.common import ImagePanel, ViewFrame, fill_combo, probe_of
 
 PROBE_KEY = "cnn_filters"
 MEAN = -1  # channel box value: mean over the input channels
@@ -80,15 +80,7 @@ class FilterGridView(ViewFrame):
         good = {k: np.asarray(v) for k, v in (filters or {}).items()
                 if np.asarray(v).ndim == 4 and np.asarray(v).size}
         self.filters = good
-        names = list(good)
-        if names != [self.layer_box.itemText(i) for i in range(self.layer_box.count())]:
-            current = self.layer_box.currentText()
-            self.layer_box.blockSignals(True)
-            self.layer_box.clear()
-            self.layer_box.addItems(names)
-            if current in names:
-                self.layer_box.setCurrentText(current)
-            self.layer_box.blockSignals(False)
+        fill_combo(self.layer_box, list(good))
         self._sync_channels()
         self._redraw()
 

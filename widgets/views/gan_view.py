@@ -27,19 +27,19 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from widgets.plots.decision_plot import image_rect
 from widgets.plots.palette import axis_font, current_style, plot_style, style_axes
+from widgets.views.cnn_tiles import ink_lut
 from widgets.views.gan_curves import KEYS, GANCurves
 from widgets.views.gen_common import (
     FAKE,
     REAL,
+    ProbesWidget,
+    data_levels,
     grid_shape,
     hint_label,
     image_box,
     image_layout,
-    ink_lut,
-    levels_for,
     mosaic,
     muted_label,
-    probes_of,
     show_image,
     tile_rows,
     to_images,
@@ -53,7 +53,7 @@ EXPLAIN_PLANE = ("Green dots: real data. Purple dots: the generator's samples fr
 EXPLAIN_IMAGES = "Samples the generator makes from the same fixed noise vectors every frame."
 
 
-class GANView(QWidget):
+class GANView(ProbesWidget):
     """Live GAN picture: plane or image grid, history curves, mode coverage (module doc)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -117,7 +117,7 @@ class GANView(QWidget):
         self.data_shape = shape or None
         x = getattr(dataset, "x_train", None)
         x = None if x is None else np.asarray(x)
-        self.levels = levels_for(None if x is None else x[:500])
+        self.levels = data_levels(dataset)
         self.curves.reset()
         self.coverage.setText("")
         self.coverage.hide()  # shown when a mode_coverage probe arrives
@@ -139,12 +139,8 @@ class GANView(QWidget):
         return self.data_shape == (2,)
 
     # -- live update -----------------------------------------------------------------------------
-    def update(self, snapshot: Any = None) -> None:  # type: ignore[override]
-        """Draw the snapshot's samples, surface, coverage and losses; ``update()`` repaints."""
-        if snapshot is None:
-            super().update()
-            return
-        p = probes_of(snapshot)
+    def show_probes(self, p: dict[str, Any], snapshot: Any) -> None:
+        """Draw the snapshot's samples, surface, coverage and losses."""
         samples = p.get("gan_samples")
         if samples is not None and len(samples):
             self.show_samples(np.asarray(samples, np.float32))

@@ -5,7 +5,9 @@ Samples arrive as arrays ``(N, *shape)``. ``image_layout(shape)`` says how one s
 ≥ 16 (8×8 digits: 64) are pictures; anything else is a vector, drawn as a ``1 × D`` strip.
 ``to_images`` turns samples into ``(N, H, W)`` (grey) or ``(N, H, W, 3)`` (colour) float
 arrays, ``mosaic`` tiles a ``(R, K, H, W[, 3])`` block of them into one image (row 0 on top)
-that a single ``ImageItem`` shows, so a frame costs one ``setImage``.
+that a single ``ImageItem`` shows, so a frame costs one ``setImage``. ``ProbesWidget`` is the
+base of the generative views: ``update(snapshot)`` -> ``show_probes(snapshot.probes,
+snapshot)``. Grey pictures go through ``cnn_tiles.ink_lut`` (background → foreground).
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QWidget
 
-from widgets.plots.palette import PlotStyle, axis_font, hex_rgb
+from widgets.plots.palette import PlotStyle, hex_rgb
+from widgets.views import common
 
 REAL = "#009E73"  # bluish green: real data (GAN Lab's green)
 FAKE = "#CC79A7"  # reddish purple: generated samples (GAN Lab's purple)
@@ -80,17 +82,6 @@ def tile_rows(images: np.ndarray, cols: int, fill: float = np.nan) -> np.ndarray
     return out.reshape(rows, cols, *images.shape[1:])
 
 
-def ink_lut(style: PlotStyle) -> np.ndarray:
-    """(256, 4) uint8 from the theme's background (value 0) to its foreground (1): ink on
-    paper in the light theme, chalk on a board in the dark one."""
-    lo, hi = hex_rgb(style.background), hex_rgb(style.foreground)
-    t = np.linspace(0.0, 1.0, 256, dtype=np.float32)[:, None]
-    lut = np.empty((256, 4), np.uint8)
-    lut[:, :3] = np.clip(np.rint(lo + (hi - lo) * t), 0, 255)
-    lut[:, 3] = 255
-    return lut
-
-
 def two_color_lut(style: PlotStyle, low: str, high: str, strength: float = 0.55) -> np.ndarray:
     """(256, 4) uint8: ``low`` colour (0) → theme background (0.5) → ``high`` colour (1)."""
     mid, a, b = hex_rgb(style.background), hex_rgb(low), hex_rgb(high)
@@ -140,21 +131,38 @@ def image_box(title: str = "") -> tuple[pg.GraphicsLayoutWidget, pg.ViewBox, pg.
     return widget, box, item
 
 
+class ProbesWidget(QWidget):
+    """A generative view: ``update(snapshot)`` hands ``probes_of(snapshot)`` and the snapshot
+    to ``show_probes``; ``update()`` alone repaints (Qt's ``QWidget.update``)."""
+
+    def update(self, snapshot: Any = None) -> None:  # type: ignore[override]
+        if snapshot is None:
+            super().update()
+            return
+        self.show_probes(probes_of(snapshot), snapshot)
+
+    def show_probes(self, p: dict[str, Any], snapshot: Any) -> None:
+        """Draw what the probes ``p`` of ``snapshot`` carry (a subclass draws)."""
+
+
 def muted_label(text: str, wrap: bool = True) -> QLabel:
     """The one-line explanation under a view (styled by the app's ``role=muted`` rule)."""
-    label = QLabel(text)
-    label.setWordWrap(wrap)
-    label.setProperty("role", "muted")
+    label = common.muted_label(text, wrap)
     label.setContentsMargins(6, 0, 6, 2)
     return label
 
 
 def hint_label(text: str) -> QLabel:
     """The centred muted note a view shows instead of an empty plot."""
-    label = muted_label(text)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setFont(axis_font(TITLE_PT))
+    label = common.hint_label(text, TITLE_PT)
+    label.setContentsMargins(6, 0, 6, 2)
     return label
+
+
+def data_levels(dataset: Any) -> tuple[float, float]:
+    """``levels_for`` the first 500 training samples of ``dataset`` (0..1 without any)."""
+    x = getattr(dataset, "x_train", None)
+    return levels_for(None if x is None else np.asarray(x[:500]))
 
 
 def eased(current: np.ndarray | None, target: Any, share: float = 0.35) -> np.ndarray:

@@ -15,13 +15,12 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QSlider, QSpinBox, QTextEdit, QWidget
 
 from engine.introspection.sequence_probes import input_token_names
-from widgets.views.common import ViewFrame, muted_label
-from widgets.views.inspect_common import probe_result
+from widgets.views.common import ProbeView, add_tip_items
 
 PROBE = "generate"
 METHODS = (("sample", "sample", "Draw each next token at random from the predicted "
@@ -36,10 +35,10 @@ HINT = ("Train a next-token model on a text dataset (e.g. Embedding → LSTM →
         "with softmax on \"Fables, one character at a time\") to see what it writes.")
 
 
-class GeneratedTextView(ViewFrame):
+class GeneratedTextView(ProbeView):
     """Prompt, method, temperature, top-k and length controls over the generated text."""
 
-    requests_changed = Signal(dict)
+    PROBE = PROBE
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(CAPTION, HINT, parent)
@@ -47,10 +46,7 @@ class GeneratedTextView(ViewFrame):
         self.prompt.setPlaceholderText("prompt (empty: a probe sample's start)")
         self.prompt.setToolTip("The text the network continues (press Enter)")
         self.method_box = QComboBox()
-        for text, key, tip in METHODS:
-            self.method_box.addItem(text, key)
-            self.method_box.setItemData(self.method_box.count() - 1, tip,
-                                        Qt.ItemDataRole.ToolTipRole)
+        add_tip_items(self.method_box, METHODS)
         self.temperature = QSlider(Qt.Orientation.Horizontal)
         self.temperature.setRange(5, 200)
         self.temperature.setValue(100)
@@ -77,11 +73,8 @@ class GeneratedTextView(ViewFrame):
         font.setPointSize(TEXT_PT)
         self.text.setFont(font)
         self.set_content(self.text)
-        self.summary = muted_label(wrap=False)
-        self.summary.setContentsMargins(6, 0, 6, 0)
-        self.layout().insertWidget(2, self.summary)
+        self.add_summary()
         self.tokens: list[str] | None = None
-        self.result: dict[str, Any] | None = None
         self.prompt.editingFinished.connect(self._emit)
         self.method_box.currentIndexChanged.connect(self._emit)
         self.temperature.valueChanged.connect(self._emit)
@@ -121,23 +114,11 @@ class GeneratedTextView(ViewFrame):
             self._emit()
 
     # -- drawing -----------------------------------------------------------------------------
-    def update(self, snapshot: Any = None) -> None:  # type: ignore[override]
-        if snapshot is None:
-            super().update()
-            return
-        result, error = probe_result(snapshot, PROBE)
-        if error is not None:
-            self.result = None
-            self.show_hint(error)
-            return
-        if result is None or "text" not in result:
-            return
-        if result == self.result:
-            return  # the same text: keep the selection and the scroll position
-        self.result = result
-        self._redraw()
+    def accepts(self, result: dict[str, Any]) -> bool:
+        # the same text again: keep the selection and the scroll position
+        return "text" in result and result != self.result
 
-    def _redraw(self) -> None:
+    def _redraw(self, *_: object) -> None:
         r = self.result
         if r is None:
             return

@@ -16,13 +16,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
-from engine.introspection.sequence_probes import input_token_names
-from widgets.views.common import ViewFrame, muted_label
-from widgets.views.inspect_common import probe_result
-from widgets.views.sequence_common import HeatmapPanel, SampleSpin, token_labels
+from widgets.views.common import fill_combo
+from widgets.views.sequence_common import HeatmapPanel, SampleProbeView, token_labels
 
 PROBE = "hidden_states"
 HIDDEN = "hidden_states"
@@ -45,10 +42,10 @@ HINT = "Add a recurrent layer (SimpleRNN, LSTM or GRU) and press Play or Step to
 MAX_UNIT_LABELS = 32
 
 
-class HiddenStateView(ViewFrame):
+class HiddenStateView(SampleProbeView):
     """Layer, state/gate and sample controls over one time × units heatmap."""
 
-    requests_changed = Signal(dict)
+    PROBE = PROBE
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(CAPTION, HINT, parent)
@@ -56,65 +53,22 @@ class HiddenStateView(ViewFrame):
         self.layer_box.setToolTip("Which recurrent layer to show")
         self.gate_box = QComboBox()
         self.gate_box.setToolTip("The hidden state, or one of the gates of an LSTM/GRU")
-        self.sample_spin = SampleSpin()
         for widget in (QLabel("layer"), self.layer_box, QLabel("show"), self.gate_box,
                        QLabel("sample"), self.sample_spin):
             self.bar.addWidget(widget)
         self.bar.addStretch(1)
         self.panel = HeatmapPanel("unit", "time step (input token)")
         self.set_content(self.panel)
-        self.summary = muted_label(wrap=False)
-        self.summary.setContentsMargins(6, 0, 6, 0)
-        self.layout().insertWidget(2, self.summary)
-        self.tokens: list[str] | None = None
-        self.result: dict[str, Any] | None = None
+        self.add_summary()
         self.layer_box.currentIndexChanged.connect(self._layer_changed)
         self.gate_box.currentIndexChanged.connect(self._redraw)
         self.sample_spin.valueChanged.connect(self._emit)
         self.set_theme(self.style_.name)
 
-    # -- requests ----------------------------------------------------------------------------
-    def probe_requests(self) -> dict[str, dict[str, Any]]:
-        opts: dict[str, Any] = {"index": self.sample_spin.value()}
-        if self.tokens is not None:
-            opts["tokens"] = list(self.tokens)
-        return {PROBE: opts}
-
-    def _emit(self, *_: object) -> None:
-        self.requests_changed.emit(self.probe_requests())
-
-    def set_dataset(self, data: Any) -> None:
-        tokens = input_token_names(data)
-        n = len(getattr(data, "x_val", ())) or len(getattr(data, "x_train", ()))
-        if n:
-            self.sample_spin.setMaximum(min(n, 256) - 1)
-        if tokens != self.tokens:
-            self.tokens = tokens
-            self._emit()
-
     # -- drawing -----------------------------------------------------------------------------
-    def update(self, snapshot: Any = None) -> None:  # type: ignore[override]
-        if snapshot is None:
-            super().update()
-            return
-        result, error = probe_result(snapshot, PROBE)
-        if error is not None:
-            self.result = None
-            self.show_hint(error)
-            return
-        if result is None or not result.get("layers"):
-            return
-        self.result = result
-        names = list(result["layers"])
-        if names != [self.layer_box.itemText(i) for i in range(self.layer_box.count())]:
-            current = self.layer_box.currentText()
-            self.layer_box.blockSignals(True)
-            self.layer_box.clear()
-            self.layer_box.addItems(names)
-            self.layer_box.setCurrentIndex(max(0, self.layer_box.findText(current)))
-            self.layer_box.blockSignals(False)
-        self._sync_gates()
-        self._redraw()
+    def show_result(self, result: dict[str, Any]) -> None:
+        fill_combo(self.layer_box, list(result["layers"]))
+        self._layer_changed()
 
     def _layer_changed(self, *_: object) -> None:
         self._sync_gates()
@@ -125,15 +79,7 @@ class HiddenStateView(ViewFrame):
             return
         gates = self.result.get("gates", {}).get(self.layer_box.currentText(), {})
         keys = [HIDDEN, *gates]
-        if keys != [self.gate_box.itemData(i) for i in range(self.gate_box.count())]:
-            current = self.gate_box.currentData()
-            self.gate_box.blockSignals(True)
-            self.gate_box.clear()
-            for key in keys:
-                self.gate_box.addItem(GATE_TEXT.get(key, (key,))[0], key)
-            found = self.gate_box.findData(current)
-            self.gate_box.setCurrentIndex(found if found >= 0 else 0)
-            self.gate_box.blockSignals(False)
+        fill_combo(self.gate_box, [(GATE_TEXT.get(key, (key,))[0], key) for key in keys])
         self.gate_box.setEnabled(len(keys) > 1)
 
     def current_values(self) -> tuple[str, np.ndarray] | None:

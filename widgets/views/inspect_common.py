@@ -4,7 +4,9 @@
 it into (result, error message). ``image_of(x)`` turns one sample into something to draw: an
 image ``(C, H, W)`` becomes ``(H, W)`` grey or ``(H, W, 3)`` colour, a flat vector of a square
 size ≥ 16 (64 = the 8×8 digits) is reshaped, anything else gives None (drawn as bars).
-``SamplePanel`` draws a sample either way, updating its items in place.
+``SamplePanel`` draws a sample either way, updating its items in place. ``FixedPlot`` is the
+plot the mouse does not move (no menu, no buttons) with a themed title that the image panels
+of the views build on.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QGraphicsRectItem
+from PySide6.QtWidgets import QGraphicsRectItem, QWidget
 
 from widgets.plots.palette import AXIS_PT, PlotStyle, current_style, hex_rgb, style_axes
 
@@ -100,16 +102,36 @@ def axes(plot: pg.PlotItem, style: PlotStyle, left: str = "", bottom: str = "") 
         plot.getAxis(name).enableAutoSIPrefix(False)
 
 
-class SamplePanel(pg.PlotWidget):
-    """One sample: a picture (base image + optional overlay image) or, for a vector that is
-    not a picture, bars (value per input feature)."""
+class FixedPlot(pg.PlotWidget):
+    """A plot without menu and buttons that the mouse does not pan or zoom (``self.plot``),
+    with a title in the theme's foreground colour."""
 
-    def __init__(self, title: str = "") -> None:
-        super().__init__()
+    def __init__(self, title: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         plot = self.plot = self.getPlotItem()
         plot.setMenuEnabled(False)
         plot.hideButtons()
         plot.setMouseEnabled(x=False, y=False)
+        self.title = title
+        self.style_ = current_style()
+
+    def set_title(self, text: str) -> None:
+        self.title = text
+        self.plot.setTitle(text, color=self.style_.foreground, size=f"{AXIS_PT}pt")
+
+    def set_theme(self, style: PlotStyle) -> None:
+        self.style_ = style
+        self.setBackground(style.background)
+        self.set_title(self.title)
+
+
+class SamplePanel(FixedPlot):
+    """One sample: a picture (base image + optional overlay image) or, for a vector that is
+    not a picture, bars (value per input feature)."""
+
+    def __init__(self, title: str = "") -> None:
+        super().__init__(title)
+        plot = self.plot
         self.base = pg.ImageItem(axisOrder="row-major")
         self.overlay = pg.ImageItem(axisOrder="row-major")
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
@@ -118,8 +140,7 @@ class SamplePanel(pg.PlotWidget):
         self.frame.setZValue(5)
         for item in (self.base, self.overlay, self.frame, self.bars, self.bar_heat):
             plot.addItem(item)
-        self.title, self.mode, self.shape = title, "", ()
-        self.style_ = current_style()
+        self.mode, self.shape = "", ()
 
     def _set_mode(self, mode: str) -> None:
         if mode == self.mode:
@@ -169,15 +190,9 @@ class SamplePanel(pg.PlotWidget):
             self.plot.setXRange(-0.5, v.size - 0.5, padding=0.01)
         self.plot.enableAutoRange(axis="y")
 
-    def set_title(self, text: str) -> None:
-        self.title = text
-        self.plot.setTitle(text, color=self.style_.foreground, size=f"{AXIS_PT}pt")
-
     def set_theme(self, style: PlotStyle) -> None:
-        self.style_ = style
-        self.setBackground(style.background)
         pen = pg.mkPen(style.muted, width=1)
         pen.setCosmetic(True)
         self.frame.setPen(pen)
         axes(self.plot, style, left="value", bottom="input feature")
-        self.set_title(self.title)
+        super().set_theme(style)

@@ -24,16 +24,16 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from widgets.plots.palette import axis_font, class_color, current_style, plot_style, style_axes
+from widgets.views.cnn_tiles import ink_lut
 from widgets.views.gen_common import (
+    ProbesWidget,
     eased,
     eval_samples,
     hint_label,
     image_box,
     image_layout,
-    ink_lut,
     levels_for,
     muted_label,
-    probes_of,
     show_image,
     to_images,
 )
@@ -53,7 +53,7 @@ def symbol_of(k: int) -> tuple[str, str]:
     return SYMBOLS[(max(k, 0) // 8) % len(SYMBOLS)]
 
 
-class LatentScatterView(QWidget):
+class LatentScatterView(ProbesWidget):
     """Codes of the validation samples in the latent plane (see the module docstring)."""
 
     sample_clicked = Signal(int)
@@ -152,12 +152,8 @@ class LatentScatterView(QWidget):
         return self.class_names[k] if k < len(self.class_names) else f"class {k}"
 
     # -- live update -----------------------------------------------------------------------------
-    def update(self, snapshot: Any = None) -> None:  # type: ignore[override]
-        """Move the points to the snapshot's codes; ``update()`` alone repaints."""
-        if snapshot is None:
-            super().update()
-            return
-        p = probes_of(snapshot)
+    def show_probes(self, p: dict[str, Any], snapshot: Any) -> None:
+        """Move the points to the snapshot's codes."""
         codes = p.get("latent_codes")
         if codes is None:
             return

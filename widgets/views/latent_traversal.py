@@ -23,19 +23,20 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, QSize
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from widgets.plots.palette import axis_font, current_style, plot_style, style_axes
+from widgets.views.cnn_tiles import ink_lut
+from widgets.views.common import hint_label
 from widgets.views.gen_common import (
+    ProbesWidget,
+    data_levels,
     eased,
     image_box,
     image_layout,
-    ink_lut,
-    levels_for,
     mosaic,
     muted_label,
-    probes_of,
     show_image,
     to_images,
 )
@@ -48,7 +49,7 @@ EXPLAIN = ("Each small picture is what the decoder makes of that point of the la
            "Drag the cross; click two dots in the latent-space view to morph one into the other.")
 
 
-class LatentTraversalView(QWidget):
+class LatentTraversalView(ProbesWidget):
     """Decoded latent grid + draggable point + interpolation strip (module docstring)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -86,11 +87,7 @@ class LatentTraversalView(QWidget):
             plot.addItem(item)
         self.target.sigPositionChanged.connect(self._on_moved)
         self.target.sigPositionChangeFinished.connect(lambda *_: self.refresh_point(force=True))
-        self.hint = QLabel(EMPTY)
-        self.hint.setWordWrap(True)
-        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint.setProperty("role", "muted")
-        self.hint.setFont(axis_font(14))
+        self.hint = hint_label(EMPTY, 14)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.plot_widget)
         self.stack.addWidget(self.hint)
@@ -131,10 +128,8 @@ class LatentTraversalView(QWidget):
     # -- data ------------------------------------------------------------------------------------
     def set_dataset(self, dataset: Any) -> None:
         """Take the sample shape (outputs have as many values) and the display levels."""
-        shape = tuple(getattr(dataset, "input_shape", ()) or ())
-        self.out_shape = shape or None
-        x = getattr(dataset, "x_train", None)
-        self.levels = levels_for(None if x is None else np.asarray(x[:500]))
+        self.out_shape = tuple(getattr(dataset, "input_shape", ()) or ()) or None
+        self.levels = data_levels(dataset)
         self.ends = []
         self.line.setData([], [])
 
@@ -142,12 +137,8 @@ class LatentTraversalView(QWidget):
     def layout_out(self) -> tuple[int, int, int] | None:
         return image_layout(self.out_shape)
 
-    def update(self, snapshot: Any = None) -> None:  # type: ignore[override]
-        """Show the snapshot's decoded grid (and codes, interpolation); ``update()`` repaints."""
-        if snapshot is None:
-            super().update()
-            return
-        p = probes_of(snapshot)
+    def show_probes(self, p: dict[str, Any], snapshot: Any) -> None:
+        """Show the snapshot's decoded grid (and codes, interpolation)."""
         axes = p.get("latent_axes")
         if axes is not None and np.ndim(axes) == 2:
             self._set_axis_names(int(np.shape(axes)[1]))

@@ -12,12 +12,11 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from widgets.plots.palette import class_color, plot_style
-from widgets.views.common import ViewFrame
-from widgets.views.inspect_common import axes, probe_result
+from widgets.views.common import ProbeView, fill_combo
+from widgets.views.inspect_common import axes
 
 N_COLORS = 8  # widgets.theme.CLASS_COLORS
 SYMBOLS, GLYPHS = ("o", "t", "s"), ("●", "▼", "■")
@@ -25,10 +24,10 @@ CAPTION = ("Each dot is one probe sample as the chosen layer sees it (its activa
            "squeezed to 2-D). Classes that separate here are easy for the layers after it.")
 
 
-class LayerLatentView(ViewFrame):
+class LayerLatentView(ProbeView):
     """Scatter of one layer's activations of the probe batch, coloured by class."""
 
-    requests_changed = Signal(dict)
+    PROBE = "latent"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(CAPTION, "Press Play or Step to see how a layer arranges the samples.",
@@ -67,12 +66,7 @@ class LayerLatentView(ViewFrame):
         """Offer every layer but the input; the first hidden layer is chosen."""
         names = [n for n in shapes if n != input_name]
         current = self.layer_box.currentText()
-        self.layer_box.blockSignals(True)
-        self.layer_box.clear()
-        self.layer_box.addItems(names)
-        if current in names:
-            self.layer_box.setCurrentText(current)
-        self.layer_box.blockSignals(False)
+        fill_combo(self.layer_box, names)
         if current not in names:
             self._changed()
 
@@ -91,17 +85,8 @@ class LayerLatentView(ViewFrame):
         self._brush_key = None
         self.requests_changed.emit(self.probe_requests())
 
-    def update(self, snapshot: Any = None) -> None:  # type: ignore[override]
-        """Move the dots to ``snapshot``'s latent points (in place)."""
-        if snapshot is None:
-            super().update()
-            return
-        result, error = probe_result(snapshot, "latent")
-        if error is not None:
-            self.show_hint(error)
-            return
-        if result is None:
-            return
+    def show_result(self, result: dict[str, Any]) -> None:
+        """Move the dots to the result's latent points (in place)."""
         self.points = np.asarray(result["points"], dtype=np.float64)
         labels = result.get("labels")
         self.labels = None if labels is None else np.asarray(labels).reshape(len(self.points),

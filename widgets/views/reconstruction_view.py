@@ -15,15 +15,16 @@ from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from widgets.plots.palette import axis_font, current_style, plot_style
+from widgets.views.cnn_tiles import ink_lut
 from widgets.views.gen_common import (
+    ProbesWidget,
+    data_levels,
     hint_label,
     image_box,
     image_layout,
-    ink_lut,
     levels_for,
     mosaic,
     muted_label,
-    probes_of,
     show_image,
     to_images,
 )
@@ -32,7 +33,7 @@ EMPTY = "Train an autoencoder with the “reconstructions” probe to compare in
 EXPLAIN = "Top row: samples the network sees. Bottom row: what it rebuilds from their codes."
 
 
-class ReconstructionView(QWidget):
+class ReconstructionView(ProbesWidget):
     """Input / reconstruction pairs of the fixed probe samples (module docstring)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -64,17 +65,11 @@ class ReconstructionView(QWidget):
 
     def set_dataset(self, dataset: Any) -> None:
         """Sample shape and display levels of the data."""
-        shape = tuple(getattr(dataset, "input_shape", ()) or ())
-        self.shape = shape or None
-        x = getattr(dataset, "x_train", None)
-        self.levels = levels_for(None if x is None else np.asarray(x[:500]))
+        self.shape = tuple(getattr(dataset, "input_shape", ()) or ()) or None
+        self.levels = data_levels(dataset)
 
-    def update(self, snapshot: Any = None) -> None:  # type: ignore[override]
-        """Show the snapshot's input/reconstruction pairs; ``update()`` alone repaints."""
-        if snapshot is None:
-            super().update()
-            return
-        p = probes_of(snapshot)
+    def show_probes(self, p: dict[str, Any], snapshot: Any) -> None:
+        """Show the snapshot's input/reconstruction pairs."""
         x, y = p.get("recon_inputs"), p.get("recon_outputs")
         if x is None or y is None or not len(x):
             return

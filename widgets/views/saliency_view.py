@@ -15,17 +15,16 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QSlider, QSpinBox, QWidget
 
 from widgets.plots.palette import OKABE_ITO, plot_style
-from widgets.views.common import ViewFrame, muted_label
+from widgets.views.common import ProbeView
 from widgets.views.inspect_common import (
     SamplePanel,
     grey_rgba,
     heat_rgba,
     image_of,
-    probe_result,
 )
 
 METHODS = (("Gradient (vanilla)", "vanilla"), ("Gradient × input", "grad_x_input"),
@@ -49,10 +48,8 @@ def resize_nearest(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return image[np.ix_(rows, cols)]
 
 
-class SaliencyView(ViewFrame):
+class SaliencyView(ProbeView):
     """One probe sample with its saliency map; method, sample, class and opacity controls."""
-
-    requests_changed = Signal(dict)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(CAPTION, "Press Play or Step: the saliency map appears once the "
@@ -82,10 +79,7 @@ class SaliencyView(ViewFrame):
         self.bar.addStretch(1)
         self.panel = SamplePanel()
         self.set_content(self.panel)
-        self.summary = muted_label(wrap=False)
-        self.summary.setContentsMargins(6, 0, 6, 0)
-        self.layout().insertWidget(2, self.summary)
-        self.result: dict[str, Any] | None = None
+        self.add_summary()
         self.conv_layers: list[str] = []
         self.set_layers({})
         self.method_box.currentIndexChanged.connect(self._changed)
@@ -156,20 +150,13 @@ class SaliencyView(ViewFrame):
         self.layer_label.setVisible(on)
 
     # -- drawing -------------------------------------------------------------------------------
-    def update(self, snapshot: Any = None) -> None:  # type: ignore[override]
-        """Show the saliency (or Grad-CAM) result of ``snapshot`` when it carries one."""
-        if snapshot is None:
-            super().update()
-            return
-        name = "grad_cam" if self.method == "grad_cam" else "saliency"
-        result, error = probe_result(snapshot, name)
-        if error is not None:
-            self.result = None
-            self.show_hint(error)
-            return
-        if result is None or "input" not in result:
-            return
-        self.result = result
+    def probe_name(self) -> str:
+        return "grad_cam" if self.method == "grad_cam" else "saliency"
+
+    def accepts(self, result: dict[str, Any]) -> bool:
+        return "input" in result
+
+    def show_result(self, result: dict[str, Any]) -> None:
         probs = np.asarray(result.get("probabilities", ()))
         self.set_class_count(2 if probs.size == 1 else probs.size)
         self._redraw()

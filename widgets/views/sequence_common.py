@@ -7,7 +7,9 @@ labels on both axes (pyqtgraph leaves out labels that would overlap) and a colou
 orange/blue diverging map for signed values (hidden states). Everything is updated in place;
 ticks and the colour map change only when the labels or the kind of values change.
 ``token_labels(result, n)`` reads the names of the input tokens a sequence probe sends.
-``SampleSpin`` is the spin box that picks the probe sample.
+``SampleSpin`` is the spin box that picks the probe sample; ``SampleProbeView`` is a
+``ProbeView`` that asks for one probe sample, ``{"index": i, "tokens": [...]}`` (``tokens``:
+the input token names of the dataset given to ``set_dataset``).
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QSpinBox
+from PySide6.QtWidgets import QSpinBox, QWidget
 
-from widgets.plots.palette import AXIS_PT, PlotStyle, axis_font, current_style
+from engine.introspection.sequence_probes import input_token_names
+from widgets.plots.palette import PlotStyle, axis_font, current_style
 from widgets.views.cnn_tiles import signed_lut, viridis_lut
-from widgets.views.inspect_common import axes
+from widgets.views.common import ProbeView
+from widgets.views.inspect_common import FixedPlot, axes
 
 PROBE_SAMPLES = 256
 MAX_LABEL = 10  # characters of one tick label
@@ -66,26 +70,50 @@ class SampleSpin(QSpinBox):
         self.setMinimumWidth(64)
 
 
-class HeatmapPanel(pg.PlotWidget):
+class SampleProbeView(ProbeView):
+    """A probe view with a ``sample_spin`` (not yet in the bar) that asks for that sample."""
+
+    def __init__(self, caption: str, hint: str, parent: QWidget | None = None) -> None:
+        super().__init__(caption, hint, parent)
+        self.sample_spin = SampleSpin()
+        self.tokens: list[str] | None = None
+
+    def probe_requests(self) -> dict[str, dict[str, Any]]:
+        opts: dict[str, Any] = {"index": self.sample_spin.value()}
+        if self.tokens is not None:
+            opts["tokens"] = list(self.tokens)
+        return {self.probe_name(): opts}
+
+    def set_dataset(self, data: Any) -> None:
+        """The input token names of ``data`` label the axes (asked for with the probe)."""
+        tokens = input_token_names(data)
+        n = len(getattr(data, "x_val", ())) or len(getattr(data, "x_train", ()))
+        if n:
+            self.sample_spin.setMaximum(min(n, PROBE_SAMPLES) - 1)
+        if tokens != self.tokens:
+            self.tokens = tokens
+            self._emit()
+
+    def accepts(self, result: dict[str, Any]) -> bool:
+        return bool(result.get("layers"))
+
+
+class HeatmapPanel(FixedPlot):
     """A labelled matrix image with a colour bar."""
 
     def __init__(self, left: str = "", bottom: str = "") -> None:
         super().__init__()
-        plot = self.plot = self.getPlotItem()
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
-        plot.setMouseEnabled(x=False, y=False)
+        plot = self.plot
         plot.invertY(True)
         self.image = pg.ImageItem(axisOrder="row-major")
         plot.addItem(self.image)
         self.bar = pg.ColorBarItem(values=(0.0, 1.0), width=14, interactive=False,
                                    colorMap=colormap(False, current_style()), colorMapMenu=False)
         self.bar.setImageItem(self.image, insert_in=plot)
-        self.left, self.bottom, self.title = left, bottom, ""
+        self.left, self.bottom = left, bottom
         self.signed: bool | None = None
         self.levels: tuple[float, float] = (0.0, 1.0)
         self.labels: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
-        self.style_ = current_style()
 
     def show(self, values: np.ndarray, lo: float, hi: float, signed: bool,
              row_labels: list[str], col_labels: list[str]) -> None:
@@ -117,8 +145,7 @@ class HeatmapPanel(pg.PlotWidget):
 
     def set_title(self, text: str) -> None:
         if text != self.title:
-            self.title = text
-            self.plot.setTitle(text, color=self.style_.foreground, size=f"{AXIS_PT}pt")
+            super().set_title(text)
 
     def set_theme(self, style: PlotStyle) -> None:
         self.style_ = style

@@ -16,12 +16,11 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from widgets.plots.palette import AXIS_PT, LABEL_PT, OKABE_ITO, axis_font
-from widgets.views.common import ViewFrame, muted_label
-from widgets.views.inspect_common import axes, probe_result
+from widgets.views.common import ProbeView, add_tip_items
+from widgets.views.inspect_common import axes
 
 PROBE = "time_gradients"
 COLORS = (OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["green"], OKABE_ITO["purple"],
@@ -37,18 +36,15 @@ CAPTION = ("How strongly the error still reaches the hidden state at each step (
 HINT = "Add a recurrent layer (SimpleRNN, LSTM or GRU) and press Play or Step."
 
 
-class TimeGradientView(ViewFrame):
+class TimeGradientView(ProbeView):
     """Gradient norm per time step, log scale, one line per recurrent layer."""
 
-    requests_changed = Signal(dict)
+    PROBE = PROBE
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(CAPTION, HINT, parent)
         self.source_box = QComboBox()
-        for text, key, tip in SOURCES:
-            self.source_box.addItem(text, key)
-            self.source_box.setItemData(self.source_box.count() - 1, tip,
-                                        Qt.ItemDataRole.ToolTipRole)
+        add_tip_items(self.source_box, SOURCES)
         self.source_box.setToolTip("Which loss is differentiated")
         self.source_box.currentIndexChanged.connect(self._emit)
         self.bar.addWidget(QLabel("gradient of"))
@@ -63,34 +59,17 @@ class TimeGradientView(ViewFrame):
         self.decades: tuple[int, int] = (0, 0)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.set_content(self.widget)
-        self.summary = muted_label(wrap=False)
-        self.summary.setContentsMargins(6, 0, 6, 0)
-        self.layout().insertWidget(2, self.summary)
-        self.result: dict[str, Any] | None = None
+        self.add_summary()
         self.set_theme(self.style_.name)
 
     def probe_requests(self) -> dict[str, dict[str, Any]]:
         return {PROBE: {"source": str(self.source_box.currentData())}}
 
-    def _emit(self, *_: object) -> None:
-        self.requests_changed.emit(self.probe_requests())
-
     def set_dataset(self, data: Any) -> None:
         """Nothing to choose from the data: the probe batch is the app's."""
 
-    def update(self, snapshot: Any = None) -> None:  # type: ignore[override]
-        if snapshot is None:
-            super().update()
-            return
-        result, error = probe_result(snapshot, PROBE)
-        if error is not None:
-            self.result = None
-            self.show_hint(error)
-            return
-        if result is None or not result.get("layers"):
-            return
-        self.result = result
-        self._redraw()
+    def accepts(self, result: dict[str, Any]) -> bool:
+        return bool(result.get("layers"))
 
     def curve(self, name: str) -> pg.PlotDataItem:
         item = self.curves.get(name)
@@ -106,7 +85,7 @@ class TimeGradientView(ViewFrame):
         item.setPen(pg.mkPen(color, width=3))
         item.setSymbolBrush(color)
 
-    def _redraw(self) -> None:
+    def _redraw(self, *_: object) -> None:
         if self.result is None:
             return
         layers = self.result["layers"]
