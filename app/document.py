@@ -19,9 +19,9 @@ from engine.composites import get_composite
 from engine.composites import place as place_block
 from engine.graph import Edge, Graph, Node, ShapeReport
 from engine.layers import create_layer
-from engine.project import Project, load_project, save_project
+from engine.project import RECIPES, Project, load_project, save_project
 from engine.training import TrainConfig
-from engine.types import LayerLabError
+from engine.types import ConfigError, LayerLabError
 
 
 class ProjectDocument(QObject):
@@ -35,6 +35,7 @@ class ProjectDocument(QObject):
     shapes_changed = Signal(object)
     dataset_changed = Signal(object)
     training_changed = Signal(object)
+    recipe_changed = Signal(str)  # supervised | perceptron | autoencoder | vae | gan
     project_loaded = Signal()
     path_changed = Signal(str)
     dirty_changed = Signal(bool)
@@ -190,6 +191,15 @@ class ProjectDocument(QObject):
         if new != old:
             self.undo_stack.push(cmd.SetSection(self, "training", old, new, "Change training"))
 
+    def set_recipe(self, recipe: str) -> None:
+        """How the project trains (``engine.project.RECIPES``); one undoable step."""
+        if recipe not in RECIPES:
+            raise ConfigError(f"Unknown training recipe '{recipe}'. Choose one of: "
+                              f"{', '.join(RECIPES)}.")
+        if recipe != self.project.recipe:
+            self.undo_stack.push(cmd.SetSection(self, "recipe", self.project.recipe, recipe,
+                                                f"Train as {recipe}"))
+
     # -- low-level mutations used by the commands --------------------------------------------
     def _apply_insert(self, node: Node, edges: list[Edge]) -> None:
         self.graph.insert_node(copy.deepcopy(node), [])
@@ -230,7 +240,12 @@ class ProjectDocument(QObject):
         self.layer_renamed.emit(old, new)
         self._shapes()
 
-    def _apply_section(self, section: str, value: dict[str, Any]) -> None:
+    def _apply_section(self, section: str, value: Any) -> None:
+        if section == "recipe":
+            self.project.recipe = str(value)
+            self.recipe_changed.emit(self.project.recipe)
+            self.structure_changed.emit()  # the fit checks and the views depend on it
+            return
         if section == "dataset":
             self.project.dataset = dict(value)
             self.dataset_changed.emit(dict(value))

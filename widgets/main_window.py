@@ -243,6 +243,7 @@ class MainWindow(QMainWindow):
         d.path_changed.connect(self.update_title)
         d.project_loaded.connect(self._on_project_loaded)
         d.shapes_changed.connect(self._on_shapes_changed)
+        d.recipe_changed.connect(self._on_recipe_changed)
         self.canvas.selection_changed.connect(self._on_selection_changed)
         self.canvas.message_posted.connect(self.post)
         self.layer_palette.layer_requested.connect(self._on_layer_requested)
@@ -305,6 +306,13 @@ class MainWindow(QMainWindow):
         if not docks[2].isVisible():
             docks, sizes = docks[:2], sizes[:2]
         self.resizeDocks(docks, sizes, Qt.Orientation.Vertical)
+
+    def _on_recipe_changed(self, recipe: str) -> None:
+        """Another recipe changes what the views show and what the data must fit."""
+        self._on_shapes_changed(self.doc.report)
+        self._on_dataset_loaded(self.dataset_panel.data)
+        self.dataset_panel.check_fit()
+        self.post(f"The project now trains as: {recipe}. Press Play to start a new run.")
 
     def _on_selection_changed(self, names: list) -> None:
         layers = [n for n in names if isinstance(n, str) and n in self.doc.graph.nodes]

@@ -55,3 +55,13 @@ def schedule_key(schedule: dict[str, Any] | None) -> str:
 def schedule_config(key: str | None) -> dict[str, Any] | None:
     """The schedule dict stored for a combo-box entry (None: a constant rate)."""
     return None if key in (None, "constant") else {"name": key}
+
+
+# How the project trains (engine.project.RECIPES), with what each needs of the canvas.
+RECIPE_CHOICES = [
+    ("Supervised — learn the labels", "supervised"),
+    ("Perceptron rule (one step neuron)", "perceptron"),
+    ("Autoencoder — rebuild the input", "autoencoder"),
+    ("Variational autoencoder (needs a Sampling layer)", "vae"),
+    ("GAN — two networks on the canvas", "gan"),
+]

@@ -33,6 +33,7 @@ from engine.types import LayerLabError
 from widgets.scroll_body import scroll_body
 from widgets.training_choices import (
     BATCH_MODES,
+    RECIPE_CHOICES,
     SPEEDS,
     default_learning_rate,
     loss_choices,
@@ -71,6 +72,7 @@ class TrainingPanel(QWidget):
                              + scroll.verticalScrollBar().sizeHint().width() + 4)
         doc.training_changed.connect(self._on_training_changed)
         doc.project_loaded.connect(self._on_project_loaded)
+        doc.recipe_changed.connect(self._show_recipe)
         self._on_project_loaded()
 
     # -- building ------------------------------------------------------------------------------
@@ -113,6 +115,13 @@ class TrainingPanel(QWidget):
     def _settings_box(self) -> QGroupBox:
         box = QGroupBox("Settings")
         form = QFormLayout(box)
+        self.recipe = _combo(RECIPE_CHOICES)
+        self.recipe.setToolTip("How the network learns: from labels, by rebuilding its input "
+                               "(autoencoders, VAEs), or as a generator against a "
+                               "discriminator (GAN). Its options are in Look inside → Recipe "
+                               "settings.")
+        self.recipe.activated.connect(self._on_recipe_chosen)
+        form.addRow("Recipe", self.recipe)
         self.editors["loss"] = _combo(loss_choices())
         self.editors["optimizer"] = _combo(optimizer_choices())
         lr = QDoubleSpinBox()
@@ -148,6 +157,7 @@ class TrainingPanel(QWidget):
 
     # -- document → panel ----------------------------------------------------------------------
     def _on_project_loaded(self) -> None:
+        self._show_recipe(self.doc.project.recipe)
         self._on_training_changed(self.doc.project.training)
         self.reset_stats()
 
@@ -169,7 +179,18 @@ class TrainingPanel(QWidget):
         self.editors["patience"].setEnabled(config.early_stopping)
         self.progress.setMaximum(max(config.epochs, 1))
 
+    def _show_recipe(self, recipe: str) -> None:
+        self.recipe.blockSignals(True)
+        _set(self.recipe, recipe)
+        self.recipe.blockSignals(False)
+
     # -- panel → document ----------------------------------------------------------------------
+    def _on_recipe_chosen(self, _index: int) -> None:
+        try:
+            self.doc.set_recipe(str(self.recipe.currentData()))
+        except LayerLabError as err:
+            self.show_message(str(err), error=True)
+            self._show_recipe(self.doc.project.recipe)
     def _on_editor_changed(self, key: str) -> None:
         config = self.doc.project.training
         value = _get(self.editors[key])

@@ -208,7 +208,7 @@ def plan(workloads: list[Any], competitors: list[str], quick: bool) -> list[dict
         for threads in THREADS[:1] if quick else THREADS:
             extra = ["probes"] if "probes" in wl.targets else []  # probe overhead
             for comp in ["engine", *competitors, *extra]:
-                if comp == "numpy" and wl.mlp_sizes is None:
+                if comp == "numpy" and (wl.mlp_sizes is None or wl.loss == "bce"):
                     continue
                 variants = torch_reference.variants_for(wl) if comp == "torch" else ["default"]
                 for variant in variants:

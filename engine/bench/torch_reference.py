@@ -4,7 +4,9 @@ Optional: the benchmark skips it when torch is not importable (``available()``).
 becomes ``nn.Sequential(nn.Linear, activation, ...)`` with torch's default initialisation
 (``torch.manual_seed(0)``); a softmax output is left to ``F.cross_entropy`` (logits), as
 PyTorch users write it. Variants: ``"default"`` (torch's default optimizer implementation) and
-``"fused"`` (``fused=True``, Adam only). The epoch loop is the shared reference's: a
+``"fused"`` (``fused=True``, Adam only). An autoencoder workload (f) passes y = x: the
+``"bce"`` loss is ``F.binary_cross_entropy`` after the ``nn.Sigmoid`` output, as the shared
+reference writes it. The epoch loop is the shared reference's: a
 ``torch.randperm`` shuffle, gather, slices, ``zero_grad(set_to_none=True)``, backward, step.
 Later workloads whose layers are not Dense add a builder to ``BUILDERS`` (one entry each).
 """
@@ -197,7 +199,8 @@ def build(workload: Any, variant: str = "default") -> dict[str, Any]:
         opt = torch.optim.Adam(model.parameters(), lr=lr, **kw)
     else:
         raise ValueError(f"torch reference: unsupported optimizer '{workload.optimizer}'")
-    loss = F.mse_loss if workload.loss == "mse" else _cross_entropy
+    losses = {"mse": F.mse_loss, "bce": F.binary_cross_entropy}  # bce: after nn.Sigmoid
+    loss = losses.get(workload.loss, _cross_entropy)
     model.train()
     return {"model": model, "opt": opt, "loss": loss}
 

@@ -1,13 +1,14 @@
 """The benchmark's workload registry: data, network, loss, optimizer and targets per id.
 
-Each workload is one ``Workload`` entry in ``WORKLOADS`` (ids ``a``, ``b``, ``c`` now; later
-issues add ``d``–``g`` as one entry each). A workload names its network as the engine's own
-layer configs (``Graph.sequential``), so the engine side is built and trained exactly as a
-user's project is: ``Model`` + ``get_loss`` + ``get_optimizer`` + ``make_stepper`` (which picks
-``FusedMLPStepper`` for plain Dense chains). The competitors read the same entry: plain numpy
-(``numpy_reference``) for Dense chains, PyTorch (``torch_reference``). Data generators are
-compact copies of the shared reference ones (fixed seeds): ``x: (N, features)`` float32,
-``y: (N, 1)`` float32 ±1 targets for (a), ``y: (N,)`` int64 labels otherwise.
+Each workload is one ``Workload`` entry in ``WORKLOADS`` (ids ``a``–``g``). A workload names
+its network as the engine's own layer configs (``Graph.sequential``), so the engine side is
+built and trained exactly as a user's project is: ``Model`` + ``get_loss`` + ``get_optimizer`` +
+``make_stepper`` (which picks ``FusedMLPStepper`` for plain Dense chains); an autoencoder
+workload (f) through the autoencoder recipe's own trainer and stepper. The competitors read
+the same entry: plain numpy (``numpy_reference``) for Dense chains, PyTorch
+(``torch_reference``). Data generators are compact copies of the shared reference ones
+(fixed seeds): ``x: (N, features)`` float32, ``y: (N, 1)`` float32 ±1 targets for (a), ``y`` is
+``x`` for (f), ``y: (N,)`` int64 labels otherwise.
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ def digits() -> Data:
 class Workload:
     """One benchmark workload; ``layers`` are ``Graph.sequential`` configs.
 
-    ``loss``: "mse" (elementwise mean) or "softmax_ce" (logits + integer labels).
+    ``loss``: "mse" (elementwise mean), "softmax_ce" (logits + integer labels) or "bce"
+    (sigmoid output, binary cross-entropy against targets in [0, 1]).
     ``targets``: competitor -> largest allowed ratio engine s/epoch ÷ competitor s/epoch.
     ``torch_reference_s``: PyTorch's s/epoch measured on a 2 vCPU Zen 4 (shared README).
     """
@@ -86,6 +88,8 @@ class Workload:
     torch_reference_s: float | None = None
     # extra wires (source name, target name, port) beyond the chain, e.g. a residual Add
     skips: tuple[tuple[str, str, int], ...] = ()
+    # "supervised" or "autoencoder" (the engine trains it as an autoencoder project: y is x)
+    recipe: str = "supervised"
 
     @property
     def mlp_sizes(self) -> list[int] | None:
@@ -203,6 +207,28 @@ register(Workload(  # (e): the shared reference's LSTM language model, CE at eve
     32 * (4 * 64 * (16 + 64) + 64 * 50), {"torch": 1.0}, 0.37))
 
 
+def lowrank_images(n: int = 10000, d: int = 784, rank: int = 2) -> Data:
+    """Images in (0, 1) on a 2-D manifold, sigmoid(z @ B) with z: (n, 2), B: (2, d) ·2 (the
+    shared generator): x: (n, d) float32; the target of an autoencoder is x itself (y is x)."""
+    rng = np.random.default_rng(SEED)
+    z = rng.standard_normal((n, rank)).astype(np.float32)
+    b = rng.standard_normal((rank, d)).astype(np.float32) * 2.0
+    x = (1.0 / (1.0 + np.exp(-(z @ b)))).astype(np.float32)
+    return x, x
+
+
+register(Workload(  # (f): the shared reference's autoencoder; targets = inputs, sigmoid-BCE
+    "f", "Autoencoder 784-128-2-128-784, ReLU hidden, linear code, sigmoid out; 10000×784 "
+    "images on a 2-D manifold, batch 128, Adam 1e-3, BCE",
+    ({"kind": "Input", "shape": [784]},
+     {"kind": "Dense", "units": 128, "activation": "relu"},
+     {"kind": "Dense", "units": 2, "activation": "linear"},
+     {"kind": "Dense", "units": 128, "activation": "relu"},
+     {"kind": "Dense", "units": 784, "activation": "sigmoid"}),
+    "bce", "adam", 1e-3, 128, lowrank_images,
+    _macs([784, 128, 2, 128, 784]), {"torch": 0.80}, 0.20, recipe="autoencoder"))
+
+
 def get_workload(workload_id: str) -> Workload:
     """The registered workload, or ConfigError listing the supported ids."""
     key = str(workload_id).strip().lower()
@@ -232,7 +258,7 @@ class EngineRun:
 
     @property
     def stepper_name(self) -> str:
-        return type(self.stepper).__name__
+        return str(getattr(self.stepper, "name", type(self.stepper).__name__))
 
 
 def build_engine(workload: Workload, seed: int = SEED, dtype: Any = np.float32,
@@ -248,6 +274,8 @@ def build_engine(workload: Workload, seed: int = SEED, dtype: Any = np.float32,
     graph = Graph.sequential([dict(c) for c in workload.layers])
     for source, target, port in workload.skips:
         graph.connect(source, target, port)
+    if workload.recipe == "autoencoder":
+        return build_autoencoder(workload, graph, seed, dtype, backend)
     model = Model(graph, seed=seed, dtype=dtype)
     if workload.loss == "mse":
         loss = get_loss("mse")
@@ -259,6 +287,27 @@ def build_engine(workload: Workload, seed: int = SEED, dtype: Any = np.float32,
     optimizer = get_optimizer(workload.optimizer, learning_rate=workload.learning_rate)
     config = TrainConfig(batch_size=workload.batch, backend=backend)
     return EngineRun(model, loss, optimizer, make_stepper(model, loss, optimizer, config))
+
+
+def build_autoencoder(workload: Workload, graph: Any, seed: int, dtype: Any,
+                      backend: str) -> EngineRun:
+    """An autoencoder project's own trainer (``AutoencoderTrainer``) on the workload's data."""
+    from engine.datasets.base import REGRESSION, Dataset
+    from engine.generative.autoencoder import AutoencoderTrainer
+    from engine.model import Model
+    from engine.training import TrainConfig
+
+    if workload.loss not in ("bce", "mse"):
+        raise ConfigError(f"Workload ({workload.id}): an autoencoder uses 'bce' or 'mse'.")
+    x = np.zeros((1, *workload.layers[0]["shape"]), dtype=np.float32)  # the stepper gets x
+    data = Dataset(f"bench-{workload.id}", x, x, x[:0], x[:0], REGRESSION, 0,
+                   tuple(x.shape[1:]), int(x[0].size), [], [], "benchmark workload")
+    config = TrainConfig(optimizer=workload.optimizer, batch_size=workload.batch, seed=seed,
+                         optimizer_options={"learning_rate": workload.learning_rate},
+                         backend=backend, recipe_options={"reconstruction_loss": workload.loss})
+    model = Model(graph, seed=seed, dtype=dtype)
+    trainer = AutoencoderTrainer(model, data, config, "autoencoder")
+    return EngineRun(model, trainer.loss, trainer.optimizer, trainer.stepper)
 
 
 def engine_epoch(run: EngineRun, x: np.ndarray, y: np.ndarray, batch: int,

@@ -134,3 +134,19 @@ def window(points: np.ndarray, pad: float = 0.1) -> np.ndarray:
     span = np.maximum(hi - lo, 1e-3)
     return np.array([lo[0] - pad * span[0], hi[0] + pad * span[0],
                      lo[1] - pad * span[1], hi[1] + pad * span[1]])
+
+
+def knn_accuracy(train_codes: np.ndarray, train_labels: np.ndarray, codes: np.ndarray,
+                 labels: np.ndarray, k: int = 5) -> float:
+    """How well codes separate classes: the share of ``codes: (M, d)`` whose k nearest
+    ``train_codes: (N, d)`` (Euclidean) vote for their own label (ties: the smaller label)."""
+    if len(codes) == 0 or len(train_codes) == 0:
+        return float("nan")
+    k = min(k, len(train_codes))
+    a, b = codes.astype(np.float64), train_codes.astype(np.float64)
+    dist = (a * a).sum(1)[:, None] - 2.0 * a @ b.T + (b * b).sum(1)[None, :]  # (M, N)
+    near = np.argpartition(dist, k - 1, axis=1)[:, :k]
+    votes = np.asarray(train_labels)[near]  # (M, k)
+    n_cls = int(max(votes.max(), np.max(labels))) + 1
+    counts = np.stack([(votes == c).sum(1) for c in range(n_cls)], 1)  # (M, classes)
+    return float(np.mean(counts.argmax(1) == np.asarray(labels)))

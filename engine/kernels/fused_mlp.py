@@ -16,6 +16,7 @@ from numba import njit
 from engine.kernels.activations import act_backward_inplace, act_forward_inplace
 from engine.kernels.losses import softmax_ce_labels
 from engine.kernels.optimizers import adam_update, sgd_update
+from engine.kernels.sigmoid_bce import sigmoid_bce32
 
 LOSS_MSE, LOSS_SOFTMAX_CE, LOSS_SIGMOID_BCE = 0, 1, 2
 OPT_SGD, OPT_ADAM = 0, 1
@@ -34,6 +35,8 @@ def loss_and_grad(out, y_int, y_float, rows, batch, kind):
         total, g, _ = softmax_ce_labels(out, labels, 1.0 / batch)
         return total / batch, g
     scale = 1.0 / (batch * d)
+    if kind == LOSS_SIGMOID_BCE and out.itemsize == 4:  # float32: the vectorised kernel
+        return sigmoid_bce32(out, y_float, rows, batch, g, scale) * scale, g
     for r in range(batch):
         for c in range(d):
             z, t = out[r, c], y_float[rows[r], c]

@@ -170,3 +170,18 @@ def test_speed_choice_is_saved_undoable_and_reaches_the_session(window):
     window.doc.undo_stack.undo()
     assert window.doc.project.training.max_steps_per_second == original != 30.0
     assert combo.currentData() == original
+
+
+def test_recipe_choice_is_undoable_and_switches_the_views(window):
+    assert window.files.open_example(example_path("ae_digits_2d"))
+    combo = window.training_panel.recipe
+    assert combo.currentData() == "autoencoder"
+    assert "latent" in window.inside.dock.visible_keys()
+    index = combo.findData("supervised")
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+    assert window.doc.project.recipe == "supervised"
+    assert "latent" not in window.inside.dock.visible_keys()
+    window.doc.undo_stack.undo()
+    assert window.doc.project.recipe == "autoencoder" and combo.currentData() == "autoencoder"
+    assert "latent" in window.inside.dock.visible_keys()
