@@ -40,6 +40,9 @@ class Model:
         self.dtype = np.dtype(dtype)
         self.layers: dict[str, Layer] = {n: graph.nodes[n].make_layer() for n in self.order}
         self.logits_mode = False
+        # layers whose every input is the data: their input gradient is optional
+        self.input_fed = [n for n in self.order if n != self.input_name and self.sources[n]
+                          and all(s == self.input_name for s in self.sources[n])]
         self.build(seed)
 
     # -- parameters --------------------------------------------------------------------------
@@ -144,12 +147,20 @@ class Model:
         return float(sum(getattr(layer, "aux_loss", 0.0) for layer in self.layers.values()))
 
     def backward(self, grad_out: np.ndarray, keep: tuple[str, ...] = (),
-                 extra: dict[str, np.ndarray] | None = None) -> np.ndarray:
+                 extra: dict[str, np.ndarray] | None = None,
+                 input_grad: bool = True) -> np.ndarray:
         """grad_out: dLoss/dOutput (B, *output_shape) -> dLoss/dInput; fills ``grads_flat``.
 
         ``keep``: layer names whose output gradients (B, *shape) are copied into
         ``self.kept_grads`` (Grad-CAM and other probes). ``extra``: more gradients
-        ``{layer name: dLoss/d(its output)}`` (a sparsity penalty on a hidden layer)."""
+        ``{layer name: dLoss/d(its output)}`` (a sparsity penalty on a hidden layer).
+        ``input_grad=False`` (training steps): dLoss/dInput is not needed, so layers fed only
+        by the Input may skip it (convolutions do) and the returned array is then not valid;
+        probes (saliency, adversarial examples) keep the default True."""
+        for name in self.input_fed:
+            layer = self.layers[name]
+            if hasattr(layer, "input_grad_needed"):
+                layer.input_grad_needed = input_grad  # type: ignore[attr-defined]
         grads: dict[str, np.ndarray] = {self.output_name: grad_out}
         for name, g in (extra or {}).items():
             grads[name] = g if name not in grads else grads[name] + g

@@ -41,7 +41,7 @@ class GenericStepper:
         out = model.forward(xb, training=True)
         value, grad = self.loss.value_and_grad(out, yb)
         value += model.aux_loss()
-        model.backward(grad)
+        model.backward(grad, input_grad=False)  # dLoss/d(data) is not needed to train
         value += apply_penalties(self.penalized)
         clip_gradients(model.grads_flat, self.config)
         self.optimizer.step([model.params_flat], [model.grads_flat])

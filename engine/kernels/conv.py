@@ -18,7 +18,7 @@ plain-numpy references with the same arguments and in-place results.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, uint64
 
 from engine.kernels.activations import (
     LINEAR,
@@ -39,13 +39,18 @@ def _inside(j, sw, pw, dw, w, ow):
     return lo, max(hi, lo)
 
 
+# im2col / col2im index flat views with unsigned offsets: numba then drops the negative-index
+# wrap-around test it adds to every signed index, and the row copies vectorize (~3× faster than
+# 4-D indexing). All arrays must be C-contiguous (the layers pass fresh or sliced-batch arrays).
 @njit(cache=True, nogil=True)
 def im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
     """x: (B, C, H, W) -> cols: (C·kh·kw, B·oh·ow), zeros where the patch leaves the image."""
     nb, nc, h, w = x.shape
-    p = oh * ow
+    p, n = oh * ow, cols.shape[1]
+    xf, cf = x.reshape(-1), cols.reshape(-1)
     for b in range(nb):
         for c in range(nc):
+            base = (b * nc + c) * h * w
             for i in range(kh):
                 for j in range(kw):
                     row = (c * kh + i) * kw + j
@@ -53,31 +58,34 @@ def im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
                     off = j * dw - pw
                     for yy in range(oh):
                         r = yy * sh - ph + i * dh
-                        o = b * p + yy * ow
+                        o = uint64(row * n + b * p + yy * ow)
                         if r < 0 or r >= h:
                             for xx in range(ow):
-                                cols[row, o + xx] = 0.0
+                                cf[o + uint64(xx)] = 0.0
                             continue
                         for xx in range(lo):
-                            cols[row, o + xx] = 0.0
-                        if sw == 1:  # (no array views in inner loops: each costs refcounts)
+                            cf[o + uint64(xx)] = 0.0
+                        src = base + r * w + off  # + xx·sw >= 0 for xx in [lo, hi)
+                        if sw == 1:
                             for xx in range(lo, hi):
-                                cols[row, o + xx] = x[b, c, r, xx + off]
+                                cf[o + uint64(xx)] = xf[uint64(src + xx)]
                         else:
                             for xx in range(lo, hi):
-                                cols[row, o + xx] = x[b, c, r, xx * sw + off]
+                                cf[o + uint64(xx)] = xf[uint64(src + xx * sw)]
                         for xx in range(hi, ow):
-                            cols[row, o + xx] = 0.0
+                            cf[o + uint64(xx)] = 0.0
 
 
 @njit(cache=True, nogil=True)
 def col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, x):
     """cols: (C·kh·kw, B·oh·ow) -> x: (B, C, H, W) = the sum of every entry onto its pixel."""
     nb, nc, h, w = x.shape
-    p = oh * ow
+    p, n = oh * ow, cols.shape[1]
+    xf, cf = x.reshape(-1), cols.reshape(-1)
+    xf[:] = 0.0
     for b in range(nb):
-        x[b] = 0.0
         for c in range(nc):
+            base = (b * nc + c) * h * w
             for i in range(kh):
                 for j in range(kw):
                     row = (c * kh + i) * kw + j
@@ -87,13 +95,14 @@ def col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, x):
                         r = yy * sh - ph + i * dh
                         if r < 0 or r >= h:
                             continue
-                        o = b * p + yy * ow
+                        o = uint64(row * n + b * p + yy * ow)
+                        dst = base + r * w + off
                         if sw == 1:
                             for xx in range(lo, hi):
-                                x[b, c, r, xx + off] += cols[row, o + xx]
+                                xf[uint64(dst + xx)] += cf[o + uint64(xx)]
                         else:
                             for xx in range(lo, hi):
-                                x[b, c, r, xx * sw + off] += cols[row, o + xx]
+                                xf[uint64(dst + xx * sw)] += cf[o + uint64(xx)]
 
 
 @njit(cache=True, nogil=True)

@@ -10,6 +10,9 @@ The arithmetic: ``im2col`` gathers every patch into ``cols: (C·kh·kw, B·OH·O
 ``Wm @ cols`` and one numba pass adds the bias, applies the activation and reorders to
 ``(B, F, OH, OW)``. Backward: ``dW = G @ colsᵀ``, ``dcols = Wmᵀ @ G`` and ``col2im`` adds the
 patches back onto the input gradient. Output sizes: see ``engine.layers.conv_utils``.
+The batch runs in L2-sized chunks of samples, one compiled call per worker thread
+(``engine.layers.conv_exec``, ``engine.kernels.conv_chunks``); a layer fed only by the data
+skips the input gradient while training (``input_grad_needed``).
 """
 
 from __future__ import annotations
@@ -22,16 +25,13 @@ from engine import activations
 from engine.backend import pick
 from engine.initializers import get_initializer
 from engine.kernels.activations import LINEAR, RELU
-from engine.kernels.conv import (
-    act_grad_fp,
-    act_grad_fp_ref,
-    bias_act_nchw,
-    bias_act_nchw_ref,
-    col2im,
-    col2im_ref,
-    im2col,
-    im2col_ref,
+from engine.kernels.conv_chunks import (
+    backward_chunks,
+    backward_chunks_ref,
+    forward_chunks,
+    forward_chunks_ref,
 )
+from engine.layers import conv_exec
 from engine.layers.base import ParamSpec, SingleInputLayer
 from engine.layers.conv_utils import (
     PADDING_HELP,
@@ -74,8 +74,9 @@ class ConvBase(SingleInputLayer):
     icon = "conv"
     regularized_params = ("kernel",)
     pair_keys: tuple[str, ...] = ()
-    # False when nothing uses the input gradient (a first layer fed by the Input): backward
-    # then skips Wmᵀ·G and col2im and returns zeros. NOTE: nothing sets it yet (a hook).
+    # False when nothing uses the input gradient (a layer fed only by the Input, while
+    # training: ``Model.backward(input_grad=False)`` sets it): backward then skips Wmᵀ·G and
+    # col2im and returns zeros.
     input_grad_needed: bool = True
 
     def _validated(self, config: dict[str, Any]) -> dict[str, Any]:
@@ -137,54 +138,73 @@ class ConvBase(SingleInputLayer):
     def conv_forward(self, x4: np.ndarray, geo: Geometry, training: bool) -> np.ndarray:
         """x4: (B, C, H, W) -> (B, F, OH, OW); caches what conv_backward needs.
 
-        In training mode the output array is reused by the next training step.
+        In training mode the output array is reused by the next training step. The batch runs
+        in cache-sized chunks, on several threads when it is large (``conv_exec``).
         """
         nb, nc = x4.shape[:2]
         kh, kw, oh, ow = geo[0], geo[1], geo[8], geo[9]
-        f, k, n = self.config["filters"], nc * kh * kw, nb * oh * ow
+        f, k, p = self.config["filters"], nc * kh * kw, oh * ow
         dtype = self.params["kernel"].dtype
         x4 = np.ascontiguousarray(x4, dtype=dtype)
         bias = self.params.get("bias", np.zeros(f, dtype=dtype))
         act, alpha = self.act, self.act.params.get("alpha", 0.0)
-        shape = (nb, f, oh * ow)
+        shape = (nb, f, p)
         y = scratch(self, "y", shape, dtype) if training else np.empty(shape, dtype)
         # linear and ReLU need no separate pre-activation (ReLU's slope is y > 0)
         z = y if act.act_id in (LINEAR, RELU) else scratch(self, "z", shape, dtype)
+        chunks, groups = conv_exec.plan(nb, k * p * dtype.itemsize, f * k * nb * p)
+        cols = scratch(self, "cols", (k * nb * p,), dtype)  # chunk c: a (k, b·p) block
         self._x4_shape, self._geo, self._z, self._y = x4.shape, geo, z, y
-        cols = scratch(self, "cols", (k, n), dtype)
-        pick(im2col, im2col_ref)(x4, *geo, cols)
-        yfp = scratch(self, "yfp", (f, n), dtype)
-        np.dot(self.params["kernel"].reshape(f, k), cols, out=yfp)  # BLAS
-        pick(bias_act_nchw, bias_act_nchw_ref)(yfp, bias, act.act_id, alpha, z, y)
-        self._cols = cols
+        self._cols, self._chunks, self._groups = cols, chunks, groups
+        wm = self.params["kernel"].reshape(f, k)
+        room = f * conv_exec.largest(chunks) * p
+        yfps = [scratch(self, f"yfp{w}", (room,), dtype) for w in range(len(groups))]
+        kernel = pick(forward_chunks, forward_chunks_ref)
+
+        def work(w: int, mine: tuple[int, ...]) -> None:
+            starts, stops, _ = conv_exec.bounds(chunks, mine)
+            kernel(x4, wm, bias, geo, act.act_id, alpha, starts, stops, cols, yfps[w], z, y)
+
+        conv_exec.run(work, groups)
         return y.reshape(nb, f, oh, ow)
 
     def conv_backward(self, grad_y: np.ndarray) -> np.ndarray:
-        """grad_y: (B, F, OH, OW) -> grad_x: (B, C, H, W); fills grads['kernel'], ['bias']."""
+        """grad_y: (B, F, OH, OW) -> grad_x: (B, C, H, W); fills grads['kernel'], ['bias'].
+
+        With ``input_grad_needed`` False the input gradient is not computed (zeros come back).
+        """
         act = self.act
         if not act.has_gradient:
             raise TrainingError(f"{self.describe()} uses the step activation, which has no "
                                 "gradient; switch to relu/tanh to train it.")
-        z, y, geo = self._z, self._y, self._geo
+        z, y, geo, cols, chunks = self._z, self._y, self._geo, self._cols, self._chunks
         nb, f, p = z.shape
-        g = np.ascontiguousarray(grad_y, dtype=z.dtype).reshape(nb, f, p)
-        cols = self._cols
-        gfp = scratch(self, "gfp", (f, nb * p), z.dtype)
-        pick(act_grad_fp, act_grad_fp_ref)(g, z, y, act.act_id, act.params.get("alpha", 0.0),
-                                           gfp)
+        k, dtype = cols.size // (nb * p), z.dtype
+        g = np.ascontiguousarray(grad_y, dtype=dtype).reshape(nb, f, p)
+        alpha = act.params.get("alpha", 0.0)
+        wm = self.params["kernel"].reshape(f, k)
+        dx = scratch(self, "dx", self._x4_shape, dtype)
+        need_dx = self.input_grad_needed
+        groups = self._groups
+        room = conv_exec.largest(chunks) * p
+        gfps = [scratch(self, f"gfp{w}", (f * room,), dtype) for w in range(len(groups))]
+        dcols = [scratch(self, f"dcols{w}", (k * room,), dtype) if need_dx else gfps[w]
+                 for w in range(len(groups))]
+        gwt = scratch(self, "gwt", (len(chunks), k, f), dtype)  # dWᵀ per chunk
+        gb = scratch(self, "gb", (len(chunks), f), dtype)  # bias gradient per chunk
+        kernel = pick(backward_chunks, backward_chunks_ref)
+
+        def work(w: int, mine: tuple[int, ...]) -> None:
+            starts, stops, ids = conv_exec.bounds(chunks, mine)
+            kernel(g, z, y, wm, geo, act.act_id, alpha, starts, stops, ids, cols,
+                   gfps[w], dcols[w], gwt, gb, need_dx, dx)
+
+        conv_exec.run(work, groups)
         if "bias" in self.grads:
-            np.sum(gfp, axis=1, out=self.grads["bias"])
-        wm = self.params["kernel"].reshape(f, cols.shape[0])
-        gwt = scratch(self, "gwt", (cols.shape[0], f), z.dtype)
-        np.dot(cols, gfp.T, out=gwt)  # dWᵀ: (C·kh·kw, F); BLAS is faster this way round
-        self.grads["kernel"].reshape(wm.shape)[...] = gwt.T
-        dx = scratch(self, "dx", self._x4_shape, z.dtype)
-        if not self.input_grad_needed:
+            np.sum(gb, axis=0, out=self.grads["bias"])
+        self.grads["kernel"].reshape(wm.shape)[...] = np.sum(gwt, axis=0).T
+        if not need_dx:
             dx[...] = 0.0
-            return dx
-        dcols = scratch(self, "dcols", cols.shape, z.dtype)
-        np.dot(wm.T, gfp, out=dcols)
-        pick(col2im, col2im_ref)(dcols, *geo, dx)
         return dx
 
     def inspect(self) -> dict[str, np.ndarray]:
