@@ -24,7 +24,7 @@ in flight, and chunks are sized (``trainer.config.snapshot_every``) to take abou
 Throttling happens here: step snapshots are merged (their ``batch_losses`` concatenated) and
 queued at most ~30 times a second; epoch-end, parking and final snapshots always are. Heavy
 probes are switched on for at most ~16 chunks a second (fewer when they are costly:
-``_probe_interval`` keeps them under 10 % of the thread's time), and recomputed whenever the
+``_probe_interval`` keeps them under ~7 % of the thread's time), and recomputed whenever the
 run comes to rest (pause, single step, end) so a paused picture always shows the current weights.
 
 Introspection probes (saliency, FGSM, latent points, dynamics, evaluation: see
@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 TARGET_CHUNK_S = 0.02  # wanted duration of one pull (pause/stop latency is about this)
 EMIT_INTERVAL_S = 1 / 30  # step snapshots reach the GUI at most ~30 Hz
 MIN_PROBE_INTERVAL_S = 0.06  # heavy probes at most ~16 Hz while running ...
-PROBE_COST_SHARE = 0.1  # ... and at most ~10 % of the training thread's time
+PROBE_COST_SHARE = 0.07  # ... and at most ~7 % of the training thread's time
 MAX_CHUNK_STEPS = 100_000
 MODES = ("running", "paused", "step", "epoch", "stopping")
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 MIN_INTERVAL_S = 0.06  # as app.worker.MIN_PROBE_INTERVAL_S
-COST_SHARE = 0.1  # as app.worker.PROBE_COST_SHARE
+COST_SHARE = 0.07  # as app.worker.PROBE_COST_SHARE
 BUDGET_S = 0.03  # as engine.probes.INTROSPECTION_BUDGET_S
 CHUNK_STEPS = 8  # steps between two chances to probe (the app pulls ~20 ms chunks)
 PROBE_SAMPLES = 256

@@ -27,7 +27,7 @@ from widgets.views.common import ImagePanel, ViewFrame, muted_label, probe_of
 PROBE_KEY = "cnn_maps"
 MAX_CHANNELS = 16
 COLS = 8
-ROW_HEIGHT = 110
+ROW_HEIGHT = 86  # a row of maps; 3 rows fit the Look inside dock at 1600×1000
 CAPTION = ("Each small image is one channel of a layer's output for this sample: yellow = "
            "strong, dark = silent (blue/orange where values can be negative). Early layers "
            "find edges and strokes; pooling keeps the strongest on a coarser grid.")
