@@ -103,7 +103,7 @@ def examples() -> dict[str, Project]:
                         "them across the blanks.",
             lesson="The LSTM learns to copy 5 symbols almost perfectly. Now make it harder: "
                    "set the dataset's length to 10, the Input shape to 20 (two positions per "
-                   "symbol) and the epochs to 30. The LSTM still gets about 96 % right. Then "
+                   "symbol) and the epochs to 30. The LSTM still gets about 90 % right. Then "
                    "swap the LSTM for a SimpleRNN: it stalls near 67 %. Half the positions are "
                    "blanks and a blind guess gets one symbol in 4, so 62.5 % means 'remembers "
                    "nothing': the SimpleRNN's gradient fades over the 10-step gap, while the "

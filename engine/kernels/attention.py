@@ -8,7 +8,8 @@ the query (``j > i``), as Keras' ``use_causal_mask`` does. A row whose keys are 
 all-zero weights (it attends to nothing) instead of 0/0.
 
 ``attend`` / ``attend_backward`` are the whole ``softmax(Q·Kᵀ·scale)·V`` on 4-D head-split
-arrays ``(B, H, T, d)``: the products go to BLAS (``np.matmul``), the softmax to the kernels.
+arrays ``(B, H, T, d)``: the products go to BLAS (``np.matmul``), the softmax to the kernels
+(float32 unmasked rows use the vectorised exp of ``engine.kernels.exp32``).
 """
 
 from __future__ import annotations
@@ -19,8 +20,22 @@ import numpy as np
 from numba import njit
 
 from engine.backend import pick
+from engine.kernels.exp32 import softmax_rows32
 
 NO_MASK = np.zeros((0, 0), dtype=np.uint8)
+
+
+@njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
+def _softmax_rows32(s, scale, out):
+    """float32, no mask: out[n, i, :] = softmax(scale · s[n, i, :]) with the vectorised exp."""
+    n_rows, t_q, t_k = s.shape
+    flat, z = s.reshape(n_rows * t_q * t_k), out.reshape(n_rows * t_q, t_k)
+    zf = z.reshape(n_rows * t_q * t_k)
+    for i in range(flat.shape[0]):
+        zf[i] = flat[i] * scale
+    rows = n_rows * t_q
+    softmax_rows32(z, z, np.empty(rows, dtype=np.float32), np.empty(rows),
+                   np.empty(rows * t_k, dtype=np.int32))
 
 
 @njit(cache=True, nogil=True, fastmath=False)
@@ -28,6 +43,9 @@ def masked_softmax(s, scale, causal, key_keep, heads, out):
     """out[n, i, :] = softmax(scale · s[n, i, :]) over the visible keys; hidden keys get 0."""
     n_rows, t_q, t_k = s.shape
     use_keep = key_keep.shape[0] > 0
+    if s.itemsize == 4 and not causal and not use_keep and t_k > 0:
+        _softmax_rows32(s, scale, out)
+        return
     for n in range(n_rows):
         b = n // heads
         for i in range(t_q):

@@ -7,6 +7,9 @@ the targets and ``scale`` (``1/N`` for a mean-reduced loss, ``1`` for a sum) and
 (N, K)``, both in the dtype of ``logits``. One row is handled in a single pass: max, exp, sum,
 log, then probabilities and gradient. Labels must already be checked to lie in ``[0, K)``
 (``engine.losses`` does it): the kernels do not bounds-check.
+
+float32 rows use the vectorised exp of ``engine.kernels.exp32`` (~2 ulp; numba's ``math.exp``
+is a scalar libm call); float64 rows keep ``math.exp``.
 """
 
 from __future__ import annotations
@@ -15,6 +18,21 @@ import math
 
 import numpy as np
 from numba import njit
+
+from engine.kernels.exp32 import softmax_rows32
+
+
+@njit(cache=True, nogil=True)
+def _softmax_all(logits, probs, fast):
+    """float32 (``fast``): probs = softmax of every row at once (vectorised exp); returns the
+    rows' logsumexp (N,) float64. Otherwise does nothing and returns an empty array."""
+    n, k = logits.shape
+    if not fast:
+        return np.empty(0)
+    top = np.empty(n, dtype=logits.dtype)
+    total = np.empty(n)
+    softmax_rows32(logits, probs, top, total, np.empty(n * k, dtype=np.int32))
+    return np.log(total) + top
 
 
 @njit(cache=True, nogil=True)
@@ -45,14 +63,18 @@ def softmax_ce_labels(logits, labels, scale):
     n, k = logits.shape
     probs = np.empty_like(logits)
     grad = np.empty_like(logits)
+    fast = logits.itemsize == 4
+    lses = _softmax_all(logits, probs, fast)
+    sc = logits.dtype.type(scale)
     total = 0.0
     for r in range(n):
-        lse = _row_softmax(logits, r, probs)
+        lse = lses[r] if fast else _row_softmax(logits, r, probs)
         label = labels[r]
         total += lse - logits[r, label]
+        pr, gr = probs[r], grad[r]
         for c in range(k):
-            grad[r, c] = probs[r, c] * scale
-        grad[r, label] -= scale
+            gr[c] = pr[c] * sc
+        grad[r, label] -= sc
     return total, grad, probs
 
 
@@ -66,9 +88,11 @@ def softmax_ce_onehot(logits, target, scale):
     n, k = logits.shape
     probs = np.empty_like(logits)
     grad = np.empty_like(logits)
+    fast = logits.itemsize == 4
+    lses = _softmax_all(logits, probs, fast)
     total = 0.0
     for r in range(n):
-        lse = _row_softmax(logits, r, probs)
+        lse = lses[r] if fast else _row_softmax(logits, r, probs)
         y_sum = 0.0
         for c in range(k):
             y = target[r, c]

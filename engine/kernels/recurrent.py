@@ -148,42 +148,43 @@ def rnn_backward(dh_seq, ut, rmask, act, pre, h_all, k, da_all):
 # -- LSTM ---------------------------------------------------------------------------------------
 @njit(cache=True, nogil=True, error_model="numpy")
 def lstm_forward(xp, u, rmask, act, ract, fast, pre, gates, c_all, tc_all, h_all):
-    """xp: (B, T, 4H) -> pre/gates: (B, T, 4H) pre-/post-activation i, f, g, o;
-    c_all: (B, T, H) cell states, tc_all = act(c), h_all = o ⊙ act(c).
+    """TIME-MAJOR work arrays (step t's rows lie together): xp: (T, B, 4H) -> pre/gates:
+    (T, B, 4H) pre-/post-activation i, f, g, o (``pre`` is left unwritten when ``fast``:
+    tanh/sigmoid slopes come from the gates); c_all: (T, B, H) cell states, tc_all = act(c);
+    h_all: (B, T, H) = o ⊙ act(c) (batch-major: it is the layer's output).
 
     NOTE: every inner loop writes one array and reads few: LLVM then vectorises it (with many
     arrays per loop its run-time alias checks give up and the loop stays scalar, ~2× slower).
     """
-    nb, nt, g4 = xp.shape
+    nt, nb, g4 = xp.shape
     nh = g4 // 4
     hm = np.zeros((nb, nh), dtype=xp.dtype)
-    zero = np.zeros(nh, dtype=xp.dtype)
     z = np.empty((nb, g4), dtype=xp.dtype)
+    half = _F(0.5)
     for t in range(nt):
-        if t > 0:
-            for b in range(nb):
-                hp, mb, hmb = h_all[b, t - 1], rmask[b], hm[b]
-                for j in range(nh):
-                    hmb[j] = hp[j] * mb[j]
         np.dot(hm, u, z)
         for b in range(nb):
-            zb, xb, pb, gb = z[b], xp[b, t], pre[b, t], gates[b, t]
-            for q in range(g4):
-                pb[q] = zb[q] + xb[q]
+            zb, xb, pb, gb = z[b], xp[t, b], pre[t, b], gates[t, b]
             if fast:  # float32 tanh/sigmoid: branch-free loops that LLVM vectorises
                 for q in range(2 * nh):
-                    gb[q] = _F(0.5) + _F(0.5) * _tanh32(_F(0.5) * pb[q])
+                    gb[q] = half + half * _tanh32(half * (zb[q] + xb[q]))
                 for q in range(2 * nh, 3 * nh):
-                    gb[q] = _tanh32(pb[q])
+                    gb[q] = _tanh32(zb[q] + xb[q])
                 for q in range(3 * nh, g4):
-                    gb[q] = _F(0.5) + _F(0.5) * _tanh32(_F(0.5) * pb[q])
+                    gb[q] = half + half * _tanh32(half * (zb[q] + xb[q]))
             else:
                 for q in range(g4):
+                    pb[q] = zb[q] + xb[q]
+                for q in range(g4):
                     gb[q] = _act(pb[q], act if 2 * nh <= q < 3 * nh else ract)
-            cb, tb, hb = c_all[b, t], tc_all[b, t], h_all[b, t]
-            cp = c_all[b, t - 1] if t > 0 else zero
-            for j in range(nh):
-                cb[j] = gb[nh + j] * cp[j] + gb[j] * gb[2 * nh + j]
+            cb, tb, hb, mb, hmb = c_all[t, b], tc_all[t, b], h_all[b, t], rmask[b], hm[b]
+            if t > 0:
+                cp = c_all[t - 1, b]
+                for j in range(nh):
+                    cb[j] = gb[nh + j] * cp[j] + gb[j] * gb[2 * nh + j]
+            else:
+                for j in range(nh):
+                    cb[j] = gb[j] * gb[2 * nh + j]
             if fast:
                 for j in range(nh):
                     tb[j] = _tanh32(cb[j])
@@ -192,63 +193,67 @@ def lstm_forward(xp, u, rmask, act, ract, fast, pre, gates, c_all, tc_all, h_all
                     tb[j] = _act(cb[j], act)
             for j in range(nh):
                 hb[j] = gb[3 * nh + j] * tb[j]
+            for j in range(nh):  # the next step's input h ⊙ rmask
+                hmb[j] = hb[j] * mb[j]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def lstm_backward(dh_seq, ut, rmask, act, ract, pre, gates, c_all, tc_all, k, dz_all):
-    """-> dz_all: (B, T, 4H) = dLoss/d(pre-activations), also dLoss/dxp."""
+    """dh_seq: (B, T, H); time-major pre/gates/c_all/tc_all as in ``lstm_forward`` ->
+    dz_all: (T, B, 4H) = dLoss/d(pre-activations), also dLoss/dxp."""
     nb, nt, nh = dh_seq.shape
-    dh_next = np.zeros((nb, nh), dtype=dh_seq.dtype)
-    dc_next = np.zeros_like(dh_next)
-    dz = np.empty((nb, 4 * nh), dtype=dh_seq.dtype)
-    tmp = np.empty_like(dh_next)
+    dh = np.empty((nb, nh), dtype=dh_seq.dtype)  # dLoss/dh_t
+    dc = np.zeros_like(dh)  # dLoss/dc_t (carried back through the forget gate)
+    back = np.zeros_like(dh)  # dz_(t+1) @ Uᵀ: the gradient reaching h_t through the recurrence
     zero = np.zeros(nh, dtype=dh_seq.dtype)
+    one = dh_seq.dtype.type(1.0)  # keeps float32 arithmetic in float32
     simple = act == TANH and ract == SIGMOID
     for t in range(nt - 1, -1, -1):
-        if _cut(t, nt, k):
-            dh_next[:, :] = 0.0
-            dc_next[:, :] = 0.0
+        cut = _cut(t, nt, k)
+        flow = t < nt - 1 and not cut
+        if cut:
+            dc[:, :] = 0.0
         for b in range(nb):
-            gb, pb, cb, tb, db = gates[b, t], pre[b, t], c_all[b, t], tc_all[b, t], dz[b]
-            cp = c_all[b, t - 1] if t > 0 else zero
-            dhs, dhn, dcn = dh_seq[b, t], dh_next[b], dc_next[b]
+            gb, pb, cb, tb, db = gates[t, b], pre[t, b], c_all[t, b], tc_all[t, b], dz_all[t, b]
+            cp = c_all[t - 1, b] if t > 0 else zero
+            dhs, dhb, dcb, bb, mb = dh_seq[b, t], dh[b], dc[b], back[b], rmask[b]
+            if flow:
+                for j in range(nh):
+                    dhb[j] = dhs[j] + bb[j] * mb[j]
+            else:
+                for j in range(nh):
+                    dhb[j] = dhs[j]
             if simple:  # tanh/sigmoid: slopes from the outputs; short loops (few arrays
                 # each) so that LLVM's alias checks stay cheap and every loop vectorises
                 for j in range(nh):
-                    dhn[j] += dhs[j]  # dh
-                for j in range(nh):
                     tc = tb[j]
-                    dcn[j] += dhn[j] * gb[3 * nh + j] * (1.0 - tc * tc)  # dc
+                    dcb[j] += dhb[j] * gb[3 * nh + j] * (one - tc * tc)
                 for j in range(nh):
                     i, g = gb[j], gb[2 * nh + j]
-                    db[j] = dcn[j] * g * i * (1.0 - i)
+                    db[j] = dcb[j] * g * i * (one - i)
                 for j in range(nh):
                     f = gb[nh + j]
-                    db[nh + j] = dcn[j] * cp[j] * f * (1.0 - f)
+                    db[nh + j] = dcb[j] * cp[j] * f * (one - f)
                 for j in range(nh):
                     i, g = gb[j], gb[2 * nh + j]
-                    db[2 * nh + j] = dcn[j] * i * (1.0 - g * g)
+                    db[2 * nh + j] = dcb[j] * i * (one - g * g)
                 for j in range(nh):
                     o = gb[3 * nh + j]
-                    db[3 * nh + j] = dhn[j] * tb[j] * o * (1.0 - o)
+                    db[3 * nh + j] = dhb[j] * tb[j] * o * (one - o)
                 for j in range(nh):
-                    dcn[j] *= gb[nh + j]
+                    dcb[j] *= gb[nh + j]
             else:
                 for j in range(nh):
                     i, f, g, o = gb[j], gb[nh + j], gb[2 * nh + j], gb[3 * nh + j]
-                    dh = dhs[j] + dhn[j]
+                    dhj = dhb[j]
                     tc = tb[j]
-                    dc = dcn[j] + dh * o * _slope(cb[j], tc, act)
-                    dcn[j] = dc * f
-                    db[j] = dc * g * _slope(pb[j], i, ract)
-                    db[nh + j] = dc * cp[j] * _slope(pb[nh + j], f, ract)
-                    db[2 * nh + j] = dc * i * _slope(pb[2 * nh + j], g, act)
-                    db[3 * nh + j] = dh * tc * _slope(pb[3 * nh + j], o, ract)
-            dza = dz_all[b, t]
-            for q in range(4 * nh):
-                dza[q] = db[q]
-        np.dot(dz, ut, tmp)
-        _masked(tmp, rmask, dh_next)
+                    dcj = dcb[j] + dhj * o * _slope(cb[j], tc, act)
+                    dcb[j] = dcj * f
+                    db[j] = dcj * g * _slope(pb[j], i, ract)
+                    db[nh + j] = dcj * cp[j] * _slope(pb[nh + j], f, ract)
+                    db[2 * nh + j] = dcj * i * _slope(pb[2 * nh + j], g, act)
+                    db[3 * nh + j] = dhj * tc * _slope(pb[3 * nh + j], o, ract)
+        np.dot(dz_all[t], ut, back)
 
 
 # -- GRU (reset_after) ------------------------------------------------------------------------

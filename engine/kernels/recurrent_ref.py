@@ -3,6 +3,7 @@
 ``fast`` is accepted and ignored (numpy's own tanh/exp are used). Each step is written as
 whole-batch array expressions so the formulas read like the textbook:
 LSTM ``c = f ⊙ c_prev + i ⊙ g``, ``h = o ⊙ act(c)``; GRU ``h = z ⊙ h_prev + (1 - z) ⊙ n``.
+The LSTM's work arrays are time-major ``(T, B, ·)`` as in the kernels.
 """
 
 from __future__ import annotations
@@ -45,20 +46,20 @@ def rnn_backward_ref(dh_seq, ut, rmask, act, pre, h_all, k, da_all) -> None:
 
 
 def lstm_forward_ref(xp, u, rmask, act, ract, fast, pre, gates, c_all, tc_all, h_all) -> None:
-    nb, nt, g4 = xp.shape
+    nt, nb, g4 = xp.shape  # time-major work arrays; h_all (B, T, H)
     nh = g4 // 4
     h = np.zeros((nb, nh), dtype=xp.dtype)
     c = np.zeros((nb, nh), dtype=xp.dtype)
     for t in range(nt):
-        z = xp[:, t] + (h * rmask) @ u  # (B, 4H): i, f, g, o
-        pre[:, t] = z
+        z = xp[t] + (h * rmask) @ u  # (B, 4H): i, f, g, o
+        pre[t] = z
         i, f = _f(z[:, :nh], ract), _f(z[:, nh : 2 * nh], ract)
         g, o = _f(z[:, 2 * nh : 3 * nh], act), _f(z[:, 3 * nh :], ract)
-        gates[:, t] = np.concatenate([i, f, g, o], axis=1)
+        gates[t] = np.concatenate([i, f, g, o], axis=1)
         c = f * c + i * g
-        c_all[:, t] = c
-        tc_all[:, t] = _f(c, act)
-        h = o * tc_all[:, t]
+        c_all[t] = c
+        tc_all[t] = _f(c, act)
+        h = o * tc_all[t]
         h_all[:, t] = h
 
 
@@ -70,17 +71,17 @@ def lstm_backward_ref(dh_seq, ut, rmask, act, ract, pre, gates, c_all, tc_all, k
         if _cut(t, nt, k):
             dh_next[...] = 0.0
             dc_next[...] = 0.0
-        gt, zt = gates[:, t], pre[:, t]
+        gt, zt = gates[t], pre[t]
         i, f, g, o = (gt[:, q * nh : (q + 1) * nh] for q in range(4))
         dh = dh_seq[:, t] + dh_next
-        dc = dc_next + dh * o * _d(c_all[:, t], act)
-        c_prev = c_all[:, t - 1] if t > 0 else np.zeros_like(dc)
+        dc = dc_next + dh * o * _d(c_all[t], act)
+        c_prev = c_all[t - 1] if t > 0 else np.zeros_like(dc)
         dc_next = dc * f
         dz = np.concatenate([
             dc * g * _d(zt[:, :nh], ract), dc * c_prev * _d(zt[:, nh : 2 * nh], ract),
-            dc * i * _d(zt[:, 2 * nh : 3 * nh], act), dh * tc_all[:, t] * _d(zt[:, 3 * nh :], ract),
+            dc * i * _d(zt[:, 2 * nh : 3 * nh], act), dh * tc_all[t] * _d(zt[:, 3 * nh :], ract),
         ], axis=1)
-        dz_all[:, t] = dz
+        dz_all[t] = dz
         dh_next = (dz @ ut) * rmask
 
 

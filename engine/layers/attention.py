@@ -24,6 +24,7 @@ import numpy as np
 
 from engine.initializers import INITIALIZER_NAMES, get_initializer
 from engine.kernels.attention import NO_MASK, attend, attend_backward, key_keep_mask
+from engine.kernels.colsum import column_sum
 from engine.layers.base import Layer, ParamSpec, SingleInputLayer
 from engine.layers.registry import register
 from engine.types import Shape, ShapeError, format_shape
@@ -117,7 +118,8 @@ class PositionalEncoding(SingleInputLayer):
         if "embeddings" in self.grads:
             g = self.grads["embeddings"]
             g[...] = 0.0
-            grad_y.sum(axis=0, out=g[: grad_y.shape[1]])
+            b, t, f = grad_y.shape  # Σ over the batch: one GEMV over (B, T·F)
+            column_sum(grad_y.reshape(b, t * f), g[:t].reshape(t * f))
         return grad_y
 
     def inspect(self) -> dict[str, np.ndarray]:
@@ -202,7 +204,7 @@ class MultiHeadAttention(Layer):
         """Fills grads of W_part, b_part from g2d: (B·T, n); returns d x2d: (B·T, F)."""
         np.dot(x2d.T, g2d, out=self.grads[f"{part}_kernel"])
         if f"{part}_bias" in self.grads:
-            g2d.sum(axis=0, out=self.grads[f"{part}_bias"])
+            column_sum(g2d, self.grads[f"{part}_bias"])
         return g2d @ self.params[f"{part}_kernel"].T
 
     def _drop_mask(self, shape: tuple[int, ...], dtype: Any, training: bool) -> Any:

@@ -121,7 +121,7 @@ class Embedding(TokenLayer):
     def call(self, x: np.ndarray, training: bool) -> np.ndarray:
         """x: (B, T) ids -> (B, T, output_dim)."""
         self._ids = token_ids(self, x, self.config["input_dim"], "input_dim")
-        y = self.params["embeddings"][self._ids]  # (B, T, D) gather
+        y = np.take(self.params["embeddings"], self._ids, axis=0)  # (B, T, D) gather
         if self.config["mask_zero"]:
             y[self._ids == 0] = 0.0
         return y

@@ -15,7 +15,8 @@ To PyTorch: ``weight_ih = kernelᵀ``, ``weight_hh = recurrent_kernelᵀ``, ``bi
 ``bias_hh = 0`` (GRU: ``recurrent_bias``), GRU blocks reordered (tests/engine/test_recurrent.py).
 Dropout follows Keras: one input mask ``(B, F)`` and one recurrent mask ``(B, units)`` per
 batch, the same at every time step. The input projection ``X @ W`` for all steps is one BLAS
-product; the per-step loop runs in numba (``engine.kernels.recurrent``).
+product (the bias folded in as a column of ones), and so are the weight gradients after the
+loop; the per-step loop runs in numba (``engine.kernels.recurrent``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from engine.backend import pick
 from engine.initializers import INITIALIZER_NAMES, get_initializer
 from engine.kernels import recurrent as K
 from engine.kernels import recurrent_ref as R
+from engine.kernels.colsum import column_sum
 from engine.layers.base import ParamSpec, SingleInputLayer
 from engine.layers.registry import register
 from engine.types import ConfigError, Shape, ShapeError, format_shape
@@ -97,6 +99,7 @@ class RecurrentLayer(SingleInputLayer):
     category = "Recurrent"
     icon = "recurrent"
     gates: ClassVar[int] = 1
+    time_major: ClassVar[bool] = False  # the kernels' work arrays are (T, B, ·), not (B, T, ·)
     regularized_params = ("kernel", "recurrent_kernel")
 
     def output_shape(self, input_shapes: list[Shape]) -> Shape:
@@ -152,16 +155,23 @@ class RecurrentLayer(SingleInputLayer):
         xd = x if self._in_mask is None else x * self._in_mask[:, None, :]
         kernel = self.params["kernel"]
         dtype = kernel.dtype
-        self._x2 = np.ascontiguousarray(xd.reshape(b * t, f), dtype=dtype)
         self.h_all = np.empty((b, t, units), dtype=dtype)
+        # [x_t | 1 | h_(t-1)] side by side (the backward pass fills the h part): the input
+        # projection X @ W + b for all B·T steps is one BLAS product, and so is [dW; db; dU]
+        tm = self.time_major
+        xh = self._scratch("xh", (t, b, f + 1 + units) if tm else (b, t, f + 1 + units))
+        xh[:, :, :f] = xd.transpose(1, 0, 2) if tm else xd
+        xh[:, :, f] = 1.0
+        self._xh = xh.reshape(b * t, -1)
+        wb = self._scratch("wb", (f + 1, kernel.shape[1]))  # [W; b]
+        wb[:f] = kernel
+        wb[f] = self.params["bias"] if "bias" in self.params else 0.0
         xp = self._scratch("xp", (b * t, kernel.shape[1]))
-        np.dot(self._x2, kernel, out=xp)  # (B·T, G·H): one BLAS product for all steps
-        if "bias" in self.params:
-            xp += self.params["bias"]
+        np.dot(self._xh[:, : f + 1], wb, out=xp)  # (B·T, G·H)
         rmask = self._mask((b, units), self.config["recurrent_dropout"], training)
         self._rmask_on = rmask is not None
         self._rmask = np.ones((b, units), dtype) if rmask is None else rmask.astype(dtype)
-        self._run_forward(xp.reshape(b, t, -1))
+        self._run_forward(xp.reshape((t, b, -1) if tm else (b, t, -1)))
         return self.h_all if self.config["return_sequences"] else self.h_all[:, -1].copy()
 
     def grad(self, grad_y: np.ndarray) -> np.ndarray:
@@ -174,19 +184,35 @@ class RecurrentLayer(SingleInputLayer):
             dh_seq[...] = 0.0
             dh_seq[:, -1] = grad_y
         dxp, dhp = self._run_backward(dh_seq)  # (B, T, G·H) each
-        dxp2, dhp2 = dxp.reshape(b * t, -1), dhp.reshape(b * t, -1)
-        h_prev = self._scratch("h_prev", self.h_all.shape)
-        h_prev[:, 0] = 0.0
-        h_prev[:, 1:] = self.h_all[:, :-1]
+        tm = self.time_major
+        if tm:  # the rows of xh and dz are in (t, b) order: views of the time-major arrays
+            dxp2 = dhp2 = dxp.transpose(1, 0, 2).reshape(t * b, -1)
+        else:
+            dxp2 = dxp.reshape(b * t, -1)
+            dhp2 = dxp2 if dhp is dxp else dhp.reshape(b * t, -1)
+        f1 = self._xh.shape[1] - units  # F + 1
+        h_prev = self._xh.reshape(t, b, -1)[:, :, f1:] if tm else \
+            self._xh.reshape(b, t, -1)[:, :, f1:].transpose(1, 0, 2)  # (T, B, H)
+        h_prev[0] = 0.0  # h_(t-1) ⊙ rmask
+        h_prev[1:] = self.h_all[:, :-1].transpose(1, 0, 2)
         if self._rmask_on:
-            h_prev *= self._rmask[:, None, :]
-        np.dot(self._x2.T, dxp2, out=self.grads["kernel"])
-        np.dot(h_prev.reshape(b * t, units).T, dhp2, out=self.grads["recurrent_kernel"])
+            h_prev *= self._rmask[None]
+        if dxp2 is dhp2:  # [dW; db; dU] = [X | 1 | H_prev]ᵀ dZ: one product
+            dwu = self._scratch("dwbu", (self._xh.shape[1], dxp2.shape[1]))
+            np.dot(self._xh.T, dxp2, out=dwu)
+            self.grads["recurrent_kernel"][...] = dwu[f1:]
+        else:
+            dwu = self._scratch("dwb", (f1, dxp2.shape[1]))
+            np.dot(self._xh[:, :f1].T, dxp2, out=dwu)
+            np.dot(self._xh[:, f1:].T, dhp2, out=self.grads["recurrent_kernel"])
+        self.grads["kernel"][...] = dwu[: f1 - 1]
         if "bias" in self.grads:
-            dxp2.sum(axis=0, out=self.grads["bias"])
+            self.grads["bias"][...] = dwu[f1 - 1]
         if "recurrent_bias" in self.grads:
-            dhp2.sum(axis=0, out=self.grads["recurrent_bias"])
-        dx = (dxp2 @ self.params["kernel"].T).reshape(b, t, -1)
+            column_sum(dhp2, self.grads["recurrent_bias"])
+        dx = dxp2 @ self.params["kernel"].T
+        dx = np.ascontiguousarray(dx.reshape(t, b, -1).transpose(1, 0, 2)) if tm else \
+            dx.reshape(b, t, -1)
         return dx if self._in_mask is None else dx * self._in_mask[:, None, :]
 
     @property
@@ -251,6 +277,7 @@ class LSTM(RecurrentLayer):
     blurb = ("Long short-term memory: a cell state with input, forget and output gates decides "
              "what to keep, so information (and gradients) survive over many steps.")
     gates = 4
+    time_major = True
     config_spec = (*_common_specs(gated=True),
                    ParamSpec("unit_forget_bias", "bool", True, "Start the forget-gate bias at "
                              "1 so the cell remembers by default (Jozefowicz et al.)"))
@@ -264,9 +291,12 @@ class LSTM(RecurrentLayer):
         return value
 
     def _run_forward(self, xp: np.ndarray) -> None:
-        self._pre, self._gates = self._buffers(4)
-        self._c = self._scratch("c", self.h_all.shape)
-        self._tc = self._scratch("tc", self.h_all.shape)
+        """xp: (T, B, 4H); pre, gates, c and tc are time-major too (``K.lstm_forward``)."""
+        b, t, units = self.h_all.shape
+        self._pre = self._scratch("pre", (t, b, 4 * units))
+        self._gates = self._scratch("gates", (t, b, 4 * units))
+        self._c = self._scratch("c", (t, b, units))
+        self._tc = self._scratch("tc", (t, b, units))
         act, ract = self.act_ids
         pick(K.lstm_forward, R.lstm_forward_ref)(
             np.ascontiguousarray(xp), self.params["recurrent_kernel"], self._rmask, act, ract,
@@ -278,15 +308,17 @@ class LSTM(RecurrentLayer):
         pick(K.lstm_backward, R.lstm_backward_ref)(
             dh_seq, self._ut(), self._rmask, act, ract, self._pre, self._gates, self._c,
             self._tc, self.config["bptt_steps"], dz)
-        return dz, dz
+        view = dz.transpose(1, 0, 2)  # (B, T, 4H)
+        return view, view
 
     def inspect(self) -> dict[str, np.ndarray]:
         if not hasattr(self, "_gates"):
             return {}
         u = self.config["units"]
         names = ("input_gate", "forget_gate", "cell_candidate", "output_gate")
-        out = {n: self._gates[:, :, q * u : (q + 1) * u] for q, n in enumerate(names)}
-        return {"hidden_states": self.h_all, "cell_state": self._c, **out}
+        gates = self._gates.transpose(1, 0, 2)  # (B, T, 4H) views of the time-major arrays
+        out = {n: gates[:, :, q * u : (q + 1) * u] for q, n in enumerate(names)}
+        return {"hidden_states": self.h_all, "cell_state": self._c.transpose(1, 0, 2), **out}
 
 
 @register

