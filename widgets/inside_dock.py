@@ -64,6 +64,8 @@ class InsideViews(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.tabs.tabBarClicked.connect(self._on_tab_clicked)
+        self._chosen: str | None = None  # the tab the learner picked; kept across projects
         self.hint = QLabel(EMPTY_HINT)
         self.hint.setWordWrap(True)
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -137,19 +139,29 @@ class InsideViews(QWidget):
         widget = self.entries[key].widget if key in self.entries else None
         index = self.tabs.indexOf(widget) if widget is not None else -1
         if index >= 0:
+            self._chosen = key
             self.tabs.setCurrentIndex(index)
         return index >= 0
 
+    def _on_tab_clicked(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        if widget is not None:
+            self._chosen = widget.property("inside_key")
+
     def _refresh_tabs(self) -> None:
-        current = self.current_view()
+        """Rebuild the tabs; the learner's chosen tab stays in front when still relevant,
+        otherwise the first (most specific) one comes to the front."""
+        chosen = self.entries[self._chosen].widget if self._chosen in self.entries else None
         self.tabs.blockSignals(True)
         self.tabs.clear()
         for entry in self.entries.values():
             if _safely(entry.relevant, self.context):
                 entry.widget.setProperty("inside_key", entry.key)
                 self.tabs.addTab(entry.widget, entry.title)
-        if current is not None and self.tabs.indexOf(current) >= 0:
-            self.tabs.setCurrentWidget(current)
+        if chosen is not None and self.tabs.indexOf(chosen) >= 0:
+            self.tabs.setCurrentWidget(chosen)
+        elif self.tabs.count():
+            self.tabs.setCurrentIndex(0)
         self.tabs.blockSignals(False)
         empty = self.tabs.count() == 0
         self.tabs.setVisible(not empty)

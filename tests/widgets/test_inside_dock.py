@@ -42,15 +42,15 @@ def test_tabs_follow_the_network(qtbot):
 
 def test_only_the_visible_view_gets_snapshots_and_sets_the_requests(qtbot):
     inside, conv, always = dock(qtbot)
-    inside.set_context(ViewContext(layer_kinds={"c1": "Conv2D"}))
     with qtbot.waitSignal(inside.requests_changed) as got:
-        assert inside.show_view("filters")
+        inside.set_context(ViewContext(layer_kinds={"c1": "Conv2D"}))  # Filters comes first
     assert got.args == [{"cnn_maps": {"index": 0}}]
     inside.add_snapshot("s1")
     assert conv.seen == ["s1"] and always.seen == []
-    inside.show_view("dynamics")
+    with qtbot.waitSignal(inside.requests_changed) as got:
+        assert inside.show_view("dynamics")
+    assert got.args == [{"dynamics": {}}]
     assert always.seen == ["s1"]  # a newly shown view catches up with the last snapshot
-    assert inside.probe_requests() == {"dynamics": {}}
 
 
 def test_a_failing_view_does_not_break_the_dock(qtbot):
@@ -72,3 +72,13 @@ def test_history_views_see_every_snapshot_while_hidden(qtbot):
     inside.add_snapshot("s1")
     inside.add_snapshot("s2")
     assert shown.seen == ["s1", "s2"] and history.seen == ["s1", "s2"]
+
+
+def test_first_relevant_tab_comes_forward_unless_the_learner_chose_one(qtbot):
+    inside, conv, always = dock(qtbot)
+    assert inside.current_view() is always  # only Dynamics is relevant
+    inside.set_context(ViewContext(layer_kinds={"c1": "Conv2D"}))
+    assert inside.current_view() is conv  # the specific view, not the leftover
+    inside.show_view("dynamics")
+    inside.set_context(ViewContext(layer_kinds={"c1": "Conv2D", "c2": "Conv2D"}))
+    assert inside.current_view() is always  # the learner's choice is kept
