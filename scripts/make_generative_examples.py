@@ -15,8 +15,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine.graph import Graph  # noqa: E402
-from engine.project import Project, save_project  # noqa: E402
+from engine.project import Project  # noqa: E402
 from engine.training import TrainConfig  # noqa: E402
+from scripts.example_layout import save_examples  # noqa: E402
 
 OUT = "assets/examples"
 LATENT_PROBES = ["latent_codes", "latent_grid", "reconstructions", "interpolation"]
@@ -199,9 +200,7 @@ def examples() -> dict[str, Project]:
 
 
 def main() -> None:
-    for name, project in examples().items():
-        save_project(project, f"{OUT}/{name}.layerlab.json")
-        print(f"wrote {OUT}/{name}.layerlab.json")
+    save_examples(examples(), OUT)
 
 
 if __name__ == "__main__":

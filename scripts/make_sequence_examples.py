@@ -14,9 +14,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine.datasets.registry import load_dataset  # noqa: E402
 from engine.graph import Graph  # noqa: E402
-from engine.project import Project, save_project  # noqa: E402
+from engine.project import Project  # noqa: E402
 from engine.training import TrainConfig  # noqa: E402
-from scripts.example_layout import wrap_positions  # noqa: E402
+from scripts.example_layout import save_examples, wrap_positions  # noqa: E402
 
 OUT = "assets/examples"
 
@@ -162,9 +162,7 @@ def examples() -> dict[str, Project]:
 
 
 def main() -> None:
-    for name, project in examples().items():
-        save_project(project, f"{OUT}/{name}.layerlab.json")
-        print(f"wrote {OUT}/{name}.layerlab.json")
+    save_examples(examples(), OUT)
 
 
 if __name__ == "__main__":

@@ -156,8 +156,13 @@ class Dropout(SingleInputLayer):
             self._mask = None
             return x
         keep = 1.0 - rate
-        self._mask = (self._rng.random(x.shape) < keep).astype(x.dtype) / x.dtype.type(keep)
+        drawn = self._rng.random(self.mask_shape(x)) < keep
+        self._mask = drawn.astype(x.dtype) / x.dtype.type(keep)
         return x * self._mask
+
+    def mask_shape(self, x: np.ndarray) -> tuple[int, ...]:
+        """One keep/drop decision per value (SpatialDropout2D: per sample and channel)."""
+        return x.shape
 
     def grad(self, grad_y: np.ndarray) -> np.ndarray:
         return grad_y if self._mask is None else grad_y * self._mask

@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.layers.base import ParamSpec, SingleInputLayer
+from engine.layers.core import Dropout
 from engine.layers.registry import register
 from engine.types import Shape, ShapeError, format_shape
 
@@ -201,7 +202,7 @@ class LayerNormalization(_Normalization):
 
 
 @register
-class SpatialDropout2D(SingleInputLayer):
+class SpatialDropout2D(Dropout):
     kind = "SpatialDropout2D"
     display_name = "Spatial dropout 2D"
     category = "Regularization"
@@ -222,23 +223,9 @@ class SpatialDropout2D(SingleInputLayer):
                 f"{format_shape(shape)} — use Dropout for vectors and sequences.")
         return shape
 
-    def build(self, input_shapes, rng, dtype=np.float32):
-        super().build(input_shapes, rng, dtype)
-        self._rng = np.random.default_rng(int(rng.integers(2**63)))
-
-    def call(self, x: np.ndarray, training: bool) -> np.ndarray:
-        """x: (B, C, H, W) -> same; one keep/drop decision per (sample, channel)."""
-        rate = self.config["rate"]
-        if not training or rate == 0.0:
-            self._mask = None
-            return x
-        keep = 1.0 - rate
-        drawn = self._rng.random((x.shape[0], x.shape[1], 1, 1)) < keep
-        self._mask = drawn.astype(x.dtype) / x.dtype.type(keep)
-        return x * self._mask
-
-    def grad(self, grad_y: np.ndarray) -> np.ndarray:
-        return grad_y if self._mask is None else grad_y * self._mask
+    def mask_shape(self, x: np.ndarray) -> tuple[int, ...]:
+        """x: (B, C, H, W): one keep/drop decision per (sample, channel)."""
+        return (x.shape[0], x.shape[1], 1, 1)
 
     def inspect(self) -> dict[str, np.ndarray]:
         mask = getattr(self, "_mask", None)
