@@ -39,7 +39,11 @@ def draw_thumbnail(example: Example, width: int = THUMB_W, height: int = THUMB_H
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     points = _data_points(example)
     net_w = width * (0.58 if points is not None else 1.0)
-    _draw_network(painter, example.columns, QRectF(8, 8, net_w - 16, height - 16), c.border)
+    area = QRectF(8, 8, net_w - 16, height - 16)
+    if all(kind in NEURON_KINDS for kind, _ in example.columns):
+        _draw_network(painter, example.columns, area, c.border)
+    else:  # convolutions, recurrent layers, attention: a strip of layer blocks
+        _draw_blocks(painter, example.columns, area, c.border)
     if points is not None:
         _draw_points(painter, points, QRectF(net_w, 10, width - net_w - 10, height - 20), c.border)
     painter.end()
@@ -74,6 +78,39 @@ def _draw_network(painter: QPainter, columns, rect: QRectF, line: str) -> None:
             painter.drawText(QPointF(points[-1].x() - 6, rect.bottom() + 6), f"{width}")
 
 
+NEURON_KINDS = ("Input", "Dense")  # networks drawn as columns of neurons
+SHORT = {"Conv2D": "conv", "Conv1D": "conv", "Conv2DTranspose": "deconv", "Embedding": "embed",
+         "TimeDistributed": "dense", "MultiHeadAttention": "attn", "SimpleRNN": "RNN",
+         "Bidirectional": "biRNN", "Input": "in", "Dense": "dense"}
+
+
+def _draw_blocks(painter: QPainter, columns, rect: QRectF, line: str) -> None:
+    """One rounded block per layer with a width, in its palette colour, wrapped in two rows
+    when there are many; the label is the short kind and the width."""
+    from engine.layers import LAYERS
+    from widgets.canvas.style import category_color, text_on
+
+    if not columns:
+        return
+    rows = 1 if len(columns) <= 5 else 2
+    per_row = -(-len(columns) // rows)
+    w, h = rect.width() / per_row, rect.height() / rows
+    font = painter.font()
+    font.setPointSizeF(8.5)
+    painter.setFont(font)
+    for i, (kind, width) in enumerate(columns):
+        cell = QRectF(rect.left() + (i % per_row) * w, rect.top() + (i // per_row) * h, w, h)
+        box = cell.adjusted(3, h * 0.22, -3, -h * 0.22)
+        cls = LAYERS.get(kind)
+        color = category_color(cls.category if cls is not None else "Core")
+        painter.setPen(QPen(QColor(line), 1.0))
+        painter.setBrush(color)
+        painter.drawRoundedRect(box, 5, 5)
+        painter.setPen(text_on(color))
+        label = f"{SHORT.get(kind, kind[:6].lower())}\n{width}"
+        painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), label)
+
+
 def _load_data(example: Example):  # -> engine Dataset | None
     try:
         from engine.datasets.registry import load_dataset
@@ -86,12 +123,14 @@ def _load_data(example: Example):  # -> engine Dataset | None
 
 def _data_points(example: Example) -> tuple[np.ndarray, np.ndarray, bool] | None:
     """(x, y, is_regression) for a 2-D or 1-D dataset, else None (never raises)."""
-    if not example.columns or example.columns[0][1] not in (1, 2, 64):
+    if not example.columns:
         return None
     data = _load_data(example)
     if data is None:
         return None
     x, y = data.x_train[:300], np.asarray(data.y_train[:300])
+    if x.ndim == 4:  # images (N, C, H, W): the first channel
+        return x[:, 0], y.reshape(len(y), -1)[:, 0], False
     if x.ndim == 2 and x.shape[1] == 64:
         return x.reshape(-1, 8, 8), y.reshape(len(y), -1)[:, 0], False
     if x.ndim != 2 or x.shape[1] not in (1, 2):
