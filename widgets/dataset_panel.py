@@ -38,6 +38,7 @@ from widgets.import_dialog import choose_import_spec
 from widgets.option_form import OptionForm
 from widgets.scroll_body import scroll_body
 from widgets.theme import CLASS_COLORS, current_colors
+from widgets.token_preview import token_lines
 
 PREVIEW_POINTS = 600
 NO_FOLDER = ("Choose the image folder (Browse… below, or “Import image folder…”): it needs one "
@@ -91,6 +92,14 @@ class DatasetPanel(QWidget):
         layout.addWidget(self.images_note)
         self.images.hide()
         self.images_note.hide()
+        self.tokens = QLabel()  # token datasets: a few samples as text
+        self.tokens.setTextFormat(Qt.TextFormat.PlainText)
+        self.tokens.setStyleSheet("font-family: monospace;")
+        self.tokens.setWordWrap(True)
+        self.tokens.setToolTip("The first training samples as text: input → what the network "
+                               "must answer")
+        layout.addWidget(self.tokens)
+        self.tokens.hide()
         self._build_banner(layout)
         self.form = OptionForm()
         self.form.values_edited.connect(self._on_values_edited)
@@ -247,6 +256,9 @@ class DatasetPanel(QWidget):
     def _draw_preview(self) -> None:
         data = self.data
         self._draw_images(data)
+        text = token_lines(data) if data is not None else None
+        self.tokens.setText(text or "")
+        self.tokens.setVisible(bool(text))
         if data is None:
             self.info.setText("No data loaded.")
             self.features.hide()

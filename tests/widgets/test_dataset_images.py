@@ -176,3 +176,21 @@ def test_image_preview_follows_the_theme(panel):
     assert grid.labels[0].opts["color"] == "#E5E7EB"
     panel.set_theme("light")
     assert grid.backgroundBrush().color().name() == "#ffffff"
+
+
+def test_token_datasets_show_samples_as_text(qtbot, doc):
+    from widgets.dataset_panel import DatasetPanel
+
+    panel = DatasetPanel(doc)
+    qtbot.addWidget(panel)
+    panel.show()
+    doc.set_dataset({"name": "sort", "length": 4, "vocab_size": 6, "n_samples": 50})
+    panel.ensure_current()
+    lines = panel.tokens.text().splitlines()
+    assert panel.tokens.isVisible() and len(lines) == 4
+    shown, answer = lines[0].split("  →  ")
+    digits = [c for c in shown if c.isdigit()]
+    assert sorted(digits) == [c for c in answer if c.isdigit()]  # the sorted input
+    doc.set_dataset({"name": "spiral"})
+    panel.ensure_current()
+    assert not panel.tokens.isVisible()
