@@ -55,6 +55,7 @@ class InsideController(QObject):
         self.dock = InsideViews()
         self.data: Any = None
         self.decoder: Any = None
+        self._maps_sample: Any = None  # an image clicked in the Mistakes gallery, (C, H, W)
         self.coach = CoachPanel()
         self._build()
         self.dock.requests_changed.connect(self._send_requests)
@@ -97,7 +98,7 @@ class InsideController(QObject):
             signal = getattr(entry.widget, "requests_changed", None)
             if signal is not None:
                 signal.connect(self._on_view_requests)
-        self.maps.sample_changed.connect(self._on_view_requests)
+        self.maps.sample_changed.connect(self._on_maps_sample_changed)
         self.mistakes.image_clicked.connect(self._show_maps_of)
         self.latent.sample_clicked.connect(self.traversal.choose_sample)
         self.evaluation_hook()
@@ -138,6 +139,10 @@ class InsideController(QObject):
         setter = getattr(self.session, "set_probe_requests", None)
         if setter is not None:
             setter(self.requests())
+
+    def _on_maps_sample_changed(self, _index: int) -> None:
+        self._maps_sample = None  # the spin box picks a dataset sample again
+        self._send_requests()
 
     def _show_maps_of(self, image: Any) -> None:
         self._maps_sample = image
@@ -212,12 +217,14 @@ class InsideController(QObject):
 
 
 def _maps_request(ctl: InsideController) -> dict[str, Any]:
-    sample = getattr(ctl, "_maps_sample", None)
-    if sample is None and ctl.data is not None and len(getattr(ctl.data, "x_val", ())) :
-        index = min(ctl.maps.sample, len(ctl.data.x_val) - 1)
-        sample = ctl.data.x_val[index]
-        return {"cnn_maps": {"index": index, "sample": sample}}
-    return {"cnn_maps": {"sample": sample}} if sample is not None else {"cnn_maps": {}}
+    """Feature maps of the image clicked in the gallery, else of the chosen dataset sample."""
+    if ctl._maps_sample is not None:
+        return {"cnn_maps": {"sample": ctl._maps_sample}}
+    x_val = getattr(ctl.data, "x_val", None)
+    if x_val is None or not len(x_val):
+        return {"cnn_maps": {}}
+    index = min(ctl.maps.sample, len(x_val) - 1)
+    return {"cnn_maps": {"index": index, "sample": x_val[index]}}
 
 
 _REQUESTS: dict[str, Callable[[InsideController], dict[str, Any]]] = {

@@ -48,8 +48,20 @@ class Input(Layer):
         return [grad_y]
 
 
+class ActivatedLayer(SingleInputLayer):
+    """A layer ending in its ``activation`` option, which the loss may take over (logits)."""
+
+    @property
+    def act(self) -> activations.ActivationInfo:
+        return activations.get("linear" if self.skip_activation else self.config["activation"])
+
+    @property
+    def has_gradient(self) -> bool:
+        return self.act.has_gradient
+
+
 @register
-class Dense(SingleInputLayer):
+class Dense(ActivatedLayer):
     kind = "Dense"
     display_name = "Dense"
     category = "Core"
@@ -83,13 +95,6 @@ class Dense(SingleInputLayer):
         name = self.config["kernel_initializer" if key == "kernel" else "bias_initializer"]
         return get_initializer(name)(shape, fan_in, self.config["units"], rng, self.dtype)
 
-    @property
-    def act(self) -> activations.ActivationInfo:
-        return activations.get("linear" if self.skip_activation else self.config["activation"])
-
-    @property
-    def has_gradient(self) -> bool:
-        return self.act.has_gradient
 
     def call(self, x: np.ndarray, training: bool) -> np.ndarray:
         """x: (B, F_in) -> y: (B, units)."""

@@ -21,6 +21,7 @@ from engine.kernels.activations import (
 )
 from engine.kernels.colsum import column_sum
 from engine.layers.base import ParamSpec, SingleInputLayer
+from engine.layers.core import ActivatedLayer
 from engine.layers.recurrent import CELLS, RecurrentLayer, expect_sequence, make_cell
 from engine.layers.registry import register
 from engine.types import Shape, TrainingError
@@ -113,7 +114,7 @@ class Bidirectional(SingleInputLayer):
 
 
 @register
-class TimeDistributed(SingleInputLayer):
+class TimeDistributed(ActivatedLayer):
     kind = "TimeDistributed"
     display_name = "Dense per step"
     category = "Recurrent"
@@ -150,13 +151,6 @@ class TimeDistributed(SingleInputLayer):
         init = get_initializer(self.config["kernel_initializer"])
         return init(shape, shape[0], shape[1], rng)
 
-    @property
-    def act(self) -> activations.ActivationInfo:
-        return activations.get("linear" if self.skip_activation else self.config["activation"])
-
-    @property
-    def has_gradient(self) -> bool:
-        return self.act.has_gradient
 
     def call(self, x: np.ndarray, training: bool) -> np.ndarray:
         """x: (B, T, F) -> (B, T, units): one BLAS product over all B·T steps."""

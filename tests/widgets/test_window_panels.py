@@ -185,3 +185,18 @@ def test_recipe_choice_is_undoable_and_switches_the_views(window):
     window.doc.undo_stack.undo()
     assert window.doc.project.recipe == "autoencoder" and combo.currentData() == "autoencoder"
     assert "latent" in window.inside.dock.visible_keys()
+
+
+def test_feature_maps_follow_the_clicked_mistake_then_the_sample_spin(window):
+    assert window.files.open_example(example_path("digits_cnn"))
+    window.dataset_panel.ensure_current()
+    inside = window.inside
+    inside.dock.show()
+    assert inside.dock.show_view("feature_maps")
+    clicked = np.ones((1, 8, 8), dtype=np.float32)
+    inside._show_maps_of(clicked)
+    assert inside.requests()["cnn_maps"]["sample"] is clicked
+    inside.maps.set_sample(2)
+    request = inside.requests()["cnn_maps"]
+    assert request["index"] == 2
+    assert np.array_equal(request["sample"], inside.data.x_val[2])
