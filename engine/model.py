@@ -2,7 +2,16 @@
 
 All trainable parameters live in one contiguous 1-D buffer ``params_flat`` (layers hold
 reshaped views into it) and all gradients in ``grads_flat``, so an optimizer updates every
-weight in a single fused pass. The supervised recipe needs exactly one Input and one output.
+weight in a single fused pass. The supervised recipe needs one output and one Input, or
+several Inputs that each receive a named *part* of a sample (an encoder–decoder reads the
+"source" and the "decoder input" of the dates dataset).
+
+Several inputs travel as one packed array per batch, ``x: (B, total)``: each part flattened
+and laid side by side in the dataset's part order (``Dataset.input_parts``), so batching,
+shuffling and probes handle one array as for any dataset. ``bind_parts`` tells the model
+where each Input's part lies; ``forward`` cuts the packed array into the Inputs' arrays and
+``backward`` returns the input gradient packed the same way. ``forward`` also takes a dict
+``{Input layer name: (B, *shape)}``.
 
 Output activations and the loss: when the output layer ends in softmax (or sigmoid) and the
 loss is cross-entropy, the model runs in *logits mode* — the output layer skips its final
@@ -18,7 +27,7 @@ import numpy as np
 from engine import activations
 from engine.graph import Graph
 from engine.layers.base import Layer
-from engine.types import GraphError, Shape
+from engine.types import DataError, GraphError, Shape, format_shape
 
 
 class Model:
@@ -28,22 +37,83 @@ class Model:
         self.graph = graph
         self.report = graph.validate()
         inputs, outputs = graph.input_nodes(), graph.output_nodes()
-        if len(inputs) != 1 or len(outputs) != 1:
+        if not inputs or len(outputs) != 1:
             raise GraphError(
-                f"This training recipe needs exactly one Input layer and one output layer, but "
+                f"This training recipe needs an Input layer and exactly one output layer, but "
                 f"the network has {len(inputs)} input(s) and {len(outputs)} output(s) "
                 f"({', '.join(outputs) or 'none'}). Connect or remove the extra layers."
             )
+        if len(inputs) > 1:
+            check_input_parts(graph, inputs)
+        self.input_names = inputs
         self.input_name, self.output_name = inputs[0], outputs[0]
         self.order = graph.topological_order()
         self.sources = {name: graph.inputs_of(name) for name in self.order}
         self.dtype = np.dtype(dtype)
         self.layers: dict[str, Layer] = {n: graph.nodes[n].make_layer() for n in self.order}
         self.logits_mode = False
-        # layers whose every input is the data: their input gradient is optional
-        self.input_fed = [n for n in self.order if n != self.input_name and self.sources[n]
-                          and all(s == self.input_name for s in self.sources[n])]
+        # layers whose every input is data: their input gradient is optional
+        self.input_fed = [n for n in self.order if n not in inputs and self.sources[n]
+                          and all(s in inputs for s in self.sources[n])]
+        self.bind_parts(None)
         self.build(seed)
+
+    # -- inputs ------------------------------------------------------------------------------
+    def part_of(self, input_name: str) -> str:
+        """The sample part an Input receives ("" = the whole sample)."""
+        return str(self.graph.nodes[input_name].options.get("part", "")).strip()
+
+    def bind_parts(self, parts: list[tuple[str, Shape]] | None, dataset: str = "the dataset"
+                   ) -> None:
+        """Say how a packed sample is laid out: ``parts`` = the dataset's ``(name, shape)``
+        in packing order, or None for the Inputs' own shapes in graph order. One Input that
+        takes the whole sample needs no layout. Raises DataError when an Input's part is
+        missing from ``parts`` or has another shape."""
+        shapes = self.report.shapes
+        single_whole = len(self.input_names) == 1 and not (parts and self.part_of(
+            self.input_name))
+        if single_whole:
+            self.layout: list[tuple[str, int, int, Shape]] | None = None
+            self.packed_width = 0
+            return
+        if not parts:
+            if len(self.input_names) == 1:
+                raise DataError(
+                    f"The Input layer '{self.input_name}' receives the part "
+                    f"'{self.part_of(self.input_name)}', but {dataset} gives whole samples "
+                    f"only — clear its 'Receives' option.")
+            parts = [(self.part_of(n), shapes[n]) for n in self.input_names]
+        offsets, offset = {}, 0
+        for name, shape in parts:
+            size = int(np.prod(shape))
+            offsets[name] = (offset, size, tuple(shape))
+            offset += size
+        layout = []
+        for node in self.input_names:
+            part = self.part_of(node)
+            if part not in offsets:
+                raise DataError(
+                    f"The Input layer '{node}' receives the part '{part}', but {dataset} has "
+                    f"the parts {', '.join(repr(p) for p, _ in parts)} — pick one of them.")
+            start, size, shape = offsets[part]
+            if tuple(shapes[node]) != shape:
+                raise DataError(
+                    f"The part '{part}' of {dataset} has shape {format_shape(shape)} but the "
+                    f"Input layer '{node}' expects {format_shape(shapes[node])} — set its "
+                    f"shape to {', '.join(map(str, shape))}.")
+            layout.append((node, start, size, shape))
+        self.layout, self.packed_width = layout, offset
+
+    def split_inputs(self, x: Any) -> dict[str, np.ndarray]:
+        """A batch -> ``{Input layer name: (B, *shape)}``: a packed ``(B, total)`` array
+        is cut by the layout; a dict passes through (converted to the model's dtype)."""
+        if isinstance(x, dict):
+            return {n: np.ascontiguousarray(x[n], self.dtype) for n in self.input_names}
+        if self.layout is None:
+            return {self.input_name: np.ascontiguousarray(x, self.dtype)}
+        flat = np.asarray(x).reshape(len(x), -1)
+        return {node: np.ascontiguousarray(flat[:, start : start + size], self.dtype)
+                .reshape(len(x), *shape) for node, start, size, shape in self.layout}
 
     # -- parameters --------------------------------------------------------------------------
     def build(self, seed: int) -> None:
@@ -73,6 +143,9 @@ class Model:
 
     @property
     def input_shape(self) -> Shape:
+        """Shape of one sample as the data gives it: ``(total,)`` when packed in parts."""
+        if self.layout is not None:
+            return (self.packed_width,)
         return self.report.shapes[self.input_name]
 
     @property
@@ -131,9 +204,9 @@ class Model:
     # -- passes ------------------------------------------------------------------------------
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         """x: (B, *input_shape) -> (B, *output_shape); logits in logits mode."""
-        values: dict[str, np.ndarray] = {self.input_name: np.ascontiguousarray(x, self.dtype)}
+        values: dict[str, np.ndarray] = self.split_inputs(x)
         for name in self.order:
-            if name == self.input_name:
+            if name in values:
                 continue
             values[name] = self.layers[name].forward(
                 [values[s] for s in self.sources[name]], training
@@ -166,14 +239,21 @@ class Model:
             grads[name] = g if name not in grads else grads[name] + g
         self.kept_grads: dict[str, np.ndarray] = {}
         for name in reversed(self.order):
-            if name == self.input_name or name not in grads:
+            if name in self.input_names or name not in grads:
                 continue
             grad_y = grads.pop(name)
             if name in keep:
                 self.kept_grads[name] = np.array(grad_y, copy=True)
             for source, g in zip(self.sources[name], self.layers[name].backward(grad_y)):
                 grads[source] = g if source not in grads else grads[source] + g
-        return grads.get(self.input_name, np.zeros(0, dtype=self.dtype))
+        if self.layout is None:
+            return grads.get(self.input_name, np.zeros(0, dtype=self.dtype))
+        batch = len(grad_out)
+        packed = np.zeros((batch, self.packed_width), dtype=self.dtype)
+        for node, start, size, _ in self.layout:
+            if node in grads:
+                packed[:, start : start + size] = grads[node].reshape(batch, size)
+        return packed
 
     def predict(self, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
         """Outputs with the final activation applied (probabilities), in inference mode."""
@@ -192,3 +272,18 @@ class Model:
     def activations_of(self) -> dict[str, np.ndarray]:
         """Outputs of every layer from the last forward pass (for probes)."""
         return dict(getattr(self, "_values", {}))
+
+
+def check_input_parts(graph: Graph, inputs: list[str]) -> None:
+    """Several Inputs must each name a different part of a sample (GraphError otherwise)."""
+    parts = [str(graph.nodes[n].options.get("part", "")).strip() for n in inputs]
+    unnamed = [n for n, p in zip(inputs, parts) if not p]
+    if unnamed:
+        raise GraphError(
+            f"The network has {len(inputs)} Input layers ({', '.join(inputs)}); set each "
+            f"one's 'Receives' option to the part of a sample it reads (e.g. 'source' and "
+            f"'decoder input' for the dates dataset) — missing on {', '.join(unnamed)}.")
+    twice = sorted({p for p in parts if parts.count(p) > 1})
+    if twice:
+        raise GraphError(f"Two Input layers receive the same part '{twice[0]}'; each part "
+                         f"goes to one Input (wire one Input to several layers instead).")

@@ -264,7 +264,20 @@ class Trainer:
 
 
 def check_data_fits(model: Model, data: Dataset) -> None:
-    """Explain a mismatch between the dataset's sample shape and the Input layer."""
+    """Explain a mismatch between the dataset's sample shape and the Input layer(s); tell a
+    model whose Inputs receive parts of a sample where the parts lie (``bind_parts``)."""
+    parts = list(getattr(data, "input_parts", []) or [])
+    named = [n for n in model.input_names if model.part_of(n)]
+    if named or len(model.input_names) > 1:
+        if not parts:
+            raise DataError(
+                f"The Input layer(s) {', '.join(model.input_names)} receive parts of a sample, "
+                f"but the dataset '{data.name}' gives whole samples "
+                f"({format_shape(data.input_shape)}) — use one Input and clear its 'Receives' "
+                f"option.")
+        model.bind_parts(parts, f"the dataset '{data.name}'")
+        return
+    model.bind_parts(None)
     if tuple(data.input_shape) != tuple(model.input_shape):
         raise DataError(
             f"The dataset '{data.name}' gives samples of shape {format_shape(data.input_shape)} "

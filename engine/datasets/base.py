@@ -39,6 +39,8 @@ class RawData:
     class_names: list[str]
     description: str
     fixed_split: tuple[np.ndarray, np.ndarray] | None = None  # (x_val, y_val) given, no split
+    # several named parts per sample, flattened side by side in x (Model.bind_parts)
+    input_parts: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)
 
 
 @dataclass
@@ -69,6 +71,9 @@ class Dataset:
     features: list[str] = field(default_factory=list)  # derived inputs; [] = x₁, x₂ as they are
     x_train_raw: np.ndarray | None = None  # (N, 2) points in the plane (2-D data only)
     x_val_raw: np.ndarray | None = None  # (M, 2)
+    # ``[(name, shape), ...]`` when a sample is several inputs packed side by side (an
+    # encoder–decoder's "source" and "decoder input"): ``x: (N, Σ prod(shape))``; [] = one
+    input_parts: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)
 
     @property
     def n_train(self) -> int:

@@ -282,5 +282,5 @@ def _finish(entry: Entry, raw: RawData, opts: dict[str, Any], features: list[str
         n_classes=raw.n_classes, input_shape=tuple(int(d) for d in x_tr.shape[1:]),
         output_dim=output_dim, feature_names=names, class_names=raw.class_names,
         description=raw.description, preprocessing=prep, features=list(features),
-        x_train_raw=plane_tr, x_val_raw=plane_val,
+        x_train_raw=plane_tr, x_val_raw=plane_val, input_parts=list(raw.input_parts),
     )

@@ -55,14 +55,17 @@ def n_samples_option(default: int) -> Option:
 
 
 def split_raw(x: np.ndarray, y: np.ndarray, val_split: float, task: str, n_classes: int,
-              names: list[str], class_names: list[str], description: str) -> RawData:
+              names: list[str], class_names: list[str], description: str,
+              input_parts: list[tuple[str, tuple[int, ...]]] | None = None) -> RawData:
     """RawData whose last ``round(N·val_split)`` samples are the validation part (the samples
-    are independent draws, so no shuffle is needed; per-position labels cannot be stratified)."""
+    are independent draws, so no shuffle is needed; per-position labels cannot be stratified).
+    ``input_parts``: named parts packed side by side in ``x`` (``Dataset.input_parts``)."""
     n_val = int(round(len(x) * val_split))
     cut = len(x) - n_val
     return RawData(np.ascontiguousarray(x[:cut], np.float32), y[:cut], task, n_classes, names,
                    class_names, description,
-                   fixed_split=(np.ascontiguousarray(x[cut:], np.float32), y[cut:]))
+                   fixed_split=(np.ascontiguousarray(x[cut:], np.float32), y[cut:]),
+                   input_parts=list(input_parts or []))
 
 
 # -- sine forecast ----------------------------------------------------------------------------

@@ -177,18 +177,36 @@ def date_arrays(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
             "target": target}
 
 
+DATE_PARTS: list[tuple[str, tuple[int, ...]]] = [("source", (SOURCE_LEN,)),
+                                              ("decoder input", (TARGET_LEN,))]
+DATE_LAYOUTS = ("one sequence", "encoder-decoder")
+
+
 def dates(o: dict[str, Any]) -> RawData:
+    """Each sample is the source date (20 ids) followed by ``<s>`` + the answer so far (10).
+
+    ``layout`` "one sequence": one input of 30 ids, a target per position (0 = padding under
+    the source); "encoder-decoder": the same 30 ids as two named parts, "source" and
+    "decoder input" (two Input layers, ``Dataset.input_parts``), and the 10 answer
+    characters as targets (teacher forcing: the decoder reads the true previous character)."""
     rng = np.random.default_rng(o["seed"])
     a = date_arrays(o["n_samples"], rng)
     n = o["n_samples"]
     x = np.concatenate([a["source"], a["decoder_input"]], 1)
-    y = np.concatenate([np.zeros((n, SOURCE_LEN), dtype=np.int64), a["target"]], 1)
     vocab = date_vocabulary()
-    desc = (f"Dates: \"{vocab.decode(a['source'][0])}\" → \"{vocab.decode(a['target'][0])}\"; "
-            f"source (20 characters) + <s> + answer so far in, the next answer character out; "
-            f"{n} dates")
-    return split_raw(x, y, o["val_split"], CLASSIFICATION, len(vocab),
-                     [f"t{i + 1}" for i in range(x.shape[1])], list(vocab.tokens), desc)
+    example = f"\"{vocab.decode(a['source'][0])}\" → \"{vocab.decode(a['target'][0])}\""
+    names = [f"s{i + 1}" for i in range(SOURCE_LEN)] + [f"d{i + 1}" for i in range(TARGET_LEN)]
+    if o.get("layout") == "encoder-decoder":
+        desc = (f"Dates: {example}; two inputs — the source (20 characters) for the encoder "
+                f"and <s> + the answer so far (10) for the decoder — and the next answer "
+                f"character out at each of the 10 decoder steps; {n} dates")
+        return split_raw(x, a["target"], o["val_split"], CLASSIFICATION, len(vocab), names,
+                         list(vocab.tokens), desc, input_parts=DATE_PARTS)
+    y = np.concatenate([np.zeros((n, SOURCE_LEN), dtype=np.int64), a["target"]], 1)
+    desc = (f"Dates: {example}; source (20 characters) + <s> + answer so far in, the next "
+            f"answer character out; {n} dates")
+    return split_raw(x, y, o["val_split"], CLASSIFICATION, len(vocab), names,
+                     list(vocab.tokens), desc)
 
 
 GROUP = "text"
@@ -207,5 +225,9 @@ CATALOG: list[tuple[str, str, str, str, list[Option], Callable[[dict[str, Any]],
       Option("negation", True, "bool", "Use 'not' and 'did not' (which flip the meaning)."),
       *TAIL], sentiment),
     ("dates", "Dates → ISO format (translation)", GROUP, CLASSIFICATION,
-     [n_samples_option(3000), *TAIL], dates),
+     [n_samples_option(3000),
+      Option("layout", "one sequence", "choice", "'one sequence': source, <s> and the answer "
+             "so far in one input; 'encoder-decoder': two inputs, the source for an encoder "
+             "and the answer so far for a decoder.", choices=DATE_LAYOUTS),
+      *TAIL], dates),
 ]

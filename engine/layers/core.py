@@ -35,7 +35,13 @@ class Input(Layer):
     blurb = "Where the data enters: one sample has this shape (the batch axis is added for you)."
     min_inputs = 0
     max_inputs = 0
-    config_spec = (ParamSpec("shape", "shape", [2], "Shape of one sample, e.g. 2 or 1, 28, 28"),)
+    config_spec = (
+        ParamSpec("shape", "shape", [2], "Shape of one sample, e.g. 2 or 1, 28, 28"),
+        ParamSpec("part", "str", "", "Which part of each sample this Input receives when the "
+                  "dataset has several (e.g. 'source' or 'decoder input' for dates); empty = "
+                  "the whole sample. A network with two Inputs needs one part each.",
+                  label="Receives"),
+    )
     example = ({"shape": [3, 2]}, [])
 
     def output_shape(self, input_shapes: list[Shape]) -> Shape:
