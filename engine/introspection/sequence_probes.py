@@ -5,13 +5,19 @@ Runners for ``engine.introspection.compute_probes`` (register with
 
 - ``"attention"``: options ``index`` [0] (sample of the probe batch), ``tokens`` [None] ->
   ``{"index", "layers": {layer: (heads, T_q, T_k) float32}, "tokens": (T,) int64 | None,
-  "token_names": [str] | None}`` for every MultiHeadAttention / ScaledDotProductAttention
-  layer, in network order (each row of a map sums to 1: where that query position looks).
+  "token_names": [str] | None, "axes": {layer: {"query": [str] | None, "key": [...]}}}`` for
+  every MultiHeadAttention / ScaledDotProductAttention layer, in network order (each row of a
+  map sums to 1: where that query position looks). ``axes`` names the positions each layer
+  sees: with several Inputs, cross-attention's queries are the decoder's tokens and its keys
+  the encoder's.
 - ``"hidden_states"``: options ``index``, ``tokens`` -> ``{"index", "layers": {layer: (T,
   units)}, "gates": {layer: {gate: (T, units)}}, "tokens", "token_names"}`` for every recurrent
   layer (SimpleRNN/LSTM/GRU; a Bidirectional layer gives ``"name/forward"`` and
   ``"name/backward"``, both in input order). LSTM gates: input_gate, forget_gate,
-  cell_candidate, output_gate, cell_state; GRU: update_gate, reset_gate, candidate.
+  cell_candidate, output_gate, cell_state; GRU: update_gate, reset_gate, candidate. ``axes``:
+  {layer: token names along its time axis (the part its Input receives)}.
+- ``"translate"``: greedy translations of an encoder–decoder (``engine.introspection.
+  translation``).
 - ``"time_gradients"``: options ``limit`` [64] (probe samples used), ``source`` [loss] | last
   -> ``{"layers": {layer: (T,) float64}, "loss": float, "source": str}``: the mean over
   samples of ``‖dLoss/dh_t‖`` (the *total* gradient reaching the hidden state at step t,
@@ -40,6 +46,7 @@ import numpy as np
 
 from engine.introspection.feature_maps import _one_thread
 from engine.introspection.scratch import scratch
+from engine.introspection.translation import run_translate
 from engine.model import Model
 from engine.types import ConfigError
 
@@ -75,7 +82,10 @@ def input_token_names(data: Any) -> list[str] | None:
         return [BLANK, "(", ")"]
     y = getattr(data, "y_train", None)
     names = list(getattr(data, "class_names", []) or [])
-    if names and y is not None and np.ndim(y) == 2 and np.shape(y)[1] == shape[0]:
+    parts = list(getattr(data, "input_parts", []) or [])
+    per_position = y is not None and np.ndim(y) == 2 and (
+        np.shape(y)[1] == shape[0] or (parts and all(len(s) == 1 for _, s in parts)))
+    if names and per_position:  # inputs and targets share the vocabulary
         return [str(n) for n in names]
     return None
 
@@ -105,6 +115,40 @@ def _tokens_of(model: Model, x: np.ndarray, names: list[str] | None) -> dict[str
     return {"tokens": ids, "token_names": words}
 
 
+def _input_behind(model: Model, layer: str, port: int) -> str | None:
+    """The Input layer that a port of ``layer`` reads, following first inputs back."""
+    sources = model.sources[layer]
+    node = sources[port] if port < len(sources) else sources[0]
+    while node not in model.input_names:
+        upstream = model.sources.get(node) or []
+        if not upstream:
+            return None
+        node = upstream[0]
+    return node
+
+
+def _axis_names(model: Model, layer: str, port: int, words: list[str] | None
+                ) -> list[str] | None:
+    """Token names along the time axis that a port of ``layer`` sees: the part of the
+    packed sample its Input receives (an encoder sees the source, a decoder its input)."""
+    if words is None:
+        return None
+    node = _input_behind(model, layer, port)
+    if model.layout is None or node is None:
+        return words
+    for name, start, size, shape in model.layout:
+        if name == node and len(shape) == 1:
+            return words[start : start + size]
+    return None
+
+
+def _attention_axes(model: Model, names: list[str], words: list[str] | None
+                    ) -> dict[str, dict[str, list[str] | None]]:
+    """{layer: {"query": names, "key": names}} (cross-attention: the key is port 1)."""
+    return {n: {"query": _axis_names(model, n, 0, words), "key": _axis_names(model, n, 1, words)}
+            for n in names}
+
+
 def _forward_one(model: Model, x: np.ndarray) -> None:
     with _one_thread():
         model.forward(x[None], training=False)
@@ -127,7 +171,9 @@ def run_attention(model: Model, batch: Any, opts: dict[str, Any], state: Any) ->
         weights = model.layers[name].inspect().get("attention_weights")
         if weights is not None:
             layers[name] = np.array(weights[0], dtype=np.float32)  # (heads, T_q, T_k)
-    return {"index": index, "layers": layers, **_tokens_of(model, x, _token_names(batch, opts))}
+    tokens = _tokens_of(model, x, _token_names(batch, opts))
+    return {"index": index, "layers": layers, **tokens,
+            "axes": _attention_axes(model, list(layers), tokens["token_names"])}
 
 
 def _cell_states(cell: Any, kind: str, reverse: bool = False) -> tuple[np.ndarray, dict]:
@@ -161,8 +207,10 @@ def run_hidden_states(model: Model, batch: Any, opts: dict[str, Any], state: Any
             layers[name], g = _cell_states(layer, layer.kind)
             if g:
                 gates[name] = g
-    return {"index": index, "layers": layers, "gates": gates,
-            **_tokens_of(model, x, _token_names(batch, opts))}
+    tokens = _tokens_of(model, x, _token_names(batch, opts))
+    axes = {key: _axis_names(model, key.split("/")[0], 0, tokens["token_names"])
+            for key in layers}
+    return {"index": index, "layers": layers, "gates": gates, **tokens, "axes": axes}
 
 
 # -- gradients through time ---------------------------------------------------------------------
@@ -296,5 +344,6 @@ def run_generate(model: Model, batch: Any, opts: dict[str, Any], state: Any) -> 
 
 
 SEQUENCE_RUNNERS = {"attention": run_attention, "hidden_states": run_hidden_states,
-                    "time_gradients": run_time_gradients, "generate": run_generate}
+                    "time_gradients": run_time_gradients, "generate": run_generate,
+                    "translate": run_translate}
 PROBE_KEYS = tuple(SEQUENCE_RUNNERS)
