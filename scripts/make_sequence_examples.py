@@ -49,30 +49,39 @@ def transformer(length: int, n_tokens: int, dim: int = 32) -> Graph:
     return wrap_positions(graph)
 
 
-def dates_attention(length: int, n_tokens: int) -> Graph:
-    """Characters → LSTM states → causal self-attention (each answer character looks back over
-    the date it translates) + a residual Add → a character at every position."""
+def dates_encoder_decoder(n_tokens: int, units: int = 64) -> Graph:
+    """Two Inputs: the date's characters → Embedding → encoder LSTM (a state per character);
+    <s> + the answer so far → Embedding → decoder LSTM. Cross-attention: each decoder step
+    (query) looks over the encoder's states (keys/values); its summary joins the decoder state
+    (Concatenate) → a character at every decoder step."""
     graph = Graph()
-    nodes = [("Input", "characters", {"shape": [length]}, (0, 0)),
-             ("Embedding", "embed", {"input_dim": n_tokens, "output_dim": 32}, (270, 0)),
-             ("LSTM", "reader", {"units": 96, "return_sequences": True}, (540, 0)),
-             ("MultiHeadAttention", "attention", {"num_heads": 1, "key_dim": 32,
-                                                  "use_causal_mask": True}, (810, -130)),
-             ("Add", "residual", {}, (1080, 0)),
+    nodes = [("Input", "date", {"shape": [20], "part": "source"}, (0, 0)),
+             ("Embedding", "date_chars", {"input_dim": n_tokens, "output_dim": 16}, (270, 0)),
+             ("LSTM", "encoder", {"units": units, "return_sequences": True}, (540, 0)),
+             ("Input", "answer_so_far", {"shape": [10], "part": "decoder input"}, (0, 260)),
+             ("Embedding", "answer_chars", {"input_dim": n_tokens, "output_dim": 16},
+              (270, 260)),
+             ("LSTM", "decoder", {"units": units, "return_sequences": True}, (540, 260)),
+             ("MultiHeadAttention", "cross_attention", {"num_heads": 1, "key_dim": 32},
+              (810, 130)),
+             ("Concatenate", "state_and_context", {}, (1080, 260)),
              ("TimeDistributed", "character", {"units": n_tokens, "activation": "softmax"},
-              (1350, 0))]
+              (1350, 260))]
     for kind, name, options, (x, y) in nodes:
         graph.add_node(kind, name, options, (float(x), float(y)))
-    for source, target in [("characters", "embed"), ("embed", "reader"),
-                           ("reader", "attention"), ("reader", "residual"),
-                           ("attention", "residual"), ("residual", "character")]:
+    for source, target in [("date", "date_chars"), ("date_chars", "encoder"),
+                           ("answer_so_far", "answer_chars"), ("answer_chars", "decoder"),
+                           ("decoder", "cross_attention"), ("encoder", "cross_attention"),
+                           ("decoder", "state_and_context"),
+                           ("cross_attention", "state_and_context"),
+                           ("state_and_context", "character")]:
         graph.connect(source, target)
-    return wrap_positions(graph)
+    return graph
 
 
 def examples() -> dict[str, Project]:
     chars = load_dataset({"name": "char_text", "n_samples": 10}).n_classes
-    dates = load_dataset({"name": "dates", "n_samples": 10})
+    dates = load_dataset({"name": "dates", "n_samples": 10})  # the vocabulary size
     return {
         "sine_rnn": Project(
             chain({"kind": "Input", "name": "window", "shape": [30, 1]},
@@ -129,19 +138,23 @@ def examples() -> dict[str, Project]:
                    "likeliest characters at each step.",
         ),
         "dates_seq2seq_attention": Project(
-            dates_attention(int(dates.input_shape[0]), dates.n_classes),
-            {"name": "dates", "n_samples": 4000},
+            dates_encoder_decoder(dates.n_classes),
+            {"name": "dates", "layout": "encoder-decoder", "n_samples": 3000},
             TrainConfig(optimizer="adam", optimizer_options={"learning_rate": 0.005},
-                        batch_size=32, epochs=12),
-            name="Dates → ISO format, with attention",
+                        batch_size=32, epochs=10, max_steps_per_second=50.0),
+            name="Dates → ISO format: encoder–decoder with attention",
             description="Translate '3 March 2021' into '2021-03-03', one character at a time.",
-            lesson="The date comes first, then a start mark, then the answer written one "
-                   "character at a time (teacher forcing: during training the network is shown "
-                   "the correct previous characters). The attention layer lets each answer "
-                   "character look back at the part of the date it needs: open Look inside → "
-                   "Attention and watch the year's digits attend to the year, the month to "
-                   "the month's name. Early on the weights are a blur; the alignment sharpens "
-                   "as the accuracy rises.",
+            lesson="Two networks work together. The encoder (top row) reads the date and keeps "
+                   "a state for every character. The decoder (bottom row) writes the answer: "
+                   "it reads a start mark <s> and the answer so far, and at every step the "
+                   "cross-attention layer lets it look back over the encoder's states — the "
+                   "query comes from the decoder, the keys and values from the encoder. During "
+                   "training the decoder is shown the true previous characters (teacher "
+                   "forcing); Look inside → Translations shows the network translating on its "
+                   "own, feeding back its own guesses. Open Attention: early on the weights "
+                   "are a blur; as accuracy rises, the year's digits look at the year and the "
+                   "month at the month (the encoder's states mix neighbours, so the alignment "
+                   "is near the expected place rather than exactly on it).",
         ),
         "tiny_transformer": Project(
             transformer(10, 9),
