@@ -34,6 +34,8 @@ class FusedMLPStepper:
     @staticmethod
     def supports(model: Model, loss: Loss, optimizer: Optimizer, config: Any) -> bool:
         layers = [model.layers[n] for n in model.order]
+        if getattr(model, "layout", None) is not None:  # the Input reads a part of a sample
+            return False
         if layers[0].kind != "Input" or any(l.kind != "Dense" for l in layers[1:]):
             return False
         if any(len(model.sources[n]) > 1 for n in model.order):

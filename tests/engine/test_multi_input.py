@@ -121,3 +121,22 @@ def test_encoder_decoder_dates_learns():
                                                   optimizer_options={"learning_rate": 0.01}))
     *_, last = trainer.run()
     assert last.metrics["val_accuracy"] > 0.6, last.metrics
+
+
+def test_dense_chain_reading_one_part_trains_on_its_part_only():
+    """The fused Dense-chain stepper must not take the whole packed sample."""
+    from engine.datasets.base import Dataset
+
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(400, 3)), rng.normal(size=(400, 2))
+    y = (a[:, 0] > 0).astype(np.int64)
+    x = np.concatenate([a, b], 1).astype(np.float32)
+    data = Dataset("parts", x[:300], y[:300], x[300:], y[300:], "classification", 2, (5,), 2,
+                   [], ["no", "yes"], "", input_parts=[("a", (3,)), ("b", (2,))])
+    g = Graph.sequential([{"kind": "Input", "shape": [3], "part": "a"},
+                          {"kind": "Dense", "units": 2, "activation": "softmax"}])
+    trainer = Trainer(Model(g), data, TrainConfig(epochs=20, batch_size=16,
+                                                  optimizer_options={"learning_rate": 0.05}))
+    assert type(trainer.stepper).__name__ == "GenericStepper"
+    *_, last = trainer.run()
+    assert last.metrics["val_accuracy"] > 0.9
