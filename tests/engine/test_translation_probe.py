@@ -99,3 +99,22 @@ def test_translate_explains_what_it_needs():
     assert len(result["rows"]) == 6  # an untrained one-sequence model, answer at 20..29
     with pytest.raises(ConfigError, match="start mark"):
         run_translate(trainer.model, batch, {"tokens": ["<pad>", "<unk>", "a"]}, None)
+
+
+def test_cross_attention_aligns_answer_characters_with_the_date(trained):
+    """For 'dd/mm/yyyy' dates the answer 'yyyy-mm-dd' has a known alignment: most of each
+    answer character's attention lands within one position of its source character (an
+    untrained layer spreads it evenly: 3 of 20 positions ≈ 15 %)."""
+    data, trainer, batch = trained
+    names = input_token_names(data)
+    where = {0: 6, 1: 7, 2: 8, 3: 9, 5: 3, 6: 4, 8: 0, 9: 1}  # answer step -> source position
+    masses = []
+    for i in range(len(batch.x)):
+        ids = np.rint(batch.x[i, :20]).astype(int)
+        if names.index("/") not in ids:
+            continue
+        weights = run_attention(trainer.model, batch, {"tokens": names, "index": i},
+                                None)["layers"]["cross"][0]
+        masses += [weights[t, max(p - 1, 0) : p + 2].sum() for t, p in where.items()]
+    assert len(masses) > 40
+    assert np.mean(masses) > 0.6, np.mean(masses)
