@@ -58,23 +58,23 @@ def dates_encoder_decoder(n_tokens: int, units: int = 64) -> Graph:
     nodes = [("Input", "date", {"shape": [20], "part": "source"}, (0, 0)),
              ("Embedding", "date_chars", {"input_dim": n_tokens, "output_dim": 16}, (270, 0)),
              ("LSTM", "encoder", {"units": units, "return_sequences": True}, (540, 0)),
-             ("Input", "answer_so_far", {"shape": [10], "part": "decoder input"}, (0, 260)),
+             ("Input", "answer", {"shape": [10], "part": "decoder input"}, (0, 260)),
              ("Embedding", "answer_chars", {"input_dim": n_tokens, "output_dim": 16},
               (270, 260)),
              ("LSTM", "decoder", {"units": units, "return_sequences": True}, (540, 260)),
-             ("MultiHeadAttention", "cross_attention", {"num_heads": 1, "key_dim": 32},
-              (810, 130)),
-             ("Concatenate", "state_and_context", {}, (1080, 260)),
+             ("MultiHeadAttention", "attention", {"num_heads": 1, "key_dim": 32},
+              (945, 130)),
+             ("Concatenate", "combine", {}, (1215, 260)),
              ("TimeDistributed", "character", {"units": n_tokens, "activation": "softmax"},
-              (1350, 260))]
+              (1485, 260))]
     for kind, name, options, (x, y) in nodes:
         graph.add_node(kind, name, options, (float(x), float(y)))
     for source, target in [("date", "date_chars"), ("date_chars", "encoder"),
-                           ("answer_so_far", "answer_chars"), ("answer_chars", "decoder"),
-                           ("decoder", "cross_attention"), ("encoder", "cross_attention"),
-                           ("decoder", "state_and_context"),
-                           ("cross_attention", "state_and_context"),
-                           ("state_and_context", "character")]:
+                           ("answer", "answer_chars"), ("answer_chars", "decoder"),
+                           ("decoder", "attention"), ("encoder", "attention"),
+                           ("decoder", "combine"),
+                           ("attention", "combine"),
+                           ("combine", "character")]:
         graph.connect(source, target)
     return graph
 

@@ -139,6 +139,7 @@ class MultiHeadAttention(Layer):
     )
     min_inputs = 1
     max_inputs = 2
+    port_names = ("query", "key/value")
     regularized_params = ("query_kernel", "key_kernel", "value_kernel", "output_kernel")
     example = ({"num_heads": 2, "key_dim": 2, "value_dim": 1}, [(3, 2), (2, 3)])
     config_spec = (
@@ -272,6 +273,7 @@ class ScaledDotProductAttention(Layer):
     )
     min_inputs = 1
     max_inputs = 3
+    port_names = ("Q", "K", "V")
     example = ({}, [(3, 2), (4, 2), (4, 3)])
     config_spec = (
         ParamSpec("use_causal_mask", "bool", False, _CAUSAL_HELP),

@@ -31,6 +31,9 @@ class Layer:
     blurb: ClassVar[str] = ""
     min_inputs: ClassVar[int] = 1
     max_inputs: ClassVar[int] = 1
+    # what each input port means when a layer has several ("query", "key/value"); the canvas
+    # writes it on the wire
+    port_names: ClassVar[tuple[str, ...]] = ()
     config_spec: ClassVar[tuple[ParamSpec, ...]] = ()
     regularized_params: ClassVar[tuple[str, ...]] = ()
     # (options, input shapes) the generic contract test builds this layer with.

@@ -192,6 +192,9 @@ class NodeItem(QGraphicsItem):
         else:
             shape, shape_color = (f"→ {self.shape_text}" if self.shape_text else "→ ?"), colors.text
         params = self.params_text or ("no params" if not self.error else "")
+        part = str(self.options.get("part", "")) if self.kind == "Input" else ""
+        if part:  # which part of a sample this Input receives (encoder-decoder data)
+            params = f"← {part}"
         rows = [(shape, st.font(14, True, scale), shape_color, 14.0),
                 (params, st.font(11, False, scale), colors.muted, 11.0)]
         if scale < st.COMPACT_SCALE:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from app.document import ProjectDocument
 from engine.graph import Edge, ShapeReport
+from engine.layers import LAYERS
 from engine.types import format_shape
 from widgets.canvas.edge_item import EdgeItem
 from widgets.canvas.node_item import NodeItem, PortItem
@@ -160,12 +161,23 @@ class CanvasScene(QGraphicsScene):
         error = report.errors.get(item.name, "")
         item.set_report(report.shapes.get(item.name), report.params.get(item.name), error)
 
-    @staticmethod
-    def _apply_edge_report(item: EdgeItem, report: ShapeReport) -> None:
+    def _apply_edge_report(self, item: EdgeItem, report: ShapeReport) -> None:
         shape = report.shapes.get(item.edge.source)
         bad = item.edge in report.bad_edges
         message = report.errors.get(item.edge.target, "") if bad else ""
-        item.set_state(format_shape(shape) if shape is not None else "", bad, message)
+        text = format_shape(shape) if shape is not None else ""
+        role = self._port_role(item.edge)
+        item.set_state(f"{role} · {text}" if role and text else text, bad, message)
+
+    def _port_role(self, edge: Any) -> str:
+        """"query", "key/value", "initial state"…: what a wire is for, when its layer takes
+        several inputs that mean different things (none for Add/Concatenate)."""
+        node = self.doc.graph.nodes.get(edge.target)
+        if node is None:
+            return ""
+        names = LAYERS[node.kind].port_names if node.kind in LAYERS else ()
+        wired = len(self.doc.graph.in_edges(edge.target))
+        return names[edge.port] if wired > 1 and edge.port < len(names) else ""
 
     def set_text_scale(self, scale: float) -> None:
         if abs(scale - self.text_scale) > 1e-3:
