@@ -225,6 +225,15 @@ class Graph:
                 f"{layer.describe()} needs {need} — drag a wire from another layer's output to it."
             )
             return
+        ports = sorted(e.port for e in self.in_edges(name))
+        if ports != list(range(len(ports))):  # e.g. an LSTM's cell state wired, its h0 not
+            missing = next(p for p in range(len(ports) + 1) if p not in ports)
+            report.errors[name] = (
+                f"{layer.describe()} has a wire into its {_port_label(layer, ports[-1])} but "
+                f"none into its {_port_label(layer, missing)} — connect that too, or remove "
+                "the extra wire.")
+            report.bad_edges.update(self.in_edges(name))
+            return
         if any(s not in report.shapes for s in sources):
             return  # an upstream problem is reported where it happens
         shapes = [report.shapes[s] for s in sources]
@@ -276,3 +285,8 @@ class Graph:
                 graph.connect(previous, node.name)
             previous = node.name
         return graph
+
+
+def _port_label(layer: Layer, port: int) -> str:
+    names = type(layer).port_names
+    return f"'{names[port]}' input" if port < len(names) else f"input {port + 1}"

@@ -228,14 +228,27 @@ def total_state_grads(cell: Any, direct: np.ndarray) -> np.ndarray:
     k = int(cell.config.get("bptt_steps", 0))
     out = np.empty((b, t, units), dtype=np.float64)
     out[:, -1] = direct[:, -1]
-    z_gate = cell._gates[..., :units] if cell.kind == "GRU" else None
+    gru = cell.kind == "GRU"
+    z_gate = cell._gates[..., :units] if gru else None
+    # the classic GRU resets h before its candidate product: (r ⊙ h) U_n
+    r_gate = cell._gates[..., units : 2 * units] if gru and not cell.config.get(
+        "reset_after", True) else None
+    keep = getattr(cell, "_keep", None)  # (B, T) False at skipped padding steps, or None
     for s in range(t - 2, -1, -1):
         if k > 0 and (s + 1) % k == 0:  # a chunk boundary: no gradient flows back across it
             out[:, s] = direct[:, s]
             continue
-        out[:, s] = direct[:, s] + (d_rec[:, s + 1] @ ut) * cell._rmask
+        if r_gate is None:
+            back = d_rec[:, s + 1] @ ut
+        else:
+            back = d_rec[:, s + 1, : 2 * units] @ ut[: 2 * units] + \
+                (d_rec[:, s + 1, 2 * units :] @ ut[2 * units :]) * r_gate[:, s + 1]
+        out[:, s] = direct[:, s] + back * cell._rmask
         if z_gate is not None:  # h_{t+1} = z ⊙ h_t + (1 - z) ⊙ n: the direct path
             out[:, s] += out[:, s + 1] * z_gate[:, s + 1]
+        if keep is not None:  # a skipped step copies h_t to h_{t+1}: the gradient too
+            skipped = ~keep[:, s + 1]
+            out[skipped, s] = direct[skipped, s] + out[skipped, s + 1]
     return out
 
 

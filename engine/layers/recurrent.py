@@ -88,6 +88,7 @@ class LSTM(RecurrentLayer):
     time_major = True
     max_inputs = 3
     state_names = ("initial hidden state", "initial cell state")
+    port_names = ("sequence", "initial h", "initial c")
     config_spec = (*common_specs(gated=True),
                    ParamSpec("unit_forget_bias", "bool", True, "Start the forget-gate bias at "
                              "1 so the cell remembers by default (Jozefowicz et al.)"))

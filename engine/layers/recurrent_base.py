@@ -92,6 +92,7 @@ class RecurrentLayer(Layer):
     icon = "recurrent"
     max_inputs = 2
     state_names: ClassVar[tuple[str, ...]] = ("initial state",)  # ports 1, 2, …
+    port_names = ("sequence", "initial state")
     gates: ClassVar[int] = 1
     time_major: ClassVar[bool] = False  # the kernels' work arrays are (T, B, ·), not (B, T, ·)
     regularized_params = ("kernel", "recurrent_kernel")

@@ -120,3 +120,23 @@ def test_unique_names():
     assert g.add_node("Dense").name == "dense_1"
     assert g.add_node("Dense").name == "dense_2"
     assert g.add_node("LeakyReLU").name == "leaky_relu_1"
+
+
+def test_a_gap_in_the_input_ports_is_reported():
+    """Deleting an LSTM's h0 wire while its c0 wire stays must not read c0 as h0."""
+    g = Graph()
+    g.add_node("Input", "x", {"shape": [5, 3]})
+    g.add_node("LSTM", "enc", {"units": 4})
+    g.add_node("LSTM", "dec", {"units": 4})
+    g.connect("x", "enc")
+    g.connect("x", "dec")
+    h0 = g.connect("enc", "dec")
+    g.add_node("Dense", "c_state", {"units": 4})
+    g.connect("enc", "c_state")
+    g.connect("c_state", "dec")
+    assert g.infer_shapes().ok
+    g.disconnect(h0)
+    report = g.infer_shapes()
+    assert "'initial c' input but none into its 'initial h' input" in report.errors["dec"]
+    assert g.connect("enc", "dec").port == 1  # a new wire fills the gap
+    assert g.infer_shapes().ok

@@ -131,9 +131,11 @@ def torch_total_grads(cell, x, direct):
     h = torch.zeros(x.shape[0], units, dtype=torch.float64)
     c = torch.zeros_like(h)
     hs = []
+    skip = cell.config.get("mask_padding", False)
     for t in range(x.shape[1]):
         if k and t and t % k == 0:
             h, c = h.detach(), c.detach()
+        h_old, c_old = h, c
         xp = xs[:, t] @ p["kernel"] + p["bias"]
         hu = h @ p["recurrent_kernel"]
         if cell.kind == "SimpleRNN":
@@ -142,12 +144,20 @@ def torch_total_grads(cell, x, direct):
             i, f, g, o = (xp + hu).split(units, dim=1)
             c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
             h = torch.sigmoid(o) * torch.tanh(c)
+        elif not cell.config["reset_after"]:  # Cho et al.: (r ⊙ h) U_n, no recurrent bias
+            z = torch.sigmoid(xp[:, :units] + hu[:, :units])
+            r = torch.sigmoid(xp[:, units:2 * units] + hu[:, units:2 * units])
+            n = torch.tanh(xp[:, 2 * units:] + (r * h) @ p["recurrent_kernel"][:, 2 * units:])
+            h = z * h + (1 - z) * n
         else:
             hu = hu + p["recurrent_bias"]
             z = torch.sigmoid(xp[:, :units] + hu[:, :units])
             r = torch.sigmoid(xp[:, units:2 * units] + hu[:, units:2 * units])
             n = torch.tanh(xp[:, 2 * units:] + r * hu[:, 2 * units:])
             h = z * h + (1 - z) * n
+        if skip:  # an all-zero (padding) step carries the state over
+            real = torch.tensor(np.any(x[:, t] != 0, axis=1))[:, None]
+            h, c = torch.where(real, h, h_old), torch.where(real, c, c_old)
         h.retain_grad()
         hs.append(h)
     sum((hh * torch.tensor(direct[:, t])).sum() for t, hh in enumerate(hs)).backward()
@@ -261,3 +271,23 @@ def test_time_gradients_of_a_bidirectional_layer_cover_both_directions(seq):
     assert fw.shape == bw.shape == (T,) and np.all(fw > 0) and np.all(bw > 0)
     if not seq:  # last states only: each direction's gradient is largest where it ends
         assert np.argmax(fw) == T - 1 and np.argmax(bw) == 0
+
+
+@pytest.mark.parametrize("kind,options", [("GRU", {"reset_after": False}),
+                                          ("LSTM", {"mask_padding": True}),
+                                          ("GRU", {"mask_padding": True}),
+                                          ("SimpleRNN", {"mask_padding": True})])
+def test_total_state_grads_match_autograd_for_classic_gru_and_skipped_padding(kind, options):
+    cell = create_layer({"kind": kind, "name": "c", "units": 3, "return_sequences": True,
+                         **options})
+    cell.build([(6, 2)], np.random.default_rng(0), np.float64)
+    rng = np.random.default_rng(2)
+    for value in cell.params.values():
+        value[...] = rng.normal(0.0, 0.6, value.shape)
+    x, direct = rng.normal(size=(3, 6, 2)), rng.normal(size=(3, 6, 3))
+    x[0, :2] = 0.0  # pre-padding
+    x[1, 4:] = 0.0  # post-padding
+    x[2, 3] = 0.0  # a gap
+    cell.forward([x], False)
+    ours = total_state_grads(cell, direct)
+    np.testing.assert_allclose(ours, torch_total_grads(cell, x, direct), rtol=1e-8, atol=1e-10)
