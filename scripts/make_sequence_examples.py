@@ -154,7 +154,13 @@ def examples() -> dict[str, Project]:
                    "own, feeding back its own guesses. Open Attention: early on the weights "
                    "are a blur; as accuracy rises, the year's digits look at the year and the "
                    "month at the month (the encoder's states mix neighbours, so the alignment "
-                   "is near the expected place rather than exactly on it).",
+                   "is near the expected place rather than exactly on it). Then try the classic "
+                   "encoder–decoder without attention: delete 'attention' and 'combine', wire "
+                   "the decoder into 'character', add a Sequence Pooling (last) after the "
+                   "encoder and wire it into the decoder as "
+                   "its second input — its initial state, the only thing it now knows about "
+                   "the date. It learns far more slowly: one state of 64 numbers must carry the "
+                   "whole date.",
         ),
         "tiny_transformer": Project(
             transformer(10, 9),
