@@ -46,13 +46,18 @@ class Bidirectional(SingleInputLayer):
                   "(2·units) or add them (units)", ("concat", "sum")),
         ParamSpec("return_sequences", "bool", False, "Output every step (T × ...) instead of "
                   "the final states"),
+        ParamSpec("mask_padding", "bool", False, "Skip time steps whose input is all zeros "
+                  "(padding, e.g. from an Embedding with mask_zero) in both directions",
+                  label="Skip padding"),
     )
-    example = ({"cell": "GRU", "units": 2, "return_sequences": True}, [(3, 2)])
+    example = ({"cell": "GRU", "units": 2, "return_sequences": True, "mask_padding": True},
+               [(3, 2)])
 
     def _cells(self) -> tuple[RecurrentLayer, RecurrentLayer]:
         if not hasattr(self, "_pair"):
             opts = {"units": self.config["units"],
-                    "return_sequences": self.config["return_sequences"]}
+                    "return_sequences": self.config["return_sequences"],
+                    "mask_padding": self.config["mask_padding"]}
             self._pair = tuple(make_cell(self.config["cell"], f"{self.name}_{p[:-1]}", opts)
                                for p in PREFIXES)
         return self._pair  # type: ignore[return-value]

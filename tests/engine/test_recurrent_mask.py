@@ -162,3 +162,18 @@ def test_padding_matches_torch_packed_sequences(kind):
                                    err_msg=name)
     np.testing.assert_allclose(torch_order(kind, layer.grads["recurrent_kernel"].T),
                                mod.weight_hh_l0.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_bidirectional_skip_padding_matches_the_unpadded_sequence():
+    from engine.layers import create_layer
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(2, 4, 3))
+    padded = np.concatenate([x, np.zeros((2, 3, 3))], axis=1)  # post-padding
+    outs = []
+    for data in (x, padded):
+        layer = create_layer({"kind": "Bidirectional", "name": "bi", "cell": "LSTM",
+                              "units": 5, "mask_padding": True})
+        layer.build([data.shape[1:]], np.random.default_rng(0), np.float64)
+        outs.append(layer.forward([data], False))
+    np.testing.assert_allclose(outs[0], outs[1], rtol=1e-12, atol=1e-12)
