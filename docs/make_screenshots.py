@@ -1,10 +1,13 @@
 """Regenerate the screenshots in docs/ (run from the repository root under a virtual display).
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python docs/make_screenshots.py
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python docs/make_screenshots.py [NAME...]
 
+NAME picks some screenshots only (``seq2seq`` -> ``screenshot_seq2seq.png``); none: all.
 ``screenshot_spiral.png``: the spiral example mid-training (decision boundary forming).
 ``screenshot_error.png``: the digits MLP fed 1×8×8 images — the Dense layer cannot take an
 image, its wire turns red and the problems panel says to insert a Flatten layer.
+``screenshot_seq2seq.png``: the dates encoder–decoder after training, Look inside →
+Translations (the network translating dates on its own, ✓/✗ beside the true answers).
 Preferences go to a temporary folder, so the user's own settings are never touched.
 """
 
@@ -89,7 +92,8 @@ def error(app: QApplication, folder: Path, out: Path) -> None:
 DEEP_SHOTS = (("digits_cnn", "feature_maps", "screenshot_cnn.png"),
               ("vae_digits_2d", "traversal", "screenshot_vae.png"),
               ("gan_ring_of_gaussians", "gan", "screenshot_gan.png"),
-              ("tiny_transformer", "attention", "screenshot_attention.png"))
+              ("tiny_transformer", "attention", "screenshot_attention.png"),
+              ("dates_seq2seq_attention", "translate", "screenshot_seq2seq.png"))
 
 
 def deep(app: QApplication, folder: Path, example: str, tab: str, out: Path) -> bool:
@@ -113,18 +117,25 @@ def deep(app: QApplication, folder: Path, example: str, tab: str, out: Path) -> 
     return shown
 
 
-def main() -> int:
+def wanted(name: str, chosen: list[str]) -> bool:
+    """``screenshot_NAME.png`` is asked for (no names given: every screenshot)."""
+    return not chosen or name.removeprefix("screenshot_").removesuffix(".png") in chosen
+
+
+def main(chosen: list[str]) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     apply_theme(app, "light")
     with tempfile.TemporaryDirectory() as tmp:
-        spiral(app, Path(tmp) / "a", ROOT / "docs" / "screenshot_spiral.png")
-        error(app, Path(tmp) / "b", ROOT / "docs" / "screenshot_error.png")
-        print("wrote docs/screenshot_spiral.png and docs/screenshot_error.png")
+        for name, shoot in (("screenshot_spiral.png", spiral), ("screenshot_error.png", error)):
+            if wanted(name, chosen):
+                shoot(app, Path(tmp) / Path(name).stem, ROOT / "docs" / name)
+                print(f"wrote docs/{name}")
         for i, (example, tab, name) in enumerate(DEEP_SHOTS):
-            if deep(app, Path(tmp) / f"d{i}", example, tab, ROOT / "docs" / name):
+            if wanted(name, chosen) and deep(app, Path(tmp) / f"d{i}", example, tab,
+                                             ROOT / "docs" / name):
                 print(f"wrote docs/{name}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -343,8 +343,9 @@ class DatasetPanel(QWidget):
             return
         text, self._fix, button = problem
         self._show_error(text)
-        self.fix_button.setText(button)
-        self.fix_button.show()
+        if self._fix is not None:  # some problems take more than one edit: no button
+            self.fix_button.setText(button)
+            self.fix_button.show()
 
     def apply_fix(self) -> None:
         if self._fix is None:

@@ -78,6 +78,7 @@ class InsideController(QObject):
         add("filters", "Filters", self.filters, lambda c: c.has(*CONV_KINDS))
         add("feature_maps", "Feature maps", self.maps,
             lambda c: c.image_input and c.recipe in ("supervised", ""))
+        self._add_sequence_views()  # before saliency: the first tab of a sequence model
         add("saliency", "Saliency", self.saliency, _classifier)
         add("adversarial", "Adversarial", self.adversarial, _classifier)
         add("mistakes", "Mistakes", self.mistakes, lambda c: _classifier(c) and c.image_input)
@@ -88,7 +89,6 @@ class InsideController(QObject):
         add("gan", "GAN", self.gan, lambda c: c.recipe == "gan", always=True)
         add("recipe", "Recipe settings", self.recipe_form,
             lambda c: c.recipe in (*GENERATIVE, "gan"))
-        self._add_sequence_views()
         add("layer_map", "Layer map", self.layer_map, _supervised)
         add("dynamics", "Dynamics", self.dynamics, _supervised, always=True)
         add("evaluation", "Evaluation", self.evaluation, _classifier)
@@ -164,7 +164,10 @@ class InsideController(QObject):
             recipe=str(getattr(doc.project, "recipe", "supervised") or "supervised"),
             task=str(getattr(data, "task", "") or ""),
             input_shape=tuple(getattr(data, "input_shape", ()) or ()),
-            n_classes=int(getattr(data, "n_classes", 0) or 0))
+            n_classes=int(getattr(data, "n_classes", 0) or 0),
+            input_parts=tuple(str(node.options.get("part", "") or "").strip()
+                              for node in graph.nodes.values() if node.kind == "Input"),
+            dataset=str(getattr(data, "name", "") or ""))
         report = doc.report
         inputs = [n for n, node in graph.nodes.items() if node.kind == "Input"]
         for view in (self.saliency, self.layer_map):

@@ -34,6 +34,8 @@ class ViewContext:
     task: str = ""  # "classification" | "regression" | ""
     input_shape: tuple[int, ...] = ()
     n_classes: int = 0
+    input_parts: tuple[str, ...] = ()  # the parts the Inputs receive ("Receives"; "" = whole)
+    dataset: str = ""  # the dataset's registry name ("dates", "spiral"...)
 
     def has(self, *kinds: str) -> bool:
         return any(k in kinds for k in self.layer_kinds.values())

@@ -7,7 +7,8 @@ value is checked as it is typed by building the layer in the engine; a bad value
 engine's message in red under the field and changes nothing. Good values are committed as
 undoable commands through the document; the form refreshes from the document's signals, so
 undo/redo shows up here too. Dropout shows "keep probability = 1 − rate" live; activation
-choices show an ``ActivationPreview``.
+choices show an ``ActivationPreview``. An Input's "Receives" (``part``) offers the parts of
+the dataset given to ``set_dataset`` in an editable combo box ("" reads "the whole sample").
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from engine.layers import create_layer, layer_class
 from engine.params import ParamSpec
 from engine.types import LayerLabError, format_shape
 from widgets.activation_preview import ActivationPreview
+from widgets.suggest_combo import combo_text, show_text, suggestion_combo
 from widgets.theme import OKABE_ITO
 
 INT_LIMIT = 2**31 - 1
@@ -42,6 +44,7 @@ INT_LIMIT = 2**31 - 1
 SLOPE_ACTIVATIONS = {"LeakyReLU": ("leaky_relu", "negative_slope"), "ELU": ("elu", "alpha"),
                      "PReLU": ("leaky_relu", "initial_slope")}
 ERROR_STYLE = f"color: {OKABE_ITO['vermillion']}; font-weight: 600;"
+WHOLE_SAMPLE = "the whole sample"
 
 
 def option_text(spec: ParamSpec, value: Any) -> str:
@@ -56,10 +59,12 @@ class Field(QObject):
     typed = Signal(str, object)  # option, raw text/value as typed (validate only)
     committed = Signal(str, object)  # option, value to apply
 
-    def __init__(self, spec: ParamSpec, parent: QWidget) -> None:
+    def __init__(self, spec: ParamSpec, parent: QWidget,
+                 suggestions: list[str] | None = None) -> None:
         super().__init__(parent)
         self.spec = spec
-        self.editor = self._make_editor(spec)
+        self.editor = (self._suggest_editor(spec, suggestions) if suggestions
+                       else self._make_editor(spec))
         self.editor.setToolTip(spec.help)
         self.error = QLabel()
         self.error.setWordWrap(True)
@@ -104,11 +109,22 @@ class Field(QObject):
         line.editingFinished.connect(lambda: self.committed.emit(spec.name, line.text()))
         return line
 
+    def _suggest_editor(self, spec: ParamSpec, suggestions: list[str]) -> QComboBox:
+        """Pick a suggestion (the dataset's parts) or type another text."""
+        combo = suggestion_combo(suggestions, WHOLE_SAMPLE)
+        line = combo.lineEdit()
+        combo.activated.connect(lambda i: self.committed.emit(spec.name, combo.itemData(i)))
+        line.textEdited.connect(lambda _t: self.typed.emit(spec.name, combo_text(combo)))
+        line.editingFinished.connect(lambda: self.committed.emit(spec.name, combo_text(combo)))
+        return combo
+
     def set_value(self, value: Any) -> None:
         """Show ``value`` without emitting anything (refresh from the document)."""
         editor = self.editor
         editor.blockSignals(True)
-        if isinstance(editor, (QSpinBox, QDoubleSpinBox)):
+        if isinstance(editor, QComboBox) and editor.isEditable():
+            show_text(editor, value)
+        elif isinstance(editor, (QSpinBox, QDoubleSpinBox)):
             editor.setValue(value)
         elif isinstance(editor, QCheckBox):
             editor.setChecked(bool(value))
@@ -139,6 +155,7 @@ class Inspector(QWidget):
         super().__init__(parent)
         self.doc = doc
         self.name: str | None = None
+        self.parts: list[str] = []  # the dataset's input parts, offered for "Receives"
         self.fields: dict[str, Field] = {}
         self.keep_label: QLabel | None = None
         self.preview: ActivationPreview | None = None
@@ -209,6 +226,16 @@ class Inspector(QWidget):
         self._build_form()
         self.refresh()
 
+    def set_dataset(self, data: Any) -> None:
+        """The dataset's parts (``input_parts``) become the suggestions of an Input's
+        "Receives"; the form of a shown Input is rebuilt when they change."""
+        parts = [str(name) for name, _ in getattr(data, "input_parts", None) or []]
+        if parts == self.parts:
+            return
+        self.parts = parts
+        if self.name is not None and self.doc.graph.nodes[self.name].kind == "Input":
+            self.set_layer(self.name)
+
     def refresh(self) -> None:
         """Re-read every value from the document (after an edit, undo or redo)."""
         if self.name is None:
@@ -236,7 +263,8 @@ class Inspector(QWidget):
             form.setContentsMargins(0, 8, 0, 0)
             form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
             for spec in layer_class(node.kind).config_spec:
-                field = Field(spec, host)
+                offer = node.kind == "Input" and spec.name == "part" and self.parts
+                field = Field(spec, host, self.parts if offer else None)
                 field.typed.connect(self._on_field_typed)
                 field.committed.connect(self._on_field_committed)
                 self.fields[spec.name] = field

@@ -30,6 +30,7 @@ from app.document import ProjectDocument
 from app.session import TrainingSession
 from app.settings import Settings
 from engine.datasets.points import edited_spec
+from engine.introspection.sequence_probes import input_token_names
 from engine.types import GraphError, LayerLabError
 from widgets.canvas.clipboard import MIME_LAYERS
 from widgets.canvas.view import CanvasView
@@ -57,7 +58,7 @@ LAYOUT_VERSION = 1
 # right column heights (views, loss, network/confusion) per kind of project: a 2-D plane
 # shows its output map; image/sequence data and generative models need the Look inside room
 COLUMN_SHARES = {"plane": (0.42, 0.3, 0.25), "deep": (0.47, 0.23, 0.3),
-                 "generative": (0.62, 0.26, 0.12)}
+                 "sequence": (0.55, 0.27, 0.18), "generative": (0.62, 0.26, 0.12)}
 L, R, B = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
            Qt.DockWidgetArea.BottomDockWidgetArea)
 
@@ -278,6 +279,7 @@ class MainWindow(QMainWindow):
         titles = {"decision": "Decision boundary", "regression": "Fitted curve"}
         self.docks["output"].setWindowTitle(titles.get(self.plots.mode, "Output"))
         self.inside.set_dataset(data)
+        self.inspector.set_dataset(data)
         self.inside.set_context_from(self.doc, data)
         # no map of the output for this data: the deep views are the interesting ones, so
         # they come to the front with most of the column, and the confusion matrix replaces
@@ -285,7 +287,10 @@ class MainWindow(QMainWindow):
         deep = self.plots.mode == "none"
         self.docks["inside" if deep or generative else "output"].raise_()
         self.docks["confusion" if deep else "network"].raise_()
-        layout = "generative" if generative else "deep" if deep else "plane"
+        # token sequences: tall views (translations, attention maps with a row per token)
+        tokens = deep and input_token_names(data) is not None
+        layout = ("generative" if generative else "sequence" if tokens else "deep" if deep
+                  else "plane")
         if layout != self._layout_kind:
             # a generative model has no confusion matrix and its networks are not one chain:
             # that room goes to the latent space / GAN views (shown again for other projects)

@@ -211,7 +211,8 @@ def test_register_views_adds_tabs_for_the_right_networks(qtbot):
     dock = InsideViews()
     qtbot.addWidget(dock)
     views = register_views(dock)
-    assert set(views) == {"attention", "hidden_states", "time_gradients", "generate"}
+    assert set(views) == {"attention", "hidden_states", "time_gradients", "generate",
+                          "translate"}
     lm = ViewContext(layer_kinds={"i": "Input", "e": "Embedding", "r": "LSTM",
                                   "o": "TimeDistributed"},
                      task="classification", input_shape=(40,), n_classes=60)

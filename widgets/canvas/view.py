@@ -5,6 +5,8 @@ it, or drop it on a wire to insert it there; drag from a port to another layer t
 (a refused target shows why, and ``message_posted`` says it); click, rubber-band select, move
 (committed on release), Delete, Ctrl+C/Ctrl+V; zoom with Ctrl+wheel, pan with the middle
 button or Space+drag. All edits go through the document, and the scene follows its signals.
+After "fit" the network stays fitted while the view is resized (docks settling, a bigger
+window) until the learner zooms, pans or scrolls.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QMouseEvent,
     QPainter,
+    QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QGraphicsView, QMenu, QToolTip, QWidget
@@ -66,6 +69,10 @@ class CanvasView(QGraphicsView):
         self._pan_from: QPoint | None = None
         self._space_held = self._space_panned = False
         self._drop_edge: EdgeItem | None = None
+        self.fitted = False  # the view shows the fitted network; resizing refits it
+        self._fitted_size = self.size()
+        for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
+            bar.actionTriggered.connect(self._unfit)
         self.canvas.selectionChanged.connect(self._on_scene_selection_changed)
         for signal in (doc.shapes_changed, doc.layer_moved, doc.project_loaded):
             signal.connect(self._update_scene_rect)
@@ -150,6 +157,7 @@ class CanvasView(QGraphicsView):
         self._zoom_by(1 / ZOOM_STEP, QGraphicsView.ViewportAnchor.AnchorViewCenter)
 
     def reset_zoom(self) -> None:
+        self.fitted = False
         self.resetTransform()
         self._on_zoom_changed()
 
@@ -167,6 +175,16 @@ class CanvasView(QGraphicsView):
             self.scale(MAX_FIT_ZOOM, MAX_FIT_ZOOM)
         self.centerOn(rect.center())
         self._on_zoom_changed()
+        self.fitted, self._fitted_size = True, self.size()
+
+    def _unfit(self, *_: object) -> None:
+        self.fitted = False
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        # the view's own size, not its viewport's: a scroll bar coming and going is no reason
+        if self.fitted and self.size() != self._fitted_size:
+            self.fit_to_view()
 
     def restyle(self) -> None:
         """Repaint with the current theme (called on palette changes)."""
@@ -175,6 +193,7 @@ class CanvasView(QGraphicsView):
 
     # -- zoom and pan --------------------------------------------------------------------------
     def _zoom_by(self, factor: float, anchor: QGraphicsView.ViewportAnchor) -> None:
+        self.fitted = False
         current = self.zoom_level()
         target = min(MAX_ZOOM, max(MIN_ZOOM, current * factor))
         previous = self.transformationAnchor()
@@ -193,12 +212,14 @@ class CanvasView(QGraphicsView):
             self._zoom_by(ZOOM_STEP ** steps, QGraphicsView.ViewportAnchor.AnchorUnderMouse)
             event.accept()
             return
+        self.fitted = False  # scrolled
         super().wheelEvent(event)
 
     def _pan(self, pos: QPoint) -> None:
         assert self._pan_from is not None
         delta = pos - self._pan_from
         self._pan_from = pos
+        self.fitted = False
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
         self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
 

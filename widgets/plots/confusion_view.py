@@ -3,7 +3,8 @@
 Cells are tinted by the row fraction (so a small class is as visible as a big one): blue on the
 diagonal (right answers), vermillion off it (mistakes); the text switches between dark and
 light for contrast. The "Normalized" box shows row percentages instead of counts. Text items
-are created when the number of classes changes and only re-texted afterwards.
+are created when the number of classes changes and only re-texted afterwards. With many
+classes (a character vocabulary) only every n-th class is named on the axes.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSize
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from widgets.plots.palette import (
@@ -24,6 +25,8 @@ from widgets.plots.palette import (
 )
 
 MAX_TEXT_CLASSES = 30
+MAX_TICKS = 20  # class names along an axis; more classes: every n-th name, so none overlap
+TICK_PX = 16  # room one class name needs along an axis
 
 
 def row_normalized(matrix: np.ndarray) -> np.ndarray:
@@ -44,6 +47,12 @@ def cell_colors(fractions: np.ndarray, style: PlotStyle) -> np.ndarray:
     out[..., :3] = np.clip(np.rint(mid + (tint - mid) * strength), 0, 255)
     out[..., 3] = 255
     return out
+
+
+def tick_name(name: str) -> str:
+    """A class name as a short plain axis label ("<pad>" -> "pad": labels are rich text)."""
+    text = name[1:-1] if name.startswith("<") and name.endswith(">") else name
+    return {" ": "␣", "": "·"}.get(text, text if len(text) <= 10 else text[:9] + "…")
 
 
 class ConfusionView(QWidget):
@@ -77,6 +86,7 @@ class ConfusionView(QWidget):
         self.matrix = np.zeros((0, 0), np.int64)
         self.class_names: list[str] = []
         self.texts: list[pg.TextItem] = []
+        self.tick_every = 0
         self.set_theme(self.style_.name)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
@@ -114,9 +124,8 @@ class ConfusionView(QWidget):
         for item in self.texts:
             self.plot.removeItem(item)
         self.texts = []
-        ticks = [[(i, name) for i, name in enumerate(self.class_names)]]
-        self.plot.getAxis("bottom").setTicks(ticks)
-        self.plot.getAxis("left").setTicks(ticks)
+        self.tick_every = 0
+        self._set_ticks()
         self.plot.setRange(xRange=(-0.5, k - 0.5), yRange=(-0.5, k - 0.5), padding=0.02)
         if k > MAX_TEXT_CLASSES:
             return
@@ -130,6 +139,24 @@ class ConfusionView(QWidget):
                 text.setPos(j, i)
                 self.plot.addItem(text)
                 self.texts.append(text)
+
+    def _set_ticks(self) -> None:
+        """Name every n-th class, as many as the plot's size lets stand apart."""
+        k = len(self.class_names)
+        side = max(1, min(self.plot_widget.width(), self.plot_widget.height()) - 60)
+        every = max(1, -(-k // MAX_TICKS), -(-k * TICK_PX // side))
+        if every == self.tick_every:
+            return
+        self.tick_every = every
+        ticks = [[(i, tick_name(name)) for i, name in enumerate(self.class_names)
+                  if i % every == 0]]
+        self.plot.getAxis("bottom").setTicks(ticks)
+        self.plot.getAxis("left").setTicks(ticks)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self.class_names:
+            self._set_ticks()
 
     def _redraw(self, *_: object) -> None:
         if not self.matrix.size:

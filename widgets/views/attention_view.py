@@ -3,8 +3,10 @@
 Reads ``snapshot.probes["introspection:attention"]`` (``engine.introspection.sequence_probes``):
 ``{"index": int, "layers": {layer: (heads, T_q, T_k)}, "tokens": (T,) | None,
 "token_names": [str] | None}``. Row q of a head's map holds how much query position q takes
-from each key position (the row sums to 1), drawn with viridis from 0 to 1; the input tokens
-label both axes. Layer and head combos pick the map ("mean of the heads" averages them), the
+from each key position (the row sums to 1), drawn with viridis from 0 to 1. The result's
+``axes`` ``{layer: {"query": [str] | None, "key": [str] | None}}`` name each layer's own
+positions (a cross-attention reads decoder queries and encoder keys); without them the input
+tokens label both axes. Layer and head combos pick the map ("mean of the heads" averages them), the
 sample spin the probe sample: ``requests_changed({"attention": {"index": i, "tokens": [...]}})``
 asks for it (``tokens``: the names of the input ids, from ``set_dataset``).
 """
@@ -17,13 +19,23 @@ import numpy as np
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from widgets.views.common import fill_combo
-from widgets.views.sequence_common import HeatmapPanel, SampleProbeView, token_labels
+from widgets.views.sequence_common import (
+    HeatmapPanel,
+    SampleProbeView,
+    axis_labels,
+    layer_axes,
+)
 
 PROBE = "attention"
 MEAN = -1
 CAPTION = ("Each row is one position of the sequence (a query); bright cells show which "
            "positions it reads from (the keys). Every row adds up to 1. Heads learn "
            "different patterns: the previous token, the same token, a separator…")
+CROSS_CAPTION = ("Cross-attention: each row is one step of the answer the decoder writes (its "
+                 "query); bright cells are the source characters it reads (the keys). Trained, "
+                 "it looks near the year while writing the year.")
+SELF_TITLES = ("query position (reads…)", "key position (…from)")
+CROSS_TITLES = ("decoder step (query)", "source character (key)")
 HINT = ("Add a MultiHeadAttention layer and press Play or Step: its attention weights appear "
         "here.")
 
@@ -43,7 +55,7 @@ class AttentionView(SampleProbeView):
                        QLabel("sample"), self.sample_spin):
             self.bar.addWidget(widget)
         self.bar.addStretch(1)
-        self.panel = HeatmapPanel("query position (reads…)", "key position (…from)")
+        self.panel = HeatmapPanel(*SELF_TITLES)
         self.set_content(self.panel)
         self.add_summary()
         self.layer_box.currentIndexChanged.connect(self._redraw)
@@ -84,9 +96,17 @@ class AttentionView(SampleProbeView):
         if weights is None:
             return
         t_q, t_k = weights.shape
-        rows, cols = token_labels(self.result, t_q), token_labels(self.result, t_k)
+        layer = self.layer_box.currentText()
+        names = layer_axes(self.result, layer) or {}
+        rows = axis_labels(self.result, names.get("query"), t_q)
+        cols = axis_labels(self.result, names.get("key"), t_k)
+        cross = names.get("query") is not None and names.get("query") != names.get("key")
+        self.panel.set_axis_titles(*(CROSS_TITLES if cross else SELF_TITLES))
+        if self.caption.text() != (caption := CROSS_CAPTION if cross else CAPTION):
+            self.caption.setText(caption)
         self.panel.show(weights, 0.0, 1.0, False, rows, cols)
-        self.panel.set_title(f"{self.layer_box.currentText()} · {self.head_box.currentText()}")
+        kind = " · cross-attention" if cross else ""
+        self.panel.set_title(f"{layer} · {self.head_box.currentText()}{kind}")
         self.show_content()
         sharp = float(np.mean(np.max(weights, axis=1)))
         self.summary.setText(f"sample {int(self.result.get('index', 0))} · the strongest key "

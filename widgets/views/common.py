@@ -149,8 +149,9 @@ class ViewFrame(QWidget):
         return self.style_
 
     def add_summary(self) -> QLabel:
-        """A muted one-line readout between the content and the caption (``self.summary``)."""
-        self.summary = muted_label(wrap=False)
+        """A muted readout between the content and the caption (``self.summary``); it wraps,
+        so a long sentence never widens the dock (and the window) past the screen."""
+        self.summary = muted_label()
         self.summary.setContentsMargins(6, 0, 6, 0)
         self.layout().insertWidget(2, self.summary)
         return self.summary

@@ -3,7 +3,9 @@
 Reads ``snapshot.probes["introspection:hidden_states"]``
 (``engine.introspection.sequence_probes``): ``{"index": int, "layers": {layer: (T, units)},
 "gates": {layer: {gate: (T, units)}}, "tokens": (T,) | None, "token_names": [str] | None}``.
-The heatmap has time (the input tokens) across and one row per unit. The hidden state and the
+The heatmap has time (the input tokens) across and one row per unit; ``axes`` ``{layer: [str] |
+None}`` names the tokens along each layer's own time axis (an encoder sees the source, a
+decoder its own input), else the whole sample's tokens label it. The hidden state and the
 candidates are drawn with the orange/blue diverging colours from -1 to 1 (tanh); gates, which
 are between 0 (closed) and 1 (open), with viridis; an LSTM's cell state is unbounded and drawn
 symmetric around 0 at its own largest magnitude. The layer combo picks the layer, the "show"
@@ -19,7 +21,12 @@ import numpy as np
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from widgets.views.common import fill_combo
-from widgets.views.sequence_common import HeatmapPanel, SampleProbeView, token_labels
+from widgets.views.sequence_common import (
+    HeatmapPanel,
+    SampleProbeView,
+    axis_labels,
+    layer_axes,
+)
 
 PROBE = "hidden_states"
 HIDDEN = "hidden_states"
@@ -40,6 +47,7 @@ CAPTION = ("Each column is one step of the sequence, each row one unit of the hi
            "carry information forward; gates show when the layer writes, keeps or forgets.")
 HINT = "Add a recurrent layer (SimpleRNN, LSTM or GRU) and press Play or Step to see its states."
 MAX_UNIT_LABELS = 32
+UNIT_LABEL_PX = 18  # the height one unit number needs on the axis
 
 
 class HiddenStateView(SampleProbeView):
@@ -107,9 +115,12 @@ class HiddenStateView(SampleProbeView):
             lo, hi, signed = -max(top, 1e-6), max(top, 1e-6), True
         else:
             lo, hi, signed = -1.0, 1.0, True
-        every = max(1, int(np.ceil(units / MAX_UNIT_LABELS)))
+        room = max(2, (self.stack.height() - 80) // UNIT_LABEL_PX)  # labels that stand apart
+        every = max(1, int(np.ceil(units / min(MAX_UNIT_LABELS, room))))
         rows = [str(u) if u % every == 0 else "" for u in range(units)]
-        self.panel.show(values.T, lo, hi, signed, rows, token_labels(self.result, steps))
+        cols = axis_labels(self.result, layer_axes(self.result, self.layer_box.currentText()),
+                           steps)
+        self.panel.show(values.T, lo, hi, signed, rows, cols)
         name, meaning = GATE_TEXT.get(what, (what, ""))
         self.panel.set_title(f"{self.layer_box.currentText()} · {name}")
         self.show_content()

@@ -6,7 +6,9 @@ labels on both axes (pyqtgraph leaves out labels that would overlap) and a colou
 ``lo`` to ``hi``: viridis for values in 0..1 (attention weights, gates), the palette's
 orange/blue diverging map for signed values (hidden states). Everything is updated in place;
 ticks and the colour map change only when the labels or the kind of values change.
-``token_labels(result, n)`` reads the names of the input tokens a sequence probe sends.
+``token_labels(result, n)`` reads the names of the input tokens a sequence probe sends;
+``axis_labels(result, names, n)`` prefers the names of one layer's own axis (the probes'
+``axes``: with two Inputs a layer sees only its part of the sample).
 ``SampleSpin`` is the spin box that picks the probe sample; ``SampleProbeView`` is a
 ``ProbeView`` that asks for one probe sample, ``{"index": i, "tokens": [...]}`` (``tokens``:
 the input token names of the dataset given to ``set_dataset``).
@@ -51,6 +53,21 @@ def token_labels(result: dict[str, Any] | None, n: int) -> list[str]:
     if ids is not None and len(ids) == n:
         return [str(int(i)) for i in ids]
     return [str(i) for i in range(n)]
+
+
+def axis_labels(result: dict[str, Any] | None, names: Any, n: int) -> list[str]:
+    """n tick labels for one layer's axis: ``names`` (from the probe's ``axes``: the tokens
+    that layer sees, e.g. a cross-attention's decoder queries) when there are n of them,
+    else ``token_labels``."""
+    if names is not None and len(names) == n:
+        return [display_token(str(t)) for t in names]
+    return token_labels(result, n)
+
+
+def layer_axes(result: dict[str, Any] | None, layer: str) -> Any:
+    """The probe's ``axes`` entry of ``layer`` (None when the probe sends none)."""
+    axes = (result or {}).get("axes")
+    return axes.get(layer) if isinstance(axes, dict) else None
 
 
 def step_labels(n: int) -> list[str]:

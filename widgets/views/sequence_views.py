@@ -3,8 +3,8 @@
 ``widgets.inside_controller`` imports this module when it exists and calls
 ``register_views(dock)``; each view then receives snapshots, datasets and themes from the dock
 and its ``requests_changed`` is connected by the controller. The probes they ask for
-(``attention``, ``hidden_states``, ``time_gradients``, ``generate``) are the runners of
-``engine.introspection.sequence_probes.SEQUENCE_RUNNERS``.
+(``attention``, ``hidden_states``, ``time_gradients``, ``generate``, ``translate``) are the
+runners of ``engine.introspection.sequence_probes.SEQUENCE_RUNNERS``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from widgets.views.attention_view import AttentionView
 from widgets.views.generated_text_view import GeneratedTextView
 from widgets.views.hidden_state_view import HiddenStateView
 from widgets.views.time_gradient_view import TimeGradientView
+from widgets.views.translation_view import DECODER_PART, TranslationView
 
 ATTENTION_KINDS = ("MultiHeadAttention", "ScaledDotProductAttention")
 RECURRENT_KINDS = ("SimpleRNN", "LSTM", "GRU", "Bidirectional")
@@ -40,19 +41,25 @@ def trains_recurrence(c: ViewContext) -> bool:
 
 def writes_text(c: ViewContext) -> bool:
     """Token ids in, a class per token out: a next-token model may be (the probe says why
-    not when the output is not (T, V))."""
+    not when the output is not (T, V)); not an encoder–decoder (its Inputs receive parts)."""
     return (_supervised(c) and c.task == "classification" and len(c.input_shape) == 1
-            and c.n_classes > 2 and c.has(*TOKEN_KINDS))
+            and c.n_classes > 2 and c.has(*TOKEN_KINDS) and not any(c.input_parts))
 
 
-VIEWS = (("attention", "Attention", AttentionView, has_attention),
+def translates(c: ViewContext) -> bool:
+    """An encoder–decoder (an Input receives the decoder input), or the dates dataset."""
+    return _supervised(c) and (DECODER_PART in c.input_parts or c.dataset == "dates")
+
+
+VIEWS = (("translate", "Translations", TranslationView, translates),
+         ("attention", "Attention", AttentionView, has_attention),
          ("hidden_states", "Hidden states", HiddenStateView, has_recurrence),
          ("time_gradients", "Gradients through time", TimeGradientView, trains_recurrence),
          ("generate", "Generated text", GeneratedTextView, writes_text))
 
 
 def register_views(dock: Any) -> dict[str, Any]:
-    """Add the four views to ``dock`` (``widgets.inside_dock.InsideViews``); returns them by
+    """Add the views to ``dock`` (``widgets.inside_dock.InsideViews``); returns them by
     key."""
     made: dict[str, Any] = {}
     for key, title, cls, relevant in VIEWS:
