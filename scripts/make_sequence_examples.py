@@ -62,8 +62,7 @@ def dates_encoder_decoder(n_tokens: int, units: int = 64) -> Graph:
              ("Embedding", "answer_chars", {"input_dim": n_tokens, "output_dim": 16},
               (270, 260)),
              ("LSTM", "decoder", {"units": units, "return_sequences": True}, (540, 260)),
-             ("MultiHeadAttention", "attention", {"num_heads": 1, "key_dim": 32},
-              (945, 130)),
+             ("MultiHeadAttention", "attention", {"num_heads": 1, "key_dim": 32}, (945, 130)),
              ("Concatenate", "combine", {}, (1215, 260)),
              ("TimeDistributed", "character", {"units": n_tokens, "activation": "softmax"},
               (1485, 260))]

@@ -42,6 +42,11 @@ def _classifier(c: ViewContext) -> bool:
     return c.task == "classification" and c.recipe in ("supervised", "")
 
 
+def _continuous_classifier(c: ViewContext) -> bool:
+    """Saliency and adversarial examples nudge input values: meaningless for token ids."""
+    return _classifier(c) and not c.has("Embedding", "OneHot")
+
+
 def _supervised(c: ViewContext) -> bool:
     return c.recipe in ("supervised", "") and bool(c.task)
 
@@ -79,8 +84,8 @@ class InsideController(QObject):
         add("feature_maps", "Feature maps", self.maps,
             lambda c: c.image_input and c.recipe in ("supervised", ""))
         self._add_sequence_views()  # before saliency: the first tab of a sequence model
-        add("saliency", "Saliency", self.saliency, _classifier)
-        add("adversarial", "Adversarial", self.adversarial, _classifier)
+        add("saliency", "Saliency", self.saliency, _continuous_classifier)
+        add("adversarial", "Adversarial", self.adversarial, _continuous_classifier)
         add("mistakes", "Mistakes", self.mistakes, lambda c: _classifier(c) and c.image_input)
         add("latent", "Latent space", self.latent, lambda c: c.recipe in GENERATIVE)
         add("traversal", "Latent traversal", self.traversal, lambda c: c.recipe in GENERATIVE)

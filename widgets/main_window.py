@@ -58,7 +58,7 @@ LAYOUT_VERSION = 1
 # right column heights (views, loss, network/confusion) per kind of project: a 2-D plane
 # shows its output map; image/sequence data and generative models need the Look inside room
 COLUMN_SHARES = {"plane": (0.42, 0.3, 0.25), "deep": (0.47, 0.23, 0.3),
-                 "sequence": (0.55, 0.27, 0.18), "generative": (0.62, 0.26, 0.12)}
+                 "sequence": (0.52, 0.22, 0.26), "generative": (0.62, 0.26, 0.12)}
 L, R, B = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
            Qt.DockWidgetArea.BottomDockWidgetArea)
 

@@ -95,9 +95,9 @@ def test_translation_view_lists_answers_with_marks_and_the_headline(qtbot):
     assert view.showing_hint and "translate" in view.hint.text()
     view.update(snapshot("translate", RESULT))
     assert not view.showing_hint
-    assert view.shown_rows() == [("3 March 2021", "2021-03-03", "✓ right", "2021-03-03"),
-                                 ("12/07/1999", "1999-01-12", "✗ wrong", "1999-07-12"),
-                                 ("May 5, 1960", "1960-05___", "✗ wrong", "1960-05-05")]
+    assert view.shown_rows() == [("3 March 2021", "2021-03-03", "✓", "2021-03-03"),
+                                 ("12/07/1999", "1999-01-12", "✗", "1999-07-12"),
+                                 ("May 5, 1960", "1960-05___", "✗", "1960-05-05")]
     assert view.headline.text() == (
         "on its own: 87 % of characters, 1 of 3 dates exactly right · with the true previous "
         "characters (teacher forcing): 95 %")

@@ -32,8 +32,8 @@ PROBE = "translate"
 COUNT = 8
 DECODER_PART = "decoder input"
 ONE_SEQUENCE = {"decoder_start": 20, "decoder_length": 10}  # dates as one sequence of 30 ids
-MIN_PT, MAX_PT = 12, 30
-ROW_CHARS = 50  # monospace characters across one row (20 + 10 + 10 + arrow, mark, gaps)
+MIN_PT, MAX_PT = 10, 30
+ROW_CHARS = 52  # monospace characters across one row (20 + 10 + 10, arrow, mark, gaps)
 RIGHT, WRONG = OKABE_ITO["green"], OKABE_ITO["vermillion"]
 HEADERS = ("date as written", "", "the network writes", "", "true answer")
 CAPTION = ("In training the decoder is shown the true previous characters (teacher forcing). "
@@ -89,7 +89,7 @@ class _Row:
         predicted, correct = str(r.get("predicted", "")), bool(r.get("correct"))
         _set(self.source, source)
         _set(self.answer, answer_html(predicted, target))
-        _set(self.mark, "✓ right" if correct else "✗ wrong")
+        _set(self.mark, "✓" if correct else "✗")
         style = f"color: {RIGHT if correct else WRONG}; font-weight: 700;"
         if self.mark.styleSheet() != style:
             self.mark.setStyleSheet(style)
