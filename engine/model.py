@@ -27,6 +27,7 @@ import numpy as np
 from engine import activations
 from engine.graph import Graph
 from engine.layers.base import Layer
+from engine.layers.token_fusion import link_token_tables
 from engine.types import DataError, GraphError, Shape, format_shape
 
 
@@ -57,6 +58,8 @@ class Model:
                           and all(s in inputs for s in self.sources[n])]
         self.bind_parts(None)
         self.build(seed)
+        # Embedding -> recurrent pairs whose input projection is a table lookup (token_fusion)
+        self.token_links = link_token_tables(self)
 
     # -- inputs ------------------------------------------------------------------------------
     def part_of(self, input_name: str) -> str:
@@ -244,6 +247,9 @@ class Model:
             grad_y = grads.pop(name)
             if name in keep:
                 self.kept_grads[name] = np.array(grad_y, copy=True)
+            if name in self.token_links and self._table_backward(name, grad_y, input_grad,
+                                                                 keep, extra):
+                continue
             for source, g in zip(self.sources[name], self.layers[name].backward(grad_y)):
                 grads[source] = g if source not in grads else grads[source] + g
         if self.layout is None:
@@ -254,6 +260,23 @@ class Model:
             if node in grads:
                 packed[:, start : start + size] = grads[node].reshape(batch, size)
         return packed
+
+    def _table_backward(self, name: str, grad_y: np.ndarray, input_grad: bool,
+                        keep: tuple[str, ...], extra: dict[str, np.ndarray] | None) -> bool:
+        """Backward of a recurrent layer fed by an Embedding (``token_links``) that hands
+        dLoss/d(embeddings) straight to the Embedding, which then needs no backward pass; False
+        (nothing done) when the Embedding's output gradient is wanted or the forward pass did
+        not use the table."""
+        layer: Any = self.layers[name]  # a RecurrentLayer
+        emb = self.token_links[name]
+        if input_grad or emb in keep or emb in (extra or {}) or layer._token_ids is None:
+            return False
+        layer.table_only = True
+        try:
+            layer.backward(grad_y)
+        finally:
+            layer.table_only = False
+        return True
 
     def predict(self, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
         """Outputs with the final activation applied (probabilities), in inference mode."""

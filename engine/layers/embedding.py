@@ -124,6 +124,7 @@ class Embedding(TokenLayer):
         y = np.take(self.params["embeddings"], self._ids, axis=0)  # (B, T, D) gather
         if self.config["mask_zero"]:
             y[self._ids == 0] = 0.0
+        self._out = y  # a recurrent reader recognises it (engine.layers.token_fusion)
         return y
 
     def _scatter(self, grad_y: np.ndarray) -> None:

@@ -9,13 +9,14 @@ weight gradients as BLAS products after it. A cell adds its gate count and its t
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
 from engine import activations
 from engine.initializers import INITIALIZER_NAMES, get_initializer
 from engine.kernels.colsum import column_sum
+from engine.layers import token_fusion as TF
 from engine.layers.base import Layer, ParamSpec
 from engine.types import ConfigError, Shape, ShapeError, format_shape
 
@@ -96,6 +97,9 @@ class RecurrentLayer(Layer):
     gates: ClassVar[int] = 1
     time_major: ClassVar[bool] = False  # the kernels' work arrays are (T, B, ·), not (B, T, ·)
     regularized_params = ("kernel", "recurrent_kernel")
+    token_source: Any = None  # the Embedding feeding this layer (``token_fusion``; Model sets it)
+    table_only = False  # Model.backward: hand dLoss/dE to token_source instead of returning dX
+    _token_ids: np.ndarray | None = None  # the ids of a fused forward pass (token_fusion)
     _state_grads: list[np.ndarray]  # dLoss/dh0 (, dLoss/dc0), set by ``_run_backward``
 
     def output_shape(self, input_shapes: list[Shape]) -> Shape:
@@ -207,14 +211,18 @@ class RecurrentLayer(Layer):
         # projection X @ W + b for all B·T steps is one BLAS product, and so is [dW; db; dU]
         tm = self.time_major
         xh = self._scratch("xh", (t, b, f + 1 + units) if tm else (b, t, f + 1 + units))
-        xh[:, :, :f] = xd.transpose(1, 0, 2) if tm else xd
-        xh[:, :, f] = 1.0
         self._xh = xh.reshape(b * t, -1)
-        wb = self._scratch("wb", (f + 1, kernel.shape[1]))  # [W; b]
-        wb[:f] = kernel
-        wb[f] = self.params["bias"] if "bias" in self.params else 0.0
         xp = self._scratch("xp", (b * t, kernel.shape[1]))
-        np.dot(self._xh[:, : f + 1], wb, out=xp)  # (B·T, G·H)
+        self._token_ids = None if self._in_mask is not None else TF.token_rows(self, x)
+        if self._token_ids is not None:  # x = E[ids]: xp = (E W + b)[ids] (token_fusion)
+            TF.project_tokens(self, self._token_ids, xp)
+        else:
+            xh[:, :, :f] = xd.transpose(1, 0, 2) if tm else xd
+            xh[:, :, f] = 1.0
+            wb = self._scratch("wb", (f + 1, kernel.shape[1]))  # [W; b]
+            wb[:f] = kernel
+            wb[f] = self.params["bias"] if "bias" in self.params else 0.0
+            np.dot(self._xh[:, : f + 1], wb, out=xp)  # (B·T, G·H)
         rmask = self._mask((b, units), self.config["recurrent_dropout"], training)
         self._rmask_on = rmask is not None
         self._rmask = np.ones((b, units), dtype) if rmask is None else rmask.astype(dtype)
@@ -238,7 +246,10 @@ class RecurrentLayer(Layer):
         h_prev[1:] = self.h_all[:, :-1].transpose(1, 0, 2)
         if self._rmask_on:
             h_prev *= self._rmask[None]
-        if dxp2 is dhp2:  # [dW; db; dU] = [X | 1 | H_prev]ᵀ dZ: one product
+        if self._token_ids is not None:  # [dW; db] from the token table (token_fusion)
+            np.dot(self._xh[:, f1:].T, dhp2, out=self.grads["recurrent_kernel"])
+            dwu = TF.table_grads(self, self._token_ids, dxp2)
+        elif dxp2 is dhp2:  # [dW; db; dU] = [X | 1 | H_prev]ᵀ dZ: one product
             dwu = self._scratch("dwbu", (self._xh.shape[1], dxp2.shape[1]))
             np.dot(self._xh.T, dxp2, out=dwu)
             self.grads["recurrent_kernel"][...] = dwu[f1:]
@@ -252,6 +263,10 @@ class RecurrentLayer(Layer):
             self.grads["bias"][...] = dwu[f1 - 1]
         if "recurrent_bias" in self.grads:
             column_sum(dhp2, self.grads["recurrent_bias"])
+        if self.table_only and self._token_ids is not None:  # Model.backward: dE goes
+            # straight into the Embedding's gradient, no dX
+            TF.embedding_grad(self)
+            return np.zeros(0, dtype=dxp2.dtype)
         dx = dxp2 @ self.params["kernel"].T
         dx = np.ascontiguousarray(dx.reshape(t, b, -1).transpose(1, 0, 2)) if tm else \
             dx.reshape(b, t, -1)

@@ -1,0 +1,103 @@
+"""Embedding → recurrent layer: the input projection as a table lookup.
+
+When a recurrent layer's only input is an Embedding's output ``X = E[ids]``, its input
+projection ``XP = X W + b`` over all ``B·T`` steps equals ``(E W + b)[ids]``: a ``(V, G·H)``
+table (V = vocabulary size) computed once per pass and gathered row by row, instead of a
+``(B·T, F) @ (F, G·H)`` product. Backward, ``dTable = Σ`` of the ``dXP`` rows per id (a
+scatter-add), ``dW = Eᵀ dTable``, ``db = Σ_rows dTable`` and — when nothing else needs the
+Embedding's output gradient — ``dE = dTable Wᵀ`` goes straight into the Embedding's gradient
+(``Model.backward``), skipping ``dX = dXP Wᵀ`` (B·T rows) and the Embedding's own scatter.
+The numbers equal the unfused path's up to float rounding (tests/engine/test_token_fusion.py).
+
+``Model`` links the pairs (``link_token_tables``); a layer called on its own, or on anything but
+the linked Embedding's latest output, or with input dropout, takes the ordinary path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numba import njit
+
+from engine.backend import pick
+from engine.kernels.colsum import column_sum
+from engine.layers.embedding import Embedding, scatter_add_rows, scatter_add_rows_ref
+
+
+@njit(cache=True, nogil=True)
+def gather_rows(table, ids, out):
+    """table: (V, D), ids: (N,) int64 -> out: (N, D) = table[ids]."""
+    d = table.shape[1]
+    for r in range(ids.shape[0]):
+        src, dst = table[ids[r]], out[r]
+        for c in range(d):
+            dst[c] = src[c]
+
+
+def gather_rows_ref(table: np.ndarray, ids: np.ndarray, out: np.ndarray) -> None:
+    """Plain-numpy twin of ``gather_rows``."""
+    np.take(table, ids, axis=0, out=out)
+
+
+def link_token_tables(model: Any) -> dict[str, str]:
+    """{recurrent layer name: Embedding name} for every recurrent layer whose only input is an
+    Embedding (no ``mask_zero``) fed by an Input and read by nothing else; sets each such
+    layer's ``token_source``."""
+    from engine.layers.recurrent import RecurrentLayer
+
+    readers: dict[str, int] = {}
+    for sources in model.sources.values():
+        for s in sources:
+            readers[s] = readers.get(s, 0) + 1
+    links = {}
+    for name in model.order:
+        layer, sources = model.layers[name], model.sources[name]
+        if not isinstance(layer, RecurrentLayer) or len(sources) != 1:
+            continue
+        emb = model.layers[sources[0]]
+        if (type(emb) is Embedding and not emb.config["mask_zero"] and readers[emb.name] == 1
+                and emb.name in model.input_fed):
+            layer.token_source = emb
+            links[name] = emb.name
+    return links
+
+
+def token_rows(layer: Any, x: np.ndarray) -> np.ndarray | None:
+    """The ids ``(B·T,)`` in the order of the layer's xp rows ((t, b) when time-major) when
+    ``x`` is its linked Embedding's latest output, else None."""
+    emb = layer.token_source
+    if emb is None or x is not getattr(emb, "_out", None):
+        return None
+    ids = emb._ids.T if layer.time_major else emb._ids
+    return np.ascontiguousarray(ids).reshape(-1)
+
+
+def project_tokens(layer: Any, ids: np.ndarray, xp: np.ndarray) -> None:
+    """xp: (B·T, G·H) = (E W + b)[ids] (``ids`` from ``token_rows``)."""
+    emb_table = layer.token_source.params["embeddings"]  # (V, F)
+    kernel = layer.params["kernel"]
+    table = layer._scratch("token_table", (emb_table.shape[0], kernel.shape[1]))
+    np.dot(emb_table, kernel, out=table)
+    if "bias" in layer.params:
+        table += layer.params["bias"]
+    pick(gather_rows, gather_rows_ref)(table, ids, xp)
+
+
+def table_grads(layer: Any, ids: np.ndarray, dxp: np.ndarray) -> np.ndarray:
+    """dxp: (B·T, G·H) rows in ``ids`` order -> [dW; db]: (F + 1, G·H); keeps dTable for
+    ``embedding_grad``."""
+    emb_table = layer.token_source.params["embeddings"]  # (V, F)
+    v, f = emb_table.shape
+    dtable = layer._scratch("token_dtable", (v, dxp.shape[1]))
+    pick(scatter_add_rows, scatter_add_rows_ref)(ids, np.ascontiguousarray(dxp), dtable)
+    dwb = layer._scratch("token_dwb", (f + 1, dxp.shape[1]))
+    np.dot(emb_table.T, dtable, out=dwb[:f])
+    column_sum(dtable, dwb[f])
+    layer._dtable = dtable
+    return dwb
+
+
+def embedding_grad(layer: Any) -> None:
+    """dE = dTable Wᵀ into the linked Embedding's gradient (after ``table_grads``)."""
+    np.dot(layer._dtable, layer.params["kernel"].T, out=layer.token_source.grads["embeddings"])
