@@ -42,7 +42,9 @@ _CLAMP = _F(7.90531110763549805)
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def _tanh32(x):
     """float32 tanh as Eigen computes it: a [13/6] rational minimax fit on [-7.9, 7.9], no
-    exp, no branch (LLVM vectorises it); max error 4e-7 (a few float32 ulp)."""
+    exp, no branch (LLVM vectorises it); max error 4e-7 (a few float32 ulp). A caller compiled
+    with ``fastmath={"contract"}`` evaluates the polynomials with fused multiply-adds (~20 %
+    faster, as Eigen does; the flag of the function it is inlined into is what counts)."""
     x = min(max(x, -_CLAMP), _CLAMP)
     x2 = x * x
     p = _F(-2.76076847742355e-16)
@@ -194,7 +196,7 @@ def _lstm_carry(gb, cb, tb, hb, cp, hp, act, fast):
         hb[j] = hp[j]
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})  # FMA (see _tanh32)
 def lstm_forward(xp, u, h0, c0, rmask, keep, act, ract, fast, pre, gates, c_all, tc_all, h_all):
     """TIME-MAJOR work arrays (step t's rows lie together): xp: (T, B, 4H), h0/c0: (B, H) ->
     pre/gates: (T, B, 4H) pre-/post-activation i, f, g, o (``pre`` is left unwritten when
