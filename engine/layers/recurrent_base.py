@@ -210,10 +210,11 @@ class RecurrentLayer(Layer):
         # [x_t | 1 | h_(t-1)] side by side (the backward pass fills the h part): the input
         # projection X @ W + b for all B·T steps is one BLAS product, and so is [dW; db; dU]
         tm = self.time_major
-        xh = self._scratch("xh", (t, b, f + 1 + units) if tm else (b, t, f + 1 + units))
+        self._token_ids = None if self._in_mask is not None else TF.token_rows(self, x)
+        nx = f + 1 if self._token_ids is None else 0  # token_fusion: xh holds h_(t-1) alone
+        xh = self._scratch("xh", (t, b, nx + units) if tm else (b, t, nx + units))
         self._xh = xh.reshape(b * t, -1)
         xp = self._scratch("xp", (b * t, kernel.shape[1]))
-        self._token_ids = None if self._in_mask is not None else TF.token_rows(self, x)
         if self._token_ids is not None:  # x = E[ids]: xp = (E W + b)[ids] (token_fusion)
             TF.project_tokens(self, self._token_ids, xp)
         else:
@@ -246,9 +247,10 @@ class RecurrentLayer(Layer):
         h_prev[1:] = self.h_all[:, :-1].transpose(1, 0, 2)
         if self._rmask_on:
             h_prev *= self._rmask[None]
-        if self._token_ids is not None:  # [dW; db] from the token table (token_fusion)
-            np.dot(self._xh[:, f1:].T, dhp2, out=self.grads["recurrent_kernel"])
+        if self._token_ids is not None:  # token_fusion: xh = H_prev, [dW; db] from the table
+            np.dot(self._xh.T, dhp2, out=self.grads["recurrent_kernel"])
             dwu = TF.table_grads(self, self._token_ids, dxp2)
+            f1 = dwu.shape[0]
         elif dxp2 is dhp2:  # [dW; db; dU] = [X | 1 | H_prev]ᵀ dZ: one product
             dwu = self._scratch("dwbu", (self._xh.shape[1], dxp2.shape[1]))
             np.dot(self._xh.T, dxp2, out=dwu)
