@@ -197,16 +197,20 @@ def _lstm_carry(gb, cb, tb, hb, cp, hp, act, fast):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})  # FMA (see _tanh32)
-def lstm_forward(xp, u, h0, c0, rmask, keep, act, ract, fast, pre, gates, c_all, tc_all, h_all):
-    """TIME-MAJOR work arrays (step t's rows lie together): xp: (T, B, 4H), h0/c0: (B, H) ->
-    pre/gates: (T, B, 4H) pre-/post-activation i, f, g, o (``pre`` is left unwritten when
+def lstm_forward(xp, rows, u, h0, c0, rmask, keep, act, ract, fast, pre, gates, c_all, tc_all,
+                 h_all):
+    """TIME-MAJOR work arrays (step t's rows lie together): xp: (R, 4H) input projections,
+    rows: (T, B) int64 -> step t of sample b reads ``xp[rows[t, b]]`` (``arange(T·B)`` for a
+    (T·B, 4H) projection; token ids when xp is an Embedding's projected table); h0/c0: (B, H)
+    -> pre/gates: (T, B, 4H) pre-/post-activation i, f, g, o (``pre`` is left unwritten when
     ``fast``: tanh/sigmoid slopes come from the gates); c_all: (T, B, H) cell states, tc_all =
     act(c); h_all: (B, T, H) = o ⊙ act(c) (batch-major: it is the layer's output).
 
     NOTE: every inner loop writes one array and reads few: LLVM then vectorises it (with many
     arrays per loop its run-time alias checks give up and the loop stays scalar, ~2× slower).
     """
-    nt, nb, g4 = xp.shape
+    nt, nb = rows.shape
+    g4 = xp.shape[1]
     nh = g4 // 4
     hm = np.empty((nb, nh), dtype=xp.dtype)
     _masked(h0, rmask, hm)  # the first step's h_(-1) ⊙ rmask
@@ -215,7 +219,7 @@ def lstm_forward(xp, u, h0, c0, rmask, keep, act, ract, fast, pre, gates, c_all,
     for t in range(nt):
         np.dot(hm, u, z)
         for b in range(nb):
-            zb, xb, pb, gb = z[b], xp[t, b], pre[t, b], gates[t, b]
+            zb, xb, pb, gb = z[b], xp[rows[t, b]], pre[t, b], gates[t, b]
             if keep is not None and not keep[b, t]:  # (hm stays as it is)
                 _lstm_carry(gb, c_all[t, b], tc_all[t, b], h_all[b, t],
                             c_all[t - 1, b] if t > 0 else c0[b],

@@ -58,13 +58,13 @@ def rnn_backward_ref(dh_seq, ut, rmask, keep, act, pre, h_all, k, da_all, dh0) -
     dh0[...] = dh_next
 
 
-def lstm_forward_ref(xp, u, h0, c0, rmask, keep, act, ract, fast, pre, gates, c_all, tc_all,
-                     h_all) -> None:
-    nt, nb, g4 = xp.shape  # time-major work arrays; h_all (B, T, H)
-    nh = g4 // 4
+def lstm_forward_ref(xp, rows, u, h0, c0, rmask, keep, act, ract, fast, pre, gates, c_all,
+                     tc_all, h_all) -> None:
+    nt, nb = rows.shape  # time-major work arrays; xp (R, 4H) read at rows; h_all (B, T, H)
+    nh = xp.shape[1] // 4
     h, c = h0.copy(), c0.copy()
     for t in range(nt):
-        z = xp[t] + (h * rmask) @ u  # (B, 4H): i, f, g, o
+        z = xp[rows[t]] + (h * rmask) @ u  # (B, 4H): i, f, g, o
         pre[t] = z
         i, f = _f(z[:, :nh], ract), _f(z[:, nh : 2 * nh], ract)
         g, o = _f(z[:, 2 * nh : 3 * nh], act), _f(z[:, 3 * nh :], ract)

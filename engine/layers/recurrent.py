@@ -86,6 +86,7 @@ class LSTM(RecurrentLayer):
              "encoder's).")
     gates = 4
     time_major = True
+    reads_rows = True
     max_inputs = 3
     state_names = ("initial hidden state", "initial cell state")
     port_names = ("sequence", "initial h", "initial c")
@@ -103,6 +104,11 @@ class LSTM(RecurrentLayer):
 
     def _run_forward(self, xp: np.ndarray) -> None:
         """xp: (T, B, 4H); pre, gates, c and tc are time-major too (``K.lstm_forward``)."""
+        t, b, _ = xp.shape
+        self._run_forward_rows(np.ascontiguousarray(xp).reshape(t * b, -1), self._steps(t, b))
+
+    def _run_forward_rows(self, xp: np.ndarray, rows: np.ndarray) -> None:
+        """xp: (R, 4H) (a token table, or T·B projections) read at rows: (T, B)."""
         b, t, units = self.h_all.shape
         self._pre = self._scratch("pre", (t, b, 4 * units))
         self._gates = self._scratch("gates", (t, b, 4 * units))
@@ -111,9 +117,15 @@ class LSTM(RecurrentLayer):
         act, ract = self.act_ids
         h0, c0 = self._states
         pick(K.lstm_forward, R.lstm_forward_ref)(
-            np.ascontiguousarray(xp), self.params["recurrent_kernel"], h0, c0, self._rmask,
-            self._keep, act, ract, self._fast, self._pre, self._gates, self._c, self._tc,
-            self.h_all)
+            xp, rows, self.params["recurrent_kernel"], h0, c0, self._rmask, self._keep, act,
+            ract, self._fast, self._pre, self._gates, self._c, self._tc, self.h_all)
+
+    def _steps(self, t: int, b: int) -> np.ndarray:
+        """rows (T, B) = arange(T·B): step t of sample b reads row t·B + b of xp."""
+        rows = getattr(self, "_arange_rows", None)
+        if rows is None or rows.shape != (t, b):
+            rows = self._arange_rows = np.arange(t * b, dtype=np.int64).reshape(t, b)
+        return rows
 
     def _run_backward(self, dh_seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         dz = self._scratch("dz", self._pre.shape)

@@ -96,6 +96,7 @@ class RecurrentLayer(Layer):
     port_names = ("sequence", "initial state")
     gates: ClassVar[int] = 1
     time_major: ClassVar[bool] = False  # the kernels' work arrays are (T, B, ·), not (B, T, ·)
+    reads_rows: ClassVar[bool] = False  # _run_forward_rows: the kernel gathers xp's rows
     regularized_params = ("kernel", "recurrent_kernel")
     token_source: Any = None  # the Embedding feeding this layer (``token_fusion``; Model sets it)
     table_only = False  # Model.backward: hand dLoss/dE to token_source instead of returning dX
@@ -214,10 +215,11 @@ class RecurrentLayer(Layer):
         nx = f + 1 if self._token_ids is None else 0  # token_fusion: xh holds h_(t-1) alone
         xh = self._scratch("xh", (t, b, nx + units) if tm else (b, t, nx + units))
         self._xh = xh.reshape(b * t, -1)
-        xp = self._scratch("xp", (b * t, kernel.shape[1]))
+        rows = None  # the LSTM kernel reads xp[rows[t, b]]; other cells get xp gathered
         if self._token_ids is not None:  # x = E[ids]: xp = (E W + b)[ids] (token_fusion)
-            TF.project_tokens(self, self._token_ids, xp)
+            xp, rows = TF.project_tokens(self, self._token_ids, self.reads_rows)
         else:
+            xp = self._scratch("xp", (b * t, kernel.shape[1]))
             xh[:, :, :f] = xd.transpose(1, 0, 2) if tm else xd
             xh[:, :, f] = 1.0
             wb = self._scratch("wb", (f + 1, kernel.shape[1]))  # [W; b]
@@ -227,7 +229,10 @@ class RecurrentLayer(Layer):
         rmask = self._mask((b, units), self.config["recurrent_dropout"], training)
         self._rmask_on = rmask is not None
         self._rmask = np.ones((b, units), dtype) if rmask is None else rmask.astype(dtype)
-        self._run_forward(xp.reshape((t, b, -1) if tm else (b, t, -1)))
+        if rows is not None:
+            self._run_forward_rows(xp, rows.reshape(t, b))
+        else:
+            self._run_forward(xp.reshape((t, b, -1) if tm else (b, t, -1)))
         return self.h_all if self.config["return_sequences"] else self.h_all[:, -1].copy()
 
     def grad(self, grad_y: np.ndarray) -> np.ndarray:
@@ -311,6 +316,11 @@ class RecurrentLayer(Layer):
         classic GRU's n block); ``dhp_rows``: (B·T, G·H) in the rows' order of ``_xh``."""
 
     def _run_forward(self, xp: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def _run_forward_rows(self, xp: np.ndarray, rows: np.ndarray) -> None:
+        """Like ``_run_forward`` with step t of sample b reading ``xp[rows[t, b]]`` (only
+        where ``reads_rows``)."""
         raise NotImplementedError
 
     def _run_backward(self, dh_seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

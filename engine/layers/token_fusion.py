@@ -73,15 +73,22 @@ def token_rows(layer: Any, x: np.ndarray) -> np.ndarray | None:
     return np.ascontiguousarray(ids).reshape(-1)
 
 
-def project_tokens(layer: Any, ids: np.ndarray, xp: np.ndarray) -> None:
-    """xp: (B·T, G·H) = (E W + b)[ids] (``ids`` from ``token_rows``)."""
+def project_tokens(layer: Any, ids: np.ndarray,
+                   reads_rows: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """The table ``E W + b: (V, G·H)`` and ``ids`` (from ``token_rows``) for a kernel that
+    reads the rows itself (``reads_rows``), else ``(xp, None)`` with xp: (B·T, G·H) filled
+    with ``(E W + b)[ids]``."""
     emb_table = layer.token_source.params["embeddings"]  # (V, F)
     kernel = layer.params["kernel"]
     table = layer._scratch("token_table", (emb_table.shape[0], kernel.shape[1]))
     np.dot(emb_table, kernel, out=table)
     if "bias" in layer.params:
         table += layer.params["bias"]
+    if reads_rows:
+        return table, ids
+    xp = layer._scratch("xp", (len(ids), kernel.shape[1]))
     pick(gather_rows, gather_rows_ref)(table, ids, xp)
+    return xp, None
 
 
 def table_grads(layer: Any, ids: np.ndarray, dxp: np.ndarray) -> np.ndarray:
