@@ -341,9 +341,10 @@ def _class_targets(
     if y.shape == pred.shape and not (k == 1 and np.issubdtype(y.dtype, np.integer)):
         return None, np.ascontiguousarray(y.reshape(-1, k), dtype=pred.dtype)
     if y.shape == pred.shape[:-1] or y.shape == pred.shape[:-1] + (1,):
-        if not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
+        whole = y.dtype.kind in "iub"  # integer labels need no finiteness/roundness check
+        if not whole and (not np.all(np.isfinite(y)) or np.any(y != np.round(y))):
             raise DataError(f"{what}: class labels must be whole numbers 0, 1, 2, …")
-        labels = y.reshape(-1).astype(np.int64)
+        labels = y.reshape(-1).astype(np.int64, copy=False)
         if labels.size and (labels.min() < 0 or labels.max() >= k):
             raise DataError(
                 f"{what}: class label {int(labels.max() if labels.max() >= k else labels.min())}"
