@@ -30,7 +30,8 @@ Dropout follows Keras: one input mask ``(B, F)`` and one recurrent mask ``(B, un
 batch, the same at every time step. The input projection ``X @ W`` for all steps is one BLAS
 product (the bias folded in as a column of ones), and so are the weight gradients after the
 loop; the per-step loop runs in numba (``engine.kernels.recurrent``, ``.recurrent_gru``). What
-the three cells share lives in ``engine.layers.recurrent_base``.
+the three cells share lives in ``engine.layers.recurrent_base``. After an Embedding the input
+projection is a table lookup instead (``engine.layers.token_fusion``).
 """
 
 from __future__ import annotations

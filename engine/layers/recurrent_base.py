@@ -2,8 +2,9 @@
 
 ``RecurrentLayer`` owns what the three cells share: the input ports (the sequence, then the
 optional initial states), the shape checks, Keras' initialisers, dropout masks, the padding
-mask, the input projection ``X @ W + b`` as one BLAS product before the per-step kernel, and the
-weight gradients as BLAS products after it. A cell adds its gate count and its two kernels
+mask, the input projection ``X @ W + b`` as one BLAS product before the per-step kernel (a
+table lookup after an Embedding: ``engine.layers.token_fusion``), and the weight gradients as
+BLAS products after it. A cell adds its gate count and its two kernels
 (``_run_forward``/``_run_backward``).
 """
 
