@@ -57,11 +57,15 @@ def test_fused_path_gives_the_unfused_numbers_float64(cell, name):
 
 
 @pytest.mark.parametrize("rnn", [{"return_sequences": False, "bptt_steps": 2},
-                                 {"use_bias": False}, {"recurrent_dropout": 0.3}])
-@pytest.mark.parametrize("cell", ["LSTM", "GRU"])
+                                 {"use_bias": False}, {"recurrent_dropout": 0.3},
+                                 {"mask_padding": True}])
+@pytest.mark.parametrize("cell", ["LSTM", "GRU", "GRU classic"])
 def test_fused_path_float32_and_options(cell, rnn):
+    if cell == "GRU classic":
+        cell, rnn = "GRU", {**rnn, "reset_after": False}
     fused = make_model(cell, dtype=np.float32, rnn=rnn)
     plain = make_model(cell, dtype=np.float32, fused=False, rnn=rnn)
+    assert fused.token_links == {"rnn": "emb"}
     out_f, loss_f, g_f = train_grads(fused)
     out_p, loss_p, g_p = train_grads(plain)
     np.testing.assert_allclose(out_f, out_p, rtol=1e-5, atol=1e-6)
