@@ -94,7 +94,7 @@ class RecurrentLayer(Layer):
     icon = "recurrent"
     max_inputs = 2
     state_names: ClassVar[tuple[str, ...]] = ("initial state",)  # ports 1, 2, …
-    port_names = ("sequence", "initial state")
+    port_names: ClassVar[tuple[str, ...]] = ("sequence", "initial state")
     gates: ClassVar[int] = 1
     time_major: ClassVar[bool] = False  # the kernels' work arrays are (T, B, ·), not (B, T, ·)
     reads_rows: ClassVar[bool] = False  # _run_forward_rows: the kernel gathers xp's rows
