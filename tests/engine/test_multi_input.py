@@ -6,6 +6,7 @@ import pytest
 from engine.datasets import load_dataset
 from engine.graph import Graph
 from engine.model import Model
+from engine.project import load_project
 from engine.training import TrainConfig, Trainer, check_data_fits
 from engine.types import DataError, GraphError
 
@@ -102,21 +103,7 @@ def test_one_input_may_read_one_part_only():
 def test_encoder_decoder_dates_learns():
     """Encoder LSTM + decoder LSTM + cross-attention (query: decoder, key/value: encoder)."""
     data = load_dataset({"name": "dates", "layout": "encoder-decoder", "n_samples": 1500})
-    v = data.n_classes
-    g = Graph()
-    g.add_node("Input", "source", {"shape": [20], "part": "source"})
-    g.add_node("Input", "answer", {"shape": [10], "part": "decoder input"})
-    g.add_node("Embedding", "emb_s", {"input_dim": v, "output_dim": 16})
-    g.add_node("Embedding", "emb_d", {"input_dim": v, "output_dim": 16})
-    g.add_node("LSTM", "encoder", {"units": 48, "return_sequences": True})
-    g.add_node("LSTM", "decoder", {"units": 48, "return_sequences": True})
-    g.add_node("MultiHeadAttention", "cross", {"num_heads": 1, "key_dim": 32})
-    g.add_node("Concatenate", "cat")
-    g.add_node("TimeDistributed", "out", {"units": v, "activation": "softmax"})
-    for a, b in [("source", "emb_s"), ("emb_s", "encoder"), ("answer", "emb_d"),
-                 ("emb_d", "decoder"), ("decoder", "cross"), ("encoder", "cross"),
-                 ("decoder", "cat"), ("cross", "cat"), ("cat", "out")]:
-        g.connect(a, b)
+    g = load_project("assets/examples/dates_seq2seq_attention.layerlab.json").graph
     trainer = Trainer(Model(g), data, TrainConfig(epochs=6, batch_size=32,
                                                   optimizer_options={"learning_rate": 0.01}))
     *_, last = trainer.run()

@@ -8,7 +8,7 @@ import pytest
 
 from engine import backend
 from engine.layers import create_layer
-from tests.engine.gradcheck import assert_close, numeric_grad
+from tests.engine.gradcheck import assert_backends_agree, assert_close, numeric_grad
 from tests.engine.test_recurrent import B, F, H, T, make, torch_module, torch_order
 from tests.engine.test_recurrent_state import states
 
@@ -79,13 +79,7 @@ def test_numba_kernels_equal_numpy_twins_with_padding(kind, dtype):
             y = layer.forward(inputs, True)
             grads = layer.backward(w)
             results.append((y, grads, {k: g.copy() for k, g in layer.grads.items()}))
-    tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-12, "atol": 1e-13}
-    (y1, g1, p1), (y2, g2, p2) = results
-    np.testing.assert_allclose(y1, y2, **tol)
-    for a, b in zip(g1, g2):
-        np.testing.assert_allclose(a, b, **tol)
-    for key in p1:
-        np.testing.assert_allclose(p1[key], p2[key], **tol, err_msg=key)
+    assert_backends_agree(results, dtype)
 
 
 @pytest.mark.parametrize("kind", KINDS)

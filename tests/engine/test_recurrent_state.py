@@ -11,7 +11,7 @@ from engine.graph import Graph
 from engine.layers import create_layer
 from engine.model import Model
 from engine.types import ShapeError
-from tests.engine.gradcheck import assert_close, numeric_grad
+from tests.engine.gradcheck import assert_backends_agree, assert_close, numeric_grad
 from tests.engine.test_recurrent import B, F, H, T, make, torch_module
 
 KINDS = ["SimpleRNN", "LSTM", "GRU"]
@@ -95,13 +95,7 @@ def test_numba_kernels_equal_numpy_twins_with_initial_states(kind, dtype):
             layer = make(kind, dtype, bptt_steps=3, recurrent_dropout=0.3)
             y, grads, pgrads = run(layer, inputs, w, training=True)
             results.append((y, grads, pgrads))
-    tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-12, "atol": 1e-13}
-    (y1, g1, p1), (y2, g2, p2) = results
-    np.testing.assert_allclose(y1, y2, **tol)
-    for a, b in zip(g1, g2):
-        np.testing.assert_allclose(a, b, **tol)
-    for key in p1:
-        np.testing.assert_allclose(p1[key], p2[key], **tol, err_msg=key)
+    assert_backends_agree(results, dtype)
 
 
 def torch_run(kind, layer, inputs, w):

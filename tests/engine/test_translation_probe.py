@@ -13,32 +13,23 @@ from engine.introspection.sequence_probes import (
 )
 from engine.introspection.translation import greedy_decode, run_translate
 from engine.model import Model
+from engine.project import load_project
 from engine.training import TrainConfig, Trainer
 from engine.types import ConfigError
 
+EXAMPLE = "assets/examples/dates_seq2seq_attention.layerlab.json"
 
-def seq2seq_graph(v: int) -> Graph:
-    g = Graph()
-    g.add_node("Input", "source", {"shape": [20], "part": "source"})
-    g.add_node("Input", "answer", {"shape": [10], "part": "decoder input"})
-    g.add_node("Embedding", "emb_s", {"input_dim": v, "output_dim": 16})
-    g.add_node("Embedding", "emb_d", {"input_dim": v, "output_dim": 16})
-    g.add_node("LSTM", "encoder", {"units": 64, "return_sequences": True})
-    g.add_node("LSTM", "decoder", {"units": 64, "return_sequences": True})
-    g.add_node("MultiHeadAttention", "cross", {"num_heads": 1, "key_dim": 32})
-    g.add_node("Concatenate", "cat")
-    g.add_node("TimeDistributed", "out", {"units": v, "activation": "softmax"})
-    for a, b in [("source", "emb_s"), ("emb_s", "encoder"), ("answer", "emb_d"),
-                 ("emb_d", "decoder"), ("decoder", "cross"), ("encoder", "cross"),
-                 ("decoder", "cat"), ("cross", "cat"), ("cat", "out")]:
-        g.connect(a, b)
-    return g
+
+def seq2seq_graph() -> Graph:
+    """The bundled example: date → encoder LSTM, <s> + answer → decoder LSTM, cross-attention
+    'attention' (query: decoder, key/value: encoder), Concatenate, Dense per step."""
+    return load_project(EXAMPLE).graph
 
 
 @pytest.fixture(scope="module")
 def trained():
     data = load_dataset({"name": "dates", "layout": "encoder-decoder", "n_samples": 3000})
-    trainer = Trainer(Model(seq2seq_graph(data.n_classes)), data,
+    trainer = Trainer(Model(seq2seq_graph()), data,
                       TrainConfig(epochs=8, optimizer_options={"learning_rate": 0.005}))
     for _ in trainer.run():
         pass
@@ -73,8 +64,8 @@ def test_cross_attention_axes_name_decoder_queries_and_encoder_keys(trained):
     data, trainer, batch = trained
     names = input_token_names(data)
     result = run_attention(trainer.model, batch, {"tokens": names, "index": 1}, None)
-    axes = result["axes"]["cross"]
-    assert result["layers"]["cross"].shape == (1, 10, 20)
+    axes = result["axes"]["attention"]
+    assert result["layers"]["attention"].shape == (1, 10, 20)
     assert axes["query"][0] == "<s>" and len(axes["query"]) == 10
     assert len(axes["key"]) == 20
     ids = np.rint(batch.x[1]).astype(int)
@@ -114,7 +105,7 @@ def test_cross_attention_aligns_answer_characters_with_the_date(trained):
         if names.index("/") not in ids:
             continue
         weights = run_attention(trainer.model, batch, {"tokens": names, "index": i},
-                                None)["layers"]["cross"][0]
+                                None)["layers"]["attention"][0]
         masses += [weights[t, max(p - 1, 0) : p + 2].sum() for t, p in where.items()]
     assert len(masses) > 40
     assert np.mean(masses) > 0.6, np.mean(masses)
