@@ -80,6 +80,25 @@ def sum64(v):
     return (s0 + s1) + (s2 + s3)
 
 
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"reassoc"})
+def _row_sum64(v):
+    """Σ v in float64, summed in whatever order LLVM vectorises (``reassoc`` on this small
+    function only): a softmax row's normaliser, where the order changes ~1e-16 relative."""
+    s = 0.0
+    for c in range(v.shape[0]):
+        s += v[c]
+    return s
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _row_max(row):
+    """max(row) as the scalar ``if row[c] > m`` loop finds it, but branch-free."""
+    m = row[0]
+    for c in range(1, row.shape[0]):
+        m = max(m, row[c])
+    return m
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
 def softmax_rows32(x, out, top, total, nbits):
     """x: (R, K) float32 -> out: (R, K) = softmax of each row (x may be out itself).
@@ -91,17 +110,14 @@ def softmax_rows32(x, out, top, total, nbits):
     n_rows, k = x.shape
     for r in range(n_rows):
         row, o = x[r], out[r]
-        m = row[0]
-        for c in range(1, k):
-            if row[c] > m:
-                m = row[c]
+        m = _row_max(row)
         top[r] = m
         for c in range(k):
             o[c] = row[c] - m
     exp_inplace32(out.reshape(n_rows * k), nbits)
     for r in range(n_rows):
         o = out[r]
-        s = sum64(o)
+        s = _row_sum64(o)
         total[r] = s
         inv = np.float32(1.0 / s)
         for c in range(k):
