@@ -215,7 +215,13 @@ def lstm_forward(xp, rows, u, h0, c0, rmask, keep, act, ract, fast, pre, gates, 
     hm = np.empty((nb, nh), dtype=xp.dtype)
     _masked(h0, rmask, hm)  # the first step's h_(-1) ⊙ rmask
     z = np.empty((nb, g4), dtype=xp.dtype)
-    half = _F(0.5)
+    # per-column constants of the fast gates: one loop over all 4H columns instead of three
+    # (~10 % of the forward kernel); the same float32 numbers (·1 and +0 are exact)
+    g_mul = np.full(g4, 0.5, dtype=xp.dtype)
+    g_off = np.full(g4, 0.5, dtype=xp.dtype)
+    for q in range(2 * nh, 3 * nh):
+        g_mul[q] = 1.0
+        g_off[q] = 0.0
     for t in range(nt):
         np.dot(hm, u, z)
         for b in range(nb):
@@ -225,13 +231,9 @@ def lstm_forward(xp, rows, u, h0, c0, rmask, keep, act, ract, fast, pre, gates, 
                             c_all[t - 1, b] if t > 0 else c0[b],
                             h_all[b, t - 1] if t > 0 else h0[b], act, fast)
                 continue
-            if fast:  # float32 tanh/sigmoid: branch-free loops that LLVM vectorises
-                for q in range(2 * nh):
-                    gb[q] = half + half * _tanh32(half * (zb[q] + xb[q]))
-                for q in range(2 * nh, 3 * nh):
-                    gb[q] = _tanh32(zb[q] + xb[q])
-                for q in range(3 * nh, g4):
-                    gb[q] = half + half * _tanh32(half * (zb[q] + xb[q]))
+            if fast:  # float32 tanh/sigmoid: one branch-free loop that LLVM vectorises
+                for q in range(g4):  # sigmoid(a) = 1/2 + tanh(a/2)/2, tanh(a) = 0 + 1·tanh(1·a)
+                    gb[q] = g_off[q] + g_mul[q] * _tanh32(g_mul[q] * (zb[q] + xb[q]))
             else:
                 for q in range(g4):
                     pb[q] = zb[q] + xb[q]
