@@ -117,6 +117,12 @@ def _copy(src, out):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _copy_row(src, out):
+    for j in range(src.shape[0]):
+        out[j] = src[j]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _cut(t, n_steps, k):
     """True when the gradient must not flow from step t + 1 back into step t."""
     return k > 0 and t + 1 < n_steps and (t + 1) % k == 0
@@ -198,13 +204,15 @@ def _lstm_carry(gb, cb, tb, hb, cp, hp, act, fast):
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})  # FMA (see _tanh32)
 def lstm_forward(xp, rows, u, h0, c0, rmask, keep, act, ract, fast, pre, gates, c_all, tc_all,
-                 h_all):
+                 h_all, hprev):
     """TIME-MAJOR work arrays (step t's rows lie together): xp: (R, 4H) input projections,
     rows: (T, B) int64 -> step t of sample b reads ``xp[rows[t, b]]`` (``arange(T·B)`` for a
     (T·B, 4H) projection; token ids when xp is an Embedding's projected table); h0/c0: (B, H)
     -> pre/gates: (T, B, 4H) pre-/post-activation i, f, g, o (``pre`` is left unwritten when
     ``fast``: tanh/sigmoid slopes come from the gates); c_all: (T, B, H) cell states, tc_all =
-    act(c); h_all: (B, T, H) = o ⊙ act(c) (batch-major: it is the layer's output).
+    act(c); h_all: (B, T, H) = o ⊙ act(c) (batch-major: it is the layer's output); hprev:
+    (T, B, H) C-contiguous = h_(t-1) ⊙ rmask, each step's input to the product with U (the layer
+    reuses it for dU = H_prevᵀ dZ).
 
     NOTE: every inner loop writes one array and reads few: LLVM then vectorises it (with many
     arrays per loop its run-time alias checks give up and the loop stays scalar, ~2× slower).
@@ -212,8 +220,7 @@ def lstm_forward(xp, rows, u, h0, c0, rmask, keep, act, ract, fast, pre, gates, 
     nt, nb = rows.shape
     g4 = xp.shape[1]
     nh = g4 // 4
-    hm = np.empty((nb, nh), dtype=xp.dtype)
-    _masked(h0, rmask, hm)  # the first step's h_(-1) ⊙ rmask
+    _masked(h0, rmask, hprev[0])  # the first step's h_(-1) ⊙ rmask
     z = np.empty((nb, g4), dtype=xp.dtype)
     # per-column constants of the fast gates: one loop over all 4H columns instead of three
     # (~10 % of the forward kernel); the same float32 numbers (·1 and +0 are exact)
@@ -223,13 +230,16 @@ def lstm_forward(xp, rows, u, h0, c0, rmask, keep, act, ract, fast, pre, gates, 
         g_mul[q] = 1.0
         g_off[q] = 0.0
     for t in range(nt):
-        np.dot(hm, u, z)
+        np.dot(hprev[t], u, z)
+        more = t + 1 < nt  # hprev[t + 1] is the next step's input
         for b in range(nb):
             zb, xb, pb, gb = z[b], xp[rows[t, b]], pre[t, b], gates[t, b]
-            if keep is not None and not keep[b, t]:  # (hm stays as it is)
+            if keep is not None and not keep[b, t]:  # (h ⊙ rmask stays as it is)
                 _lstm_carry(gb, c_all[t, b], tc_all[t, b], h_all[b, t],
                             c_all[t - 1, b] if t > 0 else c0[b],
                             h_all[b, t - 1] if t > 0 else h0[b], act, fast)
+                if more:
+                    _copy_row(hprev[t, b], hprev[t + 1, b])
                 continue
             if fast:  # float32 tanh/sigmoid: one branch-free loop that LLVM vectorises
                 for q in range(g4):  # sigmoid(a) = 1/2 + tanh(a/2)/2, tanh(a) = 0 + 1·tanh(1·a)
@@ -239,7 +249,7 @@ def lstm_forward(xp, rows, u, h0, c0, rmask, keep, act, ract, fast, pre, gates, 
                     pb[q] = zb[q] + xb[q]
                 for q in range(g4):
                     gb[q] = _act(pb[q], act if 2 * nh <= q < 3 * nh else ract)
-            cb, tb, hb, mb, hmb = c_all[t, b], tc_all[t, b], h_all[b, t], rmask[b], hm[b]
+            cb, tb, hb, mb = c_all[t, b], tc_all[t, b], h_all[b, t], rmask[b]
             if t > 0:  # NOTE: two loops, not one on ``cp = … if t > 0 else c0[b]``: 5% faster
                 cp = c_all[t - 1, b]
                 for j in range(nh):
@@ -256,8 +266,10 @@ def lstm_forward(xp, rows, u, h0, c0, rmask, keep, act, ract, fast, pre, gates, 
                     tb[j] = _act(cb[j], act)
             for j in range(nh):
                 hb[j] = gb[3 * nh + j] * tb[j]
-            for j in range(nh):  # the next step's input h ⊙ rmask
-                hmb[j] = hb[j] * mb[j]
+            if more:
+                hmb = hprev[t + 1, b]
+                for j in range(nh):  # the next step's input h ⊙ rmask
+                    hmb[j] = hb[j] * mb[j]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

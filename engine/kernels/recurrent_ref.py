@@ -59,12 +59,13 @@ def rnn_backward_ref(dh_seq, ut, rmask, keep, act, pre, h_all, k, da_all, dh0) -
 
 
 def lstm_forward_ref(xp, rows, u, h0, c0, rmask, keep, act, ract, fast, pre, gates, c_all,
-                     tc_all, h_all) -> None:
+                     tc_all, h_all, hprev) -> None:
     nt, nb = rows.shape  # time-major work arrays; xp (R, 4H) read at rows; h_all (B, T, H)
     nh = xp.shape[1] // 4
     h, c = h0.copy(), c0.copy()
     for t in range(nt):
-        z = xp[rows[t]] + (h * rmask) @ u  # (B, 4H): i, f, g, o
+        hprev[t] = h * rmask  # (B, H): h_(t-1) ⊙ rmask
+        z = xp[rows[t]] + hprev[t] @ u  # (B, 4H): i, f, g, o
         pre[t] = z
         i, f = _f(z[:, :nh], ract), _f(z[:, nh : 2 * nh], ract)
         g, o = _f(z[:, 2 * nh : 3 * nh], act), _f(z[:, 3 * nh :], ract)

@@ -88,6 +88,7 @@ class LSTM(RecurrentLayer):
     gates = 4
     time_major = True
     reads_rows = True
+    writes_hprev = True
     max_inputs = 3
     state_names = ("initial hidden state", "initial cell state")
     port_names = ("sequence", "initial h", "initial c")
@@ -111,6 +112,9 @@ class LSTM(RecurrentLayer):
     def _run_forward_rows(self, xp: np.ndarray, rows: np.ndarray) -> None:
         """xp: (R, 4H) (a token table, or T·B projections) read at rows: (T, B)."""
         b, t, units = self.h_all.shape
+        xh = self._xh.reshape(t, b, -1)
+        in_xh = xh.shape[2] == units  # token fusion: xh is H_prev alone, the kernel fills it
+        self._hprev = None if in_xh else self._scratch("hprev", (t, b, units))
         self._pre = self._scratch("pre", (t, b, 4 * units))
         self._gates = self._scratch("gates", (t, b, 4 * units))
         self._c = self._scratch("c", (t, b, units))
@@ -119,7 +123,8 @@ class LSTM(RecurrentLayer):
         h0, c0 = self._states
         pick(K.lstm_forward, R.lstm_forward_ref)(
             xp, rows, self.params["recurrent_kernel"], h0, c0, self._rmask, self._keep, act,
-            ract, self._fast, self._pre, self._gates, self._c, self._tc, self.h_all)
+            ract, self._fast, self._pre, self._gates, self._c, self._tc, self.h_all,
+            xh if self._hprev is None else self._hprev)
 
     def _steps(self, t: int, b: int) -> np.ndarray:
         """rows (T, B) = arange(T·B): step t of sample b reads row t·B + b of xp."""

@@ -98,10 +98,12 @@ class RecurrentLayer(Layer):
     gates: ClassVar[int] = 1
     time_major: ClassVar[bool] = False  # the kernels' work arrays are (T, B, ·), not (B, T, ·)
     reads_rows: ClassVar[bool] = False  # _run_forward_rows: the kernel gathers xp's rows
+    writes_hprev: ClassVar[bool] = False  # the forward kernel writes H_prev ⊙ rmask (_hprev)
     regularized_params = ("kernel", "recurrent_kernel")
     token_source: Any = None  # the Embedding feeding this layer (``token_fusion``; Model sets it)
     table_only = False  # Model.backward: hand dLoss/dE to token_source instead of returning dX
     _token_ids: np.ndarray | None = None  # the ids of a fused forward pass (token_fusion)
+    _hprev: np.ndarray | None = None  # writes_hprev: H_prev ⊙ rmask (T, B, H); None: in xh
     _state_grads: list[np.ndarray]  # dLoss/dh0 (, dLoss/dc0), set by ``_run_backward``
 
     def output_shape(self, input_shapes: list[Shape]) -> Shape:
@@ -249,10 +251,14 @@ class RecurrentLayer(Layer):
         f1 = self._xh.shape[1] - units  # F + 1
         h_prev = self._xh.reshape(t, b, -1)[:, :, f1:] if tm else \
             self._xh.reshape(b, t, -1)[:, :, f1:].transpose(1, 0, 2)  # (T, B, H)
-        h_prev[0] = self._states[0]  # h_(t-1) ⊙ rmask, with h_(-1) = h0
-        h_prev[1:] = self.h_all[:, :-1].transpose(1, 0, 2)
-        if self._rmask_on:
-            h_prev *= self._rmask[None]
+        if self.writes_hprev:  # the forward kernel wrote h_(t-1) ⊙ rmask (into xh, or _hprev)
+            if self._hprev is not None:
+                h_prev[...] = self._hprev
+        else:
+            h_prev[0] = self._states[0]  # h_(t-1) ⊙ rmask, with h_(-1) = h0
+            h_prev[1:] = self.h_all[:, :-1].transpose(1, 0, 2)
+            if self._rmask_on:
+                h_prev *= self._rmask[None]
         if self._token_ids is not None:  # token_fusion: xh = H_prev, [dW; db] from the table
             np.dot(self._xh.T, dhp2, out=self.grads["recurrent_kernel"])
             dwu = TF.table_grads(self, self._token_ids, dxp2)
