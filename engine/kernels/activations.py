@@ -205,6 +205,15 @@ def bias_act_forward(x_dot_w, b, act_id, alpha, out):
         _forward_row(out, r, act_id, alpha)
 
 
+@njit(cache=True, nogil=True)
+def add_bias_inplace(z, b):
+    """z: (B, N) += b: (N,) row by row (numpy's broadcast add runs ~2× slower on short rows)."""
+    for r in range(z.shape[0]):
+        zr = z[r]
+        for c in range(z.shape[1]):
+            zr[c] += b[c]
+
+
 # -- plain-numpy references ----------------------------------------------------------------------
 def _erf_ref(x: np.ndarray) -> np.ndarray:
     from scipy.special import erf  # imported here: only the tests need the reference
@@ -277,6 +286,11 @@ def act_backward_ref(z: np.ndarray, y: np.ndarray, g: np.ndarray, act_id: int,
     else:
         g[...] = g * _slope_ref(z, act_id, alpha)
     return g
+
+
+def add_bias_inplace_ref(z: np.ndarray, b: np.ndarray) -> None:
+    """Numpy twin of ``add_bias_inplace``."""
+    z += b
 
 
 def bias_act_forward_ref(x_dot_w: np.ndarray, b: np.ndarray, act_id: int, alpha: float,

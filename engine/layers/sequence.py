@@ -16,6 +16,8 @@ from engine.initializers import INITIALIZER_NAMES, get_initializer
 from engine.kernels.activations import (
     act_backward_inplace,
     act_backward_ref,
+    add_bias_inplace,
+    add_bias_inplace_ref,
     bias_act_forward,
     bias_act_forward_ref,
 )
@@ -167,7 +169,7 @@ class TimeDistributed(ActivatedLayer):
         act = self.act
         if act.name == "linear":  # e.g. logits mode: add the bias in place, no second array
             if "bias" in self.params:
-                z += self.params["bias"]
+                pick(add_bias_inplace, add_bias_inplace_ref)(z, self.params["bias"])
             self._z = self._y = z
             return z.reshape(b, t, -1)
         bias = self.params.get("bias", np.zeros(z.shape[1], dtype=z.dtype))
