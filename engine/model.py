@@ -71,20 +71,14 @@ class Model:
         """Say how a packed sample is laid out: ``parts`` = the dataset's ``(name, shape)``
         in packing order, or None for the Inputs' own shapes in graph order. One Input that
         takes the whole sample needs no layout. Raises DataError when an Input's part is
-        missing from ``parts`` or has another shape."""
+        missing from ``parts`` or has another shape (``check_data_fits`` explains data
+        without parts first)."""
         shapes = self.report.shapes
-        single_whole = len(self.input_names) == 1 and not (parts and self.part_of(
-            self.input_name))
-        if single_whole:
+        if len(self.input_names) == 1 and not (parts and self.part_of(self.input_name)):
             self.layout: list[tuple[str, int, int, Shape]] | None = None
             self.packed_width = 0
             return
         if not parts:
-            if len(self.input_names) == 1:
-                raise DataError(
-                    f"The Input layer '{self.input_name}' receives the part "
-                    f"'{self.part_of(self.input_name)}', but {dataset} gives whole samples "
-                    f"only — clear its 'Receives' option.")
             parts = [(self.part_of(n), shapes[n]) for n in self.input_names]
         offsets, offset = {}, 0
         for name, shape in parts:

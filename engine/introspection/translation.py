@@ -31,6 +31,18 @@ START = "<s>"
 COUNT = 6
 
 
+def span_options(data: Any) -> dict[str, int]:
+    """The ``decoder_start``/``decoder_length`` options a dataset needs: where the answer lies
+    in the dates dataset laid out as one sequence (source, then <s> + answer); {} when an
+    Input receives the "decoder input" part (the model knows where it lies)."""
+    parts = [name for name, _ in getattr(data, "input_parts", None) or []]
+    if str(getattr(data, "name", "")) != "dates" or DECODER_PART in parts:
+        return {}
+    from engine.datasets.text import SOURCE_LEN, TARGET_LEN
+
+    return {"decoder_start": SOURCE_LEN, "decoder_length": TARGET_LEN}
+
+
 def decoder_span(model: Model, opts: dict[str, Any]) -> tuple[int, int, int]:
     """(start of the decoder ids in a packed sample, their count, first output position)."""
     if opts.get("decoder_start") is not None:

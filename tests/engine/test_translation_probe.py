@@ -11,7 +11,7 @@ from engine.introspection.sequence_probes import (
     run_attention,
     run_hidden_states,
 )
-from engine.introspection.translation import greedy_decode, run_translate
+from engine.introspection.translation import greedy_decode, run_translate, span_options
 from engine.model import Model
 from engine.project import load_project
 from engine.training import TrainConfig, Trainer
@@ -85,8 +85,11 @@ def test_translate_explains_what_it_needs():
     names = input_token_names(data)
     with pytest.raises(ConfigError, match="decoder input"):
         run_translate(trainer.model, batch, {"tokens": names}, None)
-    result = run_translate(trainer.model, batch, {"tokens": names, "decoder_start": 20,
-                                                  "decoder_length": 10}, None)
+    span = span_options(data)
+    assert span == {"decoder_start": 20, "decoder_length": 10}
+    assert span_options(load_dataset({"name": "dates", "layout": "encoder-decoder",
+                                      "n_samples": 20})) == {}
+    result = run_translate(trainer.model, batch, {"tokens": names, **span}, None)
     assert len(result["rows"]) == 6  # an untrained one-sequence model, answer at 20..29
     with pytest.raises(ConfigError, match="start mark"):
         run_translate(trainer.model, batch, {"tokens": ["<pad>", "<unk>", "a"]}, None)

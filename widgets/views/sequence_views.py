@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.introspection.translation import DECODER_PART
 from widgets.inside_dock import ViewContext
 from widgets.views.attention_view import AttentionView
 from widgets.views.generated_text_view import GeneratedTextView
 from widgets.views.hidden_state_view import HiddenStateView
 from widgets.views.time_gradient_view import TimeGradientView
-from widgets.views.translation_view import DECODER_PART, TranslationView
+from widgets.views.translation_view import TranslationView
 
 ATTENTION_KINDS = ("MultiHeadAttention", "ScaledDotProductAttention")
 RECURRENT_KINDS = ("SimpleRNN", "LSTM", "GRU", "Bidirectional")

@@ -25,13 +25,12 @@ from PySide6.QtGui import QFont, QFontDatabase, QFontMetricsF, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from engine.introspection.sequence_probes import input_token_names
+from engine.introspection.translation import span_options
 from widgets.theme import OKABE_ITO
 from widgets.views.common import ProbeView
 
 PROBE = "translate"
 COUNT = 8
-DECODER_PART = "decoder input"
-ONE_SEQUENCE = {"decoder_start": 20, "decoder_length": 10}  # dates as one sequence of 30 ids
 MIN_PT, MAX_PT = 10, 30
 ROW_CHARS = 52  # monospace characters across one row (20 + 10 + 10, arrow, mark, gaps)
 RIGHT, WRONG = OKABE_ITO["green"], OKABE_ITO["vermillion"]
@@ -154,10 +153,7 @@ class TranslationView(ProbeView):
     def set_dataset(self, data: Any) -> None:
         """The vocabulary of ``data``; the dates dataset as one sequence has its answer at
         20..29 of each sample (with two parts the engine finds the decoder's Input)."""
-        tokens = input_token_names(data)
-        parts = [name for name, _ in getattr(data, "input_parts", None) or []]
-        one_sequence = str(getattr(data, "name", "")) == "dates" and DECODER_PART not in parts
-        span = dict(ONE_SEQUENCE) if one_sequence else {}
+        tokens, span = input_token_names(data), span_options(data)
         if (tokens, span) != (self.tokens, self.span):
             self.tokens, self.span = tokens, span
             self._emit()
