@@ -9,13 +9,17 @@ into a full port) are refused by ``check_connection`` before they exist.
 
 from __future__ import annotations
 
+import math
 import re
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine import validation
+from engine.edge_index import EdgeList
 from engine.layers import create_layer, layer_class
 from engine.layers.base import Layer
-from engine.types import GraphError, LayerLabError, Shape
+from engine.types import GraphError, LayerLabError, Shape, ShapeError
 
 
 @dataclass
@@ -66,7 +70,16 @@ class Graph:
 
     def __init__(self) -> None:
         self.nodes: dict[str, Node] = {}
-        self.edges: list[Edge] = []
+        self._edges = EdgeList()
+
+    @property
+    def edges(self) -> list[Edge]:
+        """Every wire, in the order added; an ``EdgeList`` indexed by layer (see there)."""
+        return self._edges
+
+    @edges.setter
+    def edges(self, edges: list[Edge]) -> None:
+        self._edges = EdgeList(edges)
 
     # -- nodes -------------------------------------------------------------------------------
     def unique_name(self, kind: str) -> str:
@@ -101,7 +114,8 @@ class Graph:
         """Remove a node and its wires; return both so the edit can be undone."""
         node = self.nodes.pop(name)
         removed = [e for e in self.edges if name in (e.source, e.target)]
-        self.edges = [e for e in self.edges if e not in removed]
+        gone = set(removed)
+        self.edges = [e for e in self.edges if e not in gone]
         return node, removed
 
     def set_options(self, name: str, options: dict[str, Any]) -> dict[str, Any]:
@@ -127,10 +141,10 @@ class Graph:
         return [e.source for e in sorted(self.in_edges(name), key=lambda e: e.port)]
 
     def in_edges(self, name: str) -> list[Edge]:
-        return [e for e in self.edges if e.target == name]
+        return self._edges.incoming(name)
 
     def out_edges(self, name: str) -> list[Edge]:
-        return [e for e in self.edges if e.source == name]
+        return self._edges.outgoing(name)
 
     def check_connection(self, source: str, target: str) -> str | None:
         """Why ``source -> target`` can never be valid, or None when it may be."""
@@ -141,7 +155,7 @@ class Graph:
         cls = layer_class(self.nodes[target].kind)
         if cls.max_inputs == 0:
             return f"'{target}' is an Input layer: it receives data, not other layers' outputs."
-        if any(e.source == source and e.target == target for e in self.edges):
+        if any(e.source == source for e in self.in_edges(target)):
             return f"'{source}' is already connected to '{target}'."
         if self._reaches(target, source):
             return f"Connecting '{source}' to '{target}' would make a loop (a cycle)."
@@ -183,18 +197,21 @@ class Graph:
         indegree = {n: 0 for n in self.nodes}
         for e in self.edges:
             indegree[e.target] += 1
-        ready = [n for n in self.nodes if indegree[n] == 0]
+        ready = deque(n for n in self.nodes if indegree[n] == 0)
         order: list[str] = []
         while ready:
-            name = ready.pop(0)
+            name = ready.popleft()
             order.append(name)
             for e in self.out_edges(name):
                 indegree[e.target] -= 1
                 if indegree[e.target] == 0:
                     ready.append(e.target)
         if len(order) != len(self.nodes):
-            stuck = ", ".join(n for n in self.nodes if n not in order)
-            raise GraphError(f"The network has a loop through {stuck}; remove one wire of it.")
+            done = set(order)
+            stuck = [n for n in self.nodes if n not in done]
+            more = f" and {len(stuck) - 10:,} more" if len(stuck) > 10 else ""
+            raise GraphError(f"The network has a loop through {', '.join(stuck[:10])}{more}; "
+                             "remove one wire of it.")
         return order
 
     def input_nodes(self) -> list[str]:
@@ -238,8 +255,10 @@ class Graph:
             return  # an upstream problem is reported where it happens
         shapes = [report.shapes[s] for s in sources]
         try:
-            report.shapes[name] = tuple(layer.output_shape(shapes))
-            report.params[name] = layer.param_count(shapes)
+            out = tuple(layer.output_shape(shapes))
+            count = layer.param_count(shapes)
+            _check_size(layer, out, count)
+            report.shapes[name], report.params[name] = out, count
         except LayerLabError as err:
             report.errors[name] = str(err)
             report.bad_edges.update(self.in_edges(name))
@@ -262,16 +281,61 @@ class Graph:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Graph:
+    def from_dict(cls, data: Any) -> Graph:
+        """A graph from its file form, every entry checked (``engine.validation``): at most
+        ``MAX_LAYERS`` layers and ``MAX_EDGES`` wires, names are text, wires are
+        ``[source, target, port]`` with a port in range. Linear in the size of the file."""
+        data = validation.mapping(data, "The 'graph' section", GraphError)
+        layers = validation.sequence(data.get("layers", []), "The list of layers",
+                                     validation.MAX_LAYERS, GraphError)
+        edges = validation.sequence(data.get("edges", []), "The list of wires",
+                                    validation.MAX_EDGES, GraphError)
         graph = cls()
-        for entry in data.get("layers", []):
-            entry = dict(entry)
-            position = tuple(entry.pop("position", (0.0, 0.0)))
-            kind, name = entry.pop("kind"), entry.pop("name", None)
-            graph.add_node(kind, name, entry, position)  # type: ignore[arg-type]
-        for source, target, port in data.get("edges", []):
-            graph.connect(source, target, int(port))
+        for i, entry in enumerate(layers):
+            where = f"Layer {i + 1} of the list"
+            entry = dict(validation.mapping(entry, where, GraphError))
+            position = _position(entry.pop("position", (0.0, 0.0)), where)
+            if "kind" not in entry:
+                raise GraphError(f"{where} has no 'kind' (its type, such as 'Dense').")
+            kind = validation.text(entry.pop("kind"), f"{where}: its kind", error=GraphError)
+            name = entry.pop("name", None)
+            if name is not None:
+                name = validation.text(name, f"{where}: its name", error=GraphError)
+            if name == "":
+                raise GraphError(f"{where} has an empty name; give it a name.")
+            graph.add_node(kind, name, entry, position)
+        for i, wire in enumerate(edges):
+            graph._load_edge(wire, f"Wire {i + 1} of the list")
+        graph.topological_order()  # a loop in the file is refused here, once
         return graph
+
+    def _load_edge(self, wire: Any, where: str) -> None:
+        """One ``[source, target, port]`` entry: the checks of ``check_connection`` but the
+        loop check, which ``from_dict`` does once for the whole graph."""
+        wire = validation.sequence(wire, where, error=GraphError)
+        if len(wire) != 3:
+            raise GraphError(f"{where} must be [from, to, port]; it has {len(wire)} entries.")
+        source = validation.text(wire[0], f"{where}: its start", error=GraphError)
+        target = validation.text(wire[1], f"{where}: its end", error=GraphError)
+        if source not in self.nodes or target not in self.nodes:
+            missing = source if source not in self.nodes else target
+            raise GraphError(f"{where} connects the layer '{missing}', which is not in the "
+                             "file; remove that wire.")
+        cls = layer_class(self.nodes[target].kind)
+        limit = max(cls.max_inputs, 1) - 1
+        port = validation.whole_number(wire[2], f"{where}: its input port", 0, limit,
+                                       GraphError)
+        reason = None if source != target else "A layer cannot feed itself."
+        if cls.max_inputs == 0:
+            reason = f"'{target}' is an Input layer: it receives data, not other layers' outputs."
+        incoming = self.in_edges(target)
+        if any(e.source == source for e in incoming):
+            reason = f"'{source}' is already connected to '{target}'."
+        if any(e.port == port for e in incoming) or len(incoming) >= cls.max_inputs:
+            reason = f"'{target}' already has a wire into its input {port + 1}."
+        if reason:
+            raise GraphError(f"{where}: {reason}")
+        self.edges.append(Edge(source, target, port))
 
     @classmethod
     def sequential(cls, configs: list[dict[str, Any]]) -> Graph:
@@ -289,4 +353,26 @@ class Graph:
 
 def _port_label(layer: Layer, port: int) -> str:
     names = type(layer).port_names
-    return f"'{names[port]}' input" if port < len(names) else f"input {port + 1}"
+    return f"'{names[port]}' input" if 0 <= port < len(names) else f"input {port + 1}"
+
+
+def _check_size(layer: Layer, out: Shape, count: int) -> None:
+    """Refuse outputs and parameter counts no computer can hold (stated limits)."""
+    values = math.prod(out)
+    if values > validation.MAX_SAMPLE_VALUES:
+        raise ShapeError(f"{layer.describe()} would output {values:,} numbers per sample; "
+                         f"LayerLab handles at most {validation.MAX_SAMPLE_VALUES:,}. Use "
+                         "fewer units, channels or a smaller input.")
+    if count > validation.MAX_PARAMS:
+        raise ShapeError(f"{layer.describe()} would have {count:,} parameters; LayerLab "
+                         f"handles at most {validation.MAX_PARAMS:,} per layer. Use fewer "
+                         "units or a smaller kernel.")
+
+
+def _position(value: Any, where: str) -> tuple[float, float]:
+    pair = validation.sequence(value, f"{where}: its position", error=GraphError)
+    if len(pair) != 2:
+        raise GraphError(f"{where}: its position must be two numbers [x, y].")
+    x, y = (validation.real_number(v, f"{where}: its position", -1e9, 1e9, GraphError)
+            for v in pair)
+    return (x, y)

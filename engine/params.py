@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from engine import validation
 from engine.types import ConfigError
 
 
@@ -30,55 +31,38 @@ class ParamSpec:
     label: str = ""
 
     def validate(self, value: Any, layer: str) -> Any:
-        """Coerce ``value`` to this option's type or raise a learner-readable ConfigError."""
+        """Coerce ``value`` to this option's type or raise a learner-readable ConfigError.
+
+        Goes through ``engine.validation`` (the one path for file, CLI and widget values):
+        whole numbers refuse 1.5, NaN and 1e400; shapes refuse sizes below 1 (except -1)
+        and samples above ``MAX_SAMPLE_VALUES``; texts refuse broken characters."""
         where = f"{layer}: option '{self.name}'"
-        try:
-            value = _coerce(self.type, value)
-        except (TypeError, ValueError):
-            raise ConfigError(f"{where} must be {_type_words(self.type)}, not {value!r}.") from None
-        if self.type == "choice" and value not in self.choices:
-            raise ConfigError(f"{where} must be one of {', '.join(self.choices)}; got {value!r}.")
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ConfigError(f"{where} must be a finite number; got {value}.")
-        if self.min is not None and isinstance(value, (int, float)) and value < self.min:
-            raise ConfigError(f"{where} must be at least {self.min}; got {value}.")
-        if self.max is not None and isinstance(value, (int, float)) and value > self.max:
-            raise ConfigError(f"{where} must be at most {self.max}; got {value}.")
-        return value
+        if self.type == "int":
+            high = int(self.max) if self.max is not None else validation.MAX_DIM
+            low = int(math.ceil(self.min)) if self.min is not None else None
+            return validation.whole_number(value, where, low, high)
+        if self.type == "float":
+            return validation.real_number(value, where, self.min, self.max)
+        if self.type == "choice":
+            if value not in self.choices:
+                raise ConfigError(f"{where} must be one of {', '.join(self.choices)}; "
+                                  f"got {validation.describe(value)}.")
+            return value
+        if self.type == "shape":
+            return validation.shape(value, where)
+        if self.type == "bool":
+            return _boolean(value, where)
+        if isinstance(value, (dict, list)) or value is None:
+            raise ConfigError(f"{where} must be text, not {validation.describe(value)}.")
+        return validation.text(str(value), where, validation.MAX_TEXT_CHARS)
 
 
-def _coerce(kind: str, value: Any) -> Any:
-    if kind == "int":
-        if isinstance(value, bool) or float(value) != int(float(value)):
-            raise ValueError
-        return int(float(value))
-    if kind == "float":
-        if isinstance(value, bool):
-            raise ValueError
-        return float(value)
-    if kind == "bool":
-        if isinstance(value, str):
-            if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
-                raise ValueError
-            return value.lower() in ("true", "1", "yes")
+def _boolean(value: Any, where: str) -> bool:
+    if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
+        return value.lower() in ("true", "1", "yes")
+    if isinstance(value, bool) or (isinstance(value, (int, float)) and value in (0, 1)):
         return bool(value)
-    if kind == "shape":
-        if isinstance(value, str):
-            value = [v for v in value.replace("×", ",").replace("x", ",").split(",") if v.strip()]
-        dims = tuple(int(v) for v in value)
-        if any(d <= 0 and d != -1 for d in dims):
-            raise ValueError
-        return list(dims)
-    return str(value)
-
-
-def _type_words(kind: str) -> str:
-    return {
-        "int": "a whole number",
-        "float": "a number",
-        "bool": "true or false",
-        "shape": "a list of positive sizes such as 1, 28, 28",
-    }.get(kind, "text")
+    raise ConfigError(f"{where} must be true or false, not {validation.describe(value)}.")
 
 
 def validate_options(specs: tuple[ParamSpec, ...], options: dict[str, Any], owner: str,

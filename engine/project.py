@@ -9,13 +9,13 @@ atomic.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from engine import validation
 from engine.fileio import atomic_write_json, atomic_write_npz
 from engine.graph import Graph
 from engine.training import TrainConfig
@@ -50,10 +50,12 @@ class Project:
 
     @classmethod
     def from_dict(cls, data: Any, source: str = "the project") -> Project:
+        """A project from parsed JSON; every entry is checked (``engine.validation``) and any
+        problem is a ``ProjectFileError`` naming the file, the entry and the fix."""
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ProjectFileError(f"{source} is not a LayerLab project file.")
         version = data.get("version")
-        if not isinstance(version, int) or version < 1:
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             raise ProjectFileError(f"{source} has no valid format version.")
         if version > VERSION:
             raise ProjectFileError(
@@ -62,41 +64,65 @@ class Project:
             )
         recipe = data.get("recipe", "supervised")
         if recipe not in RECIPES:
-            raise ProjectFileError(f"{source} uses an unknown training recipe '{recipe}'.")
+            raise ProjectFileError(f"{source} uses an unknown training recipe "
+                                   f"{validation.describe(recipe)}; it must be one of "
+                                   f"{', '.join(RECIPES)}.")
+        section = "its entries"
         try:
-            return cls(
-                graph=Graph.from_dict(data.get("graph", {})),
-                dataset=dict(data.get("dataset", {"name": "spiral"})),
-                training=TrainConfig.from_dict(data.get("training", {})),
-                recipe=recipe, name=str(data.get("name", "Untitled")),
-                description=str(data.get("description", "")), lesson=str(data.get("lesson", "")),
-                view=dict(data.get("view", {})),
-            )
+            section = "its name, description or lesson"
+            texts = {key: validation.text(data.get(key, default), f"The project's {key}",
+                                          limit)
+                     for key, default, limit in (
+                         ("name", "Untitled", validation.MAX_NAME_CHARS),
+                         ("description", "", validation.MAX_TEXT_CHARS),
+                         ("lesson", "", validation.MAX_TEXT_CHARS))}
+            section = "the 'dataset' section"
+            dataset = dict(validation.mapping(data.get("dataset", {"name": "spiral"}),
+                                              "The 'dataset' section"))
+            section = "the 'view' section"
+            view = dict(validation.mapping(data.get("view", {}), "The 'view' section"))
+            section = "the 'training' section"
+            training = TrainConfig.from_dict(
+                validation.mapping(data.get("training", {}), "The 'training' section"))
+            section = "the 'graph' section"
+            graph = Graph.from_dict(data.get("graph", {}))
         except LayerLabError as err:
             raise ProjectFileError(f"{source} cannot be loaded: {err}") from None
-        except (KeyError, TypeError, ValueError, AttributeError) as err:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError, IndexError):
             raise ProjectFileError(
-                f"{source} is damaged: an entry is missing or has the wrong type ({err})."
+                f"{source} is damaged: an entry in {section} is missing or has the wrong type. "
+                "Nothing was changed; open a backup or an example instead."
             ) from None
+        return cls(graph=graph, dataset=dataset, training=training, recipe=recipe,
+                   view=view, **texts)
 
 
 def load_project(path: str | Path) -> Project:
-    """Read a project file or raise a ProjectFileError a learner can act on."""
+    """Read a project file or raise a ProjectFileError a learner can act on.
+
+    The limits of ``engine.validation`` apply: file size, nesting depth, number length,
+    finite numbers, texts without broken characters."""
     path = Path(path)
-    name = f"'{path.name}'"
+    name = f"'{validation.describe(path.name)[1:-1]}'"
     try:
+        size = path.stat().st_size
+        if size > validation.MAX_PROJECT_BYTES:
+            raise ProjectFileError(
+                f"The file {name} is {size / 2**20:.0f} MB; LayerLab opens project files up to "
+                f"{validation.MAX_PROJECT_BYTES // 2**20} MB. It is not a project file, or its "
+                "lesson or layers are far too large.")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ProjectFileError(f"The file {name} does not exist.") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ProjectFileError(f"The file {name} cannot be read: {err}.") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise ProjectFileError(
-            f"The file {name} is corrupt or truncated (invalid JSON at line {err.lineno}, "
-            f"column {err.colno}). Nothing was changed; open a backup or an example instead."
-        ) from None
+    except IsADirectoryError:
+        raise ProjectFileError(f"{name} is a folder, not a project file.") from None
+    except UnicodeDecodeError:
+        raise ProjectFileError(f"The file {name} is not a LayerLab project file (it is not "
+                               "text); open a .layerlab.json file.") from None
+    except OSError as err:
+        reason = err.strerror or "it cannot be opened"
+        raise ProjectFileError(f"The file {name} cannot be read ({reason.lower()}).") from None
+    data = validation.parse_json(text, f"The file {name}", ProjectFileError)
     return Project.from_dict(data, f"The file {name}")
 
 

@@ -35,6 +35,7 @@ from engine.snapshots import (
 )
 from engine.stepper import make_stepper
 from engine.targets import choose_loss, output_units
+from engine.train_settings import check_settings
 from engine.types import ConfigError, DataError, format_shape
 
 METRIC_SAMPLE = 2000  # train metrics are computed on at most this many samples per epoch
@@ -85,12 +86,9 @@ class TrainConfig:
         return config
 
     def check(self) -> None:
-        if self.batch_mode not in ("mini", "full", "single"):
-            raise ConfigError("Batch mode must be 'mini', 'full' or 'single'.")
-        if self.batch_size < 1 or self.epochs < 0:
-            raise ConfigError("Batch size must be at least 1 and epochs cannot be negative.")
-        if not self.max_steps_per_second >= 0:
-            raise ConfigError("The speed limit (steps per second) cannot be negative.")
+        """Every setting within its stated limits (``engine.train_settings``), coerced in
+        place; a ``ConfigError`` naming the setting otherwise."""
+        check_settings(self)
         augment_lib.check_augment(self.augment)
 
     def effective_batch(self, n_train: int) -> int:
