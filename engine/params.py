@@ -36,6 +36,11 @@ class ParamSpec:
         Goes through ``engine.validation`` (the one path for file, CLI and widget values):
         whole numbers refuse 1.5, NaN and 1e400; shapes refuse sizes below 1 (except -1)
         and samples above ``MAX_SAMPLE_VALUES``; texts refuse broken characters."""
+        if type(value) is int and self.type in ("int", "float") or (
+                type(value) is float and self.type == "float" and math.isfinite(value)):
+            if ((self.min is None or value >= self.min) and value <= (
+                    self.max if self.max is not None else validation.MAX_DIM)):
+                return float(value) if self.type == "float" else value  # the common case, fast
         where = f"{layer}: option '{self.name}'"
         if self.type == "int":
             high = int(self.max) if self.max is not None else validation.MAX_DIM

@@ -9,6 +9,8 @@ atomic.
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -147,10 +149,48 @@ def save_weights(path: str | Path, weights: dict[str, np.ndarray],
 
 
 def load_weights(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str, list[float]]]:
+    """``(weights, history)`` from a sidecar ``.npz``, every array checked: plain finite
+    numbers (weights), 1-D numbers (history; NaN allowed there: an epoch without a validation
+    loss). Any problem is a ``ProjectFileError`` that says what to do; nothing is half-read."""
+    path = Path(path)
+    name = f"'{validation.describe(path.name)[1:-1]}'"
+    if not path.is_file():
+        raise ProjectFileError(f"The weights file {name} does not exist (the project was saved "
+                               "without trained weights, or the file was moved). Train again, "
+                               "or put the .npz file beside the project file.")
+    damaged = (f"The weights file {name} is damaged or is not a LayerLab weights file; train "
+               "again and save, or restore the file from a backup.")
     try:
-        with np.load(path) as data:
-            weights = {k[2:]: data[k] for k in data.files if k.startswith("w:")}
-            history = {k[2:]: data[k].tolist() for k in data.files if k.startswith("h:")}
-    except (OSError, ValueError) as err:
-        raise ProjectFileError(f"The weights file '{Path(path).name}' is damaged: {err}") from None
+        with np.load(path, allow_pickle=False) as data:
+            if not isinstance(data, np.lib.npyio.NpzFile):
+                raise ProjectFileError(damaged)
+            if len(data.files) > 100_000:
+                raise ProjectFileError(damaged)
+            weights = {k[2:]: _checked_array(data, k, name, True)
+                       for k in data.files if k.startswith("w:")}
+            history = {k[2:]: _checked_array(data, k, name, False).tolist()
+                       for k in data.files if k.startswith("h:")}
+    except ProjectFileError:
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError, MemoryError,
+            NotImplementedError, RuntimeError, zlib.error):
+        raise ProjectFileError(damaged) from None
     return weights, history
+
+
+def _checked_array(data: Any, key: str, name: str, weight: bool) -> np.ndarray:
+    """One array of the sidecar: declared size first (a header may claim terabytes), then
+    numbers only, then finite weights."""
+    entry = validation.describe(key[2:])
+    array = data[key]
+    if array.size > validation.MAX_DATA_VALUES or array.dtype.kind not in "biuf":
+        raise ProjectFileError(f"The weights file {name} holds {entry}, which is not an array "
+                               "of plain numbers; the file is damaged. Train again and save.")
+    if weight and not np.all(np.isfinite(array)):
+        raise ProjectFileError(f"The weights file {name} holds {entry} with missing (NaN) or "
+                               "infinite values — it was saved from a run that diverged. Train "
+                               "again (with a lower learning rate) and save.")
+    if not weight and array.ndim != 1:
+        raise ProjectFileError(f"The weights file {name} holds a training history {entry} "
+                               "that is not a list of numbers; the file is damaged.")
+    return array

@@ -17,6 +17,7 @@ import numpy as np
 from engine.datasets.base import CLASSIFICATION, RawData, encode_target
 from engine.types import DataError
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # larger numbers would become infinite
 MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-", "--"}
 Row = tuple[int, list[str]]  # (spreadsheet row number, cells)
 
@@ -130,11 +131,15 @@ def _numeric(cells: list[str], lines: list[int], column: str, purpose: str = "")
         values = np.array(cells, dtype=np.float64)
     except ValueError:
         values = None
-    if values is not None and np.all(np.isfinite(values)):
+    if values is not None and np.all(np.abs(values) <= FLOAT32_MAX):  # NaN fails too
         return values
     for line, cell in zip(lines, cells):
         if not _is_number(cell) or not np.isfinite(float(cell)):
             raise _cell_error(line, column, cell, purpose)
+        if abs(float(cell)) > FLOAT32_MAX:
+            raise DataError(f"Row {line}, column '{column}' contains {cell}, a number too "
+                            f"large for LayerLab (above {FLOAT32_MAX:.3g}). Rescale that "
+                            f"column or fix the cell.")
     raise AssertionError("unreachable: a bad cell must exist")  # pragma: no cover
 
 

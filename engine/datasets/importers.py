@@ -11,29 +11,24 @@ images come back as ``(N, 1, rows, cols)`` float32 scaled by 1/255.
 from __future__ import annotations
 
 import gzip
-import zipfile
+import io
+import math
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 from engine.datasets.base import CLASSIFICATION, RawData, default_class_names, encode_target
 from engine.datasets.csv_import import check_file, load_csv, preview_csv
+from engine.datasets.npy_guard import open_numpy
 from engine.types import DataError
+from engine.validation import MAX_DATA_VALUES
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 __all__ = ["load_csv", "preview_csv", "load_numpy", "load_idx"]
 
 IDX_IMAGES, IDX_LABELS = 2051, 2049
-
-
-def _np_load(path: Path):  # -> np.ndarray | np.lib.npyio.NpzFile
-    try:
-        return np.load(path, allow_pickle=False)
-    except ValueError as exc:
-        raise DataError(f"'{path.name}' holds Python objects, not plain numbers; save it with "
-                        f"numeric arrays (e.g. np.savez(path, x=x, y=y)).") from exc
-    except (OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise DataError(f"'{path.name}' cannot be read as a NumPy file; it may be damaged or "
-                        f"not a .npy/.npz file.") from exc
 
 
 def _check_inputs(x: np.ndarray, where: str) -> np.ndarray:
@@ -46,6 +41,9 @@ def _check_inputs(x: np.ndarray, where: str) -> np.ndarray:
     if x.dtype.kind == "f" and not np.all(np.isfinite(x)):
         raise DataError(f"{where} contains missing (NaN) or infinite values; fill them in or "
                         f"remove those samples.")
+    if x.size and float(np.max(np.abs(x))) > FLOAT32_MAX:
+        raise DataError(f"{where} contains numbers too large for LayerLab (above "
+                        f"{FLOAT32_MAX:.3g}); rescale the data first.")
     return x.astype(np.float32)
 
 
@@ -76,15 +74,17 @@ def load_numpy(path: str | Path, x_key: str = "x", y_key: str = "y", task: str =
     p = check_file(path, "NumPy file")
     if p.suffix.lower() not in (".npy", ".npz"):
         raise DataError(f"'{p.name}' is not a .npy or .npz file.")
-    loaded = _np_load(p)
+    loaded = open_numpy(p)
     if isinstance(loaded, np.ndarray):
         x, target = _from_npy(p, loaded)
     else:
-        with loaded as archive:
-            files = list(archive.files)
-            x = archive[_npz_key(files, x_key, p)]
-            target = archive[_npz_key(files, y_key, p)]
+        files = list(loaded)
+        x = loaded[_npz_key(files, x_key, p)]
+        target = loaded[_npz_key(files, y_key, p)]
     x = _check_inputs(np.asarray(x), f"The inputs in '{p.name}'")
+    if target.ndim == 0:
+        raise DataError(f"The targets in '{p.name}' are a single number; save one target per "
+                        f"sample (an array of length {len(x)}).")
     if len(target) != len(x):
         raise DataError(f"'{p.name}' has {len(x)} input samples but {len(target)} targets; "
                         f"they must match one to one.")
@@ -102,8 +102,9 @@ def _read_idx(path: str | Path, magic: int, what: str) -> np.ndarray:
     raw = p.read_bytes()
     if raw[:2] == b"\x1f\x8b":
         try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
+            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as unpacked:
+                raw = unpacked.read(MAX_DATA_VALUES + 17)
+        except (OSError, EOFError, zlib.error) as exc:
             raise DataError(f"'{p.name}' is a damaged gzip file; download or unpack it "
                             f"again.") from exc
     n_dims = 3 if magic == IDX_IMAGES else 1
@@ -120,7 +121,11 @@ def _read_idx(path: str | Path, magic: int, what: str) -> np.ndarray:
     if len(raw) < head:
         raise DataError(f"'{p.name}' is cut short inside its header; the file is damaged.")
     dims = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=n_dims, offset=4))
-    size = int(np.prod(dims))
+    size = math.prod(dims)  # exact: 2**31 × 2**31 × 4 does not wrap around to 0
+    if size > MAX_DATA_VALUES:
+        raise DataError(f"'{p.name}' declares {' × '.join(map(str, dims))} = {size:,} "
+                        f"values; LayerLab imports at most {MAX_DATA_VALUES:,}. The file is "
+                        f"damaged or not an MNIST-style IDX file.")
     if len(raw) - head < size:
         raise DataError(f"'{p.name}' is cut short: its header promises {size:,} bytes of "
                         f"{what} ({' × '.join(map(str, dims))}) but only {len(raw) - head:,} "

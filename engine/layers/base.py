@@ -12,6 +12,7 @@ the optimizer and not counted in ``param_count`` (Keras shows it as "non-trainab
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -78,7 +79,7 @@ class Layer:
 
     def param_count(self, input_shapes: list[Shape]) -> int:
         """Number of trainable scalars, computed from shapes alone (no arrays)."""
-        return sum(int(np.prod(s)) for s in self.param_shapes(input_shapes).values())
+        return sum(math.prod(s) for s in self.param_shapes(input_shapes).values())  # exact
 
     def param_shapes(self, input_shapes: list[Shape]) -> dict[str, Shape]:
         """Shapes of each parameter for these inputs (empty for parameter-free layers)."""
@@ -90,7 +91,7 @@ class Layer:
 
     def state_count(self, input_shapes: list[Shape]) -> int:
         """Number of non-trainable scalars (Keras: "non-trainable params")."""
-        return sum(int(np.prod(s)) for s in self.state_shapes(input_shapes).values())
+        return sum(math.prod(s) for s in self.state_shapes(input_shapes).values())
 
     def expect_flat(self, shape: Shape) -> int:
         """Return the feature count of a flat ``(F,)`` input or explain how to fix it."""
