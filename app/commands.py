@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
+from app.undo_text import describe_changes
 from engine.graph import Edge, Node
 
 if TYPE_CHECKING:
@@ -121,8 +122,7 @@ class InsertOnWire(QUndoCommand):
 class SetLayerOptions(QUndoCommand):
     def __init__(self, doc: ProjectDocument, name: str, old: dict[str, Any],
                  new: dict[str, Any]) -> None:
-        changed = ", ".join(k for k in new if new.get(k) != old.get(k)) or "options"
-        super().__init__(f"Set {changed} of '{name}'")
+        super().__init__(describe_changes(old, new, f"'{name}'", f"options of '{name}'"))
         self.doc, self.name, self.old, self.new = doc, name, dict(old), dict(new)
 
     def redo(self) -> None:

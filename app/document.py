@@ -11,15 +11,25 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from app import commands as cmd
+from app.undo_text import describe_changes
 from engine.composites import get_composite
 from engine.composites import place as place_block
 from engine.graph import Edge, Graph, Node, ShapeReport
 from engine.layers import create_layer
-from engine.project import RECIPES, Project, load_project, save_project
+from engine.project import (
+    RECIPES,
+    SUFFIX,
+    Project,
+    load_project,
+    save_project,
+    save_weights,
+    weights_path,
+)
 from engine.training import TrainConfig
 from engine.types import ConfigError, LayerLabError
 
@@ -62,11 +72,13 @@ class ProjectDocument(QObject):
 
     # -- files ---------------------------------------------------------------------------------
     def load(self, project: Project, path: Path | None = None) -> None:
-        """Replace the whole project (New/Open); clears undo history."""
+        """Replace the whole project (New/Open); clears undo history. The new graph is
+        checked first: if that raises, nothing was replaced."""
+        report = project.graph.infer_shapes()
         self.project, self.path = project, Path(path) if path else None
         self.undo_stack.clear()
         self.undo_stack.setClean()
-        self.report = self.graph.infer_shapes()
+        self.report = report
         self.project_loaded.emit()
         self.shapes_changed.emit(self.report)
         self.path_changed.emit(str(self.path or ""))
@@ -75,10 +87,23 @@ class ProjectDocument(QObject):
         """Load a project file; ProjectFileError propagates (the window shows its message)."""
         self.load(load_project(path), Path(path))
 
-    def save(self, path: str | Path | None = None) -> Path:
+    def save(self, path: str | Path | None = None, weights: dict[str, np.ndarray] | None = None,
+             history: dict[str, list[float]] | None = None) -> Path:
+        """Write the project; with ``weights`` (and the run's ``history``) also the sidecar
+        ``NAME.layerlab.npz`` (``engine.project.weights_path``), written first, each file
+        atomically. Without weights a sidecar left from an earlier save is removed: it
+        belonged to another version of the network. An untitled project takes the file's
+        name (``mine.layerlab.json`` → "mine")."""
         target = Path(path) if path else self.path
         if target is None:
             raise LayerLabError("Choose a file name first (Save As).")
+        if self.project.name.strip() in ("", "Untitled"):
+            self.project.name = project_name_of(target)
+        sidecar = weights_path(target)
+        if weights:
+            save_weights(sidecar, weights, history)
+        else:
+            sidecar.unlink(missing_ok=True)
         save_project(self.project, target)
         self.path = target
         self.undo_stack.setClean()
@@ -181,15 +206,19 @@ class ProjectDocument(QObject):
 
     def set_dataset(self, spec: dict[str, Any]) -> None:
         if spec != self.project.dataset:
-            self.undo_stack.push(cmd.SetSection(self, "dataset", dict(self.project.dataset),
-                                                dict(spec), "Change dataset"))
+            old = dict(self.project.dataset)
+            text = describe_changes(old, dict(spec), fallback="dataset")
+            if spec.get("name") == old.get("name"):  # e.g. "spiral data: noise 0.1 → 0.3"
+                text = f"{old.get('name', '')} data: {text}"
+            self.undo_stack.push(cmd.SetSection(self, "dataset", old, dict(spec), text))
 
     def set_training(self, changes: dict[str, Any]) -> None:
         old = self.project.training.to_dict()
         new = {**old, **changes}
         TrainConfig.from_dict(new)  # validates; ConfigError propagates
         if new != old:
-            self.undo_stack.push(cmd.SetSection(self, "training", old, new, "Change training"))
+            self.undo_stack.push(cmd.SetSection(self, "training", old, new,
+                                                describe_changes(old, new)))
 
     def set_recipe(self, recipe: str) -> None:
         """How the project trains (``engine.project.RECIPES``); one undoable step."""
@@ -198,7 +227,7 @@ class ProjectDocument(QObject):
                               f"{', '.join(RECIPES)}.")
         if recipe != self.project.recipe:
             self.undo_stack.push(cmd.SetSection(self, "recipe", self.project.recipe, recipe,
-                                                f"Train as {recipe}"))
+                                                f"recipe {self.project.recipe} → {recipe}"))
 
     # -- low-level mutations used by the commands --------------------------------------------
     def _apply_insert(self, node: Node, edges: list[Edge]) -> None:
@@ -259,3 +288,12 @@ class ProjectDocument(QObject):
         self.report = self.graph.infer_shapes()
         self.shapes_changed.emit(self.report)
         self.structure_changed.emit()
+
+
+def project_name_of(path: str | Path) -> str:
+    """``…/mine.layerlab.json`` → ``mine`` (the name an untitled project takes)."""
+    name = Path(path).name
+    for suffix in (SUFFIX, ".json"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)] or name
+    return name

@@ -22,6 +22,10 @@ actually does: ``paused`` is emitted once it has parked, so a paused view never 
 behind the learner's back. Stop ends the run but keeps the trained model (for export); Play
 or Step after a run ended (finished, stopped, failed) starts afresh from the seed's weights.
 Read ``model`` only while no run is alive (idle, paused, ended); views use snapshots.
+Weights leave the model through ``weights_snapshot()`` (copied by the training thread
+between two steps while a run is alive) and enter it through ``restore_weights`` (kept
+weights after an edit) or ``restore_run`` (a saved run: weights + history, see
+``app.saved_run``); the first Play after ``restore_run`` starts a new curve from those weights.
 """
 
 from __future__ import annotations
@@ -29,11 +33,13 @@ from __future__ import annotations
 import copy
 import logging
 import math
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
+from app import saved_run
 from app.coach_monitor import CoachMonitor
 from app.worker import (
     TrainingWorker,
@@ -136,6 +142,7 @@ class TrainingSession(QObject):
         self._requests: dict[str, dict[str, Any]] = {}  # introspection probes the views want
         self.coach = CoachMonitor(self.history)
         self._lr_override: float | None = None
+        self._restored = False  # the history shown is a saved run's (restore_run)
         self.step_rate = 0.0  # most steps a second (0: full speed); the training panel's Speed
         self._worker: TrainingWorker | None = None
         self._poll_timer = QTimer(self)
@@ -176,6 +183,7 @@ class TrainingSession(QObject):
         """Prepare ``project`` (a private copy) for training; False + ``error_occurred`` if not."""
         self._halt()
         self.prepared, self.last_snapshot, self._lr_override = None, None, None
+        self._restored = False
         self._clear_history()
         try:
             self.project = copy.deepcopy(project)
@@ -190,11 +198,68 @@ class TrainingSession(QObject):
             return False
         return True
 
+    def weights_snapshot(self, timeout: float = 2.0) -> dict[str, Any]:
+        """A consistent copy of the model's weights (``{}`` when none is loaded): taken by
+        the training thread between two steps while a run is alive, at once otherwise."""
+        model, worker = self.model, self._worker
+        if model is None:
+            return {}
+        if worker is not None and worker.is_alive():
+            try:
+                return dict(worker.call_between_steps(model.get_weights).result(timeout))
+            except FutureTimeout:
+                if worker.is_alive():
+                    raise LayerLabError("The training thread did not answer in time; pause "
+                                        "training and try again.") from None
+        return model.get_weights()
+
+    @property
+    def has_trained_weights(self) -> bool:
+        """The model has trained (or restored) weights, not only the seed's."""
+        return self.model is not None and (bool(self.history.step_losses) or self._restored)
+
+    def restore_weights(self, weights: dict[str, Any]) -> list[str]:
+        """Load the arrays of ``weights`` whose names and shapes fit (call after ``load``,
+        while no run is alive); a snapshot with probes of the new weights follows."""
+        if self.model is None or self.is_worker_alive():
+            return []
+        loaded = self.model.set_weights(weights)
+        self._show_probes_of_new_data()
+        return loaded
+
+    def restore_run(self, weights: dict[str, Any], history: dict[str, list[float]]) -> str | None:
+        """Show a saved run (call after ``load``): its weights and its history, as one
+        snapshot the views draw. Returns why the weights do not fit (the model keeps its
+        fresh weights), or None."""
+        model = self.model
+        if model is None or self.prepared is None or self.is_worker_alive():
+            return "nothing is loaded for training"
+        problem = saved_run.fit_problem(model.get_weights(), weights)
+        if problem is not None:
+            return problem
+        model.set_weights(weights, strict=True)
+        self._restored = True  # ``load`` just cleared the history: the saved one follows
+        lr = trainer_learning_rate(self.prepared.trainer)
+        self._take_snapshot(saved_run.history_snapshot(history, lr, self._probes_now()))
+        return None
+
+    def unload(self) -> None:
+        """Forget the loaded project (another one was opened): the worker stops at once and
+        its unread events are dropped, so nothing of the old run reaches a view; model,
+        history (``history_cleared``), Coach advice (``advice_changed([])``) and the views'
+        probe requests go; state ``idle``."""
+        self._halt()
+        self.project = self.prepared = self.last_snapshot = None
+        self._lr_override, self._requests, self._probes = None, {}, []
+        self._clear_history()
+        self._set_state("idle")
+
     def reset_weights(self) -> bool:
         """Stop any run, rebuild the model from the seed with a fresh trainer, clear history."""
         if self.project is None or self.prepared is None:
             return False
         self._halt()
+        self._restored = False
         self._clear_history()
         return self._rebuild()
 
@@ -342,6 +407,9 @@ class TrainingSession(QObject):
             self._clear_history()
             if not self._rebuild():
                 return
+        elif self._restored:  # a saved run goes on from its weights: a new curve
+            self._clear_history()
+        self._restored = False
         self._start_worker(mode)
 
     def _start_worker(self, mode: str) -> None:

@@ -33,6 +33,10 @@ GUI's ``{probe: options}`` over, ``with_introspection`` gives them to the traine
 (a time budget per frame while running, none at rest), and results arrive in
 ``snapshot.probes["introspection:NAME"]``. New requests make the next pull compute probes, and
 a parked worker wakes up to show them at once.
+
+Weights leave a running model only through ``call_between_steps(fn)``: the training thread
+runs ``fn`` (e.g. ``model.get_weights``) between two pulls, while parked or while it waits
+under a speed limit, never in the middle of an optimizer step, and hands back a ``Future``.
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import replace
 from typing import Any
 
@@ -101,6 +107,7 @@ class TrainingWorker:
         self._step_rate = 0.0  # most optimizer steps per second (0: as fast as possible)
         self._rate_clock = 0.0  # perf_counter time before which the next pull must wait
         self._new_data: Any = None  # a Dataset waiting to be swapped in
+        self._calls: list[tuple[Callable[[], Any], Future[Any]]] = []  # call_between_steps
         self._sizer = ChunkSizer()
         self._pending: Snapshot | None = None  # merged step snapshots not yet emitted
         self._last: Snapshot | None = None  # latest snapshot produced (emitted or pending)
@@ -156,6 +163,27 @@ class TrainingWorker:
             self._requests_new = True
             self._cond.notify_all()
 
+    def call_between_steps(self, fn: Callable[[], Any]) -> Future[Any]:
+        """Run ``fn`` on the training thread between two steps; its result (or exception)
+        arrives in the returned ``Future``. A thread that has ended answers no more calls:
+        check ``is_alive()`` after a timeout."""
+        future: Future[Any] = Future()
+        with self._cond:
+            self._calls.append((fn, future))
+            self._cond.notify_all()
+        return future
+
+    def _serve_calls(self) -> None:
+        """Answer the pending ``call_between_steps`` (training thread, between steps)."""
+        with self._cond:
+            calls, self._calls = self._calls, []
+        for fn, future in calls:
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(fn())
+                except Exception as err:  # noqa: BLE001 - handed to the caller
+                    future.set_exception(err)
+
     def halt(self, timeout: float) -> bool:
         """Ask the run to stop and wait up to ``timeout`` s; True when the thread has ended."""
         self.request("stopping")
@@ -190,11 +218,14 @@ class TrainingWorker:
             self._send("failed", f"Training failed unexpectedly: {type(err).__name__}: {err}")
         else:
             self._send("ended", final)
+        finally:
+            self._serve_calls()  # the model no longer changes: answer late callers too
 
     def _loop(self) -> Snapshot | None:
         generator = self.trainer.run(self._should_stop)
         try:
             while True:
+                self._serve_calls()
                 mode = self._wait_for_work()
                 if mode == "stopping":
                     return self._stopped_while_parked()
@@ -221,9 +252,11 @@ class TrainingWorker:
         parked = time.perf_counter()
         while True:
             with self._cond:
-                while self._mode == "paused" and self._new_data is None and not self._requests_new:
+                while (self._mode == "paused" and self._new_data is None
+                       and not self._requests_new and not self._calls):
                     self._cond.wait()
                 mode = self._mode
+            self._serve_calls()
             if mode != "paused":
                 break
             if self._apply_new_data() or self._take_new_requests():  # parked: show them now
@@ -282,6 +315,13 @@ class TrainingWorker:
                 left = self._rate_clock - time.perf_counter()
                 if left <= 0:
                     break
+                if self._calls:  # between two steps: answer them without leaving the wait
+                    self._cond.release()
+                    try:
+                        self._serve_calls()
+                    finally:
+                        self._cond.acquire()
+                    continue
                 self._cond.wait(left)
 
     def _take_new_requests(self) -> bool:

@@ -1,7 +1,8 @@
 """Atomic file writes: never leave a half-written or silently clobbered file behind.
 
 Data goes to a temporary file in the same folder, is flushed to disk, then renamed over the
-target in one step (``os.replace``), so a crash mid-save leaves the old file intact.
+target in one step (``os.replace``), so a crash mid-save leaves the old file intact; the folder
+is then synced so the rename itself survives a power cut.
 """
 
 from __future__ import annotations
@@ -28,6 +29,24 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    fsync_dir(path.parent)
+
+
+def fsync_dir(folder: str | os.PathLike[str]) -> None:
+    """Flush a folder's entries (a rename) to disk; a no-op where folders cannot be opened."""
+    flag = getattr(os, "O_DIRECTORY", None)
+    if flag is None:  # Windows: renames are flushed with the file
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY | flag)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems refuse fsync on folders; the rename itself is done
+    finally:
+        os.close(fd)
 
 
 def atomic_write_json(path: str | os.PathLike[str], data: Any) -> None:

@@ -2,19 +2,30 @@
 
 Every file problem (``LayerLabError`` from the engine, ``OSError``) becomes a readable message
 box and a line in the problems panel, never a traceback, and nothing in the open project is
-lost: a file is read completely before the document is replaced. Unsaved changes are
-protected by a Save / Discard / Cancel question before New, Open and Quit.
+lost: a file is read and checked completely (``app.project_io.read_project``) before the
+document is replaced. Unsaved changes are protected by a Save / Discard / Cancel question
+before New, Open and Quit.
+
+Save writes the trained run beside the project (``NAME.layerlab.npz``: weights copied by the
+training thread between two steps, and the history) when the session's network is the
+document's; Open shows a saved run again (map, curves, metrics) or, when it no longer fits
+the network, says so and starts from fresh weights. Save dialogs start in the user's
+documents folder (``LayerLab`` inside it), and a bundled example is never written: opened
+from anywhere it becomes an untitled copy, and saving into the examples folder is refused.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBox
 
 from app.autosave import discard_recovery, find_recovery, load_recovery
-from engine.project import Project, load_project, save_weights
+from app.document import project_name_of
+from app.project_io import is_bundled, read_project, read_saved_run
+from app.saved_run import history_arrays, same_network
+from engine.project import Project, save_weights, weights_path
 from engine.types import LayerLabError
 from widgets.gallery import ExampleGallery
 
@@ -29,7 +40,7 @@ class FileController(QObject):
         super().__init__(win)
         self.win = win
         self.doc = win.doc  # type: ignore[attr-defined]
-        self.last_dir = str(Path.cwd())
+        self.last_dir = str(documents_folder())
 
     # -- questions (tests replace these) -------------------------------------------------------
     def ask_unsaved(self) -> SB:
@@ -71,21 +82,44 @@ class FileController(QObject):
         """Open a project file; on any problem show it and keep the current project."""
         if ask and not self.maybe_save():
             return False
+        as_copy = as_copy or is_bundled(path)
         try:
-            project = load_project(path)
+            project = read_project(path)
         except LayerLabError as err:
             self.show_error("Cannot open the project", str(err))
             self.win.settings.remove_recent(path)  # type: ignore[attr-defined]
             self.win.update_recent_menu()  # type: ignore[attr-defined]
             return False
+        try:
+            saved, note = read_saved_run(path), ""
+        except LayerLabError as err:
+            saved, note = None, str(err)
         self.win.prepare_for_new_project()  # type: ignore[attr-defined]
         self.doc.load(project, None if as_copy else Path(path))
         if not as_copy:
             self.last_dir = str(Path(path).parent)
             self.win.settings.add_recent(path)  # type: ignore[attr-defined]
             self.win.update_recent_menu()  # type: ignore[attr-defined]
-        self.win.post(f"Opened “{project.name}”.")  # type: ignore[attr-defined]
+        name = project.name if project.name.strip() not in ("", "Untitled") \
+            else project_name_of(path)
+        self.win.post(f"Opened “{name}”.")  # type: ignore[attr-defined]
+        if note:
+            self.win.post(note, "warning")  # type: ignore[attr-defined]
+        if saved is not None:
+            self._show_saved_run(*saved, weights_path(path).name)
         return True
+
+    def _show_saved_run(self, weights: dict, history: dict[str, list[float]], name: str) -> None:
+        """Load the project into the session and show the saved run (map, curves, metrics)."""
+        if not self.win.run.load():  # type: ignore[attr-defined]
+            return  # the run controller said why the project cannot train
+        problem = self.win.session.restore_run(weights, history)  # type: ignore[attr-defined]
+        if problem:
+            self.win.post(f"The trained weights in “{name}” no longer fit this network: "  # type: ignore
+                          f"{problem}. The network starts from fresh weights.", "warning")
+        else:
+            self.win.post(f"Loaded the trained weights from “{name}”: Play trains on from "  # type: ignore
+                          "them, Reset starts again from fresh weights.")
 
     def open_example_dialog(self) -> bool:
         if not self.maybe_save():
@@ -100,12 +134,20 @@ class FileController(QObject):
         return self.open_path(path, ask=False, as_copy=True)
 
     def save(self) -> bool:
-        if self.doc.path is None:
+        if self.doc.path is None or is_bundled(self.doc.path):
             return self.save_as()
         return self._save_to(self.doc.path)
 
+    def start_folder(self) -> Path:
+        """Where save dialogs open: the last folder used, never the bundled examples."""
+        last = Path(self.last_dir)
+        if is_bundled(last) or not last.is_dir():
+            last = documents_folder()
+            last.mkdir(parents=True, exist_ok=True)
+        return last
+
     def save_as(self) -> bool:
-        start = str(Path(self.last_dir) / (_slug(self.doc.project.name) + ".layerlab.json"))
+        start = str(self.start_folder() / (_slug(self.doc.project.name) + ".layerlab.json"))
         path, _ = QFileDialog.getSaveFileName(self.win, "Save project as", start, PROJECT_FILTER)
         if not path:
             return False
@@ -114,16 +156,31 @@ class FileController(QObject):
         return self._save_to(Path(path))
 
     def _save_to(self, path: Path) -> bool:
+        if is_bundled(path):
+            self.show_error("Cannot save the project", f"“{path.name}” would go into the bundled "
+                            "examples, which stay as they are. Choose another folder (Save As).")
+            return False
         try:
-            self.doc.save(path)
+            weights, history = self.trained_run()
+            self.doc.save(path, weights, history)
         except (LayerLabError, OSError) as err:
             self.show_error("Cannot save the project", f"“{path.name}” could not be saved: {err}")
             return False
         self.last_dir = str(path.parent)
         self.win.settings.add_recent(path)  # type: ignore[attr-defined]
         self.win.update_recent_menu()  # type: ignore[attr-defined]
-        self.win.post(f"Saved {path.name}.")  # type: ignore[attr-defined]
+        extra = f" with its trained weights ({weights_path(path).name})" if weights else ""
+        self.win.post(f"Saved {path.name}{extra}.")  # type: ignore[attr-defined]
         return True
+
+    def trained_run(self) -> tuple[dict | None, dict[str, list[float]] | None]:
+        """The session's weights (a consistent copy) and history when they belong to the
+        document's network; (None, None) otherwise (not trained, or the network changed)."""
+        session = self.win.session  # type: ignore[attr-defined]
+        if not session.has_trained_weights or session.project is None \
+                or not same_network(session.project.graph, self.doc.graph):
+            return None, None
+        return session.weights_snapshot(), history_arrays(session.history)
 
     # -- exports -------------------------------------------------------------------------------
     def export_weights(self) -> bool:
@@ -132,7 +189,7 @@ class FileController(QObject):
             self.show_error("No trained weights", "Train the network first (press Play), then "
                             "export its weights.")
             return False
-        start = str(Path(self.last_dir) / (_slug(self.doc.project.name) + ".weights.npz"))
+        start = str(self.start_folder() / (_slug(self.doc.project.name) + ".weights.npz"))
         path, _ = QFileDialog.getSaveFileName(self.win, "Export weights", start,
                                               "NumPy archives (*.npz)")
         if not path:
@@ -153,7 +210,7 @@ class FileController(QObject):
         name, ok = QInputDialog.getItem(self.win, "Export plot", "Plot:", list(plots), 0, False)
         if not ok:
             return False
-        start = str(Path(self.last_dir) / f"{_slug(name)}.png")
+        start = str(self.start_folder() / f"{_slug(name)}.png")
         path, chosen = QFileDialog.getSaveFileName(self.win, "Export plot", start,
                                                    "PNG image (*.png);;SVG drawing (*.svg)")
         if not path:
@@ -189,6 +246,12 @@ class FileController(QObject):
         self.doc.undo_stack.resetClean()  # recovered work is unsaved work
         self.win.post("Recovered your unsaved changes from the automatic backup.")  # type: ignore
         return True
+
+
+def documents_folder() -> Path:
+    """``LayerLab`` in the user's documents folder (home when the system names none)."""
+    docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(docs or Path.home()) / "LayerLab"
 
 
 def _slug(name: str) -> str:

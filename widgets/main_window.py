@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from app.autosave import Autosaver
 from app.document import ProjectDocument
 from app.session import TrainingSession
+from app.project_io import project_problem
 from app.settings import Settings
 from engine.datasets.points import edited_spec
 from engine.introspection.sequence_probes import input_token_names
@@ -435,6 +436,10 @@ def run_app(argv: list[str]) -> int:
         window.apply_default_sizes()
         take_screenshot(window, args.screenshot, args.after)
     else:
+    problem = project_problem(args.project) if args.project else None
+    if problem:  # a file given on the command line that cannot open: one message, no window
+        print(problem, file=sys.stderr)
+        return 1
         window.warmup = EngineWarmup(window)
         window.warmup.warmup_done.connect(lambda ok, msg: on_warmup_done(window, ok, msg))
         window.warmup.start()

@@ -4,8 +4,9 @@ It loads the document into the session when needed (after an edit of the network
 or of the settings before a fresh run), forwards snapshots to the plots, the training panel
 and the status bar, keeps Play/Pause in step with the session's state, and shows errors and a
 run's final message in words. When the network changes during a run it pauses and asks
-whether to keep the trained weights (layers whose shapes did not change keep theirs, through
-``session.model.set_weights``) or start afresh.
+whether to keep the trained weights (layers whose shapes did not change keep theirs: the
+session copies them between two training steps and loads them into the new model,
+``session.weights_snapshot`` / ``session.restore_weights``) or start afresh.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
+from app.saved_run import history_arrays
+from engine.types import LayerLabError
 from widgets.icons import run_icon
 
 ACTIVE = ("running", "paused")
@@ -81,7 +84,7 @@ class RunController(QObject):
     def ensure_loaded(self) -> bool:
         """Load the document into the session unless the session already runs this version."""
         if self.session.prepared is None or self.structure_dirty:
-            keep = self.state in ACTIVE and bool(self.current_weights()) \
+            keep = self.state in ACTIVE and self.session.model is not None \
                 and not self.doc.report.errors and self.ask_keep_weights()
             return self.load(keep_weights=keep)
         if self.settings_dirty and self.state not in ACTIVE:
@@ -109,23 +112,22 @@ class RunController(QObject):
         return True
 
     def _restore_weights(self, old: dict[str, Any]) -> None:
-        model = self.session.model
-        loaded = model.set_weights(old) if model is not None else []
-        total = len(model.get_weights()) if model is not None else 0
+        loaded = self.session.restore_weights(old)
+        total = len(self.session.weights_snapshot())
         self.win.post(f"Kept the trained weights of {len(loaded)} of {total} parameter "  # type: ignore
                       "arrays; changed layers start from fresh weights.")
 
     def current_weights(self) -> dict[str, Any]:
-        model = self.session.model
-        return model.get_weights() if model is not None else {}
+        """A consistent copy of the weights (taken between two steps while training)."""
+        try:
+            return self.session.weights_snapshot()
+        except LayerLabError as err:
+            self.win.post(str(err), "warning")  # type: ignore[attr-defined]
+            return {}
 
     def history(self) -> dict[str, list[float]]:
         """The run's history as plain lists (for the weights export)."""
-        h = self.session.history
-        out: dict[str, list[float]] = {"step_loss": list(h.step_losses),
-                                       "epoch": [float(e) for e in h.epochs]}
-        out.update({k: list(v) for k, v in h.metrics.items()})
-        return out
+        return history_arrays(self.session.history)
 
     def _run_label(self) -> str:
         cfg = self.doc.project.training

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar
 
 from widgets.icons import run_icon
@@ -79,12 +79,19 @@ def create_actions(win: QMainWindow, slots: dict[str, Callable[[], object]]) -> 
             action.triggered.connect(lambda _checked=False, f=slots[key]: f())
         actions[key] = action
     stack = win.doc.undo_stack  # type: ignore[attr-defined]
-    actions["undo"] = stack.createUndoAction(win, "&Undo")
-    actions["undo"].setShortcut(QKeySequence(SK.Undo))
-    actions["undo"].setIcon(style.standardIcon(SP.SP_ArrowBack))
-    actions["redo"] = stack.createRedoAction(win, "&Redo")
-    actions["redo"].setShortcut(QKeySequence(SK.Redo))
-    actions["redo"].setIcon(style.standardIcon(SP.SP_ArrowForward))
+    # the menu text and the tooltip name the change ("Undo learning rate 0.001 → 0.01"); the
+    # toolbar shows a short label beside the icon so the arrows never read as back/forward
+    for key, make, keys, icon, theme in (
+            ("undo", stack.createUndoAction, [QKeySequence(SK.Undo)], SP.SP_ArrowBack,
+             "edit-undo"),
+            ("redo", stack.createRedoAction, [QKeySequence("Ctrl+Y"),
+                                              QKeySequence("Ctrl+Shift+Z")], SP.SP_ArrowForward,
+             "edit-redo")):
+        action = make(win, f"&{key.title()}")
+        action.setShortcuts(keys)
+        action.setIcon(QIcon.fromTheme(theme, style.standardIcon(icon)))
+        action.setIconText(key.title())
+        actions[key] = action
     group = QActionGroup(win)
     for key in ("theme_light", "theme_dark"):
         actions[key].setCheckable(True)
@@ -124,9 +131,5 @@ def build_toolbar(win: QMainWindow, actions: dict[str, QAction]) -> QToolBar:
             bar.addSeparator()
         else:
             bar.addAction(actions[key])
-    for key in ("undo", "redo"):  # their text names the command ("Undo Set shape of ...")
-        button = bar.widgetForAction(actions[key])
-        if button is not None:
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
     win.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
     return bar
