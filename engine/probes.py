@@ -60,6 +60,25 @@ def grid_extent(points: np.ndarray) -> np.ndarray:
     return np.array([lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1]])
 
 
+def same_options(a: Any, b: Any) -> bool:
+    """Whether two probe option values are equal; options may hold numpy arrays (a sample
+    image, ``(C, H, W)``; token ids, ``(T,)``), compared by shape, dtype and values — never
+    with ``==`` on arrays, which is ambiguous or fails to broadcast."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)
+                and a.shape == b.shape and a.dtype == b.dtype
+                and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_options(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and \
+            all(same_options(x, y) for x, y in zip(a, b))
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):  # an object whose == gives no single truth value
+        return False
+
+
 class ProbeSet:
     """Fixed probe inputs for one model + dataset, so frames are comparable over time."""
 
@@ -99,7 +118,7 @@ class ProbeSet:
     def set_introspection(self, requests: dict[str, dict[str, Any]]) -> None:
         """New requests; a probe whose options changed runs first at the next frame."""
         for name, opts in requests.items():
-            if self.introspection.get(name) != opts:
+            if not same_options(self.introspection.get(name), opts):
                 self.probe_state.last_frame.pop(name, None)
                 self.broken.pop(name, None)
         self.introspection = {name: dict(opts or {}) for name, opts in requests.items()}

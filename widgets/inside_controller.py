@@ -183,6 +183,14 @@ class InsideController(QObject):
         self.recipe_form.set_recipe(context.recipe)
         self._send_requests()
 
+    def reset(self) -> None:
+        """Another project: nothing of the old one stays — its dataset (the Feature maps
+        request reads its samples), the image picked in the Mistakes gallery, the decoder of
+        a generative model, the last snapshot and what each view drew (first captions and
+        hints again). The new project's context and data follow."""
+        self.data, self._maps_sample, self.decoder = None, None, None
+        self.dock.reset_views()
+
     def set_dataset(self, data: Any) -> None:
         self.data = data
         self.dock.set_dataset(data)

@@ -8,14 +8,15 @@ tab receives snapshots (a hidden view costs nothing) — except views that keep 
 probes the training thread computes follow the visible tab: ``requests_changed(dict)``
 carries the merged ``probe_requests()`` of the shown view (``{}`` when it needs none), so a
 probe nobody looks at is never computed. Views implement ``update(snapshot)`` and may
-implement ``set_dataset``, ``set_theme``, ``set_model_context`` and ``probe_requests``.
+implement ``set_dataset``, ``set_theme``, ``set_model_context``, ``probe_requests`` and
+``reset_view`` (``ResettableView``: called by ``reset_views`` when another project opens).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
@@ -43,6 +44,13 @@ class ViewContext:
     @property
     def image_input(self) -> bool:
         return len(self.input_shape) == 3
+
+
+@runtime_checkable
+class ResettableView(Protocol):
+    """A view that can forget what it drew for the previous project."""
+
+    def reset_view(self) -> None: ...
 
 
 @dataclass
@@ -99,6 +107,14 @@ class InsideViews(QWidget):
             if hook is not None:
                 _safely(hook, context)
         self._refresh_tabs()
+
+    def reset_views(self) -> None:
+        """Another project: the last snapshot is forgotten (a tab change must not replay
+        it) and every ``ResettableView`` starts over with its first caption and hint."""
+        self._last_snapshot = None
+        for entry in self.entries.values():
+            if isinstance(entry.widget, ResettableView):
+                entry.widget.reset_view()
 
     def set_dataset(self, data: Any) -> None:
         for entry in self.entries.values():

@@ -42,7 +42,7 @@ from widgets.inspector import Inspector
 from widgets.palette import LayerPalette
 from widgets.plots_dock import LivePlots
 from widgets.problems_panel import ProblemsPanel
-from widgets.run_controller import RunController
+from widgets.run_controller import STATE_TEXT, RunController
 from widgets.startup import (
     EngineWarmup,
     on_warmup_done,
@@ -255,6 +255,14 @@ class MainWindow(QMainWindow):
         self.autosave.autosave_failed.connect(lambda text: self.post(text, "warning"))
 
     def _on_project_loaded(self) -> None:
+        """New, Open, an example, Revert: the one reset path. The old run goes first (nothing
+        of it can arrive later), then every view and readout starts over for this project."""
+        self.run.forget_run()
+        self.plots.reset()
+        self.training_panel.reset_stats()
+        self.inside.reset()
+        self.run_label.setText("")
+        self.show_state(STATE_TEXT["idle"])
         self.update_title()
         self._on_shapes_changed(self.doc.report)
         lesson = self.doc.project.lesson or self.doc.project.description

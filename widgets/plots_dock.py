@@ -85,8 +85,19 @@ class LivePlots(QObject):
         self.loss.start_run(label or f"run {self.run_count}")
 
     def clear(self) -> None:
+        """Forget the runs' curves (Reset: the project stays, its earlier runs go)."""
         self.run_count = 0
         self.loss.clear_runs()
+
+    def reset(self) -> None:
+        """Another project: no curve, map, fitted curve, confusion matrix or network colours
+        of the old one stays (its data and structure arrive through ``set_data`` and
+        ``set_structure``)."""
+        self.clear()
+        self.decision.clear_map()
+        self.regression.clear_curve()
+        self.confusion.clear()
+        self.network.set_structure(self.network.layers)
 
     def add_snapshot(self, snap: Any) -> None:
         self.loss.add_snapshot(snap)

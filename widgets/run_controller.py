@@ -49,7 +49,6 @@ class RunController(QObject):
         s.history_cleared.connect(self._on_history_cleared)
         self.doc.structure_changed.connect(self._on_structure_changed)
         self.doc.training_changed.connect(self._on_training_changed)
-        self.doc.project_loaded.connect(self._on_project_loaded)
         self._update_actions()
 
     # -- commands ------------------------------------------------------------------------------
@@ -178,13 +177,13 @@ class RunController(QObject):
         self.actions["stop"].setEnabled(self.state in ACTIVE)
 
     # -- document edits ------------------------------------------------------------------------
-    def _on_project_loaded(self) -> None:
-        if self.state in ACTIVE:
-            self.session.stop()
-        self.structure_dirty = True
-        self.last_snapshot = None
-        self.win.plots.clear()  # type: ignore[attr-defined]
-        self.win.training_panel.reset_stats()  # type: ignore[attr-defined]
+    def forget_run(self) -> None:
+        """Another project was loaded (the window's one reset path calls this first): the
+        session drops the old run at once, with its unread snapshots; the next Play loads
+        the new project."""
+        self.session.unload()
+        self.structure_dirty, self.settings_dirty = True, False
+        self.last_snapshot, self.snapshot_count = None, 0
 
     def _on_training_changed(self, config: Any) -> None:
         loaded = self.session.project

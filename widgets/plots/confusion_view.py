@@ -120,6 +120,17 @@ class ConfusionView(QWidget):
             self._rebuild(m.shape[0])
         self._redraw()
 
+    def clear(self) -> None:
+        """An empty view (another project): no cells, names or summary until ``update``."""
+        self.matrix, self.class_names = np.zeros((0, 0), np.int64), []
+        for item in self.texts:
+            self.plot.removeItem(item)
+        self.texts, self.tick_every = [], 0
+        self.image.clear()
+        self.summary.setText("")
+        for axis in ("bottom", "left"):
+            self.plot.getAxis(axis).setTicks(None)
+
     def _rebuild(self, k: int) -> None:
         for item in self.texts:
             self.plot.removeItem(item)

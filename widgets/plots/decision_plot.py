@@ -256,6 +256,13 @@ class DecisionPlot(QWidget):
             pts = self.points[wrong]
             self.mistakes.setData(pts[:, 0], pts[:, 1])
 
+    def clear_map(self) -> None:
+        """No map and no rings until the next grid (another project); the points stay."""
+        self.image.clear()
+        self.mistakes.setData([], [])
+        self.wrong = np.zeros(len(self.points), bool)
+        self._grid = self._extent = self._shown = None
+
     def refresh_points(self) -> None:
         """Redraw the points after an edit of ``points``/``labels`` (view and map stay)."""
         if len(self.labels):

@@ -64,6 +64,10 @@ class RegressionPlot(QWidget):
             return
         self.curve.setData(_column(x), _column(y))
 
+    def clear_curve(self) -> None:
+        """No prediction drawn (another project; the data points stay until ``set_data``)."""
+        self.curve.setData([], [])
+
     def set_theme(self, name: str) -> None:
         s = plot_style(name)
         self.plot_widget.setBackground(s.background)

@@ -127,6 +127,13 @@ class ViewFrame(QWidget):
         box.addLayout(self.bar)
         box.addWidget(self.stack, 1)
         box.addWidget(self.caption)
+        self._first_texts = (caption, hint)
+
+    def reset_view(self) -> None:
+        """Another project: the first caption and hint again, nothing of the old project
+        drawn (a subclass drops what it kept of the old results first)."""
+        self.caption.setText(self._first_texts[0])
+        self.show_hint(self._first_texts[1])
 
     def set_content(self, widget: QWidget) -> None:
         self.content = widget
@@ -172,6 +179,10 @@ class ProbeView(ViewFrame):
 
     def probe_name(self) -> str:
         return self.PROBE
+
+    def reset_view(self) -> None:
+        self.result = None
+        super().reset_view()
 
     def probe_requests(self) -> dict[str, dict[str, Any]]:
         return {self.probe_name(): {}}

@@ -86,6 +86,10 @@ class EvaluationView(ViewFrame):
     def probe_requests(self) -> dict[str, dict[str, Any]]:
         return {"evaluation": {"limit": MAX_MISTAKES}}
 
+    def reset_view(self) -> None:
+        self.result = None
+        super().reset_view()
+
     def update(self, snapshot: Any = None) -> None:  # type: ignore[override]
         """Show ``snapshot``'s evaluation report (in place)."""
         if snapshot is None:

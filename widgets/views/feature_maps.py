@@ -83,6 +83,10 @@ class FeatureMapView(ViewFrame):
         self.grid.setRowStretch(row + 1, 1)  # spare height goes below the last row
 
     # -- data --------------------------------------------------------------------------------
+    def reset_view(self) -> None:
+        self.maps, self.maps_index = {}, None
+        super().reset_view()
+
     def set_dataset(self, dataset: Any, split: str = "val") -> None:
         """``engine.datasets.base.Dataset``; samples come from ``x_val`` (``x_train`` when
         there is no validation split or ``split="train"``)."""

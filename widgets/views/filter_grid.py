@@ -62,6 +62,10 @@ class FilterGridView(ViewFrame):
         return QSize(420, 380)
 
     # -- data --------------------------------------------------------------------------------
+    def reset_view(self) -> None:
+        self.show_filters({})
+        super().reset_view()
+
     def update(self, snapshot: Any = None) -> None:  # type: ignore[override]
         """Read ``snapshot.probes["cnn_filters"]`` (or ``"introspection:cnn_filters"``);
         ``update()`` alone repaints the widget."""

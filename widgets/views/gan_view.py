@@ -111,6 +111,17 @@ class GANView(ProbesWidget):
         return QSize(560, 620)
 
     # -- data ------------------------------------------------------------------------------------
+    def reset_view(self) -> None:
+        """Another project: no generated samples, surface, coverage or curves of the old one."""
+        self.curves.reset()
+        self.fake.setData([], [])
+        for item in (self.surface_item, self.images_item):
+            item.clear()
+        self.surface = self.samples_image = self._rect_key = None
+        self.coverage_text = ""
+        self.coverage.hide()
+        self.stack.setCurrentWidget(self.hint)
+
     def set_dataset(self, dataset: Any) -> None:
         """2-D data: draw the real points (up to 1000) and frame them; images: levels."""
         shape = tuple(getattr(dataset, "input_shape", ()) or ())

@@ -250,6 +250,11 @@ class KernelPlayground(ViewFrame):
         self.input_panel.set_title(title)
         self._recompute()
 
+    def reset_view(self) -> None:
+        """The playground draws no run: its kernel and image stay on screen."""
+        super().reset_view()
+        self.show_content()
+
     def update(self, snapshot: Any = None) -> None:  # type: ignore[override]
         """Nothing to read from training; ``update()`` repaints the widget."""
         super().update()

@@ -61,6 +61,10 @@ class MisclassifiedGallery(ViewFrame):
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(560, 460)
 
+    def reset_view(self) -> None:
+        self.result, self.indices = {}, np.zeros(0, np.int64)
+        super().reset_view()
+
     def set_dataset(self, dataset: Any) -> None:
         """Images for results without ``"images"`` (``x_val``) and the class names."""
         self.dataset = dataset
