@@ -13,6 +13,8 @@ from PySide6.QtCore import QByteArray, QSettings
 
 MAX_RECENT = 8
 THEMES = ("light", "dark")
+PRESENTER_SCALE = 1.6  # presenter mode's default text enlargement
+PRESENTER_SCALES = (1.2, 2.5)  # the range the lecturer can choose from
 
 
 class Settings:
@@ -63,6 +65,29 @@ class Settings:
     @font_size.setter
     def font_size(self, value: int) -> None:
         self.store.setValue("font_size", int(value))
+
+    @property
+    def presenter(self) -> bool:
+        """Presenter mode (big text, thick lines, secondary panels hidden) was left on."""
+        return bool(self.store.value("presenter/on", False, type=bool))
+
+    @presenter.setter
+    def presenter(self, value: bool) -> None:
+        self.store.setValue("presenter/on", bool(value))
+
+    @property
+    def presenter_scale(self) -> float:
+        """How much presenter mode enlarges text (1.2 to 2.5; 1.6 by default)."""
+        try:
+            value = float(str(self.store.value("presenter/scale", PRESENTER_SCALE)))
+        except (TypeError, ValueError):
+            return PRESENTER_SCALE
+        return min(PRESENTER_SCALES[1], max(PRESENTER_SCALES[0], value)) if value == value \
+            else PRESENTER_SCALE
+
+    @presenter_scale.setter
+    def presenter_scale(self, value: float) -> None:
+        self.store.setValue("presenter/scale", float(value))
 
     # -- window layout -------------------------------------------------------------------------
     def window_geometry(self) -> QByteArray | None:

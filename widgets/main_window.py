@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
@@ -40,7 +41,9 @@ from widgets.file_actions import FileController
 from widgets.inside_controller import InsideController
 from widgets.inspector import Inspector
 from widgets.palette import LayerPalette
+from widgets.plots.palette import current_look
 from widgets.plots_dock import LivePlots
+from widgets.presenter import PresenterMode
 from widgets.problems_panel import ProblemsPanel
 from widgets.run_controller import STATE_TEXT, RunController
 from widgets.startup import (
@@ -50,7 +53,7 @@ from widgets.startup import (
     parse_args,
     take_screenshot,
 )
-from widgets.theme import apply_theme
+from widgets.theme import apply_theme, restyle_plots
 from widgets.training_panel import TrainingPanel
 from widgets.window_actions import build_menus, build_toolbar, create_actions
 
@@ -101,10 +104,13 @@ class MainWindow(QMainWindow):
         self._build_status()
         self._connect()
         self.default_state = self.saveState(LAYOUT_VERSION)
+        self.presenter = PresenterMode(self, self)
         self.restore_layout()
         self._on_project_loaded()
         self.update_recent_menu()
         self.autosave.start()
+        if self.settings.presenter:
+            self.presenter.set_enabled(True)
 
     def _slots(self) -> dict[str, Any]:
         c = lambda name: (lambda: getattr(self.canvas, name)())  # noqa: E731
@@ -230,7 +236,8 @@ class MainWindow(QMainWindow):
     def set_theme(self, name: str, apply: bool = True) -> None:
         app = QApplication.instance()
         if apply and isinstance(app, QApplication):
-            apply_theme(app, name, self.settings.font_size)
+            c = apply_theme(app, name, self.settings.font_size, current_look().font_scale)
+            restyle_plots(self.findChildren(pg.GraphicsView), c)  # this window's plots only
             self.plots.set_theme(name)
             self.inside.set_theme(name)
             self.canvas.restyle()
@@ -408,6 +415,7 @@ class MainWindow(QMainWindow):
         self.doc.undo_stack.blockSignals(True)  # it may signal while Qt deletes the window
         self.autosave.stop()
         self.autosave.discard()
+        self.presenter.shutdown()  # the normal layout is the one remembered
         self.save_layout()
         self.settings.sync()
         _release_clipboard()
@@ -424,7 +432,8 @@ def _release_clipboard() -> None:
 
 # -- entry point -------------------------------------------------------------------------------
 def run_app(argv: list[str]) -> int:
-    """Start the GUI: ``python main.py [PROJECT] [--theme dark] [--screenshot PNG --after S]``."""
+    """Start the GUI: ``python main.py [PROJECT] [--theme dark] [--presenter]
+    [--screenshot PNG --after S]``."""
     args = parse_args(argv)
     QApplication.setApplicationName(APP_NAME)
     QApplication.setOrganizationName(APP_NAME)
@@ -433,6 +442,8 @@ def run_app(argv: list[str]) -> int:
     store = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat) if scratch \
         else None  # a debug screenshot leaves the user's preferences alone
     settings = Settings(store)
+    if args.presenter:
+        settings.presenter = True
     apply_theme(app, args.theme or settings.theme, settings.font_size)
     window = MainWindow(settings, autosave_folder=scratch / "recovery" if scratch else None)
     if args.theme:

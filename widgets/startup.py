@@ -126,6 +126,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--theme", choices=("light", "dark"))
     parser.add_argument("--screenshot", help="debug: press Play, wait, save a PNG, quit")
     parser.add_argument("--after", type=float, default=4.0, help="seconds before the screenshot")
+    parser.add_argument("--presenter", action="store_true", help="start in presenter mode")
     args, _unknown = parser.parse_known_args(argv)
     return args
 

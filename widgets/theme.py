@@ -1,13 +1,17 @@
 """Light and dark themes with a projector-friendly base font and the Okabe–Ito palette.
 
 ``apply_theme(app, name)`` sets Qt's Fusion style, a high-contrast ``QPalette``, a large base
-font, a small style sheet (dock titles, toolbars, banners) and pyqtgraph's defaults, and
-restyles plot widgets that already exist. Views take their accent colours from ``OKABE_ITO``
-and ``colors(name)`` so everything stays colour-blind safe.
+font, a small style sheet (dock titles, toolbars, banners) and pyqtgraph's defaults for plots
+made later. Plots that already exist are restyled by their owner: the window hands its own
+plot widgets to ``restyle_plots`` and calls each view's ``set_theme`` — never a walk over
+``QApplication.allWidgets()``, which can reach a widget another window is destroying (a
+segfault seen once in five widget-test runs). Views take their accent colours from
+``OKABE_ITO`` and ``colors(name)`` so everything stays colour-blind safe.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyqtgraph as pg
@@ -107,10 +111,11 @@ def style_sheet(c: ThemeColors, size: int) -> str:
     """
 
 
-def apply_theme(app: QApplication, name: str = "light", point_size: int = 0) -> ThemeColors:
-    """Apply a theme to the whole application; return its colours."""
+def apply_theme(app: QApplication, name: str = "light", point_size: int = 0,
+                scale: float = 1.0) -> ThemeColors:
+    """Apply a theme to the whole application (text ``scale`` times larger); return its colours."""
     c = colors(name)
-    size = point_size or BASE_POINT_SIZE
+    size = max(1, round((point_size or BASE_POINT_SIZE) * scale))
     app.setStyle("Fusion")
     app.setPalette(make_palette(c))
     font = QFont(app.font())
@@ -122,13 +127,12 @@ def apply_theme(app: QApplication, name: str = "light", point_size: int = 0) -> 
     # stroked path — 3x cheaper for a long loss curve (Qt's raster stroker is the bottleneck)
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, background=c.plot_bg,
                         foreground=c.plot_fg, segmentedLineMode="on")
-    restyle_plots(app, c)
     return c
 
 
-def restyle_plots(app: QApplication, c: ThemeColors) -> None:
-    """Give existing pyqtgraph widgets the theme's background and axis colours."""
-    for widget in app.allWidgets():
+def restyle_plots(widgets: Iterable[pg.GraphicsView], c: ThemeColors) -> None:
+    """Give the caller's pyqtgraph widgets the theme's background and axis colours."""
+    for widget in widgets:
         if isinstance(widget, pg.PlotWidget):
             widget.setBackground(c.plot_bg)
             for name in ("left", "bottom", "right", "top"):

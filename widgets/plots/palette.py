@@ -6,6 +6,11 @@ theme; ``diverging_lut`` is the TensorFlow-Playground shading (orange = class 0 
 background-coloured middle, blue = class 1 / positive) as a 256×4 uint8 lookup table;
 ``shade`` and ``class_blend`` turn score arrays into RGBA images without any Qt call, so views
 can update an ``ImageItem`` from a ready-made array.
+
+``Look`` is how big things are drawn (text, lines, markers) and which map colours magnitudes:
+the normal look, or presenter mode's (``widgets.presenter`` switches it with ``set_look``;
+``style_axes``/``axis_font`` scale their point sizes by it and ``map_lut`` gives viridis or,
+in presenter mode, cividis).
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from widgets.theme import CLASS_COLORS, OKABE_ITO
 
 __all__ = ["OKABE_ITO", "CLASS_COLORS", "PlotStyle", "plot_style", "current_style",
            "class_color", "class_rgb", "run_color", "diverging_lut", "shade", "class_blend",
-           "hex_rgb", "axis_font", "style_axes"]
+           "hex_rgb", "axis_font", "style_axes", "Look", "current_look", "set_look", "scaled_pt",
+           "map_lut"]
 
 NEGATIVE = OKABE_ITO["orange"]  # class 0, negative weights (Playground convention)
 POSITIVE = OKABE_ITO["blue"]  # class 1, positive weights
@@ -60,6 +66,44 @@ DARK = PlotStyle("dark", background="#15181D", foreground="#E5E7EB", muted="#9CA
                  point_edge="#E5E7EB", mistake="#FFFFFF", text_dark="#111827",
                  text_light="#FFFFFF", train=OKABE_ITO["sky"], positive=OKABE_ITO["sky"])
 STYLES = {"light": LIGHT, "dark": DARK}
+
+
+@dataclass(frozen=True)
+class Look:
+    """Sizes and map colours: 1.0 everywhere normally; presenter mode enlarges them."""
+
+    font_scale: float = 1.0  # text: axis labels, ticks, readouts
+    line_scale: float = 1.0  # pen widths of curves and outlines
+    marker_scale: float = 1.0  # scatter points and curve symbols
+    magnitude_map: str = "viridis"  # 0..max heatmaps ("cividis" in presenter mode)
+
+
+NORMAL_LOOK = Look()
+_look = [NORMAL_LOOK]
+_luts: dict[str, np.ndarray] = {}
+
+
+def current_look() -> Look:
+    return _look[0]
+
+
+def set_look(look: Look) -> None:
+    """Switch the look; views pick it up the next time they restyle (``set_theme``)."""
+    _look[0] = look
+
+
+def scaled_pt(points: float) -> int:
+    """A point size times the current look's font scale."""
+    return max(1, round(points * _look[0].font_scale))
+
+
+def map_lut() -> np.ndarray:
+    """``(256, 4)`` uint8 map for magnitudes (0 = dark .. max = yellow) of the current look."""
+    name = _look[0].magnitude_map
+    if name not in _luts:
+        lut = pg.colormap.get(name).getLookupTable(0.0, 1.0, 256, alpha=True)
+        _luts[name] = np.ascontiguousarray(lut, dtype=np.uint8)
+    return _luts[name]
 
 
 def plot_style(name: str) -> PlotStyle:
@@ -135,8 +179,9 @@ def class_blend(probs: np.ndarray, style: PlotStyle) -> np.ndarray:
 
 
 def axis_font(size: int = TICK_PT) -> QFont:
+    """A plot font of ``size`` points times the look's font scale."""
     font = QFont()
-    font.setPointSize(size)
+    font.setPointSize(scaled_pt(size))
     return font
 
 
@@ -149,4 +194,5 @@ def style_axes(plot: pg.PlotItem, style: PlotStyle, left: str = "", bottom: str 
         axis.setStyle(tickFont=axis_font(TICK_PT))
         axis.enableAutoSIPrefix(False)  # no "(x0.001)" on accuracy or tiny losses
         if label:
-            axis.setLabel(label, **{"font-size": f"{AXIS_PT}pt", "color": style.foreground})
+            axis.setLabel(label, **{"font-size": f"{scaled_pt(AXIS_PT)}pt",
+                                    "color": style.foreground})

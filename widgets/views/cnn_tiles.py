@@ -12,20 +12,14 @@ No function here calls Qt except through the palette's colour parsing.
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
 
-from widgets.plots.palette import PlotStyle, diverging_lut, hex_rgb, shade
-
-_VIRIDIS: np.ndarray | None = None
+from widgets.plots.palette import PlotStyle, diverging_lut, hex_rgb, map_lut, shade
 
 
 def viridis_lut() -> np.ndarray:
-    """``(256, 4)`` uint8 viridis (colour-blind safe, dark = 0, yellow = max)."""
-    global _VIRIDIS
-    if _VIRIDIS is None:
-        lut = pg.colormap.get("viridis").getLookupTable(0.0, 1.0, 256, alpha=True)
-        _VIRIDIS = np.ascontiguousarray(lut, dtype=np.uint8)
-    return _VIRIDIS
+    """``(256, 4)`` uint8 magnitude map (colour-blind safe, dark = 0, yellow = max): viridis,
+    cividis in presenter mode (``palette.map_lut``)."""
+    return map_lut()
 
 
 def ink_lut(style: PlotStyle) -> np.ndarray:

@@ -20,7 +20,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QWidget
 
-from widgets.plots.palette import AXIS_PT, OKABE_ITO, plot_style
+from widgets.plots.palette import AXIS_PT, OKABE_ITO, map_lut, plot_style, scaled_pt
 from widgets.views.common import ViewFrame, fill_combo
 from widgets.views.inspect_common import axes, probe_result
 
@@ -67,7 +67,7 @@ class DynamicsView(ViewFrame):
         self.heat_widget = pg.PlotWidget()
         self.heat_plot = self.heat_widget.getPlotItem()
         self.heat = pg.ImageItem(axisOrder="row-major")
-        self.heat.setColorMap(pg.colormap.get("viridis"))
+        self.heat.setLookupTable(map_lut())
         self.heat_plot.addItem(self.heat)
         grid.addWidget(self.heat_widget, 0, 0, 1, 3)
         self.bar_widgets = [pg.PlotWidget() for _ in range(3)]
@@ -221,7 +221,8 @@ class DynamicsView(ViewFrame):
         for w, item, title in zip(self.bar_widgets, self.bar_items, titles, strict=True):
             w.setBackground(s.background)
             axes(w.getPlotItem(), style)
-            w.getPlotItem().setTitle(title, color=s.foreground, size=f"{AXIS_PT}pt")
+            w.getPlotItem().setTitle(title, color=s.foreground, size=f"{scaled_pt(AXIS_PT)}pt")
             item.setOpts(brush=style.train, pen=None)
+        self.heat.setLookupTable(map_lut())
         label = next(lab for _, k, lab in KINDS if k == self.kind)
         axes(self.heat_plot, style, left=label, bottom="probe frame (time →)")
