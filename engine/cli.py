@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from engine.fileio import atomic_write_json
+from engine.fileio import atomic_write_json, check_writable, clean_folder_temps
 from engine.project import load_project, save_weights, weights_path
+from engine.snapshots import EPOCH_END_EVENTS
 from engine.types import LayerLabError, format_shape
 
 
@@ -45,9 +46,14 @@ def _order_or_insertion(project: Any) -> list[str]:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    """Train headless (temp files of saves killed earlier beside the project are removed).
+    Every setting is checked and the report path tried BEFORE training; a run stopped by an
+    error still writes its report (and, with ``--save-weights``, the
+    weights of its last good epoch) before the error is printed."""
     from engine.recipes import prepare
 
     project = load_project(args.project)
+    clean_folder_temps(Path(args.project).parent)
     if args.epochs is not None:
         project.training.epochs = args.epochs
     if args.seed is not None:
@@ -57,27 +63,41 @@ def cmd_train(args: argparse.Namespace) -> int:
 
         backend.set_backend(args.backend)
         project.training.backend = args.backend
+    project.training.check()  # --epochs/--seed through the same checks as the file's values
+    report_path = Path(args.report) if args.report else _default_report(args.project)
+    check_writable(report_path, "the report")
+    if args.save_weights:
+        check_writable(weights_path(args.project), "the weights file")
     t0 = time.perf_counter()
     prepared = prepare(project)
     setup = time.perf_counter() - t0
     print(f"{project.name}: {prepared.model.n_params:,} parameters, dataset "
           f"{prepared.data.name} ({len(prepared.data.x_train)} train / "
           f"{len(prepared.data.x_val)} validation)")
-    last = None
-    for snap in prepared.trainer.run():
-        last = snap
-        if snap.event != "step":
-            print(_progress_line(snap, project.training.epochs), flush=True)
-        if snap.message:
-            print(snap.message)
+    last, good, failure = None, None, None
+    try:
+        for snap in prepared.trainer.run():
+            last = snap
+            if snap.event != "step":
+                print(_progress_line(snap, project.training.epochs), flush=True)
+            if snap.message:
+                print(snap.message)
+            if args.save_weights and snap.event in EPOCH_END_EVENTS:
+                good = prepared.model.get_weights()  # the last good epoch's weights
+    except (LayerLabError, KeyboardInterrupt) as err:
+        failure = err
     report = build_report(project, prepared, last, setup)
-    report_path = Path(args.report) if args.report else _default_report(args.project)
+    if failure is not None:
+        report["stopped_because"] = "error"
+        report["message"] = "interrupted" if isinstance(failure, KeyboardInterrupt) else str(
+            failure)
     atomic_write_json(report_path, report)
     print(f"report written to {report_path}")
-    if args.save_weights:
-        save_weights(weights_path(args.project), prepared.model.get_weights(),
-                     prepared.trainer.history)
-        print(f"weights written to {weights_path(args.project)}")
+    if args.save_weights and good is not None:
+        save_weights(weights_path(args.project), good, prepared.trainer.history)
+        print(f"weights written to {weights_path(args.project)} (last good epoch)")
+    if failure is not None:
+        raise failure
     return 2 if last is not None and last.event == "diverged" else 0
 
 
@@ -125,8 +145,8 @@ def make_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     train = sub.add_parser("train", help="train a project without a window")
     train.add_argument("project")
-    train.add_argument("--epochs", type=int)
-    train.add_argument("--seed", type=int)
+    train.add_argument("--epochs", help="whole number, 0 to 100000 (checked with the file's)")
+    train.add_argument("--seed", help="whole number, 0 to 4294967295")
     train.add_argument("--report", help="where to write the JSON report")
     train.add_argument("--backend", choices=["auto", "numba", "numpy"])
     train.add_argument("--save-weights", action="store_true", help="write NAME.layerlab.npz")
@@ -156,6 +176,10 @@ def main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except MemoryError:
+        print("error: the computer ran out of memory; use a smaller network, dataset or "
+              "batch size.", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

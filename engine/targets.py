@@ -11,6 +11,7 @@ Rules (the learner sees them in the training panel's tooltips):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,7 +46,7 @@ class TargetCoder:
             return (y == 1).astype(dtype).reshape(*y.shape, 1)
         if self.encoding == "binary_pm1":
             return np.where(y == 1, 1.0, -1.0).astype(dtype).reshape(*y.shape, 1)
-        return y.astype(dtype).reshape(len(y), -1)
+        return y.astype(dtype).reshape(len(y), math.prod(y.shape[1:]))  # (0, D) too
 
     def scores(self, outputs: np.ndarray) -> np.ndarray:
         """Network outputs (activation applied) -> class scores: (N, K) or (N,) for binary."""

@@ -19,6 +19,7 @@ from engine import probes as probe_lib
 from engine.datasets import augment as augment_lib
 from engine.datasets.base import Dataset
 from engine.diagnosis import diagnose_divergence
+from engine.divergence import DivergenceWatch
 from engine.metrics import accuracy, per_position, r2_score
 from engine.model import Model
 from engine.optimizers import get_optimizer
@@ -119,6 +120,9 @@ class Trainer:
         self.step = self.epoch = 0
         self.time_to_first_step: float | None = None
         self.recent: list[float] = []
+        self.watch = DivergenceWatch(
+            lambda: (p for layer in model.layers.values() for p in layer.params.values()),
+            _magnitude(data.x_train, self.y_train))
         self.probe_grid = probe_lib.ProbeSet(model, data, self.coder)
 
     def check_replacement(self, data: Dataset) -> None:
@@ -182,6 +186,10 @@ class Trainer:
                 if not np.all(np.isfinite(losses)):
                     yield self._diverged(losses, start, pos / len(starts))
                     return
+                reason = self.watch.check(losses, self.step, self.optimizer.current_lr())
+                if reason is not None:  # diverging, not yet NaN
+                    yield self._snapshot(DIVERGED, losses, start, pos / len(starts), reason)
+                    return
                 if should_stop is not None and should_stop():
                     yield self._snapshot(STOPPED, losses, start, pos / len(starts))
                     return
@@ -237,7 +245,8 @@ class Trainer:
                 if not (prefix == "train" and key == "loss"):
                     self.metrics[f"{prefix}_{key}"] = float(value)
         for key, value in self.metrics.items():
-            self.history.setdefault(key, []).append(value)
+            if key != "train_loss":  # appended above, once per epoch
+                self.history.setdefault(key, []).append(value)
         if "val_loss" not in self.metrics:
             self.history["val_loss"].append(float("nan"))
         return self.metrics
@@ -259,6 +268,13 @@ class Trainer:
             epoch_rows=(({"epoch": self.epoch, "step": self.step, **metrics},)
                         if event in EPOCH_END_EVENTS else ()),
         )
+
+
+def _magnitude(*arrays: np.ndarray) -> float:
+    """The largest absolute value in numeric arrays (the data's scale), 1.0 if none."""
+    sizes = [float(np.max(np.abs(a))) for a in arrays
+             if isinstance(a, np.ndarray) and a.size and a.dtype.kind in "iuf"]
+    return max([1.0, *sizes])
 
 
 def check_data_fits(model: Model, data: Dataset) -> None:
