@@ -87,7 +87,7 @@ class MainWindow(QMainWindow):
         self.inspector = Inspector(self.doc)
         self.dataset_panel = DatasetPanel(self.doc)
         self.training_panel = TrainingPanel(self.doc, self.session, self.actions)
-        self.problems = ProblemsPanel(self.doc)
+        self.problems = ProblemsPanel(self.doc, self.dataset_panel)
         self.plots = LivePlots(self)
         self.plots.decision.points_edited.connect(self._on_points_edited)
         self.inside = InsideController(self.doc, self.session, self)
@@ -258,6 +258,7 @@ class MainWindow(QMainWindow):
         self.layer_palette.layer_requested.connect(self._on_layer_requested)
         self.problems.layer_activated.connect(self._on_layer_activated)
         self.dataset_panel.dataset_loaded.connect(self._on_dataset_loaded)
+        self.dataset_panel.dataset_loaded.connect(self.problems.on_data_loaded)
         self.dataset_panel.message_posted.connect(self.post)
         self.autosave.autosave_failed.connect(lambda text: self.post(text, "warning"))
 

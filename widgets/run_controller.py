@@ -16,7 +16,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
+from app.readiness import check_document
 from app.saved_run import history_arrays
+from engine.readiness import Problem, errors, refusal
 from engine.types import LayerLabError
 from widgets.icons import run_icon
 
@@ -92,16 +94,11 @@ class RunController(QObject):
 
     def load(self, keep_weights: bool = False) -> bool:
         """Give the session a copy of the project (and the panel's data); report problems."""
-        report = self.doc.report
-        if report.errors:
-            first = next(iter(report.errors.values()))
-            self._fail(f"The network has a problem, so it cannot train yet: {first}")
+        problems = self.problems_now()
+        if errors(problems):  # the Problems panel's check: refuse with its words
+            self._fail(refusal(problems))
             return False
         panel = self.win.dataset_panel  # type: ignore[attr-defined]
-        panel.ensure_current()
-        if panel.data is None:
-            self._fail(panel.load_error or "The dataset cannot be loaded.")
-            return False
         old = self.current_weights() if keep_weights else {}
         if not self.session.load(self.doc.snapshot_project(), panel.data):
             return False  # error_occurred already explained why
@@ -109,6 +106,13 @@ class RunController(QObject):
         if old:
             self._restore_weights(old)
         return True
+
+    def problems_now(self) -> list[Problem]:
+        """The readiness check (``app.readiness``) the Problems panel shows, on the dataset
+        panel's data (loaded first when a reload is pending): Play refuses on any error."""
+        panel = self.win.dataset_panel  # type: ignore[attr-defined]
+        panel.ensure_current()
+        return check_document(self.doc, panel.data, panel.load_error)
 
     def _restore_weights(self, old: dict[str, Any]) -> None:
         loaded = self.session.restore_weights(old)
@@ -202,9 +206,9 @@ class RunController(QObject):
         was_running = self.state == "running"
         if was_running:
             self.session.pause()
-        if self.doc.report.errors:
-            self.win.post("Training paused: fix the network's problems, then press Play.",  # type: ignore
-                          "warning")
+        if errors(self.problems_now()):
+            self.win.post("Training paused: fix the problems listed in the Problems panel, "  # type: ignore
+                          "then press Play.", "warning")
             return
         self._asking = True
         try:
