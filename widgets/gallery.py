@@ -3,14 +3,21 @@
 Each card has a thumbnail drawn with ``QPainter`` (the network as columns of neurons and, for
 2-D and 1-D data, a tiny scatter of the dataset), the title and a one-line description.
 Clicking selects a card, double-clicking or "Open" opens it: ``chosen_path`` holds the file.
+
+The gallery must answer at once, even while a model trains: cards first show the network
+alone (drawn from the JSON header, no data loaded), then a zero-interval timer adds one
+card's data scatter per event-loop turn (loading a dataset can take 0.2 s), so the dialog
+is up and clickable immediately. Finished thumbnails are cached for the session (keyed by
+file, modification time, size and theme), so the next opening loads no data at all.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -30,14 +37,35 @@ THUMB_W, THUMB_H = 300, 140
 MAX_DRAWN = 6  # neurons drawn per column; wider layers show "…"
 
 
-def draw_thumbnail(example: Example, width: int = THUMB_W, height: int = THUMB_H) -> QPixmap:
-    """The network structure (left) and a scatter of its data (right, when 1-D or 2-D)."""
+_THUMBS: dict[tuple[Any, ...], QPixmap] = {}  # thumbnails drawn this session (+ without data)
+
+
+def _cache_key(example: Example, width: int, height: int) -> tuple[Any, ...]:
+    try:
+        mtime = example.path.stat().st_mtime_ns
+    except OSError:
+        mtime = 0
+    return (str(example.path), mtime, width, height, current_colors().base)
+
+
+def cached_thumbnail(example: Example) -> QPixmap | None:
+    """The finished thumbnail drawn earlier this session, or None."""
+    return _THUMBS.get((*_cache_key(example, THUMB_W, THUMB_H), True))
+
+
+def draw_thumbnail(example: Example, width: int = THUMB_W, height: int = THUMB_H,
+                   with_data: bool = True) -> QPixmap:
+    """The network structure (left) and a scatter of its data (right, when 1-D or 2-D);
+    ``with_data=False`` draws the network alone without loading the dataset (fast)."""
+    key = (*_cache_key(example, width, height), with_data)
+    if key in _THUMBS:
+        return _THUMBS[key]
     c = current_colors()
     pixmap = QPixmap(width, height)
     pixmap.fill(QColor(c.base))
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    points = _data_points(example)
+    points = _data_points(example) if with_data else None
     net_w = width * (0.58 if points is not None else 1.0)
     area = QRectF(8, 8, net_w - 16, height - 16)
     if all(kind in NEURON_KINDS for kind, _ in example.columns):
@@ -47,6 +75,7 @@ def draw_thumbnail(example: Example, width: int = THUMB_W, height: int = THUMB_H
     if points is not None:
         _draw_points(painter, points, QRectF(net_w, 10, width - net_w - 10, height - 20), c.border)
     painter.end()
+    _THUMBS[key] = pixmap
     return pixmap
 
 
@@ -191,9 +220,12 @@ class ExampleCard(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         layout = QVBoxLayout(self)
-        thumb = QLabel()
-        thumb.setPixmap(draw_thumbnail(example))
-        layout.addWidget(thumb)
+        self.thumb = QLabel()
+        cached = cached_thumbnail(example)
+        self.complete = cached is not None  # the data scatter is drawn
+        self.thumb.setPixmap(cached if cached is not None
+                             else draw_thumbnail(example, with_data=False))
+        layout.addWidget(self.thumb)
         title = QLabel(f"<b>{example.name}</b>")
         title.setWordWrap(True)
         layout.addWidget(title)
@@ -204,6 +236,12 @@ class ExampleCard(QFrame):
         layout.addStretch(1)
         self.setFixedWidth(THUMB_W + 28)
         self.set_selected(False)
+
+    def complete_thumbnail(self) -> None:
+        """Draw the thumbnail with its data scatter (loads the dataset once per session)."""
+        if not self.complete:
+            self.thumb.setPixmap(draw_thumbnail(self.example))
+            self.complete = True
 
     def set_selected(self, on: bool) -> None:
         c = current_colors()
@@ -253,6 +291,22 @@ class ExampleGallery(QDialog):
         self.resize(3 * (THUMB_W + 48) + 40, 760)
         if self.cards:
             self.select(self.cards[0])
+        self._pending = [card for card in self.cards if not card.complete]
+        self._filler = QTimer(self, interval=0)
+        self._filler.timeout.connect(self._complete_next)
+        if self._pending:
+            self._filler.start()
+
+    def _complete_next(self) -> None:
+        """One card's data scatter per event-loop turn, so the dialog answers meanwhile."""
+        if self._pending:
+            self._pending.pop(0).complete_thumbnail()
+        if not self._pending:
+            self._filler.stop()
+
+    @property
+    def thumbnails_pending(self) -> int:
+        return len(self._pending)
 
     def select(self, card: ExampleCard) -> None:
         for other in self.cards:
