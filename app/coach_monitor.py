@@ -5,7 +5,10 @@ thread). It collects the ``"introspection:dynamics"`` frames (each once, oldest 
 after an epoch ends (or the run ends), runs the rules over the ``TrainingHistory`` at most
 once every ``interval`` seconds. It returns the new advice list only when what the Coach says
 has changed (kind, severity or message), so the panel is never spammed with the same cards;
-otherwise None. No Qt: the session owns the signal.
+otherwise None. The chance level of a classifier (``History.chance_accuracy``) comes from the
+latest ``"confusion"`` probe. ``announce(advice)`` gives the cards not yet announced in this
+run (one kind once, until ``reset``), so the window can post a one-line notice per new card.
+No Qt: the session owns the signal.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import time
 from collections import deque
 from typing import Any
 
-from engine.coach import Advice, coach, history_from_columns
+from engine.coach import Advice, chance_from_confusion, coach, history_from_columns
 from engine.snapshots import Snapshot
 
 DYNAMICS_KEY = "introspection:dynamics"
@@ -31,6 +34,8 @@ class CoachMonitor:
         self._last_frame: Any = None
         self._last_run = -float("inf")
         self._due = False  # an epoch ended since the last run
+        self.chance: float | None = None  # majority-class share (classifiers), from "confusion"
+        self.announced: set[str] = set()  # advice kinds already announced in this run
 
     def reset(self) -> bool:
         """Forget the run (new model); True when there was advice to take back."""
@@ -38,7 +43,15 @@ class CoachMonitor:
         self.frames.clear()
         self.advice, self._last_frame, self._due = [], None, False
         self._last_run = -float("inf")
+        self.chance = None
+        self.announced.clear()
         return had
+
+    def announce(self, advice: list[Advice]) -> list[Advice]:
+        """The cards of ``advice`` whose kind was not announced since ``reset`` (marked now)."""
+        fresh = [a for a in advice if a.kind not in self.announced]
+        self.announced.update(a.kind for a in fresh)
+        return fresh
 
     def take(self, snap: Snapshot) -> list[Advice] | None:
         """Record ``snap`` (already added to the history); the new advice or None."""
@@ -46,6 +59,9 @@ class CoachMonitor:
         if isinstance(frame, dict) and "error" not in frame and frame is not self._last_frame:
             self._last_frame = frame
             self.frames.append(frame)
+        confusion = snap.probes.get("confusion")
+        if confusion is not None:
+            self.chance = chance_from_confusion(confusion)
         self._due = self._due or bool(snap.epoch_rows)
         now = time.monotonic()
         if not (snap.is_final or (self._due and now - self._last_run >= self.interval)):
@@ -57,13 +73,13 @@ class CoachMonitor:
         """The rules over everything seen so far (tests, a paused run)."""
         h = self.history
         self.advice = coach(history_from_columns(h.epochs, h.metrics, h.step_losses,
-                                                 list(self.frames), learning_rate))
+                                                 list(self.frames), learning_rate, self.chance))
         return self.advice
 
     def _history(self, snap: Snapshot) -> Any:
         h = self.history
         return history_from_columns(h.epochs, h.metrics, h.step_losses, list(self.frames),
-                                    snap.learning_rate)
+                                    snap.learning_rate, self.chance)
 
     def _update(self, advice: list[Advice]) -> list[Advice] | None:
         def said(items: list[Advice]) -> list[tuple[str, str, str]]:

@@ -6,7 +6,10 @@ run's real numbers and layer names, plus ``evidence`` (arrays/numbers a view can
 
 A ``History`` holds the epoch rows of the snapshots (``{"epoch", "step", "train_loss",
 "val_loss", "train_accuracy", ...}``), every batch loss in order, the learning rate, and the
-``"dynamics"`` probe results (``engine.introspection.dynamics``) oldest first.
+``"dynamics"`` probe results (``engine.introspection.dynamics``) oldest first, and — for a
+classifier — ``chance_accuracy``, the accuracy of always guessing the most common class (from
+the ``"confusion"`` probe's row sums, ``chance_from_confusion``): a model that does not beat it
+has learned nothing, so it cannot be overfitting.
 """
 
 from __future__ import annotations
@@ -37,6 +40,16 @@ class History:
     dynamics: Sequence[dict[str, Any]] = ()
     learning_rate: float | None = None
     first_step: int = 1  # step number of step_losses[0]
+    chance_accuracy: float | None = None  # majority-class share; None: unknown / regression
+
+
+def chance_from_confusion(matrix: Any) -> float | None:
+    """The accuracy of always guessing the most common true class: a ``(K, K)`` confusion
+    matrix (rows = true class) -> max row sum / total; None when it is empty or not a matrix."""
+    counts = np.asarray(matrix, dtype=np.float64)
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1] or not counts.sum() > 0:
+        return None
+    return float(counts.sum(axis=1).max() / counts.sum())
 
 
 def history_from_snapshots(snapshots: Sequence[Any],
@@ -46,17 +59,20 @@ def history_from_snapshots(snapshots: Sequence[Any],
     losses = [v for snap in snapshots for v in snap.batch_losses]
     first = snapshots[0].step - len(snapshots[0].batch_losses) + 1 if snapshots else 1
     lr = snapshots[-1].learning_rate if snapshots else None
-    return History(rows, losses, list(dynamics), lr, first)
+    chance = next((c for snap in reversed(snapshots) if "confusion" in snap.probes
+                   and (c := chance_from_confusion(snap.probes["confusion"])) is not None), None)
+    return History(rows, losses, list(dynamics), lr, first, chance)
 
 
 def history_from_columns(epochs: Sequence[int], metrics: dict[str, Sequence[float]],
                          step_losses: Sequence[float], dynamics: Sequence[dict[str, Any]] = (),
-                         learning_rate: float | None = None) -> History:
+                         learning_rate: float | None = None,
+                         chance_accuracy: float | None = None) -> History:
     """Build a History from column form (the app's ``TrainingHistory``: one value per entry of
     ``epochs`` in each metric list, and the loss of step i+1 at index i)."""
     rows = [{"epoch": float(e), **{k: float(v[i]) for k, v in metrics.items() if i < len(v)}}
             for i, e in enumerate(epochs)]
-    return History(rows, list(step_losses), list(dynamics), learning_rate, 1)
+    return History(rows, list(step_losses), list(dynamics), learning_rate, 1, chance_accuracy)
 
 
 def power_of_ten(x: float) -> str:
@@ -89,16 +105,52 @@ def nan_loss(h: History) -> Advice | None:
                    "losses": losses[lo : i + 1]})
 
 
-def overfitting(h: History, patience: int = 5) -> Advice | None:
+def has_learned(h: History, loss_fall: float = 0.2, margin: float = 0.2) -> bool:
+    """The model does clearly better than at its start and than chance: its best training
+    loss is at least ``loss_fall`` (20 %) below the first epoch's, and — when the chance level
+    is known — its best accuracy (validation, else training) closes at least ``margin`` of the
+    gap from chance to 100 % (0.6 for two balanced classes, 0.28 for ten)."""
+    train = _column(h, "train_loss")
+    train = train[np.isfinite(train)]
+    if len(train) < 2 or not train.min() <= (1.0 - loss_fall) * train[0]:
+        return False
+    chance = h.chance_accuracy
+    if chance is None:
+        return True
+    acc = _column(h, "val_accuracy")
+    if not np.isfinite(acc).any():
+        acc = _column(h, "train_accuracy")
+    acc = acc[np.isfinite(acc)]
+    return not acc.size or acc.max() >= chance + margin * (1.0 - chance)
+
+
+def wiggle(values: np.ndarray) -> float:
+    """The epoch-to-epoch noise of a curve, trend removed: the robust spread (MAD × 1.4826) of
+    its successive differences around their median, / √2 (a difference holds two noises)."""
+    d = np.diff(np.asarray(values, dtype=np.float64))
+    if d.size < 2:
+        return 0.0
+    return float(1.4826 * np.median(np.abs(d - np.median(d))) / math.sqrt(2.0))
+
+
+def overfitting(h: History, patience: int = 5, rise: float = 0.05,
+                sigmas: float = 3.0) -> Advice | None:
+    """The validation loss has risen for ``patience`` epochs since its best while the training
+    loss fell, by more than ``rise`` (5 %) of the best value *and* more than ``sigmas`` times
+    the curve's own epoch-to-epoch noise (``wiggle``); never for a model that has not learned
+    (``has_learned``: at chance, a wobbling validation loss means nothing)."""
     train, val = _column(h, "train_loss"), _column(h, "val_loss")
     ok = np.isfinite(train) & np.isfinite(val)
-    if ok.sum() < patience + 1 or not ok[-1]:
+    if ok.sum() < patience + 1 or not ok[-1] or not has_learned(h):
         return None
     epochs = _column(h, "epoch")[ok]
     train, val = train[ok], val[ok]
     best = int(np.argmin(val))
     rising = len(val) - 1 - best
-    if rising < patience or not val[-1] > val[best] or not train[-1] < train[best]:
+    if rising < patience or not train[-1] < train[best]:
+        return None
+    increase = float(val[-min(3, rising):].mean() - val[best])  # the last few: less noise
+    if increase <= rise * abs(val[best]) or increase <= sigmas * wiggle(val[best:]):
         return None
     return Advice("overfitting", "warning",
                   f"The validation loss has risen for {rising} epochs (from {val[best]:.3g} at "
@@ -185,20 +237,30 @@ def exploding_gradients(h: History, growth: float = 100.0, ratio: float = 1e4) -
     return None
 
 
-def flat_loss(h: History, window: int = 100, tol: float = 0.01) -> Advice | None:
+def flat_loss(h: History, window: int = 100, tol: float = 0.05) -> Advice | None:
+    """Learning too slowly: over the last half of the run (at least ``window`` steps) a line
+    fitted to the batch losses falls by less than ``tol`` (5 %) of its level, and the loss is
+    still above half its start. A fitted line, not two noisy end points: mini-batch losses
+    wobble by several per cent from step to step."""
     losses = np.asarray(h.step_losses, dtype=np.float64)
-    if len(losses) < window or not np.all(np.isfinite(losses[-window:])):
+    span = max(window, len(losses) // 2)
+    if len(losses) < span or not np.all(np.isfinite(losses[-span:])):
         return None
-    recent, tenth = losses[-window:], max(window // 10, 1)
-    start, end = recent[:tenth].mean(), recent[-tenth:].mean()
-    initial = losses[:tenth].mean()
-    if end < 1e-3 or end < 0.5 * initial or abs(start - end) > tol * abs(start):
+    recent, tenth = losses[-span:], max(window // 10, 1)
+    initial = float(losses[:tenth].mean())
+    slope, intercept = np.polyfit(np.arange(span, dtype=np.float64), recent, 1)
+    end = float(intercept + slope * (span - 1))
+    fall = float(-slope * (span - 1))
+    if end < 1e-3 or end < 0.5 * initial or fall > tol * abs(end):
         return None  # it learned (or is still learning)
-    return Advice("flat_loss", "info",
-                  f"The loss is flat at {end:.3g} over the last {window} steps and has not "
-                  f"fallen below half its start ({initial:.3g}): the learning rate{_lr(h)} may be "
-                  "too low, or the network is stuck — try a larger learning rate.",
-                  {"losses": recent, "start": float(initial)})
+    lr = h.learning_rate
+    larger = f" (e.g. {10 * lr:.2g})" if lr is not None and lr > 0 else ""
+    return Advice("flat_loss", "warning",
+                  f"The loss is flat at {end:.3g} over the last {span} steps and has not "
+                  f"fallen below half its start ({initial:.3g}): the learning rate{_lr(h)} is "
+                  f"probably too small, or the network is stuck — try a 10× larger learning "
+                  f"rate{larger}.",
+                  {"losses": recent, "start": initial})
 
 
 def loss_rising(h: History, epochs: int = 3, factor: float = 1.5) -> Advice | None:
@@ -229,6 +291,25 @@ def underfitting(h: History, min_epochs: int = 10, level: float = 0.6) -> Advice
                   "and no longer improving: the network is underfitting — make it bigger, "
                   "train longer or raise the learning rate.",
                   {"train_accuracy": acc, "val_accuracy": val})
+
+
+HEADLINES = {
+    "nan_loss": "the loss became NaN — exploding gradients",
+    "exploding_gradients": "the gradients are exploding",
+    "overfitting": "the network is overfitting",
+    "loss_rising": "the loss is rising — the learning rate is probably too high",
+    "dead_relu": "many ReLUs are dead",
+    "saturation": "neurons sit in the flat ends of their activation",
+    "vanishing_gradients": "the gradients vanish before the first layers",
+    "flat_loss": "the loss is flat — the learning rate is probably too small",
+    "underfitting": "the network is underfitting",
+}
+
+
+def headline(advice: Advice) -> str:
+    """One short line for a status bar: "Coach: the loss is flat — ... (Look inside → Coach)"."""
+    what = HEADLINES.get(advice.kind, advice.kind.replace("_", " "))
+    return f"Coach: {what}. Details under Look inside → Coach."
 
 
 RULES: tuple[Callable[[History], Advice | None], ...] = (
