@@ -4,11 +4,11 @@ Each card has a thumbnail drawn with ``QPainter`` (the network as columns of neu
 2-D and 1-D data, a tiny scatter of the dataset), the title and a one-line description.
 Clicking selects a card, double-clicking or "Open" opens it: ``chosen_path`` holds the file.
 
-The gallery must answer at once, even while a model trains: cards first show the network
-alone (drawn from the JSON header, no data loaded), then a zero-interval timer adds one
-card's data scatter per event-loop turn (loading a dataset can take 0.2 s), so the dialog
-is up and clickable immediately. Finished thumbnails are cached for the session (keyed by
-file, modification time, size and theme), so the next opening loads no data at all.
+The gallery must answer at once, even while a model trains: cards open with an empty
+thumbnail and a zero-interval timer draws one card's thumbnail per event-loop turn (loading
+a dataset can take 0.2 s), so the dialog is up and clickable immediately. Finished
+thumbnails are cached for the session (keyed by file, modification time, size and theme), so
+the next opening loads no data at all.
 """
 
 from __future__ import annotations
@@ -51,6 +51,13 @@ def _cache_key(example: Example, width: int, height: int) -> tuple[Any, ...]:
 def cached_thumbnail(example: Example) -> QPixmap | None:
     """The finished thumbnail drawn earlier this session, or None."""
     return _THUMBS.get((*_cache_key(example, THUMB_W, THUMB_H), True))
+
+
+def _placeholder() -> QPixmap:
+    """An empty thumbnail of the right size until the card's own is drawn."""
+    pixmap = QPixmap(THUMB_W, THUMB_H)
+    pixmap.fill(QColor(current_colors().base))
+    return pixmap
 
 
 def draw_thumbnail(example: Example, width: int = THUMB_W, height: int = THUMB_H,
@@ -223,8 +230,7 @@ class ExampleCard(QFrame):
         self.thumb = QLabel()
         cached = cached_thumbnail(example)
         self.complete = cached is not None  # the data scatter is drawn
-        self.thumb.setPixmap(cached if cached is not None
-                             else draw_thumbnail(example, with_data=False))
+        self.thumb.setPixmap(cached if cached is not None else _placeholder())
         layout.addWidget(self.thumb)
         title = QLabel(f"<b>{example.name}</b>")
         title.setWordWrap(True)
