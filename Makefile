@@ -4,13 +4,24 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint clean-venv
+.PHONY: run test bench lint clean-venv warmup
 
 $(STAMP): pyproject.toml
 	bash scripts/setup.sh "$(PYTHON)" "$(VENV)"
 	touch $(STAMP)
 
-run: $(STAMP)
+# compile every kernel family once, after install (numba caches it in __pycache__); a progress
+# line per network; again whenever an engine file changes (the cache is per source file)
+WARM := $(VENV)/.engine-warm
+$(WARM): $(STAMP) $(wildcard engine/kernels/*.py engine/layers/*.py)
+	$(PY) main.py warmup
+	touch $(WARM)
+
+warmup: $(STAMP)
+	$(PY) main.py warmup
+	touch $(WARM)
+
+run: $(STAMP) $(WARM)
 	bash scripts/ensure_qt_libs.sh
 	$(PY) main.py $(or $(PROJECT),assets/examples/spiral.layerlab.json)
 

@@ -5,6 +5,7 @@
 ``python main.py train PROJECT``    train headless and write a JSON report
 ``python main.py check PROJECT``    print shapes and parameter counts
 ``python main.py bench``            benchmark the engine against numpy / PyTorch
+``python main.py warmup``           compile the engine's kernels once (make run's install step)
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from __future__ import annotations
 import os
 import sys
 
-HEADLESS = {"train", "check", "bench"}
+HEADLESS = {"train", "check", "bench", "warmup"}
 
 
 def main(argv: list[str]) -> int:
-    if argv and argv[0] in ("train", "check"):
+    if argv and argv[0] in ("train", "check", "warmup"):
         # classroom-sized products: OpenBLAS threads cost more than they give (a 2-core
         # machine went ~20x slower under load); `bench` sets its own thread counts
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

@@ -1,5 +1,6 @@
 """Headless commands: ``train`` a project and write a JSON report, ``check`` its shapes,
-``bench`` the engine against plain numpy (and PyTorch when installed).
+``bench`` the engine against plain numpy (and PyTorch when installed), ``warmup``: compile
+every kernel family once (the install step; ``engine.warmup``).
 
 Errors a learner can cause (bad file, bad shapes, diverging run) print one readable line to
 stderr and exit with status 1 or 2 — never a traceback.
@@ -140,6 +141,33 @@ def build_report(project: Any, prepared: Any, last: Any, setup_seconds: float) -
     }
 
 
+def cmd_warmup(args: argparse.Namespace) -> int:
+    """Compile (or load from numba's cache) every family's kernels, one progress line each."""
+    from engine.warmup import FAMILIES, TASKS, WarmupProgress, warm_engine
+
+    families = args.only or FAMILIES
+    unknown = sorted(set(families) - set(FAMILIES))
+    if unknown:
+        print(f"error: unknown family {', '.join(unknown)}; choose from {', '.join(FAMILIES)}",
+              file=sys.stderr)
+        return 1
+    tasks = tuple(t for t in TASKS if t.family in families)
+    live = sys.stdout.isatty()
+
+    def show(p: WarmupProgress) -> None:
+        line = f"{p.line()}  [{p.done + 1}/{p.total}, {p.elapsed:.0f} s]"
+        print(f"\r{line:<100}" if live else line, end="" if live else "\n", flush=True)
+
+    report = warm_engine(tasks, progress=None if args.quiet else show)
+    if live and not args.quiet:
+        print()
+    for label, message in report.failed:
+        print(f"warning: the warm-up of {label} failed ({message}); its first Play will "
+              "compile instead", file=sys.stderr)
+    print(f"Engine ready: {report.tasks} networks prepared in {report.seconds:.1f} s.")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="main.py", description="LayerLab, headless.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -157,6 +185,9 @@ def make_parser() -> argparse.ArgumentParser:
     bench.add_argument("--compare", default="numpy,torch", help="competitors, comma-separated")
     bench.add_argument("--json", help="write the results to this JSON file")
     bench.add_argument("--quick", action="store_true", help="short timing (smoke test)")
+    warmup = sub.add_parser("warmup", help="compile the engine's kernels once (after install)")
+    warmup.add_argument("--only", nargs="*", help="families, e.g. dense conv recurrent")
+    warmup.add_argument("--quiet", action="store_true", help="no progress lines")
     return parser
 
 
@@ -167,6 +198,8 @@ def main(argv: list[str]) -> int:
             return cmd_check(args)
         if args.command == "train":
             return cmd_train(args)
+        if args.command == "warmup":
+            return cmd_warmup(args)
         from engine.bench.runner import cmd_bench
 
         return cmd_bench(args)

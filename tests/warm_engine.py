@@ -2,29 +2,16 @@
 
 Qt tests wait for a training thread's first snapshot with a timeout; on a cold numba cache
 (a fresh CI clone, 2 cores) the first step compiles kernels for tens of seconds. Warming here,
-outside any timeout, keeps those waits about behaviour, not about the compiler.
+outside any timeout, keeps those waits about behaviour, not about the compiler. The same
+warm-up as ``main.py warmup`` and the app's start-up (``engine.warmup``): every family, so a
+CNN, LSTM or attention test does not compile either; a few seconds when the cache is warm.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "assets" / "examples"
+def warm_engine_kernels() -> None:
+    """Run ``engine.warmup.warm_engine`` (every family; failures are left to the tests)."""
+    from engine.warmup import warm_engine
 
-
-WARM_EXAMPLES = ("xor", "spiral", "circles", "regression_sine")
-
-
-def warm_engine_kernels(names: tuple[str, ...] = WARM_EXAMPLES) -> None:
-    """Train each bundled example for one epoch headless (compiles and caches kernels)."""
-    from engine.project import load_project
-    from engine.recipes import prepare
-
-    for name in names:
-        path = EXAMPLES / f"{name}.layerlab.json"
-        if not path.is_file():
-            continue
-        project = load_project(path)
-        project.training.epochs = 1
-        for _ in prepare(project).trainer.run():
-            pass
+    warm_engine()

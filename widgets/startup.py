@@ -1,11 +1,13 @@
 """Start-up: open the right project, show the gallery once, warm the numba kernels.
 
-numba compiles each kernel the first time it runs (several seconds, once; cached on disk
-after). Rather than letting the first press of Play freeze, ``EngineWarmup`` trains the XOR
-and spiral examples for one epoch headless in a background thread (``engine.recipes.prepare``) while
-a window-modal "Preparing the engine (first run only)…" dialog keeps the window alive. On
-later starts the (fast) warm-up runs silently. ``open_start_project`` opens the file given on
-the command line, else the last project, else the spiral example with the gallery on top (first
+numba compiles each kernel the first time it runs (minutes for every family on a cold cache,
+once; cached on disk after). ``make run`` does it at install (``main.py warmup``); the window
+runs the same ``engine.warmup.warm_engine`` in a background thread at every start, which on a
+warm cache only loads the kernels and imports the datasets' libraries (a few seconds), so a
+first Play of any family does not stall. While it runs a "Preparing the engine: conv 3/5…"
+progress dialog (first run, or after the cache was lost) reports each network; "Hide" keeps
+the window usable while it finishes. ``open_start_project`` opens the file given on the
+command line, else the last project, else the spiral example with the gallery on top (first
 start), offering crash recovery first; ``take_screenshot`` is the ``--screenshot`` debug aid.
 """
 
@@ -22,30 +24,13 @@ from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 from app.examples import example_path
 from widgets.gallery import ExampleGallery
 
-WARMUP_EXAMPLES = ("xor", "spiral")
 MESSAGE = "Preparing the engine (first run only)…"
-
-
-def warm_kernels(examples: tuple[str, ...] = WARMUP_EXAMPLES) -> float:
-    """Train each example for one epoch (compiles + caches kernels); return the seconds taken."""
-    from engine.project import load_project
-    from engine.recipes import prepare
-
-    start = time.perf_counter()
-    for key in examples:
-        path = example_path(key)
-        if not path.is_file():
-            continue
-        project = load_project(path)
-        project.training.epochs = 1
-        for _ in prepare(project).trainer.run():
-            pass
-    return time.perf_counter() - start
 
 
 class _WarmupSignals(QObject):
     """Emitted from the warm-up thread; kept alive until exit (the thread may outlive windows)."""
 
+    warmup_progress = Signal(str, int, int)  # line, done, total
     warmup_finished = Signal(float)
     warmup_failed = Signal(str)
 
@@ -54,12 +39,18 @@ _LIVE_SIGNALS: list[_WarmupSignals] = []
 
 
 def _warm_in_thread(signals: _WarmupSignals) -> None:  # runs in the daemon thread
+    from engine.warmup import WarmupProgress, warm_engine
+
+    def progress(p: WarmupProgress) -> None:
+        signals.warmup_progress.emit(p.line(), p.done, p.total)
+
+    start = time.perf_counter()
     try:
-        seconds = warm_kernels()
+        report = warm_engine(progress=progress)
     except Exception as err:  # noqa: BLE001 - reported; training will show the real error
         signals.warmup_failed.emit(str(err))
         return
-    signals.warmup_finished.emit(seconds)
+    signals.warmup_finished.emit(time.perf_counter() - start if report.tasks else 0.0)
 
 
 class EngineWarmup(QObject):
@@ -77,24 +68,28 @@ class EngineWarmup(QObject):
         self.signals = _WarmupSignals()
         _LIVE_SIGNALS.append(self.signals)
         queued = Qt.ConnectionType.QueuedConnection
+        self.signals.warmup_progress.connect(self._on_warmup_progress, queued)
         self.signals.warmup_finished.connect(self._on_warmup_finished, queued)
         self.signals.warmup_failed.connect(self._on_warmup_failed, queued)
         self.thread = threading.Thread(target=_warm_in_thread, args=(self.signals,),
                                        name="engine-warmup", daemon=True)
         self.dialog: QProgressDialog | None = None
+        self.progress_line, self.done, self.total = MESSAGE, 0, 0
 
     def show_dialog(self) -> None:
         """Show the busy dialog while the warm-up is still running (first run)."""
         if not self.running or self.dialog is not None:
             return
-        self.dialog = QProgressDialog(MESSAGE, "", 0, 0, self.parent_widget)
+        self.dialog = QProgressDialog(self.progress_line, "Hide", 0, self.total,
+                                      self.parent_widget)
         self.dialog.setWindowTitle("LayerLab")
-        self.dialog.setCancelButton(None)
-        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setWindowModality(Qt.WindowModality.NonModal)  # the window stays usable
         self.dialog.setMinimumDuration(300)
         self.dialog.setAutoClose(False)
+        self.dialog.setAutoReset(False)
         self.dialog.setMinimumWidth(460)
-        self.dialog.setValue(0)
+        self.dialog.setValue(self.done)
+        self.dialog.canceled.connect(self._close_dialog)  # "Hide": the warm-up goes on
 
     def start(self) -> None:
         self.thread.start()
@@ -109,6 +104,13 @@ class EngineWarmup(QObject):
             self.dialog.hide()
             self.dialog.deleteLater()
             self.dialog = None
+
+    def _on_warmup_progress(self, line: str, done: int, total: int) -> None:
+        self.progress_line, self.done, self.total = line, done, total
+        if self.dialog is not None:
+            self.dialog.setMaximum(total)
+            self.dialog.setValue(done)
+            self.dialog.setLabelText(line)
 
     def _on_warmup_finished(self, seconds: float) -> None:
         self._close_dialog()
