@@ -6,7 +6,7 @@ crashes a loader raises ``ProjectFileError`` with a learner-readable text and th
 stays as it was. ``read_saved_run(path)`` reads the ``.npz`` sidecar beside it (weights and
 history; ``None`` when there is none) and ``project_problem`` is the one-line verdict
 ``main.py FILE`` prints. ``is_bundled`` tells the bundled examples (never overwritten) apart.
-Unexpected exceptions are logged at debug level only: the learner sees words, not Python.
+Unexpected exceptions are logged (their type, at debug level) only: the learner sees words.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ def read_project(path: str | Path) -> Project:
     except RecursionError:
         raise ProjectFileError(f"The file '{name}' is nested too deeply to be a LayerLab "
                                "project. Nothing was changed.") from None
-    except Exception:  # noqa: BLE001 - any loader crash becomes a message
-        log.debug("reading %s failed", path, exc_info=True)
+    except Exception as err:  # noqa: BLE001 - any loader crash becomes a message
+        log.debug("reading %s failed: %s", path, type(err).__name__)
         raise ProjectFileError(
             f"The file '{name}' cannot be opened: part of it is damaged or was not written by "
             "LayerLab. Nothing was changed; open a backup or an example instead.") from None
@@ -53,8 +53,8 @@ def read_saved_run(path: str | Path
                "or incomplete), so the network starts from fresh weights.")
     try:
         weights, history = load_weights(sidecar)
-    except Exception:  # noqa: BLE001 - zip, pickle and format errors alike
-        log.debug("reading %s failed", sidecar, exc_info=True)
+    except Exception as err:  # noqa: BLE001 - zip, pickle and format errors alike
+        log.debug("reading %s failed: %s", sidecar, type(err).__name__)
         raise ProjectFileError(damaged) from None
     if not weights:
         raise ProjectFileError(damaged)
