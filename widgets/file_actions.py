@@ -25,7 +25,8 @@ from app.autosave import discard_recovery, find_recovery, load_recovery
 from app.document import project_name_of
 from app.project_io import is_bundled, read_project, read_saved_run
 from app.saved_run import history_arrays, same_network
-from engine.project import Project, save_weights, weights_path
+from engine.new_project import new_project
+from engine.project import save_weights, weights_path
 from engine.types import LayerLabError
 from widgets.gallery import ExampleGallery
 
@@ -68,7 +69,7 @@ class FileController(QObject):
         if not self.maybe_save():
             return False
         self.win.prepare_for_new_project()  # type: ignore[attr-defined]
-        self.doc.load(Project(), None)
+        self.doc.load(new_project(), None)  # settings that learn (engine.new_project)
         return True
 
     def open_dialog(self) -> bool:

@@ -60,6 +60,11 @@ class _Entry:
     widget: QWidget
     relevant: Callable[[ViewContext], bool]
     always: bool = False  # fed every snapshot even when hidden (views that keep a history)
+    badge: int = 0  # a count shown after the title ("Coach (2)"), 0 = none
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} ({self.badge})" if self.badge else self.title
 
 
 class InsideViews(QWidget):
@@ -97,6 +102,19 @@ class InsideViews(QWidget):
 
     def view(self, key: str) -> QWidget:
         return self.entries[key].widget
+
+    def set_badge(self, key: str, count: int) -> None:
+        """Show ``count`` after the tab's title ("Coach (2)"); 0 removes it."""
+        entry = self.entries[key]
+        entry.badge = max(0, int(count))
+        index = self.tabs.indexOf(entry.widget)
+        if index >= 0:
+            self.tabs.setTabText(index, entry.label)
+
+    def tab_text(self, key: str) -> str:
+        """The text of ``key``'s tab as shown ("" when the tab is not relevant now)."""
+        index = self.tabs.indexOf(self.entries[key].widget)
+        return self.tabs.tabText(index) if index >= 0 else ""
 
     # -- project → views -------------------------------------------------------------------------
     def set_context(self, context: ViewContext) -> None:
@@ -175,7 +193,7 @@ class InsideViews(QWidget):
         for entry in self.entries.values():
             if _safely(entry.relevant, self.context):
                 entry.widget.setProperty("inside_key", entry.key)
-                self.tabs.addTab(entry.widget, entry.title)
+                self.tabs.addTab(entry.widget, entry.label)
         if chosen is not None and self.tabs.indexOf(chosen) >= 0:
             self.tabs.setCurrentWidget(chosen)
         elif self.tabs.count():

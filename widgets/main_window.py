@@ -36,6 +36,7 @@ from engine.introspection.sequence_probes import input_token_names
 from engine.types import GraphError, LayerLabError
 from widgets.canvas.clipboard import MIME_LAYERS
 from widgets.canvas.view import CanvasView
+from widgets.coach_notices import CoachNotices
 from widgets.dataset_panel import DatasetPanel
 from widgets.file_actions import FileController
 from widgets.inside_controller import InsideController
@@ -102,6 +103,8 @@ class MainWindow(QMainWindow):
         self._tab_timer.timeout.connect(self._hide_stale_tab_bars)
         self._build_docks()
         self._build_status()
+        self.coach_notices = CoachNotices(self.session, self.inside.dock, self.docks["inside"],
+                                          self.post, self.statusBar(), self)
         self._connect()
         self.default_state = self.saveState(LAYOUT_VERSION)
         self.presenter = PresenterMode(self, self)
