@@ -6,6 +6,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
+from tests.exception_guard import guard  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_escaped_exceptions(request):
+    """A test fails when an exception escapes into a thread or is caught and logged with
+    its traceback (Qt slots: pytest-qt's capture); see ``tests.exception_guard``."""
+    yield from guard(request)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _warm_engine_kernels():

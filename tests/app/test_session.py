@@ -223,6 +223,7 @@ def test_invalid_project_reports_learner_message(qtbot, session):
     assert not session.is_worker_alive()
 
 
+@pytest.mark.expect_logged_errors  # the crash is logged with its traceback on purpose
 def test_unexpected_worker_error_ends_cleanly(qtbot, session, monkeypatch, caplog):
     session.load(xor_project())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtWidgets import QLabel
 
 from widgets.inside_dock import InsideViews, ViewContext
@@ -53,6 +54,7 @@ def test_only_the_visible_view_gets_snapshots_and_sets_the_requests(qtbot):
     assert always.seen == ["s1"]  # a newly shown view catches up with the last snapshot
 
 
+@pytest.mark.expect_logged_errors  # the dock logs the failing view with its traceback
 def test_a_failing_view_does_not_break_the_dock(qtbot):
     inside = InsideViews()
     qtbot.addWidget(inside)
