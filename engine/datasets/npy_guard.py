@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import math
+import tokenize
 import zipfile
 import zlib
 from pathlib import Path
@@ -37,7 +38,8 @@ def open_numpy(path: Path) -> np.ndarray | dict[str, np.ndarray]:
     except DataError:
         raise
     except (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error, KeyError,
-            MemoryError, NotImplementedError, RuntimeError, UnicodeDecodeError):
+            MemoryError, NotImplementedError, RuntimeError, UnicodeDecodeError, SyntaxError,
+            tokenize.TokenError):
         raise DataError(damaged) from None
 
 

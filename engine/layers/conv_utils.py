@@ -90,7 +90,7 @@ def expect_image(owner: str, shape: Shape) -> tuple[int, int, int]:
         return int(shape[0]), int(shape[1]), int(shape[2])
     got = format_shape(shape)
     if len(shape) == 1:
-        side = math.isqrt(int(shape[0]))
+        side = math.isqrt(max(int(shape[0]), 0))  # -1: a free length
         hint = (f" (e.g. to 1×{side}×{side})" if side * side == shape[0] else
                 " such as 1×H×W with H·W = " + str(shape[0]))
         return _raise(f"{owner} works on images (channels, height, width) but receives a flat "
