@@ -13,7 +13,7 @@ from PySide6.QtCore import QByteArray, QSettings
 
 MAX_RECENT = 8
 THEMES = ("light", "dark")
-PRESENTER_SCALE = 1.6  # presenter mode's default text enlargement
+PRESENTER_SCALE = 1.5  # presenter mode's default text enlargement
 PRESENTER_SCALES = (1.2, 2.5)  # the range the lecturer can choose from
 
 
@@ -77,7 +77,7 @@ class Settings:
 
     @property
     def presenter_scale(self) -> float:
-        """How much presenter mode enlarges text (1.2 to 2.5; 1.6 by default)."""
+        """How much presenter mode enlarges text (1.2 to 2.5; 1.5 by default)."""
         try:
             value = float(str(self.store.value("presenter/scale", PRESENTER_SCALE)))
         except (TypeError, ValueError):

@@ -12,14 +12,53 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRect, Qt
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPolygonF
+from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QIcon,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+    QPolygonF,
+)
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 INK = "#D55E00"  # Okabe–Ito vermillion: visible on light and dark plots and on the canvas
 WIDTH = 6.0  # stroke width in pixels (readable from the back of a room)
 ERASE_RADIUS = 18.0  # how close (pixels) the eraser must pass to remove a stroke
 MODES = ("off", "pen", "eraser")
+ICON_INK = {"pen": INK, "eraser": "#CC79A7", "clear": "#56B4E9", "present": "#0072B2"}
+
+
+def tool_icon(name: str) -> QIcon:
+    """64-px icons for the toolbar: ``"pen"``, ``"eraser"``, ``"clear"``, ``"present"``."""
+    pixmap = QPixmap(64, 64)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pixmap)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    color = QColor(ICON_INK.get(name, INK))
+    p.setPen(QPen(color, 7, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+    if name == "pen":  # a pencil from the top right, its tip at the bottom left
+        p.drawLine(QPointF(48, 12), QPointF(20, 40))
+        p.setBrush(color)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.drawPolygon(QPolygonF([QPointF(14, 38), QPointF(24, 48), QPointF(8, 54)]))
+    elif name == "eraser":
+        p.translate(32, 32)
+        p.rotate(-35)
+        p.setBrush(color)
+        p.drawRoundedRect(QRectF(-20, -10, 40, 20), 4, 4)
+    elif name == "clear":  # a cross
+        p.drawLine(QPointF(16, 16), QPointF(48, 48))
+        p.drawLine(QPointF(48, 16), QPointF(16, 48))
+    else:  # a projector screen on its stand
+        p.drawRect(QRectF(10, 12, 44, 30))
+        p.drawLine(QPointF(32, 42), QPointF(32, 54))
+        p.drawLine(QPointF(20, 54), QPointF(44, 54))
+    p.end()
+    return QIcon(pixmap)
 
 
 @dataclass

@@ -22,7 +22,7 @@ _MARK = "_layerlab_look"  # attribute on an item: {what: (base, applied)}
 
 
 def _scaled(item: QGraphicsItem, what: str, current: object, scale: float,
-            floor: float = 0.0) -> object:
+            floor: float = 0.0, whole: bool = False) -> object:
     """The value to set for ``what`` (``None``: leave it); records base and applied value."""
     marks: dict[str, tuple[object, object]] = item.__dict__.setdefault(_MARK, {})
     base, applied = marks.get(what, (current, None))
@@ -31,6 +31,8 @@ def _scaled(item: QGraphicsItem, what: str, current: object, scale: float,
     if not isinstance(base, (int, float)) or isinstance(base, bool):
         return None
     value = max(base, floor) * scale if scale != 1.0 else base
+    if whole:
+        value = round(value)
     marks[what] = (base, value)
     return value if value != current else None
 
@@ -66,7 +68,12 @@ def _scatter(item: pg.ScatterPlotItem, look: Look) -> None:
 
 
 def _axis(item: pg.AxisItem, look: Look) -> None:
-    """Axes the views left at pyqtgraph's default font get the look's tick font."""
+    """Fixed axis widths grow with the text; axes left at pyqtgraph's default font get the
+    look's tick font."""
+    if item.orientation in ("left", "right"):
+        width = _scaled(item, "width", item.fixedWidth, look.font_scale, whole=True)
+        if width is not None:
+            item.setWidth(width)  # type: ignore[arg-type]
     marks = item.__dict__.setdefault(_MARK, {})
     current = item.style.get("tickFont")
     if current is not None and current is not marks.get("font"):

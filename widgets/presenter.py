@@ -8,13 +8,14 @@ drawing Ctrl+Shift+X).
 
 Turning presenter mode on
 - enlarges the application font and every plot's text by ``Settings.presenter_scale``
-  (1.2–2.5, 1.6 by default) through ``palette.set_look``, which the views read when the
+  (1.2–2.5, 1.5 by default) through ``palette.set_look``, which the views read when the
   window restyles them (``set_theme``);
-- thickens curve pens (×1.6: widths 3–4 px) and doubles markers in every plot the window owns
+- thickens curve pens (×1.6: widths 3–4 px) and enlarges markers ×1.5 in every plot the window
+  owns
   (``widgets.plot_look``; re-applied every second for curves added while presenting);
 - maps magnitudes with cividis instead of viridis (class colours stay Okabe–Ito);
 - hides the secondary docks (``SECONDARY``), leaving the canvas, the output / Look inside
-  views and the loss curves.
+  views (right, full height) and the loss curves (moved under the canvas).
 Turning it off restores the application font and style sheet, the pens and sizes the views
 had set, and the dock layout saved on entry. Nothing here touches the project.
 """
@@ -29,13 +30,16 @@ from PySide6.QtGui import QAction, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
 
 from app.settings import PRESENTER_SCALES, Settings
-from widgets.pen_overlay import PenOverlay
+from widgets.pen_overlay import PenOverlay, tool_icon
 from widgets.plot_look import apply_look
 from widgets.plots.palette import NORMAL_LOOK, Look, set_look
 
 SECONDARY = ("palette", "training", "dataset", "inspector", "problems", "network",
              "confusion")
-LINE_SCALE, MARKER_SCALE = 1.6, 2.0
+LINE_SCALE, MARKER_SCALE = 1.6, 1.5
+VIEW_SHARE = 0.45  # of the window's width for the output / Look inside column when presenting
+LOSS_SHARE = 0.5  # of its height for the loss curves (under the canvas) when presenting
+PANEL_MIN = 320  # presenting, a panel may clip its widest row rather than widen the window
 SCALE_STEP = 0.1
 # key: (text, shortcut, tooltip, checkable)
 ACTIONS = {
@@ -85,6 +89,8 @@ class PresenterMode(QObject):
         self.actions = self._create_actions()
         self._saved: tuple[QByteArray, QFont, str] | None = None
         self._full: QByteArray | None = None  # the layout before a view went full screen
+        self._toolbar_style = host.toolbar.toolButtonStyle()
+        self._min_widths: dict[QDockWidget, int] = {}
         self._timer = QTimer(self, interval=1000)
         self._timer.timeout.connect(self.refresh_plots)
         self._escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), window)
@@ -118,6 +124,11 @@ class PresenterMode(QObject):
         view.addSeparator()
         for key in ACTIONS:
             view.addAction(actions[key])
+        for key, short, icon in (("presenter", "Present", "present"), ("pen", "Pen", "pen"),
+                                 ("eraser", "Eraser", "eraser"),
+                                 ("clear_drawing", "Clear", "clear")):
+            actions[key].setIconText(short)
+            actions[key].setIcon(tool_icon(icon))
         bar = self.host.toolbar
         bar.addSeparator()
         for key in TOOLBAR:
@@ -148,11 +159,13 @@ class PresenterMode(QObject):
                 if key in self.host.docks:
                     self.host.docks[key].hide()
             self._restyle()
+            self._fit_screen(True)
             self._timer.start()
         else:
             self.active = False
             self._timer.stop()
             self._restyle()
+            self._fit_screen(False)
             self._restore_saved(app)
         for key in ("text_larger", "text_smaller"):
             self.actions[key].setEnabled(on)
@@ -166,6 +179,51 @@ class PresenterMode(QObject):
         self.host.settings.presenter_scale = self.scale
         if self.active:
             self._restyle()
+
+    def _fit_screen(self, on: bool) -> None:
+        """Big text must not push the window past a 1280-wide projector: panels may clip their
+        widest control row (``PANEL_MIN``), the toolbar shows icons (text where none), and the
+        canvas and the views share the width; everything is put back on leaving."""
+        bar = self.host.toolbar
+        if on:
+            self._toolbar_style = bar.toolButtonStyle()
+            bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+            for dock in self.host.docks.values():
+                inner = dock.widget()
+                if inner is not None:
+                    self._min_widths[dock] = inner.minimumWidth()
+                    inner.setMinimumWidth(min(PANEL_MIN, inner.minimumSizeHint().width()))
+            self._split()
+            QTimer.singleShot(0, self._split_and_fit)  # again once the window has its size
+        else:
+            bar.setToolButtonStyle(self._toolbar_style)
+            for dock, width in self._min_widths.items():
+                inner = dock.widget()
+                if inner is not None:
+                    inner.setMinimumWidth(width)
+            self._min_widths.clear()
+
+    def _split(self) -> None:
+        """Presenting: the output / Look inside column takes the window's full height on the
+        right (``VIEW_SHARE`` of the width); the loss curves sit under the canvas."""
+        docks, win = self.host.docks, self.window_
+        if not self.active or self._full is not None or not ("output" in docks
+                                                             and "loss" in docks):
+            return
+        loss = docks["loss"]
+        if win.dockWidgetArea(loss) != Qt.DockWidgetArea.BottomDockWidgetArea:
+            loss.setFloating(False)
+            win.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, loss,
+                              Qt.Orientation.Horizontal)
+            loss.show()
+        top = next((docks[k] for k in ("output", "inside") if docks[k].isVisible()
+                    and not docks[k].visibleRegion().isEmpty()), docks["output"])
+        win.resizeDocks([top], [int(VIEW_SHARE * win.width())], Qt.Orientation.Horizontal)
+        win.resizeDocks([loss], [int(LOSS_SHARE * win.height())], Qt.Orientation.Vertical)
+
+    def _split_and_fit(self) -> None:
+        self._split()
+        self.host.canvas.fit_to_view()
 
     def _restyle(self) -> None:
         set_look(self.look if self.active else NORMAL_LOOK)
