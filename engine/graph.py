@@ -19,7 +19,7 @@ from engine import validation
 from engine.edge_index import EdgeList
 from engine.layers import create_layer, layer_class
 from engine.layers.base import Layer
-from engine.types import GraphError, LayerLabError, Shape, ShapeError
+from engine.types import GraphError, LayerLabError, Shape, ShapeError, format_shape
 
 
 @dataclass
@@ -257,7 +257,7 @@ class Graph:
         try:
             out = tuple(layer.output_shape(shapes))
             count = layer.param_count(shapes)
-            _check_size(layer, out, count)
+            _check_size(layer, shapes, out, count)
             report.shapes[name], report.params[name] = out, count
         except LayerLabError as err:
             report.errors[name] = str(err)
@@ -356,9 +356,15 @@ def _port_label(layer: Layer, port: int) -> str:
     return f"'{names[port]}' input" if 0 <= port < len(names) else f"input {port + 1}"
 
 
-def _check_size(layer: Layer, out: Shape, count: int) -> None:
-    """Refuse outputs and parameter counts no computer can hold (stated limits)."""
-    values = math.prod(out)
+def _check_size(layer: Layer, inputs: list[Shape], out: Shape, count: int) -> None:
+    """Refuse parameters sized by a free length (-1), and outputs and parameter counts no
+    computer can hold (stated limits)."""
+    if any(d < 1 for shape in layer.param_shapes(inputs).values() for d in shape):
+        got = ", ".join(format_shape(s) for s in inputs)
+        raise ShapeError(f"{layer.describe()} needs inputs of a fixed size to size its "
+                         f"weights, but receives {got} (-1 = any length). Give the Input "
+                         "layer a fixed size.")
+    values = math.prod(abs(d) for d in out)
     if values > validation.MAX_SAMPLE_VALUES:
         raise ShapeError(f"{layer.describe()} would output {values:,} numbers per sample; "
                          f"LayerLab handles at most {validation.MAX_SAMPLE_VALUES:,}. Use "
