@@ -67,12 +67,13 @@ def history_from_snapshots(snapshots: Sequence[Any],
 def history_from_columns(epochs: Sequence[int], metrics: dict[str, Sequence[float]],
                          step_losses: Sequence[float], dynamics: Sequence[dict[str, Any]] = (),
                          learning_rate: float | None = None,
-                         chance_accuracy: float | None = None) -> History:
+                         chance_accuracy: float | None = None, first_step: int = 1) -> History:
     """Build a History from column form (the app's ``TrainingHistory``: one value per entry of
-    ``epochs`` in each metric list, and the loss of step i+1 at index i)."""
+    ``epochs`` in each metric list, and the loss of step ``first_step + i`` at index i)."""
     rows = [{"epoch": float(e), **{k: float(v[i]) for k, v in metrics.items() if i < len(v)}}
             for i, e in enumerate(epochs)]
-    return History(rows, list(step_losses), list(dynamics), learning_rate, 1, chance_accuracy)
+    return History(rows, list(step_losses), list(dynamics), learning_rate, first_step,
+                   chance_accuracy)
 
 
 def power_of_ten(x: float) -> str:
@@ -133,10 +134,10 @@ def wiggle(values: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(d - np.median(d))) / math.sqrt(2.0))
 
 
-def overfitting(h: History, patience: int = 5, rise: float = 0.05,
+def overfitting(h: History, patience: int = 5, rise: float = 0.1,
                 sigmas: float = 3.0) -> Advice | None:
     """The validation loss has risen for ``patience`` epochs since its best while the training
-    loss fell, by more than ``rise`` (5 %) of the best value *and* more than ``sigmas`` times
+    loss fell, by more than ``rise`` (10 %) of the best value *and* more than ``sigmas`` times
     the curve's own epoch-to-epoch noise (``wiggle``); never for a model that has not learned
     (``has_learned``: at chance, a wobbling validation loss means nothing)."""
     train, val = _column(h, "train_loss"), _column(h, "val_loss")
@@ -278,9 +279,21 @@ def loss_rising(h: History, epochs: int = 3, factor: float = 1.5) -> Advice | No
                   {"train_loss": train})
 
 
-def underfitting(h: History, min_epochs: int = 10, level: float = 0.6) -> Advice | None:
+def _steps(h: History) -> int:
+    """Optimizer steps so far (the last epoch row's ``step``, else the batch losses seen)."""
+    step = float(h.epoch_rows[-1].get("step", math.nan)) if h.epoch_rows else math.nan
+    return int(step) if math.isfinite(step) else len(h.step_losses)
+
+
+def underfitting(h: History, min_epochs: int = 10, level: float = 0.6,
+                 min_steps: int = 300) -> Advice | None:
+    """Low training accuracy that no longer improves, after ``min_epochs`` *and* ``min_steps``
+    optimizer steps (with a full batch an epoch is one step: the spiral sits at ~55 % for its
+    first ~60 steps, then learns — no card for that)."""
     acc, val = _column(h, "train_accuracy"), _column(h, "val_accuracy")
     if len(acc) < min_epochs or not math.isfinite(acc[-1]) or acc[-1] >= level:
+        return None
+    if _steps(h) < min_steps:
         return None
     recent = acc[-min_epochs // 2:]
     if recent.max() - recent.min() > 0.05:

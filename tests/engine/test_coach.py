@@ -126,9 +126,12 @@ def test_loss_rising_fires_for_growing_training_loss_only():
 
 def test_underfitting_fires_for_low_flat_accuracy():
     acc = [0.4, 0.45, 0.5, 0.52, 0.53, 0.53, 0.54, 0.54, 0.54, 0.54]
-    h = c.History(rows([1.0] * 10, train_accuracy=acc, val_accuracy=[0.5] * 10))
+    steps = [50 * (i + 1) for i in range(10)]  # 500 optimizer steps
+    h = c.History(rows([1.0] * 10, train_accuracy=acc, val_accuracy=[0.5] * 10, step=steps))
     advice = c.underfitting(h)
     assert advice is not None and "only 54%" in advice.message and "50%" in advice.message
+    # the same curve after only 100 steps (full batch: one step an epoch) is too early to say
+    assert c.underfitting(c.History(rows([1.0] * 10, train_accuracy=acc))) is None
     good = c.History(rows([0.1] * 10, train_accuracy=[0.95] * 10))
     assert c.underfitting(good) is None
     rising = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55]
