@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 
 from app.autosave import Autosaver
 from app.document import ProjectDocument
-from app.session import TrainingSession
 from app.project_io import project_problem
+from app.session import TrainingSession
 from app.settings import Settings
 from engine.datasets.points import edited_spec
 from engine.introspection.sequence_probes import input_token_names
@@ -57,6 +57,14 @@ from widgets.startup import (
 from widgets.theme import apply_theme, restyle_plots
 from widgets.training_panel import TrainingPanel
 from widgets.window_actions import build_menus, build_toolbar, create_actions
+from widgets.window_layout import (
+    PALETTE_ROWS,
+    READABLE_DOCK,
+    ShrinkableArea,
+    column_widths,
+    fit_window,
+    left_split,
+)
 
 APP_NAME = "LayerLab"
 LAYOUT_VERSION = 1
@@ -158,13 +166,14 @@ class MainWindow(QMainWindow):
         inspector = self._add_dock("inspector", "Layer settings", self.inspector, L)
         self.tabifyDockWidget(training, dataset)
         self.tabifyDockWidget(dataset, inspector)
-        views = self.plots.views
-        self._add_dock("output", "Output", views["Output"], R)
+        views = self.plots.views  # wide views scroll in a narrow dock (small screens)
+        self._add_dock("output", "Output", ShrinkableArea(views["Output"]), R)
         self._add_dock("loss", "Loss", views["Loss"], R)
-        network = self._add_dock("network", "Network", views["Network"], R)
-        confusion = self._add_dock("confusion", "Confusion matrix", views["Confusion matrix"], R)
+        network = self._add_dock("network", "Network", ShrinkableArea(views["Network"]), R)
+        confusion = self._add_dock("confusion", "Confusion matrix",
+                                   ShrinkableArea(views["Confusion matrix"]), R)
         self.tabifyDockWidget(network, confusion)
-        inside = self._add_dock("inside", "Look inside", self.inside.dock, R)
+        inside = self._add_dock("inside", "Look inside", ShrinkableArea(self.inside.dock), R)
         self.tabifyDockWidget(self.docks["output"], inside)
         inside.visibilityChanged.connect(self.inside._send_requests)
         self._add_dock("problems", "Problems", self.problems, B)
@@ -175,14 +184,20 @@ class MainWindow(QMainWindow):
         self.apply_default_sizes()
 
     def apply_default_sizes(self) -> None:
-        """Proportions of the default layout (again after the first show: sizes are known)."""
+        """Proportions of the default layout (again after the first show: sizes are known):
+        the canvas gets the largest share of the width, the palette room for its entries."""
         d, v, h = self.docks, Qt.Orientation.Vertical, Qt.Orientation.Horizontal
-        width, height = max(self.width(), 1000), max(self.height(), 700)
-        left, right = max(340, int(0.25 * width)), max(420, int(0.33 * width))
-        self.resizeDocks([d["palette"], d["training"]], [int(0.27 * height), height], v)
+        left, right = column_widths(self.width())
+        column = (self.height() - self.menuBar().height() - self.statusBar().height()
+                  - self.toolbar.sizeHint().height())
+        title = d["palette"].height() - self.layer_palette.height()
+        palette, panels = left_split(column, self.layer_palette.height_for_rows(PALETTE_ROWS)
+                                     + max(title, 0))
+        self.resizeDocks([d["palette"], d["training"]], [palette, panels], v)
         self._apply_column_shares()
         self.resizeDocks([d["training"], d["output"]], [left, right], h)
-        self.resizeDocks([d["problems"]], [int(0.17 * height)], v)
+        self.resizeDocks([d["problems"]], [max(READABLE_DOCK.height() + 20,
+                                                int(0.17 * self.height()))], v)
         self._tab_timer.start()
 
     def _hide_stale_tab_bars(self) -> None:
@@ -201,6 +216,7 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         self._tab_timer.start()
+        QTimer.singleShot(0, lambda: fit_window(self))  # the frame's size is known now
 
     def _build_status(self) -> None:
         bar = self.statusBar()
@@ -215,11 +231,11 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.state_label)
 
     def restore_layout(self) -> None:
+        """Saved geometry and docks, clamped into this screen (first run: fill the screen)."""
         geometry, state = self.settings.window_geometry(), self.settings.window_state()
         if geometry is not None:
             self.restoreGeometry(geometry)
-        else:
-            self.resize(1600, 1000)
+        fit_window(self, fill=geometry is None)
         if state is not None:
             self.restoreState(state, LAYOUT_VERSION)
         else:
@@ -313,15 +329,16 @@ class MainWindow(QMainWindow):
                   else "plane")
         if layout != self._layout_kind:
             # a generative model has no confusion matrix and its networks are not one chain:
-            # that room goes to the latent space / GAN views (shown again for other projects)
-            for key in ("network", "confusion"):
-                self.docks[key].setVisible(layout != "generative")
+            # that room goes to the latent space / GAN views (shown again for other projects);
+            # the neuron-by-neuron Network view of a sequence model would be an unreadable blob
+            self.docks["confusion"].setVisible(layout != "generative")
+            self.docks["network"].setVisible(layout in ("plane", "deep"))
             self._layout_kind = layout
             self._apply_column_shares()
 
     def _apply_column_shares(self) -> None:
         """Heights of the right column (views / loss / network) for the kind of project."""
-        h = max(self.height(), 700)
+        h = self.height()
         shares = COLUMN_SHARES[self._layout_kind]
         # Qt resizes a tabbed group through its tab on top: pass the ones we raised
         top, bottom = (("output", "network") if self._layout_kind == "plane"
@@ -439,6 +456,10 @@ def run_app(argv: list[str]) -> int:
     """Start the GUI: ``python main.py [PROJECT] [--theme dark] [--presenter]
     [--screenshot PNG --after S]``."""
     args = parse_args(argv)
+    problem = project_problem(args.project) if args.project else None
+    if problem:  # a file given on the command line that cannot open: one message, no window
+        print(problem, file=sys.stderr)
+        return 1
     QApplication.setApplicationName(APP_NAME)
     QApplication.setOrganizationName(APP_NAME)
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -459,10 +480,6 @@ def run_app(argv: list[str]) -> int:
         window.apply_default_sizes()
         take_screenshot(window, args.screenshot, args.after)
     else:
-    problem = project_problem(args.project) if args.project else None
-    if problem:  # a file given on the command line that cannot open: one message, no window
-        print(problem, file=sys.stderr)
-        return 1
         window.warmup = EngineWarmup(window)
         window.warmup.warmup_done.connect(lambda ok, msg: on_warmup_done(window, ok, msg))
         window.warmup.start()

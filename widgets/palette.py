@@ -2,6 +2,8 @@
 
 Entries are generated from ``engine.layers`` (never hand-listed): a category glyph, the
 display name and the blurb as tooltip. A search box filters by name, kind, category and blurb.
+Above the tree, every category is a small button (wrapped in rows, so all of them show without
+scrolling even on a 1280×720 projector): clicking one scrolls its layers to the top.
 Dragging an entry starts a drag with MIME type ``application/x-layerlab-layer`` (payload = the
 kind) that the canvas accepts; double-clicking emits ``layer_requested(kind)``.
 """
@@ -13,6 +15,7 @@ from PySide6.QtGui import QDrag, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLineEdit,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -23,10 +26,12 @@ from engine.composites import COMPOSITES
 from engine.layers import categories
 from widgets.canvas import style as st
 from widgets.canvas.view import BLOCK_PREFIX, MIME_LAYER
+from widgets.flow_layout import FlowLayout
 
 KIND_ROLE = Qt.ItemDataRole.UserRole
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
-ICON_SIZE = 28
+ICON_SIZE = 24
+CHIP_POINT_SIZE = 10  # category buttons: small enough for all of them in a few rows
 
 
 def ordered_categories() -> list[tuple[str, list[type]]]:
@@ -51,7 +56,7 @@ class LayerTree(QTreeWidget):
         self.setRootIsDecorated(True)
         self.setIndentation(14)
         self.setUniformRowHeights(True)
-        self.setStyleSheet("QTreeWidget::item { padding: 4px 2px; }")
+        self.setStyleSheet("QTreeWidget::item { padding: 2px 2px; }")
 
     def mime_for(self, item: QTreeWidgetItem) -> QMimeData | None:
         kind = item.data(0, KIND_ROLE)
@@ -82,8 +87,48 @@ class LayerTree(QTreeWidget):
         drag.exec(Qt.DropAction.CopyAction)
 
 
+class CategoryBar(QWidget):
+    """One small button per category, wrapped in rows; ``chosen(name)`` when one is clicked."""
+
+    chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.flow = FlowLayout(self, spacing=3)
+        self.buttons: dict[str, QToolButton] = {}
+
+    def set_categories(self, names: list[str]) -> None:
+        for button in self.buttons.values():
+            self.flow.removeWidget(button)
+            button.deleteLater()
+        self.buttons = {}
+        for name in names:
+            button = QToolButton(self)
+            button.setText(name)
+            button.setAutoRaise(True)
+            button.setToolTip(f"Show the {name} layers")
+            color = st.category_color(name).name()
+            button.setStyleSheet(f"QToolButton {{ border-left: 4px solid {color}; "
+                                 f"padding: 0px 3px; font-size: {CHIP_POINT_SIZE}pt; "
+                                 f"font-weight: 400; }}")
+            button.clicked.connect(lambda _c=False, n=name: self.chosen.emit(n))
+            self.flow.addWidget(button)
+            self.buttons[name] = button
+        self.updateGeometry()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
+        return self.flow.heightForWidth(width)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        width = max(self.width(), 200)
+        return QSize(width, self.heightForWidth(width))
+
+
 class LayerPalette(QWidget):
-    """Search box + categorised tree of layer kinds."""
+    """Search box, category buttons and the categorised tree of layer kinds."""
 
     layer_requested = Signal(str)
 
@@ -98,6 +143,9 @@ class LayerPalette(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._on_search_changed)
         layout.addWidget(self.search)
+        self.category_bar = CategoryBar()
+        self.category_bar.chosen.connect(self.show_category)
+        layout.addWidget(self.category_bar)
         self.tree = LayerTree()
         self.tree.itemDoubleClicked.connect(self._on_item_double_clicked)
         self.tree.kind_chosen.connect(self.layer_requested)
@@ -128,6 +176,47 @@ class LayerPalette(QWidget):
                 self.items[cls.kind] = item
         self._add_blocks()
         self.tree.expandAll()
+        self.category_bar.set_categories(list(self.groups()))
+
+    def groups(self) -> dict[str, QTreeWidgetItem]:
+        """Category name -> its header row in the tree."""
+        tree = self.tree
+        return {tree.topLevelItem(i).text(0): tree.topLevelItem(i)
+                for i in range(tree.topLevelItemCount())}
+
+    def show_category(self, name: str) -> None:
+        """Scroll so that category ``name``'s layers start at the top of the tree."""
+        group = self.groups().get(name)
+        if group is None or group.isHidden():
+            return
+        group.setExpanded(True)
+        self.tree.scrollToItem(group, QAbstractItemView.ScrollHint.PositionAtTop)
+
+    def row_height(self) -> int:
+        """Height of one tree row in px (every row has the same height)."""
+        first = self.tree.topLevelItem(0)
+        rect = self.tree.visualItemRect(first) if first is not None else None
+        return rect.height() if rect is not None and rect.height() > 0 else ICON_SIZE + 6
+
+    def height_for_rows(self, rows: int) -> int:
+        """Palette height (px) that shows search, category buttons and ``rows`` tree rows."""
+        margins = self.layout().contentsMargins()
+        spacing = self.layout().spacing()
+        width = max(self.width(), 200) - margins.left() - margins.right()
+        return (margins.top() + margins.bottom() + self.search.sizeHint().height()
+                + self.category_bar.heightForWidth(width) + 2 * spacing
+                + rows * self.row_height() + 2 * self.tree.frameWidth() + 2)
+
+    def visible_entries(self) -> int:
+        """Tree rows (category headers and layers) wholly visible without scrolling."""
+        view = self.tree.viewport().rect()
+        count, item = 0, self.tree.topLevelItem(0)
+        while item is not None:
+            rect = self.tree.visualItemRect(item)
+            if rect.isValid() and view.contains(rect):
+                count += 1
+            item = self.tree.itemBelow(item)
+        return count
 
     def _add_blocks(self) -> None:
         """Ready-made blocks (``engine.composites``): dropped, each expands into its layers."""

@@ -77,7 +77,8 @@ class TrainingPanel(QWidget):
 
     # -- building ------------------------------------------------------------------------------
     def _controls(self, actions: dict[str, QAction]) -> QGridLayout:
-        """Run buttons in two rows (Play, Step batch, Step epoch / Stop, Reset)."""
+        """Run buttons in rows of two (Play, Step batch / Step epoch, Stop / Reset): the
+        column fits beside the canvas on a 1280×720 projector."""
         grid = QGridLayout()
         grid.setHorizontalSpacing(4)
         self.buttons: dict[str, QToolButton] = {}
@@ -87,7 +88,7 @@ class TrainingPanel(QWidget):
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             button.setIconSize(QSize(26, 26))
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            grid.addWidget(button, i // 3, i % 3)
+            grid.addWidget(button, i // 2, i % 2)
             self.buttons[name] = button
         return grid
 
@@ -115,6 +116,7 @@ class TrainingPanel(QWidget):
     def _settings_box(self) -> QGroupBox:
         box = QGroupBox("Settings")
         form = QFormLayout(box)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow: field below
         self.recipe = _combo(RECIPE_CHOICES)
         self.recipe.setToolTip("How the network learns: from labels, by rebuilding its input "
                                "(autoencoders, VAEs), or as a generator against a "

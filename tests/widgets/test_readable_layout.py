@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 
 from widgets.canvas import CanvasView
+from widgets.canvas.view import MIN_FIT_ZOOM
 from widgets.plots import ConfusionView
 from widgets.views.hidden_state_view import HiddenStateView
 
@@ -40,8 +41,13 @@ def test_a_fitted_network_stays_fitted_when_the_view_narrows(qtbot, view):
     view.fit_to_view()
     wide = view.zoom_level()
     view.resize(420, 700)  # the docks beside the canvas grew
-    qtbot.waitUntil(lambda: view.zoom_level() < wide)
-    assert view.fitted and shows_network(view)
+    qtbot.waitUntil(lambda: view.width() == 420)
+    qtbot.wait(20)
+    assert view.fitted and view.zoom_level() <= wide
+    # too wide to fit readably: the zoom stops at MIN_FIT_ZOOM, the inputs show, the rest scrolls
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert shows_network(view) or (view.zoom_level() == pytest.approx(MIN_FIT_ZOOM)
+                                   and visible.contains(view.canvas.network_rect().topLeft()))
 
 
 def test_after_zooming_a_resize_keeps_the_learners_zoom(qtbot, view):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsPathItem,
@@ -79,6 +79,7 @@ class EdgeItem(QGraphicsPathItem):
         self.edge, self.source, self.target = edge, source, target
         self.bad, self.message, self.shape_text = False, "", ""
         self.hovered = False
+        self.drop_target = False  # a palette layer dragged over it would be inserted here
         self.anchor_index, self.anchor_count = 0, 1
         self.label = WireLabel()  # a scene item of its own, kept in step by itemChange
         self.setFlags(GIF.ItemIsSelectable)
@@ -130,7 +131,7 @@ class EdgeItem(QGraphicsPathItem):
         return stroker.createStroke(self.path())
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
-        return self.path().boundingRect().adjusted(-10, -10, 10, 10)
+        return self.path().boundingRect().adjusted(-12, -12, 12, 12)
 
     def hoverEnterEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         self.set_hovered(True)
@@ -142,20 +143,38 @@ class EdgeItem(QGraphicsPathItem):
         self.hovered = hovered
         self.update()
 
+    def set_drop_target(self, on: bool) -> None:
+        """Mark (or unmark) this wire as where a dragged layer will be inserted."""
+        self.drop_target = on
+        self.update()
+
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
         colors = st.canvas_colors()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         width = 4.0 if (self.hovered or self.isSelected()) else 3.0
+        if self.drop_target:  # a wide glow and a ⊕ where the dragged layer will go
+            glow = QColor(colors.accent)
+            glow.setAlpha(90)
+            painter.setPen(st.pen(glow, 18.0))
+            painter.drawPath(self.path())
+            width = 5.0
         if self.isSelected():
             painter.setPen(st.pen(colors.accent, width + 5))
             painter.drawPath(self.path())
         if self.bad:
             painter.setPen(st.pen(colors.error, width + 0.5, Qt.PenStyle.DashLine))
         else:
-            painter.setPen(st.pen(colors.accent if self.hovered else colors.wire, width))
+            painter.setPen(st.pen(colors.accent if self.hovered or self.drop_target
+                                  else colors.wire, width))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path())
+        if self.drop_target:
+            mid = self.path().pointAtPercent(0.5)
+            painter.setBrush(colors.node_fill)
+            painter.drawEllipse(mid, 10.0, 10.0)
+            painter.drawLine(QPointF(mid.x() - 5, mid.y()), QPointF(mid.x() + 5, mid.y()))
+            painter.drawLine(QPointF(mid.x(), mid.y() - 5), QPointF(mid.x(), mid.y() + 5))
 
 
 class TempWire(QGraphicsPathItem):

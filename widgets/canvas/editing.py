@@ -15,7 +15,7 @@ from PySide6.QtGui import QGuiApplication
 from app.document import ProjectDocument
 from engine.types import GraphError
 from widgets.canvas import clipboard
-from widgets.canvas.layout import layered_positions
+from widgets.canvas.layout import WRAP_COLUMNS, layered_positions
 from widgets.canvas.scene import CanvasScene
 
 SNAP = 12.0
@@ -86,10 +86,11 @@ def paste_clipboard(doc: ProjectDocument) -> list[str]:
     return names
 
 
-def auto_layout(doc: ProjectDocument) -> str | None:
-    """Arrange the layers in columns (one undoable macro); return a problem, if any."""
+def auto_layout(doc: ProjectDocument, wrap: int = WRAP_COLUMNS) -> str | None:
+    """Arrange the layers in columns, ``wrap`` columns to a band (one undoable macro);
+    return a problem, if any."""
     try:
-        positions = layered_positions(doc.graph)
+        positions = layered_positions(doc.graph, wrap=wrap)
     except GraphError as err:
         return str(err)
     moves = [(name, tuple(doc.graph.nodes[name].position), (snap(x), snap(y)))

@@ -6,7 +6,10 @@ it, or drop it on a wire to insert it there; drag from a port to another layer t
 (committed on release), Delete, Ctrl+C/Ctrl+V; zoom with Ctrl+wheel, pan with the middle
 button or Space+drag. All edits go through the document, and the scene follows its signals.
 After "fit" the network stays fitted while the view is resized (docks settling, a bigger
-window) until the learner zooms, pans or scrolls.
+window) until the learner zooms, pans or scrolls. Fitting never zooms out past
+``MIN_FIT_ZOOM`` (node text stays ≥ 9 px on screen): a network too big for the view shows
+its start (the inputs) and the view scrolls; Auto layout wraps it into bands as wide as the
+view.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
+    QFontInfo,
     QKeyEvent,
     QKeySequence,
     QMouseEvent,
@@ -36,12 +40,14 @@ from engine.types import LayerLabError
 from widgets.canvas import editing
 from widgets.canvas import style as st
 from widgets.canvas.edge_item import EdgeItem
+from widgets.canvas.layout import COLUMN_STEP
 from widgets.canvas.scene import CanvasScene
 from widgets.canvas.wiring import WireDrag
 
 MIME_LAYER = "application/x-layerlab-layer"
 BLOCK_PREFIX = "block:"  # a palette block (engine.composites), not a single layer kind
 MIN_ZOOM, MAX_ZOOM, MAX_FIT_ZOOM = 0.2, 3.0, 1.6
+MIN_FIT_ZOOM = 0.65  # 11 pt (the smallest node text) x 0.65 = 9.5 px on screen
 ZOOM_STEP = 1.2
 EMPTY_HINT = "Drag a layer here from the Layers panel — start with an Input"
 
@@ -142,7 +148,10 @@ class CanvasView(QGraphicsView):
             self.select_layers(names)
 
     def auto_layout(self) -> None:
-        problem = editing.auto_layout(self.doc)
+        """Columns by depth, wrapped into bands that fit the view's width at a readable zoom."""
+        width = self.viewport().width() / MIN_FIT_ZOOM
+        wrap = max(2, int((width - st.NODE_WIDTH - 80) // COLUMN_STEP) + 1)
+        problem = editing.auto_layout(self.doc, wrap)
         if problem:
             self.message_posted.emit(problem)
         self.fit_to_view()
@@ -162,7 +171,8 @@ class CanvasView(QGraphicsView):
         self._on_zoom_changed()
 
     def fit_to_view(self) -> None:
-        """Show the whole network, never magnified past 160 %."""
+        """Show the whole network, never magnified past 160 % nor shrunk below
+        ``MIN_FIT_ZOOM``: then its start (top left, the inputs) shows and the view scrolls."""
         rect = self.canvas.network_rect()
         if rect.isNull():
             self.reset_zoom()
@@ -170,12 +180,23 @@ class CanvasView(QGraphicsView):
             return
         self._update_scene_rect()
         self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.AspectRatioMode.KeepAspectRatio)
-        if self.zoom_level() > MAX_FIT_ZOOM:
-            self.resetTransform()
-            self.scale(MAX_FIT_ZOOM, MAX_FIT_ZOOM)
-        self.centerOn(rect.center())
+        zoom = min(MAX_FIT_ZOOM, max(MIN_FIT_ZOOM, self.zoom_level()))
+        self.resetTransform()
+        self.scale(zoom, zoom)
+        seen = self.viewport().size()
+        half_w, half_h = seen.width() / zoom / 2, seen.height() / zoom / 2
+        centre = rect.center()
+        if rect.width() + 80 > 2 * half_w:
+            centre.setX(rect.left() - 40 + half_w)
+        if rect.height() + 80 > 2 * half_h:
+            centre.setY(rect.top() - 40 + half_h)
+        self.centerOn(centre)
         self._on_zoom_changed()
         self.fitted, self._fitted_size = True, self.size()
+
+    def smallest_text_px(self) -> float:
+        """On-screen pixel size of the smallest node text (11 pt) at the current zoom."""
+        return QFontInfo(st.font(11)).pixelSize() * self.zoom_level()
 
     def _unfit(self, *_: object) -> None:
         self.fitted = False
@@ -383,11 +404,16 @@ class CanvasView(QGraphicsView):
         self.setFocus()
 
     def _highlight_drop_edge(self, edge: EdgeItem | None) -> None:
+        """Show which wire a dragged palette layer would be inserted into (None: no wire)."""
         if self._drop_edge is not None and self._drop_edge is not edge:
-            self._drop_edge.set_hovered(False)
+            self._drop_edge.set_drop_target(False)
         self._drop_edge = edge
         if edge is not None:
-            edge.set_hovered(True)
+            edge.set_drop_target(True)
+
+    def drop_target(self) -> EdgeItem | None:
+        """The wire highlighted as the insert point of the current palette drag, if any."""
+        return self._drop_edge
 
     # -- painting and misc ---------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802

@@ -4,7 +4,9 @@ Cells are tinted by the row fraction (so a small class is as visible as a big on
 diagonal (right answers), vermillion off it (mistakes); the text switches between dark and
 light for contrast. The "Normalized" box shows row percentages instead of counts. Text items
 are created when the number of classes changes and only re-texted afterwards. With many
-classes (a character vocabulary) only every n-th class is named on the axes.
+classes (a character vocabulary) only every n-th class is named on the axes. The numbers'
+font follows the cell size (never overlapping a neighbour's); cells too small for a readable
+number (< ``MIN_NUMBER_PX``) show none, and the summary line says so.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSize
-from PySide6.QtGui import QFont, QResizeEvent
+from PySide6.QtGui import QFont, QFontMetricsF, QResizeEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from widgets.plots.palette import (
@@ -27,6 +29,7 @@ from widgets.plots.palette import (
 MAX_TEXT_CLASSES = 30
 MAX_TICKS = 20  # class names along an axis; more classes: every n-th name, so none overlap
 TICK_PX = 16  # room one class name needs along an axis
+MIN_NUMBER_PX, MAX_NUMBER_PX = 9, 20  # cell numbers' pixel size: smaller is hidden
 
 
 def row_normalized(matrix: np.ndarray) -> np.ndarray:
@@ -87,6 +90,7 @@ class ConfusionView(QWidget):
         self.class_names: list[str] = []
         self.texts: list[pg.TextItem] = []
         self.tick_every = 0
+        self.numbers_hidden = False
         self.set_theme(self.style_.name)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
@@ -168,6 +172,38 @@ class ConfusionView(QWidget):
         super().resizeEvent(event)
         if self.class_names:
             self._set_ticks()
+            self._fit_numbers()
+            self._show_summary()
+
+    def cell_px(self) -> float:
+        """Side of one cell on screen (px): the matrix is square in the plot's square part."""
+        side = max(1, min(self.plot_widget.width(), self.plot_widget.height()) - 60)
+        return side / max(1, len(self.class_names))
+
+    def _fit_numbers(self) -> None:
+        """Size the cell numbers to the cells (widest text ≤ 85 % of a cell); hide them when
+        they would be smaller than ``MIN_NUMBER_PX``."""
+        if not self.texts:
+            self.numbers_hidden = len(self.class_names) > MAX_TEXT_CLASSES
+            return
+        cell = self.cell_px()
+        font = QFont(self.texts[0].textItem.font())
+        font.setPixelSize(MAX_NUMBER_PX)
+        metrics = QFontMetricsF(font)
+        widest = max(metrics.horizontalAdvance(t.textItem.toPlainText()) for t in self.texts)
+        px = min(MAX_NUMBER_PX * min(1.0, 0.85 * cell / max(widest, 1.0)), cell * 0.5)
+        self.numbers_hidden = px < MIN_NUMBER_PX
+        font.setPixelSize(max(1, int(px)))
+        for text in self.texts:
+            text.setFont(font)
+            text.setVisible(not self.numbers_hidden)
+
+    def _show_summary(self) -> None:
+        total = self.matrix.sum()
+        acc = np.trace(self.matrix) / total if total else 0.0
+        note = " · cells too small for numbers: enlarge the panel" if self.numbers_hidden \
+            else ""
+        self.summary.setText(f"accuracy {acc:.1%} of {int(total)} samples{note}")
 
     def _redraw(self, *_: object) -> None:
         if not self.matrix.size:
@@ -185,9 +221,8 @@ class ConfusionView(QWidget):
             text.setText(f"{v:.0f}%" if self.normalized else f"{int(v)}")
             zero = self.matrix[i, j] == 0
             text.setColor(s.text_light if light[i, j] else s.muted if zero else s.foreground)
-        total = self.matrix.sum()
-        acc = np.trace(self.matrix) / total if total else 0.0
-        self.summary.setText(f"accuracy {acc:.1%} of {int(total)} samples")
+        self._fit_numbers()
+        self._show_summary()
 
     def set_theme(self, name: str) -> None:
         s = self.style_ = plot_style(name)

@@ -33,6 +33,7 @@ from widgets.plots.palette import (
 )
 
 MAX_KEPT_RUNS = 6
+MAX_POINTS = 60_000  # per curve; older points are thinned beyond (long runs)
 REDRAW_INTERVAL_S = 1 / 12  # the curves follow the data at most ~12 times a second
 MAX_MARKED_EPOCHS = 60
 DEFAULT_SMOOTHING = 0.9
@@ -40,14 +41,22 @@ MIN_HEIGHT_FOR_METRIC = 300  # below this the accuracy plot would squash the los
 
 
 class GrowingSeries:
-    """``x, y`` float64 buffers that double when full; ``x``/``y`` are views of the used part."""
+    """``x, y`` float64 buffers that double when full; ``x``/``y`` are views of the used part.
 
-    def __init__(self, capacity: int = 1024) -> None:
+    Bounded for long runs: past ``max_points`` the older half is thinned to every second
+    point (``thin_older_half``), so the newest points stay exact, older ones get sparser and
+    an hour at 18,000 steps/s keeps at most ``max_points`` (a few MB, a cheap ``setData``).
+    """
+
+    def __init__(self, capacity: int = 1024, max_points: int = MAX_POINTS) -> None:
         self._data = np.empty((2, capacity))
         self.n = 0
+        self.max_points = max_points
 
     def extend(self, xs: np.ndarray, ys: np.ndarray) -> None:
         m = len(xs)
+        while self.n + m > self.max_points and self.n >= 4:
+            self.n = thin_older_half(self._data, self.n)
         if self.n + m > self._data.shape[1]:
             grown = np.empty((2, max(2 * self._data.shape[1], self.n + m)))
             grown[:, : self.n] = self._data[:, : self.n]
@@ -66,6 +75,17 @@ class GrowingSeries:
     @property
     def y(self) -> np.ndarray:
         return self._data[1, : self.n]
+
+
+def thin_older_half(data: np.ndarray, n: int) -> int:
+    """Keep every second column of the older half of ``data[:, :n]`` (shape ``(rows, cap)``),
+    in place, the newer half untouched; returns the new count."""
+    half = n // 2
+    kept = data[:, :half:2].copy()
+    k = kept.shape[1]
+    data[:, :k] = kept
+    data[:, k : k + n - half] = data[:, half:n].copy()
+    return k + n - half
 
 
 def ema(values: np.ndarray, weight: float, state: tuple[float, int] = (0.0, 0)
@@ -94,9 +114,15 @@ class RunCurves:
     val: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))
     acc_train: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))
     acc_val: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))
-    epochs: list[int] = field(default_factory=list)
+    epoch_marks: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))  # x step, y epoch
+    last_epoch: int = 0
     items: list[Any] = field(default_factory=list)  # plot items of a kept run
     color: str = ""  # colour of a kept run
+
+    @property
+    def epochs(self) -> list[int]:
+        """The epoch numbers kept (older ones thinned in a long run)."""
+        return [int(e) for e in self.epoch_marks.y]
 
     @property
     def empty(self) -> bool:
@@ -105,6 +131,8 @@ class RunCurves:
 
 class LossPlot(QWidget):
     """Loss per step and per epoch (train/validation), accuracy per epoch, earlier runs dimmed."""
+
+    MIN_WIDTH_BESIDE = 460  # a short panel this wide shows the accuracy beside the loss
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -138,13 +166,13 @@ class LossPlot(QWidget):
         row = QHBoxLayout()
         row.setContentsMargins(6, 2, 6, 0)
         row.addWidget(self.log_box)
-        row.addSpacing(12)
+        row.addSpacing(6)
         row.addWidget(QLabel("Smoothing"))
         row.addWidget(self.smooth_slider, 1)
         row.addWidget(self.smooth_label)
-        row.addSpacing(12)
+        row.addSpacing(6)
         row.addWidget(self.acc_box)
-        self.smooth_slider.setMinimumWidth(90)
+        self.smooth_slider.setMinimumWidth(50)  # the row fits a 1280×720 screen's column
         self._on_smoothing_changed(self.smooth_slider.value())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -158,6 +186,14 @@ class LossPlot(QWidget):
         self.key.setContentsMargins(6, 0, 6, 2)
         self.key.setToolTip("Earlier runs stay dimmed for comparison until the plots are cleared")
         layout.addWidget(self.key)
+        self.note = QLabel()  # says when the ticked accuracy plot has no room
+        self.note.setWordWrap(True)
+        self.note.setContentsMargins(6, 0, 6, 2)
+        self.note.setProperty("role", "muted")
+        self.note.hide()
+        layout.addWidget(self.note)
+        self.metric_hidden = False
+        self._metric_place = (1, 0)
 
     def _build_plots(self) -> None:
         self.loss_plot = self.graphics.addPlot(row=0, col=0)
@@ -227,7 +263,7 @@ class LossPlot(QWidget):
             if self.run.steps.n and first <= self.run.steps.x[-1]:  # the counters restarted
                 self._step_offset += int(self.run.steps.x[-1]) + 1 - first
                 first = int(self.run.steps.x[-1]) + 1
-                self._epoch_offset = self.run.epochs[-1] if self.run.epochs else 0
+                self._epoch_offset = self.run.last_epoch
             xs = np.arange(first, first + len(losses), dtype=np.float64)
             self.run.steps.extend(xs, losses)
             smooth, self._ema_state = ema(losses, self.smoothing, self._ema_state)
@@ -235,8 +271,8 @@ class LossPlot(QWidget):
         rows = []  # every epoch since the last snapshot
         for row in getattr(snap, "epoch_rows", ()):
             epoch = int(row["epoch"]) + self._epoch_offset
-            if epoch > (self.run.epochs[-1] if self.run.epochs else 0):
-                self.run.epochs.append(epoch)
+            if epoch > self.run.last_epoch:
+                self.run.last_epoch = epoch
                 rows.append(row)
         if rows:
             self._add_epochs(rows)
@@ -269,6 +305,8 @@ class LossPlot(QWidget):
         """Append finished epochs' values; one ``setData`` per curve however many rows came
         (a tiny dataset finishes hundreds of epochs a second)."""
         x = np.array([float(int(row["step"]) + self._step_offset) for row in rows])
+        self.run.epoch_marks.extend(x, np.array([float(row["epoch"]) + self._epoch_offset
+                                            for row in rows]))
         for series, item, values in (
             (self.run.train, self.train_item, [row.get("train_loss") for row in rows]),
             (self.run.val, self.val_item, [row.get("val_loss") for row in rows]),
@@ -368,16 +406,37 @@ class LossPlot(QWidget):
         run.items = []
 
     def _show_metric_plot(self, *_: Any) -> None:
+        """The accuracy (or R²) plot under the loss — beside it when the panel is short but
+        wide; with no room at all a note under the plots says so and gives the last value."""
         has_data = self.run.acc_val.n + self.run.acc_train.n > 0 or any(
             r.acc_val.n for r in self.kept)
-        roomy = self.graphics.height() >= MIN_HEIGHT_FOR_METRIC or not self.isVisible()
-        want = self.acc_box.isChecked() and has_data and roomy
+        height, width = self.graphics.height(), self.graphics.width()
+        roomy = height >= MIN_HEIGHT_FOR_METRIC or not self.isVisible()
+        beside = not roomy and width >= max(self.MIN_WIDTH_BESIDE, 2 * height)
+        want = self.acc_box.isChecked() and has_data and (roomy or beside)
+        place = (0, 1) if beside else (1, 0)
         shown = self.metric_plot.scene() is not None
-        if want and not shown:
-            self.graphics.addItem(self.metric_plot, row=1, col=0)
-            self.graphics.ci.layout.setRowStretchFactor(1, 1)
-        elif shown and not want:
+        if shown and (not want or self._metric_place != place):
             self.graphics.removeItem(self.metric_plot)
+            shown = False
+        if want and not shown:
+            self.graphics.addItem(self.metric_plot, row=place[0], col=place[1])
+            self.graphics.ci.layout.setRowStretchFactor(1, 0 if beside else 1)
+            self._metric_place = place
+        self.metric_hidden = self.acc_box.isChecked() and has_data and not want
+        self._update_note()
+
+    def _update_note(self) -> None:
+        """Say that the metric curve has no room (never hide a ticked plot silently)."""
+        if not self.metric_hidden:
+            self.note.hide()
+            return
+        series = self.run.acc_val if self.run.acc_val.n else self.run.acc_train
+        last = f" (last: {series.y[series.n - 1]:.3g})" if series.n else ""
+        name = self.metric_name or "accuracy"
+        self.note.setText(f"The {name} curve{last} needs a taller or wider Loss panel: "
+                          f"drag its edge.")
+        self.note.show()
 
     def _on_smoothing_changed(self, value: int) -> None:
         self.smooth_label.setText(f"{value / 100:.2f}")
@@ -414,7 +473,9 @@ class LossPlot(QWidget):
         ends = self.run.train.x if self.run.train.n else self.run.val.x
         if len(ends):
             j = int(np.clip(np.searchsorted(ends, x), 0, len(ends) - 1))
-            parts = [f"epoch {self.run.epochs[j] if j < len(self.run.epochs) else j + 1}:"]
+            marks = self.run.epoch_marks
+            e = int(np.clip(np.searchsorted(marks.x, ends[j]), 0, max(marks.n - 1, 0)))
+            parts = [f"epoch {int(marks.y[e]) if marks.n else j + 1}:"]
             for name, series in (("train loss", self.run.train), ("val loss", self.run.val),
                                  (f"train {self.metric_name}", self.run.acc_train),
                                  (f"val {self.metric_name}", self.run.acc_val)):

@@ -1,0 +1,134 @@
+"""Fits the screen, readable on a projector: at 1280×720, 1366×768 and 1920×1080 the window
+lies on the screen, the canvas has the largest share, the palette shows its entries, no panel
+is squashed, fitted network text stays readable, and plots never hide silently."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QByteArray, QPointF, QRect, QSettings, QSize
+from PySide6.QtGui import QFontMetricsF
+from PySide6.QtWidgets import QMessageBox
+
+import widgets.window_layout as window_layout
+from app.examples import example_path
+from app.settings import Settings
+from widgets.main_window import MainWindow
+from widgets.plots import ConfusionView
+from widgets.window_layout import READABLE_DOCK
+
+SCREENS = ((1280, 720), (1366, 768), (1920, 1080))
+SB = QMessageBox.StandardButton
+
+
+def open_window(qtbot, tmp_path, monkeypatch, size, example, geometry=None):
+    """A window on an emulated screen of ``size`` (the offscreen screen is a fixed 800×800)."""
+    monkeypatch.setattr(window_layout, "available_geometry", lambda _w: QRect(0, 0, *size))
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: SB.Discard))
+    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    if geometry is not None:
+        settings.save_window(geometry, QByteArray())
+    win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.files.open_example(example_path(example))
+    win.dataset_panel.ensure_current()
+    win.apply_default_sizes()
+    qtbot.wait(50)
+    return win
+
+
+def shown_docks(win):
+    """Docks on screen (not floating, not behind another tab)."""
+    return {k: d for k, d in win.docks.items()
+            if d.isVisible() and not d.isFloating() and not d.visibleRegion().isEmpty()}
+
+
+@pytest.mark.parametrize("size", SCREENS, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("example", ["spiral", "digits_cnn", "dates_seq2seq_attention"])
+def test_window_fits_and_shares_the_screen(qtbot, tmp_path, monkeypatch, size, example):
+    win = open_window(qtbot, tmp_path, monkeypatch, size, example)
+    try:
+        screen = QRect(0, 0, *size)
+        assert screen.contains(win.frameGeometry()), (win.frameGeometry(), size)
+        assert win.canvas.width() >= 0.35 * win.width()
+        docks = shown_docks(win)
+        widest = max(d.width() for d in docks.values())
+        assert win.canvas.width() >= widest  # the canvas has the largest share
+        assert win.layer_palette.visible_entries() >= 6
+        assert len(win.layer_palette.category_bar.buttons) >= 12
+        for key, dock in docks.items():
+            assert dock.width() >= READABLE_DOCK.width(), (key, dock.size())
+            assert dock.height() >= READABLE_DOCK.height(), (key, dock.size())
+        assert win.canvas.smallest_text_px() >= 9.0  # fitted, yet readable
+        if example == "dates_seq2seq_attention":  # its neuron view would be a blob
+            assert not win.docks["network"].isVisible()
+    finally:
+        win.prompts_enabled = False
+        win.close()
+
+
+def test_a_geometry_from_a_bigger_screen_is_clamped(qtbot, tmp_path, monkeypatch):
+    win = open_window(qtbot, tmp_path, monkeypatch, (1280, 720), "xor")
+    try:
+        win.setGeometry(300, 200, 2400, 1300)  # as restored from a 2560×1440 monitor
+        window_layout.fit_window(win)
+        assert QRect(0, 0, 1280, 720).contains(win.frameGeometry())
+        win.apply_default_sizes()
+        qtbot.wait(20)
+        assert win.canvas.width() >= 0.35 * win.width()
+    finally:
+        win.prompts_enabled = False
+        win.close()
+    frame = QSize(8, 30)  # a window manager's borders and title bar
+    rect = window_layout.fitted_rect(QRect(1000, 600, 900, 500), frame, QRect(0, 0, 1280, 720))
+    assert rect.right() + frame.width() < 1280 and rect.bottom() + frame.height() < 720
+    assert rect.size() == QSize(900, 500)
+    assert window_layout.fitted_rect(QRect(), frame, QRect(0, 24, 1366, 744)) == \
+        QRect(0, 24, 1358, 714)
+
+
+def test_dragging_a_layer_over_a_wire_shows_where_it_goes(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import QMimeData, Qt
+    from PySide6.QtGui import QDragMoveEvent
+
+    from widgets.canvas.view import MIME_LAYER
+
+    win = open_window(qtbot, tmp_path, monkeypatch, (1280, 720), "spiral")
+    try:
+        view = win.canvas
+        edge = next(iter(view.canvas.edges.values()))
+        mid = view.mapFromScene(edge.path().pointAtPercent(0.5))
+        mime = QMimeData()
+        mime.setData(MIME_LAYER, b"Dropout")
+        move = QDragMoveEvent(QPointF(mid).toPoint(), Qt.DropAction.CopyAction, mime,
+                              Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+        view.dragMoveEvent(move)
+        assert view.drop_target() is edge and edge.drop_target
+        far = view.mapFromScene(view.canvas.network_rect().bottomRight() + QPointF(300, 300))
+        view.dragMoveEvent(QDragMoveEvent(far, Qt.DropAction.CopyAction, mime,
+                                          Qt.MouseButton.LeftButton,
+                                          Qt.KeyboardModifier.NoModifier))
+        assert view.drop_target() is None and not edge.drop_target
+    finally:
+        win.prompts_enabled = False
+        win.close()
+
+
+def test_ten_by_ten_confusion_numbers_never_overlap(qtbot):
+    view = ConfusionView()
+    qtbot.addWidget(view)
+    view.resize(440, 440)
+    view.show()
+    matrix = np.full((10, 10), 7, np.int64) + np.eye(10, dtype=np.int64) * 1200
+    view.update(matrix, [str(i) for i in range(10)])
+    font = view.texts[0].textItem.font()
+    assert not view.numbers_hidden and font.pixelSize() >= 9
+    metrics = QFontMetricsF(font)
+    widest = max(metrics.horizontalAdvance(t.textItem.toPlainText()) for t in view.texts)
+    assert widest <= 0.9 * view.cell_px()  # a gap between neighbouring numbers
+    view.resize(200, 200)
+    qtbot.waitUntil(lambda: view.numbers_hidden)
+    assert not any(t.isVisible() for t in view.texts)
+    assert "too small" in view.summary.text()

@@ -1,0 +1,90 @@
+"""The main window on the screen it opens on: fit the window, share the width, keep docks readable.
+
+A lecture projector is 1280×720 or 1920×1080; a laptop may be smaller. The window
+- opens filling the screen's *available* area (``QScreen.availableGeometry``: task bars and
+  menu bars excluded) and is clamped into it again after a saved geometry from a bigger
+  screen is restored (``fit_window``);
+- gives the canvas the largest share of the width (``column_widths``: ≥ 38 % from 1280 px
+  on) and the Layers palette enough of the left column for ``PALETTE_ROWS`` entries
+  (``left_split``);
+- never lets a panel's content force the window past the screen: wide content sits in a
+  ``ShrinkableArea`` that scrolls when its dock is narrower than the content's minimum.
+
+``available_geometry`` is the one place that asks Qt for the screen: tests replace it to
+emulate a 1280×720 or 1920×1080 screen (the offscreen platform's screen is a fixed 800×800).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
+
+READABLE_DOCK = QSize(200, 100)  # no visible dock smaller than this (width, height) in px
+PALETTE_ROWS = 8  # palette entries (category headers and layers) shown without scrolling
+LEFT_SHARE, LEFT_RANGE = 0.24, (340, 420)  # palette + training/dataset/settings column
+RIGHT_SHARE, RIGHT_RANGE = 0.34, (420, 640)  # output / loss / network column
+
+
+def available_geometry(widget: QWidget) -> QRect:
+    """The usable desktop area of the screen ``widget`` is on (the primary one before show)."""
+    screen = widget.screen() if widget.isVisible() else None
+    screen = screen or QGuiApplication.primaryScreen()
+    return screen.availableGeometry() if screen is not None else QRect(0, 0, 1280, 720)
+
+
+def fitted_rect(window: QRect, frame: QSize, avail: QRect) -> QRect:
+    """``window`` (client area, frame margins ``frame`` = frame size − client size) moved and
+    shrunk so that its frame lies inside ``avail``; an empty ``window`` fills ``avail``."""
+    most = QSize(max(1, avail.width() - frame.width()), max(1, avail.height() - frame.height()))
+    if window.isEmpty():
+        return QRect(avail.topLeft(), most)
+    size = window.size().boundedTo(most)
+    left = min(max(window.left(), avail.left()), avail.right() + 1 - frame.width() - size.width())
+    top = min(max(window.top(), avail.top()), avail.bottom() + 1 - frame.height() - size.height())
+    return QRect(left, top, size.width(), size.height())
+
+
+def fit_window(window: QWidget, fill: bool = False) -> None:
+    """Clamp ``window`` (frame included) into the available screen; ``fill``: fill it."""
+    avail = available_geometry(window)
+    frame = window.frameGeometry().size() - window.geometry().size()
+    current = QRect() if fill else window.geometry()
+    target = fitted_rect(current, frame, avail)
+    if target != window.geometry():
+        window.move(target.topLeft())  # the frame's top-left, like QWidget.pos()
+        window.resize(target.size())
+
+
+def column_widths(width: int) -> tuple[int, int]:
+    """(left, right) dock column widths for a window ``width`` px wide; the canvas gets the
+    rest: 41 % at 1280, 41 % at 1366, 45 % at 1920."""
+    left = int(min(LEFT_RANGE[1], max(LEFT_RANGE[0], LEFT_SHARE * width)))
+    right = int(min(RIGHT_RANGE[1], max(RIGHT_RANGE[0], RIGHT_SHARE * width)))
+    return left, right
+
+
+def left_split(height: int, palette_need: int) -> tuple[int, int]:
+    """(palette, panels) heights of the left column (``height`` px): the palette gets what
+    ``PALETTE_ROWS`` entries need (``palette_need``), at most 60 %; the panels the rest."""
+    palette = min(int(0.6 * height), max(palette_need, int(0.3 * height)))
+    return palette, height - palette
+
+
+class ShrinkableArea(QScrollArea):
+    """A dock's content that may get narrower (or shorter) than its minimum: it scrolls then,
+    instead of pushing the window past the screen."""
+
+    def __init__(self, content: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setWidget(content)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(READABLE_DOCK.width(), 60)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return self.widget().sizeHint()
