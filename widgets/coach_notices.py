@@ -10,7 +10,7 @@ The Coach's cards live in the sixth "Look inside" tab, which a learner rarely ha
   ("Coach: the loss is flat — the learning rate is probably too small. Details under …"),
   once per kind of card in a run (``CoachMonitor.announce``; a new run announces again);
 - keeps a button at the right of the status bar with the most severe card's headline and the
-  count ("⚠ Coach: the loss is flat — … (+1 more)"), which outlives the status line (the run's
+  count ("⚠ Coach (2): the loss is flat — …"), which outlives the status line (the run's
   "Finished …" replaces that at once) and brings the Coach tab to the front when clicked.
 """
 
@@ -71,10 +71,10 @@ class CoachNotices(QObject):
                                  else self.base_title)
         self.button.setVisible(bool(advice))
         if advice:
-            first = advice[0]
-            more = f" (+{self.count - 1} more)" if self.count > 1 else ""
+            first = advice[0]  # the most severe; the count first, so eliding never hides it
             what = HEADLINES.get(first.kind, first.kind.replace("_", " "))
-            self.button.setText(f"{ICONS.get(first.severity, 'ℹ')} Coach: {what}{more}")
+            self.button.setText(f"{ICONS.get(first.severity, 'ℹ')} Coach ({self.count}): {what}")
+            self.button.setToolTip(first.message + "\n\nClick to read the Coach's advice.")
         for item in self.session.coach.announce(list(advice)):
             self.post(headline(item), item.severity)
 

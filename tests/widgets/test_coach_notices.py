@@ -75,7 +75,7 @@ def test_new_then_old_defaults_signal_the_coach_outside_its_tab(window, qtbot):
     assert sum(text.startswith(FLAT) for text in notices) == 1
     assert len(notices) == count  # one line per card
     button = window.coach_notices.button  # outlives the status line ("Finished …")
-    assert button.isVisible() and button.text().startswith("⚠ Coach: ")
+    assert button.isVisible() and button.text().startswith(f"⚠ Coach ({count}): ")
     window.docks["output"].raise_()
     button.click()
     assert window.inside.current_key() == "coach"
