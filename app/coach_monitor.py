@@ -73,13 +73,14 @@ class CoachMonitor:
         """The rules over everything seen so far (tests, a paused run)."""
         h = self.history
         self.advice = coach(history_from_columns(h.epochs, h.metrics, h.step_losses,
-                                                 list(self.frames), learning_rate, self.chance))
+                                                 list(self.frames), learning_rate, self.chance,
+                                                 h.first_step))
         return self.advice
 
     def _history(self, snap: Snapshot) -> Any:
         h = self.history
         return history_from_columns(h.epochs, h.metrics, h.step_losses, list(self.frames),
-                                    snap.learning_rate, self.chance)
+                                    snap.learning_rate, self.chance, h.first_step)
 
     def _update(self, advice: list[Advice]) -> list[Advice] | None:
         def said(items: list[Advice]) -> list[tuple[str, str, str]]:

@@ -13,8 +13,9 @@ on new data given by ``update_data``: the learner edited the points while it tra
 at most about once a second and only when it changed, ``[]`` when a new model starts).
 Introspection views ask for their probes with ``set_probe_requests({name: options})``
 (``engine.introspection``); results come in ``snapshot.probes["introspection:NAME"]``.
-``history`` keeps every step loss and every epoch's metrics received so far, for redrawing
-plots.
+``history`` (``app.history.TrainingHistory``) keeps the step losses and epoch metrics received
+so far, for redrawing plots and for the Coach: the newest 100,000 steps, and epoch rows thinned
+in their older half past 5,000, so an hour-long run stays flat in memory.
 
 The worker thread never touches Qt (see ``app.worker``): a GUI-thread ``QTimer`` drains its
 event queue every few milliseconds while a run is alive. States come from what the worker
@@ -41,6 +42,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from app import saved_run
 from app.coach_monitor import CoachMonitor
+from app.history import TrainingHistory
 from app.worker import (
     TrainingWorker,
     set_trainer_learning_rate,
@@ -60,32 +62,6 @@ STATES = ("idle", "running", "paused", "finished", "stopped", "error")
 SMALL_MODEL_PARAMS = 2000  # below this, network-view probes (weights, neuron maps) are on
 HALT_TIMEOUT_S = 1.0
 POLL_MS = 8  # how often the GUI thread collects the worker's events while a run is alive
-
-
-class TrainingHistory:
-    """Everything received so far: per-step losses and per-epoch metrics (NaN where absent)."""
-
-    def __init__(self) -> None:
-        self.step_losses: list[float] = []  # loss of optimizer step i+1 at index i
-        self.epochs: list[int] = []  # epoch number of each metrics row
-        self.metrics: dict[str, list[float]] = {}  # name -> one value per entry of ``epochs``
-
-    def clear(self) -> None:
-        self.step_losses.clear()
-        self.epochs.clear()
-        self.metrics.clear()
-
-    def add(self, snap: Snapshot) -> None:
-        self.step_losses.extend(snap.batch_losses)
-        for row in snap.epoch_rows:
-            epoch = int(row["epoch"])
-            if self.epochs and self.epochs[-1] >= epoch:
-                continue
-            self.epochs.append(epoch)
-            for key in row.keys() - self.metrics.keys() - {"epoch", "step"}:
-                self.metrics[key] = [math.nan] * (len(self.epochs) - 1)
-            for key, values in self.metrics.items():
-                values.append(float(row.get(key, math.nan)))
 
 
 def default_probes(requested: list[str], model: Model, data: Dataset,
@@ -216,7 +192,7 @@ class TrainingSession(QObject):
     @property
     def has_trained_weights(self) -> bool:
         """The model has trained (or restored) weights, not only the seed's."""
-        return self.model is not None and (bool(self.history.step_losses) or self._restored)
+        return self.model is not None and (self.history.steps_seen > 0 or self._restored)
 
     def restore_weights(self, weights: dict[str, Any]) -> list[str]:
         """Load the arrays of ``weights`` whose names and shapes fit (call after ``load``,

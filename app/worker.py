@@ -54,6 +54,7 @@ from engine.introspection import probe_batch_from
 from engine.probes import INTROSPECTION_BUDGET_S
 from engine.snapshots import DIVERGED, STEP, STOPPED, Snapshot
 from engine.types import LayerLabError
+from engine.training import trim_history
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ PROBE_COST_SHARE = 0.07  # ... and at most ~7 % of the training thread's time
 MAX_CHUNK_STEPS = 100_000
 MODES = ("running", "paused", "step", "epoch", "stopping")
 
+TRAINER_HISTORY_KEEP = 10_000  # newest per-epoch entries the trainer keeps (app/history.py)
 
 def merge_snapshots(older: Snapshot | None, newer: Snapshot) -> Snapshot:
     """``newer`` carrying every loss and the latest probes of ``older`` (which it follows)."""
@@ -237,6 +239,8 @@ class TrainingWorker:
                 resting = self._after_pull(snap)
                 self._deliver(snap, resting)
         finally:
+                if isinstance(getattr(self.trainer, "history", None), dict):  # long runs
+                    trim_history(self.trainer.history, TRAINER_HISTORY_KEEP)
             generator.close()
 
     def _should_stop(self) -> bool:

@@ -96,6 +96,18 @@ class TrainConfig:
         return {"full": n_train, "single": 1}.get(self.batch_mode, min(self.batch_size, n_train))
 
 
+def trim_history(history: dict[str, list[float]], keep: int) -> None:
+    """Keep only the newest ``keep`` entries of each list of a trainer's per-epoch
+    ``history``, in place; trims only once a list holds ``2 * keep`` (amortized O(1) a call).
+
+    For a long live run (the app's worker calls it from the training thread): the app keeps
+    its own bounded history (``app.history``); ``main.py train`` keeps the whole one for its
+    report."""
+    for values in history.values():
+        if len(values) >= 2 * keep:
+            del values[: len(values) - keep]
+
+
 class Trainer:
     """Holds the loss, optimizer and state of one run; ``run()`` is the snapshot generator."""
 
