@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Protocol
 
 import pyqtgraph as pg
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, SignalInstance
 from PySide6.QtGui import QAction, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
 
@@ -65,6 +65,10 @@ class Fittable(Protocol):
     def fit_to_view(self) -> None: ...
 
 
+class DataSource(Protocol):
+    dataset_loaded: SignalInstance  # a project's data arrived (the window re-lays its docks)
+
+
 class PresenterHost(Protocol):
     """What presenter mode needs from the main window."""
 
@@ -73,6 +77,7 @@ class PresenterHost(Protocol):
     menus: dict[str, QMenu]
     toolbar: QToolBar
     canvas: Fittable
+    dataset_panel: DataSource
 
     def set_theme(self, name: str, apply: bool = True) -> None: ...
 
@@ -99,6 +104,8 @@ class PresenterMode(QObject):
         self._escape.setEnabled(False)
         for dock in host.docks.values():
             dock.installEventFilter(self)
+        # another project may bring back docks the window shows per kind of project
+        host.dataset_panel.dataset_loaded.connect(lambda *_: QTimer.singleShot(0, self._relayout))
 
     def _create_actions(self) -> dict[str, QAction]:
         actions: dict[str, QAction] = {}
@@ -220,6 +227,15 @@ class PresenterMode(QObject):
                     and not docks[k].visibleRegion().isEmpty()), docks["output"])
         win.resizeDocks([top], [int(VIEW_SHARE * win.width())], Qt.Orientation.Horizontal)
         win.resizeDocks([loss], [int(LOSS_SHARE * win.height())], Qt.Orientation.Vertical)
+
+    def _relayout(self) -> None:
+        """Presenting: hide the secondary docks again and give the views their share."""
+        if not self.active or self._full is not None:
+            return
+        for key in SECONDARY:
+            if key in self.host.docks:
+                self.host.docks[key].hide()
+        self._split_and_fit()
 
     def _split_and_fit(self) -> None:
         self._split()

@@ -131,6 +131,12 @@ def test_presenter_setting_persists_across_a_new_window(qtbot, tmp_path, monkeyp
         assert second.presenter.active
         assert second.presenter.actions["presenter"].isChecked()
         assert not second.docks["inspector"].isVisible()
+        # digits: another kind of project, whose layout normally shows the confusion matrix
+        assert second.files.open_example(example_path("digits_mlp"))
+        second.dataset_panel.ensure_current()
+        qtbot.wait(50)
+        assert not any(second.docks[k].isVisible() for k in SECONDARY)
+        assert second.docks["loss"].isVisible() and second.presenter.active
         second.presenter.set_enabled(False)
         # the layout remembered at close was the normal one, not the presenter's
         assert second.docks["training"].isVisible() and second.docks["problems"].isVisible()
