@@ -53,8 +53,8 @@ from typing import Any
 from engine.introspection import probe_batch_from
 from engine.probes import INTROSPECTION_BUDGET_S
 from engine.snapshots import DIVERGED, STEP, STOPPED, Snapshot
-from engine.types import LayerLabError
 from engine.training import trim_history
+from engine.types import LayerLabError
 
 log = logging.getLogger(__name__)
 
@@ -238,9 +238,9 @@ class TrainingWorker:
                     return self._flush_final(snap)
                 resting = self._after_pull(snap)
                 self._deliver(snap, resting)
-        finally:
                 if isinstance(getattr(self.trainer, "history", None), dict):  # long runs
                     trim_history(self.trainer.history, TRAINER_HISTORY_KEEP)
+        finally:
             generator.close()
 
     def _should_stop(self) -> bool:
