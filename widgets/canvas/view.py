@@ -47,7 +47,7 @@ from widgets.canvas.wiring import WireDrag
 MIME_LAYER = "application/x-layerlab-layer"
 BLOCK_PREFIX = "block:"  # a palette block (engine.composites), not a single layer kind
 MIN_ZOOM, MAX_ZOOM, MAX_FIT_ZOOM = 0.2, 3.0, 1.6
-MIN_FIT_ZOOM = 0.65  # 11 pt (the smallest node text) x 0.65 = 9.5 px on screen
+MIN_FIT_ZOOM = 0.42  # 11 pt (the smallest node text) x 1.6 (its zoomed-out growth) x 0.42 ≈ 10 px
 ZOOM_STEP = 1.2
 EMPTY_HINT = "Drag a layer here from the Layers panel — start with an Input"
 
@@ -195,8 +195,10 @@ class CanvasView(QGraphicsView):
         self.fitted, self._fitted_size = True, self.size()
 
     def smallest_text_px(self) -> float:
-        """On-screen pixel size of the smallest node text (11 pt) at the current zoom."""
-        return QFontInfo(st.font(11)).pixelSize() * self.zoom_level()
+        """On-screen pixel size of the smallest node text (11 pt, grown as the view zooms
+        out: ``style.text_scale_for_zoom``) at the current zoom."""
+        zoom = self.zoom_level()
+        return QFontInfo(st.font(11, scale=st.text_scale_for_zoom(zoom))).pixelSize() * zoom
 
     def _unfit(self, *_: object) -> None:
         self.fitted = False
