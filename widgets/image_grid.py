@@ -20,7 +20,7 @@ from PySide6.QtCore import QEvent, QRectF, Qt, QTimer
 from PySide6.QtGui import QFontMetrics, QPainter
 from PySide6.QtWidgets import QWidget
 
-from widgets.plots.palette import LABEL_PT, axis_font, current_style, plot_style
+from widgets.plots.palette import LABEL_PT, axis_font, current_style, plot_style, scaled_pt
 
 GAP = 2  # transparent pixels between two images of a row
 MIN_ROW, MAX_ROW = 26, 72  # row height in screen pixels
@@ -189,4 +189,5 @@ class ImageGrid(pg.GraphicsLayoutWidget):
         self.style_ = plot_style(name)
         self.setBackground(self.style_.background)
         for label in self.labels:
-            label.setText(label.text, color=self.style_.foreground, size=f"{LABEL_PT}pt")
+            label.setText(label.text, color=self.style_.foreground,
+                          size=f"{scaled_pt(LABEL_PT)}pt")

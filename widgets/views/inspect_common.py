@@ -19,7 +19,14 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QGraphicsRectItem, QWidget
 
-from widgets.plots.palette import AXIS_PT, PlotStyle, current_style, hex_rgb, style_axes
+from widgets.plots.palette import (
+    AXIS_PT,
+    PlotStyle,
+    current_style,
+    hex_rgb,
+    scaled_pt,
+    style_axes,
+)
 
 PREFIX = "introspection:"
 
@@ -117,7 +124,7 @@ class FixedPlot(pg.PlotWidget):
 
     def set_title(self, text: str) -> None:
         self.title = text
-        self.plot.setTitle(text, color=self.style_.foreground, size=f"{AXIS_PT}pt")
+        self.plot.setTitle(text, color=self.style_.foreground, size=f"{scaled_pt(AXIS_PT)}pt")
 
     def set_theme(self, style: PlotStyle) -> None:
         self.style_ = style

@@ -22,7 +22,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSize, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
-from widgets.plots.palette import LABEL_PT, shade
+from widgets.plots.palette import LABEL_PT, scaled_pt, shade
 from widgets.views.cnn_tiles import display_plane, ink_lut, ink_rgba
 from widgets.views.common import ViewFrame, probe_of
 
@@ -182,6 +182,7 @@ class MisclassifiedGallery(ViewFrame):
         self.canvas.setBackground(self.theme_style(name).background)
         self._lut = None
         for _, _, label in self.cells:
-            label.setText(label.text, color=self.style_.foreground, size=f"{LABEL_PT}pt")
+            label.setText(label.text, color=self.style_.foreground,
+                          size=f"{scaled_pt(LABEL_PT)}pt")
         if self.result:
             self.show_mistakes(self.result)

@@ -18,7 +18,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
-from widgets.plots.palette import AXIS_PT, LABEL_PT, OKABE_ITO, axis_font
+from widgets.plots.palette import AXIS_PT, LABEL_PT, OKABE_ITO, axis_font, scaled_pt
 from widgets.views.common import ProbeView, add_tip_items
 from widgets.views.inspect_common import axes
 
@@ -125,7 +125,7 @@ class TimeGradientView(ProbeView):
         axes(self.plot, style, left="‖dLoss/dh_t‖ (log scale)", bottom="time step t")
         self.legend.setBrush(pg.mkBrush(style.background + "D0"))
         self.plot.setTitle("gradient reaching each step", color=style.foreground,
-                           size=f"{AXIS_PT}pt")
+                           size=f"{scaled_pt(AXIS_PT)}pt")
         self.legend.setLabelTextColor(style.foreground)
         for index, item in enumerate(self.curves.values()):
             self._color(item, index)
