@@ -189,6 +189,8 @@ class InsideController(QObject):
         a generative model, the last snapshot and what each view drew (first captions and
         hints again). The new project's context and data follow."""
         self.data, self._maps_sample, self.decoder = None, None, None
+        self.traversal.decode_point = self.latent.decode_point = None  # the old model's
+        self.latent.reconstruct_sample = None
         self.dock.reset_views()
 
     def set_dataset(self, data: Any) -> None:

@@ -82,6 +82,10 @@ def assert_fresh(win: MainWindow, key: str) -> None:
     assert win.plots.decision.image.image is None, key
     assert win.plots.regression.curve.xData is None or not len(win.plots.regression.curve.xData)
     assert win.inside.coach.cards == [], key
+    inside = win.inside  # generative views: no codes, pairs or decoder of the old model
+    assert inside.latent.decode_point is None and inside.traversal.decode_point is None, key
+    assert not len(inside.latent.codes) and not len(inside.traversal.codes), key
+    assert inside.reconstruction.image is None and inside.gan.samples_image is None, key
     for entry in win.inside.dock.entries.values():
         view = entry.widget
         if isinstance(view, ProbeView):
@@ -122,7 +126,8 @@ def assert_only_this_project(win: MainWindow, key: str, snaps: Snapshots) -> Non
         assert matrix.shape == (0, 0), key
     loss = win.plots.loss
     assert loss.kept == [], key  # no "earlier" run: this project ran once
-    assert loss.run.steps.n == len(win.session.history.step_losses) == STEPS, key
+    steps = len(win.session.history.step_losses)  # the perceptron rule has no loss
+    assert loss.run.steps.n == steps and steps in (0, STEPS), key
     last = win.session.last_snapshot
     epochs = win.doc.project.training.epochs
     assert win.training_panel.values["step"].text() == f"{last.step:,}", key

@@ -134,6 +134,15 @@ class LatentScatterView(ProbesWidget):
         return QSize(620, 460)
 
     # -- data ------------------------------------------------------------------------------------
+    def reset_view(self) -> None:
+        """Another project: no codes or pick of the old model; the hint until a snapshot."""
+        self.selected, self._range = None, None
+        self.ring.setData([], [])
+        self._make_items(())
+        self.codes, self.labels = np.zeros((0, 2), np.float32), np.zeros(0, np.int64)
+        self.stack.setCurrentWidget(self.hint)
+        self.side.setVisible(False)
+
     def set_dataset(self, dataset: Any) -> None:
         """Keep the encoded samples (for the side panel), class names and value levels."""
         self.samples = eval_samples(dataset)

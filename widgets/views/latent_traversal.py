@@ -126,6 +126,20 @@ class LatentTraversalView(ProbesWidget):
         return QSize(640, 560)
 
     # -- data ------------------------------------------------------------------------------------
+    def reset_view(self) -> None:
+        """Another project: no grid, codes, decodes or chosen samples of the old model."""
+        self.extent = self._view = self._rect_key = None
+        self.codes, self.ends = np.zeros((0, 2), np.float32), []
+        self.grid_image_array = self.point_image = self.strip = None
+        for item in (self.dots, self.line):
+            item.setData([], [])
+        for image in (self.grid_image, self.point_item, self.strip_item):
+            image.clear()
+        for w in self.live_parts:
+            w.hide()
+        self.hint.setText(EMPTY)
+        self.stack.setCurrentWidget(self.hint)
+
     def set_dataset(self, dataset: Any) -> None:
         """Take the sample shape (outputs have as many values) and the display levels."""
         self.out_shape = tuple(getattr(dataset, "input_shape", ()) or ()) or None

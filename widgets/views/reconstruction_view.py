@@ -63,6 +63,13 @@ class ReconstructionView(ProbesWidget):
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(560, 240)
 
+    def reset_view(self) -> None:
+        """Another project: no pairs of the old model; the hint until a snapshot."""
+        self.image, self.error = None, None
+        self.item.clear()
+        self.readout.setText("")
+        self.stack.setCurrentWidget(self.hint)
+
     def set_dataset(self, dataset: Any) -> None:
         """Sample shape and display levels of the data."""
         self.shape = tuple(getattr(dataset, "input_shape", ()) or ()) or None
