@@ -96,8 +96,8 @@ def _set(data: Any, path: tuple[Any, ...], value: Any) -> None:
     _get(data, path[:-1])[path[-1]] = value
 
 
-WRONG: list[Any] = [None, [], {}, "x", "", 1.5, -1, 0, True, -7, 10**12, [[]], {"a": 1}, "\u00e9\u00e8",
-         [1, 2, 3], "Dense", [-1], [0], 1e308, -1e-308]
+WRONG: list[Any] = [None, [], {}, "x", "", 1.5, -1, 0, True, -7, 10**12, [[]], {"a": 1},
+                    "\u00e9\u00e8", [1, 2, 3], "Dense", [-1], [0], 1e308, -1e-308]
 LITERALS = ["1e400", "-1e400", "Infinity", "-Infinity", "NaN", "9" * 5000, "1" + "0" * 40,
             "-0", "1.5", "1e30", "-7", "4294967296", "1e-400"]
 KINDS = ["Bogus", "dense", "", "Input ", "Layer", "object", "Conv2D\u0000"]

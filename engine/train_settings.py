@@ -31,6 +31,9 @@ SPECS: tuple[ParamSpec, ...] = (
     ParamSpec("backend", "choice", "auto", choices=("auto", "numba", "numpy")),
     ParamSpec("max_steps_per_second", "float", 0.0, min=0.0, max=1e9),
 )
+WORDS = {"max_steps_per_second": "the speed limit in steps per second",
+         "snapshot_every": "steps between live updates", "clip_value": "gradient clip value",
+         "clip_norm": "gradient clip norm"}
 DICTS = ("loss_options", "optimizer_options", "augment", "recipe_options")
 
 
@@ -38,7 +41,12 @@ def check_settings(config: Any) -> None:
     """Validate (and coerce in place: ``3.0`` -> ``3``) every setting of ``config``, a
     ``TrainConfig``; raise a ``ConfigError`` naming the setting, its limit and the value."""
     for spec in SPECS:
-        setattr(config, spec.name, spec.validate(getattr(config, spec.name), WHERE))
+        try:
+            setattr(config, spec.name, spec.validate(getattr(config, spec.name), WHERE))
+        except ConfigError as err:  # say what the setting is, as the training panel does
+            words = f"{WORDS[spec.name]} ('{spec.name}')" if spec.name in WORDS else (
+                f"'{spec.name}'")
+            raise ConfigError(str(err).replace(f"option '{spec.name}'", words, 1)) from None
     for name in DICTS:
         v.mapping(getattr(config, name), f"{WHERE}: '{name}'")
     for name in ("loss", "optimizer"):

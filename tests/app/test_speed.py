@@ -37,10 +37,13 @@ def test_step_rate_limits_training_and_changes_live(qtbot, session):
     session.play()
     qtbot.waitUntil(lambda: session.last_snapshot.step > 5, timeout=FIRST_SNAPSHOT_MS)
     slow = steps_during(qtbot, session, 1.0)
-    assert 60 <= slow <= 130  # ~100 steps/s (snapshots arrive in ~1/30 s chunks)
+    # a limit is an upper bound whatever the machine's load: ~100 steps/s, plus one chunk of
+    # slack (snapshots arrive in ~1/30 s chunks); the lower bound only says it still trains,
+    # with a wide margin, because a busy shared machine may run far below the limit
+    assert 10 <= slow <= 130
     session.set_step_rate(0)  # full speed, live
     fast = steps_during(qtbot, session, 0.5)
-    assert fast > 5 * slow
+    assert fast > 300  # clearly above the old limit: it was lifted live
 
 
 def test_pause_answers_at_once_under_a_slow_rate(qtbot, session):

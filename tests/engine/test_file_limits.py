@@ -62,7 +62,7 @@ def test_hostile_project_texts_are_refused_with_the_limit(tmp_path, edit, words)
     (lambda d: d["graph"]["layers"][0].__setitem__("shape", [1e30]), ["at most 10,000,000"]),
     (lambda d: d["graph"]["layers"][1].__setitem__("units", 1.5), ["whole number"]),
     (lambda d: d["training"].__setitem__("batch_size", 1.5), ["batch_size", "whole number"]),
-    (lambda d: d["training"].__setitem__("epochs", 10**12), ["epochs", "100,000"]),
+    (lambda d: d["training"].__setitem__("epochs", 10**12), ["epochs", "1,000,000"]),
     (lambda d: d["training"].__setitem__("seed", -7), ["seed", "at least 0"]),
     (lambda d: d["training"].__setitem__("snapshot_every", 0.5), ["snapshot_every"]),
     (lambda d: d["training"].__setitem__("optimizer_options", {"learning_rate": "x"}),
