@@ -132,9 +132,6 @@ class Trainer:
         self.step = self.epoch = 0
         self.time_to_first_step: float | None = None
         self.recent: list[float] = []
-        self.watch = DivergenceWatch(
-            lambda: (p for layer in model.layers.values() for p in layer.params.values()),
-            _magnitude(data.x_train, self.y_train))
         self.probe_grid = probe_lib.ProbeSet(model, data, self.coder)
 
     def check_replacement(self, data: Dataset) -> None:
@@ -179,6 +176,10 @@ class Trainer:
             raise DataError("The training set is empty: add data or lower the validation split.")
         batch = cfg.effective_batch(n)
         start, best, wait, best_params = time.perf_counter(), np.inf, 0, None
+        model = self.model
+        watch = DivergenceWatch(  # diverging before NaN (engine.divergence)
+            lambda: (p for layer in model.layers.values() for p in layer.params.values()),
+            _magnitude(self.data.x_train, self.data.y_train))
         while self.epoch < cfg.epochs:
             epoch_start, order = time.perf_counter(), self._order(n)
             starts, pos, epoch_losses = list(range(0, n, batch)), 0, []
@@ -198,7 +199,7 @@ class Trainer:
                 if not np.all(np.isfinite(losses)):
                     yield self._diverged(losses, start, pos / len(starts))
                     return
-                reason = self.watch.check(losses, self.step, self.optimizer.current_lr())
+                reason = watch.check(losses, self.step, self.optimizer.current_lr())
                 if reason is not None:  # diverging, not yet NaN
                     yield self._snapshot(DIVERGED, losses, start, pos / len(starts), reason)
                     return

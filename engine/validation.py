@@ -132,9 +132,9 @@ def shape(value: Any, where: str, allow_free: bool = True,
         value = [v for v in value.replace("×", ",").replace("x", ",").split(",") if v.strip()]
     if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= 8:
         raise error(f"{where} must be {words} (1 to 8 sizes), not {describe(value)}.")
-    dims = [whole_number(v, f"{where}: size {i + 1}", -1 if allow_free else 1, MAX_DIM, error)
+    dims = [whole_number(v, f"{where}: size {i + 1}", None, MAX_DIM, error)
             for i, v in enumerate(value)]
-    if any(d == 0 or d < -1 for d in dims):
+    if any(d == 0 or d < -1 or (d == -1 and not allow_free) for d in dims):
         raise error(f"{where} must be {words}; a size of {min(dims)} is not allowed.")
     total = math.prod(abs(d) for d in dims)
     if total > MAX_SAMPLE_VALUES:
