@@ -221,3 +221,19 @@ def test_full_screen_view_by_title_double_click_and_escape(window, qtbot):
     window.presenter.actions["full_view"].trigger()  # the same action returns
     assert _visible(window) == docks
     assert np.isfinite(window.canvas.zoom_level())
+
+
+def test_theme_switch_restyles_the_windows_plots_without_walking_all_widgets(
+        window, monkeypatch):
+    """Issue 21: a walk over QApplication.allWidgets() touched a widget being destroyed."""
+    def no_walk():
+        raise AssertionError("theme switching walked QApplication.allWidgets()")
+
+    monkeypatch.setattr(QApplication, "allWidgets", staticmethod(no_walk))
+    preview = window.dataset_panel.preview  # a plot no view restyles itself
+    window.actions["theme_dark"].trigger()
+    assert preview.backgroundBrush().color().name() == "#15181d"
+    window.presenter.set_enabled(True)  # presenter mode restyles through the same path
+    window.presenter.set_enabled(False)
+    window.actions["theme_light"].trigger()
+    assert preview.backgroundBrush().color().name() == "#ffffff"
