@@ -45,6 +45,7 @@ from app.coach_monitor import CoachMonitor
 from app.history import TrainingHistory
 from app.worker import (
     TrainingWorker,
+    merge_snapshots,
     set_trainer_learning_rate,
     trainer_learning_rate,
     with_introspection,
@@ -86,6 +87,19 @@ RECIPE_PROBES = {  # computed by the generative trainers' own probe sets (engine
     "vae": ["latent_codes", "latent_grid", "reconstructions", "interpolation", "weights"],
     "gan": ["gan_samples", "gan_surface", "mode_coverage"],
 }
+
+
+def coalesce_snapshots(events: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """``events`` with each run of consecutive snapshots merged into one (every loss and epoch
+    row kept, the newest probes): a GUI thread that fell behind draws the latest state once
+    instead of replaying every frame it missed."""
+    out: list[tuple[str, Any]] = []
+    for kind, payload in events:
+        if kind == "snapshot" and out and out[-1][0] == "snapshot":
+            out[-1] = (kind, merge_snapshots(out[-1][1], payload))
+        else:
+            out.append((kind, payload))
+    return out
 
 
 def describe_error(err: Exception) -> str:
@@ -456,7 +470,7 @@ class TrainingSession(QObject):
         if worker is None:
             self._poll_timer.stop()
             return
-        for kind, payload in worker.take_events():
+        for kind, payload in coalesce_snapshots(worker.take_events()):
             if worker is not self._worker:  # a handler ended or replaced the run
                 return
             if kind == "snapshot":

@@ -23,7 +23,8 @@ in flight, and chunks are sized (``trainer.config.snapshot_every``) to take abou
 
 Throttling happens here: step snapshots are merged (their ``batch_losses`` concatenated) and
 queued at most ~30 times a second; epoch-end, parking and final snapshots always are. Heavy
-probes are switched on for at most ~16 chunks a second (fewer when they are costly:
+probes are switched on for at most ~30 chunks a second, one per emitted snapshot, so the
+decision map can move at the snapshot rate (fewer when they are costly:
 ``_probe_interval`` keeps them under ~7 % of the thread's time), and recomputed whenever the
 run comes to rest (pause, single step, end) so a paused picture always shows the current weights.
 
@@ -60,12 +61,13 @@ log = logging.getLogger(__name__)
 
 TARGET_CHUNK_S = 0.02  # wanted duration of one pull (pause/stop latency is about this)
 EMIT_INTERVAL_S = 1 / 30  # step snapshots reach the GUI at most ~30 Hz
-MIN_PROBE_INTERVAL_S = 0.06  # heavy probes at most ~16 Hz while running ...
-PROBE_COST_SHARE = 0.07  # ... and at most ~7 % of the training thread's time
+MIN_PROBE_INTERVAL_S = EMIT_INTERVAL_S  # heavy probes at most once per emitted snapshot ...
+PROBE_COST_SHARE = 0.07  # ... and at most ~7 % of the training thread's time at full speed,
+WATCH_PROBE_SHARE = 0.5  # ... or half of it under a Speed limit (it mostly waits for the clock)
 MAX_CHUNK_STEPS = 100_000
 MODES = ("running", "paused", "step", "epoch", "stopping")
-
 TRAINER_HISTORY_KEEP = 10_000  # newest per-epoch entries the trainer keeps (app/history.py)
+
 
 def merge_snapshots(older: Snapshot | None, newer: Snapshot) -> Snapshot:
     """``newer`` carrying every loss and the latest probes of ``older`` (which it follows)."""
@@ -339,11 +341,15 @@ class TrainingWorker:
         return with_introspection(self.trainer, names, requests, budget_s)
 
     def _probe_interval(self) -> float:
-        """Seconds between heavy probes: as often as ~16 Hz, but probes that cost more get
-        rarer, so they never take more than ``PROBE_COST_SHARE`` of the training time."""
+        """Seconds between heavy probes: as often as ~30 Hz, but probes that cost more get
+        rarer, so they never take more than ``PROBE_COST_SHARE`` of the training time. Under a
+        Speed limit the thread mostly sleeps until its steps are due, so probes may use up to
+        ``WATCH_PROBE_SHARE`` of it: a watched run gets a smooth map (on a loaded machine a
+        2 ms probe costs ~8 ms of wall time, and 7 % of that allowed only ~6 maps a second)."""
         grid = getattr(self.trainer, "probe_grid", None)
         cost = float(getattr(grid, "last_seconds", 0.0))
-        return max(MIN_PROBE_INTERVAL_S, cost / PROBE_COST_SHARE)
+        share = PROBE_COST_SHARE if self._step_rate <= 0 else WATCH_PROBE_SHARE
+        return max(MIN_PROBE_INTERVAL_S, cost / share)
 
     def _apply_new_data(self) -> bool:
         """Swap in the data given by ``update_data``, if any; True when it was swapped."""

@@ -1,17 +1,23 @@
 """Measure the live decision-boundary frame rate and GUI responsiveness on the spiral example.
 
     xvfb-run -a -s "-screen 0 1600x1000x24" \
-        .venv/bin/python scripts/measure_fps.py [seconds [speed]]
+        .venv/bin/python scripts/measure_fps.py [seconds [speed]] [--profile FILE]
 
 Opens the main window at 1600×1000 with every view, presses Play, and for ``seconds`` counts
 how often the decision plot shows a new grid (frames/s) and the longest gap between two
-ticks of a 5 ms GUI timer (event-loop stalls). ``speed``: steps/s limit (0 = full speed;
-default: the example's own). Preferences go to a temporary folder.
+ticks of a 5 ms GUI timer (event-loop stalls); "painted" counts the new maps that reached
+the screen (grids that came while the GUI thread was behind are merged or overdrawn).
+``speed``: steps/s limit (0 = full speed; default: the example's own). Preferences go to a
+temporary folder. ``--profile FILE``: cProfile the GUI thread during the measurement, print
+the top functions and save the stats to FILE (the profiler slows the GUI thread, so frame
+rates with it are not comparable).
 """
 
 from __future__ import annotations
 
+import cProfile
 import os
+import pstats
 import statistics
 import sys
 import tempfile
@@ -30,13 +36,13 @@ from docs.make_screenshots import make_window, settle  # noqa: E402
 from widgets.theme import apply_theme  # noqa: E402
 
 
-def main(seconds: float, speed: float | None = None) -> None:
+def main(seconds: float, speed: float | None = None, profile: str | None = None) -> None:
     app = QApplication(sys.argv)
     apply_theme(app, "light")
     with tempfile.TemporaryDirectory() as tmp:
         window = make_window(app, Path(tmp))
         window.files.open_example(example_path("spiral"))
-        changes: dict = {"epochs": 1_000_000}  # the example would end before the measurement
+        changes: dict = {"epochs": 100_000}  # the example would end before the measurement
         if speed is not None:
             changes["max_steps_per_second"] = speed
         window.doc.set_training(changes)
@@ -50,6 +56,17 @@ def main(seconds: float, speed: float | None = None) -> None:
             original(grid, extent)
 
         plot.show_grid = counting
+        painted: list[float] = []  # paints of the map that show a grid not painted before
+        image, paint = plot.image, plot.image.paint
+        last = [None]
+
+        def counting_paint(*args):
+            if image.image is not None and image.image is not last[0]:
+                last[0] = image.image
+                painted.append(time.perf_counter())
+            paint(*args)
+
+        image.paint = counting_paint
         ticks: list[float] = []
         timer = QTimer(interval=5)
         timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
@@ -57,8 +74,15 @@ def main(seconds: float, speed: float | None = None) -> None:
         window.run.toggle_play()
         start, cpu0 = time.perf_counter(), time.thread_time()
         QTimer.singleShot(int(seconds * 1000), app.quit)
+        profiler = cProfile.Profile() if profile else None
+        if profiler is not None:
+            profiler.enable()
         app.exec()  # a real event loop: a busy processEvents() loop would hog the GIL
         gui_cpu = (time.thread_time() - cpu0) / seconds
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(profile)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
         snap = window.session.last_snapshot
         window.run.toggle_play()
         settle(app, 200)
@@ -66,7 +90,9 @@ def main(seconds: float, speed: float | None = None) -> None:
     warm = [t for t in frames if t > start + 1.0]  # skip the first second (warm-up)
     span = seconds - 1.0
     gaps = [b - a for a, b in zip(ticks, ticks[1:]) if a > start + 1.0]
-    print(f"decision frames/s: {len(warm) / span:.1f}")
+    print(f"load average: {os.getloadavg()[0]:.2f}")
+    print(f"decision frames/s: {len(warm) / span:.1f} "
+          f"(painted: {sum(t > start + 1.0 for t in painted) / span:.1f})")
     print(f"GUI timer gaps: median {1000 * statistics.median(gaps):.1f} ms, "
           f"p99 {1000 * sorted(gaps)[int(0.99 * len(gaps))]:.1f} ms, max {1000 * max(gaps):.1f} ms")
     print(f"GUI thread CPU: {100 * gui_cpu:.0f} % of one core")
@@ -75,5 +101,9 @@ def main(seconds: float, speed: float | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main(float(sys.argv[1]) if len(sys.argv) > 1 else 8.0,
-         float(sys.argv[2]) if len(sys.argv) > 2 else None)
+    args = sys.argv[1:]
+    prof = None
+    if "--profile" in args:
+        i = args.index("--profile")
+        prof, args = args[i + 1], args[:i] + args[i + 2:]
+    main(float(args[0]) if args else 8.0, float(args[1]) if len(args) > 1 else None, prof)

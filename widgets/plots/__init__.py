@@ -6,10 +6,14 @@ neurons and weights) and ``ConfusionView``. Each creates its pyqtgraph items onc
 them in place; each has ``set_theme("light" | "dark")``. Colours live in ``palette``.
 """
 
-from widgets.plots.confusion_view import ConfusionView
-from widgets.plots.decision_plot import DecisionPlot
-from widgets.plots.loss_plot import LossPlot
-from widgets.plots.network_view import NetworkView
-from widgets.plots.regression_plot import RegressionPlot
+from widgets.plots.axis_cache import cache_axes
+
+cache_axes()  # before any plot is built: axes are blitted, not redrawn (see axis_cache)
+
+from widgets.plots.confusion_view import ConfusionView  # noqa: E402
+from widgets.plots.decision_plot import DecisionPlot  # noqa: E402
+from widgets.plots.loss_plot import LossPlot  # noqa: E402
+from widgets.plots.network_view import NetworkView  # noqa: E402
+from widgets.plots.regression_plot import RegressionPlot  # noqa: E402
 
 __all__ = ["ConfusionView", "DecisionPlot", "LossPlot", "NetworkView", "RegressionPlot"]
