@@ -52,7 +52,7 @@ def test_dataset_form_edits_are_undoable_and_reload_the_preview(window):
 def test_output_units_mismatch_offers_a_fix(window):
     window.doc.set_dataset({"name": "blobs", "n_classes": 3})
     window.dataset_panel.ensure_current()
-    assert window.dataset_panel.fix_text == "Set 'output' to 3 units"
+    assert window.dataset_panel.fix_text == "Set 'output' to 3 units with softmax"
     window.dataset_panel.apply_fix()
     options = window.doc.graph.nodes["output"].options
     assert options["units"] == 3 and options["activation"] == "softmax"
