@@ -4,7 +4,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint clean-venv warmup
+.PHONY: run test test-slow bench lint clean-venv warmup
 
 $(STAMP): pyproject.toml
 	bash scripts/setup.sh "$(PYTHON)" "$(VENV)"
@@ -27,6 +27,11 @@ run: $(STAMP) $(WARM)
 
 test: $(STAMP)
 	bash scripts/test.sh "$(PY)" $(PYTEST_ARGS)
+
+# the long tests only (examples trained to their targets, long fuzz runs, soak, every example
+# opened in one window): pytest -m slow, without the lint steps
+test-slow: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m slow $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) main.py bench $(BENCH_ARGS)
