@@ -167,10 +167,24 @@ class ProbeSet:
         self.last_seconds = time.perf_counter() - start
         return out
 
+    def _neuron_maps(self) -> dict[str, np.ndarray]:
+        """``(G, G, units)`` maps of every flat layer, from a forward pass over the grid."""
+        return {f"neuron_map:{name}": value.reshape(GRID, GRID, -1).astype(np.float32)
+                for name, value in self.model.activations_of().items()
+                if name != self.model.input_name and value.ndim == 2}
+
     def _compute(self, names: list[str]) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
+        grid_forward = False  # neuron maps read the layers of the decision grid's pass
         if "decision_grid" in names and self.grid_inputs is not None and self.extent is not None:
-            scores = self.coder.scores(self.model.predict(self.grid_inputs))
+            if "neuron_maps" in names:  # one forward pass over the grid serves both probes
+                model = self.model
+                probs = model.finish_outputs(model.forward(self.grid_inputs, training=False))
+                out.update(self._neuron_maps())
+                grid_forward = True
+            else:
+                probs = self.model.predict(self.grid_inputs)
+            scores = self.coder.scores(probs)
             out["decision_grid"] = scores.reshape(GRID, GRID, *scores.shape[1:]).astype(np.float32)
             out["grid_extent"] = self.extent.astype(np.float32)
         if "curve" in names and self.curve_x is not None:
@@ -181,11 +195,9 @@ class ProbeSet:
         if "weights" in names:
             for key, value in self.model.get_weights().items():
                 out[f"weights:{key}"] = value
-        if "neuron_maps" in names and self.grid_inputs is not None:
+        if "neuron_maps" in names and self.grid_inputs is not None and not grid_forward:
             self.model.forward(self.grid_inputs, training=False)
-            for name, value in self.model.activations_of().items():
-                if name != self.model.input_name and value.ndim == 2:
-                    out[f"neuron_map:{name}"] = value.reshape(GRID, GRID, -1).astype(np.float32)
+            out.update(self._neuron_maps())
         if "introspection" in names:
             out.update(self._introspect())
         return out
