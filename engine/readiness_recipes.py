@@ -35,7 +35,7 @@ def check_recipe(ctx: Context) -> None:
         _perceptron(ctx)
     elif recipe in ("autoencoder", "vae"):
         _autoencoder(ctx, recipe)
-    elif problem is None:
+    else:  # the output's shape does not depend on the Input's: both are listed at once
         output_problems(ctx)
 
 

@@ -52,11 +52,11 @@ def test_all_problems_at_once_each_with_its_fix(digits):
     proj = project("digits_mlp")
     g = proj.graph
     g.set_options("pixels", {**g.nodes["pixels"].options, "shape": [2]})
+    g.set_options("digit", {**g.nodes["digit"].options, "units": 1, "activation": "sigmoid"})
     problems = check_ready(proj, digits)
-    assert [p.layer for p in problems] == ["pixels"]
+    assert [p.layer for p in problems] == ["pixels", "digit"]
     assert problems[0].fix is not None and problems[0].fix.label == "Set Input shape to 64"
     apply(proj, problems[0].fix)
-    g.set_options("digit", {**g.nodes["digit"].options, "units": 1, "activation": "sigmoid"})
     (problem,) = check_ready(proj, digits)
     assert "10 classes" in problem.message and problem.layer == "digit"
     assert problem.fix is not None and problem.fix.label == "Set 'digit' to 10 units with softmax"
