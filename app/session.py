@@ -46,8 +46,6 @@ from app.history import TrainingHistory
 from app.worker import (
     TrainingWorker,
     merge_snapshots,
-    set_trainer_learning_rate,
-    trainer_learning_rate,
     with_introspection,
 )
 from engine.datasets.base import Dataset
@@ -55,6 +53,7 @@ from engine.model import Model
 from engine.project import Project
 from engine.recipes import Prepared, prepare
 from engine.snapshots import STEP, STOPPED, Snapshot
+from engine.trainer_protocol import RecipeTrainer
 from engine.types import LayerLabError
 
 log = logging.getLogger(__name__)
@@ -154,7 +153,7 @@ class TrainingSession(QObject):
         return self.prepared.data if self.prepared else None
 
     @property
-    def trainer(self) -> Any:
+    def trainer(self) -> RecipeTrainer | None:
         return self.prepared.trainer if self.prepared else None
 
     @property
@@ -229,7 +228,7 @@ class TrainingSession(QObject):
             return problem
         model.set_weights(weights, strict=True)
         self._restored = True  # ``load`` just cleared the history: the saved one follows
-        lr = trainer_learning_rate(self.prepared.trainer)
+        lr = self.prepared.trainer.learning_rate()
         self._take_snapshot(saved_run.history_snapshot(history, lr, self._probes_now()))
         return None
 
@@ -272,9 +271,6 @@ class TrainingSession(QObject):
             return True
         trainer = self.prepared.trainer
         try:
-            if not hasattr(trainer, "replace_data"):
-                raise LayerLabError("This training recipe cannot swap its data: load the "
-                                    "project again to use the new data.")
             trainer.replace_data(data)
         except Exception as err:  # noqa: BLE001 - shown to the learner, never raised into Qt
             self.error_occurred.emit(describe_error(err))
@@ -293,12 +289,8 @@ class TrainingSession(QObject):
         trainer = self.trainer
         if trainer is None:
             return "Nothing is loaded for training yet."
-        check = getattr(trainer, "check_replacement", None)
-        if check is None:
-            return ("This training recipe cannot swap its data while it runs: press Stop, "
-                    "then Play to train on the new data.")
         try:
-            check(data)
+            trainer.check_replacement(data)
         except Exception as err:  # noqa: BLE001 - a message for the learner
             return describe_error(err)
         return None
@@ -314,10 +306,11 @@ class TrainingSession(QObject):
 
     def _probes_now(self) -> dict[str, Any]:
         """Every probe (and requested introspection probe) on the current weights."""
-        grid = getattr(self.trainer, "probe_grid", None)
-        if grid is None:
+        trainer = self.trainer
+        grid = trainer.probe_grid if trainer is not None else None
+        if trainer is None or grid is None:
             return {}
-        names = with_introspection(self.trainer, self._probes, self._requests, None)
+        names = with_introspection(trainer, self._probes, self._requests, None)
         return grid.compute(names) if names else {}
 
     def set_probe_requests(self, requests: dict[str, dict[str, Any]]) -> None:
@@ -348,7 +341,7 @@ class TrainingSession(QObject):
         if self._worker is not None and self._worker.is_alive():
             self._worker.set_learning_rate(value)
         elif self.trainer is not None:
-            set_trainer_learning_rate(self.trainer, value)
+            self.trainer.set_learning_rate(value)
 
     def set_step_rate(self, steps_per_second: float) -> None:
         """Limit training to this many optimizer steps a second (0: full speed), live."""
@@ -417,7 +410,7 @@ class TrainingSession(QObject):
         try:
             self.prepared = prepare(self.project, self.prepared.data)
             if self._lr_override is not None:
-                set_trainer_learning_rate(self.prepared.trainer, self._lr_override)
+                self.prepared.trainer.set_learning_rate(self._lr_override)
             self._show_initial_state()
         except Exception as err:  # noqa: BLE001 - shown to the learner, never raised into Qt
             self._fail(describe_error(err))
@@ -428,11 +421,11 @@ class TrainingSession(QObject):
         """State idle and a step-0 snapshot, so views show the untrained network at once."""
         assert self.prepared is not None
         trainer = self.prepared.trainer
-        grid = getattr(trainer, "probe_grid", None)
+        grid = trainer.probe_grid
         snap = Snapshot(
             event=STEP, step=0, epoch=0, epoch_progress=0.0, samples_seen=0, batch_losses=(),
             train_loss=None, val_loss=None, metrics={},
-            learning_rate=trainer_learning_rate(trainer), elapsed=0.0, samples_per_second=0.0,
+            learning_rate=trainer.learning_rate(), elapsed=0.0, samples_per_second=0.0,
             time_to_first_step=None,
             probes=self._probes_now() if grid is not None else {},
         )

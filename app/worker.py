@@ -52,8 +52,9 @@ from dataclasses import replace
 from typing import Any
 
 from engine.introspection import probe_batch_from
-from engine.probes import INTROSPECTION_BUDGET_S
+from engine.probes import INTROSPECTION_BUDGET_S, ProbeSet
 from engine.snapshots import DIVERGED, STEP, STOPPED, Snapshot
+from engine.trainer_protocol import RecipeTrainer
 from engine.training import trim_history
 from engine.types import LayerLabError
 
@@ -99,7 +100,8 @@ class ChunkSizer:
 class TrainingWorker:
     """Runs one training run of ``trainer`` on a daemon thread; controlled from the GUI."""
 
-    def __init__(self, trainer: Any, probes: list[str], mode: str = "running") -> None:
+    def __init__(self, trainer: RecipeTrainer, probes: list[str],
+                 mode: str = "running") -> None:
         self.trainer = trainer
         self.events: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self._cond = threading.Condition()
@@ -240,8 +242,7 @@ class TrainingWorker:
                     return self._flush_final(snap)
                 resting = self._after_pull(snap)
                 self._deliver(snap, resting)
-                if isinstance(getattr(self.trainer, "history", None), dict):  # long runs
-                    trim_history(self.trainer.history, TRAINER_HISTORY_KEEP)
+                trim_history(self.trainer.history, TRAINER_HISTORY_KEEP)  # long runs
         finally:
             generator.close()
 
@@ -279,7 +280,7 @@ class TrainingWorker:
         with self._cond:
             lr, self._pending_lr, probes = self._pending_lr, None, list(self._probes)
         if lr is not None:
-            set_trainer_learning_rate(self.trainer, lr)
+            self.trainer.set_learning_rate(lr)
         swapped = self._apply_new_data()
         asked = self._take_new_requests()
         config.snapshot_every = 1 if mode == "step" else self._chunk_steps()
@@ -346,8 +347,8 @@ class TrainingWorker:
         Speed limit the thread mostly sleeps until its steps are due, so probes may use up to
         ``WATCH_PROBE_SHARE`` of it: a watched run gets a smooth map (on a loaded machine a
         2 ms probe costs ~8 ms of wall time, and 7 % of that allowed only ~6 maps a second)."""
-        grid = getattr(self.trainer, "probe_grid", None)
-        cost = float(getattr(grid, "last_seconds", 0.0))
+        grid = self.trainer.probe_grid
+        cost = grid.last_seconds if isinstance(grid, ProbeSet) else 0.0
         share = PROBE_COST_SHARE if self._step_rate <= 0 else WATCH_PROBE_SHARE
         return max(MIN_PROBE_INTERVAL_S, cost / share)
 
@@ -357,12 +358,8 @@ class TrainingWorker:
             data, self._new_data = self._new_data, None
         if data is None:
             return False
-        replace_data = getattr(self.trainer, "replace_data", None)
         try:
-            if replace_data is None:
-                raise LayerLabError("This training recipe cannot take new data while it runs: "
-                                    "press Stop, then Play to train on the new data.")
-            replace_data(data)
+            self.trainer.replace_data(data)
         except LayerLabError as err:
             self._send("data_rejected", str(err))
             return False
@@ -438,7 +435,7 @@ class TrainingWorker:
 
     def _fresh_probes(self, snap: Snapshot) -> Snapshot:
         """``snap`` with probes recomputed on the current weights, when they are out of date."""
-        grid = getattr(self.trainer, "probe_grid", None)
+        grid = self.trainer.probe_grid
         if grid is None or not self._stale_probes(snap):
             return snap
         with self._cond:
@@ -455,12 +452,13 @@ class TrainingWorker:
         self.events.put((kind, payload))
 
 
-def with_introspection(trainer: Any, names: list[str], requests: dict[str, dict[str, Any]],
+def with_introspection(trainer: RecipeTrainer, names: list[str],
+                       requests: dict[str, dict[str, Any]],
                        budget_s: float | None) -> list[str]:
     """``names`` plus ``"introspection"`` when the trainer's probe set can compute the
     ``requests`` (given to it here, with its probe batch the first time and ``budget_s``)."""
-    grid = getattr(trainer, "probe_grid", None)
-    if grid is None or not hasattr(grid, "set_introspection"):
+    grid = trainer.probe_grid
+    if not isinstance(grid, ProbeSet):  # only the supervised probe set computes introspection
         return list(names)
     grid.set_introspection(requests)
     grid.introspection_budget_s = budget_s
@@ -469,20 +467,3 @@ def with_introspection(trainer: Any, names: list[str], requests: dict[str, dict[
     if grid.probe_batch is None:  # a new probe set (new run or new data): new fixed samples
         grid.probe_batch = probe_batch_from(trainer)
     return [*names, "introspection"]
-
-
-def trainer_learning_rate(trainer: Any) -> float:
-    """The learning rate the next step will use (after any schedule)."""
-    optimizer = getattr(trainer, "optimizer", None)
-    if optimizer is not None:
-        return float(optimizer.current_lr())
-    return float(getattr(trainer, "lr", 0.0))
-
-
-def set_trainer_learning_rate(trainer: Any, lr: float) -> None:
-    """Set the learning rate of a gradient trainer (optimizer) or the perceptron (``lr``)."""
-    optimizer = getattr(trainer, "optimizer", None)
-    if optimizer is not None:
-        optimizer.learning_rate = lr
-    else:
-        trainer.lr = lr

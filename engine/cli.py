@@ -12,7 +12,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,6 +20,9 @@ from engine.fileio import atomic_write_json, check_writable, clean_folder_temps
 from engine.project import load_project, save_weights, weights_path
 from engine.snapshots import EPOCH_END_EVENTS
 from engine.types import LayerLabError, format_shape
+
+if TYPE_CHECKING:  # imported when training starts (keeps `--help` fast)
+    from engine.recipes import Prepared
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -116,7 +119,8 @@ def _default_report(project_path: str) -> Path:
     return Path("reports") / f"{name}.report.json"
 
 
-def build_report(project: Any, prepared: Any, last: Any, setup_seconds: float) -> dict[str, Any]:
+def build_report(project: Any, prepared: Prepared, last: Any,
+                 setup_seconds: float) -> dict[str, Any]:
     """Everything the issue asks the headless run to report, JSON-safe."""
     from engine.evaluation import final_metrics
 
@@ -132,7 +136,7 @@ def build_report(project: Any, prepared: Any, last: Any, setup_seconds: float) -
         "stopped_because": last.event if last else "no epochs",
         "message": last.message if last else None,
         "setup_seconds": setup_seconds,
-        "time_to_first_step": getattr(trainer, "time_to_first_step", None),
+        "time_to_first_step": trainer.time_to_first_step,
         "time_per_epoch": history.get("epoch_time", []),
         "per_epoch": [
             {key: vals[i] for key, vals in history.items() if i < len(vals)} for i in range(epochs)

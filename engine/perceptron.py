@@ -10,14 +10,15 @@ never does, and the final message says why.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import Any
 
 import numpy as np
 
 from engine.datasets.base import Dataset
+from engine.divergence import DivergenceWatch
 from engine.model import Model
-from engine.snapshots import EPOCH, FINISHED, STOPPED, Snapshot
+from engine.snapshots import DIVERGED, EPOCH, FINISHED, STOPPED, Snapshot
 from engine.training import TrainConfig, check_data_fits
 from engine.types import TrainingError
 
@@ -34,15 +35,40 @@ class PerceptronTrainer:
                 "Dense layer with 1 unit and the 'step' activation. For anything bigger, pick "
                 "the supervised recipe (gradient descent) and a differentiable activation."
             )
-        if data.task != "classification" or data.n_classes != 2:
-            raise TrainingError("The perceptron separates two classes; choose a 2-class dataset.")
-        check_data_fits(model, data)
+        _check_two_classes(model, data)
         self.model, self.data, self.config = model, data, config
         self.neuron = dense[0]
         self.lr = float(config.optimizer_options.get("learning_rate", 0.1))
         self.rng = np.random.default_rng(config.seed)
         self.history: dict[str, list[float]] = {"train_loss": [], "val_loss": [], "epoch_time": []}
         self.epoch = self.step = 0
+        self.time_to_first_step: float | None = None
+        self.probe_grid: None = None  # no live probes: the updates travel in each snapshot
+
+    # -- the RecipeTrainer contract (engine.trainer_protocol) -------------------------------
+    def check_replacement(self, data: Dataset) -> None:
+        """Raise ``TrainingError``/``DataError`` unless ``data`` has 2 classes, training
+        samples and the neuron's number of inputs."""
+        _check_two_classes(self.model, data)
+        if len(data.x_train) == 0:
+            raise TrainingError("The new data has no training samples: add points first.")
+
+    def replace_data(self, data: Dataset) -> None:
+        """Train on ``data`` from the next epoch on, keeping the weights."""
+        self.check_replacement(data)
+        self.data = data
+
+    def learning_rate(self) -> float:
+        return self.lr
+
+    def set_learning_rate(self, lr: float) -> None:
+        self.lr = float(lr)
+
+    def final_metrics(self, data: Dataset) -> dict[str, Any]:
+        """The accuracy on the validation split (else the training split)."""
+        x, y = (data.x_val, data.y_val) if len(data.x_val) else (data.x_train, data.y_train)
+        return {"split": "validation" if len(data.x_val) else "train",
+                "accuracy": float(np.mean(self.predict(x) == y))}
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """x: (N, F) -> (N,) in {0, 1}."""
@@ -70,18 +96,28 @@ class PerceptronTrainer:
                             "bias_after": float(b[0]) if b is not None else 0.0})
         return updates
 
-    def run(self, should_stop: Callable[[], bool] | None = None) -> Iterator[Snapshot]:
+    def run(self, should_stop: Callable[[], bool] | None = None) -> Generator[Snapshot, None, None]:
         start = time.perf_counter()
+        neuron = self.neuron
+        watch = DivergenceWatch(lambda: neuron.params.values(),  # exploding weights
+                                float(np.max(np.abs(self.data.x_train), initial=1.0)),
+                                clipping=False)
         while self.epoch < self.config.epochs:
             t0 = time.perf_counter()
             updates = self._epoch()
             self.epoch += 1
+            if self.time_to_first_step is None:
+                self.time_to_first_step = time.perf_counter() - start
             errors = float(np.mean(self.predict(self.data.x_train) != self.data.y_train))
             val_errors = float(np.mean(self.predict(self.data.x_val) != self.data.y_val))
             self.history["train_loss"].append(errors)
             self.history["val_loss"].append(val_errors)
             self.history["epoch_time"].append(time.perf_counter() - t0)
             converged = errors == 0.0
+            reason = watch.check(np.array([errors]), self.step, self.lr, force_scan=True)
+            if reason is not None:
+                yield self._snapshot(DIVERGED, start, updates, errors, val_errors, reason)
+                return
             if should_stop is not None and should_stop():
                 yield self._snapshot(STOPPED, start, updates, errors, val_errors)
                 return
@@ -112,6 +148,13 @@ class PerceptronTrainer:
             samples_seen=self.step, batch_losses=(), train_loss=errors, val_loss=val_errors,
             metrics=metrics, learning_rate=self.lr, elapsed=elapsed,
             samples_per_second=self.step / elapsed if elapsed > 0 else 0.0,
-            time_to_first_step=None, message=message, extra={"updates": updates},
+            time_to_first_step=self.time_to_first_step, message=message,
+            extra={"updates": updates},
             epoch_rows=({**row, **metrics},) if event != STOPPED else (),
         )
+
+
+def _check_two_classes(model: Model, data: Dataset) -> None:
+    if data.task != "classification" or data.n_classes != 2:
+        raise TrainingError("The perceptron separates two classes; choose a 2-class dataset.")
+    check_data_fits(model, data)

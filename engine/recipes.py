@@ -7,13 +7,13 @@ the two can never disagree on how a project trains.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from engine.datasets.base import Dataset
 from engine.datasets.registry import load_dataset
 from engine.model import Model
 from engine.perceptron import PerceptronTrainer
 from engine.project import Project
+from engine.trainer_protocol import RecipeTrainer
 from engine.training import Trainer
 
 
@@ -21,7 +21,7 @@ from engine.training import Trainer
 class Prepared:
     data: Dataset
     model: Model
-    trainer: Any  # Trainer | PerceptronTrainer
+    trainer: RecipeTrainer  # Trainer, PerceptronTrainer, AutoencoderTrainer or GANTrainer
 
 
 def prepare(project: Project, data: Dataset | None = None) -> Prepared:
@@ -32,5 +32,6 @@ def prepare(project: Project, data: Dataset | None = None) -> Prepared:
 
         return prepare_generative(project, data)  # type: ignore[no-any-return]
     model = Model(project.graph, seed=project.training.seed)
-    cls = PerceptronTrainer if project.recipe == "perceptron" else Trainer
-    return Prepared(data, model, cls(model, data, project.training))
+    trainer: RecipeTrainer = (PerceptronTrainer if project.recipe == "perceptron" else Trainer)(
+        model, data, project.training)
+    return Prepared(data, model, trainer)

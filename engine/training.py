@@ -9,7 +9,7 @@ give new data with ``trainer.replace_data(data)`` (the learner edited the points
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -20,6 +20,7 @@ from engine.datasets import augment as augment_lib
 from engine.datasets.base import Dataset
 from engine.diagnosis import diagnose_divergence
 from engine.divergence import DivergenceWatch
+from engine.evaluation import supervised_metrics
 from engine.metrics import accuracy, per_position, r2_score
 from engine.model import Model
 from engine.optimizers import get_optimizer
@@ -154,6 +155,18 @@ class Trainer:
         probe_grid = probe_lib.ProbeSet(self.model, data, self.coder)
         self.data, self.y_train, self.y_val, self.probe_grid = data, y_train, y_val, probe_grid
 
+    # -- the RecipeTrainer contract (engine.trainer_protocol) -------------------------------
+    def learning_rate(self) -> float:
+        """The learning rate the next step uses (after any schedule)."""
+        return float(self.optimizer.current_lr())
+
+    def set_learning_rate(self, lr: float) -> None:
+        self.optimizer.learning_rate = lr
+
+    def final_metrics(self, data: Dataset) -> dict[str, Any]:
+        """The report's numbers: accuracy / per-class report or MSE / R² (engine.evaluation)."""
+        return supervised_metrics(self.model, self.coder, data)
+
     # -- evaluation --------------------------------------------------------------------------
     def evaluate(self, x: np.ndarray, y_enc: np.ndarray, y_raw: np.ndarray) -> dict[str, float]:
         """Loss and the task's main metric on (a sample of) a split."""
@@ -169,7 +182,7 @@ class Trainer:
         return {"loss": loss, "r2": r2_score(y_raw[:n], probs.reshape(n, -1))}
 
     # -- the loop ----------------------------------------------------------------------------
-    def run(self, should_stop: Callable[[], bool] | None = None) -> Iterator[Snapshot]:
+    def run(self, should_stop: Callable[[], bool] | None = None) -> Generator[Snapshot, None, None]:
         """Train for ``config.epochs`` epochs, yielding snapshots; see the module docstring."""
         cfg, n = self.config, len(self.data.x_train)
         if n == 0:
@@ -179,7 +192,7 @@ class Trainer:
         model = self.model
         watch = DivergenceWatch(  # diverging before NaN (engine.divergence)
             lambda: (p for layer in model.layers.values() for p in layer.params.values()),
-            _magnitude(self.data.x_train, self.data.y_train))
+            data_magnitude(self.data.x_train, self.data.y_train), lambda: (model.grads_flat,))
         while self.epoch < cfg.epochs:
             epoch_start, order = time.perf_counter(), self._order(n)
             starts, pos, epoch_losses = list(range(0, n, batch)), 0, []
@@ -283,7 +296,7 @@ class Trainer:
         )
 
 
-def _magnitude(*arrays: np.ndarray) -> float:
+def data_magnitude(*arrays: np.ndarray) -> float:
     """The largest absolute value in numeric arrays (the data's scale), 1.0 if none."""
     sizes = [float(np.max(np.abs(a))) for a in arrays
              if isinstance(a, np.ndarray) and a.size and a.dtype.kind in "iuf"]

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from engine.graph import Graph
+from engine.probes import ProbeSet
 from engine.project import Project, load_project
 from engine.training import TrainConfig
 
@@ -198,11 +199,11 @@ def run_task(task: WarmupTask) -> None:
     prepared = prepare(project)
     trainer, data = prepared.trainer, prepared.data
     batch = cfg.effective_batch(len(data.x_train))
-    if len(data.x_train) > WARM_BATCHES * batch and hasattr(trainer, "replace_data"):
+    if len(data.x_train) > WARM_BATCHES * batch:
         trainer.replace_data(shrink(data, WARM_BATCHES * batch, 2 * batch))
-    grid = getattr(trainer, "probe_grid", None)
+    grid = trainer.probe_grid
     inside = task.inside if task.inside is not None else INSIDE.get(task.family, {})
-    if grid is not None and hasattr(grid, "set_introspection") and inside:
+    if isinstance(grid, ProbeSet) and inside:
         grid.probe_batch = probe_batch_from(trainer)
         grid.introspection_budget_s = None
         grid.set_introspection(inside)

@@ -25,12 +25,14 @@ per-step tuples ``d_losses``, ``g_losses``. Epoch metrics: ``train_loss`` (= d_l
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import Any
 
 import numpy as np
 
 from engine.datasets.base import Dataset
+from engine.diagnosis import diagnose_divergence
+from engine.divergence import DivergenceWatch
 from engine.generative.gan_probes import GANProbeSet
 from engine.generative.graph_tools import components
 from engine.generative.options import resolve
@@ -39,7 +41,7 @@ from engine.model import Model
 from engine.optimizers import Optimizer, get_optimizer
 from engine.snapshots import DIVERGED, EPOCH, FINISHED, STEP, STOPPED, Snapshot
 from engine.stepper import apply_penalties, clip_gradients, penalized_params
-from engine.training import TrainConfig
+from engine.training import TrainConfig, data_magnitude
 from engine.types import ConfigError, DataError, GraphError, format_shape
 
 
@@ -232,10 +234,14 @@ class GANTrainer:
         self.check_replacement(data)
         self.data, self.probe_grid = data, GANProbeSet(self)
 
-    def run(self, should_stop: Callable[[], bool] | None = None) -> Iterator[Snapshot]:
+    def run(self, should_stop: Callable[[], bool] | None = None) -> Generator[Snapshot, None, None]:
         """Train for ``config.epochs`` epochs, yielding snapshots (as ``Trainer.run``)."""
         cfg = self.config
         start = time.perf_counter()
+        g, d = self.generator, self.discriminator
+        watch = DivergenceWatch(lambda: (g.params_flat, d.params_flat),  # engine.divergence
+                                data_magnitude(self.data.x_train),
+                                lambda: (g.grads_flat, d.grads_flat))
         while self.epoch < cfg.epochs:
             x, y, n = self.data.x_train, self.data.y_train, len(self.data.x_train)
             if n == 0:
@@ -256,8 +262,12 @@ class GANTrainer:
                     self.time_to_first_step = time.perf_counter() - start
                 if not all(np.all(np.isfinite(part[k])) for k in ("d", "g")):
                     yield self._snapshot(DIVERGED, part, start, pos / len(starts),
-                                         "The GAN diverged (a loss is not a number); lower "
-                                         "the learning rates.")
+                                         self._nan_message(rows["d"]))
+                    return
+                reason = watch.check(np.asarray(part["d"] + part["g"]), self.step,
+                                     self.learning_rate())
+                if reason is not None:  # diverging, not yet NaN
+                    yield self._snapshot(DIVERGED, part, start, pos / len(starts), reason)
                     return
                 if should_stop is not None and should_stop():
                     yield self._snapshot(STOPPED, part, start, pos / len(starts))
@@ -268,6 +278,22 @@ class GANTrainer:
             self._end_epoch(rows, time.perf_counter() - epoch_start)
             event = FINISHED if self.epoch >= cfg.epochs else EPOCH
             yield self._snapshot(event, rows, start, 1.0, probes=True)
+
+    def _nan_message(self, d_losses: list[float]) -> str:
+        """Why the run stopped on a NaN/infinite loss, and the fix (``engine.diagnosis``)."""
+        bad = next((i for i, v in enumerate(d_losses) if not np.isfinite(v)), len(d_losses))
+        step = self.step - len(d_losses) + min(bad, len(d_losses) - 1) + 1
+        return (diagnose_divergence(d_losses[: bad + 1] or [float("nan")], step,
+                                    self.learning_rate())
+                + " A GAN has two learning rates (generator and discriminator, in the recipe "
+                "options): lower both.")
+
+    def learning_rate(self) -> float:
+        """The generator's learning rate (what a generic panel shows and sets)."""
+        return float(self.g_optimizer.current_lr())
+
+    def set_learning_rate(self, lr: float) -> None:
+        self.g_optimizer.learning_rate = lr
 
     def final_metrics(self, data: Dataset) -> dict[str, Any]:
         """Report numbers: mean D on real data and on 1000 generated samples, and (2-D labelled
