@@ -1,0 +1,294 @@
+"""Code templates of the NumPy export, one per layer kind (registered like the layer registry).
+
+A template turns a plan ``Step`` into the lines of the script's ``forward`` function and,
+where the script can train that kind, of its ``backward`` function. ``forward`` lines assign
+the layer's variable (``step.var``) and may keep what the backward pass needs in
+``cache["<name>"]``; ``backward(step, targets)`` lines read ``d_<var>`` (dLoss/d output) and
+assign each input's gradient to the matching name in ``targets`` ("_" for the data) and the
+parameters' gradients to ``G["<name>/<param>"]``. ``blocks`` are the functions of
+``numpy_blocks`` the lines call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from engine.export.geometry import conv_geometry, pool_geometry
+from engine.export.plan import ExportError, Step
+
+Lines = list[str]
+
+
+@dataclass(frozen=True)
+class NumpyTemplate:
+    forward: Callable[[Step], Lines]
+    backward: Callable[[Step, list[str]], Lines] | None
+    blocks: tuple[str, ...]
+
+
+NUMPY_TEMPLATES: dict[str, NumpyTemplate] = {}
+
+
+def template(*kinds: str, blocks: tuple[str, ...] = (),
+             backward: Callable[[Step, list[str]], Lines] | None = None):
+    """Register the decorated forward template for ``kinds``."""
+    def wrap(forward: Callable[[Step], Lines]) -> Callable[[Step], Lines]:
+        for kind in kinds:
+            NUMPY_TEMPLATES[kind] = NumpyTemplate(forward, backward, blocks)
+        return forward
+    return wrap
+
+
+def p(step: Step, key: str) -> str:
+    """The expression for a parameter (``None`` when the layer has no such parameter)."""
+    return f'P["{step.name}/{key}"]' if key in step.params else "None"
+
+
+def g(step: Step, key: str) -> str:
+    """Where a parameter's gradient goes (``_`` when the layer has no such parameter)."""
+    return f'G["{step.name}/{key}"]' if key in step.params else "_"
+
+
+def single(step: Step) -> str:
+    return step.inputs[0]
+
+
+# -- dense and activations ------------------------------------------------------------------
+def _dense_backward(step: Step, targets: list[str]) -> Lines:
+    return [f'{targets[0]}, {g(step, "kernel")}, {g(step, "bias")} = dense_backward('
+            f'd_{step.var}, cache["{step.name}"])']
+
+
+@template("Dense", "TimeDistributed", blocks=("dense_forward", "dense_backward"),
+          backward=_dense_backward)
+def _dense(step: Step) -> Lines:
+    return [f'{step.var}, cache["{step.name}"] = dense_forward({single(step)}, '
+            f'{p(step, "kernel")}, {p(step, "bias")}, "{step.activation}")']
+
+
+def _activation_backward(step: Step, targets: list[str]) -> Lines:
+    return [f'{targets[0]} = activate_backward(d_{step.var}, *cache["{step.name}"], '
+            f'"{step.activation}")']
+
+
+@template("Activation", blocks=("activate", "activate_backward"), backward=_activation_backward)
+def _activation(step: Step) -> Lines:
+    return [f'{step.var} = activate({single(step)}, "{step.activation}")',
+            f'cache["{step.name}"] = ({single(step)}, {step.var})']
+
+
+def _leaky_backward(step: Step, targets: list[str]) -> Lines:
+    slope = float(step.options["negative_slope"])
+    return [f'z, _ = cache["{step.name}"]',
+            f"{targets[0]} = d_{step.var} * np.where(z > 0, 1.0, {slope!r})"]
+
+
+@template("LeakyReLU", backward=_leaky_backward)
+def _leaky(step: Step) -> Lines:
+    slope = float(step.options["negative_slope"])
+    x = single(step)
+    return [f"{step.var} = np.where({x} > 0, {x}, {slope!r} * {x})",
+            f'cache["{step.name}"] = ({x}, {step.var})']
+
+
+def _elu_backward(step: Step, targets: list[str]) -> Lines:
+    alpha = float(step.options["alpha"])
+    return [f'z, y = cache["{step.name}"]',
+            f"{targets[0]} = d_{step.var} * np.where(z > 0, 1.0, y + {alpha!r})"]
+
+
+@template("ELU", backward=_elu_backward)
+def _elu(step: Step) -> Lines:
+    alpha, x = float(step.options["alpha"]), single(step)
+    return [f"{step.var} = np.where({x} > 0, {x}, {alpha!r} * np.expm1(np.minimum({x}, 0.0)))",
+            f'cache["{step.name}"] = ({x}, {step.var})']
+
+
+def _dropout_backward(step: Step, targets: list[str]) -> Lines:
+    return [f'{targets[0]} = d_{step.var} * cache["{step.name}"]']
+
+
+@template("Dropout", backward=_dropout_backward)
+def _dropout(step: Step) -> Lines:
+    keep = 1.0 - float(step.options["rate"])
+    x = single(step)
+    return [f"# keeps each value with probability {keep:g} while training, scaled by 1/{keep:g}",
+            f'cache["{step.name}"] = (rng.random({x}.shape) < {keep!r}) / {keep!r} '
+            "if training else 1.0",
+            f'{step.var} = {x} * cache["{step.name}"]']
+
+
+# -- shapes ------------------------------------------------------------------------------------
+def _reshape_backward(step: Step, targets: list[str]) -> Lines:
+    shape = ", ".join(str(d) for d in step.in_shapes[0])
+    return [f"{targets[0]} = d_{step.var}.reshape(-1, {shape})"]
+
+
+@template("Flatten", "Reshape", backward=_reshape_backward)
+def _reshape(step: Step) -> Lines:
+    shape = ", ".join(str(d) for d in step.out_shape)
+    return [f"{step.var} = {single(step)}.reshape(-1, {shape})"]
+
+
+def _add_backward(step: Step, targets: list[str]) -> Lines:
+    return [f"{t} = d_{step.var}" for t in targets]
+
+
+@template("Add", backward=_add_backward)
+def _add(step: Step) -> Lines:
+    return [f"{step.var} = {' + '.join(step.inputs)}"]
+
+
+def _concat_axis(step: Step) -> int:
+    axis = int(step.options["axis"])
+    return (axis + len(step.out_shape) if axis < 0 else axis) + 1
+
+
+def _concat_backward(step: Step, targets: list[str]) -> Lines:
+    axis = _concat_axis(step)
+    cuts, total = [], 0
+    for shape in step.in_shapes[:-1]:
+        total += shape[axis - 1]
+        cuts.append(str(total))
+    return [f"{', '.join(targets)} = np.split(d_{step.var}, [{', '.join(cuts)}], "
+            f"axis={axis})"]
+
+
+@template("Concatenate", backward=_concat_backward)
+def _concat(step: Step) -> Lines:
+    return [f"{step.var} = np.concatenate([{', '.join(step.inputs)}], "
+            f"axis={_concat_axis(step)})"]
+
+
+# -- images ------------------------------------------------------------------------------------
+def _conv_backward(step: Step, targets: list[str]) -> Lines:
+    return [f'{targets[0]}, {g(step, "kernel")}, {g(step, "bias")} = conv2d_backward('
+            f'd_{step.var}, cache["{step.name}"])']
+
+
+@template("Conv2D", blocks=("conv2d_forward", "conv2d_backward"), backward=_conv_backward)
+def _conv(step: Step) -> Lines:
+    padding, strides, dilation = conv_geometry(step.options, step.in_shapes[0])
+    return [f'{step.var}, cache["{step.name}"] = conv2d_forward({single(step)}, '
+            f'{p(step, "kernel")}, {p(step, "bias")}, stride={strides}, pads={padding}, '
+            f'dilation={dilation}, act="{step.activation}")']
+
+
+def _pool_backward(step: Step, targets: list[str]) -> Lines:
+    return [f'{targets[0]} = pool2d_backward(d_{step.var}, cache["{step.name}"])']
+
+
+@template("MaxPool2D", "AvgPool2D", blocks=("pool2d_forward", "pool2d_backward"),
+          backward=_pool_backward)
+def _pool(step: Step) -> Lines:
+    size, strides, padding = pool_geometry(step.options, step.in_shapes[0])
+    mode = "max" if step.kind == "MaxPool2D" else "avg"
+    return [f'{step.var}, cache["{step.name}"] = pool2d_forward({single(step)}, size={size}, '
+            f'stride={strides}, pads={padding}, mode="{mode}")']
+
+
+def _gap_backward(step: Step, targets: list[str]) -> Lines:
+    c, h, w = step.in_shapes[0]
+    return [f"{targets[0]} = np.broadcast_to(d_{step.var}[:, :, None, None] / {h * w}, "
+            f"(len(d_{step.var}), {c}, {h}, {w}))"]
+
+
+@template("GlobalAveragePool2D", backward=_gap_backward)
+def _gap(step: Step) -> Lines:
+    return [f"{step.var} = {single(step)}.mean(axis=(2, 3))"]
+
+
+@template("GlobalMaxPool2D")
+def _gmp(step: Step) -> Lines:
+    return [f"{step.var} = {single(step)}.max(axis=(2, 3))"]
+
+
+# -- sequences ---------------------------------------------------------------------------------
+def _check_recurrent(step: Step) -> None:
+    if len(step.inputs) > 1 or step.options.get("mask_padding"):
+        raise ExportError(
+            f"The {step.kind} '{step.name}' uses an initial state or padding masks, which the "
+            "code export does not write yet; switch them off to export the network.")
+
+
+def _rnn_backward(step: Step, targets: list[str]) -> Lines:
+    fn = "lstm_backward" if step.kind == "LSTM" else "rnn_backward"
+    return [f'{targets[0]}, {g(step, "kernel")}, {g(step, "recurrent_kernel")}, '
+            f'{g(step, "bias")} = {fn}(d_{step.var}, cache["{step.name}"])']
+
+
+@template("SimpleRNN", blocks=("rnn_forward", "rnn_backward"), backward=_rnn_backward)
+def _rnn(step: Step) -> Lines:
+    _check_recurrent(step)
+    return [f'{step.var}, cache["{step.name}"] = rnn_forward({single(step)}, '
+            f'{p(step, "kernel")}, {p(step, "recurrent_kernel")}, {p(step, "bias")}, '
+            f'"{step.options["activation"]}", return_sequences='
+            f'{bool(step.options["return_sequences"])})']
+
+
+@template("LSTM", blocks=("lstm_forward", "lstm_backward"), backward=_rnn_backward)
+def _lstm(step: Step) -> Lines:
+    _check_recurrent(step)
+    o = step.options
+    return [f'{step.var}, cache["{step.name}"] = lstm_forward({single(step)}, '
+            f'{p(step, "kernel")}, {p(step, "recurrent_kernel")}, {p(step, "bias")}, '
+            f'"{o["activation"]}", "{o["recurrent_activation"]}", '
+            f'return_sequences={bool(o["return_sequences"])})']
+
+
+@template("GRU", blocks=("gru_forward",))
+def _gru(step: Step) -> Lines:
+    _check_recurrent(step)
+    o = step.options
+    if not o.get("reset_after", True):
+        raise ExportError(f"The GRU '{step.name}' uses reset_after off, which the code export "
+                          "does not write yet; switch it on to export the network.")
+    return [f'{step.var}, _ = gru_forward({single(step)}, {p(step, "kernel")}, '
+            f'{p(step, "recurrent_kernel")}, {p(step, "bias")}, {p(step, "recurrent_bias")}, '
+            f'"{o["activation"]}", "{o["recurrent_activation"]}", '
+            f'return_sequences={bool(o["return_sequences"])})']
+
+
+def _embedding_backward(step: Step, targets: list[str]) -> Lines:
+    return [f'G["{step.name}/embeddings"] = embedding_backward(d_{step.var}, '
+            f'cache["{step.name}"])']
+
+
+@template("Embedding", blocks=("embedding_forward", "embedding_backward"),
+          backward=_embedding_backward)
+def _embedding(step: Step) -> Lines:
+    return [f'{step.var}, cache["{step.name}"] = embedding_forward({single(step)}, '
+            f'P["{step.name}/embeddings"])']
+
+
+@template("LayerNormalization", blocks=("layer_norm_forward",))
+def _layer_norm(step: Step) -> Lines:
+    return [f'{step.var}, _ = layer_norm_forward({single(step)}, {p(step, "gamma")}, '
+            f'{p(step, "beta")}, {float(step.options["epsilon"])!r})']
+
+
+@template("PositionalEncoding", blocks=("sinusoidal_positions",))
+def _positions(step: Step) -> Lines:
+    steps, dim = step.in_shapes[0]
+    table = (f'P["{step.name}/embeddings"][:{steps}]' if "embeddings" in step.params
+             else f"sinusoidal_positions({steps}, {dim})")
+    return [f"{step.var} = {single(step)} + {table}"]
+
+
+@template("MultiHeadAttention", blocks=("attention_forward",))
+def _attention(step: Step) -> Lines:
+    if step.options.get("mask_padding"):
+        raise ExportError(f"The attention layer '{step.name}' masks padding, which the code "
+                          "export does not write yet; switch it off to export the network.")
+    context = step.inputs[-1]
+    return [f'{step.var}, cache["{step.name}"] = attention_forward({step.inputs[0]}, {context}, '
+            f'P, "{step.name}", heads={int(step.options["num_heads"])}, '
+            f'causal={bool(step.options["use_causal_mask"])})']
+
+
+@template("SequencePooling")
+def _sequence_pooling(step: Step) -> Lines:
+    mode, x = step.options["mode"], single(step)
+    expr = {"mean": f"{x}.mean(axis=1)", "max": f"{x}.max(axis=1)", "last": f"{x}[:, -1]"}
+    return [f"{step.var} = {expr[mode]}"]

@@ -1,0 +1,138 @@
+"""What an exported script needs to know about a project, independent of the target language.
+
+``make_plan(project, data)`` walks the validated graph in topological order and records, for
+every layer, a Python-safe variable name (from its canvas name), its options, the variables
+it reads, its input and output shapes (batch axis excluded) and its parameter shapes. It also
+records how the project trains: the loss the engine picks for this network and dataset
+(``engine.targets.choose_loss``), whether the output layer's activation is fused into the
+loss (*logits mode*), the optimizer, schedule, batch size, epochs and seed.
+
+Templates (``numpy_templates``, ``torch_templates``) turn each ``Step`` into code; a kind
+without a template raises ``ExportError`` listing the kinds that are supported.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.datasets.base import Dataset
+from engine.model import Model
+from engine.project import Project
+from engine.targets import choose_loss, output_units
+from engine.training import TrainConfig, check_data_fits
+from engine.types import LayerLabError, Shape
+
+
+class ExportError(LayerLabError):
+    """A project that cannot be written as code (the message says what to change)."""
+
+
+@dataclass
+class Step:
+    """One layer of the network as code sees it."""
+
+    name: str  # the canvas name
+    var: str  # a Python identifier made from it
+    kind: str
+    options: dict[str, Any]
+    inputs: list[str]  # variables this layer reads, in port order
+    in_shapes: list[Shape]
+    out_shape: Shape
+    params: dict[str, Shape]
+    activation: str = "linear"  # effective final activation ("linear" in logits mode)
+
+
+@dataclass
+class Plan:
+    """The whole network plus how it trains."""
+
+    title: str
+    steps: list[Step]
+    input_var: str
+    input_shape: Shape
+    output_var: str
+    logits_mode: bool
+    final_activation: str  # applied after the network in logits mode ("softmax", "sigmoid")
+    loss: str  # engine loss name
+    encoding: str  # how labels become targets (engine.targets.TargetCoder.encoding)
+    task: str
+    n_classes: int
+    training: TrainConfig
+    dataset: str
+    notes: list[str] = field(default_factory=list)
+
+    def step(self, name: str) -> Step:
+        return next(s for s in self.steps if s.name == name)
+
+
+def python_name(name: str, taken: set[str]) -> str:
+    """A readable identifier for a canvas name: ``"hidden 1"`` -> ``hidden_1``, unique in
+    ``taken`` (which it extends)."""
+    base = re.sub(r"\W+", "_", name.strip().lower(), flags=re.ASCII).strip("_") or "layer"
+    if base[0].isdigit():
+        base = f"layer_{base}"
+    if keyword.iskeyword(base) or base in RESERVED:
+        base = f"{base}_layer"
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}_{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+# names the generated scripts use themselves
+RESERVED = {"np", "x", "y", "P", "G", "cache", "params", "grads", "torch", "nn", "F", "self",
+            "math", "logits", "loss", "main", "forward", "backward", "train", "predict", "data",
+            "model", "json", "args", "d", "g"}
+
+
+def make_plan(project: Project, data: Dataset) -> Plan:
+    """The plan of ``project`` trained on ``data`` (its dataset, loaded); ExportError when the
+    project cannot be exported (another recipe, several inputs)."""
+    if project.recipe != "supervised":
+        raise ExportError(
+            f"Code export writes supervised networks; this project uses the {project.recipe} "
+            "recipe, which the exported scripts do not cover yet. Export its weights "
+            "(File → Export weights) instead.")
+    model = Model(project.graph, seed=project.training.seed)
+    if len(model.input_names) != 1:
+        raise ExportError(
+            f"Code export handles networks with one Input layer; this one has "
+            f"{len(model.input_names)} ({', '.join(model.input_names)}).")
+    check_data_fits(model, data)
+    config = project.training
+    loss, coder, logits = choose_loss(config.loss, config.loss_options, data.task,
+                                      data.n_classes, output_units(model.output_shape),
+                                      model.output_activation())
+    taken: set[str] = set()
+    names = {n: python_name(n, taken) for n in model.order}
+    shapes = model.report.shapes
+    steps = []
+    for name in model.order:
+        layer = model.layers[name]
+        sources = model.sources[name]
+        act = str(layer.config.get("activation", "linear"))
+        if logits and name == model.output_name:
+            act = "linear"
+        steps.append(Step(name=name, var=names[name], kind=layer.kind,
+                          options=layer.get_config_options(), inputs=[names[s] for s in sources],
+                          in_shapes=[tuple(shapes[s]) for s in sources],
+                          out_shape=tuple(shapes[name]),
+                          params=layer.param_shapes([tuple(shapes[s]) for s in sources]),
+                          activation=act))
+    return Plan(title=project.name, steps=steps, input_var=names[model.input_name],
+                input_shape=tuple(shapes[model.input_name]), output_var=names[model.output_name],
+                logits_mode=logits, final_activation=model.output_activation() if logits
+                else "linear", loss=loss.name, encoding=coder.encoding, task=data.task,
+                n_classes=data.n_classes, training=config, dataset=data.name)
+
+
+def unsupported(kind: str, target: str, supported: list[str], where: str) -> ExportError:
+    """The message for a layer kind that a target has no template for."""
+    return ExportError(
+        f"The layer {where} is a {kind}, which the {target} export cannot write yet. "
+        f"Supported layer types: {', '.join(sorted(supported))}. Replace or remove it, or "
+        "export the weights (.npz) instead.")

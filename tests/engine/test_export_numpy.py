@@ -1,0 +1,112 @@
+"""The NumPy export: the script's forward pass, loss and gradients equal the engine's (float64,
+1e-10) on the bundled examples of each family, it trains from the command line, and an
+unsupported layer gives a message that lists the supported ones."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from engine.export import ExportError, export_project
+from engine.export.numpy_templates import NUMPY_TEMPLATES
+from engine.graph import Graph
+from tests.engine.export_helpers import engine_reference, example, load_script, random_weights
+
+TRAINABLE = ["spiral", "digits_mlp", "digits_cnn", "resnet_tiny", "sine_rnn",
+             "copy_lstm_vs_rnn", "regression_sine", "xor"]
+FORWARD_ONLY = ["tiny_transformer"]
+
+
+def exported(project, weights, tmp_path):
+    script, weights_file, _ = export_project(project, "numpy", tmp_path, weights=weights)
+    return load_script(script), dict(np.load(weights_file))
+
+
+@pytest.mark.parametrize("name", TRAINABLE + FORWARD_ONLY)
+def test_outputs_loss_and_gradients_equal_the_engine(name, tmp_path):
+    project = example(name)
+    weights = random_weights(project)
+    _, x, y, out, probs, loss, grads = engine_reference(project, weights)
+    script, P = exported(project, weights, tmp_path)
+    ours, cache = script.forward(P, x)
+    np.testing.assert_allclose(ours, out, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(script.predict(P, x), probs, rtol=1e-10, atol=1e-10)
+    value, d_out = script.loss_fn(ours, y)
+    assert value == pytest.approx(loss, rel=1e-10)
+    if name in FORWARD_ONLY:
+        assert not hasattr(script, "backward")
+        return
+    G = script.backward(P, cache, d_out)
+    assert set(G) == set(grads)
+    for key, g in grads.items():
+        np.testing.assert_allclose(G[key], g, rtol=1e-8, atol=1e-10, err_msg=key)
+
+
+def test_variants_with_strides_average_pooling_and_gru(tmp_path):
+    project = example("digits_cnn")
+    graph = Graph.sequential([
+        {"kind": "Input", "name": "image", "shape": [1, 8, 8]},
+        {"kind": "Conv2D", "name": "conv a", "filters": 3, "kernel_size": [3, 2],
+         "strides": [2, 1], "padding": "same", "activation": "elu"},
+        {"kind": "AvgPool2D", "name": "avg", "pool_size": [2, 2], "strides": [1, 1],
+         "padding": "same"},
+        {"kind": "MaxPool2D", "name": "max", "pool_size": [3, 3], "strides": [2, 2],
+         "padding": "same"},
+        {"kind": "Flatten", "name": "flat"},
+        {"kind": "Dense", "name": "class", "units": 10, "activation": "softmax"},
+    ])
+    project.graph = graph
+    weights = random_weights(project)
+    _, x, y, out, _, _, grads = engine_reference(project, weights)
+    script, P = exported(project, weights, tmp_path)
+    ours, cache = script.forward(P, x)
+    np.testing.assert_allclose(ours, out, rtol=1e-10, atol=1e-10)
+    G = script.backward(P, cache, script.loss_fn(ours, y)[1])
+    for key, g in grads.items():
+        np.testing.assert_allclose(G[key], g, rtol=1e-8, atol=1e-10, err_msg=key)
+
+
+def test_gru_forward_equals_the_engine(tmp_path):
+    project = example("sine_rnn")
+    for node in project.graph.nodes.values():
+        if node.kind == "SimpleRNN":
+            node.kind = "GRU"
+    weights = random_weights(project)
+    _, x, _, out, _, _, _ = engine_reference(project, weights)
+    script, P = exported(project, weights, tmp_path)
+    np.testing.assert_allclose(script.forward(P, x)[0], out, rtol=1e-10, atol=1e-10)
+
+
+def test_script_trains_from_the_command_line_without_layerlab(tmp_path):
+    project = example("xor")
+    script, _, _ = export_project(project, "numpy", tmp_path)
+    source = script.read_text()
+    assert "engine" not in source.replace("LayerLab", "")
+    run = subprocess.run([sys.executable, str(script), "--train", "--epochs", "3"],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert "epoch 3/3" in run.stdout and "validation loss" in run.stdout
+    trained = np.load(tmp_path / f"{script.stem[:-len('_numpy')]}_numpy_trained.npz")
+    assert set(trained.files) == set(np.load(tmp_path / f"{script.stem[:-6]}_weights.npz").files)
+
+
+def test_unsupported_layer_lists_the_supported_kinds(tmp_path):
+    project = example("spiral")
+    node = next(n for n in project.graph.nodes.values() if n.kind == "Dense")
+    node.kind = "PReLU"
+    node.options = {}
+    project.graph = Graph.sequential([
+        {"kind": "Input", "name": "points", "shape": [2]},
+        {"kind": "PReLU", "name": "bent"},
+        {"kind": "Dense", "name": "out", "units": 1, "activation": "tanh"},
+    ])
+    with pytest.raises(ExportError) as err:
+        export_project(project, "numpy", tmp_path)
+    message = str(err.value)
+    assert "'bent'" in message and "PReLU" in message
+    assert all(kind in message for kind in ("Dense", "Conv2D", "LSTM"))
+    assert not list(tmp_path.iterdir())
+    assert "PReLU" not in NUMPY_TEMPLATES
