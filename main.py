@@ -6,6 +6,7 @@
 ``python main.py check PROJECT``    print shapes and parameter counts
 ``python main.py bench``            benchmark the engine against numpy / PyTorch
 ``python main.py warmup``           compile the engine's kernels once (make run's install step)
+``python main.py lesson FILE``      run a lesson's reference solution and print each check
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from __future__ import annotations
 import os
 import sys
 
-HEADLESS = {"train", "check", "bench", "warmup"}
+HEADLESS = {"train", "check", "bench", "warmup", "lesson"}
 
 
 def main(argv: list[str]) -> int:
-    if argv and argv[0] in ("train", "check", "warmup"):
+    if argv and argv[0] in ("train", "check", "warmup", "lesson"):
         # classroom-sized products: OpenBLAS threads cost more than they give (a 2-core
         # machine went ~20x slower under load); `bench` sets its own thread counts
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

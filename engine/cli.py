@@ -1,6 +1,7 @@
 """Headless commands: ``train`` a project and write a JSON report, ``check`` its shapes,
 ``bench`` the engine against plain numpy (and PyTorch when installed), ``warmup``: compile
-every kernel family once (the install step; ``engine.warmup``).
+every kernel family once (the install step; ``engine.warmup``), ``lesson``: play a lesson's
+reference solution and print each check (``engine.lessons.runner``).
 
 Errors a learner can cause (bad file, bad shapes, diverging run) print one readable line to
 stderr and exit with status 1 or 2 — never a traceback.
@@ -172,6 +173,18 @@ def cmd_warmup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lesson(args: argparse.Namespace) -> int:
+    """Play a lesson's reference solution headless; print every check before and after.
+    Exit 1 when a check is true from the start, unreachable, or an action is refused."""
+    from engine.lessons import load_lesson
+    from engine.lessons.runner import run_lesson
+
+    report = run_lesson(load_lesson(args.file))
+    for line in report.lines():
+        print(line, flush=True)
+    return 0 if report.ok else 1
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="main.py", description="LayerLab, headless.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -189,6 +202,8 @@ def make_parser() -> argparse.ArgumentParser:
     bench.add_argument("--compare", default="numpy,torch", help="competitors, comma-separated")
     bench.add_argument("--json", help="write the results to this JSON file")
     bench.add_argument("--quick", action="store_true", help="short timing (smoke test)")
+    lesson = sub.add_parser("lesson", help="run a lesson's reference solution, print its checks")
+    lesson.add_argument("file", help="a .lesson.json file")
     warmup = sub.add_parser("warmup", help="compile the engine's kernels once (after install)")
     warmup.add_argument("--only", nargs="*", help="families, e.g. dense conv recurrent")
     warmup.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -204,6 +219,8 @@ def main(argv: list[str]) -> int:
             return cmd_train(args)
         if args.command == "warmup":
             return cmd_warmup(args)
+        if args.command == "lesson":
+            return cmd_lesson(args)
         from engine.bench.runner import cmd_bench
 
         return cmd_bench(args)
