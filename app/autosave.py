@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 
-from engine.fileio import atomic_write_json
+from engine.fileio import atomic_write_json, clean_folder_temps
 from engine.project import Project
 from engine.types import LayerLabError, ProjectFileError
 
@@ -80,7 +80,22 @@ class Autosaver(QObject):
         doc.path_changed.connect(self._on_path_changed)
 
     def start(self) -> None:
+        """Start autosaving; right after, off the critical path, remove the temps that killed
+        saves left in the recovery folder and the project's folder (``clean_temps``)."""
         self.timer.start()
+        QTimer.singleShot(0, self.clean_temps)
+
+    def clean_temps(self) -> list[Path]:
+        """Remove temps of killed saves (their process gone) from the recovery folder and the
+        document's folder; returns what was removed. Never raises."""
+        folders = {self.folder} | ({Path(self.doc.path).parent} if self.doc.path else set())
+        removed: list[Path] = []
+        for folder in folders:
+            try:
+                removed += clean_folder_temps(folder)
+            except OSError:  # an unreadable folder: nothing to clean there
+                continue
+        return removed
 
     def stop(self) -> None:
         self.timer.stop()
