@@ -17,14 +17,7 @@ from typing import Any
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
-from PySide6.QtWidgets import (
-    QApplication,
-    QDockWidget,
-    QLabel,
-    QMainWindow,
-    QTabBar,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QWidget
 
 from app.autosave import Autosaver
 from app.document import ProjectDocument
@@ -38,9 +31,11 @@ from widgets.canvas.clipboard import MIME_LAYERS
 from widgets.canvas.view import CanvasView
 from widgets.coach_notices import CoachNotices
 from widgets.dataset_panel import DatasetPanel
+from widgets.dock_layout import COMPACT_BELOW, RightColumn, hide_stale_tab_bars
 from widgets.file_actions import FileController
 from widgets.inside_controller import InsideController
 from widgets.inspector import Inspector
+from widgets.lesson_dock import LessonController
 from widgets.palette import LayerPalette
 from widgets.plots.palette import current_look
 from widgets.plots_dock import LivePlots
@@ -68,10 +63,6 @@ from widgets.window_layout import (
 
 APP_NAME = "LayerLab"
 LAYOUT_VERSION = 1
-# right column heights (views, loss, network/confusion) per kind of project: a 2-D plane
-# shows its output map; image/sequence data and generative models need the Look inside room
-COLUMN_SHARES = {"plane": (0.42, 0.3, 0.25), "deep": (0.47, 0.23, 0.3),
-                 "sequence": (0.52, 0.22, 0.26), "generative": (0.62, 0.26, 0.12)}
 L, R, B = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
            Qt.DockWidgetArea.BottomDockWidgetArea)
 
@@ -108,9 +99,10 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self._layout_kind = "plane"
         self._tab_timer = QTimer(self, singleShot=True, interval=0)
-        self._tab_timer.timeout.connect(self._hide_stale_tab_bars)
+        self._tab_timer.timeout.connect(lambda: hide_stale_tab_bars(self, [*self.docks.values()]))
         self._build_docks()
         self._build_status()
+        self.lessons = LessonController(self)  # the Lesson dock (widgets/lesson_dock.py)
         self.coach_notices = CoachNotices(self.session, self.inside.dock, self.docks["inside"],
                                           self.post, self.statusBar(), self)
         self._connect()
@@ -181,37 +173,27 @@ class MainWindow(QMainWindow):
         network.raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, L)
         self.setCorner(Qt.Corner.BottomRightCorner, R)
+        self.right_column = RightColumn(self, self.docks)
         self.apply_default_sizes()
 
     def apply_default_sizes(self) -> None:
         """Proportions of the default layout (again after the first show: sizes are known):
-        the canvas gets the largest share of the width, the palette room for its entries."""
+        the canvas gets the largest share of the width, the palette room for its entries; a
+        window under ``COMPACT_BELOW`` px tall gets the compact right column."""
         d, v, h = self.docks, Qt.Orientation.Vertical, Qt.Orientation.Horizontal
+        self.right_column.arrange(compact=self.height() < COMPACT_BELOW)
+        self.right_column.raise_views(self._layout_kind)
         left, right = column_widths(self.width())
-        column = (self.height() - self.menuBar().height() - self.statusBar().height()
-                  - self.toolbar.sizeHint().height())
+        column = self._column_height()
         title = d["palette"].height() - self.layer_palette.height()
         palette, panels = left_split(column, self.layer_palette.height_for_rows(PALETTE_ROWS)
                                      + max(title, 0))
         self.resizeDocks([d["palette"], d["training"]], [palette, panels], v)
-        self._apply_column_shares()
+        self.right_column.apply_shares(self._layout_kind, column)
         self.resizeDocks([d["training"], d["output"]], [left, right], h)
         self.resizeDocks([d["problems"]], [max(READABLE_DOCK.height() + 20,
                                                 int(0.17 * self.height()))], v)
         self._tab_timer.start()
-
-    def _hide_stale_tab_bars(self) -> None:
-        """Hide dock tab bars Qt left behind at old positions (seen with Qt 6.11 after two
-        tabify calls): a live tab bar sits right under (or over) a dock whose title it shows."""
-        docks = [d for d in self.docks.values() if d.isVisible() and not d.isFloating()]
-        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
-            titles = {bar.tabText(i) for i in range(bar.count())}
-            g = bar.geometry()
-            live = any(d.windowTitle() in titles and abs(d.geometry().left() - g.left()) <= 3
-                       and (abs(d.geometry().bottom() + 1 - g.top()) <= 3
-                            or abs(g.bottom() + 1 - d.geometry().top()) <= 3) for d in docks)
-            if not live and bar.isVisible():
-                bar.hide()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
@@ -292,9 +274,7 @@ class MainWindow(QMainWindow):
         self.show_state(STATE_TEXT["idle"])
         self.update_title()
         self._on_shapes_changed(self.doc.report)
-        lesson = self.doc.project.lesson or self.doc.project.description
-        if lesson:
-            self.post(lesson)
+        self.lessons.show_project_text(self.doc.project.lesson or self.doc.project.description)
         QTimer.singleShot(0, self.canvas.fit_to_view)
 
     def _on_shapes_changed(self, report: Any) -> None:
@@ -317,37 +297,25 @@ class MainWindow(QMainWindow):
         self.inside.set_dataset(data)
         self.inspector.set_dataset(data)
         self.inside.set_context_from(self.doc, data)
-        # no map of the output for this data: the deep views are the interesting ones, so
-        # they come to the front with most of the column, and the confusion matrix replaces
-        # the (dense-only) network view
+        # no map of the output for this data (images, tokens, generative models): the deep
+        # views are the interesting ones, so Look inside comes to the front (and the
+        # confusion matrix replaces the dense-only network view); token sequences need the
+        # tallest views (translations, attention maps with a row per token)
         deep = self.plots.mode == "none"
-        self.docks["inside" if deep or generative else "output"].raise_()
-        self.docks["confusion" if deep else "network"].raise_()
-        # token sequences: tall views (translations, attention maps with a row per token)
         tokens = deep and input_token_names(data) is not None
         layout = ("generative" if generative else "sequence" if tokens else "deep" if deep
                   else "plane")
+        column = self.right_column
+        column.raise_views(layout)
         if layout != self._layout_kind:
-            # a generative model has no confusion matrix and its networks are not one chain:
-            # that room goes to the latent space / GAN views (shown again for other projects);
-            # the neuron-by-neuron Network view of a sequence model would be an unreadable blob
-            self.docks["confusion"].setVisible(layout != "generative")
-            self.docks["network"].setVisible(layout in ("plane", "deep"))
+            column.show_kind(layout)
             self._layout_kind = layout
-            self._apply_column_shares()
+            column.apply_shares(layout, self._column_height())
 
-    def _apply_column_shares(self) -> None:
-        """Heights of the right column (views / loss / network) for the kind of project."""
-        h = self.height()
-        shares = COLUMN_SHARES[self._layout_kind]
-        # Qt resizes a tabbed group through its tab on top: pass the ones we raised
-        top, bottom = (("output", "network") if self._layout_kind == "plane"
-                       else ("inside", "confusion"))
-        docks = [self.docks[k] for k in (top, "loss", bottom)]
-        sizes = [int(f * h) for f in shares]
-        if not docks[2].isVisible():
-            docks, sizes = docks[:2], sizes[:2]
-        self.resizeDocks(docks, sizes, Qt.Orientation.Vertical)
+    def _column_height(self) -> int:
+        """Height of the side dock columns: the window less menu, tool and status bars."""
+        return (self.height() - self.menuBar().height() - self.statusBar().height()
+                - self.toolbar.sizeHint().height())
 
     def _on_recipe_changed(self, recipe: str) -> None:
         """Another recipe changes what the views show and what the data must fit."""

@@ -16,14 +16,16 @@ emulate a 1280×720 or 1920×1080 screen (the offscreen platform's screen is a f
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
 READABLE_DOCK = QSize(200, 100)  # no visible dock smaller than this (width, height) in px
 PALETTE_ROWS = 8  # palette entries (category headers and layers) shown without scrolling
 LEFT_SHARE, LEFT_RANGE = 0.24, (340, 420)  # palette + training/dataset/settings column
-RIGHT_SHARE, RIGHT_RANGE = 0.34, (420, 640)  # output / loss / network column
+# output / loss / network column: from 462 px the loss panel (a 460 px plot) shows the accuracy
+# beside the loss when short (``LossPlot.MIN_WIDTH_BESIDE``) instead of a note about it
+RIGHT_SHARE, RIGHT_RANGE = 0.34, (462, 640)
 
 
 def available_geometry(widget: QWidget) -> QRect:
@@ -58,7 +60,7 @@ def fit_window(window: QWidget, fill: bool = False) -> None:
 
 def column_widths(width: int) -> tuple[int, int]:
     """(left, right) dock column widths for a window ``width`` px wide; the canvas gets the
-    rest: 41 % at 1280, 41 % at 1366, 45 % at 1920."""
+    rest: 37 % at 1280, 41 % at 1366, 45 % at 1920."""
     left = int(min(LEFT_RANGE[1], max(LEFT_RANGE[0], LEFT_SHARE * width)))
     right = int(min(RIGHT_RANGE[1], max(RIGHT_RANGE[0], RIGHT_SHARE * width)))
     return left, right
@@ -73,15 +75,45 @@ def left_split(height: int, palette_need: int) -> tuple[int, int]:
 
 class ShrinkableArea(QScrollArea):
     """A dock's content that may get narrower (or shorter) than its minimum: it scrolls then,
-    instead of pushing the window past the screen."""
+    instead of pushing the window past the screen.
+
+    The content fills the viewport and scrolls only below its minimum size hint.
+    ``QScrollArea``'s own resizing would take a layout with word-wrapped labels at its
+    *preferred* height for the width instead (a 440 px plot plus its key, a Look inside page
+    at its full height) and scroll views that would fit."""
 
     def __init__(self, content: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWidgetResizable(True)
+        self.setWidgetResizable(False)  # sized by ``_fit_content``
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setWidget(content)
+        content.installEventFilter(self)
+
+    def _fit_content(self) -> None:
+        content = self.widget()
+        if content is None:
+            return
+        room = self.maximumViewportSize()  # the viewport without scroll bars
+        bar = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
+        least = content.minimumSizeHint().expandedTo(content.minimumSize())
+        if least.height() > room.height():  # a vertical bar takes some width
+            room.setWidth(room.width() - bar)
+        if least.width() > room.width():  # a horizontal bar takes some height
+            room.setHeight(room.height() - bar)
+        size = room.expandedTo(least).boundedTo(content.maximumSize())
+        if size != content.size():
+            content.resize(size)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_content()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            QTimer.singleShot(0, self._fit_content)  # after the content's layout has settled
+        return super().eventFilter(watched, event)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(READABLE_DOCK.width(), 60)

@@ -15,7 +15,7 @@ from app.examples import example_path
 from app.settings import Settings
 from widgets.main_window import MainWindow
 from widgets.plots import ConfusionView
-from widgets.window_layout import READABLE_DOCK
+from widgets.window_layout import READABLE_DOCK, ShrinkableArea
 
 SCREENS = ((1280, 720), (1366, 768), (1920, 1080))
 SB = QMessageBox.StandardButton
@@ -64,6 +64,58 @@ def test_window_fits_and_shares_the_screen(qtbot, tmp_path, monkeypatch, size, e
         assert win.canvas.smallest_text_px() >= 9.0  # fitted, yet readable
         if example == "dates_seq2seq_attention":  # its neuron view would be a blob
             assert not win.docks["network"].isVisible()
+    finally:
+        win.prompts_enabled = False
+        win.close()
+
+
+RIGHT = ("output", "inside", "loss", "network", "confusion")
+PLOT_PX = 200  # a plot in front is at least this tall: readable from the back of a hall
+
+
+@pytest.mark.parametrize("example", ["spiral", "digits_cnn", "dates_seq2seq_attention"])
+def test_at_1280x720_the_views_in_front_are_tall_and_the_rest_one_click_away(
+        qtbot, tmp_path, monkeypatch, example):
+    win = open_window(qtbot, tmp_path, monkeypatch, (1280, 720), example)
+    try:
+        assert win.right_column.is_compact()  # the loss curves' group holds network/confusion
+        front = {k: d for k, d in shown_docks(win).items() if k in RIGHT}
+        top = "output" if example == "spiral" else "inside"
+        assert set(front) == {top, "loss"}, sorted(front)
+        for key, dock in front.items():
+            area = dock.widget()
+            view = area.widget() if isinstance(area, ShrinkableArea) else area
+            assert view.height() >= PLOT_PX, (key, view.size())
+            if isinstance(area, ShrinkableArea):  # nothing scrolled out of view vertically
+                assert not area.verticalScrollBar().isVisible(), (key, view.size(), area.size())
+        if example == "spiral":
+            assert not front["output"].widget().horizontalScrollBar().isVisible()
+        # the other views are a tab away, in the loss curves' group
+        behind = [d.windowTitle() for d in win.tabifiedDockWidgets(win.docks["loss"])]
+        assert "Confusion matrix" in behind
+        win.docks["network" if example != "dates_seq2seq_attention" else "confusion"].raise_()
+        qtbot.wait(20)
+        assert "loss" not in shown_docks(win)
+    finally:
+        win.prompts_enabled = False
+        win.close()
+
+
+def test_at_1920x1080_network_and_confusion_get_their_own_group(qtbot, tmp_path, monkeypatch):
+    win = open_window(qtbot, tmp_path, monkeypatch, (1920, 1080), "spiral")
+    try:
+        assert not win.right_column.is_compact()
+        front = shown_docks(win)
+        assert {"output", "loss", "network"} <= set(front)
+        assert front["output"].widget().widget().height() >= 1.2 * PLOT_PX
+        win.resize(1280, 700)  # a smaller screen, then Reset Panel Layout
+        win.actions["reset_layout"].trigger()
+        qtbot.wait(20)
+        assert win.right_column.is_compact()
+        win.resize(1900, 1000)
+        win.actions["reset_layout"].trigger()
+        qtbot.wait(20)
+        assert not win.right_column.is_compact() and "network" in shown_docks(win)
     finally:
         win.prompts_enabled = False
         win.close()
