@@ -1,0 +1,214 @@
+"""Write a project as a PyTorch script (``torch_script(plan, stem)`` -> source text).
+
+The script defines ``Network(nn.Module)`` (one attribute per canvas layer with parameters,
+``forward`` one line per layer, named after it), ``loss_fn``, ``make_optimizer`` and
+``learning_rate`` (the project's optimizer and schedule) and ``train``, which reads
+``<stem>_data.npz`` and ``<stem>_weights.npz`` (torch layout) beside it. It runs unchanged on one
+process or under ``torchrun --nproc_per_node=N``: each process reads its shard of every
+epoch through a ``DistributedSampler`` (the same shuffled order everywhere, seeded by the
+project's seed), the model is wrapped in ``DistributedDataParallel`` (gloo on CPUs, nccl on
+GPUs), each process takes ``batch // N`` samples per step so a step sees the same global batch,
+and process 0 saves the trained ``state_dict`` as ``.npz`` (numpy, loadable by LayerLab:
+File → Import weights from PyTorch) and ``.pt``.
+"""
+
+from __future__ import annotations
+
+from engine.export.code_text import batch_size_expr, header, indent, schedule_source, shape_text
+from engine.export.plan import ExportError, Plan
+from engine.export.torch_templates import code_for
+from engine.optimizers import get_optimizer
+
+COMPOSITES = {
+    "sinusoidal_positions": '''def sinusoidal_positions(steps, dim):
+    """(steps, dim): PE[p, 2i] = sin(p / 10000^(2i/dim)), PE[p, 2i+1] = cos(same angle)."""
+    pos = np.arange(steps, dtype=np.float64)[:, None]
+    pair = (np.arange(dim) // 2) * 2
+    angle = pos / np.power(10000.0, pair / dim)[None, :]
+    return torch.from_numpy(np.where(np.arange(dim) % 2 == 0, np.sin(angle), np.cos(angle)))''',
+    "MultiHeadAttention": '''class MultiHeadAttention(nn.Module):
+    """LayerLab's (Keras-style) multi-head attention: queries from xq (B, Tq, d_query), keys
+    and values from xc (B, Tk, d_context), any key/value sizes -> (B, Tq, d_query)."""
+
+    def __init__(self, d_query, d_context, heads, key_dim, value_dim, causal, dropout, bias):
+        super().__init__()
+        self.heads, self.causal, self.dropout = heads, causal, dropout
+        self.query = nn.Linear(d_query, heads * key_dim, bias=bias)
+        self.key = nn.Linear(d_context, heads * key_dim, bias=bias)
+        self.value = nn.Linear(d_context, heads * value_dim, bias=bias)
+        self.output = nn.Linear(heads * value_dim, d_query, bias=bias)
+
+    def forward(self, xq, xc):
+        def split(v):  # (B, T, heads·d) -> (B, heads, T, d)
+            return v.reshape(v.shape[0], v.shape[1], self.heads, -1).transpose(1, 2)
+
+        q, k, v = split(self.query(xq)), split(self.key(xc)), split(self.value(xc))
+        scores = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])  # (B, heads, Tq, Tk)
+        if self.causal:
+            keep = torch.ones(scores.shape[-2:], dtype=torch.bool, device=q.device).tril()
+            scores = scores.masked_fill(~keep, -math.inf)
+        weights = F.dropout(torch.softmax(scores, dim=-1), self.dropout, self.training)
+        joined = (weights @ v).transpose(1, 2).reshape(xq.shape[0], xq.shape[1], -1)
+        return self.output(joined)''',
+}
+
+LOSSES = {
+    "categorical_crossentropy": ("F.cross_entropy(out.reshape(-1, out.shape[-1]), "
+                                 "y.reshape(-1).long())", "cross-entropy of the softmax"),
+    "binary_crossentropy": ("F.binary_cross_entropy_with_logits(out, y.to(out.dtype))",
+                            "binary cross-entropy of the sigmoid"),
+    "mse": ("F.mse_loss(out, y.to(out.dtype).reshape(out.shape))", "mean squared error"),
+    "mae": ("F.l1_loss(out, y.to(out.dtype).reshape(out.shape))", "mean absolute error"),
+}
+
+OPTIMIZERS = {
+    "sgd": "torch.optim.SGD(params, lr={lr}, momentum={momentum}, nesterov={nesterov}, "
+           "weight_decay={weight_decay})",
+    "adam": "torch.optim.Adam(params, lr={lr}, betas=({beta_1}, {beta_2}), eps={epsilon}, "
+            "weight_decay={weight_decay})",
+    "adamw": "torch.optim.AdamW(params, lr={lr}, betas=({beta_1}, {beta_2}), eps={epsilon}, "
+             "weight_decay={weight_decay})",
+    "rmsprop": "torch.optim.RMSprop(params, lr={lr}, alpha={rho}, eps={epsilon}, "
+               "weight_decay={weight_decay})",
+    "adagrad": "torch.optim.Adagrad(params, lr={lr}, eps={epsilon}, weight_decay="
+               "{weight_decay}, initial_accumulator_value={initial_accumulator_value})",
+    "adadelta": "torch.optim.Adadelta(params, lr={lr}, rho={rho}, eps={epsilon}, "
+                "weight_decay={weight_decay})",
+}
+OPTIMIZERS["momentum"] = OPTIMIZERS["nesterov"] = OPTIMIZERS["sgd"]
+
+
+def torch_script(plan: Plan, stem: str) -> str:
+    if plan.loss not in LOSSES:
+        raise ExportError(f"The loss {plan.loss.replace('_', ' ')} is not written by the PyTorch "
+                          f"export yet; supported: {', '.join(LOSSES)}.")
+    codes = {s.name: code_for(s) for s in plan.steps if s.kind != "Input"}
+    classes = dict.fromkeys(c for code in codes.values() for c in code.classes)
+    top = header(plan, "PyTorch", stem, True).replace(
+        f"{stem}_weights.npz (the weights", f"{stem}_weights.npz (torch layout; the weights")
+    parts = [top,
+             "import argparse\nimport math\nimport os\nfrom pathlib import Path\n\n"
+             "import numpy as np\nimport torch\nimport torch.distributed as dist\n"
+             "import torch.nn.functional as F\nfrom torch import nn\n"
+             "from torch.nn.parallel import DistributedDataParallel\n"
+             "from torch.utils.data import DataLoader, DistributedSampler, TensorDataset",
+             f"HERE = Path(__file__).resolve().parent\nSEED = {plan.training.seed}\n"
+             f"EPOCHS = {plan.training.epochs}\nSHUFFLE = {bool(plan.training.shuffle)}",
+             *(COMPOSITES[c] for c in classes), _network(plan, codes), _predict(plan),
+             _loss(plan), _optimizer(plan), schedule_source(plan.training), TRAIN.format(
+                 stem=stem, batch=batch_size_expr(plan.training, "len(dataset)"))]
+    return "\n\n\n".join(p.rstrip("\n") for p in parts) + "\n"
+
+
+def _network(plan: Plan, codes: dict) -> str:
+    out = next(s for s in plan.steps if s.var == plan.output_var)
+    init, forward = [], []
+    for step in plan.steps:
+        if step.kind == "Input":
+            forward.append(f"{step.var} = x  # {step.name}: {shape_text(step.out_shape)}")
+            continue
+        code = codes[step.name]
+        ins = ", ".join(shape_text(s) for s in step.in_shapes)
+        comment = f"# {step.name}: {step.kind}    {ins} -> {shape_text(step.out_shape)}"
+        if code.init:
+            init += [comment, *code.init]
+        forward += [comment, f"{step.var} = {code.forward}"]
+    scores = " (logits: the loss applies the " + plan.final_activation + ")" \
+        if plan.logits_mode else ""
+    return "\n".join([
+        "class Network(nn.Module):",
+        f'    """{plan.title}: x {shape_text(plan.input_shape)} -> '
+        f'{shape_text(out.out_shape)}{scores}."""', "",
+        "    def __init__(self):", "        super().__init__()", *indent(init, 2), "",
+        "    def forward(self, x):", *indent(forward, 2), f"        return {plan.output_var}"])
+
+
+def _predict(plan: Plan) -> str:
+    final = {"softmax": "torch.softmax(out, dim=-1)", "sigmoid": "torch.sigmoid(out)"}.get(
+        plan.final_activation if plan.logits_mode else "", "out")
+    return ("@torch.no_grad()\ndef predict(net, x):\n"
+            '    """The answers with the final activation applied (evaluation mode)."""\n'
+            f"    net.eval()\n    out = net(x)\n    return {final}")
+
+
+def _loss(plan: Plan) -> str:
+    expr, words = LOSSES[plan.loss]
+    return (f"def loss_fn(out, y):\n    \"\"\"The loss LayerLab trains this project with: "
+            f"{words}.\"\"\"\n    return {expr}")
+
+
+def _optimizer(plan: Plan) -> str:
+    t = plan.training
+    hyper = dict(get_optimizer(t.optimizer, **t.optimizer_options).hyper)
+    hyper["lr"] = hyper.pop("learning_rate")
+    call = OPTIMIZERS[t.optimizer].format(**{k: repr(v) for k, v in hyper.items()})
+    return ("def make_optimizer(params):\n"
+            f'    """{t.optimizer} with the project\'s settings."""\n'
+            f"    return {call}")
+
+
+TRAIN = '''def load_weights(net, path):
+    """Load a state dict saved as .npz (names -> arrays)."""
+    with np.load(path) as saved:
+        state = {{k: torch.from_numpy(saved[k]) for k in saved.files}}
+    net.load_state_dict(state)
+
+
+def train(epochs, weights, out, dtype=torch.float32):
+    """Train on one process, or on N under torchrun (WORLD_SIZE, RANK set by torchrun)."""
+    world, rank = int(os.environ.get("WORLD_SIZE", "1")), int(os.environ.get("RANK", "0"))
+    cuda = torch.cuda.is_available()
+    if world > 1:
+        dist.init_process_group("nccl" if cuda else "gloo")
+    device = torch.device(f"cuda:{{int(os.environ.get('LOCAL_RANK', '0'))}}" if cuda else "cpu")
+    torch.manual_seed(SEED)
+    net = Network().to(dtype)
+    load_weights(net, weights)
+    net = net.to(device)
+    with np.load(HERE / "{stem}_data.npz") as data:
+        x, y = torch.from_numpy(data["x_train"]).to(dtype), torch.from_numpy(data["y_train"])
+    dataset = TensorDataset(x, y)
+    batch = {batch}
+    # every process reads its own shard; together they see the same global batch per step
+    sampler = DistributedSampler(dataset, num_replicas=world, rank=rank, shuffle=SHUFFLE,
+                                 seed=SEED)
+    loader = DataLoader(dataset, batch_size=max(1, batch // world), sampler=sampler)
+    model = DistributedDataParallel(net) if world > 1 else net
+    optimizer = make_optimizer([p for p in model.parameters() if p.requires_grad])
+    base = optimizer.defaults["lr"] or 1.0  # the schedule scales the base rate step by step
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: learning_rate(step) / base)
+    for epoch in range(epochs):
+        sampler.set_epoch(epoch)
+        model.train()
+        total, count = 0.0, 0
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            loss = loss_fn(model(xb.to(device)), yb.to(device))
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            total, count = total + loss.item(), count + 1
+        if rank == 0:
+            print(f"epoch {{epoch + 1}}/{{epochs}}  loss {{total / max(count, 1):.4f}}", flush=True)
+    if rank == 0:
+        state = {{k: v.detach().cpu().numpy() for k, v in net.state_dict().items()}}
+        np.savez(out, **state)
+        torch.save(net.state_dict(), Path(out).with_suffix(".pt"))
+        print(f"weights saved to {{out}}")
+    if world > 1:
+        dist.destroy_process_group()
+    return net
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--weights", default=str(HERE / "{stem}_weights.npz"))
+    parser.add_argument("--out", default=str(HERE / "{stem}_torch_trained.npz"))
+    parser.add_argument("--float64", action="store_true", help="train in double precision")
+    args = parser.parse_args()
+    train(args.epochs, args.weights, args.out, torch.float64 if args.float64 else torch.float32)
+
+
+if __name__ == "__main__":
+    main()'''

@@ -1,0 +1,312 @@
+"""Code templates of the PyTorch export, one per layer kind (a registry, like the layers').
+
+A template returns ``TorchCode``: the lines of ``Network.__init__`` that create the layer's
+modules (attribute ``self.<var>``), the expression of its forward pass over its input
+variables, and two weight maps between LayerLab's arrays (``{"kernel": ...}``) and the
+module's ``state_dict`` entries (``{"weight": ...}``, without the ``<var>.`` prefix):
+``to_torch`` for export, ``from_torch`` for import back (and for comparing gradients).
+
+Conventions bridged here: Dense kernels are (in, out), torch's Linear weights (out, in);
+images are channels-first in both; recurrent layers keep one bias in LayerLab (torch's
+``bias_hh`` is created, set to zero and frozen) and the GRU's gate blocks are z, r, n in
+LayerLab but r, z, n in torch. Kinds torch has no module for (multi-head attention with
+LayerLab's general key/value sizes, positional encodings, "same" padding with strides) are
+written out as small composites.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from engine.export.geometry import conv_geometry, pool_geometry
+from engine.export.plan import ExportError, Step
+
+Arrays = dict[str, np.ndarray]
+
+ACTIVATIONS = {"linear": "{x}", "sigmoid": "torch.sigmoid({x})", "tanh": "torch.tanh({x})",
+               "relu": "F.relu({x})", "leaky_relu": "F.leaky_relu({x}, 0.01)",
+               "elu": "F.elu({x})", "selu": "F.selu({x})", "softplus": "F.softplus({x})",
+               "silu": "F.silu({x})", "gelu": "F.gelu({x})",
+               "hard_sigmoid": "F.hardsigmoid({x})", "softmax": "torch.softmax({x}, dim=-1)"}
+
+
+def same(arrays: Arrays) -> Arrays:
+    return dict(arrays)
+
+
+@dataclass
+class TorchCode:
+    init: list[str]
+    forward: str
+    to_torch: Callable[[Arrays], Arrays] = same
+    from_torch: Callable[[Arrays], Arrays] = same
+    classes: tuple[str, ...] = ()  # composite module classes the script must define
+    notes: list[str] = field(default_factory=list)
+
+
+TORCH_TEMPLATES: dict[str, Callable[[Step], TorchCode]] = {}
+
+
+def template(*kinds: str):
+    def wrap(fn: Callable[[Step], TorchCode]) -> Callable[[Step], TorchCode]:
+        for kind in kinds:
+            TORCH_TEMPLATES[kind] = fn
+        return fn
+    return wrap
+
+
+def act(name: str, x: str, where: str) -> str:
+    if name not in ACTIVATIONS:
+        raise ExportError(f"The activation {name} of {where} has no PyTorch equivalent in the "
+                          f"export; supported: {', '.join(ACTIVATIONS)}.")
+    return ACTIVATIONS[name].format(x=x)
+
+
+def linear_maps() -> tuple[Callable[[Arrays], Arrays], Callable[[Arrays], Arrays]]:
+    def to(a: Arrays) -> Arrays:
+        out = {"weight": a["kernel"].T}
+        if "bias" in a:
+            out["bias"] = a["bias"]
+        return out
+
+    def back(t: Arrays) -> Arrays:
+        out = {"kernel": t["weight"].T}
+        if "bias" in t:
+            out["bias"] = t["bias"]
+        return out
+    return to, back
+
+
+@template("Dense", "TimeDistributed")
+def _dense(step: Step) -> TorchCode:
+    fan_in, units = step.params["kernel"]
+    to, back = linear_maps()
+    bias = "bias" in step.params
+    return TorchCode([f"self.{step.var} = nn.Linear({fan_in}, {units}, bias={bias})"],
+                     act(step.activation, f"self.{step.var}({step.inputs[0]})", step.name),
+                     to, back)
+
+
+@template("Activation")
+def _activation(step: Step) -> TorchCode:
+    return TorchCode([], act(step.activation, step.inputs[0], step.name))
+
+
+@template("LeakyReLU")
+def _leaky(step: Step) -> TorchCode:
+    slope = float(step.options["negative_slope"])
+    return TorchCode([], f"F.leaky_relu({step.inputs[0]}, {slope!r})")
+
+
+@template("ELU")
+def _elu(step: Step) -> TorchCode:
+    return TorchCode([], f"F.elu({step.inputs[0]}, alpha={float(step.options['alpha'])!r})")
+
+
+@template("Dropout")
+def _dropout(step: Step) -> TorchCode:
+    return TorchCode([f"self.{step.var} = nn.Dropout({float(step.options['rate'])!r})"],
+                     f"self.{step.var}({step.inputs[0]})")
+
+
+@template("Flatten", "Reshape")
+def _reshape(step: Step) -> TorchCode:
+    shape = ", ".join(str(d) for d in step.out_shape)
+    return TorchCode([], f"{step.inputs[0]}.reshape(-1, {shape})")
+
+
+@template("Add")
+def _add(step: Step) -> TorchCode:
+    return TorchCode([], " + ".join(step.inputs))
+
+
+@template("Concatenate")
+def _concat(step: Step) -> TorchCode:
+    axis = int(step.options["axis"])
+    axis = (axis + len(step.out_shape) if axis < 0 else axis) + 1
+    return TorchCode([], f"torch.cat([{', '.join(step.inputs)}], dim={axis})")
+
+
+@template("Conv2D")
+def _conv(step: Step) -> TorchCode:
+    (top, bottom, left, right), strides, dilation = conv_geometry(step.options,
+                                                                  step.in_shapes[0])
+    filters, channels, kh, kw = step.params["kernel"]
+    bias = "bias" in step.params
+    x = step.inputs[0]
+    if any((top, bottom, left, right)):
+        x = f"F.pad({x}, ({left}, {right}, {top}, {bottom}))"
+    return TorchCode([f"self.{step.var} = nn.Conv2d({channels}, {filters}, ({kh}, {kw}), "
+                      f"stride={strides}, dilation={dilation}, bias={bias})"],
+                     act(step.activation, f"self.{step.var}({x})", step.name),
+                     lambda a: {"weight" if k == "kernel" else k: v for k, v in a.items()},
+                     lambda t: {"kernel" if k == "weight" else k: v for k, v in t.items()})
+
+
+@template("MaxPool2D", "AvgPool2D")
+def _pool(step: Step) -> TorchCode:
+    size, strides, (top, bottom, left, right) = pool_geometry(step.options, step.in_shapes[0])
+    x = step.inputs[0]
+    if step.kind == "MaxPool2D":
+        if any((top, bottom, left, right)):
+            x = f"F.pad({x}, ({left}, {right}, {top}, {bottom}), value=-math.inf)"
+        return TorchCode([], f"F.max_pool2d({x}, {size}, stride={strides})")
+    if any((top, bottom, left, right)):  # mean over the real pixels of each window only
+        ones = f"torch.ones_like({x}[:1, :1])"
+        pad = f"({left}, {right}, {top}, {bottom})"
+        return TorchCode([], f"F.avg_pool2d(F.pad({x}, {pad}), {size}, stride={strides}) / "
+                             f"F.avg_pool2d(F.pad({ones}, {pad}), {size}, stride={strides})")
+    return TorchCode([], f"F.avg_pool2d({x}, {size}, stride={strides})")
+
+
+@template("GlobalAveragePool2D")
+def _gap(step: Step) -> TorchCode:
+    return TorchCode([], f"{step.inputs[0]}.mean(dim=(2, 3))")
+
+
+@template("GlobalMaxPool2D")
+def _gmp(step: Step) -> TorchCode:
+    return TorchCode([], f"{step.inputs[0]}.amax(dim=(2, 3))")
+
+
+@template("Embedding")
+def _embedding(step: Step) -> TorchCode:
+    vocab, dim = step.params["embeddings"]
+    return TorchCode([f"self.{step.var} = nn.Embedding({vocab}, {dim})"],
+                     f"self.{step.var}({step.inputs[0]}.long())",
+                     lambda a: {"weight": a["embeddings"]}, lambda t: {"embeddings": t["weight"]})
+
+
+@template("LayerNormalization")
+def _layer_norm(step: Step) -> TorchCode:
+    dim = step.in_shapes[0][-1]
+    affine = "gamma" in step.params and "beta" in step.params
+    if ("gamma" in step.params) != ("beta" in step.params):
+        raise ExportError(f"The LayerNormalization '{step.name}' uses only one of center/scale, "
+                          "which the PyTorch export does not write; switch both on or off.")
+    return TorchCode([f"self.{step.var} = nn.LayerNorm({dim}, "
+                      f"eps={float(step.options['epsilon'])!r}, elementwise_affine={affine})"],
+                     f"self.{step.var}({step.inputs[0]})",
+                     lambda a: {"weight": a["gamma"], "bias": a["beta"]} if a else {},
+                     lambda t: {"gamma": t["weight"], "beta": t["bias"]} if t else {})
+
+
+@template("PositionalEncoding")
+def _positions(step: Step) -> TorchCode:
+    steps, dim = step.in_shapes[0]
+    if "embeddings" in step.params:
+        rows = step.params["embeddings"][0]
+        return TorchCode([f"self.{step.var} = nn.Parameter(torch.zeros({rows}, {dim}))"],
+                         f"{step.inputs[0]} + self.{step.var}[:{steps}]",
+                         lambda a: {"": a["embeddings"]}, lambda t: {"embeddings": t[""]})
+    return TorchCode([f"self.register_buffer('{step.var}', sinusoidal_positions({steps}, {dim}),"
+                      " persistent=False)"], f"{step.inputs[0]} + self.{step.var}",
+                     classes=("sinusoidal_positions",))
+
+
+@template("MultiHeadAttention")
+def _attention(step: Step) -> TorchCode:
+    o = step.options
+    if o.get("mask_padding"):
+        raise ExportError(f"The attention layer '{step.name}' masks padding, which the code "
+                          "export does not write yet; switch it off to export the network.")
+    d_q, d_c = step.in_shapes[0][-1], step.in_shapes[-1][-1]
+    heads, kd = int(o["num_heads"]), int(o["key_dim"])
+    vd = int(o.get("value_dim") or kd)
+    parts = ("query", "key", "value", "output")
+
+    def to(a: Arrays) -> Arrays:
+        out = {f"{p}.weight": a[f"{p}_kernel"].T for p in parts}
+        out.update({f"{p}.bias": a[f"{p}_bias"] for p in parts if f"{p}_bias" in a})
+        return out
+
+    def back(t: Arrays) -> Arrays:
+        out = {f"{p}_kernel": t[f"{p}.weight"].T for p in parts}
+        out.update({f"{p}_bias": t[f"{p}.bias"] for p in parts if f"{p}.bias" in t})
+        return out
+    context = step.inputs[-1]
+    return TorchCode([f"self.{step.var} = MultiHeadAttention({d_q}, {d_c}, heads={heads}, "
+                      f"key_dim={kd}, value_dim={vd}, causal={bool(o['use_causal_mask'])}, "
+                      f"dropout={float(o['dropout'])!r}, bias={bool(o['use_bias'])})"],
+                     f"self.{step.var}({step.inputs[0]}, {context})", to, back,
+                     classes=("MultiHeadAttention",))
+
+
+@template("SequencePooling")
+def _sequence_pooling(step: Step) -> TorchCode:
+    x = step.inputs[0]
+    expr = {"mean": f"{x}.mean(dim=1)", "max": f"{x}.amax(dim=1)", "last": f"{x}[:, -1]"}
+    return TorchCode([], expr[step.options["mode"]])
+
+
+def _gru_order(w: np.ndarray) -> np.ndarray:
+    """Gate blocks along axis 0: LayerLab z, r, n <-> torch r, z, n (its own inverse)."""
+    z, r, n = np.split(w, 3, axis=0)
+    return np.concatenate([r, z, n], axis=0)
+
+
+@template("SimpleRNN", "LSTM", "GRU")
+def _recurrent(step: Step) -> TorchCode:
+    o = step.options
+    if len(step.inputs) > 1 or o.get("mask_padding"):
+        raise ExportError(f"The {step.kind} '{step.name}' uses an initial state or padding "
+                          "masks, which the code export does not write yet; switch them off.")
+    units, fan_in = int(o["units"]), step.in_shapes[0][-1]
+    bias = "bias" in step.params
+    extra = ""
+    if step.kind == "SimpleRNN":
+        if o["activation"] not in ("tanh", "relu"):
+            raise ExportError(f"The SimpleRNN '{step.name}' uses {o['activation']}; torch's RNN "
+                              "offers tanh or relu.")
+        extra = f", nonlinearity='{o['activation']}'"
+    elif (o["activation"], o["recurrent_activation"]) != ("tanh", "sigmoid"):
+        raise ExportError(f"The {step.kind} '{step.name}' uses other activations than tanh and "
+                          "sigmoid, which torch's recurrent layers do not offer.")
+    if step.kind == "GRU" and not o.get("reset_after", True):
+        raise ExportError(f"The GRU '{step.name}' uses reset_after off; torch's GRU resets "
+                          "after the product (switch reset_after on).")
+    module = {"SimpleRNN": "nn.RNN", "LSTM": "nn.LSTM", "GRU": "nn.GRU"}[step.kind]
+    init = [f"self.{step.var} = {module}({fan_in}, {units}, batch_first=True, "
+            f"bias={bias}{extra})"]
+    gru = step.kind == "GRU"
+    order = _gru_order if gru else (lambda w: w)
+    if bias and not gru:
+        init += [f"with torch.no_grad():  # LayerLab's {step.kind} has one bias: keep this at 0",
+                 f"    self.{step.var}.bias_hh_l0.zero_()",
+                 f"self.{step.var}.bias_hh_l0.requires_grad_(False)"]
+
+    def to(a: Arrays) -> Arrays:
+        out = {"weight_ih_l0": order(a["kernel"].T), "weight_hh_l0": order(a["recurrent_kernel"].T)}
+        if "bias" in a:
+            out["bias_ih_l0"] = order(a["bias"])
+            out["bias_hh_l0"] = order(a["recurrent_bias"]) if gru else np.zeros_like(a["bias"])
+        return out
+
+    def back(t: Arrays) -> Arrays:
+        out = {"kernel": order(t["weight_ih_l0"]).T,
+               "recurrent_kernel": order(t["weight_hh_l0"]).T}
+        if "bias_ih_l0" in t:
+            hh = t.get("bias_hh_l0", np.zeros_like(t["bias_ih_l0"]))
+            if gru:
+                out["bias"], out["recurrent_bias"] = order(t["bias_ih_l0"]), order(hh)
+            else:
+                out["bias"] = t["bias_ih_l0"] + hh
+        return out
+    pick = "" if o["return_sequences"] else "[:, -1]"
+    return TorchCode(init, f"self.{step.var}({step.inputs[0]})[0]{pick}", to, back)
+
+
+def code_for(step: Step) -> TorchCode:
+    from engine.export.plan import unsupported
+
+    if step.kind not in TORCH_TEMPLATES:
+        raise unsupported(step.kind, "PyTorch", list(TORCH_TEMPLATES), f"'{step.name}'")
+    return TORCH_TEMPLATES[step.kind](step)
+
+
+def describe_options(options: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in options.items())

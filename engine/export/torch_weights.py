@@ -1,0 +1,47 @@
+"""LayerLab weights <-> the exported PyTorch module's ``state_dict`` (numpy arrays only).
+
+``to_torch(plan, weights)``: ``{"layer/param": array}`` -> ``{"<var>.<torch name>": array}``
+(what the exported script loads). ``from_torch(plan, state)`` inverts it, so a state dict
+saved by the exported training script loads back into the project; given gradients instead
+of weights it maps them the same way (a frozen, missing ``bias_hh`` counts as zero).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.export.plan import Plan
+from engine.export.torch_templates import code_for
+
+
+def _key(var: str, sub: str) -> str:
+    return var if sub == "" else f"{var}.{sub}"
+
+
+def to_torch(plan: Plan, weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    for step in plan.steps:
+        if step.kind == "Input" or not step.params:
+            continue
+        mine = {k: np.asarray(weights[f"{step.name}/{k}"]) for k in step.params}
+        for sub, value in code_for(step).to_torch(mine).items():
+            out[_key(step.var, sub)] = np.ascontiguousarray(value)
+    return out
+
+
+def from_torch(plan: Plan, state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Torch names -> LayerLab names; entries of layers that are absent are skipped."""
+    out: dict[str, np.ndarray] = {}
+    for step in plan.steps:
+        if step.kind == "Input" or not step.params:
+            continue
+        prefix = f"{step.var}."
+        theirs = {k[len(prefix):]: np.asarray(v) for k, v in state.items()
+                  if k.startswith(prefix)}
+        if step.var in state:
+            theirs[""] = np.asarray(state[step.var])
+        if not theirs:
+            continue
+        for key, value in code_for(step).from_torch(theirs).items():
+            out[f"{step.name}/{key}"] = np.ascontiguousarray(value)
+    return out
