@@ -1,8 +1,14 @@
 """Regenerate the screenshots in docs/ (run from the repository root under a virtual display).
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python docs/make_screenshots.py [NAME...]
+    xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python docs/make_screenshots.py [NAME...]
 
 NAME picks some screenshots only (``seq2seq`` -> ``screenshot_seq2seq.png``); none: all.
+The window takes the virtual screen's available size, except for the projector shots (their
+size is in the name), so the screen must be at least 1920×1080.
+``screenshot_1280x720.png`` / ``screenshot_1920x1080.png``: the spiral training at a lecture
+projector's size (compact right column at 720: Loss | Network | Confusion under the decision
+boundary); ``screenshot_cnn_1280x720.png`` (Look inside → Feature maps) and
+``screenshot_seq2seq_1280x720.png`` (Look inside → Translations): training at 1280×720.
 ``screenshot_spiral.png``: the spiral example mid-training (decision boundary forming).
 ``screenshot_error.png``: the digits MLP fed 1×8×8 images — the Dense layer cannot take an
 image, its wire turns red and the problems panel says to insert a Flatten layer.
@@ -22,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as main.py does for the app
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QSettings, QTimer  # noqa: E402
+from PySide6.QtCore import QSettings, QSize, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402, TID251 - a GUI script
 
 from app.examples import example_path  # noqa: E402
@@ -33,12 +39,14 @@ from widgets.theme import apply_theme  # noqa: E402
 SPIRAL_EPOCH = 180  # grab the spiral at this epoch: the boundary has formed, training goes on
 
 
-def make_window(app: QApplication, folder: Path) -> MainWindow:
+def make_window(app: QApplication, folder: Path, size: QSize | None = None) -> MainWindow:
+    """A window with fresh settings, ``size`` px (default: the screen's available size)."""
     settings = Settings(QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
     window = MainWindow(settings, autosave_folder=folder / "recovery")
     window.prompts_enabled = False
-    window.resize(app.primaryScreen().availableSize())
     window.show()
+    window.resize(size or app.primaryScreen().availableSize())
+    settle(app, 100)
     window.apply_default_sizes()
     return window
 
@@ -51,8 +59,8 @@ def settle(app: QApplication, ms: int = 400) -> None:
         app.processEvents()
 
 
-def spiral(app: QApplication, folder: Path, out: Path) -> None:
-    window = make_window(app, folder)
+def spiral(app: QApplication, folder: Path, out: Path, size: QSize | None = None) -> None:
+    window = make_window(app, folder, size)
     window.files.open_example(example_path("spiral"))
     settle(app)
     grabbed: list[bool] = []
@@ -117,6 +125,38 @@ def deep(app: QApplication, folder: Path, example: str, tab: str, out: Path) -> 
     return shown
 
 
+# (example, "Look inside" tab, grab at this epoch, file): training at a projector's 1280×720
+LIVE_SHOTS = (("digits_cnn", "feature_maps", 4, "screenshot_cnn_1280x720.png"),
+              ("dates_seq2seq_attention", "translate", 4, "screenshot_seq2seq_1280x720.png"))
+PROJECTOR, FULL_HD = QSize(1280, 720), QSize(1920, 1080)
+
+
+def live(app: QApplication, folder: Path, shot: tuple[str, str, int, str], out: Path) -> None:
+    """Train ``example`` at 1280×720 and grab it at the shot's epoch, Look inside showing."""
+    example, tab, epoch, _name = shot
+    window = make_window(app, folder, PROJECTOR)
+    window.files.open_example(example_path(example))
+    settle(app)
+    window.docks["inside"].raise_()
+    window.inside.dock.show_view(tab)
+    grabbed: list[bool] = []
+
+    def grab() -> None:
+        window.grab().save(str(out))
+        grabbed.append(True)
+
+    def on_snapshot(snap) -> None:
+        if snap.epoch >= epoch and not grabbed:
+            grabbed.append(False)
+            QTimer.singleShot(800, grab)  # the view's probes of this epoch have arrived
+
+    window.session.snapshot_ready.connect(on_snapshot)
+    window.run.toggle_play()
+    while not (grabbed and grabbed[-1]):
+        app.processEvents()
+    window.close()
+
+
 def wanted(name: str, chosen: list[str]) -> bool:
     """``screenshot_NAME.png`` is asked for (no names given: every screenshot)."""
     return not chosen or name.removeprefix("screenshot_").removesuffix(".png") in chosen
@@ -130,6 +170,15 @@ def main(chosen: list[str]) -> int:
             if wanted(name, chosen):
                 shoot(app, Path(tmp) / Path(name).stem, ROOT / "docs" / name)
                 print(f"wrote docs/{name}")
+        for size in (PROJECTOR, FULL_HD):
+            name = f"screenshot_{size.width()}x{size.height()}.png"
+            if wanted(name, chosen):
+                spiral(app, Path(tmp) / Path(name).stem, ROOT / "docs" / name, size)
+                print(f"wrote docs/{name}")
+        for shot in LIVE_SHOTS:
+            if wanted(shot[3], chosen):
+                live(app, Path(tmp) / Path(shot[3]).stem, shot, ROOT / "docs" / shot[3])
+                print(f"wrote docs/{shot[3]}")
         for i, (example, tab, name) in enumerate(DEEP_SHOTS):
             if wanted(name, chosen) and deep(app, Path(tmp) / f"d{i}", example, tab,
                                              ROOT / "docs" / name):

@@ -60,7 +60,7 @@ def fit_window(window: QWidget, fill: bool = False) -> None:
 
 def column_widths(width: int) -> tuple[int, int]:
     """(left, right) dock column widths for a window ``width`` px wide; the canvas gets the
-    rest: 37 % at 1280, 41 % at 1366, 45 % at 1920."""
+    rest: 36 % at 1280, 41 % at 1366, 45 % at 1920."""
     left = int(min(LEFT_RANGE[1], max(LEFT_RANGE[0], LEFT_SHARE * width)))
     right = int(min(RIGHT_RANGE[1], max(RIGHT_RANGE[0], RIGHT_SHARE * width)))
     return left, right
