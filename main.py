@@ -7,6 +7,7 @@
 ``python main.py bench``            benchmark the engine against numpy / PyTorch
 ``python main.py warmup``           compile the engine's kernels once (make run's install step)
 ``python main.py lesson FILE``      run a lesson's reference solution and print each check
+``python main.py export PROJECT --to numpy|torch [--out DIR]``  write the network as code
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import os
 import sys
 
-HEADLESS = {"train", "check", "bench", "warmup", "lesson"}
+HEADLESS = {"train", "check", "bench", "warmup", "lesson", "export"}
 
 
 def main(argv: list[str]) -> int:

@@ -146,6 +146,23 @@ def build_report(project: Any, prepared: Prepared, last: Any,
     }
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the project as a NumPy or PyTorch script with its weights and data beside it:
+    the trained weights of ``NAME.layerlab.npz`` when present, else the initial ones."""
+    from engine.export import export_project
+    from engine.project import load_weights
+
+    project = load_project(args.project)
+    sidecar = weights_path(args.project)
+    weights = load_weights(sidecar)[0] if sidecar.is_file() else None
+    folder = Path(args.out) if args.out else Path(args.project).resolve().parent / "export"
+    for path in export_project(project, args.to, folder, weights=weights):
+        print(f"wrote {path}")
+    print("weights: " + ("trained (" + sidecar.name + ")" if weights else "initial (from the "
+                         "seed; train and save with --save-weights to export trained ones)"))
+    return 0
+
+
 def cmd_warmup(args: argparse.Namespace) -> int:
     """Compile (or load from numba's cache) every family's kernels, one progress line each."""
     from engine.warmup import FAMILIES, TASKS, WarmupProgress, warm_engine
@@ -204,6 +221,11 @@ def make_parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true", help="short timing (smoke test)")
     lesson = sub.add_parser("lesson", help="run a lesson's reference solution, print its checks")
     lesson.add_argument("file", help="a .lesson.json file")
+    export = sub.add_parser("export", help="write the network as a NumPy or PyTorch script")
+    export.add_argument("project")
+    export.add_argument("--to", choices=["numpy", "torch"], default="numpy")
+    export.add_argument("--out", help="folder for the script, weights and data "
+                        "(default: export/ beside the project)")
     warmup = sub.add_parser("warmup", help="compile the engine's kernels once (after install)")
     warmup.add_argument("--only", nargs="*", help="families, e.g. dense conv recurrent")
     warmup.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -219,6 +241,8 @@ def main(argv: list[str]) -> int:
             return cmd_train(args)
         if args.command == "warmup":
             return cmd_warmup(args)
+        if args.command == "export":
+            return cmd_export(args)
         if args.command == "lesson":
             return cmd_lesson(args)
         from engine.bench.runner import cmd_bench

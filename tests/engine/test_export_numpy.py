@@ -110,3 +110,28 @@ def test_unsupported_layer_lists_the_supported_kinds(tmp_path):
     assert all(kind in message for kind in ("Dense", "Conv2D", "LSTM"))
     assert not list(tmp_path.iterdir())
     assert "PReLU" not in NUMPY_TEMPLATES
+
+
+def test_cli_exports_the_trained_weights_of_the_sidecar(tmp_path, capsys):
+    from engine.cli import main
+    from engine.project import load_weights, save_project, weights_path
+
+    project_file = tmp_path / "xor.layerlab.json"
+    save_project(example("xor"), project_file)
+    assert main(["train", str(project_file), "--epochs", "3", "--save-weights",
+                 "--report", str(tmp_path / "r.json")]) == 0
+    assert main(["export", str(project_file), "--to", "numpy", "--out",
+                 str(tmp_path / "code")]) == 0
+    assert "weights: trained" in capsys.readouterr().out
+    trained = load_weights(weights_path(project_file))[0]
+    written = np.load(next((tmp_path / "code").glob("*_weights.npz")))
+    for key, value in trained.items():
+        np.testing.assert_allclose(written[key], value)
+    assert main(["export", str(example_path("vae_digits_2d")), "--out", str(tmp_path)]) == 1
+    assert "vae recipe" in capsys.readouterr().err
+
+
+def example_path(name):
+    from tests.engine.export_helpers import EXAMPLES
+
+    return EXAMPLES / f"{name}.layerlab.json"
