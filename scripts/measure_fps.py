@@ -67,6 +67,9 @@ def main(seconds: float, speed: float | None = None, profile: str | None = None)
             paint(*args)
 
         image.paint = counting_paint
+        snaps: list[tuple[float, bool]] = []  # (time, carries a decision grid)
+        window.session.snapshot_ready.connect(lambda snap: snaps.append(
+            (time.perf_counter(), "decision_grid" in (snap.probes or {}))))
         ticks: list[float] = []
         timer = QTimer(interval=5)
         timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
@@ -95,6 +98,8 @@ def main(seconds: float, speed: float | None = None, profile: str | None = None)
           f"(painted: {sum(t > start + 1.0 for t in painted) / span:.1f})")
     print(f"GUI timer gaps: median {1000 * statistics.median(gaps):.1f} ms, "
           f"p99 {1000 * sorted(gaps)[int(0.99 * len(gaps))]:.1f} ms, max {1000 * max(gaps):.1f} ms")
+    late = [with_grid for t, with_grid in snaps if t > start + 1.0]
+    print(f"snapshots/s: {len(late) / span:.1f} ({sum(late) / span:.1f} with a decision grid)")
     print(f"GUI thread CPU: {100 * gui_cpu:.0f} % of one core")
     print(f"epoch {snap.epoch}, step {snap.step} ({snap.step / seconds:.0f} steps/s; the "
           f"example's Speed: {window.doc.project.training.max_steps_per_second:g})")

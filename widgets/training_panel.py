@@ -239,8 +239,11 @@ class TrainingPanel(QWidget):
         r2 = metrics.get("val_r2", metrics.get("train_r2"))
         self.values["accuracy"].setText(f"{acc:.1%}" if acc is not None else
                                         (f"R² {r2:.3f}" if r2 is not None else "–"))
-        self.progress.setMaximum(max(epochs, 1))
-        self.progress.setValue(min(snap.epoch, epochs))
+        top, value = max(epochs, 1), min(snap.epoch, epochs)
+        if top != self.progress.maximum() or value * 200 // top != \
+                self.progress.value() * 200 // top:  # a visible change: the bar repaints at once
+            self.progress.setMaximum(top)
+            self.progress.setValue(value)
         if snap.message:
             self.show_message(snap.message, error=snap.event == "diverged")
 

@@ -119,6 +119,8 @@ class ConfusionView(QWidget):
         names = list(class_names or [])
         names = [names[i] if i < len(names) else str(i) for i in range(m.shape[0])]
         resized = m.shape != self.matrix.shape or names != self.class_names
+        if not resized and np.array_equal(m, self.matrix):
+            return  # the same counts (most live frames): nothing to redraw
         self.matrix, self.class_names = m, names
         if resized:
             self._rebuild(m.shape[0])
