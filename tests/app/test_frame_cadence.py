@@ -3,8 +3,7 @@ in the session (the GUI thread draws the latest state once when it fell behind).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from types import SimpleNamespace
+from dataclasses import replace
 
 import numpy as np
 
@@ -15,7 +14,10 @@ from app.worker import (
     WATCH_PROBE_SHARE,
     TrainingWorker,
 )
+from engine.project import load_project
+from engine.recipes import prepare
 from engine.snapshots import STEP, Snapshot
+from engine.warmup import EXAMPLES
 
 
 def _snap(step: int, losses: tuple[float, ...], probes: dict | None = None,
@@ -49,13 +51,10 @@ def test_a_map_without_newer_probes_survives_the_merge():
     assert len(out) == 1 and out[0][1].probes["decision_grid"] is grid
 
 
-@dataclass
-class _Grid:
-    last_seconds: float
-
-
 def _worker(probe_seconds: float) -> TrainingWorker:
-    trainer = SimpleNamespace(probe_grid=_Grid(probe_seconds), config=SimpleNamespace())
+    """A worker (not started) for the xor example whose latest probes took ``probe_seconds``."""
+    trainer = prepare(load_project(EXAMPLES / "xor.layerlab.json")).trainer
+    trainer.probe_grid.last_seconds = probe_seconds
     return TrainingWorker(trainer, [])
 
 
