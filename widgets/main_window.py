@@ -30,6 +30,7 @@ from engine.types import GraphError, LayerLabError
 from widgets.canvas.clipboard import MIME_LAYERS
 from widgets.canvas.view import CanvasView
 from widgets.coach_notices import CoachNotices
+from widgets.code_export import code_export_slots
 from widgets.dataset_panel import DatasetPanel
 from widgets.dock_layout import COMPACT_BELOW, RightColumn, hide_stale_tab_bars
 from widgets.file_actions import FileController
@@ -123,6 +124,7 @@ class MainWindow(QMainWindow):
             "save": lambda: self.files.save(), "save_as": lambda: self.files.save_as(),
             "export_weights": lambda: self.files.export_weights(),
             "export_plot": lambda: self.files.export_plot(), "quit": self.close,
+            **code_export_slots(self),
             "cut": self.cut, "copy": c("copy"), "paste": c("paste"),
             "delete": c("delete_selected"), "select_all": c("select_all"),
             "zoom_in": c("zoom_in"), "zoom_out": c("zoom_out"), "reset_zoom": c("reset_zoom"),

@@ -29,6 +29,12 @@ ACTIONS: dict[str, tuple[str, object, object, str]] = {
     "save_as": ("Save &As…", SK.SaveAs, None, "Save the project under a new name"),
     "export_weights": ("Export &weights (.npz)…", None, None, "Save the trained weights"),
     "export_plot": ("Export &plot as PNG/SVG…", None, None, "Save a plot as an image"),
+    "export_numpy": ("Export as &NumPy script…", None, None,
+                     "Write the network as a readable NumPy script with its weights and data"),
+    "export_torch": ("Export as Py&Torch script…", None, None,
+                     "Write the network as a PyTorch module and training script (torchrun-ready)"),
+    "import_torch": ("&Import weights from PyTorch…", None, None,
+                     "Load weights trained by the exported PyTorch script"),
     "quit": ("&Quit", SK.Quit, None, "Close LayerLab"),
     "cut": ("Cu&t", SK.Cut, None, "Cut the selected layers"),
     "copy": ("&Copy", SK.Copy, None, "Copy the selected layers"),
@@ -51,7 +57,8 @@ ACTIONS: dict[str, tuple[str, object, object, str]] = {
 }
 MENUS = {
     "&File": ["new", "open", "open_example", "@recent", "-", "save", "save_as", "-",
-              "export_weights", "export_plot", "-", "quit"],
+              "export_weights", "export_plot", "export_numpy", "export_torch", "import_torch",
+              "-", "quit"],
     "&Edit": ["undo", "redo", "-", "cut", "copy", "paste", "delete", "-", "select_all"],
     "&View": ["zoom_in", "zoom_out", "reset_zoom", "fit", "auto_layout", "-", "theme_light",
               "theme_dark", "-", "@panels", "reset_layout"],

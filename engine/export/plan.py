@@ -89,9 +89,10 @@ RESERVED = {"np", "x", "y", "P", "G", "cache", "params", "grads", "torch", "nn",
             "model", "json", "args", "d", "g"}
 
 
-def make_plan(project: Project, data: Dataset) -> Plan:
+def make_plan(project: Project, data: Dataset | None) -> Plan:
     """The plan of ``project`` trained on ``data`` (its dataset, loaded); ExportError when the
-    project cannot be exported (another recipe, several inputs)."""
+    project cannot be exported (another recipe, several inputs). Without data the layers
+    alone are planned (loss fields: mse, raw targets), enough to map weights."""
     if project.recipe != "supervised":
         raise ExportError(
             f"Code export writes supervised networks; this project uses the {project.recipe} "
@@ -102,11 +103,15 @@ def make_plan(project: Project, data: Dataset) -> Plan:
         raise ExportError(
             f"Code export handles networks with one Input layer; this one has "
             f"{len(model.input_names)} ({', '.join(model.input_names)}).")
-    check_data_fits(model, data)
     config = project.training
-    loss, coder, logits = choose_loss(config.loss, config.loss_options, data.task,
-                                      data.n_classes, output_units(model.output_shape),
-                                      model.output_activation())
+    if data is not None:
+        check_data_fits(model, data)
+        loss, coder, logits = choose_loss(config.loss, config.loss_options, data.task,
+                                          data.n_classes, output_units(model.output_shape),
+                                          model.output_activation())
+        loss_name, encoding, task, classes = loss.name, coder.encoding, data.task, data.n_classes
+    else:
+        loss_name, encoding, task, classes, logits = "mse", "raw", "regression", 0, False
     taken: set[str] = set()
     names = {n: python_name(n, taken) for n in model.order}
     shapes = model.report.shapes
@@ -126,8 +131,9 @@ def make_plan(project: Project, data: Dataset) -> Plan:
     return Plan(title=project.name, steps=steps, input_var=names[model.input_name],
                 input_shape=tuple(shapes[model.input_name]), output_var=names[model.output_name],
                 logits_mode=logits, final_activation=model.output_activation() if logits
-                else "linear", loss=loss.name, encoding=coder.encoding, task=data.task,
-                n_classes=data.n_classes, training=config, dataset=data.name)
+                else "linear", loss=loss_name, encoding=encoding, task=task,
+                n_classes=classes, training=config,
+                dataset=data.name if data is not None else "")
 
 
 def unsupported(kind: str, target: str, supported: list[str], where: str) -> ExportError:

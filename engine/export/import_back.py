@@ -1,0 +1,61 @@
+"""Import back: weights trained by the exported PyTorch script into the project.
+
+The exported script saves its ``state_dict`` as ``.npz`` (plain arrays, no pickle), so
+LayerLab reads it without torch. ``read_torch_state(path)`` checks the file (numbers only,
+finite, size limits) and ``weights_from_torch(project, state)`` renames and re-lays-out the
+arrays to LayerLab's ``"layer/param"`` (``torch_weights.from_torch``), returning them with the
+state-dict entries nothing matched (a project changed since the export).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from engine import validation
+from engine.export.plan import ExportError, make_plan
+from engine.export.torch_weights import from_torch
+from engine.project import Project
+
+
+def read_torch_state(path: str | Path) -> dict[str, np.ndarray]:
+    """``{state-dict name: array}`` from an ``.npz`` saved by the exported script."""
+    name = Path(path).name
+    bad = (f"'{name}' is not a weights file saved by the exported PyTorch script (an .npz of "
+           "its state_dict); export again and train with that script.")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if not isinstance(data, np.lib.npyio.NpzFile) or len(data.files) > 100_000:
+                raise ExportError(bad)
+            state = {}
+            for key in data.files:
+                array = data[key]
+                if array.dtype.kind not in "biuf" or array.size > validation.MAX_DATA_VALUES:
+                    raise ExportError(bad)
+                if not np.all(np.isfinite(array)):
+                    raise ExportError(f"'{name}' holds {key} with missing (NaN) or infinite "
+                                      "values: that run diverged. Train again with a lower "
+                                      "learning rate.")
+                state[key] = array
+    except ExportError:
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError):
+        raise ExportError(bad) from None
+    return state
+
+
+def weights_from_torch(project: Project, state: dict[str, np.ndarray]
+                       ) -> tuple[dict[str, np.ndarray], list[str]]:
+    """(LayerLab weights, state-dict names no layer of the project took)."""
+    plan = make_plan(project, None)
+    try:
+        weights = from_torch(plan, state)
+    except (KeyError, ValueError, IndexError):
+        raise ExportError("The file's arrays do not fit this network (a layer's entries are "
+                          "missing or have other shapes); export the project again and train "
+                          "with the new script.") from None
+    taken = {s.var for s in plan.steps if s.params}
+    unused = sorted(k for k in state if k.split(".")[0] not in taken)
+    return weights, unused

@@ -1,0 +1,71 @@
+"""File → Export as NumPy / PyTorch script writes the trained network as code; File → Import
+weights from PyTorch brings weights trained by that script back into the window."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QFileDialog
+
+from engine.datasets.registry import load_dataset
+from engine.export.plan import make_plan
+from engine.export.torch_weights import from_torch, to_torch
+from tests.widgets.test_weights_roundtrip import make_window, messages, train_xor  # noqa: F401
+
+
+def action(win, text):
+    for act in win.menuBar().actions()[0].menu().actions():
+        if act.text().replace("&", "").startswith(text):
+            return act
+    raise AssertionError(f"no File menu entry {text}")
+
+
+def test_export_writes_the_trained_weights_and_import_loads_them_back(
+        make_window, qtbot, tmp_path, monkeypatch, messages):  # noqa: F811
+    win = make_window()
+    train_xor(win, qtbot, epochs=20)
+    trained = win.session.weights_snapshot()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        staticmethod(lambda *a, **k: str(tmp_path / "code")))
+    action(win, "Export as NumPy script").trigger()
+    action(win, "Export as PyTorch script").trigger()
+    assert not messages
+    written = {p.name for p in (tmp_path / "code").iterdir()}
+    stem = "xor_with_one_hidden_layer"  # from the project name
+    assert {n for n in written if n.endswith(".py")} == {f"{stem}_numpy.py", f"{stem}_torch.py"}
+    plan = make_plan(win.doc.snapshot_project(), load_dataset(win.doc.snapshot_project().dataset))
+    state = dict(np.load(tmp_path / "code" / f"{stem}_weights.npz"))  # torch layout: last
+    back = from_torch(plan, state)
+    for key, value in trained.items():
+        np.testing.assert_allclose(back[key], value, rtol=1e-6)
+
+    elsewhere = {k: v * 0.5 + 0.25 for k, v in state.items()}  # "trained by torchrun"
+    np.savez(tmp_path / "trained.npz", **elsewhere)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda *a, **k: (str(tmp_path / "trained.npz"), "")))
+    action(win, "Import weights from PyTorch").trigger()
+    assert not messages
+    now = win.session.weights_snapshot()
+    for key, value in from_torch(plan, elsewhere).items():
+        np.testing.assert_allclose(now[key], value, rtol=1e-6)
+    assert to_torch(plan, now).keys() == state.keys()
+
+
+@pytest.mark.parametrize("content", [b"not a zip", None])
+def test_importing_a_bad_file_says_so_and_keeps_the_weights(  # noqa: F811
+        make_window, qtbot, tmp_path, monkeypatch, messages, content):  # noqa: F811
+    win = make_window()
+    train_xor(win, qtbot, epochs=5)
+    before = win.session.weights_snapshot()
+    bad = tmp_path / "bad.npz"
+    if content is None:
+        np.savez(bad, unrelated=np.ones(3))
+    else:
+        bad.write_bytes(content)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda *a, **k: (str(bad), "")))
+    action(win, "Import weights from PyTorch").trigger()
+    assert len(messages) == 1 and "Traceback" not in messages[0][1]
+    after = win.session.weights_snapshot()
+    for key, value in before.items():
+        np.testing.assert_array_equal(after[key], value)
