@@ -7,6 +7,7 @@
 ``python main.py bench``            benchmark the engine against numpy / PyTorch
 ``python main.py warmup``           compile the engine's kernels once (make run's install step)
 ``python main.py lesson FILE``      run a lesson's reference solution and print each check
+``python main.py lrfind PROJECT``   sweep the learning rate on a copy of the model, suggest one
 ``python main.py export PROJECT --to numpy|torch [--out DIR]``  write the network as code
 """
 
@@ -15,11 +16,11 @@ from __future__ import annotations
 import os
 import sys
 
-HEADLESS = {"train", "check", "bench", "warmup", "lesson", "export"}
+HEADLESS = {"train", "check", "bench", "warmup", "lesson", "export", "lrfind"}
 
 
 def main(argv: list[str]) -> int:
-    if argv and argv[0] in ("train", "check", "warmup", "lesson"):
+    if argv and argv[0] in ("train", "check", "warmup", "lesson", "lrfind"):
         # classroom-sized products: OpenBLAS threads cost more than they give (a 2-core
         # machine went ~20x slower under load); `bench` sets its own thread counts
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

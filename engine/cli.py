@@ -1,7 +1,8 @@
 """Headless commands: ``train`` a project and write a JSON report, ``check`` its shapes,
 ``bench`` the engine against plain numpy (and PyTorch when installed), ``warmup``: compile
 every kernel family once (the install step; ``engine.warmup``), ``lesson``: play a lesson's
-reference solution and print each check (``engine.lessons.runner``).
+reference solution and print each check (``engine.lessons.runner``), ``lrfind``: the
+learning-rate range test (``engine.lr_finder``).
 
 Errors a learner can cause (bad file, bad shapes, diverging run) print one readable line to
 stderr and exit with status 1 or 2 — never a traceback.
@@ -202,6 +203,29 @@ def cmd_lesson(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_lrfind(args: argparse.Namespace) -> int:
+    """Learning-rate range test on a copy of the project's model; print the curve (every
+    tenth step) and the suggestion; ``--json`` writes every step."""
+    from engine.lr_finder import find_learning_rate
+
+    project = load_project(args.project)
+    result = find_learning_rate(project, start=args.start, end=args.end, steps=args.steps)
+    for i in range(0, len(result.lrs), 10):
+        print(f"  lr {result.lrs[i]:<10.3g} loss {result.smoothed[i]:.4f}")
+    if result.diverged:
+        print(f"  the loss blew up at lr {result.lrs[-1]:.3g}; the sweep stopped there")
+    print(result.summary())
+    if args.json:
+        check_writable(Path(args.json), "the learning-rate report")
+        atomic_write_json(Path(args.json), {
+            "project": project.name, "suggestion": result.suggestion, "min_lr": result.min_lr,
+            "min_over_ten": result.min_over_ten, "diverged": result.diverged,
+            "lrs": result.lrs.tolist(), "losses": result.losses.tolist(),
+            "smoothed": result.smoothed.tolist()})
+        print(f"curve written to {args.json}")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="main.py", description="LayerLab, headless.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -226,6 +250,13 @@ def make_parser() -> argparse.ArgumentParser:
     export.add_argument("--to", choices=["numpy", "torch"], default="numpy")
     export.add_argument("--out", help="folder for the script, weights and data "
                         "(default: export/ beside the project)")
+    lrfind = sub.add_parser("lrfind", help="sweep the learning rate on a copy of the model and "
+                            "suggest one (Smith 2017)")
+    lrfind.add_argument("project")
+    lrfind.add_argument("--start", type=float, default=1e-6, help="first learning rate")
+    lrfind.add_argument("--end", type=float, default=10.0, help="last learning rate")
+    lrfind.add_argument("--steps", type=int, default=200, help="mini-batches in the sweep")
+    lrfind.add_argument("--json", help="write the curve and the suggestion to this file")
     warmup = sub.add_parser("warmup", help="compile the engine's kernels once (after install)")
     warmup.add_argument("--only", nargs="*", help="families, e.g. dense conv recurrent")
     warmup.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -245,6 +276,8 @@ def main(argv: list[str]) -> int:
             return cmd_export(args)
         if args.command == "lesson":
             return cmd_lesson(args)
+        if args.command == "lrfind":
+            return cmd_lrfind(args)
         from engine.bench.runner import cmd_bench
 
         return cmd_bench(args)

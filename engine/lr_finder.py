@@ -1,0 +1,123 @@
+"""Learning-rate finder (Smith 2017, "Cyclical learning rates", the LR range test).
+
+``find_learning_rate(project, weights=None)`` trains a *copy* of the project's model (fresh
+from the seed, or with ``weights``) for one short sweep of ``steps`` mini-batches while the
+learning rate grows exponentially from ``start`` to ``end``; it records the loss of every
+batch, smooths it (exponential moving average with bias correction) and stops early once the
+smoothed loss exceeds 4× its best (the run has diverged). The suggestion is the rate where the
+smoothed loss falls fastest (steepest descent against log lr); ``min_lr / 10`` is given too.
+The project's optimizer and settings are used; only the learning rate changes.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from engine.datasets.base import Dataset
+from engine.project import Project
+from engine.types import ConfigError
+
+DIVERGE_FACTOR = 4.0
+
+
+@dataclass
+class LRFinderResult:
+    lrs: np.ndarray  # (k,) the rate used at each step
+    losses: np.ndarray  # (k,) raw batch losses
+    smoothed: np.ndarray  # (k,) bias-corrected moving average of the losses
+    suggestion: float  # steepest descent of the smoothed loss
+    min_lr: float  # the rate at the smoothed loss's minimum
+    diverged: bool  # stopped early because the loss blew up
+
+    @property
+    def min_over_ten(self) -> float:
+        return self.min_lr / 10.0
+
+    def summary(self) -> str:
+        return (f"Suggested learning rate {self.suggestion:.3g} (steepest descent of the "
+                f"loss); the loss was lowest at {self.min_lr:.3g}, so {self.min_over_ten:.3g} "
+                "is a safe choice too.")
+
+
+def find_learning_rate(project: Project, data: Dataset | None = None,
+                       weights: dict[str, Any] | None = None, start: float = 1e-6,
+                       end: float = 10.0, steps: int = 200, smooth: float = 0.95,
+                       progress: Callable[[int, int], bool] | None = None) -> LRFinderResult:
+    """Run the sweep (see the module docstring). ``progress(i, steps)`` may return False to
+    cancel (the result then covers the steps run so far)."""
+    from engine.recipes import prepare
+
+    if project.recipe != "supervised":
+        raise ConfigError("The learning-rate finder works on supervised projects (a network "
+                          f"trained on labelled data); this project uses the {project.recipe} "
+                          "recipe.")
+    if not (0 < start < end) or steps < 5:
+        raise ConfigError("The learning-rate sweep needs 0 < start < end and at least 5 steps.")
+    project = copy.deepcopy(project)
+    project.training.schedule = None
+    prepared = prepare(project, data)
+    trainer: Any = prepared.trainer
+    if weights:
+        prepared.model.set_weights(weights)
+    x, y = prepared.data.x_train, trainer.y_train
+    if len(x) == 0:
+        raise ConfigError("The learning-rate finder needs training samples.")
+    batch = trainer.config.effective_batch(len(x))
+    rng = np.random.default_rng(project.training.seed)
+    lrs = start * (end / start) ** (np.arange(steps) / (steps - 1))
+    losses: list[float] = []
+    smoothed: list[float] = []
+    avg, best, diverged = 0.0, np.inf, False
+    order = rng.permutation(len(x))
+    for i, lr in enumerate(lrs):
+        if progress is not None and progress(i, steps) is False:
+            break
+        lo = (i * batch) % len(x)
+        if lo + batch > len(x):
+            order = rng.permutation(len(x))
+            lo = 0
+        idx = order[lo:lo + batch]
+        trainer.optimizer.learning_rate = float(lr)
+        with np.errstate(all="ignore"):
+            loss = float(trainer.stepper.run(x, y, [idx])[0])
+        if not np.isfinite(loss):
+            diverged = True
+            break
+        avg = smooth * avg + (1 - smooth) * loss
+        value = avg / (1 - smooth ** (i + 1))
+        losses.append(loss)
+        smoothed.append(value)
+        best = min(best, value)
+        if i > 5 and value > DIVERGE_FACTOR * best:
+            diverged = True
+            break
+    k = len(losses)
+    if k < 3:
+        raise ConfigError("The loss blew up in the first steps of the sweep; start the sweep "
+                          "at a smaller learning rate.")
+    s = np.array(smoothed)
+    lr_used = lrs[:k]
+    skip = k // 10  # the first steps: the moving average is still settling
+    i_min = skip + int(np.argmin(s[skip:]))
+    slope = window_slope(np.log10(lr_used), s, max(5, k // 8))
+    i_steep = skip + int(np.argmin(slope[skip:max(i_min, skip + 1)]))
+    return LRFinderResult(lr_used, np.array(losses), s, float(lr_used[i_steep]),
+                          float(lr_used[i_min]), diverged)
+
+
+def window_slope(x: np.ndarray, y: np.ndarray, width: int) -> np.ndarray:
+    """(k,) least-squares slope of y against x over a centred window of ``width`` points
+    (noisy mini-batch losses make the point-to-point slope useless)."""
+    k, half = len(x), width // 2
+    out = np.zeros(k)
+    for i in range(k):
+        lo, hi = max(0, i - half), min(k, i + half + 1)
+        xs, ys = x[lo:hi] - x[lo:hi].mean(), y[lo:hi]
+        denom = float(xs @ xs)
+        out[i] = float(xs @ (ys - ys.mean())) / denom if denom > 0 else 0.0
+    return out

@@ -1,0 +1,73 @@
+"""Learning-rate finder: an exponential sweep on a copy of the model, a suggestion that trains
+better than the sweep's start, cancel, refusal of other recipes, and ``main.py lrfind``."""
+
+import json
+
+import numpy as np
+import pytest
+
+from engine.cli import main
+from engine.lessons import LESSONS_DIR
+from engine.lr_finder import find_learning_rate, window_slope
+from engine.project import load_project
+from engine.recipes import prepare
+from engine.types import ConfigError
+
+EXAMPLES = LESSONS_DIR.parent / "examples"
+
+
+def _final_loss(project, lr, epochs=15):
+    project.training.optimizer_options = {"learning_rate": lr}
+    project.training.epochs = epochs
+    prepared = prepare(project)
+    for _ in prepared.trainer.run():
+        pass
+    return prepared.trainer.history["train_loss"][-1]
+
+
+def test_sweep_grows_exponentially_and_its_suggestion_trains_well():
+    project = load_project(EXAMPLES / "circles.layerlab.json")
+    before = project.to_dict()
+    result = find_learning_rate(project, start=1e-5, end=10.0, steps=120)
+    ratios = result.lrs[1:] / result.lrs[:-1]
+    assert np.allclose(ratios, ratios[0]) and result.lrs[0] == pytest.approx(1e-5)
+    assert len(result.losses) == len(result.smoothed) == len(result.lrs) <= 120
+    assert result.lrs[0] < result.suggestion <= result.min_lr
+    assert result.min_over_ten == pytest.approx(result.min_lr / 10)
+    assert project.to_dict() == before  # the sweep ran on a copy
+    good = _final_loss(load_project(EXAMPLES / "circles.layerlab.json"), result.suggestion)
+    tiny = _final_loss(load_project(EXAMPLES / "circles.layerlab.json"), 1e-5)
+    assert good < 0.8 * tiny
+
+
+def test_sweep_stops_when_the_loss_blows_up_and_can_be_cancelled():
+    project = load_project(EXAMPLES / "digits_mlp.layerlab.json")
+    project.training.optimizer = "sgd"
+    project.training.optimizer_options = {}
+    result = find_learning_rate(project, start=1e-3, end=1e4, steps=60)
+    assert result.diverged and len(result.lrs) < 60
+    calls = []
+    short = find_learning_rate(load_project(EXAMPLES / "circles.layerlab.json"), steps=50,
+                               progress=lambda i, n: calls.append(i) or i < 20)
+    assert len(short.lrs) == 20 and calls[-1] == 20
+
+
+def test_finder_refuses_other_recipes_in_words():
+    project = load_project(EXAMPLES / "perceptron_and.layerlab.json")
+    with pytest.raises(ConfigError, match="supervised"):
+        find_learning_rate(project)
+
+
+def test_window_slope_of_a_line_is_its_slope():
+    x = np.linspace(0, 1, 30)
+    assert np.allclose(window_slope(x, 3 * x + 1, 7), 3)
+
+
+def test_cli_lrfind_prints_the_suggestion_and_writes_json(tmp_path, capsys):
+    out = tmp_path / "lr.json"
+    code = main(["lrfind", str(EXAMPLES / "circles.layerlab.json"), "--steps", "60",
+                 "--json", str(out)])
+    assert code == 0
+    assert "Suggested learning rate" in capsys.readouterr().out
+    data = json.loads(out.read_text())
+    assert len(data["lrs"]) == len(data["losses"]) and data["suggestion"] > 0
