@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from engine import class_weights as cw
 from engine.backend import pick
 from engine.kernels import losses as kernels
 from engine.params import ParamSpec, validate_options
@@ -36,6 +37,10 @@ REDUCTION_SPEC = ParamSpec("reduction", "choice", "mean", "Average or add the pe
 FROM_LOGITS_SPEC = ParamSpec("from_logits", "bool", False,
                              "The outputs are raw scores (logits); the loss applies the "
                              "activation itself, in a stable way", label="From logits")
+CLASS_WEIGHT_SPEC = ParamSpec("class_weight", "str", "none",
+                              "'balanced' weighs each class by N / (K · its count), or give one "
+                              "weight per class such as '1, 4' (class 0 first)",
+                              label="Class weights")
 
 
 # -- fused, numerically stable cross-entropies ------------------------------------------------
@@ -101,6 +106,19 @@ class Loss:
                                         also_known=("reduction",))
         for key, value in self.options.items():
             setattr(self, key, value)
+        # (K,) weights of the classes (engine.class_weights), or None: unweighted
+        self.class_weights: np.ndarray | None = None
+        self._class_setting = cw.parse_class_weight(self.options.get("class_weight"),
+                                                    self.display_name)
+        if isinstance(self._class_setting, list):
+            self.class_weights = np.asarray(self._class_setting, dtype=np.float64)
+
+    def fit_class_weights(self, labels: np.ndarray, n_classes: int) -> None:
+        """Resolve the ``class_weight`` option for training labels ``(N,)`` (needed for
+        "balanced"; checks a list's length). Losses without the option ignore it."""
+        if "class_weight" in self.options:
+            self.class_weights = cw.resolve(self._class_setting, labels, n_classes,
+                                            self.display_name)
 
     @property
     def wants_logits(self) -> bool:
@@ -190,9 +208,18 @@ class BinaryCrossentropy(Loss):
     name, display_name = "binary_crossentropy", "Binary cross-entropy"
     aliases = ("bce", "binary_cross_entropy")
     blurb = "For yes/no outputs: punishes confident wrong answers hardest. Pairs with sigmoid."
-    config_spec = (FROM_LOGITS_SPEC,)
+    config_spec = (FROM_LOGITS_SPEC, CLASS_WEIGHT_SPEC)
 
     def value_and_grad(self, pred: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
+        if self._class_setting != cw.NONE:  # class-weighted (engine.class_weights)
+            z = _as_float(pred)
+            y = _match_target(z, target, self.display_name)
+            k = 2 if z.ndim < 2 or z.shape[-1] == 1 else z.shape[-1]
+            labels = np.round(y).astype(np.int64).reshape(-1) if k == 2 else None
+            soft = None if k == 2 else y.reshape(-1, k)
+            weights = cw.batch_weights(self.class_weights, labels, soft, k)
+            return cw.weighted_bce(z, y, weights, self.reduction,
+                                   bool(self.options["from_logits"]), EPSILON)
         if self.options["from_logits"]:
             value, grad, _ = sigmoid_binary_cross_entropy(pred, target, self.reduction)
             return value, grad
@@ -213,9 +240,20 @@ class CategoricalCrossentropy(Loss):
     name, display_name = "categorical_crossentropy", "Categorical cross-entropy"
     aliases = ("sparse_categorical_crossentropy", "cce", "cross_entropy", "crossentropy")
     blurb = "For choosing one class among many: the surprise at the true class. Pairs with softmax."
-    config_spec = (FROM_LOGITS_SPEC,)
+    config_spec = (FROM_LOGITS_SPEC, CLASS_WEIGHT_SPEC)
 
     def value_and_grad(self, pred: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
+        if self._class_setting != cw.NONE:  # class-weighted (engine.class_weights)
+            z = _as_float(pred)
+            k = z.shape[-1]
+            labels, soft = _class_targets(z, target, self.display_name)
+            weights = cw.batch_weights(self.class_weights, labels, soft, k)
+            rows = z.reshape(-1, k)
+            value, grad = (cw.weighted_softmax_ce(rows, labels, soft, weights, self.reduction)
+                           if self.options["from_logits"] else
+                           cw.weighted_probs_ce(rows, labels, soft, weights, self.reduction,
+                                                EPSILON))
+            return value, grad.reshape(z.shape)
         if self.options["from_logits"]:
             value, grad, _ = softmax_cross_entropy(pred, target, self.reduction)
             return value, grad

@@ -120,6 +120,8 @@ class Trainer:
             config.loss, config.loss_options, data.task, data.n_classes,
             output_units(model.output_shape), model.output_activation())
         model.set_logits_mode(logits)
+        if data.task == "classification":  # "balanced" class weights need the labels
+            self.loss.fit_class_weights(data.y_train, data.n_classes)
         self.optimizer = get_optimizer(config.optimizer, **config.optimizer_options)
         self.optimizer.schedule = schedule_from_config(config.schedule)
         self.y_train = self.coder.encode(data.y_train, model.dtype)

@@ -34,6 +34,8 @@ from engine.datasets.digits import digits
 from engine.datasets.digits28 import digits28
 from engine.datasets.features import check_features, feature_columns, feature_label
 from engine.datasets.image_folder import image_folder
+from engine.datasets.imbalance import OPTIONS as IMBALANCE_OPTIONS
+from engine.datasets.imbalance import keep_indices
 from engine.datasets.importers import load_csv, load_idx, load_numpy
 from engine.datasets.options import Option, resolve_options
 from engine.datasets.points import MAX_CLASSES, points_raw
@@ -89,7 +91,8 @@ def _generated(name: str, title: str, task: str, fn: Callable[..., RawData],
                defaults: tuple[int, float], extra: list[Option]) -> Entry:
     group = "2-D classification" if task == CLASSIFICATION else "1-D regression"
     names = tuple(o.name for o in extra)
-    return Entry(name, title, group, task, _gen(*defaults) + extra + TAIL,
+    rare = IMBALANCE_OPTIONS if task == CLASSIFICATION else []
+    return Entry(name, title, group, task, _gen(*defaults) + extra + rare + TAIL,
                  _generator(fn, names))
 
 
@@ -100,7 +103,7 @@ def _gate(name: str) -> Entry:
 
 
 def _file_options(*specific: Option) -> list[Option]:
-    return [*specific, SUBSET, *TAIL]
+    return [*specific, SUBSET, *IMBALANCE_OPTIONS, *TAIL]
 
 
 PATH_HELP = "The file to load."
@@ -249,6 +252,14 @@ def _split(entry: Entry, raw: RawData, opts: dict[str, Any]
         if keep is not None:
             x, y = x[keep], y[keep]
     classify = raw.task == CLASSIFICATION
+    if opts.get("imbalance", 1.0) < 1.0:  # subsample one class (engine.datasets.imbalance)
+        if not classify:
+            raise ConfigError(f"The dataset '{entry.name}' is a regression task: it has no "
+                              "classes to make rare. Set imbalance to 1.")
+        keep = keep_indices(y, opts["imbalance"], opts["rare_class"],
+                            np.random.default_rng([opts["seed"], 2]), entry.name)
+        if keep is not None:
+            x, y = x[keep], y[keep]
     if classify and len(np.unique(y)) < 2:
         raise DataError(f"The dataset '{entry.name}' has only one class; a classifier needs "
                         f"samples of at least two classes.")
