@@ -115,3 +115,39 @@ def test_old_defaults_get_a_learning_rate_too_small_card_and_no_overfitting(opti
     assert "learning rate (now 0.001) is probably too small" in flat.message
     assert c.headline(flat).startswith("Coach: the loss is flat")
     assert not math.isnan(flat.evidence["start"])
+
+
+def test_no_flat_loss_card_anywhere_on_the_spiral_examples_real_early_curve():
+    """Issue 18: Adam 0.01 on the spiral sits on a plateau (epochs ~8-34, loss ~0.93, accuracy
+    ~60 %) and then learns slowly (epoch 80: the loss falls ~5 % over 1,600 steps while the
+    accuracy climbs) — the Coach must not say the learning rate is too small at any epoch."""
+    from engine.project import load_project
+
+    project = load_project("assets/examples/spiral.layerlab.json")
+    project.training.epochs = 100
+    project.training.max_steps_per_second = 0
+    snaps = list(prepare(project).trainer.run())
+    full = c.history_from_snapshots(snaps)
+    per_epoch = len(full.step_losses) // len(full.epoch_rows)
+    fired = []
+    for epoch in range(5, 101):
+        h = c.History([r for r in full.epoch_rows if r["epoch"] <= epoch],
+                      full.step_losses[: epoch * per_epoch], learning_rate=0.01)
+        if any(a.kind == "flat_loss" for a in c.coach(h)):
+            fired.append(epoch)
+    assert fired == []
+
+
+def test_flat_loss_needs_a_flat_accuracy_and_a_small_rate_for_the_steps():
+    rng = np.random.default_rng(4)
+    flat = 0.69 + 0.04 * rng.normal(size=500)
+    acc = list(np.full(20, 0.5) + 0.01 * rng.normal(size=20))
+    h_rows = rows([0.69] * 20, [0.69] * 20, val_accuracy=acc)  # steps 10 ... 200
+    for r in h_rows:
+        r["step"] *= 2.5  # 25 steps an epoch: 500 steps
+    assert c.flat_loss(c.History(h_rows, flat, learning_rate=0.001)) is not None
+    climbing = [dict(r, val_accuracy=0.5 + 0.01 * i) for i, r in enumerate(h_rows)]
+    assert c.flat_loss(c.History(climbing, flat, learning_rate=0.001)) is None  # still learning
+    # lr 0.01 × 500 steps: the weights could have moved; a plateau, not a small rate
+    assert c.flat_loss(c.History(h_rows, flat, learning_rate=0.01)) is None
+    assert c.flat_loss(c.History(h_rows, flat[:250], learning_rate=0.001)) is None  # too early
