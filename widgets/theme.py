@@ -116,12 +116,16 @@ def apply_theme(app: QApplication, name: str = "light", point_size: int = 0,
     """Apply a theme to the whole application (text ``scale`` times larger); return its colours."""
     c = colors(name)
     size = max(1, round((point_size or BASE_POINT_SIZE) * scale))
-    app.setStyle("Fusion")
+    if app.property("layerlab_theme") is None:  # once: each set repolishes every widget
+        app.setStyle("Fusion")
     app.setPalette(make_palette(c))
-    font = QFont(app.font())
-    font.setPointSize(size)
-    app.setFont(font)
-    app.setStyleSheet(style_sheet(c, size))
+    if app.font().pointSize() != size:
+        font = QFont(app.font())
+        font.setPointSize(size)
+        app.setFont(font)
+    sheet = style_sheet(c, size)
+    if app.styleSheet() != sheet:
+        app.setStyleSheet(sheet)
     app.setProperty("layerlab_theme", c.name)
     # segmentedLineMode "on": thick antialiased curves drawn as line segments, not one
     # stroked path — 3x cheaper for a long loss curve (Qt's raster stroker is the bottleneck)
