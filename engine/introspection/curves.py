@@ -11,7 +11,9 @@ binary task ``(N,)``/``(N, 1)`` probabilities of class 1 (as in ``engine.metrics
   accuracy and count per bin, and the expected calibration error (ECE).
 - ``misclassified``: indices, true class, predicted class and confidence of every wrong
   prediction, most confident first.
-- ``evaluation_report``: all of the above plus per-class precision/recall/F1.
+- ``evaluation_report``: all of the above plus per-class precision/recall/F1, and the
+  ``labels`` (N,) and ``probs`` (N, K) themselves (``thresholds`` re-counts them at any
+  decision threshold).
 """
 
 from __future__ import annotations
@@ -113,4 +115,5 @@ def evaluation_report(labels: Any, scores: Any, n_classes: int, bins: int = 10,
     cm = confusion_matrix(truth, np.argmax(probs, axis=1), n_classes)
     return {"confusion": cm, **precision_recall_f1(cm), "curves": one_vs_rest(truth, probs),
             "calibration": calibration(truth, probs, bins),
-            "misclassified": misclassified(truth, probs, limit)}
+            "misclassified": misclassified(truth, probs, limit),
+            "labels": truth, "probs": probs}  # (N,), (N, K): for a threshold slider

@@ -6,7 +6,10 @@ evaluation_report`` on the probe batch): ``precision``/``recall``/``f1``/``suppo
 class 1 for a binary task), ``calibration`` (``confidence``, ``accuracy``, ``count`` per bin,
 ``ece``) and ``misclassified`` (``index``, ``true``, ``predicted``, ``confidence``). Asks with
 ``requests_changed({"evaluation": {}})``; double-clicking a mistake emits
-``sample_chosen(index)`` (a probe-sample index, as the saliency view's sample).
+``sample_chosen(index)`` (a probe-sample index, as the saliency view's sample). Under the ROC
+and precision–recall tabs a ``ThresholdPanel`` (the report's ``labels``/``probs``) moves the
+operating point (a ring on both curves) and shows the confusion matrix, precision, recall
+and F1 at the chosen threshold.
 """
 
 from __future__ import annotations
@@ -22,12 +25,14 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from widgets.plots.palette import axis_font, class_color, plot_style
 from widgets.views.common import ViewFrame
 from widgets.views.inspect_common import axes, probe_result
+from widgets.views.threshold_panel import ThresholdPanel
 
 COLUMNS = ("class", "precision", "recall", "F1", "samples")
 CAPTION = ("Per class on the probe samples: ROC and precision–recall curves (one class vs the "
@@ -67,7 +72,20 @@ class EvaluationView(ViewFrame):
         self.cal_curve = self.cal.getPlotItem().plot(symbol="o", symbolSize=9)
         self.roc_curves: dict[int, pg.PlotDataItem] = {}
         self.pr_curves: dict[int, pg.PlotDataItem] = {}
-        self.set_content(self.tabs)
+        self.threshold = ThresholdPanel()
+        self.threshold.changed.connect(self._operating_point)
+        self.roc_point = pg.ScatterPlotItem(size=14, pen=pg.mkPen(width=2), brush=None)
+        self.pr_point = pg.ScatterPlotItem(size=14, pen=pg.mkPen(width=2), brush=None)
+        self.roc.getPlotItem().addItem(self.roc_point)
+        self.pr.getPlotItem().addItem(self.pr_point)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.tabs, 1)
+        column.addWidget(self.threshold)
+        self._tab_changed(self.tabs.currentIndex())
+        self.set_content(content)
         self.result: dict[str, Any] | None = None
         self.set_theme(self.style_.name)
 
@@ -106,7 +124,25 @@ class EvaluationView(ViewFrame):
         self._curves(result.get("curves", {}))
         self._calibration(result.get("calibration", {}))
         self._mistakes(result.get("misclassified", {}))
+        if "labels" in result and "probs" in result:
+            self.threshold.set_data(result["labels"], result["probs"])
         self.show_content()
+
+    def _tab_changed(self, index: int) -> None:
+        """The threshold panel belongs to the ROC and precision–recall tabs."""
+        self.threshold.setVisible(index in (1, 2))
+
+    def _operating_point(self) -> None:
+        m = self.threshold.metrics
+        if m is None or not len(self.threshold.labels):
+            self.roc_point.setData([], [])
+            self.pr_point.setData([], [])
+            return
+        color = class_color(self.threshold.positive_class)
+        for item in (self.roc_point, self.pr_point):
+            item.setPen(pg.mkPen(color, width=3))
+        self.roc_point.setData([m["fpr"]], [m["recall"]])
+        self.pr_point.setData([m["recall"]], [m["precision"]])
 
     def _table(self, r: dict[str, Any]) -> None:
         cols = [np.asarray(r.get(k, ()), dtype=np.float64) for k in
