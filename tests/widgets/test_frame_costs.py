@@ -49,3 +49,24 @@ def test_progress_bar_moves_only_by_visible_steps_and_ends_exact(qtbot):
     assert 150 <= len(values) <= 201  # ~every half percent, not every epoch
     panel.show_snapshot(replace(_snap(3), epoch=3))
     assert panel.progress.value() == 3  # a new run starts over at once
+
+
+def test_network_view_sets_only_the_bins_whose_connections_changed(qtbot):
+    from tests.widgets.test_plots import network, snap
+
+    view = network(qtbot, [("in", 2), ("h", 3)])
+    k = np.array([[0.1, -0.5, 1.0], [-2.0, 0.05, 0.3]])
+    view.update(snap(1, probes={"weights:h/kernel": k}))
+    calls: list[int] = []
+    for b, item in enumerate(view.bins):
+        item.setData = lambda *a, b=b, **kw: calls.append(b)  # noqa: B023 - bound per item
+    view.update(snap(2, probes={"weights:h/kernel": k * 1.0001}))  # same widths and colours
+    assert calls == []
+    k2 = k.copy()
+    old_bin = int(view.group[0])
+    k2[0, 0] = -0.1  # one connection changes colour: it leaves one bin for another
+    view.update(snap(3, probes={"weights:h/kernel": k2}))
+    assert sorted(calls) == sorted({old_bin, int(view.group[0])}) and old_bin != view.group[0]
+    calls.clear()
+    view.set_structure([("in", 2), ("h", 3)])  # a new layout redraws every bin
+    assert sorted(calls) == list(range(len(view.bins)))

@@ -20,7 +20,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from widgets.plots.palette import (
     LABEL_PT,
@@ -120,8 +120,9 @@ class NetworkView(QWidget):
         self.bins = [pg.PlotCurveItem() for _ in range(2 * LEVELS + 1)]  # last: neutral
         self.highlight = pg.PlotCurveItem()
         self.outlines = pg.PlotCurveItem()
-        for item in (*self.bins, self.highlight, self.outlines):
+        for item in (*self.bins, self.highlight, self.outlines):  # pixmaps: a new map is a blit
             plot.addItem(item)
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.highlight.setZValue(5)
         self.outlines.setZValue(4)
         self.images: list[pg.ImageItem] = []
@@ -182,6 +183,7 @@ class NetworkView(QWidget):
     def set_structure(self, layers: list[tuple[str, int]]) -> None:
         """Lay out ``[(layer name, units)]`` in order; wider than 64 neurons shows a note."""
         self.layers = [(str(name), int(units)) for name, units in layers]
+        self._bin_rows: list[Any] = [None] * len(self.bins)  # drawn rows; None: redraw
         for item in (*self.images, *self.labels):
             self.plot.removeItem(item)
         self.images, self.labels, self._atlas = [], [], []
@@ -276,8 +278,10 @@ class NetworkView(QWidget):
         self.group = group
         seg = self.geo.seg
         for b, item in enumerate(self.bins):
-            sel = seg[shown & (group == b)]
-            item.setData(sel[:, [0, 2]].ravel(), sel[:, [1, 3]].ravel(), connect="pairs")
+            rows = np.flatnonzero(shown & (group == b))
+            if not np.array_equal(rows, self._bin_rows[b]):  # else: same lines, same picture
+                self._bin_rows[b], sel = rows, seg[rows]
+                item.setData(sel[:, [0, 2]].ravel(), sel[:, [1, 3]].ravel(), connect="pairs")
 
     def _set_maps(self, probes: dict[str, Any]) -> None:
         any_map = next((v for k, v in probes.items() if k.startswith("neuron_map:")), None)
