@@ -13,7 +13,9 @@ from math import prod
 from pathlib import Path
 from typing import Any
 
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "examples"
+from engine.resources import examples_dir
+
+EXAMPLES_DIR = examples_dir()
 SUFFIX = ".layerlab.json"
 # The order a course would follow; examples not listed come after, alphabetically.
 # the order of a course: perceptron and MLPs, CNNs, sequences and attention, generative models

@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.resources import examples_dir
 from engine.types import LayerLabError
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "assets" / "examples"
+EXAMPLES = examples_dir()
 HANG_SECONDS = 5.0
 INTERNALS = re.compile(
     r"NoneType|has no attribute|Traceback|\b[A-Z][A-Za-z]*(Error|Exception)\b|__\w+__|<class|"

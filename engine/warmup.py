@@ -18,7 +18,6 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,11 +25,12 @@ import numpy as np
 from engine.graph import Graph
 from engine.probes import ProbeSet
 from engine.project import Project, load_project
+from engine.resources import examples_dir
 from engine.training import TrainConfig
 
 log = logging.getLogger(__name__)
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "assets" / "examples"
+EXAMPLES = examples_dir()
 FAMILIES = ("dense", "conv", "pooling", "normalization", "recurrent", "attention", "embedding",
             "generative")
 # every probe name the views ask for (unknown ones are skipped by each trainer's probe set)

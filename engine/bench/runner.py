@@ -29,9 +29,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from engine.resources import package_root
 from engine.types import ConfigError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = package_root()  # the folder holding engine/: the clone or site-packages
 COMPETITORS = ("engine", "numpy", "torch", "probes")  # probes: engine + live probes
 THREADS = (1, 2)
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,10 +32,11 @@ import numpy as np
 from engine.datasets.base import CLASSIFICATION, RawData
 from engine.datasets.options import Option
 from engine.datasets.sequences import TAIL, n_samples_option, split_raw
+from engine.resources import asset
 from engine.text.tokenizer import PAD, UNK, Vocabulary
 from engine.types import DataError
 
-TEXT_PATH = Path(__file__).resolve().parents[2] / "assets" / "text" / "aesop_fables.txt"
+TEXT_PATH = asset("text", "aesop_fables.txt")
 
 
 # -- char_text --------------------------------------------------------------------------------

@@ -15,8 +15,9 @@ from typing import Any, Protocol
 
 from engine.lessons.fields import Fields
 from engine.lessons.model import Action, LessonFileError
+from engine.resources import assets_dir
 
-ASSETS = Path(__file__).resolve().parents[2] / "assets"
+ASSETS = assets_dir()
 # verb -> its entries: (name, kind, required); kind: text | whole | mapping | position | any
 ACTIONS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "open": (("project", "text", True),),

@@ -13,8 +13,9 @@ from engine.lessons.actions import check_order, parse_action
 from engine.lessons.checks import parse_check
 from engine.lessons.fields import Fields
 from engine.lessons.model import FORMAT, SUFFIX, VERSION, Action, Lesson, LessonFileError, Step
+from engine.resources import lessons_dir
 
-LESSONS_DIR = Path(__file__).resolve().parents[2] / "assets" / "lessons"
+LESSONS_DIR = lessons_dir()
 MAX_STEPS = 200
 
 
