@@ -226,8 +226,8 @@ def cmd_lrfind(args: argparse.Namespace) -> int:
     return 0
 
 
-def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="main.py", description="LayerLab, headless.")
+def make_parser(prog: str = "main.py") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description="LayerLab, headless.")
     sub = parser.add_subparsers(dest="command", required=True)
     train = sub.add_parser("train", help="train a project without a window")
     train.add_argument("project")
@@ -263,8 +263,8 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str]) -> int:
-    args = make_parser().parse_args(argv)
+def main(argv: list[str], prog: str = "main.py") -> int:
+    args = make_parser(prog).parse_args(argv)
     try:
         if args.command == "check":
             return cmd_check(args)
