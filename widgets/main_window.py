@@ -51,6 +51,7 @@ from widgets.startup import (
     take_screenshot,
 )
 from widgets.theme import apply_theme, restyle_plots
+from widgets.tools_menu import install_tools_menu
 from widgets.training_panel import TrainingPanel
 from widgets.window_actions import build_menus, build_toolbar, create_actions
 from widgets.window_layout import (
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
         self.autosave = Autosaver(self.doc, autosave_folder, parent=self)
         self.menus = build_menus(self, self.actions)
         self.toolbar = build_toolbar(self, self.actions)
+        self.tools = install_tools_menu(self)  # Tools: microscope, landscapes, lr finder
         self.docks: dict[str, QDockWidget] = {}
         self._layout_kind = "plane"
         self._tab_timer = QTimer(self, singleShot=True, interval=0)

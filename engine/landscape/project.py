@@ -32,5 +32,6 @@ def project_surface(graph: Graph, weights: dict[str, Any], data: Dataset, config
     count = min(PROBE_SAMPLES, len(data.x_train))
     idx = np.random.default_rng(0).permutation(len(data.x_train))[:count]
     x, y = data.x_train[idx], coder.encode(data.y_train[idx], model.dtype)
-    stacked = np.stack(path) if path else None
+    fitting = [w for w in (path or []) if w.size == model.n_params]  # from this network only
+    stacked = np.stack(fitting) if fitting else None
     return loss_surface(model, loss, x, y, seed=seed, n=n, budget_s=budget_s, path=stacked)

@@ -1,0 +1,138 @@
+"""Tools → Find learning rate…: the learning-rate range test (``engine.lr_finder``) in a
+dialog — loss against a log learning-rate axis, the suggested rate and min/10 marked, and a
+button that applies the suggestion as one undoable change of the project's training settings.
+
+The sweep runs on a worker thread (a copy of the model, fresh from the seed); a GUI-thread
+timer polls it and shows its progress; Cancel asks the sweep to stop at its next batch.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.lr_finder import LRFinderResult
+from engine.types import LayerLabError
+
+Sweep = Callable[[Callable[[int, int], bool]], LRFinderResult]
+
+
+class LRFinderDialog(QDialog):
+    """``sweep(progress)`` runs the range test; ``apply(lr)`` sets the project's rate."""
+
+    def __init__(self, sweep: Sweep, apply: Callable[[float], None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Find a learning rate")
+        self.sweep, self.apply_fn = sweep, apply
+        self.outcome: LRFinderResult | None = None
+        self.info = QLabel("Trains a copy of the network for one short sweep while the learning "
+                           "rate grows from 0.000001 to 10, and watches the loss. The best rate "
+                           "is where the loss falls fastest, well before it blows up.")
+        self.info.setWordWrap(True)
+        self.plot = pg.PlotWidget(labels={"bottom": "learning rate (log scale)",
+                                          "left": "loss (smoothed)"})
+        self.plot.setLogMode(x=True, y=False)
+        self.progress = QProgressBar()
+        self.run_button = QPushButton("Run the sweep")
+        self.cancel_button = QPushButton("Cancel")
+        self.apply_button = QPushButton("Apply")
+        self.apply_button.setEnabled(False)
+        self.cancel_button.setEnabled(False)
+        buttons = QHBoxLayout()
+        for b in (self.run_button, self.cancel_button, self.apply_button):
+            buttons.addWidget(b)
+        box = QVBoxLayout(self)
+        box.addWidget(self.info)
+        box.addWidget(self.plot, 1)
+        box.addWidget(self.progress)
+        box.addLayout(buttons)
+        self.run_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.apply_button.clicked.connect(self.apply)
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._future: Future[LRFinderResult] | None = None
+        self._stop = threading.Event()
+        self._done = [0, 1]
+        self._poll = QTimer(self, interval=50)
+        self._poll.timeout.connect(self._check)
+        self.resize(640, 480)
+
+    def start(self) -> None:
+        if self._future is not None:
+            return
+        self._stop.clear()
+        self.run_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.apply_button.setEnabled(False)
+
+        def progress(i: int, n: int) -> bool:
+            self._done[:] = [i, n]  # read by the GUI timer; plain ints
+            return not self._stop.is_set()
+
+        self._future = self._pool.submit(self.sweep, progress)
+        self._poll.start()
+
+    def cancel(self) -> None:
+        self._stop.set()
+
+    @property
+    def running(self) -> bool:
+        return self._future is not None
+
+    def _check(self) -> None:
+        i, n = self._done
+        self.progress.setRange(0, max(n, 1))
+        self.progress.setValue(i)
+        if self._future is None or not self._future.done():
+            return
+        self._poll.stop()
+        future, self._future = self._future, None
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        try:
+            self.show_result(future.result())
+        except LayerLabError as err:
+            self.info.setText(f"The sweep could not run: {err}")
+
+    def show_result(self, result: LRFinderResult) -> None:
+        self.outcome = result
+        self.progress.setValue(self.progress.maximum())
+        item = self.plot.getPlotItem()
+        item.clear()
+        item.plot(result.lrs, result.losses, pen=pg.mkPen((150, 150, 150, 90)))
+        item.plot(result.lrs, result.smoothed, pen=pg.mkPen("#4363d8", width=2.5))
+        for lr, color, text in ((result.suggestion, "#e6194b", "suggested"),
+                                (result.min_over_ten, "#3cb44b", "min / 10")):
+            item.addItem(pg.InfiniteLine(np.log10(lr), angle=90, pen=pg.mkPen(color, width=2),
+                                         label=f"{text} {lr:.3g}",
+                                         labelOpts={"position": 0.9, "color": color}))
+        stopped = (f" The loss blew up at {result.lrs[-1]:.3g}, so the sweep stopped there."
+                   if result.diverged else "")
+        self.info.setText(result.summary() + stopped)
+        self.apply_button.setText(f"Apply learning rate {result.suggestion:.3g}")
+        self.apply_button.setEnabled(True)
+
+    def apply(self) -> None:
+        if self.outcome is not None:
+            self.apply_fn(float(f"{self.outcome.suggestion:.3g}"))
+
+    def done(self, code: int) -> None:  # noqa: D401 - QDialog override: stop the sweep too
+        self._stop.set()
+        self._poll.stop()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        super().done(code)
