@@ -36,6 +36,7 @@ class CoachMonitor:
         self._due = False  # an epoch ended since the last run
         self.chance: float | None = None  # majority-class share (classifiers), from "confusion"
         self.announced: set[str] = set()  # advice kinds already announced in this run
+        self.linear = False  # the model has no non-linearity (History.linear_model)
 
     def reset(self) -> bool:
         """Forget the run (new model); True when there was advice to take back."""
@@ -72,15 +73,18 @@ class CoachMonitor:
     def run_now(self, learning_rate: float | None = None) -> list[Advice]:
         """The rules over everything seen so far (tests, a paused run)."""
         h = self.history
-        self.advice = coach(history_from_columns(h.epochs, h.metrics, h.step_losses,
-                                                 list(self.frames), learning_rate, self.chance,
-                                                 h.first_step))
+        history = history_from_columns(h.epochs, h.metrics, h.step_losses, list(self.frames),
+                                       learning_rate, self.chance, h.first_step)
+        history.linear_model = self.linear
+        self.advice = coach(history)
         return self.advice
 
     def _history(self, snap: Snapshot) -> Any:
         h = self.history
-        return history_from_columns(h.epochs, h.metrics, h.step_losses, list(self.frames),
-                                    snap.learning_rate, self.chance, h.first_step)
+        history = history_from_columns(h.epochs, h.metrics, h.step_losses, list(self.frames),
+                                       snap.learning_rate, self.chance, h.first_step)
+        history.linear_model = self.linear
+        return history
 
     def _update(self, advice: list[Advice]) -> list[Advice] | None:
         def said(items: list[Advice]) -> list[tuple[str, str, str]]:

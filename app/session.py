@@ -51,6 +51,7 @@ from app.worker import (
 from engine.datasets.base import Dataset
 from engine.model import Model
 from engine.project import Project
+from engine.readiness_linear import is_linear
 from engine.recipes import Prepared, prepare
 from engine.snapshots import STEP, STOPPED, Snapshot
 from engine.trainer_protocol import RecipeTrainer
@@ -177,6 +178,8 @@ class TrainingSession(QObject):
         try:
             self.project = copy.deepcopy(project)
             self.step_rate = float(self.project.training.max_steps_per_second)
+            self.coach.linear = self.project.recipe == "supervised" \
+                and is_linear(self.project.graph)
             self.prepared = prepare(self.project, data)
             self._probes = default_probes(self.project.training.probes, self.prepared.model,
                                           self.prepared.data, self.project.recipe)

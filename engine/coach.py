@@ -41,6 +41,7 @@ class History:
     learning_rate: float | None = None
     first_step: int = 1  # step number of step_losses[0]
     chance_accuracy: float | None = None  # majority-class share; None: unknown / regression
+    linear_model: bool = False  # no non-linearity before the output (readiness_linear)
 
 
 def chance_from_confusion(matrix: Any) -> float | None:
@@ -345,6 +346,25 @@ def underfitting(h: History, min_epochs: int = 10, level: float = 0.6,
                   {"train_accuracy": acc, "val_accuracy": val})
 
 
+def linear_model(h: History, min_steps: int = 100) -> Advice | None:
+    """A network with no activation function (``History.linear_model``) after ``min_steps``
+    steps: it cannot bend its boundary, so its plateau is not the learning rate's fault —
+    ``coach`` then drops the cards that blame the rate (flat loss, underfitting)."""
+    if not h.linear_model or _steps(h) < min_steps:
+        return None
+    acc = _column(h, "val_accuracy")
+    if not (len(acc) and math.isfinite(acc[-1])):
+        acc = _column(h, "train_accuracy")
+    now = f" (accuracy now {acc[-1]:.0%})" if len(acc) and math.isfinite(acc[-1]) else ""
+    return Advice("linear_model", "warning",
+                  f"The network is linear: no layer has an activation function, so however "
+                  f"long it trains it can only draw straight boundaries{now}. It is not the "
+                  f"learning rate — set the hidden layers' activation to ReLU (the Problems "
+                  f"panel's Fix does it) and press Play again.", {})
+
+
+BLAMES_THE_RATE = ("flat_loss", "underfitting")
+
 HEADLINES = {
     "nan_loss": "the loss became NaN — exploding gradients",
     "exploding_gradients": "the gradients are exploding",
@@ -355,6 +375,7 @@ HEADLINES = {
     "vanishing_gradients": "the gradients vanish before the first layers",
     "flat_loss": "the loss is flat — the learning rate is probably too small",
     "underfitting": "the network is underfitting",
+    "linear_model": "the network is linear — it needs an activation function",
 }
 
 
@@ -366,10 +387,12 @@ def headline(advice: Advice) -> str:
 
 RULES: tuple[Callable[[History], Advice | None], ...] = (
     nan_loss, exploding_gradients, overfitting, loss_rising, dead_relu, saturation,
-    vanishing_gradients, flat_loss, underfitting)
+    vanishing_gradients, flat_loss, underfitting, linear_model)
 
 
 def coach(history: History) -> list[Advice]:
     """Every rule's advice, most severe first."""
     found = [a for rule in RULES if (a := rule(history)) is not None]
+    if any(a.kind == "linear_model" for a in found):
+        found = [a for a in found if a.kind not in BLAMES_THE_RATE]
     return sorted(found, key=lambda a: SEVERITY[a.severity])

@@ -9,6 +9,10 @@ an error, with the same words. It only reads shapes (``Graph.infer_shapes``, reu
 caller already has the ``ShapeReport``) and the loaded dataset's metadata: no weights are
 built and no data is copied, so it can run on every edit.
 
+Besides errors it gives warnings (``level`` "warning"): the project trains, but probably not
+as the learner hopes — hidden layers with no activation function at all
+(``engine.readiness_linear``). Play ignores them; the panel shows them apart.
+
 A ``Problem`` may carry a ``Fix``: edits a learner applies with one click (new options for a
 layer, or a layer inserted on the wire into one), which the app turns into undoable commands.
 """
@@ -83,8 +87,9 @@ class Context:
     def graph(self) -> Graph:
         return self.project.graph
 
-    def add(self, message: str, layer: str | None = None, fix: Fix | None = None) -> None:
-        self.problems.append(Problem(message, layer, fix))
+    def add(self, message: str, layer: str | None = None, fix: Fix | None = None,
+            level: str = "error") -> None:
+        self.problems.append(Problem(message, layer, fix, level))
 
 
 def errors(problems: list[Problem]) -> list[Problem]:
@@ -117,6 +122,7 @@ def check_ready(project: Project, data: Dataset | None, report: ShapeReport | No
                               "Dataset panel.")
     if _check_graph(ctx) and data is not None:
         check_recipe(ctx)
+        _check_linear(ctx, data)
     _check_settings(ctx)
     return ctx.problems
 
@@ -181,6 +187,16 @@ def _check_ends(ctx: Context) -> None:
             check_input_parts(graph, inputs)
         except LayerLabError as err:
             ctx.add(str(err))
+
+
+def _check_linear(ctx: Context, data: Dataset) -> None:
+    """A warning (Play still starts) for hidden layers without any non-linearity."""
+    from engine.readiness_linear import linear_warning
+
+    if ctx.project.recipe == "supervised":
+        warning = linear_warning(ctx.graph, data.task)
+        if warning is not None:
+            ctx.problems.append(warning)
 
 
 # -- training settings ----------------------------------------------------------------------

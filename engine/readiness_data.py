@@ -134,8 +134,8 @@ def units_problem(data: Dataset | None, graph: Graph, out_shape: tuple[int, ...]
         return None
     activation = output_activation(node)
     changes: dict[str, Any] = {"units": k}
-    if k > 2 and activation not in ("softmax", "linear"):
-        changes["activation"] = "softmax"
+    if activation not in ("softmax", "linear"):  # e.g. a palette Dense's ReLU: scores need
+        changes["activation"] = "softmax"        # softmax (or logits) for cross-entropy
     text = (f"The data has {k} classes but the output layer '{node.name}' has {units} "
             f"unit(s): one unit per class is needed (or 1 sigmoid unit for 2 classes).")
     if "units" not in node.options:
