@@ -302,8 +302,9 @@ def _collect(spec: SweepSpec, runs: dict[tuple[int, int], tuple[float, float]], 
 
 
 def applicable(param: str) -> bool:
-    """Whether a swept value can be applied to the project (width, depth, l2: the graph)."""
-    return param in ("width", "depth", "l2")
+    """Whether a swept value can be applied as layer options (width, l2); depth reshapes
+    the graph and is left to the learner on the canvas."""
+    return param in ("width", "l2")
 
 
 def applied_graph(project: Project, spec: SweepSpec, value: float) -> Graph:

@@ -29,6 +29,7 @@ from engine.introspection.sequence_probes import input_token_names
 from engine.types import GraphError, LayerLabError
 from widgets.canvas.clipboard import MIME_LAYERS
 from widgets.canvas.view import CanvasView
+from widgets.capacity_tools import install_capacity_tools
 from widgets.coach_notices import CoachNotices
 from widgets.code_export import code_export_slots
 from widgets.dataset_panel import DatasetPanel
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
         self.menus = build_menus(self, self.actions)
         self.toolbar = build_toolbar(self, self.actions)
         self.tools = install_tools_menu(self)  # Tools: microscope, landscapes, lr finder
+        self.capacity = install_capacity_tools(self)  # Tools: sweep, regression, init
         self.docks: dict[str, QDockWidget] = {}
         self._layout_kind = "plane"
         self._tab_timer = QTimer(self, singleShot=True, interval=0)

@@ -72,3 +72,107 @@ def test_threshold_panel_picks_a_class_of_a_multiclass_task(qtbot) -> None:
     panel.set_threshold(0.4)
     assert panel.metrics["recall"] == pytest.approx(
         recall_score(labels == 2, probs[:, 2] >= 0.4, zero_division=0))
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.examples import example_path
+    from app.settings import Settings
+    from widgets.main_window import MainWindow
+
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: None))
+    monkeypatch.setattr(QMessageBox, "question",
+                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard))
+    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
+    qtbot.addWidget(win)
+    win.show()
+    assert win.files.open_example(example_path("xor"))
+    yield win
+    for dialog in list(win.capacity.windows.values()):
+        dialog.close()
+    win.prompts_enabled = False
+    win.close()
+
+
+def tools_action(win, text: str):
+    menu = next(m for m in win.menuBar().actions() if m.text() == "&Tools").menu()
+    return next(a for a in menu.actions() if a.text().replace("&", "").startswith(text))
+
+
+def test_capacity_sweep_runs_in_the_background_plots_and_applies(window, qtbot) -> None:
+    from engine.sweep import SweepSpec, run_sweep
+
+    tools_action(window, "Capacity sweep").trigger()
+    dialog = window.capacity.windows["sweep"]
+    hidden = next(n for n, node in window.doc.graph.nodes.items() if node.kind == "Dense")
+    before = window.doc.graph.nodes[hidden].options["units"]
+    dialog.values.setText("1, 4")
+    dialog.epochs.setValue(5)
+    qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    assert dialog.running  # the GUI thread is free while the copies train
+    qtbot.waitUntil(lambda: not dialog.running, timeout=60_000)
+    result = dialog.result
+    assert result is not None and result.values == [1.0, 4.0]
+    project = window.doc.snapshot_project()
+    project.training.epochs = 5
+    again = run_sweep(project, SweepSpec("width", [1, 4], epochs=5), window.capacity._data())
+    np.testing.assert_allclose(result.val_mean, again.val_mean)
+    assert dialog.progress.value() == dialog.progress.maximum() == 2
+    assert f"{result.best_value:g}" in dialog.info.text()
+    assert dialog.apply_button.isEnabled()
+    qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    assert window.doc.graph.nodes[hidden].options["units"] == int(result.best_value)
+    window.doc.undo_stack.undo()  # one undo step
+    assert window.doc.graph.nodes[hidden].options["units"] == before
+
+
+def test_sweep_dialog_refuses_bad_values_in_plain_words(window, qtbot) -> None:
+    tools_action(window, "Capacity sweep").trigger()
+    dialog = window.capacity.windows["sweep"]
+    dialog.values.setText("1, many")
+    qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    assert not dialog.running and "numbers separated by commas" in dialog.info.text()
+
+
+def test_initialization_side_by_side_switches_live(window, qtbot) -> None:
+    tools_action(window, "Initialization side by side").trigger()
+    from widgets.views.init_multiples_view import InitMultiplesView
+
+    view = window.capacity.windows["init"].findChild(InitMultiplesView)
+    assert view.stats is not None and view.scheme == "glorot"
+    glorot_std = view.stats["act_std"][view.stats["layers"][0]]
+    view.set_scheme("zeros")
+    assert view.stats["scheme"] == "zeros"
+    assert view.stats["act_std"][view.stats["layers"][0]] < glorot_std
+    assert "zeros" in view.summary.text()
+
+
+def test_regression_by_formula_and_by_descent_view(qtbot) -> None:
+    from engine.datasets.registry import load_dataset
+    from engine.graph import Graph
+    from engine.project import Project
+    from engine.training import TrainConfig
+    from widgets.views.regression_paths_view import RegressionPathsView
+
+    graph = Graph.sequential([{"kind": "Input", "shape": [1]},
+                              {"kind": "Dense", "name": "line", "units": 1,
+                               "activation": "linear"}])
+    project = Project(graph=graph, dataset={"name": "polynomial", "n_samples": 80},
+                      training=TrainConfig(optimizer="sgd",
+                                           optimizer_options={"learning_rate": 0.3}))
+    view = RegressionPathsView(project, load_dataset(project.dataset))
+    qtbot.addWidget(view)
+    assert view.lr.value() == pytest.approx(0.3) and view.optimizer.currentText() == "sgd"
+    view.steps.setValue(1500)
+    paths = view.paths
+    assert paths is not None and paths.gap < 1e-3
+    assert "By formula" in view.summary.text()
+    view.degree.setValue(3)
+    assert view.paths.theta_star.shape == (4, 1) and len(view.params.getPlotItem()
+                                                         .listDataItems()) == 4
+    view.step.setValue(0)
+    assert "after 0 steps" in view.summary.text()
