@@ -42,7 +42,10 @@ from widgets.training_choices import (
     schedule_config,
     schedule_key,
 )
+from widgets.wheel_guard import guard_wheel
 
+CLASS_WEIGHTS = [("none (every point counts the same)", "none"),
+                 ("balanced (rare classes count more)", "balanced")]
 CONTROL_NAMES = ("play", "step_batch", "step_epoch", "stop", "reset")
 STATS = (("epoch", "Epoch"), ("step", "Step"), ("speed", "Samples/s"), ("elapsed", "Time"),
          ("train_loss", "Train loss"), ("val_loss", "Val. loss"), ("accuracy", "Accuracy"))
@@ -125,6 +128,9 @@ class TrainingPanel(QWidget):
         self.recipe.activated.connect(self._on_recipe_chosen)
         form.addRow("Recipe", self.recipe)
         self.editors["loss"] = _combo(loss_choices())
+        self.editors["class_weight"] = weights = _combo(CLASS_WEIGHTS)
+        weights.setToolTip("Cross-entropy only: 'balanced' counts each point of a rare class "
+                           "more (N / (K · its count)), so the network cannot ignore it")
         self.editors["optimizer"] = _combo(optimizer_choices())
         lr = QDoubleSpinBox()
         lr.setDecimals(5)
@@ -142,7 +148,8 @@ class TrainingPanel(QWidget):
         self.editors["max_steps_per_second"] = speed = _combo(SPEEDS)
         speed.setToolTip("Slow training down to watch a small network learn step by step; "
                          "changes at once, even while training")
-        labels = {"loss": "Loss", "optimizer": "Optimizer", "learning_rate": "Learning rate",
+        labels = {"loss": "Loss", "class_weight": "Class weights", "optimizer": "Optimizer",
+                  "learning_rate": "Learning rate",
                   "batch_mode": "Batches", "batch_size": "Batch size", "epochs": "Epochs",
                   "schedule": "LR schedule", "seed": "Seed", "early_stopping": "Early stopping",
                   "patience": "Patience (epochs)", "max_steps_per_second": "Speed"}
@@ -165,6 +172,7 @@ class TrainingPanel(QWidget):
 
     def _on_training_changed(self, config: Any) -> None:
         values = {"loss": config.loss, "optimizer": config.optimizer,
+                  "class_weight": config.loss_options.get("class_weight", "none"),
                   "learning_rate": config.optimizer_options.get(
                       "learning_rate", default_learning_rate(config.optimizer)),
                   "batch_mode": config.batch_mode, "batch_size": config.batch_size,
@@ -209,6 +217,10 @@ class TrainingPanel(QWidget):
             changes = {"optimizer": value, "optimizer_options": options}
         elif key == "schedule":
             changes = {"schedule": schedule_config(value)}
+        elif key == "class_weight":  # "none" leaves the option out (regression losses lack it)
+            options = {k: v for k, v in config.loss_options.items() if k != "class_weight"}
+            changes = {"loss_options": options if value == "none" else
+                       {**options, "class_weight": value}}
         else:
             changes = {key: value}
         try:

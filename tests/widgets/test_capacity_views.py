@@ -176,3 +176,16 @@ def test_regression_by_formula_and_by_descent_view(qtbot) -> None:
                                                          .listDataItems()) == 4
     view.step.setValue(0)
     assert "after 0 steps" in view.summary.text()
+
+
+def test_class_weights_are_chosen_in_the_training_panel(window, qtbot) -> None:
+    panel = window.training_panel
+    combo = panel.editors["class_weight"]
+    combo.setCurrentIndex(combo.findData("balanced"))
+    combo.activated.emit(combo.currentIndex())
+    assert window.doc.project.training.loss_options["class_weight"] == "balanced"
+    combo.setCurrentIndex(combo.findData("none"))
+    combo.activated.emit(combo.currentIndex())
+    assert "class_weight" not in window.doc.project.training.loss_options
+    window.doc.undo_stack.undo()
+    assert combo.currentData() == "balanced"
