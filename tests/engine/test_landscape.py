@@ -1,6 +1,8 @@
 """Loss landscapes: race steps are the engine optimizers' updates on the analytic gradient,
 the learning-rate verdicts, and a network's filter-normalized surface around its weights."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -105,3 +107,19 @@ def test_network_surface_is_centred_on_the_trained_weights_and_projects_the_path
     d1, d2 = np.eye(4)[0], np.eye(4)[1]
     coords = project_path(np.array([[0.5, -2.0, 0, 0]]), np.zeros(4), d1, d2)
     np.testing.assert_allclose(coords, [[0.5, -2.0]])
+
+
+def test_optimizer_race_lesson_answers_are_what_the_race_shows():
+    lesson = json.loads((LESSONS_DIR / "12_optimizer_race.lesson.json").read_text())
+    checks = {c["id"]: c for step in lesson["steps"] for c in step["checks"]}
+    race = Race(SURFACES["ravine"])
+    race.step(100)
+    dist = {n: np.linalg.norm(race.racer(n).point) for n in ("sgd", "momentum")}
+    ravine = checks["race_ravine"]
+    assert ravine["choices"][ravine["correct"]] == "SGD + momentum"
+    assert dist["momentum"] < 0.5 * dist["sgd"]
+    bowl = Race(SURFACES["bowl"], lr_scale=100.0, names=("sgd",))
+    bowl.step(100)
+    big = checks["race_big_lr"]
+    assert big["choices"][big["correct"]].startswith("diverges")
+    assert bowl.verdict("sgd") == "diverging"

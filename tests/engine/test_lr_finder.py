@@ -71,3 +71,17 @@ def test_cli_lrfind_prints_the_suggestion_and_writes_json(tmp_path, capsys):
     assert "Suggested learning rate" in capsys.readouterr().out
     data = json.loads(out.read_text())
     assert len(data["lrs"]) == len(data["losses"]) and data["suggestion"] > 0
+
+
+def test_lr_finder_lesson_matches_the_sweep_on_its_project():
+    lesson = json.loads((LESSONS_DIR / "13_learning_rate_finder.lesson.json").read_text())
+    step1, step2 = lesson["steps"][0], lesson["steps"][1]
+    project = load_project(EXAMPLES / "circles.layerlab.json")
+    values = step1["setup"][1]["values"]
+    project.training.optimizer = values["optimizer"]
+    project.training.optimizer_options = values["optimizer_options"]
+    result = find_learning_rate(project)
+    check = next(c for c in step2["checks"] if c["id"] == "lrf_applied")
+    assert result.suggestion >= check["at_least"]  # Apply ticks the lesson's check
+    applied = step2["solution"][1]["values"]["optimizer_options"]["learning_rate"]
+    assert 0.5 * result.suggestion <= applied <= 2 * result.suggestion

@@ -2,6 +2,7 @@
 equal to the engine's own forward/backward pass and SGD update."""
 
 import copy
+import json
 
 import numpy as np
 import pytest
@@ -135,3 +136,14 @@ def test_microscope_refuses_big_or_non_dense_networks_in_words():
     loss, y = project_loss(model, load_dataset(xor.dataset), xor.training)
     graph = network_graph(model, loss, np.zeros(2), y[0])
     assert len(graph.params()) == model.n_params == 9
+
+
+def test_backprop_lesson_answers_are_the_microscopes_numbers():
+    lesson = json.loads((LESSONS_DIR / "11_backprop_by_hand.lesson.json").read_text())
+    answers = {c["id"]: c["number"] for step in lesson["steps"] for c in step["checks"]}
+    scope = Microscope(sum_times(-2, 5, -4), 0.1)
+    neuron = Microscope(sigmoid_neuron(w=0.8, x=1.5, b=-0.7), 0.5)
+    assert answers["bp_forward"] == scope.graph.nodes["f"].value
+    assert (answers["bp_dfdx"], answers["bp_dfdz"]) == (scope.grads["x"], scope.grads["z"])
+    assert answers["bp_sigma"] == pytest.approx(neuron.graph.local("a", 0), abs=0.005)
+    assert answers["bp_update"] == pytest.approx(scope.new_values["x"])
