@@ -42,7 +42,6 @@ from widgets.training_choices import (
     schedule_config,
     schedule_key,
 )
-from widgets.wheel_guard import guard_wheel
 
 CLASS_WEIGHTS = [("none (every point counts the same)", "none"),
                  ("balanced (rare classes count more)", "balanced")]
