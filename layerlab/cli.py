@@ -133,6 +133,17 @@ def open_window(argv: list[str], prog: str) -> int:
     from layerlab.logs import log_to_file
 
     log_to_file(user_log_dir())
+    set_app_icon()
     from widgets.main_window import run_app
 
     return run_app(argv)
+
+
+def set_app_icon() -> None:
+    """LayerLab's icon for every window (title bar, task bar, Alt+Tab); static, so it may be
+    set before ``run_app`` creates the QApplication."""
+    from PySide6.QtGui import QGuiApplication, QIcon
+
+    from engine.resources import icon_path
+
+    QGuiApplication.setWindowIcon(QIcon(str(icon_path())))

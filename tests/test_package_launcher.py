@@ -158,3 +158,9 @@ def test_main_py_in_the_clone_is_the_same_launcher(tmp_path):
     run = subprocess.run([sys.executable, "-m", "layerlab", "--version"], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0 and run.stdout.strip() == f"LayerLab {version()}"
+
+
+def test_windows_carry_the_layerlab_icon(qapp):
+    cli.set_app_icon()
+    assert not qapp.windowIcon().isNull()
+    assert not qapp.windowIcon().pixmap(64, 64).isNull()
