@@ -21,6 +21,7 @@ from engine.composites import get_composite
 from engine.composites import place as place_block
 from engine.graph import Edge, Graph, Node, ShapeReport
 from engine.layers import create_layer
+from engine.new_project import new_layer_options
 from engine.project import (
     RECIPES,
     SUFFIX,
@@ -117,6 +118,8 @@ class ProjectDocument(QObject):
     # -- editing API (undoable) ----------------------------------------------------------------
     def add_layer(self, kind: str, position: tuple[float, float],
                   options: dict[str, Any] | None = None, name: str | None = None) -> str:
+        """Add a ``kind`` layer; without ``options`` it starts as a palette layer does
+        (``engine.new_project.new_layer_options``: a Dense is ReLU), with them exactly so."""
         node = self._new_node(kind, position, options, name)
         self.undo_stack.push(cmd.AddLayer(self, node))
         return node.name
@@ -166,7 +169,9 @@ class ProjectDocument(QObject):
     def _new_node(self, kind: str, position: tuple[float, float],
                   options: dict[str, Any] | None, name: str | None) -> Node:
         name = name or self.graph.unique_name(kind)
-        layer = create_layer({"kind": kind, "name": name, **(options or {})})
+        if options is None:
+            options = new_layer_options(kind)
+        layer = create_layer({"kind": kind, "name": name, **options})
         position = (float(position[0]), float(position[1]))
         return Node(name, kind, layer.get_config_options(), position)
 

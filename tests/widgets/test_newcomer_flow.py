@@ -1,0 +1,159 @@
+"""A scripted new user, mouse only: File → New, four layers from the palette, three wires
+dragged between ports, the Problems panel's fix, Play — and the spiral is learned (≥ 90 %
+validation) in fewer than 15 actions, with the new-project defaults as they are.
+
+Every action is a real mouse event sent to a widget (pytest-qt's ``qtbot.mouseClick`` /
+``mouseDClick`` or a ``QMouseEvent`` on the canvas viewport), never a document call. A palette
+*drag* runs a ``QDrag`` whose ``exec`` waits for the platform's drag and drop, which offscreen
+Qt cannot drive; the newcomer uses the palette's other way in — a double-click on the entry —
+and drags the new layer (real mouse press, moves, release on the canvas) to where it goes.
+
+With ``LAYERLAB_SHOTS=<folder>`` the window (1280×720) is saved at the key moments as
+``newcomer_<n>_<moment>.png`` (``docs/`` holds the set made under Xvfb).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QPointF, QSettings, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.settings import Settings
+from engine.new_project import NEW_TRAINING
+from widgets.main_window import MainWindow
+
+LEFT, NOBUTTON = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+SHOTS = os.environ.get("LAYERLAB_SHOTS", "")
+
+
+class Newcomer:
+    """The user: every method is one action (counted) made of real mouse events."""
+
+    def __init__(self, win: MainWindow, qtbot) -> None:
+        self.win, self.qtbot, self.actions, self.shots = win, qtbot, 0, 0
+
+    def shot(self, moment: str) -> None:
+        if SHOTS:
+            QApplication.processEvents()
+            self.shots += 1
+            self.win.grab().save(str(Path(SHOTS) / f"newcomer_{self.shots}_{moment}.png"))
+
+    def menu(self, title: str, text: str) -> None:
+        """Open a menu of the menu bar and click one of its entries."""
+        self.actions += 1
+        bar = self.win.menuBar()
+        menu = next(a.menu() for a in bar.actions() if a.text().replace("&", "") == title)
+        self.qtbot.mouseClick(bar, LEFT, pos=bar.actionGeometry(menu.menuAction()).center())
+        self.qtbot.waitUntil(menu.isVisible)
+        entry = next(a for a in menu.actions() if a.text().replace("&", "") == text)
+        self.qtbot.mouseClick(menu, LEFT, pos=menu.actionGeometry(entry).center())
+
+    def add_from_palette(self, kind: str) -> str:
+        """Double-click the palette entry: the layer appears on the canvas (its new name)."""
+        self.actions += 1
+        tree = self.win.layer_palette.tree
+        item = self.win.layer_palette.items[kind]
+        tree.scrollToItem(item)
+        before = set(self.win.doc.graph.nodes)
+        where = tree.visualItemRect(item).center()
+        self.qtbot.mouseClick(tree.viewport(), LEFT, pos=where)
+        self.qtbot.mouseDClick(tree.viewport(), LEFT, pos=where)
+        (name,) = set(self.win.doc.graph.nodes) - before
+        return name
+
+    def drag_on_canvas(self, start: QPointF, end: QPointF) -> None:
+        """Press at ``start`` (scene), move in steps, release at ``end``: one action."""
+        self.actions += 1
+        view = self.win.canvas
+        port = view.viewport()
+
+        def send(kind: QEvent.Type, scene: QPointF, button, buttons) -> None:
+            point = QPointF(view.mapFromScene(scene))
+            glob = QPointF(port.mapToGlobal(point.toPoint()))
+            QApplication.sendEvent(port, QMouseEvent(kind, point, glob, button, buttons,
+                                                     Qt.KeyboardModifier.NoModifier))
+
+        send(QEvent.Type.MouseButtonPress, start, LEFT, LEFT)
+        for i in range(1, 7):
+            send(QEvent.Type.MouseMove, start + (end - start) * (i / 6), NOBUTTON, LEFT)
+        send(QEvent.Type.MouseButtonRelease, end, LEFT, NOBUTTON)
+
+    def move_layer(self, name: str, scene_x: float, scene_y: float) -> None:
+        item = self.win.canvas.canvas.nodes[name]
+        grab = item.sceneBoundingRect().center()
+        self.drag_on_canvas(grab, QPointF(scene_x, scene_y) + (grab - item.pos()))
+
+    def wire(self, source: str, target: str) -> None:
+        nodes = self.win.canvas.canvas.nodes
+        self.drag_on_canvas(nodes[source].output_anchor(), nodes[target].input_anchor())
+
+    def click_fix(self) -> str:
+        self.actions += 1
+        (button,) = self.win.problems.fix_buttons
+        label = button.text()
+        self.qtbot.mouseClick(button, LEFT)
+        return label
+
+    def click_toolbar(self, key: str) -> None:
+        self.actions += 1
+        button = self.win.toolbar.widgetForAction(self.win.actions[key])
+        self.qtbot.mouseClick(button, LEFT)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "question",
+                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard))
+    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
+    win.run.ask_keep_weights = lambda: True
+    qtbot.addWidget(win)
+    win.resize(1280, 720)
+    win.show()
+    yield win
+    win.prompts_enabled = False
+    win.close()
+
+
+@pytest.mark.slow
+def test_a_newcomer_trains_the_spiral_with_the_mouse_in_under_15_actions(window, qtbot):
+    user = Newcomer(window, qtbot)
+    user.menu("File", "New")
+    doc = window.doc
+    assert not doc.graph.nodes and doc.project.dataset == {"name": "spiral"}
+    names = [user.add_from_palette(kind) for kind in ("Input", "Dense", "Dense", "Dense")]
+    assert [doc.graph.nodes[n].options.get("activation") for n in names[1:]] == ["relu"] * 3
+    user.shot("added")
+    centre = window.canvas.mapToScene(window.canvas.viewport().rect().center())
+    for i, name in enumerate(names):  # left to right, 210 px apart, around the view's centre
+        if i:
+            user.move_layer(name, centre.x() - 320.0 + 210.0 * i, centre.y() - 40.0)
+        else:
+            user.move_layer(name, centre.x() - 320.0, centre.y() - 40.0)
+    for source, target in zip(names, names[1:]):
+        user.wire(source, target)
+    assert {(e.source, e.target) for e in doc.graph.edges} == set(zip(names, names[1:]))
+    # one problem left: the output has 16 units for 2 classes — the panel offers the fix
+    qtbot.waitUntil(lambda: window.problems.problem_count == 1, timeout=20_000)  # data loaded
+    user.shot("wired")
+    label = user.click_fix()
+    assert label == f"Fix: Set '{names[-1]}' to 2 units with softmax"
+    qtbot.waitUntil(lambda: window.problems.ready)
+    assert window.problems.problems == []  # no warning either: the hidden layers are ReLU
+    user.shot("ready")
+    user.click_toolbar("play")
+    qtbot.waitUntil(lambda: window.session.state == "running", timeout=10_000)
+    qtbot.wait(int(1000 * 8 * 100 / NEW_TRAINING["max_steps_per_second"]) // 100)
+    user.shot("learning")
+    qtbot.waitUntil(lambda: window.session.state in ("finished", "stopped", "error"),
+                    timeout=90_000)
+    assert window.session.state == "finished"
+    user.shot("trained")
+    accuracy = window.session.history.metrics["val_accuracy"]
+    assert len(accuracy) == NEW_TRAINING["epochs"]
+    assert accuracy[-1] >= 0.9, accuracy[-1]
+    assert user.actions < 15, user.actions
