@@ -184,3 +184,25 @@ def test_ten_by_ten_confusion_numbers_never_overlap(qtbot):
     qtbot.waitUntil(lambda: view.numbers_hidden)
     assert not any(t.isVisible() for t in view.texts)
     assert "too small" in view.summary.text()
+
+
+@pytest.mark.parametrize("size", SCREENS[:2], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_dock_tab_titles_are_not_cut_off(qtbot, tmp_path, monkeypatch, size):
+    """Issue 18: the left column read "Trai… | L… | Da… | Layer set…" at 1280×720."""
+    from PySide6.QtWidgets import QTabBar
+
+    win = open_window(qtbot, tmp_path, monkeypatch, size, "spiral")
+    try:
+        bars = [b for b in win.findChildren(QTabBar) if b.isVisible()
+                and b.parent() is win and b.count() > 1]
+        titles = [b.tabText(i) for b in bars for i in range(b.count())]
+        assert {"Training", "Data", "Layer", "Lesson", "Loss"} <= set(titles), titles
+        for bar in bars:
+            metrics = bar.fontMetrics()
+            for i in range(bar.count()):
+                needed = metrics.horizontalAdvance(bar.tabText(i))
+                assert bar.tabRect(i).width() >= needed + 8, (bar.tabText(i), size)
+                assert bar.tabRect(i).right() <= bar.width(), (bar.tabText(i), size)
+    finally:
+        win.prompts_enabled = False
+        win.close()

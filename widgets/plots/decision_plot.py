@@ -25,7 +25,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.probes import grid_extent
 from widgets.plots.palette import (
@@ -115,7 +115,9 @@ class DecisionPlot(QWidget):
         self.set_theme(self.style_.name)
 
     def _lay_out(self) -> None:
-        """Editing row, plot, then the legend with the "Edit points" switch beside it."""
+        """Editing row, plot, then the legend on a line of its own; the "Edit points" switch
+        sits in the plot's top-right corner (the aspect-locked view's spare margin), so the
+        key stays one line in a 460 px column (1280×720)."""
         self.key.setTextFormat(Qt.TextFormat.RichText)
         self.key.setWordWrap(True)
         self.key.setContentsMargins(6, 0, 6, 2)
@@ -124,11 +126,9 @@ class DecisionPlot(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.edit_bar)
         layout.addWidget(self.plot_widget, 1)
-        bottom = QHBoxLayout()
-        bottom.setContentsMargins(0, 0, 4, 2)
-        bottom.addWidget(self.key, 1)
-        bottom.addWidget(self.edit_bar.switch, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(bottom)
+        layout.addWidget(self.key)
+        self.edit_bar.switch.setParent(self.plot_widget)
+        self.edit_bar.switch.raise_()
 
     # -- data ----------------------------------------------------------------------------------
     def set_data(self, x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray,
@@ -189,8 +189,8 @@ class DecisionPlot(QWidget):
             parts.append(f"<span style='color:{s.foreground}; font-size:15pt'>○</span>"
                          "&nbsp;validation")
         parts.append(f"<span style='color:{s.mistake}; font-size:17pt'>◯</span>"
-                     "&nbsp;misclassified&nbsp;(ringed)")
-        self.key.setText("&nbsp;&nbsp; ".join(parts))  # wraps between items only
+                     "&nbsp;misclassified")  # the ring is the mark: one line at 1280×720
+        self.key.setText("&nbsp; ".join(parts))  # wraps between items only
 
     def _frame_view(self) -> None:
         """Frame the points as the engine's decision grid does (or an empty drawing area)."""
@@ -289,6 +289,15 @@ class DecisionPlot(QWidget):
             self.set_editable(False)
         self.edit_bar.switch.setVisible(allowed)
 
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._place_switch()
+
+    def _place_switch(self) -> None:
+        switch = self.edit_bar.switch
+        switch.adjustSize()
+        switch.move(max(self.plot_widget.width() - switch.width() - 6, 0), 6)
+
     def gesture_ended(self, changed: bool) -> None:
         """Apply data that arrived during the gesture, unless the gesture replaced it."""
         pending, self._pending = self._pending, None
@@ -298,6 +307,7 @@ class DecisionPlot(QWidget):
     def _connect_edit_bar(self) -> None:
         bar = self.edit_bar
         bar.editing_toggled.connect(self._on_editing_toggled)
+        bar.switch.toggled.connect(lambda _on: self._place_switch())  # its text changed
         bar.tool_chosen.connect(self._on_tool_chosen)
         bar.class_chosen.connect(self._on_class_chosen)
         bar.clear_requested.connect(self.editor.clear_all)

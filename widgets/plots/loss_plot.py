@@ -184,7 +184,6 @@ class LossPlot(QWidget):
         self.key.setTextFormat(Qt.TextFormat.RichText)
         self.key.setWordWrap(True)
         self.key.setContentsMargins(6, 0, 6, 2)
-        self.key.setToolTip("Earlier runs stay dimmed for comparison until the plots are cleared")
         layout.addWidget(self.key)
         self.note = QLabel()  # says when the ticked accuracy plot has no room
         self.note.setWordWrap(True)
@@ -205,6 +204,9 @@ class LossPlot(QWidget):
             plot.setClipToView(True)
             plot.setMenuEnabled(False)
             plot.getAxis("left").setWidth(64)
+            # few, labelled-only major ticks: a short panel's axis is not a crowd of 0.98/0.96
+            plot.getAxis("left").setTickDensity(0.5)
+            plot.getAxis("left").setStyle(maxTextLevel=0)
         self.raw_item = self.loss_plot.plot(name=None)
         self.smooth_item = self.loss_plot.plot(name="train (per step, smoothed)")
         self.train_item = self.loss_plot.plot(name="train (epoch mean)", symbol="o",
@@ -454,12 +456,17 @@ class LossPlot(QWidget):
             return (f"<span style='color:{color}; font-weight:700'>{mark}</span>"
                     f"&nbsp;{escape(text)}")
 
-        parts = [f"<b>{escape(self.run.label)}</b>:",
-                 entry(s.train, "━━", "train, per step (smoothed)"),
-                 entry(s.train, "━●━", "train, epoch mean"),
+        # one line in a 460 px column (1280×720): short names; the hover read-out and the
+        # tooltip say the rest (per step, smoothed; epoch means)
+        parts = [entry(s.train, "━━", "train"), entry(s.train, "━●━", "epoch mean"),
                  entry(VALIDATION, "╍■╍", "validation")]
+        if self.kept:  # the run's name matters beside earlier runs (else: the tooltip)
+            parts.insert(0, f"<b>{escape(self.run.label)}</b>:")
         parts += [entry(run.color, "━━", f"earlier: {run.label}") for run in self.kept]
         self.key.setText("&nbsp;&nbsp; ".join(parts))
+        self.key.setToolTip(f"{self.run.label}: the training loss of every step (smoothed), "
+                            "its mean over each epoch and the validation loss. Earlier runs "
+                            "stay dimmed for comparison until the plots are cleared.")
 
     # -- hover read-out ------------------------------------------------------------------------
     def readout_at(self, x: float) -> str:

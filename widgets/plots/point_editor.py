@@ -40,7 +40,7 @@ TOOLS: dict[str, tuple[str, str]] = {  # name -> (button text, hint)
     "relabel": ("Relabel", "Click or drag over points to give them the chosen class."),
 }
 RIGHT_CLICK_HINT = "Right-click removes a point."
-SWITCH_OFF, SWITCH_ON = "✎ Edit points", "✓ Done editing"
+SWITCH_OFF, SWITCH_ON = "✎ Edit", "✓ Done"  # short: beside the key on one 460 px line
 CURSORS = {"add": Qt.CursorShape.CrossCursor, "move": Qt.CursorShape.OpenHandCursor,
            "erase": Qt.CursorShape.PointingHandCursor, "brush": Qt.CursorShape.CrossCursor,
            "relabel": Qt.CursorShape.PointingHandCursor}

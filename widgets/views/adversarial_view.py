@@ -42,10 +42,10 @@ class AdversarialView(ProbeView):
         self.eps_slider = QSlider(Qt.Orientation.Horizontal)
         self.eps_slider.setRange(0, EPS_STEPS)
         self.eps_slider.setValue(round(EPS_DEFAULT / EPS_MAX * EPS_STEPS))
-        self.eps_slider.setMinimumWidth(160)
+        self.eps_slider.setMinimumWidth(100)  # the row fits a ~440 px column
         self.eps_slider.setToolTip("How far each input value may move (in data units)")
         self.eps_label = QLabel()
-        self.eps_label.setMinimumWidth(80)
+        self.eps_label.setMinimumWidth(60)
         self.sample_spin = QSpinBox()
         self.sample_spin.setRange(0, PROBE_SAMPLES - 1)
         self.sample_spin.setToolTip("Which sample of the fixed probe batch to attack")

@@ -135,6 +135,15 @@ class ViewFrame(QWidget):
         self.caption.setText(self._first_texts[0])
         self.show_hint(self._first_texts[1])
 
+    def add_bar_row(self) -> QHBoxLayout:
+        """A second row of controls under ``bar`` (a narrow column: ~440 px at 1280×720)."""
+        row = QHBoxLayout()
+        row.setContentsMargins(6, 0, 6, 0)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertLayout(layout.indexOf(self.stack), row)
+        return row
+
     def set_content(self, widget: QWidget) -> None:
         self.content = widget
         self.stack.addWidget(widget)

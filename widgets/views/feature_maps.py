@@ -75,7 +75,7 @@ class FeatureMapView(ViewFrame):
 
     def _place(self, row: int, label: QLabel, panel: ImagePanel, tile_rows: int = 1) -> None:
         label.setFont(axis_font(LABEL_PT))
-        label.setMinimumWidth(120)
+        label.setMinimumWidth(90)
         panel.setFixedHeight(ROW_HEIGHT + (tile_rows - 1) * (ROW_HEIGHT - 30))
         self.grid.addWidget(label, row, 0)
         self.grid.addWidget(panel, row, 1)

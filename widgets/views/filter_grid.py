@@ -48,7 +48,7 @@ class FilterGridView(ViewFrame):
         self.bar.addWidget(QLabel("Input channel"))
         self.bar.addWidget(self.channel_box)
         self.bar.addStretch(1)
-        self.bar.addWidget(self.scale_label)
+        self.add_bar_row().addWidget(self.scale_label, 1)  # its own line: fits ~440 px
         self.panel = ImagePanel()
         self.panel.setToolTip("One tile per filter (filter 1 top left, row by row)")
         self.set_content(self.panel)

@@ -82,11 +82,19 @@ class KernelPlayground(ViewFrame):
         self.spin = QSpinBox()
         self.spin.setToolTip("Which training image of the dataset to filter")
         self.spin.setEnabled(False)
-        for text, widget in (("Preset", self.preset_box), ("Size", self.size_box),
-                             ("Sample", self.spin)):
+        # a preset name shrinks to ~14 characters, Sample goes on a second row: the controls
+        # fit a ~440 px column (1280×720)
+        self.preset_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.preset_box.setMinimumContentsLength(14)
+        for text, widget in (("Preset", self.preset_box), ("Size", self.size_box)):
             self.bar.addWidget(QLabel(text))
             self.bar.addWidget(widget)
         self.bar.addStretch(1)
+        row = self.add_bar_row()
+        row.addWidget(QLabel("Sample"))
+        row.addWidget(self.spin)
+        row.addStretch(1)
         self.preset_box.currentTextChanged.connect(self._preset_picked)
         self.size_box.currentIndexChanged.connect(lambda _: self._size_picked())
         self.spin.valueChanged.connect(self.set_sample)
@@ -101,7 +109,8 @@ class KernelPlayground(ViewFrame):
             header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.itemChanged.connect(self._cell_edited)
         self.about = muted_label()
-        self.about.setFixedWidth(5 * 62 + 4)
+        self.about.setMaximumWidth(5 * 62 + 4)  # narrower in a ~440 px column
+        self.about.setMinimumWidth(140)
         left = QVBoxLayout()
         left.addWidget(self.table)
         left.addWidget(self.about)

@@ -1,0 +1,60 @@
+"""Issue 18, at a 1280×720 projector: one-line plot keys, a readable Problems verdict and
+Look inside pages that fit their column (no sideways scrolling)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel
+
+from tests.widgets.test_screen_fit import open_window
+from widgets.plots.decision_plot import DecisionPlot
+from widgets.plots.loss_plot import LossPlot
+
+
+def lines(label: QLabel) -> float:
+    """How many text lines ``label`` needs at its current width."""
+    m = label.contentsMargins()
+    return (label.heightForWidth(label.width()) - m.top() - m.bottom()) \
+        / label.fontMetrics().lineSpacing()
+
+
+def close(win) -> None:
+    win.run.stop()
+    win.prompts_enabled = False
+    win.close()
+
+
+def test_spiral_keys_are_one_line_and_the_verdict_is_whole(qtbot, tmp_path, monkeypatch):
+    win = open_window(qtbot, tmp_path, monkeypatch, (1280, 720), "spiral")
+    try:
+        win.run.step_epoch()
+        loss = win.findChild(LossPlot)
+        qtbot.waitUntil(lambda: loss.run.train.n > 0, timeout=5000)
+        assert lines(loss.key) < 1.6, loss.key.text()
+        decision = win.findChild(DecisionPlot)
+        assert lines(decision.key) < 2.0, decision.key.text()  # its marks are 15-17 pt
+        switch = decision.edit_bar.switch
+        assert switch.isVisible() and switch.parent() is decision.plot_widget
+        assert decision.plot_widget.rect().contains(switch.geometry())
+        summary = win.problems.summary
+        assert "Ready to train" in summary.text()
+        assert summary.height() >= summary.heightForWidth(summary.width())  # nothing clipped
+        assert lines(summary) < 1.6
+    finally:
+        close(win)
+
+
+def test_cnn_look_inside_pages_fit_the_column(qtbot, tmp_path, monkeypatch):
+    win = open_window(qtbot, tmp_path, monkeypatch, (1280, 720), "digits_cnn")
+    try:
+        dock = win.docks["inside"]
+        dock.raise_()
+        inside = win.inside.dock
+        column = dock.width()
+        assert column <= 470
+        for key in ("filters", "feature_maps", "saliency", "adversarial", "kernel"):
+            assert key in inside.visible_keys()
+            page = inside.view(key)
+            assert page.minimumSizeHint().width() <= column - 20, key
+        assert inside.minimumSizeHint().width() <= column - 20  # no sideways scrolling
+    finally:
+        close(win)
