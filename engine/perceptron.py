@@ -18,9 +18,13 @@ import numpy as np
 from engine.datasets.base import Dataset
 from engine.divergence import DivergenceWatch
 from engine.model import Model
+from engine.probes import ProbeSet
 from engine.snapshots import DIVERGED, EPOCH, FINISHED, STOPPED, Snapshot
+from engine.targets import TargetCoder
 from engine.training import TrainConfig, check_data_fits
 from engine.types import TrainingError
+
+STEP_CODER = TargetCoder("classification", 2, 1, "binary01")  # step output 0/1 = class
 
 
 class PerceptronTrainer:
@@ -43,7 +47,8 @@ class PerceptronTrainer:
         self.history: dict[str, list[float]] = {"train_loss": [], "val_loss": [], "epoch_time": []}
         self.epoch = self.step = 0
         self.time_to_first_step: float | None = None
-        self.probe_grid: None = None  # no live probes: the updates travel in each snapshot
+        # the decision map over the x₁/x₂ plane (0/1 from the step output: the neuron's line)
+        self.probe_grid = ProbeSet(model, data, STEP_CODER)
 
     # -- the RecipeTrainer contract (engine.trainer_protocol) -------------------------------
     def check_replacement(self, data: Dataset) -> None:
@@ -56,7 +61,7 @@ class PerceptronTrainer:
     def replace_data(self, data: Dataset) -> None:
         """Train on ``data`` from the next epoch on, keeping the weights."""
         self.check_replacement(data)
-        self.data = data
+        self.data, self.probe_grid = data, ProbeSet(self.model, data, STEP_CODER)
 
     def learning_rate(self) -> float:
         return self.lr

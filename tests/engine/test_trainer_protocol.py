@@ -3,6 +3,7 @@ calls its members instead of probing with getattr."""
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from engine.evaluation import final_metrics
@@ -36,14 +37,20 @@ def test_every_recipe_trainer_keeps_the_contract(name):
     assert report["split"] in ("validation", "train")
 
 
-def test_perceptron_has_no_live_probes_and_takes_new_points():
+def test_perceptron_draws_its_line_and_takes_new_points():
     prepared = _prepared("perceptron_and")
     trainer = prepared.trainer
-    assert trainer.probe_grid is None
+    list(trainer.run())
+    probes = trainer.probe_grid.compute(["decision_grid"])
+    grid = probes["decision_grid"]  # (G, G) step output: 0 on one side of the line, 1 beyond
+    assert grid.ndim == 2 and set(np.unique(grid)) <= {0.0, 1.0}
+    assert len(probes["grid_extent"]) == 4
+    x = prepared.data.x_train
+    assert np.array_equal(trainer.predict(x), trainer.probe_grid.model.predict(x)[:, 0] >= 0.5)
     more = dataclasses.replace(prepared.data, x_train=prepared.data.x_train[:2],
                                y_train=prepared.data.y_train[:2])
     trainer.replace_data(more)
-    assert trainer.data is more
+    assert trainer.data is more and trainer.probe_grid.data is more
 
 
 def test_perceptron_refuses_data_it_cannot_separate_with_a_plain_message():
