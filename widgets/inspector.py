@@ -38,6 +38,7 @@ from engine.types import LayerLabError, format_shape
 from widgets.activation_preview import ActivationPreview
 from widgets.suggest_combo import combo_text, show_text, suggestion_combo
 from widgets.theme import OKABE_ITO
+from widgets.wheel_guard import guard_wheel
 
 INT_LIMIT = 2**31 - 1
 # Layers that are one activation with a tunable slope: preview them with that slope.
@@ -270,6 +271,7 @@ class Inspector(QWidget):
                 self.fields[spec.name] = field
                 form.addRow(spec.label or spec.name.replace("_", " ").capitalize(), field.box)
                 self._add_extras(form, node.kind, spec)
+        guard_wheel(host)  # scrolling the panel never changes an unfocused field
         old, self.form_host = self.form_host, host
         self.column.replaceWidget(old, host)
         host.show()  # now, not from the layout's queued show

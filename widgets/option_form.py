@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from widgets.wheel_guard import guard_wheel
+
 INT_MAX = 2**31 - 1
 EMPTY_TEXT = "(automatic)"
 LABELS = {"n_samples": "Samples", "noise": "Noise", "val_split": "Validation share",
@@ -60,6 +62,7 @@ class OptionForm(QWidget):
             editor.setToolTip(spec.get("help", ""))
             self.editors[spec["name"]] = editor
             self.layout_.addRow(label_for(spec["name"]), editor)
+        guard_wheel(self)  # scrolling the panel never changes an unfocused field
         self.set_values(values)
 
     def _make_editor(self, spec: dict[str, Any]) -> QWidget:

@@ -42,6 +42,7 @@ from widgets.training_choices import (
     schedule_config,
     schedule_key,
 )
+from widgets.wheel_guard import guard_wheel
 
 CLASS_WEIGHTS = [("none (every point counts the same)", "none"),
                  ("balanced (rare classes count more)", "balanced")]
@@ -72,6 +73,7 @@ class TrainingPanel(QWidget):
         # never narrower than the controls and statistics (the dock then takes the room)
         self.setMinimumWidth(body.minimumSizeHint().width()
                              + scroll.verticalScrollBar().sizeHint().width() + 4)
+        guard_wheel(body)  # the wheel scrolls the panel, never an unfocused setting
         doc.training_changed.connect(self._on_training_changed)
         doc.project_loaded.connect(self._on_project_loaded)
         doc.recipe_changed.connect(self._show_recipe)

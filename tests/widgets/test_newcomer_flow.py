@@ -18,9 +18,9 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QPointF, QSettings, Qt
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
+from PySide6.QtGui import QMouseEvent, QWheelEvent
+from PySide6.QtWidgets import QApplication, QMessageBox, QScrollArea
 
 from app.settings import Settings
 from engine.new_project import NEW_TRAINING
@@ -157,3 +157,37 @@ def test_a_newcomer_trains_the_spiral_with_the_mouse_in_under_15_actions(window,
     assert len(accuracy) == NEW_TRAINING["epochs"]
     assert accuracy[-1] >= 0.9, accuracy[-1]
     assert user.actions < 15, user.actions
+
+
+def wheel(widget, notches: int) -> None:
+    """A real wheel event over the middle of ``widget`` (one notch = 120)."""
+    centre = QPointF(widget.rect().center())
+    glob = QPointF(widget.mapToGlobal(centre.toPoint()))
+    event = QWheelEvent(centre, glob, QPoint(0, 0), QPoint(0, 120 * notches), NOBUTTON,
+                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+
+
+def test_the_wheel_scrolls_the_layer_settings_and_never_edits_an_unfocused_field(window,
+                                                                                 qtbot):
+    name = window.doc.add_layer("Dense", (0.0, 0.0))
+    window.canvas.select_layers([name])
+    inspector = window.inspector
+    qtbot.waitUntil(lambda: "units" in inspector.fields)
+    units = inspector.fields["units"].editor
+    activation = inspector.fields["activation"].editor
+    area = next(a for a in inspector.findChildren(QScrollArea))
+    area.resize(area.width(), 120)  # a short panel: it has something to scroll
+    qtbot.waitUntil(lambda: area.verticalScrollBar().maximum() > 0)
+    bar = area.verticalScrollBar()
+    bar.setValue(0)
+    window.canvas.setFocus()
+    wheel(units, -1)
+    wheel(activation, -1)
+    node = window.doc.graph.nodes[name].options
+    assert (units.value(), node["units"], node["activation"]) == (16, 16, "relu")
+    assert bar.value() > 0  # the panel scrolled instead
+    units.setFocus()
+    qtbot.waitUntil(units.hasFocus)
+    wheel(units, -1)  # a focused field takes the wheel as usual
+    qtbot.waitUntil(lambda: window.doc.graph.nodes[name].options["units"] == 15)
