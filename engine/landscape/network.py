@@ -5,8 +5,8 @@ out like ``model.params_flat``, each *filter* rescaled to the norm of the same f
 weights (a Dense kernel ``(fan_in, units)``: one filter per unit = column; a convolution kernel
 ``(filters, ...)``: one per filter); biases and other 1-D parameters get 0, as in the paper.
 ``loss_surface(...)`` evaluates the loss at ``θ + α·d₁ + β·d₂`` on an ``n × n`` grid of
-α, β ∈ [−span, span] over a fixed batch (the probe batch), shrinking ``n`` so the whole grid
-fits ``budget_s`` seconds. ``project_path`` puts earlier weights (the training path) into the
+α, β ∈ [−span, span] over a fixed batch (the probe batch), shrinking ``n`` (down to 7) and
+then the batch (down to 16 samples) so the whole grid fits ``budget_s`` seconds. ``project_path`` puts earlier weights (the training path) into the
 (α, β) plane by least squares. The model passed in is a private copy: its weights change.
 """
 
@@ -21,6 +21,7 @@ from engine.losses import Loss
 from engine.model import Model
 
 MIN_GRID = 7
+MIN_SAMPLES = 16
 
 
 @dataclass
@@ -80,10 +81,17 @@ def loss_surface(model: Model, loss: Loss, x: np.ndarray, y: np.ndarray, *, seed
     rng = np.random.default_rng(seed)
     d1 = filter_normalized_direction(model, rng)
     d2 = filter_normalized_direction(model, rng)
+    loss_at(model, loss, x[:1], y[:1], centre)  # warm-up (first calls may compile kernels)
+    t1 = time.perf_counter()
     centre_loss = loss_at(model, loss, x, y, centre)
-    per = max(time.perf_counter() - t0, 1e-5)
+    loss_at(model, loss, x, y, centre + d1)
+    per = max(1.5 * (time.perf_counter() - t1) / 2, 1e-6)  # margin: timings wobble
     while n > MIN_GRID and n * n * per > budget_s:
         n -= 2
+    if n * n * per > budget_s and len(x) > MIN_SAMPLES:  # still too slow: a smaller batch
+        keep = max(MIN_SAMPLES, int(len(x) * budget_s / (n * n * per)))
+        x, y = x[:keep], y[:keep]
+        centre_loss = loss_at(model, loss, x, y, centre)
     ab = np.linspace(-span, span, n)
     grid = np.empty((n, n))
     for i, b in enumerate(ab):

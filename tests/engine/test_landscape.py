@@ -123,3 +123,13 @@ def test_optimizer_race_lesson_answers_are_what_the_race_shows():
     big = checks["race_big_lr"]
     assert big["choices"][big["correct"]].startswith("diverges")
     assert bowl.verdict("sgd") == "diverging"
+
+
+def test_network_surface_shrinks_its_grid_and_batch_to_fit_the_time_budget():
+    big = load_project(LESSONS_DIR.parent / "examples" / "circles.layerlab.json")
+    big_data = load_dataset(big.dataset)
+    weights = Model(big.graph, seed=0).get_weights()
+    roomy = project_surface(big.graph, weights, big_data, big.training, n=11, budget_s=30.0)
+    tight = project_surface(big.graph, weights, big_data, big.training, n=11, budget_s=1e-5)
+    assert len(roomy.alphas) == 11 and len(tight.alphas) == 7
+    assert tight.seconds < roomy.seconds

@@ -82,7 +82,7 @@ class MicroscopeView(QWidget):
         self.sample.valueChanged.connect(self.reload)
         self.back_button.clicked.connect(lambda: self.go_to(self.index - 1))
         self.next_button.clicked.connect(lambda: self.go_to(self.index + 1))
-        self.start_button.clicked.connect(lambda: self.go_to(-1))
+        self.start_button.clicked.connect(self.reload)  # the network's weights as they are now
         self.end_button.clicked.connect(
             lambda: self.go_to(len(self.scope.steps) - 1 if self.scope else -1))
         self.reload()
