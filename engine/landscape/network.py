@@ -6,8 +6,9 @@ weights (a Dense kernel ``(fan_in, units)``: one filter per unit = column; a con
 ``(filters, ...)``: one per filter); biases and other 1-D parameters get 0, as in the paper.
 ``loss_surface(...)`` evaluates the loss at ``θ + α·d₁ + β·d₂`` on an ``n × n`` grid of
 α, β ∈ [−span, span] over a fixed batch (the probe batch), shrinking ``n`` (down to 7) and
-then the batch (down to 16 samples) so the whole grid fits ``budget_s`` seconds. ``project_path`` puts earlier weights (the training path) into the
-(α, β) plane by least squares. The model passed in is a private copy: its weights change.
+then the batch (down to 16 samples) so the whole grid fits ``budget_s`` seconds.
+``project_path`` puts earlier weights (the training path) into the (α, β) plane by least
+squares. The model passed in is a private copy: its weights change.
 """
 
 from __future__ import annotations
