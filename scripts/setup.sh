@@ -15,6 +15,9 @@ fi
 [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
 "$venv/bin/python" -m pip install -q --upgrade pip
 "$venv/bin/python" -m pip install -q ".[dev]"
+# the clone runs its own files (main.py, make run/test): drop the installed copy of LayerLab
+# itself so no stale engine/app/widgets sit in site-packages; its dependencies stay
+"$venv/bin/python" -m pip uninstall -q -y layerlab
 if [ "${TORCH:-0}" = "1" ]; then
   "$venv/bin/python" -m pip install -q "torch==2.13.0" \
     || echo "PyTorch 2.13.0 could not be installed: the oracle tests will be skipped." >&2
