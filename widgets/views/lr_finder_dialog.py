@@ -116,11 +116,11 @@ class LRFinderDialog(QDialog):
         item.clear()
         item.plot(result.lrs, result.losses, pen=pg.mkPen((150, 150, 150, 90)))
         item.plot(result.lrs, result.smoothed, pen=pg.mkPen("#4363d8", width=2.5))
-        for lr, color, text in ((result.suggestion, "#e6194b", "suggested"),
-                                (result.min_over_ten, "#3cb44b", "min / 10")):
+        for lr, color, text, at in ((result.suggestion, "#e6194b", "suggested", 0.92),
+                                    (result.min_over_ten, "#3cb44b", "min / 10", 0.8)):
             item.addItem(pg.InfiniteLine(np.log10(lr), angle=90, pen=pg.mkPen(color, width=2),
                                          label=f"{text} {lr:.3g}",
-                                         labelOpts={"position": 0.9, "color": color}))
+                                         labelOpts={"position": at, "color": color}))
         stopped = (f" The loss blew up at {result.lrs[-1]:.3g}, so the sweep stopped there."
                    if result.diverged else "")
         self.info.setText(result.summary() + stopped)

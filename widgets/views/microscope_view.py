@@ -35,6 +35,7 @@ PHASE_TEXT = {FORWARD: "Forward pass: compute every node from its inputs",
               BACKWARD: "Backward pass: one edge at a time, chain rule from the loss back",
               UPDATE: "Update: every weight takes one step against its gradient"}
 HIGHLIGHT = QColor(230, 120, 20)
+MIN_ZOOM = 0.6
 SOURCES = ("f = (x + y)·z", "Sigmoid neuron σ(w·x + b)", "This project's network")
 
 
@@ -187,9 +188,23 @@ class MicroscopeView(QWidget):
             item.setDefaultTextColor(QColor(20, 20, 30) if fill.lightness() > 128 else text_color)
             item.setPos(p.x() + 4, p.y() + 2)
         self.scene.setSceneRect(self.scene.itemsBoundingRect().adjusted(-20, -20, 20, 20))
-        self.canvas.fitInView(self.scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self._fit(pos.get(current) if current else None)
+
+    def _fit(self, focus: QPointF | None = None) -> None:
+        """Fit the graph, but never below MIN_ZOOM (a 60-weight network stays readable and
+        scrolls); the node of the current step is kept in view."""
+        rect = self.scene.sceneRect()
+        view = self.canvas.viewport().rect()
+        if rect.isEmpty() or view.isEmpty():
+            return
+        zoom = min(view.width() / rect.width(), view.height() / rect.height(), 1.6)
+        zoom = max(zoom, MIN_ZOOM)
+        self.canvas.resetTransform()
+        self.canvas.scale(zoom, zoom)
+        if focus is not None:
+            self.canvas.centerOn(focus + QPointF(NODE_W / 2, NODE_H / 2))
 
     def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)  # type: ignore[arg-type]
         if self.scene.items():
-            self.canvas.fitInView(self.scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+            self._fit()
