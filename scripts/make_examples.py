@@ -66,6 +66,11 @@ def examples() -> dict[str, Project]:
                         max_steps_per_second=1000.0),
             name="Spiral — 2 hidden layers",
             description="TensorFlow-Playground-style 2-8-8-1 tanh network on two spirals.",
+            lesson="Two spirals wind around each other: no single bend separates them. Each "
+                   "tanh layer folds the plane once more, so the two hidden layers can follow "
+                   "the arms. Watch the decision view: the boundary first cuts straight, then "
+                   "curls. Remove hidden2 and train again: one layer of 8 needs far longer, or "
+                   "never finds the spiral.",
         ),
         "circles": Project(
             chain({"kind": "Input", "name": "inputs", "shape": [2]},
@@ -77,6 +82,10 @@ def examples() -> dict[str, Project]:
                         max_steps_per_second=300.0),
             name="Circles — one hidden layer",
             description="A ring around a disc: one hidden layer bends the boundary.",
+            lesson="A ring of one class around a disc of the other. A single straight line "
+                   "cannot separate them; each ReLU neuron of the hidden layer draws one line "
+                   "and the output combines them into a closed shape. Try 1, 2 and 3 hidden "
+                   "units: how many lines does it take to fence in the disc?",
         ),
         "regression_sine": Project(
             chain({"kind": "Input", "name": "x", "shape": [1]},
@@ -89,6 +98,10 @@ def examples() -> dict[str, Project]:
                         max_steps_per_second=300.0),
             name="Regression — a noisy sine",
             description="Fit y = sin(x) + noise with a small tanh network.",
+            lesson="Regression: the output is a number, not a class, so the last layer is "
+                   "linear and the loss is the mean squared error. Watch the curve view: the "
+                   "network bends its line into the sine wave. The points scatter by 0.1 "
+                   "around the true curve, so the loss cannot fall to zero.",
         ),
         "digits_mlp": Project(
             chain({"kind": "Input", "name": "pixels", "shape": [64]},
@@ -101,6 +114,11 @@ def examples() -> dict[str, Project]:
                         batch_size=32, epochs=40),
             name="Digits — MLP",
             description="scikit-learn's 8×8 handwritten digits with one hidden layer.",
+            lesson="Each 8×8 image becomes a list of 64 pixel values; the hidden layer of 64 "
+                   "ReLU neurons learns stroke detectors and the softmax output gives one "
+                   "probability per digit. Open the confusion view to see which digits it "
+                   "mixes up (often 8 with 1 or 9). Dropout switches off 10 % of the hidden "
+                   "neurons at each step so no single neuron is relied upon.",
         ),
     }
 
