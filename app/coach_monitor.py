@@ -37,6 +37,7 @@ class CoachMonitor:
         self.chance: float | None = None  # majority-class share (classifiers), from "confusion"
         self.announced: set[str] = set()  # advice kinds already announced in this run
         self.linear = False  # the model has no non-linearity (History.linear_model)
+        self.adversarial = False  # a GAN run (History.adversarial): no loss-curve rules
 
     def reset(self) -> bool:
         """Forget the run (new model); True when there was advice to take back."""
@@ -76,6 +77,7 @@ class CoachMonitor:
         history = history_from_columns(h.epochs, h.metrics, h.step_losses, list(self.frames),
                                        learning_rate, self.chance, h.first_step)
         history.linear_model = self.linear
+        history.adversarial = self.adversarial
         self.advice = coach(history)
         return self.advice
 
@@ -84,6 +86,7 @@ class CoachMonitor:
         history = history_from_columns(h.epochs, h.metrics, h.step_losses, list(self.frames),
                                        snap.learning_rate, self.chance, h.first_step)
         history.linear_model = self.linear
+        history.adversarial = self.adversarial
         return history
 
     def _update(self, advice: list[Advice]) -> list[Advice] | None:

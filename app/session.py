@@ -180,6 +180,7 @@ class TrainingSession(QObject):
             self.step_rate = float(self.project.training.max_steps_per_second)
             self.coach.linear = self.project.recipe == "supervised" \
                 and is_linear(self.project.graph)
+            self.coach.adversarial = self.project.recipe == "gan"
             self.prepared = prepare(self.project, data)
             self._probes = default_probes(self.project.training.probes, self.prepared.model,
                                           self.prepared.data, self.project.recipe)
@@ -245,6 +246,12 @@ class TrainingSession(QObject):
         self._lr_override, self._requests, self._probes = None, {}, []
         self._clear_history()
         self._set_state("idle")
+
+    def forget_advice(self) -> None:
+        """The network was edited after the run: its Coach advice no longer applies
+        (``advice_changed([])`` when there was any)."""
+        if self.coach.reset():
+            self.advice_changed.emit([])
 
     def reset_weights(self) -> bool:
         """Stop any run, rebuild the model from the seed with a fresh trainer, clear history."""

@@ -42,6 +42,7 @@ class History:
     first_step: int = 1  # step number of step_losses[0]
     chance_accuracy: float | None = None  # majority-class share; None: unknown / regression
     linear_model: bool = False  # no non-linearity before the output (readiness_linear)
+    adversarial: bool = False  # a GAN: its two losses hover by design (ADVERSARIAL_SKIPS)
 
 
 def chance_from_confusion(matrix: Any) -> float | None:
@@ -364,6 +365,10 @@ def linear_model(h: History, min_steps: int = 100) -> Advice | None:
 
 
 BLAMES_THE_RATE = ("flat_loss", "underfitting")
+# rules that read the loss curve as "lower is better": a GAN's generator and discriminator
+# losses pull against each other and hover around a balance while it learns (8 of 8 modes
+# covered with a flat loss), so these rules say nothing about an adversarial run
+ADVERSARIAL_SKIPS = ("flat_loss", "loss_rising", "underfitting", "overfitting")
 
 HEADLINES = {
     "nan_loss": "the loss became NaN — exploding gradients",
@@ -393,6 +398,8 @@ RULES: tuple[Callable[[History], Advice | None], ...] = (
 def coach(history: History) -> list[Advice]:
     """Every rule's advice, most severe first."""
     found = [a for rule in RULES if (a := rule(history)) is not None]
+    if history.adversarial:
+        found = [a for a in found if a.kind not in ADVERSARIAL_SKIPS]
     if any(a.kind == "linear_model" for a in found):
         found = [a for a in found if a.kind not in BLAMES_THE_RATE]
     return sorted(found, key=lambda a: SEVERITY[a.severity])

@@ -65,6 +65,7 @@ class InsideController(QObject):
         self._build()
         self.dock.requests_changed.connect(self._send_requests)
         session.advice_changed.connect(self.coach.set_advice)
+        session.state_changed.connect(self.coach.set_run_state)
         session.snapshot_ready.connect(self.add_snapshot)
         session.history_cleared.connect(self.on_session_loaded)
         doc.training_changed.connect(self._on_training_changed)

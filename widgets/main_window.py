@@ -44,6 +44,7 @@ from widgets.plots_dock import LivePlots
 from widgets.presenter import PresenterMode
 from widgets.problems_panel import ProblemsPanel
 from widgets.run_controller import STATE_TEXT, RunController
+from widgets.stale_run import StaleRunWatch
 from widgets.startup import (
     EngineWarmup,
     on_warmup_done,
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self.inside = InsideController(self.doc, self.session, self)
         self.files = FileController(self)
         self.run = RunController(self)
+        self.stale_run = StaleRunWatch(self, self)  # an edited network clears the old map
         self.autosave = Autosaver(self.doc, autosave_folder, parent=self)
         self.menus = build_menus(self, self.actions)
         self.toolbar = build_toolbar(self, self.actions)

@@ -222,7 +222,7 @@ class RunController(QObject):
         """Only the data changed (drawn points, noise, size): swap it into the running
         session, Playground style, instead of pausing to ask about weights."""
         loaded = self.session.project
-        if loaded is None or _network(loaded.graph) != _network(self.doc.graph):
+        if loaded is None or network_of(loaded.graph) != network_of(self.doc.graph):
             return False
         panel = self.win.dataset_panel  # type: ignore[attr-defined]
         panel.ensure_current()
@@ -270,7 +270,7 @@ def _summary(snap: Any) -> str:
     return " — ".join(parts) + "."
 
 
-def _network(graph: Any) -> tuple[Any, Any]:
+def network_of(graph: Any) -> tuple[Any, Any]:
     """The network without canvas positions: what decides whether a run can continue."""
     data = graph.to_dict()
     layers = [{k: v for k, v in layer.items() if k != "position"} for layer in data["layers"]]

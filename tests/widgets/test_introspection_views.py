@@ -149,11 +149,13 @@ def test_evaluation_view_table_curves_and_mistakes(qtbot, run):
 
 
 def test_coach_panel_cards_and_evidence(qtbot):
-    from widgets.views.coach_panel import EMPTY, CoachPanel
+    from widgets.views.coach_panel import EMPTY, EMPTY_BY_STATE, CoachPanel
     panel = CoachPanel()
     qtbot.addWidget(panel)
     panel.show()
-    assert panel.empty.isVisible() and panel.empty.text() == EMPTY
+    assert panel.empty.isVisible() and panel.empty.text() == EMPTY_BY_STATE["idle"]
+    panel.set_run_state("running")
+    assert panel.empty.text() == EMPTY
     advice = [Advice("overfitting", "warning", "Overfitting.",
                      {"epochs": np.arange(1, 8), "train_loss": np.linspace(1, 0.2, 7),
                       "val_loss": np.linspace(0.8, 1.0, 7), "best_epoch": 1}),

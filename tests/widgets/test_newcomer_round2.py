@@ -49,3 +49,42 @@ def test_perceptron_draws_its_decision_line(window, qtbot):
     assert image is not None and image.size > 0
     grid = np.asarray(plot._grid)
     assert grid.min() == 0.0 and grid.max() == 1.0  # both sides of the neuron's line
+
+
+def test_a_finished_run_without_problems_says_so(window, qtbot):
+    from widgets.views.coach_panel import EMPTY_BY_STATE
+    coach = window.inside.coach
+    assert coach.empty.text() == EMPTY_BY_STATE["idle"]
+    open_example(window, "perceptron_and")
+    train_to_end(window, qtbot)
+    assert coach.cards == [] and coach.empty.text() == "Finished: no problems found"
+
+
+def test_editing_the_network_after_a_run_clears_its_map_and_advice(window, qtbot):
+    from engine.coach import Advice
+    open_example(window, "xor")
+    window.doc.set_training({"epochs": 3})
+    train_to_end(window, qtbot)
+    plot = window.plots.decision
+    assert plot.image.image is not None
+    stale = [Advice("flat_loss", "warning", "The loss is flat.")]
+    window.session.coach.advice = stale  # what the Coach said about this run
+    window.session.advice_changed.emit(stale)
+    assert len(window.inside.coach.cards) == 1
+    window.doc.move_layer("hidden", (0.0, 0.0), (40.0, 30.0))  # the canvas only: nothing goes
+    qtbot.wait(20)
+    assert plot.image.image is not None and len(window.inside.coach.cards) == 1
+    window.doc.set_layer_options("hidden", {"activation": "relu"})  # the old weights are stale
+    qtbot.waitUntil(lambda: plot.image.image is None and window.inside.coach.cards == [])
+    assert not window.coach_notices.button.isVisible()
+    assert window.run.toggle_play() is None  # Play starts the new network's run: a new map
+    qtbot.waitUntil(lambda: plot.image.image is not None, timeout=30000)
+
+
+def test_the_coach_knows_a_gan_run_is_adversarial(window):
+    open_example(window, "gan_ring_of_gaussians")
+    assert window.run.load()
+    assert window.session.coach.adversarial
+    open_example(window, "xor")
+    assert window.run.load()
+    assert not window.session.coach.adversarial

@@ -23,6 +23,12 @@ from widgets.views.inspect_common import axes
 SEVERITY_LOOK = {"error": ("⛔", OKABE_ITO["vermillion"]), "warning": ("⚠", OKABE_ITO["orange"]),
                  "info": ("ℹ", OKABE_ITO["blue"])}
 EMPTY = "No advice yet — keep training"
+# what the Coach says with no card, by the session's state: a finished run was watched to its
+# end, so "keep training" would be wrong advice
+EMPTY_BY_STATE = {"idle": "No advice yet — press Play and the Coach watches the run",
+                  "running": EMPTY, "paused": EMPTY,
+                  "finished": "Finished: no problems found",
+                  "stopped": "Stopped: no problems found so far"}
 X_KEYS = ("epochs", "steps")
 
 
@@ -84,7 +90,7 @@ class CoachPanel(QWidget):
         self.cards: list[AdviceCard] = []
         self.column = QVBoxLayout()
         self.column.setSpacing(6)
-        self.empty = muted_label(EMPTY)
+        self.empty = muted_label(EMPTY_BY_STATE["idle"])
         self.empty.setFont(axis_font(13))
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.column.addWidget(self.empty)
@@ -130,6 +136,13 @@ class CoachPanel(QWidget):
         else:
             self.selected = None
             self.plot_widget.hide()
+
+    def set_run_state(self, state: str) -> None:
+        """The session's state ("idle", "running", "finished"...): the text shown without
+        cards (``EMPTY_BY_STATE``; an error keeps the last one)."""
+        text = EMPTY_BY_STATE.get(state)
+        if text is not None:
+            self.empty.setText(text)
 
     def probe_requests(self) -> dict[str, dict[str, Any]]:
         """The Coach's layer rules (dead ReLUs, vanishing gradients...) read dynamics frames."""
