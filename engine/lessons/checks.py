@@ -18,10 +18,11 @@ from typing import Any, Protocol
 from engine.coach import HEADLINES
 from engine.graph import ShapeReport
 from engine.lessons.fields import Fields
+from engine.lessons.gradients import start_gradient_ratio
 from engine.lessons.model import Check, LessonFileError
 from engine.project import Project
 
-TYPES = ("metric", "params", "layer", "setting", "coach", "answer")
+TYPES = ("metric", "params", "layer", "setting", "coach", "answer", "gradients")
 ROLES = ("any", "hidden", "output")
 SETTING_ROOTS = ("training", "dataset", "recipe")
 METRIC_WORDS = {"train_accuracy": "training accuracy", "val_accuracy": "validation accuracy",
@@ -59,7 +60,7 @@ def parse_check(raw: Any, where: str, default_id: str) -> Check:
         args.update(_bound(f))
         args["within_epochs"] = f.whole("within_epochs", None, low=1)
         args["after_epochs"] = f.whole("after_epochs", None, low=1)
-    elif kind == "params":
+    elif kind in ("params", "gradients"):
         args = _bound(f)
     elif kind == "layer":
         args = {"kind": f.text("kind"), "present": f.flag("present", True),
@@ -110,6 +111,8 @@ def describe(kind: str, a: dict[str, Any]) -> str:
         return f"{words[0].upper()}{words[1:]} {bound}{tail}"
     if kind == "params":
         return f"The network has {bound} trainable parameters"
+    if kind == "gradients":
+        return f"At fresh weights the first layer's gradient is {bound} × the last layer's"
     if kind == "layer":
         role = {"hidden": "hidden ", "output": "output ", "any": ""}[a["role"]]
         opts = ", ".join(f"{k} = {v}" for k, v in a["options"].items())
@@ -150,6 +153,9 @@ def holds(check: Check, state: LessonState) -> bool:
             float(value), a)
     if check.type == "coach":
         return a["card"] in state.coach_cards
+    if check.type == "gradients":
+        ratio = start_gradient_ratio(state.project)
+        return ratio is not None and _within(ratio, a)
     return answer_is_right(check, state.answers.get(check.id))
 
 
