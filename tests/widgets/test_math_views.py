@@ -99,9 +99,14 @@ def test_optimizer_race_runs_live_and_the_slider_changes_the_verdicts(window, qt
                     timeout=2000)
     race.slider.setValue(0)  # × 0.01: restarts the race
     race.timer.stop()
-    while race.race.steps < 300:
-        race.tick()  # what the timer does, without waiting for it
+    race.race.step(298 - race.race.steps)  # fast-forward the race, then one timer tick
+    race.tick()
     assert race.verdict_labels["sgd"].text().startswith("too small")
+    race.set_start(1.5, -2.0)  # what a click on the map does
+    assert all(r.path == [(1.5, -2.0)] for r in race.race.racers)
+    race.set_start(50.0, 0.0)  # off the map: ignored
+    assert race.race.start.tolist() == [1.5, -2.0]
+    race.timer.stop()
 
 
 def test_network_surface_is_computed_off_the_gui_thread_with_the_training_path(window, qtbot):

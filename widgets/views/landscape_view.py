@@ -5,9 +5,10 @@ network's own loss surface along two filter-normalized directions.
 one path per optimizer stepping live from the same start (a GUI-thread QTimer steps the
 ``Race``: microseconds per step), a learning-rate slider (×0.01 … ×100 of each optimizer's
 good rate) and, per optimizer, the verdict: too small, good, too large or diverging
-(a diverged path ends in a cross). ``NetworkSurfaceView``: "Compute" takes a copy of the
-weights and the recorded training path (``make_job()``, on the GUI thread) and computes the
-surface on a worker thread, then draws it with the training path projected onto it.
+(a diverged path ends in a cross); a click on the map races again from there.
+``NetworkSurfaceView``: "Compute" takes a copy of the weights and the recorded training path
+(``make_job()``, on the GUI thread), computes the surface on a worker thread, then draws it
+with the training path projected onto it.
 """
 
 from __future__ import annotations
@@ -95,21 +96,38 @@ class RaceView(QWidget):
         box.addLayout(body, 1)
         self.timer = QTimer(self, interval=TICK_MS)
         self.timer.timeout.connect(self.tick)
-        self.surface_box.currentIndexChanged.connect(self.restart)
+        self.surface_box.currentIndexChanged.connect(self._new_surface)
+        self.plot.scene().sigMouseClicked.connect(self._clicked)
         self.slider.valueChanged.connect(self.restart)
         self.restart_button.clicked.connect(self.restart)
         self.play_button.clicked.connect(self.toggle)
         self.race: Race | None = None
+        self.start: tuple[float, float] | None = None  # None: the surface's own start
         self.restart()
 
     @property
     def lr_scale(self) -> float:
         return SCALES[self.slider.value()]
 
+    def _new_surface(self) -> None:
+        self.start = None
+        self.restart()
+
+    def _clicked(self, event: object) -> None:
+        pos = self.plot.getPlotItem().vb.mapSceneToView(event.scenePos())  # type: ignore[attr-defined]
+        self.set_start(pos.x(), pos.y())
+
+    def set_start(self, x: float, y: float) -> None:
+        """Race again from (x, y) (a click on the map), if it lies on the map."""
+        x0, x1, y0, y1 = SURFACES[str(self.surface_box.currentData())].extent
+        if x0 <= x <= x1 and y0 <= y <= y1:
+            self.start = (float(x), float(y))
+            self.restart()
+
     def restart(self) -> None:
         s = SURFACES[str(self.surface_box.currentData())]
-        self.race = Race(s, self.lr_scale)
-        self.blurb.setText(s.blurb)
+        self.race = Race(s, self.lr_scale, start=self.start)
+        self.blurb.setText(s.blurb + "  Click the map to start from another point.")
         self.slider_label.setText(f"× {self.lr_scale:g}")
         item = self.plot.getPlotItem()
         item.clear()
