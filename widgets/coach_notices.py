@@ -19,8 +19,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QDockWidget, QStatusBar, QToolButton
+from PySide6.QtCore import QObject, QSize, Qt
+from PySide6.QtGui import QPaintEvent
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QStatusBar,
+    QStyle,
+    QStyleOptionToolButton,
+    QStylePainter,
+    QToolButton,
+)
 
 from engine.coach import HEADLINES, Advice, headline
 
@@ -45,6 +53,38 @@ class AdviceSession(Protocol):
     advice_changed: Any  # Signal(list[Advice])
 
 
+class ElidedButton(QToolButton):
+    """A tool button that, squeezed by the status bar, shows its text elided ("… loss is …")
+    rather than cut to "Co", and never gets narrower than "⚠ Coach (N): …" (``text()`` stays
+    the whole text). Its widest is ``MAX_EM`` characters (x-widths) of its font."""
+
+    MAX_EM = 48
+
+    def _elided(self, width: int) -> str:
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, width)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        head = self.text().split(":", 1)[0] + ": …"
+        return QSize(self.fontMetrics().horizontalAdvance(head) + 16,
+                     super().minimumSizeHint().height())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        hint = super().sizeHint()
+        widest = self.fontMetrics().horizontalAdvance("x") * self.MAX_EM
+        return QSize(min(hint.width(), widest), hint.height())
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        painter = QStylePainter(self)
+        option = QStyleOptionToolButton()
+        self.initStyleOption(option)
+        option.text = self._elided(self.width() - 12)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ToolButton, option)
+
+    def shown_text(self) -> str:
+        """What is painted at the current width."""
+        return self._elided(self.width() - 12)
+
+
 class CoachNotices(QObject):
     """Badge, dock title, status-bar button and one-line notices for the Coach's advice."""
 
@@ -55,7 +95,7 @@ class CoachNotices(QObject):
         self.session, self.views, self.dock, self.post = session, views, dock, post
         self.base_title = dock.windowTitle()
         self.count = 0
-        self.button = QToolButton()
+        self.button = ElidedButton()
         self.button.setObjectName("coachNotice")
         self.button.setAutoRaise(True)
         self.button.setToolTip("The Coach has advice about this run: click to read it")

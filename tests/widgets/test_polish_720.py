@@ -58,3 +58,33 @@ def test_cnn_look_inside_pages_fit_the_column(qtbot, tmp_path, monkeypatch):
         assert inside.minimumSizeHint().width() <= column - 20  # no sideways scrolling
     finally:
         close(win)
+
+
+def test_presenter_mode_enlarges_canvas_text_and_keeps_the_coach_notice_readable(
+        qtbot, tmp_path, monkeypatch):
+    from engine.coach import Advice
+    from widgets.canvas import style as st
+    from widgets.plots.palette import current_look
+
+    win = open_window(qtbot, tmp_path, monkeypatch, (1280, 720), "spiral")
+    try:
+        view = win.canvas
+        assert view.canvas.text_scale == st.text_scale_for_zoom(view.zoom_level())
+        win.presenter.set_enabled(True)
+        qtbot.wait(50)
+        scale = current_look().font_scale
+        assert scale > 1.1
+        expected = st.text_scale_for_zoom(view.zoom_level()) * scale
+        assert abs(view.canvas.text_scale - expected) < 1e-3
+        win.coach_notices.on_advice([Advice("flat_loss", "warning", "The loss is flat.")])
+        qtbot.wait(50)
+        button = win.coach_notices.button
+        assert button.text().startswith("⚠ Coach (1): the loss is flat")
+        assert button.width() >= button.minimumSizeHint().width()
+        assert button.shown_text().startswith("⚠ Coach (1):")  # never just "Co"
+        win.presenter.set_enabled(False)
+        qtbot.wait(50)
+        assert view.canvas.text_scale == st.text_scale_for_zoom(view.zoom_level())
+    finally:
+        win.presenter.set_enabled(False)
+        close(win)

@@ -43,6 +43,7 @@ from widgets.canvas.edge_item import EdgeItem
 from widgets.canvas.layout import COLUMN_STEP
 from widgets.canvas.scene import CanvasScene
 from widgets.canvas.wiring import WireDrag
+from widgets.plots.palette import current_look
 
 MIME_LAYER = "application/x-layerlab-layer"
 BLOCK_PREFIX = "block:"  # a palette block (engine.composites), not a single layer kind
@@ -198,7 +199,7 @@ class CanvasView(QGraphicsView):
         """On-screen pixel size of the smallest node text (11 pt, grown as the view zooms
         out: ``style.text_scale_for_zoom``) at the current zoom."""
         zoom = self.zoom_level()
-        return QFontInfo(st.font(11, scale=st.text_scale_for_zoom(zoom))).pixelSize() * zoom
+        return QFontInfo(st.font(11, scale=self.canvas.text_scale)).pixelSize() * zoom
 
     def _unfit(self, *_: object) -> None:
         self.fitted = False
@@ -210,7 +211,8 @@ class CanvasView(QGraphicsView):
             self.fit_to_view()
 
     def restyle(self) -> None:
-        """Repaint with the current theme (called on palette changes)."""
+        """Repaint with the current theme and look (palette changes, presenter mode)."""
+        self._on_zoom_changed()  # presenter mode's text scale may have changed
         self.canvas.restyle()
         self.viewport().update()
 
@@ -226,8 +228,10 @@ class CanvasView(QGraphicsView):
         self._on_zoom_changed()
 
     def _on_zoom_changed(self) -> None:
-        """Zoomed out, the canvas text grows so a projector audience can still read it."""
-        self.canvas.set_text_scale(st.text_scale_for_zoom(self.zoom_level()))
+        """Zoomed out, the canvas text grows so a projector audience can still read it; in
+        presenter mode it is enlarged like every other text (``Look.font_scale``)."""
+        self.canvas.set_text_scale(st.text_scale_for_zoom(self.zoom_level())
+                                   * current_look().font_scale)
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
