@@ -396,8 +396,11 @@ class MainWindow(QMainWindow):
         menu.setEnabled(bool(menu.actions()))
 
     def prepare_for_new_project(self) -> None:
+        """New or Open, before the document changes: the old run stops and the messages
+        about the old project ("Opened 'Spiral…'", its run's results) leave the log."""
         if self.run.state in ("running", "paused"):
             self.session.stop()
+        self.problems.clear_messages()
 
     # -- closing -------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override

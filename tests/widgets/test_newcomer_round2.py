@@ -88,3 +88,31 @@ def test_the_coach_knows_a_gan_run_is_adversarial(window):
     open_example(window, "xor")
     assert window.run.load()
     assert not window.session.coach.adversarial
+
+
+def test_another_project_starts_with_empty_readouts(window, qtbot):
+    open_example(window, "xor")
+    window.doc.set_training({"epochs": 40})
+    train_to_end(window, qtbot)
+    loss = window.plots.loss
+    assert loss.loss_plot.viewRange()[0][1] > 10  # the run's steps
+    messages = [text for _, text, _ in window.problems.messages]
+    assert any("XOR" in text for text in messages)
+    assert window.files.new()
+    assert not any("XOR" in text for _, text, _ in window.problems.messages)
+    open_example(window, "perceptron_and")
+    qtbot.wait(50)
+    for plot in (loss.loss_plot, loss.metric_plot):
+        (x0, x1), _ = plot.viewRange()
+        assert x1 - x0 < 2, "the empty plot kept the previous project's step range"
+    assert [text for _, text, _ in window.problems.messages][-1].startswith("Opened")
+
+
+def test_reset_empties_the_loss_plots_range(window, qtbot):
+    open_example(window, "xor")
+    window.doc.set_training({"epochs": 40})
+    train_to_end(window, qtbot)
+    window.run.reset()
+    qtbot.wait(50)
+    (x0, x1), _ = window.plots.loss.loss_plot.viewRange()
+    assert x1 - x0 < 2

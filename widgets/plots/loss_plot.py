@@ -349,6 +349,9 @@ class LossPlot(QWidget):
         self.kept.clear()
         self.run = RunCurves(self.run.label)
         self._reset_current()
+        for plot in (self.loss_plot, self.metric_plot):  # an empty plot keeps its last range:
+            plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)  # not the old project's
+            plot.enableAutoRange()
 
     def set_log_scale(self, on: bool) -> None:
         if self.log_box.isChecked() != on:
