@@ -33,8 +33,21 @@ def scratch(model: Model, logits: bool = True) -> Iterator[Model]:
 
 
 def probabilities(model: Model, logits: np.ndarray) -> np.ndarray:
-    """logits: (B, K) -> what the network outputs after its final activation (B, K)."""
-    return np.asarray(activations.forward(model.output_activation(), logits), dtype=np.float64)
+    """logits: (B, K) -> class probabilities (B, K), consistent with ``predicted_class``.
+
+    Softmax and sigmoid outputs give their own values. A linear output of a classifier is
+    read the way its loss reads it: softmax over K ≥ 2 class scores (cross-entropy fuses it),
+    sigmoid of one unit's score — raw scores such as 0.24 and 0.10 are no probabilities. One
+    tanh unit (±1 targets) gives p(class 1) = (tanh + 1) / 2. Others: the activation's output.
+    """
+    name = model.output_activation()
+    z = np.asarray(logits, dtype=np.float64)
+    if logits.shape[1] == 1 and name in ("linear", "sigmoid", "tanh"):
+        return 1.0 / (1.0 + np.exp(-(2.0 * z if name == "tanh" else z)))
+    if logits.shape[1] > 1 and name in ("linear", "softmax"):
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+    return np.asarray(activations.forward(name, logits), dtype=np.float64)
 
 
 def score_seed(logits: np.ndarray, target: np.ndarray) -> np.ndarray:

@@ -170,3 +170,24 @@ def test_grad_cam_of_a_net_that_only_sees_the_left_half_is_zero_on_the_right():
     cam = grad_cam(model, x, "conv", target=0)["cam"]  # (6, 6)
     assert cam[:, :3].min() > 0.4
     np.testing.assert_array_equal(cam[:, 3:], 0.0)
+
+
+@pytest.mark.parametrize("units, activation", [(2, "linear"), (2, "softmax"), (1, "linear"),
+                                               (1, "sigmoid"), (1, "tanh")])
+def test_two_class_probabilities_agree_with_the_prediction(units, activation):
+    """A two-class network's caption reads "predicted 1 (p %)": p is a probability that sums
+    to 1 with the other class's and is above one half for the predicted class (a linear
+    output's raw scores, e.g. 0.24 and 0.10, were shown as if they were probabilities)."""
+    g = Graph.sequential([{"kind": "Input", "shape": [2]},
+                          {"kind": "Dense", "name": "h", "units": 8, "activation": "tanh"},
+                          {"kind": "Dense", "name": "out", "units": units,
+                           "activation": activation}])
+    model = Model(g, seed=3, dtype=np.float64)
+    for x in np.random.default_rng(0).normal(0, 2, (10, 2)):
+        res = saliency(model, x)
+        probs, pred = np.asarray(res["probabilities"]), int(res["predicted"])
+        assert np.all((probs >= 0) & (probs <= 1))
+        p1 = float(probs[0]) if units == 1 else float(probs[1])
+        if units == 2:
+            assert probs.sum() == pytest.approx(1.0)
+        assert (p1 > 0.5) == (pred == 1)
