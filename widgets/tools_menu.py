@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QMenuBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QMenu, QMenuBar, QVBoxLayout, QWidget
 
 from engine.datasets.base import Dataset
 from engine.datasets.registry import load_dataset
@@ -42,7 +42,7 @@ class ToolsMenu(QObject):
     def __init__(self, win: ToolsHost) -> None:
         super().__init__(win)  # type: ignore[arg-type]
         self.win = win
-        menu = win.menuBar().addMenu("&Tools")
+        menu = _tools_menu(win.menuBar())
         self.actions: dict[str, QAction] = {}
         for key, text, tip, slot in (
                 ("microscope", "&Backprop microscope…", "Step through one training step: "
@@ -143,6 +143,15 @@ class ToolsMenu(QObject):
         """One undoable change: the project's learning rate becomes ``lr``."""
         options = dict(self.win.doc.project.training.optimizer_options)
         self.win.doc.set_training({"optimizer_options": {**options, "learning_rate": lr}})
+
+
+def _tools_menu(bar: QMenuBar) -> QMenu:
+    """The menu bar's Tools menu, shared with the other tools (made when there is none)."""
+    for action in bar.actions():
+        menu = action.menu()
+        if isinstance(menu, QMenu) and action.text().replace("&", "") == "Tools":
+            return menu
+    return bar.addMenu("&Tools")
 
 
 def install_tools_menu(win: ToolsHost) -> ToolsMenu:

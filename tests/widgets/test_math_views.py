@@ -41,6 +41,7 @@ def _menu_action(win, text):
 
 
 def test_microscope_steps_through_sum_times_and_the_xor_network(window, qtbot):
+    assert [a.text() for a in window.menuBar().actions()].count("&Tools") == 1  # one, shared
     _menu_action(window, "Backprop microscope").trigger()
     view = window.tools.microscope_view
     assert view.source.currentIndex() == 0 and view.index == -1
