@@ -27,6 +27,7 @@ from engine.microscope.project import project_microscope
 from engine.model import Model
 
 MAX_PATH = 400  # weight vectors kept for the landscape's training path
+MAX_PATH_PARAMS = 5000  # larger networks keep no path (400 × 5000 float64 = 16 MB at most)
 
 
 class ToolsHost(Protocol):
@@ -74,9 +75,10 @@ class ToolsMenu(QObject):
     def _record_path(self, snap: Any) -> None:
         parts = [np.asarray(v, dtype=np.float64).ravel() for k, v in snap.probes.items()
                  if k.startswith("weights:") and "/state:" not in k]
-        if parts:
+        if parts and sum(p.size for p in parts) <= MAX_PATH_PARAMS:
             self.path.append(np.concatenate(parts))
-            del self.path[:-MAX_PATH]
+            if len(self.path) > MAX_PATH:  # thin out evenly, keeping the start and the end
+                self.path[:] = self.path[:-1:2] + self.path[-1:]
 
     def _window(self, key: str, title: str, widget: QWidget) -> QDialog:
         old = self.windows.pop(key, None)
