@@ -106,6 +106,30 @@ class Settings:
         self.store.remove("window/geometry")
         self.store.remove("window/state")
 
+    # -- lessons (progress per lesson id; app.lesson_session) ------------------------------------
+    @staticmethod
+    def _lesson_key(lesson_id: str) -> str:
+        return "lessons/" + "".join(c if c.isalnum() or c in "_-" else "_" for c in lesson_id)
+
+    def lesson_progress(self, lesson_id: str) -> tuple[int, list[int]]:
+        """(the step the learner was on, the steps passed), 0-based; (0, []) when new."""
+        key = self._lesson_key(lesson_id)
+        try:
+            step = int(str(self.store.value(f"{key}/step", 0)))
+            raw = self.store.value(f"{key}/passed", [], type=list)
+            done = [int(str(x)) for x in (raw if isinstance(raw, (list, tuple)) else [])]
+        except (TypeError, ValueError):
+            return 0, []
+        return max(step, 0), done
+
+    def set_lesson_progress(self, lesson_id: str, step: int, passed: list[int]) -> None:
+        key = self._lesson_key(lesson_id)
+        self.store.setValue(f"{key}/step", int(step))
+        self.store.setValue(f"{key}/passed", [int(i) for i in passed])
+
+    def clear_lesson_progress(self, lesson_id: str) -> None:
+        self.store.remove(self._lesson_key(lesson_id))
+
     # -- first run -----------------------------------------------------------------------------
     @property
     def first_run(self) -> bool:

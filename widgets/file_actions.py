@@ -30,7 +30,8 @@ from engine.project import save_weights, weights_path
 from engine.types import LayerLabError
 from widgets.gallery import ExampleGallery
 
-PROJECT_FILTER = "LayerLab projects (*.layerlab.json);;JSON files (*.json);;All files (*)"
+PROJECT_FILTER = ("LayerLab projects and lessons (*.layerlab.json *.lesson.json);;"
+                  "JSON files (*.json);;All files (*)")
 SB = QMessageBox.StandardButton
 
 
@@ -81,6 +82,8 @@ class FileController(QObject):
 
     def open_path(self, path: str | Path, ask: bool = True, as_copy: bool = False) -> bool:
         """Open a project file; on any problem show it and keep the current project."""
+        if str(path).endswith(".lesson.json"):  # a lesson opens in the Lesson panel
+            return bool(self.win.lessons.open_lesson(path, ask=ask))  # type: ignore[attr-defined]
         if ask and not self.maybe_save():
             return False
         as_copy = as_copy or is_bundled(path)
@@ -125,7 +128,8 @@ class FileController(QObject):
     def open_example_dialog(self) -> bool:
         if not self.maybe_save():
             return False
-        gallery = ExampleGallery(self.win)
+        progress = self.win.settings.lesson_progress  # type: ignore[attr-defined]
+        gallery = ExampleGallery(self.win, lesson_progress=progress)
         if gallery.exec() and gallery.chosen_path is not None:
             return self.open_example(gallery.chosen_path)
         return False

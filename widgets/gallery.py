@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.examples import Example, list_examples
+from widgets.lesson_cards import LessonCard, Progress, lesson_cards
 from widgets.theme import CLASS_COLORS, OKABE_ITO, current_colors
 
 THUMB_W, THUMB_H = 300, 140
@@ -267,14 +268,15 @@ class ExampleGallery(QDialog):
     """Pick a bundled example; after ``exec()`` returns Accepted, ``chosen_path`` is set."""
 
     def __init__(self, parent: QWidget | None = None, folder: str | Path | None = None,
-                 cancel_text: str = "Cancel") -> None:
+                 cancel_text: str = "Cancel", lesson_progress: Progress | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("LayerLab — examples")
         self.chosen_path: Path | None = None
         self.examples = [e for e in list_examples(folder) if e.ok]
         layout = QVBoxLayout(self)
-        head = QLabel("<h2>Pick an example to start</h2>Each one is a small lesson: open it, "
-                      "press <b>Play</b> (Space) and watch the network learn.")
+        head = QLabel("<h2>Pick a lesson or an example</h2>Lessons (first) guide you step by "
+                      "step and check your work; examples: open one, press <b>Play</b> "
+                      "(Space) and watch the network learn.")
         head.setWordWrap(True)
         layout.addWidget(head)
         scroll = QScrollArea()
@@ -282,10 +284,13 @@ class ExampleGallery(QDialog):
         holder = QWidget()
         grid = QGridLayout(holder)
         self.cards = [ExampleCard(e) for e in self.examples]
-        for i, card in enumerate(self.cards):
+        self.lesson_cards = lesson_cards(lesson_progress)  # lessons first, in course order
+        rows = (len(self.lesson_cards) + 2) // 3
+        for i, card in enumerate([*self.lesson_cards, *self.cards]):
             card.clicked.connect(self._on_card_clicked)
             card.double_clicked.connect(self._on_card_double_clicked)
-            grid.addWidget(card, i // 3, i % 3)
+            j = i if i < len(self.lesson_cards) else 3 * rows + i - len(self.lesson_cards)
+            grid.addWidget(card, j // 3, j % 3)
         scroll.setWidget(holder)
         layout.addWidget(scroll, 1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open
@@ -314,10 +319,16 @@ class ExampleGallery(QDialog):
     def thumbnails_pending(self) -> int:
         return len(self._pending)
 
-    def select(self, card: ExampleCard) -> None:
-        for other in self.cards:
+    def select(self, card: ExampleCard | LessonCard) -> None:
+        for other in [*self.lesson_cards, *self.cards]:
             other.set_selected(other is card)
-        self.chosen_path = card.example.path
+        self.chosen_path = card.path if isinstance(card, LessonCard) else card.example.path
+
+    def select_lesson(self, lesson_id: str) -> bool:
+        card = next((c for c in self.lesson_cards if c.lesson.id == lesson_id), None)
+        if card is not None:
+            self.select(card)
+        return card is not None
 
     def select_key(self, key: str) -> bool:
         for card in self.cards:
@@ -326,9 +337,9 @@ class ExampleGallery(QDialog):
                 return True
         return False
 
-    def _on_card_clicked(self, card: ExampleCard) -> None:
+    def _on_card_clicked(self, card: ExampleCard | LessonCard) -> None:
         self.select(card)
 
-    def _on_card_double_clicked(self, card: ExampleCard) -> None:
+    def _on_card_double_clicked(self, card: ExampleCard | LessonCard) -> None:
         self.select(card)
         self.accept()

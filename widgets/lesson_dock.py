@@ -1,0 +1,87 @@
+"""The window's side of lessons: the Lesson dock, opening a lesson, and the ``LessonHost``.
+
+``LessonController(win)`` adds the "Lesson" dock beside the canvas (under the training
+panels on the left), opens ``*.lesson.json`` files (File → Open, the gallery, a command-line
+argument) into an ``app.lesson_session.LessonSession``, and does for it what only the window
+can: open a project (as an unsaved copy, like an example), reset and start a run, select a
+layer, bring a view to the front. Without a lesson the dock shows the project's lesson text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt
+
+from app.lesson_session import LessonSession
+from engine.lessons import LessonFileError, load_lesson
+from widgets.lesson_panel import LessonPanel
+
+VIEW_DOCKS = {"decision": "output", "output": "output", "regression": "output", "loss": "loss",
+              "network": "network", "confusion": "confusion", "inside": "inside",
+              "coach": "inside"}
+
+
+class LessonController(QObject):
+    def __init__(self, win: Any) -> None:
+        super().__init__(win)
+        self.win = win
+        self.panel = LessonPanel()
+        self.dock = win._add_dock("lesson", "Lesson", self.panel,
+                                  Qt.DockWidgetArea.LeftDockWidgetArea)
+        win.splitDockWidget(win.docks["training"], self.dock, Qt.Orientation.Vertical)
+        self.session: LessonSession | None = None
+
+    # -- opening ---------------------------------------------------------------------------------
+    def open_lesson(self, path: str | Path, ask: bool = True) -> bool:
+        """Read a lesson file and start it where this user left off; a bad file is shown
+        as a message and changes nothing."""
+        try:
+            lesson = load_lesson(path)
+        except LessonFileError as err:
+            self.win.files.show_error("Cannot open the lesson", str(err))
+            return False
+        if ask and not self.win.files.maybe_save():
+            return False
+        self.close_lesson()
+        self.session = LessonSession(lesson, self.win.doc, self.win.session, self.win.settings,
+                                     self, self)
+        self.session.message.connect(lambda text: self.win.post(text, "warning"))
+        self.panel.set_lesson(self.session)
+        self.session.start()
+        self.dock.show()
+        self.dock.raise_()
+        self.win.post(f"Lesson “{lesson.title}”: follow the steps in the Lesson panel.")
+        return True
+
+    def close_lesson(self) -> None:
+        if self.session is not None:
+            self.session.close()
+            self.session.deleteLater()
+            self.session = None
+            self.panel.set_lesson(None)
+
+    def show_project_text(self, text: str) -> None:
+        self.panel.show_project_text(text)
+
+    # -- LessonHost ------------------------------------------------------------------------------
+    def open_project(self, path: Path) -> bool:
+        return bool(self.win.files.open_example(path))
+
+    def reset_run(self) -> None:
+        self.win.run.reset()
+
+    def start_training(self) -> None:
+        if self.win.run.state != "running":
+            self.win.run.toggle_play()
+
+    def select_layer(self, name: str) -> None:
+        self.win.canvas.select_layers([name])
+        self.win.inspector.set_layer(name)
+
+    def show_view(self, view: str) -> None:
+        dock = self.win.docks.get(VIEW_DOCKS.get(view, view))
+        if dock is not None:
+            dock.show()
+            dock.raise_()
