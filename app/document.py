@@ -124,6 +124,19 @@ class ProjectDocument(QObject):
         self.undo_stack.push(cmd.AddLayer(self, node))
         return node.name
 
+    def add_layer_after(self, kind: str, position: tuple[float, float],
+                        source: str) -> tuple[str, str | None]:
+        """Add a palette ``kind`` layer at ``position`` wired from ``source`` (Keras
+        Sequential's "next layer"), add and wire as one undo step. When ``source``'s output
+        cannot feed it (``wiring_problem``) the layer is added unwired. Returns the new name
+        and the reason it was not wired (None when it was)."""
+        node = self._new_node(kind, position, None, None)
+        reason = wiring_problem(self.graph, node, source)
+        edges = [] if reason else [Edge(source, node.name, 0)]
+        text = "" if reason else f"Add {kind} '{node.name}' after '{source}'"
+        self.undo_stack.push(cmd.AddLayer(self, node, edges, text))
+        return node.name, reason
+
     def insert_on_wire(self, kind: str, edge: Edge, position: tuple[float, float]) -> str:
         node = self._new_node(kind, position, None, None)
         self.undo_stack.push(cmd.InsertOnWire(self, node, edge))
@@ -293,6 +306,24 @@ class ProjectDocument(QObject):
         self.report = self.graph.infer_shapes()
         self.shapes_changed.emit(self.report)
         self.structure_changed.emit()
+
+
+def wiring_problem(graph: Graph, node: Node, source: str) -> str | None:
+    """Why ``source → node`` (``node`` not yet in ``graph``) should not be wired, or None.
+
+    Tried on a copy: the wire must be allowed (``Graph.check_connection``: not into an Input,
+    …) and must give ``node`` no shape problem it would not have unwired — a Conv2D after a
+    Dense (flat features) is refused, an Add after a Dense (still missing its second input)
+    is not."""
+    trial = copy.deepcopy(graph)
+    trial.insert_node(copy.deepcopy(node), [])
+    alone = trial.infer_shapes().errors.get(node.name)
+    reason = trial.check_connection(source, node.name)
+    if reason:
+        return reason
+    trial.connect(source, node.name, 0)
+    wired = trial.infer_shapes().errors.get(node.name)
+    return wired if wired and wired != alone else None
 
 
 def project_name_of(path: str | Path) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QWidget
 
@@ -28,6 +28,7 @@ from engine.datasets.points import edited_spec
 from engine.introspection.sequence_probes import input_token_names
 from engine.types import GraphError, LayerLabError
 from widgets.canvas.clipboard import MIME_LAYERS
+from widgets.canvas.placement import add_from_palette
 from widgets.canvas.view import CanvasView
 from widgets.capacity_tools import install_capacity_tools
 from widgets.coach_notices import CoachNotices
@@ -340,11 +341,10 @@ class MainWindow(QMainWindow):
             self.docks["inspector"].raise_()
 
     def _on_layer_requested(self, kind: str) -> None:
-        center = self.canvas.mapToScene(self.canvas.viewport().rect().center())
-        offset = 30.0 * (len(self.doc.graph.nodes) % 5)
-        name = self.canvas.add_layer_at(kind, QPointF(center.x() + offset, center.y() + offset))
-        if name:
-            self.post(f"Added {name}: drag a wire from another layer's output to connect it.")
+        """Palette double-click/Enter: continue the network (``widgets.canvas.placement``)."""
+        hint = add_from_palette(self.canvas, self.doc, kind)
+        if hint:
+            self.post(hint)
 
     def _on_layer_activated(self, name: str) -> None:
         self.canvas.select_layers([name])
