@@ -116,3 +116,15 @@ def test_reset_empties_the_loss_plots_range(window, qtbot):
     qtbot.wait(50)
     (x0, x1), _ = window.plots.loss.loss_plot.viewRange()
     assert x1 - x0 < 2
+
+
+def test_mistake_rings_are_thin_and_hug_their_points(qtbot):
+    from widgets.plots.decision_plot import POINT_SIZE, DecisionPlot
+    plot = DecisionPlot()
+    qtbot.addWidget(plot)
+    x = np.array([[0.0, 0.0], [1.0, 1.0]], np.float32)
+    plot.set_data(x, np.array([0, 1]), np.zeros((0, 2), np.float32), np.zeros(0, np.int64), 2)
+    plot.show_grid(np.zeros((4, 4), np.float32), np.array([-0.5, 1.5, -0.5, 1.5]))
+    assert plot.wrong.tolist() == [False, True]  # the class-1 point is ringed
+    assert plot.mistakes.opts["size"] <= POINT_SIZE + 4
+    assert plot.mistakes.opts["pen"].widthF() <= 1.5

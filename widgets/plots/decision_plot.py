@@ -39,7 +39,8 @@ from widgets.plots.palette import (
 from widgets.plots.point_editor import PointEditBar, PointEditor
 
 POINT_SIZE = 9
-RING_SIZE = 17
+RING_SIZE = 13  # a thin ring just outside a point: the map shows through between rings
+RING_WIDTH = 1.3
 EMPTY_VIEW = (-1.5, 1.5)  # what an empty point set shows, to draw on
 
 
@@ -340,7 +341,7 @@ class DecisionPlot(QWidget):
         self.plot_widget.setBackground(s.background)
         style_axes(self.plot, s, left="x₂", bottom="x₁")
         self.edit_bar.set_theme(s.name)
-        self.mistakes.setPen(pg.mkPen(s.mistake, width=2.2))
+        self.mistakes.setPen(pg.mkPen(s.mistake, width=RING_WIDTH))
         self.mistakes.setBrush(None)
         self._mode = ""
         if len(self.points):
