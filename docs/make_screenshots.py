@@ -9,7 +9,8 @@ size is in the name), so the screen must be at least 1920×1080.
 projector's size (compact right column at 720: Loss | Network | Confusion under the decision
 boundary); ``screenshot_cnn_1280x720.png`` (Look inside → Feature maps) and
 ``screenshot_seq2seq_1280x720.png`` (Look inside → Translations): training at 1280×720.
-``screenshot_spiral.png``: the spiral example mid-training (decision boundary forming).
+``screenshot_presenter.png``: the same in presenter mode (F5: larger text, thicker
+curves). ``screenshot_spiral.png``: the spiral example mid-training (decision boundary forming).
 ``screenshot_error.png``: the digits MLP fed 1×8×8 images — the Dense layer cannot take an
 image, its wire turns red and the problems panel says to insert a Flatten layer.
 ``screenshot_seq2seq.png``: the dates encoder–decoder after training, Look inside →
@@ -59,9 +60,13 @@ def settle(app: QApplication, ms: int = 400) -> None:
         app.processEvents()
 
 
-def spiral(app: QApplication, folder: Path, out: Path, size: QSize | None = None) -> None:
+def spiral(app: QApplication, folder: Path, out: Path, size: QSize | None = None,
+           presenter: bool = False) -> None:
     window = make_window(app, folder, size)
     window.files.open_example(example_path("spiral"))
+    if presenter:  # text x1.6, thick curves, secondary docks hidden
+        window.presenter.set_enabled(True)
+        settle(app)
     settle(app)
     grabbed: list[bool] = []
 
@@ -175,6 +180,10 @@ def main(chosen: list[str]) -> int:
             if wanted(name, chosen):
                 spiral(app, Path(tmp) / Path(name).stem, ROOT / "docs" / name, size)
                 print(f"wrote docs/{name}")
+        name = "screenshot_presenter.png"
+        if wanted(name, chosen):
+            spiral(app, Path(tmp) / "presenter", ROOT / "docs" / name, PROJECTOR, True)
+            print(f"wrote docs/{name}")
         for shot in LIVE_SHOTS:
             if wanted(shot[3], chosen):
                 live(app, Path(tmp) / Path(shot[3]).stem, shot, ROOT / "docs" / shot[3])

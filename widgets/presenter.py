@@ -35,7 +35,7 @@ from widgets.plot_look import apply_look
 from widgets.plots.palette import NORMAL_LOOK, Look, set_look
 
 SECONDARY = ("palette", "training", "dataset", "inspector", "problems", "network",
-             "confusion")
+             "confusion", "lesson")  # the Lesson dock took the canvas's width at 1280×720
 LINE_SCALE, MARKER_SCALE = 1.6, 1.5
 VIEW_SHARE = 0.45  # of the window's width for the output / Look inside column when presenting
 LOSS_SHARE = 0.5  # of its height for the loss curves (under the canvas) when presenting

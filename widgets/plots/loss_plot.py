@@ -207,6 +207,7 @@ class LossPlot(QWidget):
             # few, labelled-only major ticks: a short panel's axis is not a crowd of 0.98/0.96
             plot.getAxis("left").setTickDensity(0.5)
             plot.getAxis("left").setStyle(maxTextLevel=0)
+            plot.getAxis("bottom").setTickDensity(0.6)  # "2000 4000", not "20004000"
         self.raw_item = self.loss_plot.plot(name=None)
         self.smooth_item = self.loss_plot.plot(name="train (per step, smoothed)")
         self.train_item = self.loss_plot.plot(name="train (epoch mean)", symbol="o",
