@@ -92,6 +92,9 @@ def layer_width(layer: dict[str, Any]) -> int:
     for key in ("units", "filters", "hidden_size"):
         if isinstance(layer.get(key), int):
             return int(layer[key])
+    heads, size = layer.get("num_heads"), layer.get("key_dim")
+    if isinstance(heads, int) and isinstance(size, int):  # attention: heads × key size
+        return heads * size
     return 0
 
 

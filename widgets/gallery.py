@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -33,8 +33,10 @@ from PySide6.QtWidgets import (
 from app.examples import Example, list_examples
 from widgets.lesson_cards import LessonCard, Progress, lesson_cards
 from widgets.theme import CLASS_COLORS, OKABE_ITO, current_colors
+from widgets.window_layout import available_geometry
 
 THUMB_W, THUMB_H = 300, 140
+FRAME_ROOM = QSize(16, 48)  # a dialog's window frame: borders and title bar
 MAX_DRAWN = 6  # neurons drawn per column; wider layers show "…"
 
 
@@ -52,6 +54,14 @@ def _cache_key(example: Example, width: int, height: int) -> tuple[Any, ...]:
 def cached_thumbnail(example: Example) -> QPixmap | None:
     """The finished thumbnail drawn earlier this session, or None."""
     return _THUMBS.get((*_cache_key(example, THUMB_W, THUMB_H), True))
+
+
+def fitted_dialog_size(dialog: QWidget, wanted: QSize) -> QSize:
+    """``wanted`` shrunk to the screen's usable area less ``FRAME_ROOM`` for the title bar
+    and borders (a 1084×760 gallery on a 1280×720 screen hid its Open/Cancel buttons)."""
+    avail = available_geometry(dialog.parentWidget() or dialog)
+    return QSize(min(wanted.width(), avail.width() - FRAME_ROOM.width()),
+                 min(wanted.height(), avail.height() - FRAME_ROOM.height()))
 
 
 def _placeholder() -> QPixmap:
@@ -93,6 +103,7 @@ def _draw_network(painter: QPainter, columns, rect: QRectF, line: str) -> None:
     n = len(columns)
     xs = [rect.left() + rect.width() * (i + 0.5) / n for i in range(n)]
     radius = min(9.0, rect.height() / (2.6 * MAX_DRAWN), rect.width() / (4.0 * n))
+    column = rect.width() / n
     layouts = []
     for (kind, width), x in zip(columns, xs):
         drawn = min(width, MAX_DRAWN)
@@ -110,9 +121,11 @@ def _draw_network(painter: QPainter, columns, rect: QRectF, line: str) -> None:
         painter.setBrush(QColor(color))
         for p in points:
             painter.drawEllipse(p, radius, radius)
-        if width > MAX_DRAWN:
+        if width > MAX_DRAWN:  # the width, centred in the column's own slot (never overlaps)
             painter.setPen(QColor("#555555"))
-            painter.drawText(QPointF(points[-1].x() - 6, rect.bottom() + 6), f"{width}")
+            slot = QRectF(points[-1].x() - column / 2, points[-1].y() + radius, column,
+                          rect.bottom() + 12 - points[-1].y() - radius)
+            painter.drawText(slot, int(Qt.AlignmentFlag.AlignCenter), f"{width}")
 
 
 NEURON_KINDS = ("Input", "Dense")  # networks drawn as columns of neurons
@@ -299,7 +312,7 @@ class ExampleGallery(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.resize(3 * (THUMB_W + 48) + 40, 760)
+        self.resize(fitted_dialog_size(self, QSize(3 * (THUMB_W + 48) + 40, 760)))
         if self.cards:
             self.select(self.cards[0])
         self._pending = [card for card in self.cards if not card.complete]

@@ -128,3 +128,16 @@ def test_mistake_rings_are_thin_and_hug_their_points(qtbot):
     assert plot.wrong.tolist() == [False, True]  # the class-1 point is ringed
     assert plot.mistakes.opts["size"] <= POINT_SIZE + 4
     assert plot.mistakes.opts["pen"].widthF() <= 1.5
+
+
+def test_gallery_fits_the_screen_and_draws_the_attention_block(qtbot):
+    from app.examples import list_examples
+    from widgets.gallery import FRAME_ROOM, ExampleGallery
+    from widgets.window_layout import available_geometry
+    gallery = ExampleGallery()
+    qtbot.addWidget(gallery)
+    avail = available_geometry(gallery)
+    assert gallery.width() + FRAME_ROOM.width() <= avail.width()
+    assert gallery.height() + FRAME_ROOM.height() <= avail.height()  # Open/Cancel on screen
+    transformer = next(e for e in list_examples() if e.key == "tiny_transformer")
+    assert "MultiHeadAttention" in [kind for kind, _ in transformer.columns]
