@@ -77,3 +77,15 @@ def test_merged_snapshot_is_a_plain_snapshot():
     snap = _snap(1, (1.0,))
     (kind, merged), = coalesce_snapshots([("snapshot", snap), ("snapshot", replace(snap, step=2))])
     assert kind == "snapshot" and isinstance(merged, Snapshot) and merged.step == 2
+
+
+def test_a_training_thread_hands_the_gil_to_the_gui_often(monkeypatch):
+    import sys
+
+    from app import worker as worker_module
+
+    monkeypatch.setattr(sys, "getswitchinterval", lambda: 0.005)
+    chosen: list[float] = []
+    monkeypatch.setattr(sys, "setswitchinterval", chosen.append)
+    worker_module.share_the_gil()
+    assert chosen == [worker_module.GIL_SWITCH_INTERVAL_S] and chosen[0] <= 0.001
