@@ -45,6 +45,7 @@ from widgets.plots_dock import LivePlots
 from widgets.presenter import PresenterMode
 from widgets.problems_panel import ProblemsPanel
 from widgets.run_controller import STATE_TEXT, RunController
+from widgets.splash import finish_splash
 from widgets.stale_run import StaleRunWatch
 from widgets.startup import (
     EngineWarmup,
@@ -454,6 +455,7 @@ def run_app(argv: list[str]) -> int:
     if args.theme:
         window.set_theme(args.theme, apply=False)
     window.show()
+    finish_splash(window)  # widgets/splash.py: shown by the launcher before the imports
     first_run = settings.first_run and not args.screenshot
     if args.screenshot:
         window.resize(app.primaryScreen().availableSize())
