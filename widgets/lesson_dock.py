@@ -79,6 +79,7 @@ class LessonController(QObject):
     def select_layer(self, name: str) -> None:
         self.win.canvas.select_layers([name])
         self.win.inspector.set_layer(name)
+        self.dock.raise_()  # selecting brings the Layer tab up; the lesson stays in front
 
     def show_view(self, view: str) -> None:
         dock = self.win.docks.get(VIEW_DOCKS.get(view, view))

@@ -3,7 +3,8 @@
 Shows the lesson's title, "Step i of n", the step's text (``engine.lessons.richtext``; the
 learning goals above step 1), one row per check (○ waiting, ✓ passed — an answer check has
 its own choice box or number field and a Check button), the hints revealed so far, and the
-buttons Back, Hint, Show me, Next and Restart lesson. Without a lesson it shows the open
+buttons Back, Hint, Show me, Next and Restart (the lesson). The text scrolls; the checks
+and buttons stay in view. Without a lesson it shows the open
 project's one-paragraph lesson text, and how to open a lesson. The panel only reads the
 ``app.lesson_session.LessonSession`` and calls its methods; it never edits the engine.
 """
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTextBrowser,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -105,36 +106,54 @@ class LessonPanel(QWidget):
         super().__init__()
         self.setObjectName("lesson_panel")
         self.lesson: LessonSession | None = None
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 4, 6, 4)
         self.title = QLabel("Lesson")
         self.title.setWordWrap(True)
         self.title.setStyleSheet("font-weight: 700;")
         self.where = QLabel("")
-        self.text = QTextBrowser()
-        self.text.setOpenExternalLinks(False)
-        self.text.setMinimumHeight(120)
-        self.checks_box = QVBoxLayout()
+        self.where.setWordWrap(True)
+        outer.addWidget(self.title)
+        outer.addWidget(self.where)
+        # the step's text and hints scroll; the checks and buttons stay in view below them
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setMinimumHeight(60)
+        body = QWidget()
+        text_box = QVBoxLayout(body)
+        text_box.setContentsMargins(0, 0, 0, 0)
+        self.scroll.setWidget(body)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.hints = QLabel("")
         self.hints.setWordWrap(True)
         self.hints.setTextFormat(Qt.TextFormat.RichText)
         self.hints.hide()
+        text_box.addWidget(self.text)
+        text_box.addWidget(self.hints)
+        text_box.addStretch(1)
+        outer.addWidget(self.scroll, 1)
+        self.checks_box = QVBoxLayout()
+        outer.addLayout(self.checks_box)
         self.status = QLabel("")
         self.status.setWordWrap(True)
-        for widget in (self.title, self.where, self.text):
-            layout.addWidget(widget, 1 if widget is self.text else 0)
-        layout.addLayout(self.checks_box)
-        layout.addWidget(self.hints)
-        layout.addWidget(self.status)
+        outer.addWidget(self.status)
         buttons = FlowLayout()
         self.back_button = QPushButton("◀ Back")
         self.hint_button = QPushButton("Hint")
         self.show_me_button = QPushButton("Show me")
         self.next_button = QPushButton("Next ▶")
-        self.restart_button = QPushButton("Restart lesson")
+        self.restart_button = QPushButton("Restart")
+        self.restart_button.setToolTip("Restart the lesson: forget the progress and reopen "
+                                       "its project")
         for button in (self.back_button, self.hint_button, self.show_me_button,
                        self.next_button, self.restart_button):
             buttons.addWidget(button)
-        layout.addLayout(buttons)
+        outer.addLayout(buttons)
         self.rows: list[CheckRow] = []
         self.back_button.clicked.connect(lambda: self.lesson and self.lesson.back())
         self.next_button.clicked.connect(lambda: self.lesson and self.lesson.next())
@@ -151,7 +170,7 @@ class LessonPanel(QWidget):
         self.title.setText("Lesson")
         self.where.setText("")
         body = f"<p>{html.escape(text)}</p>" if text else ""
-        self.text.setHtml(body + NO_LESSON)
+        self.text.setText(body + NO_LESSON)
         self._clear_rows()
         self.hints.hide()
         self.status.setText("")
@@ -184,7 +203,7 @@ class LessonPanel(QWidget):
         if index == 0:
             items = "".join(f"<li>{html.escape(g)}</li>" for g in lesson.lesson.goals)
             goals = f"<p><b>You will learn to</b></p><ul>{items}</ul><hr>"
-        self.text.setHtml(goals + to_html(step.text, lesson.lesson.folder))
+        self.text.setText(goals + to_html(step.text, lesson.lesson.folder))
         self._clear_rows()
         for check in step.checks:
             row = CheckRow(check, lesson)
@@ -223,6 +242,8 @@ class LessonPanel(QWidget):
     def _clear_rows(self) -> None:
         for row in self.rows:
             self.checks_box.removeWidget(row)
+            row.hide()
+            row.setParent(None)
             row.deleteLater()
         self.rows = []
 

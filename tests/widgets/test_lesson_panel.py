@@ -68,7 +68,7 @@ def test_lesson_one_from_the_gallery_to_the_end_and_remembered(qtbot, tmp_path):
     assert lesson is not None and panel.lesson is lesson
     assert win.doc.project.name == "Perceptron learns AND"  # step 1's setup opened it
     assert panel.where.text().startswith("Step 1 of 4") and _marks(panel) == [WAITING]
-    assert "You will learn" in panel.text.toHtml() and not panel.hints.isVisible()
+    assert "You will learn" in panel.text.text() and not panel.hints.isVisible()
 
     # step 1: a wrong prediction shows a hint, the right one ticks the check
     row = panel.rows[0]
@@ -157,6 +157,6 @@ def test_without_a_lesson_the_panel_shows_the_projects_lesson_text(qtbot, tmp_pa
 
     win = _window(qtbot, tmp_path)
     assert win.files.open_example(example_path(key))
-    assert "Try seed 1" in win.lessons.panel.text.toPlainText()
+    assert "Try seed 1" in win.lessons.panel.text.text()
     assert not win.lessons.panel.show_me_button.isVisible()
     _close(win)
