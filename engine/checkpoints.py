@@ -1,0 +1,220 @@
+"""Checkpoints of a supervised run: the weights at a bounded number of past moments.
+
+``CheckpointStore`` is fed by the training thread between two pulls of ``Trainer.run``
+(``app.worker`` calls ``maybe_record(trainer)`` after each pull and before the first): it
+records on a geometric schedule — every step at first, then each ``growth`` (10 %) of the
+steps so far — so early training, where most changes, is dense and late training thin.
+A checkpoint holds every model array (parameters and running statistics, float32), the
+optimizer's buffers and step count, the sample-order generator's state, the step, the epoch
+and the last epoch metrics. An array equal to the previous checkpoint's is shared, not copied
+(frozen layers, running statistics of an inference-only layer), so it costs no memory.
+
+The memory cap (``cap_bytes``; None: sized to the model on the first record, at most
+``DEFAULT_CAP_BYTES``) and a count cap (``max_count``) always hold: when over either, every
+other checkpoint of the older ones is dropped (the first and the newest are kept) and the
+schedule's spacing doubles, so a long run keeps a log-spaced timeline in flat memory.
+
+``restore(trainer, checkpoint)`` loads one into a trainer (weights, optimizer state, step,
+epoch, sample order), e.g. a copy built to show the network as it was then. The store is
+read from the GUI thread (``checkpoints()``, a list of immutable ``Checkpoint``s) under a lock.
+No Qt here.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from engine.model import Model
+from engine.optimizers import Optimizer
+
+DEFAULT_CAP_BYTES = 200 * 1024 * 1024  # the most the default cap allows
+MIN_CAP_BYTES = 4 * 1024 * 1024
+DEFAULT_MAX_COUNT = 200
+DEFAULT_GROWTH = 0.1  # record when the steps have grown by this share since the last record
+TARGET_COUNT = 100  # the default cap is sized so about this many checkpoints fit
+
+
+class Checkpointable(Protocol):
+    """What a checkpoint is taken from and restored into (``engine.training.Trainer``)."""
+
+    model: Model
+    optimizer: Optimizer
+    rng: np.random.Generator
+    step: int
+    epoch: int
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """One recorded moment. ``arrays``: ``"layer/param"`` / ``"layer/state:key"`` (float32)
+    and ``"optimizer/I/J"`` (buffer J of parameter array I); may share arrays with the
+    previous checkpoint. ``new_bytes``: bytes this one added."""
+
+    step: int
+    epoch: int
+    arrays: dict[str, np.ndarray]
+    optimizer_iterations: int
+    rng_state: dict[str, Any]
+    metrics: dict[str, float] = field(default_factory=dict)
+    new_bytes: int = 0
+
+    @property
+    def label(self) -> str:
+        """Plain words for the learner: "epoch 5, step 1,234"."""
+        return f"epoch {self.epoch}, step {self.step:,}"
+
+
+def _compact(value: np.ndarray) -> np.ndarray:
+    if value.dtype.kind == "f" and value.dtype != np.float32:
+        return value.astype(np.float32)
+    return np.array(value, copy=True)
+
+
+def capture(trainer: Checkpointable, previous: Checkpoint | None = None,
+            metrics: dict[str, float] | None = None) -> Checkpoint:
+    """A checkpoint of ``trainer`` now (call between two steps, on the training thread);
+    arrays equal to ``previous``'s are shared with it."""
+    arrays: dict[str, np.ndarray] = {}
+    for name, value in trainer.model.get_weights().items():
+        arrays[name] = value if value.dtype == np.float32 else _compact(value)
+    state: dict[int, list[np.ndarray]] = trainer.optimizer._state  # buffers by param array
+    for i, buffers in state.items():
+        for j, buf in enumerate(buffers):
+            arrays[f"optimizer/{i}/{j}"] = _compact(buf)
+    new_bytes = 0
+    if previous is not None:
+        for name, value in arrays.items():
+            old = previous.arrays.get(name)
+            if old is not None and old.shape == value.shape and np.array_equal(old, value):
+                arrays[name] = old
+            else:
+                new_bytes += value.nbytes
+    else:
+        new_bytes = sum(v.nbytes for v in arrays.values())
+    return Checkpoint(step=int(trainer.step), epoch=int(trainer.epoch), arrays=arrays,
+                      optimizer_iterations=int(trainer.optimizer.iterations),
+                      rng_state=dict(trainer.rng.bit_generator.state),
+                      metrics=dict(metrics or {}), new_bytes=new_bytes)
+
+
+def model_weights(checkpoint: Checkpoint) -> dict[str, np.ndarray]:
+    """The model's arrays of ``checkpoint`` (no optimizer buffers)."""
+    return {k: v for k, v in checkpoint.arrays.items() if not k.startswith("optimizer/")}
+
+
+def restore(trainer: Checkpointable, checkpoint: Checkpoint) -> None:
+    """Load ``checkpoint`` into ``trainer``: weights and running statistics (strict: every
+    array must fit), optimizer buffers and step count, sample-order state, step and epoch."""
+    trainer.model.set_weights(model_weights(checkpoint), strict=True)
+    state: dict[int, list[np.ndarray]] = {}
+    for name, value in checkpoint.arrays.items():
+        if name.startswith("optimizer/"):
+            _, i, j = name.split("/")
+            state.setdefault(int(i), []).append((int(j), value))  # type: ignore[arg-type]
+    dtype = trainer.model.dtype
+    trainer.optimizer._state = {
+        i: [np.array(v, dtype=dtype) for _, v in sorted(pairs)]  # type: ignore[misc]
+        for i, pairs in state.items()}
+    trainer.optimizer.iterations = checkpoint.optimizer_iterations
+    trainer.rng.bit_generator.state = dict(checkpoint.rng_state)
+    trainer.step, trainer.epoch = checkpoint.step, checkpoint.epoch
+
+
+def unique_bytes(checkpoints: list[Checkpoint]) -> int:
+    """Memory the checkpoints hold, each shared array counted once."""
+    seen: dict[int, int] = {}
+    for ckpt in checkpoints:
+        for value in ckpt.arrays.values():
+            seen[id(value)] = value.nbytes
+    return sum(seen.values())
+
+
+class CheckpointStore:
+    """The recorded checkpoints of one run, under a memory and a count cap (see module)."""
+
+    def __init__(self, cap_bytes: int | None = None, max_count: int = DEFAULT_MAX_COUNT,
+                 growth: float = DEFAULT_GROWTH) -> None:
+        self._lock = threading.Lock()
+        self._items: list[Checkpoint] = []
+        self.cap_bytes = cap_bytes
+        self.max_count = max(2, int(max_count))
+        self.growth = float(growth)
+        self._next_due = 0
+        self.bytes = 0
+        self.too_big: str | None = None  # why nothing could be recorded, in words
+
+    # -- reading (any thread) ----------------------------------------------------------------
+    def checkpoints(self) -> list[Checkpoint]:
+        with self._lock:
+            return list(self._items)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+    def nearest(self, step: int) -> Checkpoint | None:
+        """The checkpoint recorded closest to ``step`` (the earlier one on a tie)."""
+        items = self.checkpoints()
+        if not items:
+            return None
+        return min(items, key=lambda c: (abs(c.step - step), c.step))
+
+    def set_cap(self, cap_bytes: int) -> None:
+        """A new memory cap (the learner's); thins at once when over it."""
+        with self._lock:
+            self.cap_bytes = max(0, int(cap_bytes))
+            self._thin()
+
+    # -- recording (training thread) ---------------------------------------------------------
+    def steps_until_due(self, step: int) -> int:
+        """Steps from ``step`` to the next scheduled record (>= 1)."""
+        return max(1, self._next_due - step)
+
+    def maybe_record(self, trainer: Checkpointable, metrics: dict[str, float] | None = None,
+                     force: bool = False) -> bool:
+        """Record ``trainer`` when the schedule says so (or ``force``: the run ends); True
+        when recorded. A step already recorded is not recorded again."""
+        step = int(trainer.step)
+        with self._lock:
+            last = self._items[-1] if self._items else None
+        if last is not None and last.step == step:
+            return False
+        if not force and step < self._next_due:
+            return False
+        checkpoint = capture(trainer, last, metrics)
+        with self._lock:
+            if self.cap_bytes is None:
+                self.cap_bytes = default_cap(sum(v.nbytes for v in checkpoint.arrays.values()))
+            self._items.append(checkpoint)
+            self._next_due = step + max(1, math.floor(step * self.growth))
+            self._thin()
+        return True
+
+    def _thin(self) -> None:
+        """Drop every other older checkpoint while over a cap (lock held)."""
+        self.bytes = unique_bytes(self._items)
+        cap = self.cap_bytes if self.cap_bytes is not None else DEFAULT_CAP_BYTES
+        while len(self._items) > self.max_count or (self.bytes > cap and len(self._items) > 1):
+            items = self._items
+            if len(items) <= 2:  # first and newest alone exceed the cap: keep the newest
+                self._items = items[-1:]
+            else:
+                self._items = [c for i, c in enumerate(items[:-1]) if i % 2 == 0] + items[-1:]
+                self.growth = (1 + self.growth) ** 2 - 1
+            self.bytes = unique_bytes(self._items)
+            if len(self._items) == 1 and self.bytes > cap:
+                self.too_big = ("One moment of this network needs more memory than the "
+                                "timeline may use; raise the timeline's memory limit.")
+                self._items, self.bytes = [], 0
+                break
+
+
+def default_cap(checkpoint_bytes: int) -> int:
+    """The default memory cap for checkpoints of ``checkpoint_bytes`` each: room for about
+    ``TARGET_COUNT`` of them, between ``MIN_CAP_BYTES`` and ``DEFAULT_CAP_BYTES``."""
+    return int(min(DEFAULT_CAP_BYTES, max(MIN_CAP_BYTES, TARGET_COUNT * checkpoint_bytes)))
