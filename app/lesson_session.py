@@ -21,15 +21,27 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.document import ProjectDocument
+from app.project_io import project_problem
 from app.settings import Settings
 from engine.graph import ShapeReport
-from engine.lessons import Lesson, Step
+from engine.lessons import SUFFIX, Lesson, Step, load_lesson
 from engine.lessons.actions import apply
 from engine.lessons.checks import answer_is_right, holds
 from engine.project import Project
 from engine.types import GraphError, LayerLabError
 
 EVAL_INTERVAL_MS = 100  # checks judged at most 10 times a second while training
+
+
+def open_problem(path: str | Path) -> str | None:
+    """Why a file given to the window cannot open (a lesson or a project), or None."""
+    if str(path).endswith(SUFFIX):
+        try:
+            load_lesson(path)
+        except LayerLabError as err:
+            return str(err)
+        return None
+    return project_problem(path)
 
 
 class LessonHost(Protocol):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 
 from app.lesson_session import LessonSession
 from engine.lessons import LessonFileError, load_lesson
@@ -52,8 +52,18 @@ class LessonController(QObject):
         self.session.start()
         self.dock.show()
         self.dock.raise_()
+        QTimer.singleShot(0, self, self.make_room)  # after the window's own layout pass
         self.win.post(f"Lesson “{lesson.title}”: follow the steps in the Lesson panel.")
         return True
+
+    def make_room(self) -> None:
+        """Give the Lesson tab most of the left column (the palette keeps a few rows and
+        scrolls), so the step, its checks and the buttons fit at 1280×720."""
+        palette = self.win.docks["palette"]
+        total = palette.height() + self.dock.height()
+        if total > 0 and not self.dock.isFloating():
+            self.win.resizeDocks([palette, self.dock], [total // 3, total - total // 3],
+                                 Qt.Orientation.Vertical)
 
     def close_lesson(self) -> None:
         if self.session is not None:

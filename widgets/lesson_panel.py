@@ -3,7 +3,7 @@
 Shows the lesson's title, "Step i of n", the step's text (``engine.lessons.richtext``; the
 learning goals above step 1), one row per check (○ waiting, ✓ passed — an answer check has
 its own choice box or number field and a Check button), the hints revealed so far, and the
-buttons Back, Hint, Show me, Next and Restart (the lesson). The text scrolls; the checks
+buttons ◀ (back), Hint, Show me, Next ▶ and ↺ (restart the lesson). The text scrolls; the checks
 and buttons stay in view. Without a lesson it shows the open
 project's one-paragraph lesson text, and how to open a lesson. The panel only reads the
 ``app.lesson_session.LessonSession`` and calls its methods; it never edits the engine.
@@ -29,6 +29,7 @@ from app.lesson_session import LessonSession
 from engine.lessons import Check
 from engine.lessons.richtext import to_html
 from widgets.flow_layout import FlowLayout
+from widgets.scroll_body import scroll_body
 
 PASSED, WAITING = "✓", "○"
 NO_LESSON = ("<p>No lesson is open. Open one from the gallery (File → Open example, "
@@ -106,7 +107,8 @@ class LessonPanel(QWidget):
         super().__init__()
         self.setObjectName("lesson_panel")
         self.lesson: LessonSession | None = None
-        outer = QVBoxLayout(self)
+        # a dock shorter than the panel's minimum scrolls as a whole instead of overlapping
+        outer, self.frame, _content = scroll_body(self)
         outer.setContentsMargins(6, 4, 6, 4)
         self.title = QLabel("Lesson")
         self.title.setWordWrap(True)
@@ -143,11 +145,12 @@ class LessonPanel(QWidget):
         self.status.setWordWrap(True)
         outer.addWidget(self.status)
         buttons = FlowLayout()
-        self.back_button = QPushButton("◀ Back")
+        self.back_button = QPushButton("◀")
+        self.back_button.setToolTip("Back to the previous step")
         self.hint_button = QPushButton("Hint")
         self.show_me_button = QPushButton("Show me")
         self.next_button = QPushButton("Next ▶")
-        self.restart_button = QPushButton("Restart")
+        self.restart_button = QPushButton("↺")
         self.restart_button.setToolTip("Restart the lesson: forget the progress and reopen "
                                        "its project")
         for button in (self.back_button, self.hint_button, self.show_me_button,

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QW
 
 from app.autosave import Autosaver
 from app.document import ProjectDocument
-from app.project_io import project_problem
+from app.lesson_session import open_problem
 from app.session import TrainingSession
 from app.settings import Settings
 from engine.datasets.points import edited_spec
@@ -437,7 +437,7 @@ def run_app(argv: list[str]) -> int:
     """Start the GUI: ``python main.py [PROJECT] [--theme dark] [--presenter]
     [--screenshot PNG --after S]``."""
     args = parse_args(argv)
-    problem = project_problem(args.project) if args.project else None
+    problem = open_problem(args.project) if args.project else None
     if problem:  # a file given on the command line that cannot open: one message, no window
         print(problem, file=sys.stderr)
         return 1
