@@ -177,8 +177,8 @@ class LessonSession(QObject):
     def answer(self, check_id: str, value: Any) -> bool:
         """Record an answer; a wrong one reveals the next hint. True when right."""
         self._answers[check_id] = value
-        check = next(c for c in self.step.checks if c.id == check_id)
-        right = answer_is_right(check, value)
+        check = next((c for s in self.lesson.steps for c in s.checks if c.id == check_id), None)
+        right = check is not None and answer_is_right(check, value)
         if not right:
             self.more_hint()
         self.evaluate()

@@ -160,3 +160,34 @@ def test_without_a_lesson_the_panel_shows_the_projects_lesson_text(qtbot, tmp_pa
     assert "Try seed 1" in win.lessons.panel.text.text()
     assert not win.lessons.panel.show_me_button.isVisible()
     _close(win)
+
+
+def test_the_students_own_edits_tick_checks_and_a_missed_run_brings_a_hint(qtbot, tmp_path):
+    win = _window(qtbot, tmp_path)
+    assert win.files.open_path(LESSONS_DIR / "02_xor_hidden_layer.lesson.json", ask=False)
+    panel, doc = win.lessons.panel, win.doc
+    assert "hidden" not in doc.graph.nodes  # the setup's variant of the xor example
+    # Hint on request, one at a time
+    panel.hint_button.click()
+    assert panel.hints.isVisible() and "n × m" in panel.hints.text()
+    panel.hint_button.click()
+    assert "2 × 2 + 2 = 6" in panel.hints.text() and not panel.hint_button.isEnabled()
+    # the student builds the hidden layer with ordinary edits (what the canvas does)
+    doc.add_layer("Dense", (270.0, 0.0), {"units": 2, "activation": "tanh"}, "hidden")
+    doc.disconnect_edge(next(e for e in doc.graph.edges if e.target == "output"))
+    assert doc.connect_layers("inputs", "hidden") is None
+    assert doc.connect_layers("hidden", "output") is None
+    qtbot.waitUntil(lambda: _marks(panel) == [PASSED, WAITING], timeout=5_000)
+    panel.next_button.click()
+    panel.back_button.click()  # going back does not redo the setup: the work stays
+    assert "hidden" in doc.graph.nodes and _marks(panel) == [PASSED, WAITING]
+    assert panel.checks_box.count() == 2  # no rows left over from other steps
+    panel.next_button.click()
+    # a run that ends without passing (an unlucky seed) is a failed attempt: a hint appears
+    doc.set_training({"seed": 1, "epochs": 150})
+    assert not panel.hints.isVisible()
+    win.run.toggle_play()
+    _fast(win)
+    qtbot.waitUntil(lambda: win.run.state == "finished", timeout=30_000)
+    qtbot.waitUntil(panel.hints.isVisible, timeout=5_000)
+    assert _marks(panel) == [WAITING, WAITING] and "75 %" in panel.hints.text()
