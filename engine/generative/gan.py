@@ -277,7 +277,9 @@ class GANTrainer:
             self.epoch += 1
             self._end_epoch(rows, time.perf_counter() - epoch_start)
             event = FINISHED if self.epoch >= cfg.epochs else EPOCH
-            yield self._snapshot(event, rows, start, 1.0, probes=True)
+            # the last chunk's losses only: the earlier chunks went out in STEP snapshots
+            # (the whole epoch's again would draw every loss twice, the step axis doubled)
+            yield self._snapshot(event, part, start, 1.0, probes=True)
 
     def _nan_message(self, d_losses: list[float]) -> str:
         """Why the run stopped on a NaN/infinite loss, and the fix (``engine.diagnosis``)."""
