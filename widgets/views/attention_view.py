@@ -38,6 +38,8 @@ SELF_TITLES = ("query position (reads…)", "key position (…from)")
 CROSS_TITLES = ("decoder step (query)", "source character (key)")
 HINT = ("Add a MultiHeadAttention layer and press Play or Step: its attention weights appear "
         "here.")
+READY_HINT = "Press Play (or Step) to see the attention weights."
+ATTENTION_KINDS = ("MultiHeadAttention", "ScaledDotProductAttention")
 
 
 class AttentionView(SampleProbeView):
@@ -62,6 +64,13 @@ class AttentionView(SampleProbeView):
         self.head_box.currentIndexChanged.connect(self._redraw)
         self.sample_spin.valueChanged.connect(self._emit)
         self.set_theme(self.style_.name)
+
+    # -- model context -----------------------------------------------------------------------
+    def set_model_context(self, context: Any) -> None:
+        """Before the first result: say what to press when the graph has an attention layer
+        (``context``: ``widgets.inside_dock.ViewContext``), else how to get one."""
+        if self.result is None:
+            self.show_hint(READY_HINT if context.has(*ATTENTION_KINDS) else HINT)
 
     # -- drawing -----------------------------------------------------------------------------
     def show_result(self, result: dict[str, Any]) -> None:

@@ -1,0 +1,40 @@
+"""Leftovers of issues 18/21 seen through the window: the Attention tab's first hint."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
+
+from app.examples import example_path
+from app.settings import Settings
+from widgets.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: None))
+    monkeypatch.setattr(QMessageBox, "question",
+                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard))
+    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.prompts_enabled = False
+    win.close()
+
+
+def open_example(win: MainWindow, key: str) -> None:
+    assert win.files.open_example(example_path(key))
+    win.dataset_panel.ensure_current()
+
+
+def test_attention_tab_before_play_says_to_press_play_not_to_add_a_layer(window):
+    open_example(window, "tiny_transformer")
+    assert window.inside.dock.show_view("attention")
+    view = window.inside.dock.view("attention")
+    assert view.showing_hint
+    assert view.hint.text() == "Press Play (or Step) to see the attention weights."
+    open_example(window, "char_lstm")  # no attention layer: the tab is not offered at all,
+    assert view.hint.text().startswith("Add a MultiHeadAttention layer")  # nor its old hint
