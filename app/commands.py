@@ -2,26 +2,25 @@
 
 Each command changes the document's model through its low-level ``_apply_*`` methods, which
 emit the signals views follow; ``undo`` applies the inverse. Consecutive moves of the same
-layer merge into one undo step.
+layer merge into one undo step. Commands see the document only through the ``EditTarget``
+Protocol (app/edit_target.py), so this module does not import ``app.document``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
+from app.edit_target import EditTarget
 from app.undo_text import describe_changes
 from engine.graph import Edge, Node
-
-if TYPE_CHECKING:
-    from app.document import ProjectDocument
 
 MOVE_ID = 1001
 
 
 class AddLayer(QUndoCommand):
-    def __init__(self, doc: ProjectDocument, node: Node, edges: list[Edge] | None = None,
+    def __init__(self, doc: EditTarget, node: Node, edges: list[Edge] | None = None,
                  text: str = "") -> None:
         super().__init__(text or f"Add {node.kind} '{node.name}'")
         self.doc, self.node, self.edges = doc, node, list(edges or [])
@@ -36,7 +35,7 @@ class AddLayer(QUndoCommand):
 
 
 class RemoveLayers(QUndoCommand):
-    def __init__(self, doc: ProjectDocument, names: list[str]) -> None:
+    def __init__(self, doc: EditTarget, names: list[str]) -> None:
         super().__init__(f"Delete {', '.join(names)}")
         self.doc, self.names = doc, list(names)
         self.removed: list[tuple[Node, list[Edge]]] = []
@@ -56,7 +55,7 @@ class RemoveLayers(QUndoCommand):
 
 
 class MoveLayer(QUndoCommand):
-    def __init__(self, doc: ProjectDocument, name: str, old: tuple[float, float],
+    def __init__(self, doc: EditTarget, name: str, old: tuple[float, float],
                  new: tuple[float, float]) -> None:
         super().__init__(f"Move '{name}'")
         self.doc, self.name, self.old, self.new = doc, name, old, new
@@ -78,7 +77,7 @@ class MoveLayer(QUndoCommand):
 
 
 class Connect(QUndoCommand):
-    def __init__(self, doc: ProjectDocument, edge: Edge) -> None:
+    def __init__(self, doc: EditTarget, edge: Edge) -> None:
         super().__init__(f"Connect '{edge.source}' → '{edge.target}'")
         self.doc, self.edge = doc, edge
 
@@ -90,7 +89,7 @@ class Connect(QUndoCommand):
 
 
 class Disconnect(Connect):
-    def __init__(self, doc: ProjectDocument, edge: Edge) -> None:
+    def __init__(self, doc: EditTarget, edge: Edge) -> None:
         super().__init__(doc, edge)
         self.setText(f"Disconnect '{edge.source}' → '{edge.target}'")
 
@@ -104,7 +103,7 @@ class Disconnect(Connect):
 class InsertOnWire(QUndoCommand):
     """Drop a new layer onto a wire: source → new → target."""
 
-    def __init__(self, doc: ProjectDocument, node: Node, edge: Edge) -> None:
+    def __init__(self, doc: EditTarget, node: Node, edge: Edge) -> None:
         super().__init__(f"Insert {node.kind} '{node.name}'")
         self.doc, self.node, self.edge = doc, node, edge
 
@@ -120,7 +119,7 @@ class InsertOnWire(QUndoCommand):
 
 
 class SetLayerOptions(QUndoCommand):
-    def __init__(self, doc: ProjectDocument, name: str, old: dict[str, Any],
+    def __init__(self, doc: EditTarget, name: str, old: dict[str, Any],
                  new: dict[str, Any]) -> None:
         super().__init__(describe_changes(old, new, f"'{name}'", f"options of '{name}'"))
         self.doc, self.name, self.old, self.new = doc, name, dict(old), dict(new)
@@ -133,7 +132,7 @@ class SetLayerOptions(QUndoCommand):
 
 
 class RenameLayer(QUndoCommand):
-    def __init__(self, doc: ProjectDocument, old: str, new: str) -> None:
+    def __init__(self, doc: EditTarget, old: str, new: str) -> None:
         super().__init__(f"Rename '{old}' to '{new}'")
         self.doc, self.old, self.new = doc, old, new
 
@@ -147,7 +146,7 @@ class RenameLayer(QUndoCommand):
 class SetSection(QUndoCommand):
     """Replace the dataset spec or the training settings (a dict) of the project."""
 
-    def __init__(self, doc: ProjectDocument, section: str, old: Any, new: Any, text: str) -> None:
+    def __init__(self, doc: EditTarget, section: str, old: Any, new: Any, text: str) -> None:
         super().__init__(text)
         self.doc, self.section, self.old, self.new = doc, section, old, new
 
