@@ -83,6 +83,7 @@ def spiral(app: QApplication, folder: Path, out: Path, size: QSize | None = None
     window.run.toggle_play()
     while not (grabbed and grabbed[-1]):
         app.processEvents()
+    window.presenter.set_enabled(False)  # the application font back for the next shots
     window.close()
 
 
@@ -180,10 +181,6 @@ def main(chosen: list[str]) -> int:
             if wanted(name, chosen):
                 spiral(app, Path(tmp) / Path(name).stem, ROOT / "docs" / name, size)
                 print(f"wrote docs/{name}")
-        name = "screenshot_presenter.png"
-        if wanted(name, chosen):
-            spiral(app, Path(tmp) / "presenter", ROOT / "docs" / name, PROJECTOR, True)
-            print(f"wrote docs/{name}")
         for shot in LIVE_SHOTS:
             if wanted(shot[3], chosen):
                 live(app, Path(tmp) / Path(shot[3]).stem, shot, ROOT / "docs" / shot[3])
@@ -192,6 +189,10 @@ def main(chosen: list[str]) -> int:
             if wanted(name, chosen) and deep(app, Path(tmp) / f"d{i}", example, tab,
                                              ROOT / "docs" / name):
                 print(f"wrote docs/{name}")
+        name = "screenshot_presenter.png"  # last: presenter mode enlarges the app's font
+        if wanted(name, chosen):
+            spiral(app, Path(tmp) / "presenter", ROOT / "docs" / name, PROJECTOR, True)
+            print(f"wrote docs/{name}")
     return 0
 
 

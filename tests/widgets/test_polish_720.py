@@ -88,3 +88,11 @@ def test_presenter_mode_enlarges_canvas_text_and_keeps_the_coach_notice_readable
     finally:
         win.presenter.set_enabled(False)
         close(win)
+
+
+def test_step_axis_counts_in_thousands(qtbot):
+    from widgets.plots.palette import CompactAxis
+
+    axis = CompactAxis("bottom")
+    assert axis.tickStrings([0.0, 2000.0, 4000.0], 1.0, 2000.0) == ["0", "2k", "4k"]
+    assert axis.tickStrings([0.0, 20.0, 40.0], 1.0, 20.0) == ["0", "20", "40"]

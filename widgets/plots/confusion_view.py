@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from widgets.plots.palette import (
     OKABE_ITO,
     PlotStyle,
+    current_look,
     current_style,
     hex_rgb,
     plot_style,
@@ -189,11 +190,12 @@ class ConfusionView(QWidget):
             self.numbers_hidden = len(self.class_names) > MAX_TEXT_CLASSES
             return
         cell = self.cell_px()
+        largest = MAX_NUMBER_PX * current_look().font_scale  # presenter mode: larger
         font = QFont(self.texts[0].textItem.font())
-        font.setPixelSize(MAX_NUMBER_PX)
+        font.setPixelSize(round(largest))
         metrics = QFontMetricsF(font)
         widest = max(metrics.horizontalAdvance(t.textItem.toPlainText()) for t in self.texts)
-        px = min(MAX_NUMBER_PX * min(1.0, 0.85 * cell / max(widest, 1.0)), cell * 0.5)
+        px = min(largest * min(1.0, 0.85 * cell / max(widest, 1.0)), cell * 0.5)
         self.numbers_hidden = px < MIN_NUMBER_PX
         font.setPixelSize(max(1, int(px)))
         for text in self.texts:

@@ -27,7 +27,7 @@ from widgets.theme import CLASS_COLORS, OKABE_ITO
 __all__ = ["OKABE_ITO", "CLASS_COLORS", "PlotStyle", "plot_style", "current_style",
            "class_color", "class_rgb", "run_color", "diverging_lut", "shade", "class_blend",
            "hex_rgb", "axis_font", "style_axes", "Look", "current_look", "set_look", "scaled_pt",
-           "map_lut"]
+           "map_lut", "CompactAxis"]
 
 NEGATIVE = OKABE_ITO["orange"]  # class 0, negative weights (Playground convention)
 POSITIVE = OKABE_ITO["blue"]  # class 1, positive weights
@@ -183,6 +183,17 @@ def axis_font(size: int = TICK_PT) -> QFont:
     font = QFont()
     font.setPointSize(scaled_pt(size))
     return font
+
+
+class CompactAxis(pg.AxisItem):
+    """Tick labels in thousands ("2k", "4k") once the ticks are 1,000 or more apart, so
+    "2000 4000 6000" no longer run together on a narrow step axis (1280×720, presenter)."""
+
+    def tickStrings(self, values: list[float], scale: float,  # noqa: N802 - pyqtgraph API
+                    spacing: float) -> list[str]:
+        if spacing * scale >= 1000:
+            return [f"{v * scale / 1000:g}k" if v else "0" for v in values]
+        return list(super().tickStrings(values, scale, spacing))
 
 
 def style_axes(plot: pg.PlotItem, style: PlotStyle, left: str = "", bottom: str = "") -> None:
