@@ -48,6 +48,7 @@ from app.worker import (
     merge_snapshots,
     with_introspection,
 )
+from engine.checkpoints import CheckpointStore
 from engine.datasets.base import Dataset
 from engine.model import Model
 from engine.project import Project
@@ -135,6 +136,8 @@ class TrainingSession(QObject):
         self._restored = False  # the history shown is a saved run's (restore_run)
         self.step_rate = 0.0  # most steps a second (0: full speed); the training panel's Speed
         self._worker: TrainingWorker | None = None
+        self.checkpoint_cap: int | None = None  # the timeline's memory cap (None: by model)
+        self.checkpoints = CheckpointStore(self.checkpoint_cap)  # this run's (app.timeline)
         self._poll_timer = QTimer(self)
         self._poll_timer.setInterval(POLL_MS)
         self._poll_timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -160,6 +163,16 @@ class TrainingSession(QObject):
     @property
     def probes(self) -> list[str]:
         return list(self._probes)
+
+    @property
+    def probe_requests(self) -> dict[str, dict[str, Any]]:
+        """The introspection probes the views asked for, ``{name: options}``."""
+        return {name: dict(opts) for name, opts in self._requests.items()}
+
+    def set_checkpoint_cap(self, cap_bytes: int) -> None:
+        """The timeline's memory cap (the learner's), for this run and the next ones."""
+        self.checkpoint_cap = max(0, int(cap_bytes))
+        self.checkpoints.set_cap(self.checkpoint_cap)
 
     def is_worker_alive(self) -> bool:
         return self._worker is not None and self._worker.is_alive()
@@ -407,7 +420,8 @@ class TrainingSession(QObject):
 
     def _start_worker(self, mode: str) -> None:
         assert self.prepared is not None
-        self._worker = TrainingWorker(self.prepared.trainer, self._probes, mode)
+        self._worker = TrainingWorker(self.prepared.trainer, self._probes, mode,
+                                      checkpoints=self.checkpoints)
         self._worker.set_probe_requests(self._requests)
         self._worker.set_step_rate(self.step_rate)
         self._set_state("running")
@@ -454,6 +468,7 @@ class TrainingSession(QObject):
 
     def _clear_history(self) -> None:
         self.history.clear()
+        self.checkpoints = CheckpointStore(self.checkpoint_cap)  # a new run: a new timeline
         self.history_cleared.emit()
         if self.coach.reset():
             self.advice_changed.emit([])

@@ -38,6 +38,10 @@ a parked worker wakes up to show them at once.
 Weights leave a running model only through ``call_between_steps(fn)``: the training thread
 runs ``fn`` (e.g. ``model.get_weights``) between two pulls, while parked or while it waits
 under a speed limit, never in the middle of an optimizer step, and hands back a ``Future``.
+
+The timeline's checkpoints (``engine.checkpoints``, given as ``checkpoints``; supervised runs)
+are recorded here too, on the training thread: before the first pull, after each pull when the
+schedule says one is due (a pull ends where the next is due) and at the end of the run.
 """
 
 from __future__ import annotations
@@ -52,11 +56,12 @@ from concurrent.futures import Future
 from dataclasses import replace
 from typing import Any
 
+from engine.checkpoints import CheckpointStore
 from engine.introspection import probe_batch_from
 from engine.probes import INTROSPECTION_BUDGET_S, ProbeSet
 from engine.snapshots import DIVERGED, STEP, STOPPED, Snapshot
 from engine.trainer_protocol import RecipeTrainer
-from engine.training import trim_history
+from engine.training import Trainer, trim_history
 from engine.types import LayerLabError
 
 log = logging.getLogger(__name__)
@@ -114,8 +119,9 @@ class TrainingWorker:
     """Runs one training run of ``trainer`` on a daemon thread; controlled from the GUI."""
 
     def __init__(self, trainer: RecipeTrainer, probes: list[str],
-                 mode: str = "running") -> None:
+                 mode: str = "running", checkpoints: CheckpointStore | None = None) -> None:
         self.trainer = trainer
+        self.checkpoints = checkpoints  # the timeline's (engine.checkpoints), supervised only
         self.events: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self._cond = threading.Condition()
         self._mode = mode
@@ -243,6 +249,7 @@ class TrainingWorker:
 
     def _loop(self) -> Snapshot | None:
         generator = self.trainer.run(self._should_stop)
+        self._record_checkpoint(None)
         try:
             while True:
                 self._serve_calls()
@@ -250,6 +257,7 @@ class TrainingWorker:
                 if mode == "stopping":
                     return self._stopped_while_parked()
                 snap = self._pull(generator, mode)
+                self._record_checkpoint(snap)
                 if snap is None:  # the generator ended without a final snapshot
                     return self._flush_final(None)
                 if snap.is_final:
@@ -298,6 +306,9 @@ class TrainingWorker:
         swapped = self._apply_new_data()
         asked = self._take_new_requests()
         config.snapshot_every = 1 if mode == "step" else self._chunk_steps()
+        if self.checkpoints is not None:  # end the pull where the next checkpoint is due
+            due = self.checkpoints.steps_until_due(self.trainer.step)
+            config.snapshot_every = min(config.snapshot_every, due)
         heavy = (swapped or asked or mode == "step"
                  or now - self._last_probe >= self._probe_interval())
         config.probes = self._with_introspection(probes, INTROSPECTION_BUDGET_S) if heavy else []
@@ -313,6 +324,16 @@ class TrainingWorker:
             self._last_probe, self._probes_step = time.perf_counter(), snap.step
             self._probe_values = snap.probes
         return self._excluding_pauses(snap)
+
+    def _record_checkpoint(self, snap: Snapshot | None) -> None:
+        """A checkpoint of the weights when one is due, and at the end (not of a diverged
+        run): on the training thread, between two steps (``engine.checkpoints``)."""
+        store, trainer = self.checkpoints, self.trainer
+        if store is None or not isinstance(trainer, Trainer) or (
+                snap is not None and snap.event == DIVERGED):
+            return
+        metrics = {k: v[-1] for k, v in trainer.history.items() if v and k != "epoch_time"}
+        store.maybe_record(trainer, metrics, force=snap is not None and snap.is_final)
 
     def _chunk_steps(self) -> int:
         """Steps of the next pull: ~20 ms of work, and under a speed limit no more than

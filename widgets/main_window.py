@@ -24,7 +24,7 @@ from app.document import ProjectDocument
 from app.lesson_session import open_problem
 from app.session import TrainingSession
 from app.settings import Settings
-from engine.datasets.points import edited_spec
+from engine.datasets.point_edits import edited_spec
 from engine.introspection.sequence_probes import input_token_names
 from engine.types import GraphError, LayerLabError
 from widgets.canvas.clipboard import MIME_LAYERS
@@ -55,6 +55,7 @@ from widgets.startup import (
     take_screenshot,
 )
 from widgets.theme import apply_theme, restyle_plots
+from widgets.timeline_bar import install_timeline
 from widgets.tools_menu import install_tools_menu
 from widgets.training_panel import TrainingPanel
 from widgets.window_actions import build_menus, build_toolbar, create_actions
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self._tab_timer = QTimer(self, singleShot=True, interval=0)
         self._tab_timer.timeout.connect(lambda: hide_stale_tab_bars(self, [*self.docks.values()]))
         self._build_docks()
+        self.timeline = install_timeline(self)  # scrub back through the run (under the loss)
         self._build_status()
         self.lessons = LessonController(self)  # the Lesson dock (widgets/lesson_dock.py)
         self.coach_notices = CoachNotices(self.session, self.inside.dock, self.docks["inside"],

@@ -7,7 +7,8 @@ project file (JSON-safe). ``n_classes`` is inferred from the labels (at least 2,
 The validation part is chosen *per point* from a hash of its coordinates and the seed
 (``val_split`` is the expected share): adding, moving or removing one point never moves the
 others between training and validation, so the picture stays stable while the learner draws.
-``edited_spec`` turns any 2-D dataset's spec into a points spec once the learner edits it.
+``engine.datasets.point_edits.edited_spec`` turns any 2-D dataset's spec into a points spec
+once the learner edits it (it reads the dataset registry, which imports this module).
 """
 
 from __future__ import annotations
@@ -89,31 +90,6 @@ def rows_of(points: np.ndarray, labels: np.ndarray) -> list[list[float | int]]:
     pts = np.round(np.asarray(points, np.float64).reshape(-1, 2), DECIMALS)
     return [[float(a), float(b), int(c)] for (a, b), c in zip(pts.tolist(),
                                                               np.asarray(labels).tolist())]
-
-
-def edited_spec(spec: dict[str, Any], rows: list[list[float | int]],
-                data: Any = None) -> dict[str, Any]:
-    """The spec of the ``"points"`` dataset holding ``rows`` after an edit of ``spec``'s data.
-
-    A points spec just gets the new rows. Any other 2-D dataset becomes a points dataset with
-    its points as shown (so rescaling is dropped: the rows are already rescaled), keeping its
-    input features, seed and validation share and, when ``data`` is given, its class names and
-    number of classes.
-    """
-    if spec.get("name") == "points":
-        return {**spec, "points": [list(r) for r in rows]}
-    from engine.datasets.registry import dataset_options  # noqa: PLC0415 - registry imports us
-
-    defaults = dataset_options(spec["name"])
-    out: dict[str, Any] = {"name": "points", "points": [list(r) for r in rows]}
-    for key in ("features", "seed", "val_split"):
-        value = spec.get(key, defaults.get(key))
-        if value is not None:
-            out[key] = value
-    if data is not None and getattr(data, "task", None) == CLASSIFICATION:
-        out["n_classes"] = int(data.n_classes)
-        out["class_names"] = list(data.class_names)
-    return out
 
 
 def points_of(data: Any) -> list[list[float | int]]:

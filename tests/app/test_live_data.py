@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from app.session import TrainingSession, default_probes
-from engine.datasets.points import edited_spec, points_of
+from engine.datasets.point_edits import edited_spec
+from engine.datasets.points import points_of
 from engine.datasets.registry import load_dataset
 from engine.graph import Graph
 from engine.project import Project

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from engine.datasets.features import feature_catalog, feature_columns
-from engine.datasets.points import edited_spec, points_of, validation_mask
+from engine.datasets.point_edits import edited_spec
+from engine.datasets.points import points_of, validation_mask
 from engine.datasets.registry import dataset_catalog, dataset_option_specs, load_dataset
 from engine.graph import Graph
 from engine.model import Model

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 
-from engine.datasets.points import edited_spec
+from engine.datasets.point_edits import edited_spec
 from engine.datasets.registry import load_dataset
 from widgets.plots import DecisionPlot
 from widgets.plots.point_editor import BRUSH_STEP_PX, PICK_PX

@@ -11,7 +11,7 @@ grid cell (an index table computed once per extent), so a frame costs well under
 Editing: the "Edit points" switch above the plot (``PointEditBar``, ``set_editable``) lets the
 learner add, move, erase, spray and relabel points with the mouse (``PointEditor``); the plot
 changes at once and ``points_edited`` carries every point as ``[x1, x2, class]`` rows when a
-gesture ends. The owner turns them into a dataset spec (``engine.datasets.points
+gesture ends. The owner turns them into a dataset spec (``engine.datasets.point_edits
 .edited_spec``), pushes it to the document and hands the reloaded data back to ``set_data``
 (and to the training session, so the boundary follows while the network trains).
 """

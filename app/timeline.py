@@ -1,0 +1,218 @@
+"""The timeline's controller: shows the network as it was at a recorded checkpoint.
+
+``TimelineController`` turns a ``engine.checkpoints.Checkpoint`` of the session's run (or the
+present weights, "Back to now") into a ``Snapshot`` whose probes — decision map, neuron maps,
+confusion matrix, weights, and the introspection probes the Look-inside views asked for
+(feature maps, saliency, latent space...) — are computed from those weights. The work runs on a
+background thread on a private COPY of the model: a trainer prepared once per run from the
+session's project and data (``engine.recipes.prepare``), loaded with the moment's weights, and
+asked through the same probe functions the worker uses (``app.worker.with_introspection``,
+``ProbeSet.compute``). The live model is never read from here: the present weights come from
+``session.weights_snapshot()`` (copied by the training thread between two steps).
+
+Scrubbing back pauses a running run (the views would otherwise move on); a paused run is not
+otherwise touched. Pressing Play (the session reports ``running``) returns to the present.
+Requests coalesce: while one moment is computed, only the newest wanted one follows.
+
+Signals (GUI thread): ``moment_ready(Snapshot)`` (show it on the views; ``is_past`` tells
+whether it is a past one), ``returned()`` (back to the present: the views follow the live
+run again), ``failed(str)`` (a learner-readable message). No QtWidgets here.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import queue
+import threading
+from dataclasses import dataclass, replace
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.worker import with_introspection
+from engine.checkpoints import Checkpoint, CheckpointStore, model_weights
+from engine.recipes import prepare
+from engine.snapshots import STEP, Snapshot
+from engine.trainer_protocol import RecipeTrainer
+from engine.training import Trainer
+
+log = logging.getLogger(__name__)
+
+POLL_MS = 15
+
+
+@dataclass(frozen=True)
+class Moment:
+    """Weights to show, with the counters and metrics of the moment they were taken."""
+
+    weights: dict[str, Any]
+    step: int
+    epoch: int
+    metrics: dict[str, float]
+    is_past: bool
+
+
+def moment_of(checkpoint: Checkpoint) -> Moment:
+    return Moment(model_weights(checkpoint), checkpoint.step, checkpoint.epoch,
+                  dict(checkpoint.metrics), True)
+
+
+def banner_text(epoch: int, step: int) -> str:
+    return (f"Showing epoch {epoch} (step {step:,}) — press Play or 'Back to now' to "
+            f"return to the present.")
+
+
+class TimelineController(QObject):
+    """Asks for the views of a past moment off the GUI thread; see the module docstring."""
+
+    moment_ready = Signal(object)  # Snapshot of the shown moment
+    returned = Signal()
+    failed = Signal(str)
+
+    def __init__(self, session: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.shown: Checkpoint | None = None  # the past moment on the views; None: the present
+        self.last_past: Snapshot | None = None
+        self._copy: RecipeTrainer | None = None  # prepared once per run, used by the thread
+        self._copy_key: tuple[int, int] | None = None  # the run and data it was prepared for
+        self._sent_key: tuple[int, int] | None = None  # the newest key sent to the thread
+        self._lock = threading.Lock()
+        self._wanted: tuple[Any, ...] | None = None
+        self._busy = False
+        self._results: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self._timer = QTimer(self, interval=POLL_MS)
+        self._timer.timeout.connect(self._drain)
+        session.history_cleared.connect(self._on_new_run)
+        session.state_changed.connect(self._on_state_changed)
+
+    # -- reading -----------------------------------------------------------------------------
+    @property
+    def store(self) -> CheckpointStore:
+        return self.session.checkpoints
+
+    @property
+    def available(self) -> bool:
+        """The run has a timeline (a supervised recipe)."""
+        prepared = self.session.prepared
+        return prepared is not None and isinstance(prepared.trainer, Trainer)
+
+    @property
+    def is_scrubbed(self) -> bool:
+        return self.shown is not None
+
+    # -- commands (GUI thread) ---------------------------------------------------------------
+    def show_checkpoint(self, checkpoint: Checkpoint) -> None:
+        """Show the views of ``checkpoint`` (pausing a running run first)."""
+        if not self.available:
+            return
+        if self.session.state == "running":
+            self.session.pause()
+        self.shown = checkpoint
+        self._ask(moment_of(checkpoint))
+
+    def back_to_now(self) -> None:
+        """Show the present weights again (the views then follow the live run)."""
+        if self.shown is None:
+            return
+        self.shown, self.last_past = None, None
+        self.returned.emit()
+        last = self.session.last_snapshot
+        if last is None or not self.available:
+            return
+        try:
+            weights = self.session.weights_snapshot()
+        except Exception as err:  # noqa: BLE001 - a message for the learner
+            self.failed.emit(f"Could not show the present network: {err}")
+            return
+        self._ask(Moment(weights, int(last.step), int(last.epoch), dict(last.metrics), False))
+
+    # -- the background computation ----------------------------------------------------------
+    def _ask(self, moment: Moment) -> None:
+        base = self.session.last_snapshot
+        if base is None:
+            return
+        key = (id(self.session.prepared), id(self.session.data))
+        source = None
+        if key != self._sent_key:  # a new run or new data: a new private copy
+            source = (key, copy.deepcopy(self.session.project), self.session.data)
+            self._sent_key = key
+        job = (source, moment, base, self.session.probes, self.session.probe_requests)
+        with self._lock:
+            if source is None and self._wanted is not None:
+                job = (self._wanted[0], *job[1:])  # keep a copy not yet prepared
+            self._wanted = job
+            start = not self._busy
+            self._busy = True
+        if start:
+            threading.Thread(target=self._work, name="timeline", daemon=True).start()
+        self._timer.start()
+
+    def _work(self) -> None:
+        """Background thread: compute every wanted moment, newest last, then end."""
+        try:
+            while True:
+                with self._lock:
+                    job, self._wanted = self._wanted, None
+                    if job is None:
+                        self._busy = False
+                        return
+                source, *rest = job
+                if source is not None:
+                    key, project, data = source
+                    self._copy, self._copy_key = prepare(project, data).trainer, key
+                self._results.put(("moment", self._compute(*rest)))
+        except Exception as err:  # noqa: BLE001 - the thread must end cleanly
+            log.exception("timeline probes failed")
+            with self._lock:
+                self._busy, self._wanted = False, None
+            self._sent_key = None  # prepare a new copy next time
+            self._results.put(("failed", "The network of that moment could not be shown "
+                                         f"({type(err).__name__}); try another moment."))
+
+    def _compute(self, moment: Moment, base: Snapshot, probes: list[str],
+                 requests: dict[str, Any]) -> tuple[Moment, Snapshot]:
+        trainer = self._copy
+        assert trainer is not None and isinstance(trainer, Trainer)
+        trainer.model.set_weights(moment.weights, strict=True)
+        grid = trainer.probe_grid
+        names = with_introspection(trainer, probes, requests, None)
+        values = grid.compute(names) if names else {}
+        metrics = moment.metrics
+        snap = replace(base, event=STEP, step=moment.step, epoch=moment.epoch,
+                       batch_losses=(), epoch_rows=(), message=None, probes=values,
+                       metrics=metrics, train_loss=metrics.get("train_loss"),
+                       val_loss=metrics.get("val_loss"))
+        return moment, snap
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                kind, payload = self._results.get_nowait()
+            except queue.Empty:
+                break
+            if kind == "failed":
+                self.failed.emit(payload)
+                continue
+            moment, snap = payload
+            if moment.is_past != (self.shown is not None):
+                continue  # the learner moved on (back to now, or scrubbed again)
+            if moment.is_past:
+                self.last_past = snap
+            self.moment_ready.emit(snap)
+        with self._lock:
+            idle = not self._busy
+        if idle and self._results.empty():
+            self._timer.stop()
+
+    # -- session events ----------------------------------------------------------------------
+    def _on_new_run(self) -> None:
+        """A new model or run: the copy is rebuilt on the next request; back to the present."""
+        self.shown, self.last_past = None, None
+        self.returned.emit()
+
+    def _on_state_changed(self, state: str) -> None:
+        if state == "running" and self.shown is not None:
+            self.shown, self.last_past = None, None  # Play resumes from the present
+            self.returned.emit()

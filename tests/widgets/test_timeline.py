@@ -1,0 +1,112 @@
+"""The timeline under the loss curve: drag back on the spiral, see the network as it was, and
+come back to the present with 'Back to now' or Play."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
+
+from app.examples import example_path
+from app.settings import Settings
+from engine.checkpoints import restore
+from engine.recipes import prepare
+from widgets.main_window import MainWindow
+
+SB = QMessageBox.StandardButton
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: SB.Discard))
+    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
+    qtbot.addWidget(win)
+    win.show()
+    assert win.files.open_example(example_path("spiral"))
+    win.dataset_panel.ensure_current()
+    yield win
+    win.prompts_enabled = False
+    win.close()
+
+
+def grid_of(win: MainWindow) -> np.ndarray:
+    return np.array(win.plots.decision._grid, copy=True)
+
+
+def grid_from_checkpoint(win: MainWindow, checkpoint) -> np.ndarray:
+    """The decision map of the checkpoint's weights, computed here on a fresh copy."""
+    trainer = prepare(copy.deepcopy(win.session.project), win.session.data).trainer
+    restore(trainer, checkpoint)
+    return trainer.probe_grid.compute(["decision_grid"])["decision_grid"]
+
+
+def test_dragging_back_shows_the_checkpoint_and_now_returns(window, qtbot):
+    window.doc.set_training({"epochs": 12})
+    window.run.toggle_play()
+    qtbot.waitUntil(lambda: window.run.state == "finished", timeout=30000)
+    bar = window.timeline
+    bar.refresh()
+    items = bar.items
+    assert len(items) >= 8 and items[0].step == 0
+    assert bar.slider.value() == bar.slider.maximum() == len(items)
+    assert "moments kept" in bar.memory.text()
+    now = grid_of(window)
+
+    index = next(i for i, c in enumerate(items) if c.epoch >= 2)
+    checkpoint = items[index]
+    bar.drag_to(index)
+    assert bar.banner.isVisible()
+    assert f"Showing epoch {checkpoint.epoch}" in bar.banner.text()
+    assert "Back to now" in bar.banner.text()
+    qtbot.waitUntil(lambda: window.timeline.controller.last_past is not None, timeout=10000)
+    shown = grid_of(window)
+    assert np.array_equal(shown, grid_from_checkpoint(window, checkpoint))
+    assert not np.array_equal(shown, now)
+    assert window.training_panel.values["step"].text() == f"{checkpoint.step:,}"
+
+    bar.now_button.click()
+    assert not bar.banner.isVisible()
+    qtbot.waitUntil(lambda: np.array_equal(grid_of(window), now), timeout=10000)
+    assert bar.slider.value() == len(items)
+
+
+def test_scrubbing_pauses_a_running_run_and_play_resumes_from_now(window, qtbot):
+    window.doc.set_training({"epochs": 100_000})
+    window.session.set_step_rate(300)
+    window.run.toggle_play()
+    bar = window.timeline
+    qtbot.waitUntil(lambda: len(window.session.checkpoints) >= 6, timeout=20000)
+    bar.refresh()
+    bar.drag_to(2)
+    qtbot.waitUntil(lambda: window.run.state == "paused", timeout=5000)
+    qtbot.waitUntil(lambda: window.timeline.controller.last_past is not None, timeout=10000)
+    past = grid_of(window)
+    step = window.session.last_snapshot.step
+    qtbot.wait(200)  # the pausing run's last snapshot must not replace the past moment
+    assert np.array_equal(grid_of(window), past) and bar.banner.isVisible()
+    window.run.toggle_play()
+    qtbot.waitUntil(lambda: window.session.last_snapshot.step > step + 5, timeout=10000)
+    assert not bar.banner.isVisible() and not window.timeline.controller.is_scrubbed
+    assert bar.slider.value() == bar.slider.maximum()
+    window.run.stop()
+    qtbot.waitUntil(lambda: window.run.state == "stopped", timeout=5000)
+
+
+def test_the_memory_limit_is_shown_and_can_be_lowered(window, qtbot):
+    window.doc.set_training({"epochs": 8})
+    window.run.toggle_play()
+    qtbot.waitUntil(lambda: window.run.state == "finished", timeout=30000)
+    bar = window.timeline
+    bar.refresh()
+    store = window.session.checkpoints
+    assert store.cap_bytes is not None and store.bytes <= store.cap_bytes
+    assert bar.limit.value() == max(1, round(store.cap_bytes / 2**20))
+    before = len(store)
+    bar.limit.setValue(1)
+    bar.limit.editingFinished.emit()
+    assert window.session.checkpoint_cap == 2**20
+    assert store.bytes <= 2**20 and len(store) <= before

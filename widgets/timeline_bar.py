@@ -1,0 +1,188 @@
+"""The timeline under the loss curve: drag back to any recorded moment of the run.
+
+``TimelineBar`` is a slider over the run's checkpoints (``engine.checkpoints``, recorded by the
+training thread) whose right end is "now". Dragging it to a past moment asks the
+``app.timeline.TimelineController`` for that moment's views (computed off the GUI thread on a
+copy of the model; a running run pauses), and a banner says "Showing epoch 5 — press Play or
+'Back to now'". Play or "Back to now" returns to the present. It also shows how many moments
+are kept and how much memory they use, with the limit the learner may set.
+
+``install_timeline(win)`` puts the bar at the bottom of the window's Loss dock and sends each
+moment to the same views a live snapshot reaches (plots, Look inside, training panel, status).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.timeline import TimelineController, banner_text
+from engine.checkpoints import Checkpoint
+
+MB = 1024 * 1024
+
+
+class TimelineHost(Protocol):
+    """The window parts the timeline talks to (``widgets.main_window.MainWindow``)."""
+
+    session: Any
+    plots: Any
+    inside: Any
+    training_panel: Any
+    docks: dict[str, QDockWidget]
+
+    def post(self, text: str, level: str = "info") -> None: ...
+
+    def show_run_status(self, snap: Any) -> None: ...
+
+
+class TimelineBar(QWidget):
+    """Slider over the recorded moments (right end: now), banner, Back to now, memory."""
+
+    def __init__(self, controller: TimelineController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.items: list[Checkpoint] = []  # the moments the slider spans (frozen while back)
+        self._setting = False  # the slider moves by code, not by the learner
+        self.banner = QLabel()
+        self.banner.setObjectName("timelineBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("QLabel#timelineBanner { background: #fff3c4; color: #5a4500;"
+                                  " border-radius: 4px; padding: 3px 6px; }")
+        self.banner.hide()
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setToolTip("Drag back to see the network as it was at that moment of "
+                               "training; the right end is now.")
+        self.slider.setRange(0, 0)
+        self.position = QLabel("Now")
+        self.position.setMinimumWidth(130)
+        self.now_button = QPushButton("Back to now")
+        self.now_button.setEnabled(False)
+        self.memory = QLabel()
+        self.limit = QSpinBox()
+        self.limit.setRange(1, 4000)
+        self.limit.setSuffix(" MB")
+        self.limit.setToolTip("Most memory the timeline's recorded moments may use; older "
+                              "moments are thinned out to stay under it.")
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Timeline"))
+        row.addWidget(self.slider, 1)
+        row.addWidget(self.position)
+        row.addWidget(self.now_button)
+        memory_row = QHBoxLayout()
+        memory_row.setContentsMargins(0, 0, 0, 0)
+        memory_row.addWidget(self.memory, 1)
+        memory_row.addWidget(QLabel("Limit"))
+        memory_row.addWidget(self.limit)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        layout.setSpacing(2)
+        layout.addWidget(self.banner)
+        layout.addLayout(row)
+        layout.addLayout(memory_row)
+        self.slider.valueChanged.connect(self._on_slider_value_changed)
+        self.now_button.clicked.connect(controller.back_to_now)
+        self.limit.editingFinished.connect(self._on_limit_edited)
+        controller.returned.connect(self._on_returned)
+        controller.moment_ready.connect(self._on_moment_ready)
+        self.refresh()
+
+    # -- state ---------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Take the newest recorded moments (not while looking back: they stay put)."""
+        store = self.controller.store
+        if not self.controller.is_scrubbed:
+            self.items = store.checkpoints()
+            self._set_slider(len(self.items), len(self.items))
+        self.slider.setEnabled(self.controller.available and len(self.items) > 0)
+        cap = store.cap_bytes
+        kept = f"{len(store)} moments kept · {store.bytes / MB:.1f} MB"
+        self.memory.setText(store.too_big or kept + (f" of {cap / MB:.0f} MB" if cap else ""))
+        if cap and not self.limit.hasFocus():
+            self.limit.blockSignals(True)
+            self.limit.setValue(max(1, round(cap / MB)))
+            self.limit.blockSignals(False)
+
+    def on_live_snapshot(self, _snap: Any) -> None:
+        """A live snapshot reached the views: refresh; while looking back, show the past
+        moment again (a pausing run's last snapshot must not replace it)."""
+        self.refresh()
+        past = self.controller.last_past
+        if self.controller.is_scrubbed and past is not None:
+            self.controller.moment_ready.emit(past)
+
+    def _set_slider(self, value: int, maximum: int) -> None:
+        self._setting = True
+        self.slider.setRange(0, maximum)
+        self.slider.setValue(value)
+        self._setting = False
+
+    def drag_to(self, index: int) -> None:
+        """Move the slider to moment ``index`` (``len(items)``: now), as a drag does."""
+        self.slider.setValue(index)
+
+    # -- events --------------------------------------------------------------------------------
+    def _on_slider_value_changed(self, value: int) -> None:
+        if self._setting:
+            return
+        if value >= len(self.items):
+            self.controller.back_to_now()
+            return
+        checkpoint = self.items[value]
+        self.position.setText(checkpoint.label)
+        self.banner.setText(banner_text(checkpoint.epoch, checkpoint.step))
+        self.banner.show()
+        self.now_button.setEnabled(True)
+        self.controller.show_checkpoint(checkpoint)
+
+    def _on_moment_ready(self, _snap: Any) -> None:
+        self.now_button.setEnabled(self.controller.is_scrubbed)
+
+    def _on_returned(self) -> None:
+        self.banner.hide()
+        self.position.setText("Now")
+        self.now_button.setEnabled(False)
+        self.refresh()
+
+    def _on_limit_edited(self) -> None:
+        self.controller.session.set_checkpoint_cap(self.limit.value() * MB)
+        self.refresh()
+
+
+def show_moment(win: TimelineHost, snap: Any) -> None:
+    """Send a moment's snapshot to the views a live snapshot reaches (no losses in it)."""
+    win.plots.add_snapshot(snap)
+    win.inside.add_snapshot(snap)
+    win.training_panel.show_snapshot(snap)
+    win.show_run_status(snap)
+
+
+def install_timeline(win: TimelineHost) -> TimelineBar:
+    """Create the controller and the bar, put it under the loss curve, wire it up."""
+    controller = TimelineController(win.session, win.session)
+    bar = TimelineBar(controller)
+    dock = win.docks["loss"]
+    holder = QWidget()
+    layout = QVBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    layout.addWidget(dock.widget(), 1)
+    layout.addWidget(bar)
+    dock.setWidget(holder)
+    controller.moment_ready.connect(lambda snap: show_moment(win, snap))
+    controller.failed.connect(lambda message: win.post(message, "warning"))
+    win.session.snapshot_ready.connect(bar.on_live_snapshot)
+    win.session.history_cleared.connect(bar.refresh)
+    return bar
