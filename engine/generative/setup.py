@@ -8,20 +8,18 @@ generator's passes); the trainer holds both: ``trainer.generator``, ``trainer.di
 
 from __future__ import annotations
 
-from typing import Any
-
 from engine.datasets.base import Dataset
 from engine.generative.autoencoder import AutoencoderTrainer
 from engine.generative.gan import GANTrainer
 from engine.model import Model
+from engine.prepared import Prepared
+from engine.project import Project
 
 GENERATIVE_RECIPES = ("autoencoder", "vae", "gan")
 
 
-def prepare_generative(project: Any, data: Dataset) -> Any:
+def prepare_generative(project: Project, data: Dataset) -> Prepared:
     """``Prepared(data, model, trainer)`` for an autoencoder, VAE or GAN project."""
-    from engine.recipes import Prepared
-
     seed = project.training.seed
     if project.recipe == "gan":
         trainer = GANTrainer(project.graph, data, project.training)
