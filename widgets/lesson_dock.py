@@ -32,6 +32,7 @@ class LessonController(QObject):
                                   Qt.DockWidgetArea.LeftDockWidgetArea)
         win.splitDockWidget(win.docks["training"], self.dock, Qt.Orientation.Vertical)
         self.session: LessonSession | None = None
+        self._announced: set[str] = set()  # check ids already announced in the status bar
 
     # -- opening ---------------------------------------------------------------------------------
     def open_lesson(self, path: str | Path, ask: bool = True) -> bool:
@@ -48,6 +49,8 @@ class LessonController(QObject):
         self.session = LessonSession(lesson, self.win.doc, self.win.session, self.win.settings,
                                      self, self)
         self.session.message.connect(lambda text: self.win.post(text, "warning"))
+        self.session.checks_changed.connect(self._on_ticked)
+        self._announced = set(self.session.passed)
         self.panel.set_lesson(self.session)
         self.session.start()
         self.dock.show()
@@ -64,6 +67,19 @@ class LessonController(QObject):
         if total > 0 and not self.dock.isFloating():
             self.win.resizeDocks([palette, self.dock], [total // 3, total - total // 3],
                                  Qt.Orientation.Vertical)
+
+    def _on_ticked(self) -> None:
+        """A check just held: say so, and bring the Lesson tab up if the Layer or Data tab
+        covered it (the ✓ is the feedback the student is waiting for)."""
+        session = self.session
+        if session is None:
+            return
+        for check in session.step.checks:
+            if check.id in session.passed and check.id not in self._announced:
+                self._announced.add(check.id)
+                self.win.post(f"✓ {check.label}")
+        if not self.dock.isFloating() and self.dock.visibleRegion().isEmpty():
+            self.dock.raise_()
 
     def close_lesson(self) -> None:
         if self.session is not None:

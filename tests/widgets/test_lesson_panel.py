@@ -177,7 +177,11 @@ def test_the_students_own_edits_tick_checks_and_a_missed_run_brings_a_hint(qtbot
     doc.disconnect_edge(next(e for e in doc.graph.edges if e.target == "output"))
     assert doc.connect_layers("inputs", "hidden") is None
     assert doc.connect_layers("hidden", "output") is None
+    win.canvas.select_layers(["hidden"])  # the student selects it: the Layer tab comes up
+    assert panel.visibleRegion().isEmpty()
     qtbot.waitUntil(lambda: _marks(panel) == [PASSED, WAITING], timeout=5_000)
+    assert not panel.visibleRegion().isEmpty()  # the tick brings the Lesson tab back
+    assert "✓ The network has a hidden Dense layer" in win.statusBar().currentMessage()
     panel.next_button.click()
     panel.back_button.click()  # going back does not redo the setup: the work stays
     assert "hidden" in doc.graph.nodes and _marks(panel) == [PASSED, WAITING]
