@@ -44,3 +44,44 @@ def _warm_engine_kernels():
     from tests.warm_engine import warm_engine_kernels
 
     warm_engine_kernels()
+
+
+@pytest.fixture(autouse=True)
+def _modal_dialogs_never_block(monkeypatch):
+    """A modal dialog nobody answers would hang the run (seen: a failed test left its window
+    with unsaved changes, and pytest-qt's teardown close asked "Save the changes?" forever).
+    Tests that expect a dialog replace the asking method; any other modal answers at once —
+    Discard/No/Cancel for questions, OK for messages, Rejected for dialogs — and is recorded
+    in ``answered_modals`` for tests that want to look."""
+    from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+
+    SB = QMessageBox.StandardButton
+    answered: list[tuple[str, str]] = []
+
+    def question(_parent, title, text, buttons=SB.Yes | SB.No, *_args, **_kwargs):
+        answered.append((title, text))
+        for choice in (SB.Discard, SB.No, SB.Cancel):
+            if buttons & choice:
+                return choice
+        return SB.NoButton
+
+    def message(_parent, title, text, *_args, **_kwargs):
+        answered.append((title, text))
+        return SB.Ok
+
+    def dialog_exec(self, *_args):
+        answered.append((self.windowTitle(), type(self).__name__))
+        return QDialog.DialogCode.Rejected.value
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    for name in ("warning", "information", "critical"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(message))
+    def no_file(_parent=None, caption="", *_args, **_kwargs):
+        answered.append((caption, "file dialog"))
+        return "", ""
+
+    for name in ("getOpenFileName", "getSaveFileName"):
+        monkeypatch.setattr(QFileDialog, name, staticmethod(no_file))
+    monkeypatch.setattr(QDialog, "exec", dialog_exec)
+    monkeypatch.setattr(QMessageBox, "exec", dialog_exec)
+    yield answered
