@@ -37,6 +37,9 @@ GRID = 60
 CONFUSION_SAMPLES = 2000
 MIN_SPAN = 0.5  # a grid over one drawn point (or a line of them) still covers some area
 INTROSPECTION_BUDGET_S = 0.03  # one frame of introspection probes while training runs
+BROKEN_MESSAGE = ("This view cannot be computed for this network (an unexpected problem, "
+                  "written to the log). The other views still work; changing one of its "
+                  "options tries it again.")
 
 
 def plane_points(model: Model, data: Dataset) -> np.ndarray | None:
@@ -154,10 +157,9 @@ class ProbeSet:
         for name, opts in requests.items():
             try:
                 results.update(compute_probes(self.model, batch, {name: opts}, self.probe_state))
-            except Exception as err:  # noqa: BLE001 - reported in the view, logged here
+            except Exception:  # noqa: BLE001 - reported in the view, logged here
                 log.exception("introspection probe %r failed", name)
-                self.broken[name] = f"This view cannot be computed for this network: " \
-                                    f"{type(err).__name__}: {err}"
+                self.broken[name] = BROKEN_MESSAGE
         return results
 
     def compute(self, names: list[str]) -> dict[str, np.ndarray]:

@@ -106,8 +106,28 @@ def _label(batch: ProbeBatch, opts: dict[str, Any]) -> int | None:
     return int(np.asarray(batch.labels).reshape(len(batch.x), -1)[int(opts.get("index", 0)), 0])
 
 
+STEP_ACTIVATIONS = ("step",)  # flat, with a jump at 0: zero gradient everywhere
+
+
+def _needs_gradient(model: Model, what: str) -> None:
+    """Decline (``ConfigError``) a gradient probe on a network with a step activation (the
+    perceptron): every gradient through it is 0, the map would be blank and misleading."""
+    if any(str(node.options.get("activation", "")) in STEP_ACTIVATIONS
+           for node in model.graph.nodes.values()):
+        raise ConfigError(f"The perceptron's step function has no gradient, so {what} cannot be "
+                          "computed — use the MLP examples.")
+
+
+def sequence_labels(batch: ProbeBatch) -> bool:
+    """Whether the batch's labels are classes per sequence position: integer ``(N, T)``."""
+    labels = None if batch.labels is None else np.asarray(batch.labels)
+    return labels is not None and labels.ndim >= 2 and labels[0].size > 1 and \
+        bool(np.issubdtype(labels.dtype, np.integer))
+
+
 def _saliency(model: Model, batch: ProbeBatch, opts: dict[str, Any],
               state: ProbeState) -> dict[str, Any]:
+    _needs_gradient(model, "saliency")
     keys = ("method", "target", "n", "sigma", "steps")
     out = saliency(model, _sample(batch, opts), **{k: opts[k] for k in keys if k in opts})
     out["label"] = _label(batch, opts)
@@ -123,6 +143,7 @@ def _grad_cam(model: Model, batch: ProbeBatch, opts: dict[str, Any],
 
 def _fgsm(model: Model, batch: ProbeBatch, opts: dict[str, Any],
           state: ProbeState) -> dict[str, Any]:
+    _needs_gradient(model, "an adversarial example")
     lo, hi = batch.data_range
     eps = float(opts.get("epsilon", 0.1 * (hi - lo)))
     return fgsm(model, _sample(batch, opts), _label(batch, opts), eps, batch.data_range)
@@ -148,6 +169,10 @@ def _evaluation(model: Model, batch: ProbeBatch, opts: dict[str, Any],
                 state: ProbeState) -> dict[str, Any]:
     if batch.task != "classification" or batch.labels is None:
         raise ConfigError("Per-class curves need a classification task with labels.")
+    if sequence_labels(batch):
+        raise ConfigError("Per-class curves are for one class per sample; this network "
+                          "predicts a class at every position of a sequence, so there is no single "
+                          "class to score each sample by.")
     outputs = model.predict(batch.x)
     scores = batch.coder.scores(outputs) if batch.coder is not None else outputs
     return evaluation_report(batch.labels, scores, max(batch.n_classes, 2),

@@ -251,6 +251,10 @@ def run_cnn_misclassified(model: Model, batch: Any, opts: dict[str, Any], state:
     positions in the probe batch (``split`` = "probe")."""
     if batch.task != "classification" or batch.labels is None:
         raise ConfigError("Misclassified images need a classification task with labels.")
+    labels = np.asarray(batch.labels)
+    if labels.ndim >= 2 and labels[0].size > 1 and np.issubdtype(labels.dtype, np.integer):
+        raise ConfigError("The mistakes gallery shows one class per sample; this network "
+                          "predicts a class at every position of a sequence.")
     out = misclassified_examples(model, batch.x, batch.labels, batch.coder,
                                  int(opts.get("limit", 32)), len(batch.x))
     return {**out, "split": "probe"}
