@@ -27,7 +27,7 @@ import numpy as np
 from engine import activations
 from engine.graph import Graph
 from engine.layers.base import Layer
-from engine.layers.token_fusion import link_token_tables
+from engine.layers.token_links import link_token_tables
 from engine.types import DataError, GraphError, Shape, format_shape
 
 

@@ -9,8 +9,10 @@ Embedding's output gradient — ``dE = dTable Wᵀ`` goes straight into the Embe
 (``Model.backward``), skipping ``dX = dXP Wᵀ`` (B·T rows) and the Embedding's own scatter.
 The numbers equal the unfused path's up to float rounding (tests/engine/test_token_fusion.py).
 
-``Model`` links the pairs (``link_token_tables``); a layer called on its own, or on anything but
-the linked Embedding's latest output, or with input dropout, takes the ordinary path.
+``Model`` links the pairs (``engine.layers.token_links.link_token_tables``: a module of its
+own, as it needs ``RecurrentLayer``, whose module imports this one); a layer called on its own,
+or on anything but the linked Embedding's latest output, or with input dropout, takes the
+ordinary path.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from numba import njit
 
 from engine.backend import pick
 from engine.kernels.colsum import column_sum
-from engine.layers.embedding import Embedding, scatter_add_rows, scatter_add_rows_ref
+from engine.layers.embedding import scatter_add_rows, scatter_add_rows_ref
 
 
 @njit(cache=True, nogil=True)
@@ -38,29 +40,6 @@ def gather_rows(table, ids, out):
 def gather_rows_ref(table: np.ndarray, ids: np.ndarray, out: np.ndarray) -> None:
     """Plain-numpy twin of ``gather_rows``."""
     np.take(table, ids, axis=0, out=out)
-
-
-def link_token_tables(model: Any) -> dict[str, str]:
-    """{recurrent layer name: Embedding name} for every recurrent layer whose only input is an
-    Embedding (no ``mask_zero``) fed by an Input and read by nothing else; sets each such
-    layer's ``token_source``."""
-    from engine.layers.recurrent import RecurrentLayer
-
-    readers: dict[str, int] = {}
-    for sources in model.sources.values():
-        for s in sources:
-            readers[s] = readers.get(s, 0) + 1
-    links = {}
-    for name in model.order:
-        layer, sources = model.layers[name], model.sources[name]
-        if not isinstance(layer, RecurrentLayer) or len(sources) != 1:
-            continue
-        emb = model.layers[sources[0]]
-        if (type(emb) is Embedding and not emb.config["mask_zero"] and readers[emb.name] == 1
-                and emb.name in model.input_fed):
-            layer.token_source = emb
-            links[name] = emb.name
-    return links
 
 
 def token_rows(layer: Any, x: np.ndarray) -> np.ndarray | None:
