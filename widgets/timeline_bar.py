@@ -65,13 +65,14 @@ class TimelineBar(QWidget):
         self.slider.setToolTip("Drag back to see the network as it was at that moment of "
                                "training; the right end is now.")
         self.slider.setRange(0, 0)
+        self.slider.setMinimumWidth(90)
         self.position = QLabel("Now")
-        self.position.setMinimumWidth(130)
         self.now_button = QPushButton("Back to now")
-        self.now_button.setEnabled(False)
-        self.memory = QLabel()
+        self.now_button.hide()  # shown while looking back
+        self.memory = QLabel()  # moments kept and memory used (shown while at now)
         self.limit = QSpinBox()
         self.limit.setRange(1, 4000)
+        self.limit.setPrefix("limit ")
         self.limit.setSuffix(" MB")
         self.limit.setToolTip("Most memory the timeline's recorded moments may use; older "
                               "moments are thinned out to stay under it.")
@@ -80,23 +81,18 @@ class TimelineBar(QWidget):
         row.addWidget(QLabel("Timeline"))
         row.addWidget(self.slider, 1)
         row.addWidget(self.position)
+        row.addWidget(self.memory)
         row.addWidget(self.now_button)
-        memory_row = QHBoxLayout()
-        memory_row.setContentsMargins(0, 0, 0, 0)
-        memory_row.addWidget(self.memory, 1)
-        memory_row.addWidget(QLabel("Limit"))
-        memory_row.addWidget(self.limit)
+        row.addWidget(self.limit)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.setSpacing(2)
         layout.addWidget(self.banner)
         layout.addLayout(row)
-        layout.addLayout(memory_row)
         self.slider.valueChanged.connect(self._on_slider_value_changed)
         self.now_button.clicked.connect(controller.back_to_now)
         self.limit.editingFinished.connect(self._on_limit_edited)
         controller.returned.connect(self._on_returned)
-        controller.moment_ready.connect(self._on_moment_ready)
         self.refresh()
 
     # -- state ---------------------------------------------------------------------------------
@@ -108,8 +104,12 @@ class TimelineBar(QWidget):
             self._set_slider(len(self.items), len(self.items))
         self.slider.setEnabled(self.controller.available and len(self.items) > 0)
         cap = store.cap_bytes
-        kept = f"{len(store)} moments kept · {store.bytes / MB:.1f} MB"
-        self.memory.setText(store.too_big or kept + (f" of {cap / MB:.0f} MB" if cap else ""))
+        self.memory.setText(f"({len(store)} · {store.bytes / MB:.1f} MB)")
+        self.memory.setToolTip(store.too_big or f"{len(store)} moments of this run are kept, "
+                               f"using {store.bytes / MB:.2f} MB"
+                               + (f" of at most {cap / MB:.0f} MB." if cap else "."))
+        if store.too_big:
+            self.memory.setText("· too big to record")
         if cap and not self.limit.hasFocus():
             self.limit.blockSignals(True)
             self.limit.setValue(max(1, round(cap / MB)))
@@ -144,16 +144,17 @@ class TimelineBar(QWidget):
         self.position.setText(checkpoint.label)
         self.banner.setText(banner_text(checkpoint.epoch, checkpoint.step))
         self.banner.show()
-        self.now_button.setEnabled(True)
+        self.memory.hide()
+        self.limit.hide()
+        self.now_button.show()
         self.controller.show_checkpoint(checkpoint)
-
-    def _on_moment_ready(self, _snap: Any) -> None:
-        self.now_button.setEnabled(self.controller.is_scrubbed)
 
     def _on_returned(self) -> None:
         self.banner.hide()
+        self.now_button.hide()
         self.position.setText("Now")
-        self.now_button.setEnabled(False)
+        self.memory.show()
+        self.limit.show()
         self.refresh()
 
     def _on_limit_edited(self) -> None:

@@ -53,7 +53,7 @@ def test_dragging_back_shows_the_checkpoint_and_now_returns(window, qtbot):
     items = bar.items
     assert len(items) >= 8 and items[0].step == 0
     assert bar.slider.value() == bar.slider.maximum() == len(items)
-    assert "moments kept" in bar.memory.text()
+    assert f"({len(items)} · " in bar.memory.text() and "MB" in bar.memory.toolTip()
     now = grid_of(window)
 
     index = next(i for i, c in enumerate(items) if c.epoch >= 2)
