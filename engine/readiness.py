@@ -15,13 +15,13 @@ as the learner hopes — hidden layers with no activation function at all
 
 A ``Problem`` may carry a ``Fix``: edits a learner applies with one click (new options for a
 layer, or a layer inserted on the wire into one), which the app turns into undoable commands.
+These types live in ``engine.readiness_types`` (re-exported here) so the check modules this one
+calls import them without importing this module back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 from engine.datasets import augment as augment_lib
 from engine.datasets.base import Dataset
@@ -29,67 +29,15 @@ from engine.graph import Graph, ShapeReport
 from engine.layers import layer_class
 from engine.optimizers import get_optimizer
 from engine.project import Project
+from engine.readiness_types import Context, Fix, InsertLayer, Problem, SetOptions
 from engine.schedules import schedule_from_config
 from engine.types import LayerLabError
 
+__all__ = ["Context", "Fix", "InsertLayer", "Problem", "SetOptions", "check_ready", "errors",
+           "refusal"]
+
 GRAPH_KEY = "(graph)"
 FLATTEN_HINT = "insert a Flatten layer before it"
-
-
-@dataclass(frozen=True)
-class SetOptions:
-    """Replace the options of ``layer`` with ``options`` (its full new option set)."""
-
-    layer: str
-    options: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class InsertLayer:
-    """Put a new ``kind`` layer on the wire that feeds input ``port`` of ``before``."""
-
-    kind: str
-    before: str
-    port: int = 0
-
-
-@dataclass(frozen=True)
-class Fix:
-    """A one-click repair: ``label`` for the button, ``edits`` applied as one undo step."""
-
-    label: str
-    edits: tuple[SetOptions | InsertLayer, ...]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Why the project cannot train (``level`` "error") or what looks wrong ("warning").
-
-    ``layer`` names the layer to select on the canvas (None: the whole network, the data or
-    the settings); ``fix`` is None when no single click mends it."""
-
-    message: str
-    layer: str | None = None
-    fix: Fix | None = None
-    level: str = "error"
-
-
-@dataclass
-class Context:
-    """What the checks read: the project, its shapes and the loaded data (None: not loaded)."""
-
-    project: Project
-    report: ShapeReport
-    data: Dataset | None
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def graph(self) -> Graph:
-        return self.project.graph
-
-    def add(self, message: str, layer: str | None = None, fix: Fix | None = None,
-            level: str = "error") -> None:
-        self.problems.append(Problem(message, layer, fix, level))
 
 
 def errors(problems: list[Problem]) -> list[Problem]:

@@ -19,7 +19,7 @@ from engine import activations
 from engine.datasets.base import Dataset
 from engine.graph import Graph, Node
 from engine.losses import get_loss
-from engine.readiness import Context, Fix, Problem, SetOptions
+from engine.readiness_types import Context, Fix, Problem, SetOptions
 from engine.targets import choose_loss, output_units
 from engine.types import LayerLabError, format_shape
 

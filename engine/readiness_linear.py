@@ -18,7 +18,7 @@ starts) with a one-click fix setting the hidden layers' activation to ReLU.
 from __future__ import annotations
 
 from engine.graph import Graph
-from engine.readiness import Fix, Problem, SetOptions
+from engine.readiness_types import Fix, Problem, SetOptions
 
 WEIGHT_KINDS = frozenset({"Dense", "Conv1D", "Conv2D", "Conv2DTranspose"})
 KEEPS_LINEAR = WEIGHT_KINDS | {

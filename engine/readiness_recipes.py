@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 from engine.generative.options import resolve
-from engine.readiness import Context, Fix, SetOptions
 from engine.readiness_data import input_problem, output_activation, output_problems
+from engine.readiness_types import Context, Fix, SetOptions
 from engine.types import LayerLabError, format_shape
 
 
