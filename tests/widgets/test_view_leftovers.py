@@ -38,3 +38,13 @@ def test_attention_tab_before_play_says_to_press_play_not_to_add_a_layer(window)
     assert view.hint.text() == "Press Play (or Step) to see the attention weights."
     open_example(window, "char_lstm")  # no attention layer: the tab is not offered at all,
     assert view.hint.text().startswith("Add a MultiHeadAttention layer")  # nor its old hint
+
+
+def test_the_perceptron_offers_no_gradient_views(window):
+    """Its step function has no gradient: no Saliency or Adversarial tab (the engine declines
+    them in a plain sentence if asked anyway: tests/engine/test_every_probe_everywhere.py)."""
+    open_example(window, "perceptron_and")
+    assert not window.inside.dock.show_view("saliency")
+    assert not window.inside.dock.show_view("adversarial")
+    open_example(window, "xor")  # an MLP classifier has them
+    assert window.inside.dock.show_view("saliency")
