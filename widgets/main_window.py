@@ -211,7 +211,7 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         self._tab_timer.start()
-        QTimer.singleShot(0, lambda: fit_window(self))  # the frame's size is known now
+        QTimer.singleShot(0, self, lambda: fit_window(self))  # the frame's size is known now
 
     def _build_status(self) -> None:
         bar = self.statusBar()
@@ -288,7 +288,7 @@ class MainWindow(QMainWindow):
         self.update_title()
         self._on_shapes_changed(self.doc.report)
         self.lessons.show_project_text(self.doc.project.lesson or self.doc.project.description)
-        QTimer.singleShot(0, self.canvas.fit_to_view)
+        QTimer.singleShot(0, self.canvas, self.canvas.fit_to_view)
 
     def _on_shapes_changed(self, report: Any) -> None:
         try:

@@ -112,7 +112,7 @@ class ShrinkableArea(QScrollArea):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
-            QTimer.singleShot(0, self._fit_content)  # after the content's layout has settled
+            QTimer.singleShot(0, self, self._fit_content)  # after the content's layout has settled
         return super().eventFilter(watched, event)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
