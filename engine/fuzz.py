@@ -6,7 +6,8 @@ check every layer's shape, check the training settings, save it back) and classi
 outcome: ``ok``, ``refused`` (a ``LayerLabError`` whose message is plain language), ``crash``
 (any other exception), ``leak`` (a refusal whose message shows Python internals) or ``hang``
 (a case slower than ``HANG_SECONDS``). The test suite runs the default counts and asserts 0
-crashes, leaks and hangs; a longer run on demand::
+crashes, leaks and hangs (``Tally``, ``INTERNALS``: ``engine.fuzz_tally``, shared with
+``engine.fuzz_data``); a longer run on demand::
 
     python -m engine.fuzz --cases 50000 --data-cases 5000 --seed 7
 """
@@ -20,54 +21,18 @@ import re
 import sys
 import tempfile
 import time
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.fuzz_tally import HANG_SECONDS, INTERNALS, Tally
 from engine.resources import examples_dir
 from engine.types import LayerLabError
 
+__all__ = ["HANG_SECONDS", "INTERNALS", "Tally", "examples", "fuzz_projects", "main",
+           "mutate_project"]
+
 EXAMPLES = examples_dir()
-HANG_SECONDS = 5.0
-INTERNALS = re.compile(
-    r"NoneType|has no attribute|Traceback|\b[A-Z][A-Za-z]*(Error|Exception)\b|__\w+__|<class|"
-    r"unhashable|not subscriptable|not iterable|invalid literal|could not convert|"
-    r"argument of type|positional argument|keyword argument|object of type|allow_pickle|"
-    r"\bdtype\(|File \"")
 RAW = "\x00RAW\x00"  # a string placeholder replaced by a raw JSON literal after dumping
-
-
-@dataclass
-class Tally:
-    """Outcome counts and the first few problem cases (``(case id, what, message)``)."""
-
-    counts: Counter[str] = field(default_factory=Counter)
-    problems: list[tuple[str, str, str]] = field(default_factory=list)
-    slowest: float = 0.0
-
-    def record(self, case: str, action: Callable[[], None]) -> None:
-        start = time.perf_counter()
-        outcome, message = "ok", ""
-        try:
-            action()
-        except LayerLabError as err:
-            message = str(err)
-            outcome = "leak" if INTERNALS.search(message) or not message else "refused"
-        except Exception as err:  # noqa: BLE001 - a crash is what the fuzzer looks for
-            outcome, message = "crash", f"{type(err).__name__}: {err}"[:300]
-        seconds = time.perf_counter() - start
-        self.slowest = max(self.slowest, seconds)
-        if seconds > HANG_SECONDS:
-            outcome, message = "hang", f"{seconds:.1f} s; {message}"
-        self.counts[outcome] += 1
-        if outcome in ("crash", "leak", "hang") and len(self.problems) < 50:
-            self.problems.append((case, outcome, message))
-
-    @property
-    def bad(self) -> int:
-        return self.counts["crash"] + self.counts["leak"] + self.counts["hang"]
 
 
 # -- project files ---------------------------------------------------------------------------

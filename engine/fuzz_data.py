@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.fuzz import Tally
+from engine.fuzz_tally import Tally
 
 
 def _npy_bytes(array: np.ndarray) -> bytes:
