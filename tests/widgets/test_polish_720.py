@@ -96,3 +96,16 @@ def test_step_axis_counts_in_thousands(qtbot):
     axis = CompactAxis("bottom")
     assert axis.tickStrings([0.0, 2000.0, 4000.0], 1.0, 2000.0) == ["0", "2k", "4k"]
     assert axis.tickStrings([0.0, 20.0, 40.0], 1.0, 20.0) == ["0", "20", "40"]
+
+
+def test_a_short_accuracy_axis_labels_few_ticks(qtbot):
+    """The CNN's accuracy axis, 0.91-0.99 on ~70 px, labelled 0.98/0.96/0.94/0.92 packed."""
+    from widgets.plots.palette import CompactAxis
+
+    axis = CompactAxis("left")
+    levels = axis.tickSpacing(0.91, 0.99, 70.0)
+    major = levels[0][0]
+    assert 0.08 / major <= 2.0  # at most ~2 labelled intervals
+    assert all(spacing < major for spacing, _ in levels[1:])
+    tall = axis.tickSpacing(0.91, 0.99, 400.0)[0][0]
+    assert tall < major  # a tall axis keeps its finer ticks

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayo
 from widgets.plots.palette import (
     LABEL_PT,
     VALIDATION,
-    CompactAxis,
     PlotStyle,
     axis_font,
+    compact_axes,
     current_style,
     plot_style,
     run_color,
@@ -196,9 +196,8 @@ class LossPlot(QWidget):
         self._metric_place = (1, 0)
 
     def _build_plots(self) -> None:
-        self.loss_plot = self.graphics.addPlot(row=0, col=0,
-                                               axisItems={"bottom": CompactAxis("bottom")})
-        self.metric_plot = pg.PlotItem(axisItems={"bottom": CompactAxis("bottom")})
+        self.loss_plot = self.graphics.addPlot(row=0, col=0, axisItems=compact_axes())
+        self.metric_plot = pg.PlotItem(axisItems=compact_axes())
         self.metric_plot.setXLink(self.loss_plot)
         self.graphics.ci.layout.setRowStretchFactor(0, 3)
         for plot in (self.loss_plot, self.metric_plot):
@@ -206,9 +205,7 @@ class LossPlot(QWidget):
             plot.setClipToView(True)
             plot.setMenuEnabled(False)
             plot.getAxis("left").setWidth(64)
-            # few, labelled-only major ticks: a short panel's axis is not a crowd of 0.98/0.96
-            plot.getAxis("left").setTickDensity(0.5)
-            plot.getAxis("left").setStyle(maxTextLevel=0)
+            plot.getAxis("left").setStyle(maxTextLevel=0)  # label the major ticks only
         self.raw_item = self.loss_plot.plot(name=None)
         self.smooth_item = self.loss_plot.plot(name="train (per step, smoothed)")
         self.train_item = self.loss_plot.plot(name="train (epoch mean)", symbol="o",
