@@ -35,12 +35,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         node = project.graph.nodes[name]
         if name in report.shapes:
             shape, count = format_shape(report.shapes[name]), report.params[name]
-            print(f"  {name:<{width}}  {node.kind:<12} {shape:<14} {count:>10,} params")
+            lock = "  frozen" if name in report.frozen else ""
+            print(f"  {name:<{width}}  {node.kind:<12} {shape:<14} {count:>10,} params{lock}")
         else:
             print(f"  {name:<{width}}  {node.kind:<12} {'?':<14}")
     for name, message in report.errors.items():
         print(f"error in {name}: {message}", file=sys.stderr)
-    print(f"total: {report.total_params:,} trainable parameters")
+    print(f"total: {report.params_text()}" if report.frozen
+          else f"total: {report.total_params:,} trainable parameters")
     return 1 if report.errors else 0
 
 

@@ -42,6 +42,8 @@ class FusedMLPStepper:
             return False
         if len(layers) < 2 or not all(l.has_gradient for l in layers[1:]):
             return False
+        if not all(l.trainable for l in layers):
+            return False  # frozen layers take the generic path (engine.frozen)
         if loss.class_weights is not None or loss.options.get("class_weight", "none") != "none":
             return False  # class-weighted losses take the generic path
         if getattr(loss, "reduction", "mean") != "mean" or _loss_kind(loss, model) < 0:

@@ -55,6 +55,7 @@ class ShapeReport:
     params: dict[str, int] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     bad_edges: set[Edge] = field(default_factory=set)
+    frozen: set[str] = field(default_factory=set)  # layers with trainable: false
 
     @property
     def ok(self) -> bool:
@@ -63,6 +64,17 @@ class ShapeReport:
     @property
     def total_params(self) -> int:
         return sum(self.params.values())
+
+    @property
+    def frozen_params(self) -> int:
+        """How many of ``total_params`` belong to frozen layers (not trained)."""
+        return sum(n for name, n in self.params.items() if name in self.frozen)
+
+    def params_text(self) -> str:
+        """``"9,930 parameters"`` or ``"9,930 parameters (1,234 frozen)"``."""
+        frozen = self.frozen_params
+        tail = f" ({frozen:,} frozen)" if frozen else ""
+        return f"{self.total_params:,} parameters{tail}"
 
 
 class Graph:
@@ -259,6 +271,8 @@ class Graph:
             count = layer.param_count(shapes)
             _check_size(layer, shapes, out, count)
             report.shapes[name], report.params[name] = out, count
+            if count and not layer.trainable:
+                report.frozen.add(name)
         except LayerLabError as err:
             report.errors[name] = str(err)
             report.bad_edges.update(self.in_edges(name))

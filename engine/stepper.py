@@ -1,7 +1,8 @@
 """Steppers run optimizer steps over a list of mini-batches and return their losses.
 
 ``GenericStepper`` works for any graph: forward, loss, backward, weight penalties, clipping,
-one fused optimizer update over the flat parameter buffer. ``make_stepper`` picks a faster
+one fused optimizer update over the flat parameter buffer (frozen layers' parameters left
+out: ``engine.frozen``). ``make_stepper`` picks a faster
 specialised stepper when one applies (a plain chain of Dense layers: ``engine.fused_mlp``)
 and falls back to the generic one otherwise; both give the same numbers.
 """
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from engine import backend
+from engine.frozen import FrozenParams
 from engine.losses import Loss
 from engine.model import Model
 from engine.optimizers import Optimizer, clip_by_global_norm, clip_by_value
@@ -26,6 +28,7 @@ class GenericStepper:
     def __init__(self, model: Model, loss: Loss, optimizer: Optimizer, config: Any) -> None:
         self.model, self.loss, self.optimizer, self.config = model, loss, optimizer, config
         self.penalized = penalized_params(model)
+        self.frozen = FrozenParams(model)  # layers with trainable: false keep their weights
         self.augment: Callable[[np.ndarray], np.ndarray] | None = None  # set by the Trainer
 
     def run(self, x: np.ndarray, y: np.ndarray, batches: list[np.ndarray]) -> np.ndarray:
@@ -43,9 +46,23 @@ class GenericStepper:
         value += model.aux_loss()
         model.backward(grad, input_grad=False)  # dLoss/d(data) is not needed to train
         value += apply_penalties(self.penalized)
-        clip_gradients(model.grads_flat, self.config)
-        self.optimizer.step([model.params_flat], [model.grads_flat])
+        step_trainable(self.optimizer, model, self.frozen,
+                       lambda grads: clip_gradients(grads, self.config))
         return float(value)
+
+
+def step_trainable(optimizer: Optimizer, model: Model, frozen: FrozenParams,
+                   clip: Callable[[np.ndarray], None] | None = None) -> None:
+    """One optimizer step over ``model.params_flat`` that leaves frozen layers' parameters
+    exactly as they are (their gradients zeroed before clipping, their values restored)."""
+    if frozen:
+        frozen.mask_grads(model.grads_flat)
+        frozen.hold(model.params_flat)
+    if clip is not None:
+        clip(model.grads_flat)
+    optimizer.step([model.params_flat], [model.grads_flat])
+    if frozen:
+        frozen.restore(model.params_flat)
 
 
 def penalized_params(model: Model) -> list[tuple[np.ndarray, np.ndarray, float, float]]:

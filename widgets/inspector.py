@@ -384,7 +384,8 @@ class Inspector(QWidget):
         params = report.params.get(self.name)
         self.shape_label.setText(f"Output: {format_shape(shape)}" if shape is not None
                                  else "Output: ?")
-        self.params_label.setText(f"{params:,} trainable parameters" if params is not None
+        kind = "frozen" if self.name in report.frozen else "trainable"
+        self.params_label.setText(f"{params:,} {kind} parameters" if params is not None
                                   else "Parameters: unknown until the problem is fixed")
         error = report.errors.get(self.name, "")
         self.layer_error.setText(f"⚠ {error}" if error else "")

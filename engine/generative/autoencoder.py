@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from engine.datasets.base import Dataset
+from engine.frozen import FrozenParams
 from engine.generative.graph_tools import code_layer
 from engine.generative.latent import encode, knn_accuracy
 from engine.generative.latent_probes import LatentProbeSet
@@ -41,6 +42,7 @@ from engine.stepper import (
     clip_gradients,
     make_stepper,
     penalized_params,
+    step_trainable,
 )
 from engine.targets import TargetCoder
 from engine.training import TrainConfig, Trainer, check_data_fits
@@ -185,6 +187,7 @@ class ReconstructionStepper:
         self.trainer = trainer
         self.model, self.loss, self.optimizer = trainer.model, trainer.loss, trainer.optimizer
         self.penalized = penalized_params(trainer.model)
+        self.frozen = FrozenParams(trainer.model)  # layers with trainable: false
         self.fused: Any = None
         if trainer.recon_scale == 1.0 and not trainer.sampling:
             fast = make_stepper(self.model, self.loss, self.optimizer, trainer.config)
@@ -223,6 +226,6 @@ class ReconstructionStepper:
             extra = {code: (sparsity / len(h)) * np.sign(h).astype(h.dtype)}
         model.backward(grad, extra=extra)
         value += apply_penalties(self.penalized)
-        clip_gradients(model.grads_flat, self.trainer.config)
-        self.optimizer.step([model.params_flat], [model.grads_flat])
+        step_trainable(self.optimizer, model, self.frozen,
+                       lambda grads: clip_gradients(grads, self.trainer.config))
         return float(value)

@@ -8,6 +8,13 @@ Parameters live in ``params`` (float32; float64 in gradient checks) and their gr
 Non-trainable state (BatchNormalization's running mean/variance) lives in ``state``: allocated
 in ``build`` from ``state_shapes``, updated by the layer itself during training, never seen by
 the optimizer and not counted in ``param_count`` (Keras shows it as "non-trainable").
+
+Every layer with parameters (a class that overrides ``param_shapes``) gets the option
+``trainable`` (bool, default true; ``TRAINABLE`` is appended to its ``config_spec`` by
+``__init_subclass__``). A frozen layer (``trainable: false``) keeps its parameters while
+training (the steppers skip them, ``engine.frozen``) but still passes gradients to earlier
+layers. The option is left out of saved configs while it is true, so older files and files
+without the key load as trainable.
 """
 
 from __future__ import annotations
@@ -20,6 +27,11 @@ import numpy as np
 
 from engine.params import ParamSpec, validate_options
 from engine.types import Shape, ShapeError, format_shape
+
+TRAINABLE = ParamSpec(
+    "trainable", "bool", True,
+    "Off: the layer is frozen — training leaves its weights as they are (gradients still "
+    "pass through it to the layers before it)", label="Trainable")
 
 
 class Layer:
@@ -42,6 +54,12 @@ class Layer:
     # Set by the model on its output layer when the loss applies the final activation itself.
     skip_activation: bool = False
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        has_params = cls.param_shapes is not Layer.param_shapes
+        if has_params and all(spec.name != "trainable" for spec in cls.config_spec):
+            cls.config_spec = (*cls.config_spec, TRAINABLE)
+
     def __init__(self, name: str = "", **config: Any) -> None:
         self.name = name or self.kind.lower()
         self.config = self._validated(config)
@@ -53,7 +71,10 @@ class Layer:
 
     # -- configuration ---------------------------------------------------------------------
     def _validated(self, config: dict[str, Any]) -> dict[str, Any]:
-        return validate_options(self.config_spec, config, self.describe())
+        options = validate_options(self.config_spec, config, self.describe())
+        if options.get("trainable") is True:
+            del options["trainable"]  # the default is implied: configs stay as before
+        return options
 
     def describe(self) -> str:
         """``"Dense 'hidden1'"``: how messages name this layer."""
@@ -61,11 +82,17 @@ class Layer:
 
     def get_config(self) -> dict[str, Any]:
         """JSON-safe config: ``{"kind", "name", **options}``; ``from_config`` inverts it."""
-        return {"kind": self.kind, "name": self.name, **_json_safe(self.config)}
+        return {"kind": self.kind, "name": self.name, **self.get_config_options()}
 
     def get_config_options(self) -> dict[str, Any]:
-        """The options alone (no kind/name), with every default filled in."""
+        """The options alone (no kind/name), with every default filled in — except
+        ``trainable``, kept only when false (a file without it loads as trainable)."""
         return _json_safe(self.config)
+
+    @property
+    def trainable(self) -> bool:
+        """False when the learner froze this layer (its parameters stay as they are)."""
+        return bool(self.config.get("trainable", True))
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Layer:

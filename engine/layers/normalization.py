@@ -152,6 +152,7 @@ class BatchNormalization(_Normalization):
         axes = _reduce_axes(x.ndim, per_sample=False, image=image)
         shape = _affine_shape(x.ndim, image)
         eps = self.config["epsilon"]
+        training = training and self.trainable  # frozen: inference mode, statistics kept
         if training:
             mean = x.mean(axis=axes, keepdims=True)
             var = ((x - mean) ** 2).mean(axis=axes, keepdims=True)
