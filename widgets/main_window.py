@@ -299,7 +299,7 @@ class MainWindow(QMainWindow):
             order = []
         self.plots.set_structure(report, order)
         self.inside.set_context_from(self.doc, self.dataset_panel.data)
-        count = "? parameters" if report.errors else f"{report.total_params:,} parameters"
+        count = "? parameters" if report.errors else report.params_text()
         self.params_label.setText(count)
 
     def _on_dataset_loaded(self, data: Any) -> None:
