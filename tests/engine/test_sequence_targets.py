@@ -124,13 +124,18 @@ def test_trainer_bidirectional_pooled_classifier_with_dropout():
 def test_confusion_probe_counts_every_position_of_a_sequence():
     from pathlib import Path
 
+    from engine.probes import QUICK_CONFUSIONS, QUICK_POSITIONS
     from engine.project import load_project
     from engine.recipes import prepare
 
     example = Path(__file__).resolve().parents[2] / "assets/examples/tiny_transformer.layerlab.json"
     prepared = prepare(load_project(example))
-    matrix = prepared.trainer.probe_grid.compute(["confusion"])["confusion"]
-    data = prepared.data
+    grid, data = prepared.trainer.probe_grid, prepared.data
+    t = data.y_val.shape[1]
+    for _ in range(QUICK_CONFUSIONS):  # step 0 and the first frame: whole sequences, fewer
+        quick = grid.compute(["confusion"])["confusion"]
+        assert quick.sum() == (QUICK_POSITIONS // t) * t
+    matrix = grid.compute(["confusion"])["confusion"]
     n = min(len(data.y_val), 2000)
     assert matrix.shape == (data.n_classes, data.n_classes)
-    assert matrix.sum() == n * data.y_val.shape[1]  # one prediction per position
+    assert matrix.sum() == n * t  # one prediction per position
