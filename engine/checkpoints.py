@@ -170,6 +170,14 @@ class CheckpointStore:
             self.cap_bytes = max(0, int(cap_bytes))
             self._thin()
 
+    def replace_all(self, checkpoints: list[Checkpoint]) -> None:
+        """Hold ``checkpoints`` (a saved timeline, oldest first) instead; thins to the caps."""
+        with self._lock:
+            self._items = sorted(checkpoints, key=lambda c: c.step)
+            last = self._items[-1].step if self._items else 0
+            self._next_due = last + max(1, math.floor(last * self.growth))
+            self._thin()
+
     # -- recording (training thread) ---------------------------------------------------------
     def steps_until_due(self, step: int) -> int:
         """Steps from ``step`` to the next scheduled record (>= 1)."""

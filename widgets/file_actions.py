@@ -7,7 +7,8 @@ document is replaced. Unsaved changes are protected by a Save / Discard / Cancel
 before New, Open and Quit.
 
 Save writes the trained run beside the project (``NAME.layerlab.npz``: weights copied by the
-training thread between two steps, and the history) when the session's network is the
+training thread between two steps, and the history; the timeline's checkpoints too when
+"Save the timeline" is ticked, ``widgets.timeline_bar``) when the session's network is the
 document's; Open shows a saved run again (map, curves, metrics) or, when it no longer fits
 the network, says so and starts from fresh weights. Save dialogs start in the user's
 documents folder (``LayerLab`` inside it), and a bundled example is never written: opened
@@ -111,6 +112,9 @@ class FileController(QObject):
             self.win.post(note, "warning")  # type: ignore[attr-defined]
         if saved is not None:
             self._show_saved_run(*saved, weights_path(path).name)
+            timeline_note = self.win.timeline.load_saved(weights_path(path))  # type: ignore[attr-defined]
+            if timeline_note:
+                self.win.post(timeline_note)  # type: ignore[attr-defined]
         return True
 
     def _show_saved_run(self, weights: dict, history: dict[str, list[float]], name: str) -> None:
@@ -168,6 +172,8 @@ class FileController(QObject):
         try:
             weights, history = self.trained_run()
             self.doc.save(path, weights, history)
+            if weights and self.win.timeline.save_requested:  # type: ignore[attr-defined]
+                self.win.timeline.save_to(weights_path(path))  # type: ignore[attr-defined]
         except (LayerLabError, OSError) as err:
             self.show_error("Cannot save the project", f"“{path.name}” could not be saved: {err}")
             return False

@@ -13,22 +13,29 @@ moment to the same views a live snapshot reaches (plots, Look inside, training p
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Protocol
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QSlider,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
+    QWidgetAction,
 )
 
 from app.timeline import TimelineController, banner_text
-from engine.checkpoints import Checkpoint
+from engine.checkpoints import Checkpoint, model_weights
+from engine.timeline_file import add_timeline, read_timeline
+from engine.types import LayerLabError
 
 MB = 1024 * 1024
 
@@ -72,10 +79,23 @@ class TimelineBar(QWidget):
         self.memory = QLabel()  # moments kept and memory used (shown while at now)
         self.limit = QSpinBox()
         self.limit.setRange(1, 4000)
-        self.limit.setPrefix("limit ")
+        self.limit.setPrefix("Memory limit ")
         self.limit.setSuffix(" MB")
         self.limit.setToolTip("Most memory the timeline's recorded moments may use; older "
                               "moments are thinned out to stay under it.")
+        self.save_action = QAction("Save the timeline with the project", self, checkable=True)
+        self.save_action.setToolTip("Save also writes the recorded moments into the project's "
+                                    "weights file (NAME.layerlab.npz), so Open can scrub them.")
+        self.options = QToolButton()
+        self.options.setText("⋯")
+        self.options.setToolTip("Timeline options: memory limit, save with the project")
+        self.options.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.options)
+        holder = QWidgetAction(menu)
+        holder.setDefaultWidget(self.limit)
+        menu.addAction(holder)
+        menu.addAction(self.save_action)
+        self.options.setMenu(menu)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(QLabel("Timeline"))
@@ -83,7 +103,7 @@ class TimelineBar(QWidget):
         row.addWidget(self.position)
         row.addWidget(self.memory)
         row.addWidget(self.now_button)
-        row.addWidget(self.limit)
+        row.addWidget(self.options)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.setSpacing(2)
@@ -104,7 +124,8 @@ class TimelineBar(QWidget):
             self._set_slider(len(self.items), len(self.items))
         self.slider.setEnabled(self.controller.available and len(self.items) > 0)
         cap = store.cap_bytes
-        self.memory.setText(f"({len(store)} · {store.bytes / MB:.1f} MB)")
+        limit = f" of {cap / MB:.0f}" if cap else ""
+        self.memory.setText(f"({len(store)} · {store.bytes / MB:.1f}{limit} MB)")
         self.memory.setToolTip(store.too_big or f"{len(store)} moments of this run are kept, "
                                f"using {store.bytes / MB:.2f} MB"
                                + (f" of at most {cap / MB:.0f} MB." if cap else "."))
@@ -145,7 +166,7 @@ class TimelineBar(QWidget):
         self.banner.setText(banner_text(checkpoint.epoch, checkpoint.step))
         self.banner.show()
         self.memory.hide()
-        self.limit.hide()
+        self.options.hide()
         self.now_button.show()
         self.controller.show_checkpoint(checkpoint)
 
@@ -154,12 +175,40 @@ class TimelineBar(QWidget):
         self.now_button.hide()
         self.position.setText("Now")
         self.memory.show()
-        self.limit.show()
+        self.options.show()
         self.refresh()
 
     def _on_limit_edited(self) -> None:
         self.controller.session.set_checkpoint_cap(self.limit.value() * MB)
         self.refresh()
+
+    # -- saving with the project ---------------------------------------------------------------
+    @property
+    def save_requested(self) -> bool:
+        return self.save_action.isChecked()
+
+    def save_to(self, sidecar: Path) -> None:
+        """Add the run's moments to the weights file just written (``engine.timeline_file``)."""
+        add_timeline(sidecar, self.controller.store.checkpoints())
+
+    def load_saved(self, sidecar: Path) -> str | None:
+        """Take the moments saved in ``sidecar`` after its run was shown; returns a
+        learner-readable note (also why they could not be used), or None without any."""
+        session = self.controller.session
+        try:
+            items = read_timeline(sidecar) if sidecar.is_file() else []
+        except LayerLabError as err:
+            return str(err)
+        if not items or session.model is None or not session.has_trained_weights:
+            return None
+        now = {k: v.shape for k, v in session.model.get_weights().items()}
+        if any({k: v.shape for k, v in model_weights(c).items()} != now for c in items):
+            return (f"The timeline saved in '{sidecar.name}' no longer fits this network, so "
+                    "it was not loaded.")
+        session.checkpoints.replace_all(items)
+        self.save_action.setChecked(True)  # saving again keeps it
+        self.refresh()
+        return f"Loaded the timeline: {len(items)} moments of the saved run to scrub back to."
 
 
 def show_moment(win: TimelineHost, snap: Any) -> None:

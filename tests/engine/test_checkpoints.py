@@ -2,12 +2,16 @@
 trainer trains on exactly like the uninterrupted run, and the caps hold over a long run."""
 
 import numpy as np
+import pytest
 
 from engine.checkpoints import CheckpointStore, capture, model_weights, restore, unique_bytes
 from engine.datasets.registry import load_dataset
 from engine.graph import Graph
 from engine.model import Model
+from engine.project import load_weights, save_weights
+from engine.timeline_file import add_timeline, read_timeline, timeline_arrays
 from engine.training import TrainConfig, Trainer
+from engine.types import ProjectFileError
 
 SPIRAL = {"name": "spiral", "n_samples": 200, "noise": 0.1}
 
@@ -134,3 +138,32 @@ def test_the_memory_cap_holds_over_a_long_run():
     store.set_cap(5 * per_moment)  # the learner lowers the cap
     assert unique_bytes(store.checkpoints()) <= 5 * per_moment
     assert store.checkpoints()[-1].step == 16_000
+
+
+def test_the_timeline_file_round_trips_and_writes_shared_arrays_once(tmp_path):
+    data = load_dataset(SPIRAL)
+    store = CheckpointStore()
+    trainer = make_trainer(data, epochs=2)
+    record_run(trainer, store)
+    items = store.checkpoints()
+    arrays = timeline_arrays(items)
+    assert sum(v.nbytes for k, v in arrays.items() if k != "t:manifest") == unique_bytes(items)
+    sidecar = tmp_path / "run.layerlab.npz"
+    save_weights(sidecar, trainer.model.get_weights(), {"train_loss": [1.0, 0.5]})
+    assert read_timeline(sidecar) == []
+    add_timeline(sidecar, items)
+    weights, history = load_weights(sidecar)  # the weights file reads as before
+    assert history == {"train_loss": [1.0, 0.5]} and set(weights) == set(model_weights(items[0]))
+    back = read_timeline(sidecar)
+    assert [(c.step, c.epoch, c.optimizer_iterations) for c in back] == \
+        [(c.step, c.epoch, c.optimizer_iterations) for c in items]
+    copy = make_trainer(data)
+    restore(copy, back[5])
+    again = make_trainer(data)
+    restore(again, items[5])
+    assert np.array_equal(copy.model.params_flat, again.model.params_flat)
+    broken = dict(np.load(sidecar))
+    broken["t:manifest"] = np.frombuffer(b"[{]", dtype=np.uint8)
+    np.savez(sidecar, **broken)
+    with pytest.raises(ProjectFileError, match="timeline .* is damaged"):
+        read_timeline(sidecar)

@@ -110,3 +110,28 @@ def test_the_memory_limit_is_shown_and_can_be_lowered(window, qtbot):
     bar.limit.editingFinished.emit()
     assert window.session.checkpoint_cap == 2**20
     assert store.bytes <= 2**20 and len(store) <= before
+
+
+def test_the_timeline_is_saved_with_the_project_when_ticked_and_reopens(window, qtbot,
+                                                                        tmp_path):
+    window.doc.set_training({"epochs": 6})
+    window.run.toggle_play()
+    qtbot.waitUntil(lambda: window.run.state == "finished", timeout=30000)
+    recorded = window.session.checkpoints.checkpoints()
+    plain, kept = tmp_path / "plain.layerlab.json", tmp_path / "kept.layerlab.json"
+    assert window.files._save_to(plain)  # not ticked: the weights only
+    window.timeline.save_action.setChecked(True)
+    assert window.files._save_to(kept)
+    assert window.files.open_path(plain, ask=False)
+    assert len(window.session.checkpoints) == 0
+    assert window.files.open_path(kept, ask=False)
+    bar = window.timeline
+    loaded = window.session.checkpoints.checkpoints()
+    assert [c.step for c in loaded] == [c.step for c in recorded]
+    for old, new in zip(recorded, loaded):
+        assert old.arrays.keys() == new.arrays.keys()
+        assert all(np.array_equal(old.arrays[k], new.arrays[k]) for k in old.arrays)
+    assert len(bar.items) == len(loaded) and bar.save_requested
+    bar.drag_to(2)
+    qtbot.waitUntil(lambda: window.timeline.controller.last_past is not None, timeout=10000)
+    assert np.array_equal(grid_of(window), grid_from_checkpoint(window, loaded[2]))
