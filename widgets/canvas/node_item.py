@@ -4,7 +4,8 @@
 signals); its position is the node's position (the box's centre). It has an input port on the
 left (none for an Input layer) and an output port on the right, both ``PortItem`` children that
 the view uses to start and finish wires. A layer with a problem gets a red outline, a "!"
-badge and the problem as tooltip.
+badge and the problem as tooltip. A frozen layer (option ``trainable: false``) gets a greyed
+header, a hatched body, a padlock badge and "frozen" after its parameter count.
 """
 
 from __future__ import annotations
@@ -109,12 +110,20 @@ class NodeItem(QGraphicsItem):
         self._update_tooltip()
         self.update()
 
+    @property
+    def frozen(self) -> bool:
+        """True when the layer's option ``trainable`` is off (its weights are not trained)."""
+        return self.options.get("trainable", True) is False
+
     def subtitle(self) -> str:
         activation = self.options.get("activation")
         return f"{self.display_name} · {activation}" if activation else self.display_name
 
     def _update_tooltip(self) -> None:
         head = f"{self.name} — {self.display_name}"
+        if self.frozen:
+            head += ("\n🔒 Frozen: training leaves its weights as they are (switch Trainable "
+                     "back on in the Layer settings to train it).")
         self.setToolTip(f"{head}\n⚠ {self.error}" if self.error else f"{head}\n{self.blurb}")
 
     def input_anchor(self, index: int = 0, count: int = 1) -> QPointF:
@@ -128,6 +137,11 @@ class NodeItem(QGraphicsItem):
     # -- geometry ------------------------------------------------------------------------------
     def box(self) -> QRectF:
         return QRectF(-st.NODE_WIDTH / 2, -st.NODE_HEIGHT / 2, st.NODE_WIDTH, st.NODE_HEIGHT)
+
+    def lock_rect(self) -> QRectF:
+        """Where a frozen layer's padlock badge sits: on the header's right corner."""
+        box = self.box()
+        return QRectF(box.right() - 18, box.top() - 10, 22, 22)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
         return self.box().adjusted(-6, -14, 6, 6)
@@ -149,6 +163,8 @@ class NodeItem(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         box, accent = self.box(), st.category_color(self.category)
+        if self.frozen:
+            accent = st.frozen_color(accent)
         if self.isSelected():
             painter.setPen(st.pen(colors.accent, 4.0))
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -156,6 +172,9 @@ class NodeItem(QGraphicsItem):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colors.error_fill if self.error else colors.node_fill)
         painter.drawRoundedRect(box, st.CORNER, st.CORNER)
+        if self.frozen:
+            painter.setBrush(st.frozen_hatch(colors.muted))
+            painter.drawRoundedRect(box, st.CORNER, st.CORNER)
         self._paint_header(painter, box, accent)
         self._paint_body(painter, box, colors)
         border = st.pen(colors.error, 3.5) if self.error else st.pen(colors.node_border, 1.5)
@@ -164,6 +183,8 @@ class NodeItem(QGraphicsItem):
         painter.drawRoundedRect(box, st.CORNER, st.CORNER)
         if self.error:
             self._paint_badge(painter, box, colors)
+        elif self.frozen:
+            st.paint_lock(painter, self.lock_rect(), colors.node_fill, colors.text)
 
     def _paint_header(self, painter: QPainter, box: QRectF, accent: Any) -> None:
         header = QPainterPath()
@@ -192,6 +213,8 @@ class NodeItem(QGraphicsItem):
         else:
             shape, shape_color = (f"→ {self.shape_text}" if self.shape_text else "→ ?"), colors.text
         params = self.params_text or ("no params" if not self.error else "")
+        if self.frozen and self.params_text:
+            params = f"{self.params_text} · frozen"
         part = str(self.options.get("part", "")) if self.kind == "Input" else ""
         if part:  # which part of a sample this Input receives (encoder-decoder data)
             params = f"← {part}"

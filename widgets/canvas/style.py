@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QFont,
     QIcon,
@@ -218,3 +219,41 @@ def layer_icon(icon: str, category: str, size: int = 32) -> QIcon:
     paint_glyph(painter, QRectF(1, 1, size - 2, size - 2), icon, category)
     painter.end()
     return QIcon(pixmap)
+
+
+# -- frozen layers (trainable: false) -------------------------------------------------------------
+def frozen_color(accent: QColor) -> QColor:
+    """A frozen layer's header: its category colour greyed (a third of the saturation)."""
+    grey = QColor(accent)
+    h, s, v, a = grey.getHsvF()
+    grey.setHsvF(max(h, 0.0), s / 3.0, min(1.0, v * 0.9 + 0.05), a)
+    return grey
+
+
+def frozen_hatch(color: QColor) -> QBrush:
+    """Diagonal hatching drawn over a frozen layer's body (``color`` at low opacity)."""
+    hatch = QColor(color)
+    hatch.setAlphaF(0.35)
+    return QBrush(hatch, Qt.BrushStyle.BDiagPattern)
+
+
+def paint_lock(painter: QPainter, rect: QRectF, fill: QColor, ink: QColor) -> None:
+    """A padlock in ``rect`` (square): a round badge of ``fill`` with the lock drawn in ``ink``."""
+    painter.save()
+    painter.setPen(pen(ink, 1.5))
+    painter.setBrush(fill)
+    painter.drawEllipse(rect)
+    w, h = rect.width(), rect.height()
+    body = QRectF(rect.left() + w * 0.3, rect.top() + h * 0.47, w * 0.4, h * 0.3)
+    shackle = QRectF(rect.left() + w * 0.37, rect.top() + h * 0.22, w * 0.26, h * 0.4)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.setPen(pen(ink, max(1.5, w * 0.08)))
+    painter.drawArc(shackle, 0, 180 * 16)
+    painter.drawLine(QPointF(shackle.left(), shackle.center().y()),
+                     QPointF(shackle.left(), body.top()))
+    painter.drawLine(QPointF(shackle.right(), shackle.center().y()),
+                     QPointF(shackle.right(), body.top()))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(ink)
+    painter.drawRoundedRect(body, 1.5, 1.5)
+    painter.restore()
