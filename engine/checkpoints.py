@@ -47,13 +47,19 @@ class Checkpointable(Protocol):
     rng: np.random.Generator
     step: int
     epoch: int
+    epoch_start_rng: dict[str, Any]
+    epoch_pos: int
+    epoch_losses: list[float]
+    resume: tuple[int, list[float]] | None
 
 
 @dataclass(frozen=True)
 class Checkpoint:
     """One recorded moment. ``arrays``: ``"layer/param"`` / ``"layer/state:key"`` (float32)
     and ``"optimizer/I/J"`` (buffer J of parameter array I); may share arrays with the
-    previous checkpoint. ``new_bytes``: bytes this one added."""
+    previous checkpoint. ``new_bytes``: bytes this one added. ``rng_state``: the sample
+    order's generator before the epoch's order was drawn when ``epoch_pos`` (batches done in
+    the epoch) > 0, so a restored run goes on inside the epoch exactly (``epoch_losses``)."""
 
     step: int
     epoch: int
@@ -62,6 +68,8 @@ class Checkpoint:
     rng_state: dict[str, Any]
     metrics: dict[str, float] = field(default_factory=dict)
     new_bytes: int = 0
+    epoch_pos: int = 0
+    epoch_losses: tuple[float, ...] = ()
 
     @property
     def label(self) -> str:
@@ -96,10 +104,13 @@ def capture(trainer: Checkpointable, previous: Checkpoint | None = None,
                 new_bytes += value.nbytes
     else:
         new_bytes = sum(v.nbytes for v in arrays.values())
+    pos = int(trainer.epoch_pos)
+    rng = trainer.epoch_start_rng if pos > 0 else trainer.rng.bit_generator.state
     return Checkpoint(step=int(trainer.step), epoch=int(trainer.epoch), arrays=arrays,
                       optimizer_iterations=int(trainer.optimizer.iterations),
-                      rng_state=dict(trainer.rng.bit_generator.state),
-                      metrics=dict(metrics or {}), new_bytes=new_bytes)
+                      rng_state=dict(rng), metrics=dict(metrics or {}), new_bytes=new_bytes,
+                      epoch_pos=pos,
+                      epoch_losses=tuple(float(v) for v in trainer.epoch_losses) if pos else ())
 
 
 def model_weights(checkpoint: Checkpoint) -> dict[str, np.ndarray]:
@@ -109,7 +120,8 @@ def model_weights(checkpoint: Checkpoint) -> dict[str, np.ndarray]:
 
 def restore(trainer: Checkpointable, checkpoint: Checkpoint) -> None:
     """Load ``checkpoint`` into ``trainer``: weights and running statistics (strict: every
-    array must fit), optimizer buffers and step count, sample-order state, step and epoch."""
+    array must fit), optimizer buffers and step count, sample-order state, step and epoch, and
+    the place inside the epoch, so ``trainer.run()`` goes on exactly where the run was."""
     trainer.model.set_weights(model_weights(checkpoint), strict=True)
     state: dict[int, list[np.ndarray]] = {}
     for name, value in checkpoint.arrays.items():
@@ -123,6 +135,9 @@ def restore(trainer: Checkpointable, checkpoint: Checkpoint) -> None:
     trainer.optimizer.iterations = checkpoint.optimizer_iterations
     trainer.rng.bit_generator.state = dict(checkpoint.rng_state)
     trainer.step, trainer.epoch = checkpoint.step, checkpoint.epoch
+    trainer.epoch_pos = checkpoint.epoch_pos
+    trainer.resume = ((checkpoint.epoch_pos, list(checkpoint.epoch_losses))
+                      if checkpoint.epoch_pos > 0 else None)
 
 
 def unique_bytes(checkpoints: list[Checkpoint]) -> int:

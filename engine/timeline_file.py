@@ -41,7 +41,8 @@ def timeline_arrays(checkpoints: list[Checkpoint]) -> dict[str, np.ndarray]:
             names[name] = key
         manifest.append({"step": ckpt.step, "epoch": ckpt.epoch,
                          "iterations": ckpt.optimizer_iterations, "rng": ckpt.rng_state,
-                         "metrics": ckpt.metrics, "arrays": names})
+                         "metrics": ckpt.metrics, "arrays": names, "epoch_pos": ckpt.epoch_pos,
+                         "epoch_losses": list(ckpt.epoch_losses)})
     text = json.dumps(manifest, default=_plain)
     arrays[MANIFEST] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
     return arrays
@@ -86,7 +87,10 @@ def read_timeline(sidecar: str | Path) -> list[Checkpoint]:
                 metrics = {str(k): float(v) for k, v in dict(entry.get("metrics", {})).items()}
                 out.append(Checkpoint(step=int(entry["step"]), epoch=int(entry["epoch"]),
                                       arrays=arrays, optimizer_iterations=int(entry["iterations"]),
-                                      rng_state=dict(entry["rng"]), metrics=metrics))
+                                      rng_state=dict(entry["rng"]), metrics=metrics,
+                                      epoch_pos=int(entry.get("epoch_pos", 0)),
+                                      epoch_losses=tuple(float(v) for v in
+                                                         entry.get("epoch_losses", []))))
             return out
     except ProjectFileError:
         raise

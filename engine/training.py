@@ -133,6 +133,13 @@ class Trainer:
         self.history: dict[str, list[float]] = {"train_loss": [], "val_loss": [], "epoch_time": []}
         self.rng = np.random.default_rng(config.seed)
         self.step = self.epoch = 0
+        # where the run is inside its epoch, for checkpoints (engine.checkpoints): the sample
+        # order's generator state before this epoch's order was drawn, the batches done and
+        # their losses; ``resume`` = (batches done, losses) makes the next run() go on there
+        self.epoch_start_rng: dict[str, Any] = dict(self.rng.bit_generator.state)
+        self.epoch_pos = 0
+        self.epoch_losses: list[float] = []
+        self.resume: tuple[int, list[float]] | None = None
         self.time_to_first_step: float | None = None
         self.recent: list[float] = []
         self.probe_grid = probe_lib.ProbeSet(model, data, self.coder)
@@ -196,8 +203,13 @@ class Trainer:
             lambda: (p for layer in model.layers.values() for p in layer.params.values()),
             data_magnitude(self.data.x_train, self.data.y_train), lambda: (model.grads_flat,))
         while self.epoch < cfg.epochs:
+            self.epoch_start_rng = dict(self.rng.bit_generator.state)
             epoch_start, order = time.perf_counter(), self._order(n)
-            starts, pos, epoch_losses = list(range(0, n, batch)), 0, []
+            starts, pos = list(range(0, n, batch)), 0
+            epoch_losses: list[float] = []
+            if self.resume is not None:  # a restored checkpoint's place inside its epoch
+                (pos, epoch_losses), self.resume = self.resume, None
+            self.epoch_losses = epoch_losses
             losses = np.empty(0)
             while pos < len(starts):
                 if len(self.data.x_train) != n:  # replace_data() between two pulls
@@ -207,6 +219,7 @@ class Trainer:
                 with np.errstate(over="ignore", invalid="ignore"):  # divergence is handled
                     losses = self.stepper.run(self.data.x_train, self.y_train, batches)
                 pos, self.step = pos + len(batches), self.step + len(batches)
+                self.epoch_pos = pos
                 if self.time_to_first_step is None:
                     self.time_to_first_step = time.perf_counter() - start
                 epoch_losses.extend(losses)
@@ -223,7 +236,7 @@ class Trainer:
                     return
                 if pos < len(starts):
                     yield self._snapshot(STEP, losses, start, pos / len(starts))
-            self.epoch += 1
+            self.epoch, self.epoch_pos = self.epoch + 1, 0
             with np.errstate(over="ignore", invalid="ignore"):
                 metrics = self._end_epoch(epoch_losses, time.perf_counter() - epoch_start)
             monitored = metrics.get("val_loss", metrics["train_loss"])

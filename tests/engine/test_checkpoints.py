@@ -74,27 +74,33 @@ def test_a_checkpoint_gives_the_predictions_of_a_run_stopped_there():
     assert not np.array_equal(copy.model.forward(x, training=False), expected)
 
 
-def test_a_restored_trainer_trains_on_exactly_like_the_whole_run():
+@pytest.mark.parametrize("where", ["epoch end", "inside an epoch"])
+def test_a_restored_trainer_trains_on_exactly_like_the_whole_run(where):
     data = load_dataset(SPIRAL)
     whole = make_trainer(data)
     list(whole.run())
     store = CheckpointStore()
     record_run(make_trainer(data), store)
-    at_epoch = [c for c in store.checkpoints() if c.step == 20]  # the end of epoch 2
-    assert at_epoch and at_epoch[0].epoch == 2
+    if where == "epoch end":
+        fork = [c for c in store.checkpoints() if c.step == 20][0]  # the end of epoch 2
+        assert fork.epoch == 2 and fork.epoch_pos == 0
+    else:
+        fork = [c for c in store.checkpoints() if c.step > 20 and c.step % 10][0]
+        assert fork.epoch_pos == fork.step % 10 and len(fork.epoch_losses) == fork.epoch_pos
     branch = make_trainer(data)
-    restore(branch, at_epoch[0])
+    restore(branch, fork)
     list(branch.run())
     assert branch.step == whole.step
     for name, value in whole.model.get_weights().items():
         assert np.array_equal(branch.model.get_weights()[name], value), name
+    assert branch.history["train_loss"] == whole.history["train_loss"][fork.epoch:]
 
 
 def test_a_branch_with_a_new_learning_rate_is_a_fresh_run_from_the_checkpoint():
     data = load_dataset(SPIRAL)
     store = CheckpointStore()
     record_run(make_trainer(data), store)
-    fork = [c for c in store.checkpoints() if c.step == 20][0]
+    fork = [c for c in store.checkpoints() if c.step > 20 and c.step % 10][0]  # mid-epoch
     a, b = make_trainer(data), make_trainer(data)
     for t in (a, b):
         restore(t, fork)
