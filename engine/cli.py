@@ -22,9 +22,25 @@ from engine.fileio import atomic_write_json, check_writable, clean_folder_temps
 from engine.project import load_project, save_weights, weights_path
 from engine.snapshots import EPOCH_END_EVENTS
 from engine.types import LayerLabError, format_shape
+from engine.weights_transfer import read_project_weights
 
 if TYPE_CHECKING:  # imported when training starts (keeps `--help` fast)
     from engine.recipes import Prepared
+
+
+def _init_from(prepared: Prepared, weights: dict[str, np.ndarray], other: str) -> None:
+    """Load the matching layers of another project's weights and print what matched."""
+    from engine.frozen import FrozenParams
+    from engine.weights_transfer import match_weights
+
+    model = prepared.model
+    picked, report = match_weights(model.get_weights(), weights)
+    model.set_weights(picked)
+    for line in report.lines(other):
+        print(line)
+    frozen = FrozenParams(model).count
+    if frozen:
+        print(f"{frozen:,} of {model.n_params:,} parameters are frozen (not trained).")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -76,12 +92,15 @@ def cmd_train(args: argparse.Namespace) -> int:
     check_writable(report_path, "the report")
     if args.save_weights:
         check_writable(weights_path(args.project), "the weights file")
+    init = read_project_weights(args.init_from) if args.init_from else None
     t0 = time.perf_counter()
     prepared = prepare(project)
     setup = time.perf_counter() - t0
     print(f"{project.name}: {prepared.model.n_params:,} parameters, dataset "
           f"{prepared.data.name} ({len(prepared.data.x_train)} train / "
           f"{len(prepared.data.x_val)} validation)")
+    if init is not None:
+        _init_from(prepared, init, Path(args.init_from).name)
     last, good, failure = None, None, None
     try:
         for snap in prepared.trainer.run():
@@ -238,6 +257,9 @@ def make_parser(prog: str = "main.py") -> argparse.ArgumentParser:
     train.add_argument("--report", help="where to write the JSON report")
     train.add_argument("--backend", choices=["auto", "numba", "numpy"])
     train.add_argument("--save-weights", action="store_true", help="write NAME.layerlab.npz")
+    train.add_argument("--init-from", metavar="OTHER.layerlab.json",
+                       help="start from another project's saved weights (layers with the "
+                            "same names and shapes; the rest keep their fresh weights)")
     check = sub.add_parser("check", help="print every layer's output shape and parameters")
     check.add_argument("project")
     bench = sub.add_parser("bench", help="time the engine against plain numpy and PyTorch")
