@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
         geometry, state = self.settings.window_geometry(), self.settings.window_state()
         if geometry is not None:
             self.restoreGeometry(geometry)
-        fit_window(self, fill=geometry is None)
+        fit_window(self, fill=geometry is None, fill_if_small=True)
         if state is not None:
             self.restoreState(state, LAYOUT_VERSION)
         else:

@@ -3,7 +3,8 @@
 A lecture projector is 1280×720 or 1920×1080; a laptop may be smaller. The window
 - opens filling the screen's *available* area (``QScreen.availableGeometry``: task bars and
   menu bars excluded) and is clamped into it again after a saved geometry from a bigger
-  screen is restored (``fit_window``);
+  screen is restored (``fit_window``), and fills it again at start-up when the restored window
+  is much smaller than this screen (saved on a 1280×720 one, now on 1920×1080);
 - gives the canvas the largest share of the width (``column_widths``: ≥ 38 % from 1280 px
   on) and the Layers palette enough of the left column for ``PALETTE_ROWS`` entries
   (``left_split``);
@@ -26,6 +27,7 @@ LEFT_SHARE, LEFT_RANGE = 0.24, (340, 420)  # palette + training/dataset/settings
 # output / loss / network column: from 462 px the loss panel (a 460 px plot) shows the accuracy
 # beside the loss when short (``LossPlot.MIN_WIDTH_BESIDE``) instead of a note about it
 RIGHT_SHARE, RIGHT_RANGE = 0.34, (462, 640)
+SMALL_SHARE = 0.75  # a restored window under this share of the screen's width and height fills it
 
 
 def available_geometry(widget: QWidget) -> QRect:
@@ -47,10 +49,22 @@ def fitted_rect(window: QRect, frame: QSize, avail: QRect) -> QRect:
     return QRect(left, top, size.width(), size.height())
 
 
-def fit_window(window: QWidget, fill: bool = False) -> None:
-    """Clamp ``window`` (frame included) into the available screen; ``fill``: fill it."""
+def much_smaller(window: QSize, avail: QSize) -> bool:
+    """Whether a window of size ``window`` uses less than ``SMALL_SHARE`` of ``avail`` in both
+    directions (saved on a 1280×720 screen, opened on 1920×1080; or left small). A window half
+    the screen wide but full height (beside another one) is not."""
+    return window.width() < SMALL_SHARE * avail.width() and \
+        window.height() < SMALL_SHARE * avail.height()
+
+
+def fit_window(window: QWidget, fill: bool = False, fill_if_small: bool = False) -> None:
+    """Clamp ``window`` (frame included) into the available screen; ``fill``: fill it;
+    ``fill_if_small``: fill it when it is ``much_smaller`` than the screen (at start-up, after
+    a restored geometry: a later show keeps the size the learner chose)."""
     avail = available_geometry(window)
     frame = window.frameGeometry().size() - window.geometry().size()
+    fill = fill or (fill_if_small and not window.isMaximized()
+                    and much_smaller(window.frameGeometry().size(), avail.size()))
     current = QRect() if fill else window.geometry()
     target = fitted_rect(current, frame, avail)
     if target != window.geometry():

@@ -48,3 +48,45 @@ def test_the_perceptron_offers_no_gradient_views(window):
     assert not window.inside.dock.show_view("adversarial")
     open_example(window, "xor")  # an MLP classifier has them
     assert window.inside.dock.show_view("saliency")
+
+
+def test_a_window_saved_small_fills_a_bigger_screen_at_start(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import QByteArray, QRect
+
+    import widgets.window_layout as window_layout
+
+    monkeypatch.setattr(QMessageBox, "question",
+                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard))
+    screen = [QRect(0, 0, 1280, 720)]
+    monkeypatch.setattr(window_layout, "available_geometry", lambda _w: screen[0])
+    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    first = MainWindow(settings, autosave_folder=tmp_path / "recovery")
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.waitExposed(first)
+    first.setGeometry(40, 30, 700, 500)  # left small on the lecture room's 1280×720 screen
+    settings.save_window(first.saveGeometry(), QByteArray())
+    first.prompts_enabled = False
+    first.close()
+
+    screen[0] = QRect(0, 0, 1920, 1080)  # next start: the office monitor
+    win = MainWindow(settings, autosave_folder=tmp_path / "recovery2")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    qtbot.wait(20)
+    try:
+        assert win.frameGeometry().size() == screen[0].size()
+        # a window the learner sized to half the screen, full height, keeps its size: at
+        # start-up, and on a later show (which only clamps)
+        win.setGeometry(0, 0, 960, 1040)
+        window_layout.fit_window(win, fill_if_small=True)
+        assert (win.width(), win.height()) == (960, 1040)
+        win.setGeometry(100, 100, 1000, 700)
+        window_layout.fit_window(win)
+        assert (win.width(), win.height()) == (1000, 700)
+        window_layout.fit_window(win, fill_if_small=True)
+        assert win.frameGeometry().size() == screen[0].size()
+    finally:
+        win.prompts_enabled = False
+        win.close()
