@@ -58,6 +58,7 @@ from widgets.theme import apply_theme, restyle_plots
 from widgets.timeline_bar import install_timeline
 from widgets.tools_menu import install_tools_menu
 from widgets.training_panel import TrainingPanel
+from widgets.weights_import import weights_import_slots
 from widgets.window_actions import build_menus, build_toolbar, create_actions
 from widgets.window_layout import (
     PALETTE_ROWS,
@@ -134,7 +135,7 @@ class MainWindow(QMainWindow):
             "save": lambda: self.files.save(), "save_as": lambda: self.files.save_as(),
             "export_weights": lambda: self.files.export_weights(),
             "export_plot": lambda: self.files.export_plot(), "quit": self.close,
-            **code_export_slots(self),
+            **code_export_slots(self), **weights_import_slots(self),
             "cut": self.cut, "copy": c("copy"), "paste": c("paste"),
             "delete": c("delete_selected"), "select_all": c("select_all"),
             "zoom_in": c("zoom_in"), "zoom_out": c("zoom_out"), "reset_zoom": c("reset_zoom"),

@@ -35,6 +35,8 @@ ACTIONS: dict[str, tuple[str, object, object, str]] = {
                      "Write the network as a PyTorch module and training script (torchrun-ready)"),
     "import_torch": ("&Import weights from PyTorch…", None, None,
                      "Load weights trained by the exported PyTorch script"),
+    "load_from_project": ("&Load weights from another project…", None, None,
+                          "Start from another project's trained layers (same names and shapes)"),
     "quit": ("&Quit", SK.Quit, None, "Close LayerLab"),
     "cut": ("Cu&t", SK.Cut, None, "Cut the selected layers"),
     "copy": ("&Copy", SK.Copy, None, "Copy the selected layers"),
@@ -58,7 +60,7 @@ ACTIONS: dict[str, tuple[str, object, object, str]] = {
 MENUS = {
     "&File": ["new", "open", "open_example", "@recent", "-", "save", "save_as", "-",
               "export_weights", "export_plot", "export_numpy", "export_torch", "import_torch",
-              "-", "quit"],
+              "load_from_project", "-", "quit"],
     "&Edit": ["undo", "redo", "-", "cut", "copy", "paste", "delete", "-", "select_all"],
     "&View": ["zoom_in", "zoom_out", "reset_zoom", "fit", "auto_layout", "-", "theme_light",
               "theme_dark", "-", "@panels", "reset_layout"],
