@@ -48,7 +48,7 @@ from app.worker import (
     merge_snapshots,
     with_introspection,
 )
-from engine.checkpoints import CheckpointStore
+from engine.checkpoints import Checkpoint, CheckpointStore, restore
 from engine.datasets.base import Dataset
 from engine.model import Model
 from engine.project import Project
@@ -56,6 +56,7 @@ from engine.readiness_linear import is_linear
 from engine.recipes import Prepared, prepare
 from engine.snapshots import STEP, STOPPED, Snapshot
 from engine.trainer_protocol import RecipeTrainer
+from engine.training import Trainer
 from engine.types import LayerLabError
 
 log = logging.getLogger(__name__)
@@ -248,6 +249,33 @@ class TrainingSession(QObject):
         lr = self.prepared.trainer.learning_rate()
         self._take_snapshot(saved_run.history_snapshot(history, lr, self._probes_now()))
         return None
+
+    def branch_from(self, checkpoint: Checkpoint) -> bool:
+        """Train on from a past ``checkpoint`` of this run (the timeline's "Branch from
+        here"): a new trainer with this run's settings and the learning rate set now, loaded
+        with the checkpoint (``engine.checkpoints.restore``: it goes on exactly where the run
+        was). The old curve stays dimmed, the new one starts at the checkpoint's step, and
+        the timeline keeps the moments up to it. False + ``error_occurred`` if it cannot."""
+        if self.project is None or self.prepared is None:
+            return False
+        earlier = [c for c in self.checkpoints.checkpoints() if c.step <= checkpoint.step]
+        try:
+            prepared = prepare(self.project, self.prepared.data)
+            if not isinstance(prepared.trainer, Trainer):
+                raise LayerLabError("Branching works for networks trained on labelled data.")
+            restore(prepared.trainer, checkpoint)
+            if self._lr_override is not None:
+                prepared.trainer.set_learning_rate(self._lr_override)
+        except Exception as err:  # noqa: BLE001 - shown to the learner, never raised into Qt
+            self.error_occurred.emit(f"Cannot branch from {checkpoint.label}: "
+                                     f"{describe_error(err)}")
+            return False
+        self._halt()
+        self.prepared, self._restored = prepared, False
+        self._clear_history()
+        self.checkpoints.replace_all(earlier)
+        self._start_worker("running")
+        return True
 
     def unload(self) -> None:
         """Forget the loaded project (another one was opened): the worker stops at once and

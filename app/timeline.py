@@ -12,6 +12,8 @@ asked through the same probe functions the worker uses (``app.worker.with_intros
 
 Scrubbing back pauses a running run (the views would otherwise move on); a paused run is not
 otherwise touched. Pressing Play (the session reports ``running``) returns to the present.
+"Branch from here" (``branch_here``) trains on from the moment shown instead, with the
+learning rate set now: ``session.branch_from`` (the old curve stays dimmed beside the new one).
 Requests coalesce: while one moment is computed, only the newest wanted one follows.
 
 Signals (GUI thread): ``moment_ready(Snapshot)`` (show it on the views; ``is_past`` tells
@@ -111,6 +113,14 @@ class TimelineController(QObject):
             self.session.pause()
         self.shown = checkpoint
         self._ask(moment_of(checkpoint))
+
+    def branch_here(self) -> bool:
+        """Train on from the moment shown, with the learning rate set now (a new curve from
+        its step; ``session.branch_from``). False when nothing past is shown or it cannot."""
+        checkpoint = self.shown
+        if checkpoint is None:
+            return False
+        return bool(self.session.branch_from(checkpoint))
 
     def back_to_now(self) -> None:
         """Show the present weights again (the views then follow the live run)."""

@@ -4,8 +4,10 @@
 training thread) whose right end is "now". Dragging it to a past moment asks the
 ``app.timeline.TimelineController`` for that moment's views (computed off the GUI thread on a
 copy of the model; a running run pauses), and a banner says "Showing epoch 5 — press Play or
-'Back to now'". Play or "Back to now" returns to the present. It also shows how many moments
-are kept and how much memory they use, with the limit the learner may set.
+'Back to now'". Play or "Back to now" returns to the present; "Branch from here" trains on
+from that moment instead (a new curve from its step, the old one dimmed beside it). It also
+shows how many moments are kept and how much memory they use, with the limit the learner may
+set, and whether the timeline is saved with the project.
 
 ``install_timeline(win)`` puts the bar at the bottom of the window's Loss dock and sends each
 moment to the same views a live snapshot reaches (plots, Look inside, training panel, status).
@@ -67,7 +69,6 @@ class TimelineBar(QWidget):
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("QLabel#timelineBanner { background: #fff3c4; color: #5a4500;"
                                   " border-radius: 4px; padding: 3px 6px; }")
-        self.banner.hide()
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setToolTip("Drag back to see the network as it was at that moment of "
                                "training; the right end is now.")
@@ -75,7 +76,17 @@ class TimelineBar(QWidget):
         self.slider.setMinimumWidth(90)
         self.position = QLabel("Now")
         self.now_button = QPushButton("Back to now")
-        self.now_button.hide()  # shown while looking back
+        self.branch_button = QPushButton("Branch from here")
+        self.branch_button.setToolTip("Train on from this moment (set another learning rate "
+                                      "first, if you like): a new curve starts here, beside "
+                                      "the old one.")
+        self.looking_back = QWidget()  # the banner and its buttons, shown while looking back
+        back_row = QHBoxLayout(self.looking_back)
+        back_row.setContentsMargins(0, 0, 0, 0)
+        back_row.addWidget(self.banner, 1)
+        back_row.addWidget(self.branch_button)
+        back_row.addWidget(self.now_button)
+        self.looking_back.hide()
         self.memory = QLabel()  # moments kept and memory used (shown while at now)
         self.limit = QSpinBox()
         self.limit.setRange(1, 4000)
@@ -102,15 +113,15 @@ class TimelineBar(QWidget):
         row.addWidget(self.slider, 1)
         row.addWidget(self.position)
         row.addWidget(self.memory)
-        row.addWidget(self.now_button)
         row.addWidget(self.options)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.setSpacing(2)
-        layout.addWidget(self.banner)
+        layout.addWidget(self.looking_back)
         layout.addLayout(row)
         self.slider.valueChanged.connect(self._on_slider_value_changed)
         self.now_button.clicked.connect(controller.back_to_now)
+        self.branch_button.clicked.connect(controller.branch_here)
         self.limit.editingFinished.connect(self._on_limit_edited)
         controller.returned.connect(self._on_returned)
         self.refresh()
@@ -164,15 +175,13 @@ class TimelineBar(QWidget):
         checkpoint = self.items[value]
         self.position.setText(checkpoint.label)
         self.banner.setText(banner_text(checkpoint.epoch, checkpoint.step))
-        self.banner.show()
+        self.looking_back.show()
         self.memory.hide()
         self.options.hide()
-        self.now_button.show()
         self.controller.show_checkpoint(checkpoint)
 
     def _on_returned(self) -> None:
-        self.banner.hide()
-        self.now_button.hide()
+        self.looking_back.hide()
         self.position.setText("Now")
         self.memory.show()
         self.options.show()

@@ -59,7 +59,7 @@ def test_dragging_back_shows_the_checkpoint_and_now_returns(window, qtbot):
     index = next(i for i, c in enumerate(items) if c.epoch >= 2)
     checkpoint = items[index]
     bar.drag_to(index)
-    assert bar.banner.isVisible()
+    assert bar.looking_back.isVisible()
     assert f"Showing epoch {checkpoint.epoch}" in bar.banner.text()
     assert "Back to now" in bar.banner.text()
     qtbot.waitUntil(lambda: window.timeline.controller.last_past is not None, timeout=10000)
@@ -69,7 +69,7 @@ def test_dragging_back_shows_the_checkpoint_and_now_returns(window, qtbot):
     assert window.training_panel.values["step"].text() == f"{checkpoint.step:,}"
 
     bar.now_button.click()
-    assert not bar.banner.isVisible()
+    assert not bar.looking_back.isVisible()
     qtbot.waitUntil(lambda: np.array_equal(grid_of(window), now), timeout=10000)
     assert bar.slider.value() == len(items)
 
@@ -87,10 +87,10 @@ def test_scrubbing_pauses_a_running_run_and_play_resumes_from_now(window, qtbot)
     past = grid_of(window)
     step = window.session.last_snapshot.step
     qtbot.wait(200)  # the pausing run's last snapshot must not replace the past moment
-    assert np.array_equal(grid_of(window), past) and bar.banner.isVisible()
+    assert np.array_equal(grid_of(window), past) and bar.looking_back.isVisible()
     window.run.toggle_play()
     qtbot.waitUntil(lambda: window.session.last_snapshot.step > step + 5, timeout=10000)
-    assert not bar.banner.isVisible() and not window.timeline.controller.is_scrubbed
+    assert not bar.looking_back.isVisible() and not window.timeline.controller.is_scrubbed
     assert bar.slider.value() == bar.slider.maximum()
     window.run.stop()
     qtbot.waitUntil(lambda: window.run.state == "stopped", timeout=5000)
@@ -135,3 +135,35 @@ def test_the_timeline_is_saved_with_the_project_when_ticked_and_reopens(window, 
     bar.drag_to(2)
     qtbot.waitUntil(lambda: window.timeline.controller.last_past is not None, timeout=10000)
     assert np.array_equal(grid_of(window), grid_from_checkpoint(window, loaded[2]))
+
+
+def test_branch_from_a_past_moment_with_a_new_learning_rate(window, qtbot):
+    window.doc.set_training({"epochs": 6})
+    window.run.toggle_play()
+    qtbot.waitUntil(lambda: window.run.state == "finished", timeout=30000)
+    bar, loss = window.timeline, window.plots.loss
+    bar.refresh()
+    index = next(i for i, c in enumerate(bar.items) if c.epoch >= 2 and c.epoch_pos)
+    fork = bar.items[index]  # inside epoch 2 or later
+    bar.drag_to(index)
+    qtbot.waitUntil(lambda: window.timeline.controller.last_past is not None, timeout=10000)
+    assert bar.branch_button.isVisible()
+    window.session.set_learning_rate(0.05)  # what the training panel's field does
+    kept = len(loss.kept)
+    bar.branch_button.click()
+    assert not bar.looking_back.isVisible()
+    qtbot.waitUntil(lambda: window.run.state == "finished", timeout=30000)
+    assert len(loss.kept) == kept + 1  # the parent's curve stays, dimmed
+    assert loss.run.steps.x[0] == fork.step + 1  # the branch's starts at its fork
+    steps = [c.step for c in window.session.checkpoints.checkpoints()]
+    assert steps[0] == 0 and fork.step in steps and steps[-1] > fork.step
+    # the branch is a fresh run loaded with the checkpoint and the new learning rate
+    fresh = prepare(copy.deepcopy(window.session.project), window.session.data).trainer
+    restore(fresh, fork)
+    fresh.set_learning_rate(0.05)
+    list(fresh.run())
+    assert np.array_equal(fresh.model.params_flat, window.session.model.params_flat)
+    plain = prepare(copy.deepcopy(window.session.project), window.session.data).trainer
+    restore(plain, fork)
+    list(plain.run())  # the run's own learning rate gives other weights
+    assert not np.array_equal(plain.model.params_flat, window.session.model.params_flat)
