@@ -58,7 +58,7 @@ ACTION_LIMIT_S = 30.0  # a deadlock, not a slow action: the run is killed with e
 ACTION_CPU_P99_MS = 150.0
 ACTION_CPU_MAX_MS = 1000.0
 BETWEEN_CPU_MAX_MS = 1500.0  # GUI work after an action (deferred loads, redraws) in one wait
-GAP_P99_MS = 3000.0  # wall clock on a loaded shared machine: freezes, not smoothness
+GAP_P99_MS = 5000.0  # wall clock on a loaded shared machine (2.6 s seen at load 9): freezes
 GAP_MAX_MS = 20_000.0
 # Actions whose cost is Qt's own and grows with the number of widgets, bounded on their own
 # and left out of the p99s: a theme switch repolishes every widget of the window (~0.2-0.4 s
