@@ -50,29 +50,56 @@ def find_learning_rate(project: Project, data: Dataset | None = None,
                        progress: Callable[[int, int], bool] | None = None) -> LRFinderResult:
     """Run the sweep (see the module docstring). ``progress(i, steps)`` may return False to
     cancel (the result then covers the steps run so far)."""
-    from engine.recipes import prepare
-
     if project.recipe != "supervised":
         raise ConfigError("The learning-rate finder works on supervised projects (a network "
                           f"trained on labelled data); this project uses the {project.recipe} "
                           "recipe.")
     if not (0 < start < end) or steps < 5:
         raise ConfigError("The learning-rate sweep needs 0 < start < end and at least 5 steps.")
+    trainer, seed = _sweep_trainer(project, data, weights)
+    lrs = start * (end / start) ** (np.arange(steps) / (steps - 1))
+    losses, smoothed, diverged = _sweep(trainer, lrs, np.random.default_rng(seed), smooth,
+                                        progress)
+    k = len(losses)
+    if k < 3:
+        raise ConfigError("The loss blew up in the first steps of the sweep; start the sweep "
+                          "at a smaller learning rate.")
+    s = np.array(smoothed)
+    lr_used = lrs[:k]
+    skip = k // 10  # the first steps: the moving average is still settling
+    i_min = skip + int(np.argmin(s[skip:]))
+    slope = window_slope(np.log10(lr_used), s, max(5, k // 8))
+    i_steep = skip + int(np.argmin(slope[skip:max(i_min, skip + 1)]))
+    return LRFinderResult(lr_used, np.array(losses), s, float(lr_used[i_steep]),
+                          float(lr_used[i_min]), diverged)
+
+
+def _sweep_trainer(project: Project, data: Dataset | None,
+                   weights: dict[str, Any] | None) -> tuple[Any, int]:
+    """A trainer for a copy of supervised ``project`` (no schedule; ``weights`` loaded when
+    given) with training samples, and the project's seed."""
+    from engine.recipes import prepare
+
     project = copy.deepcopy(project)
     project.training.schedule = None
     prepared = prepare(project, data)
-    trainer: Any = prepared.trainer
     if weights:
         prepared.model.set_weights(weights)
-    x, y = prepared.data.x_train, trainer.y_train
-    if len(x) == 0:
+    if len(prepared.data.x_train) == 0:
         raise ConfigError("The learning-rate finder needs training samples.")
-    batch = trainer.config.effective_batch(len(x))
-    rng = np.random.default_rng(project.training.seed)
-    lrs = start * (end / start) ** (np.arange(steps) / (steps - 1))
+    return prepared.trainer, project.training.seed
+
+
+def _sweep(trainer: Any, lrs: np.ndarray, rng: np.random.Generator, smooth: float,
+           progress: Callable[[int, int], bool] | None
+           ) -> tuple[list[float], list[float], bool]:
+    """One mini-batch step per learning rate in ``lrs`` (K,): the raw and bias-corrected
+    smoothed losses of the steps run, and whether the loss diverged (the sweep stops there)."""
+    x, y = trainer.data.x_train, trainer.y_train
+    batch, steps = trainer.config.effective_batch(len(x)), len(lrs)
     losses: list[float] = []
     smoothed: list[float] = []
-    avg, best, diverged = 0.0, np.inf, False
+    avg, best = 0.0, np.inf
     order = rng.permutation(len(x))
     for i, lr in enumerate(lrs):
         if progress is not None and progress(i, steps) is False:
@@ -86,28 +113,15 @@ def find_learning_rate(project: Project, data: Dataset | None = None,
         with np.errstate(all="ignore"):
             loss = float(trainer.stepper.run(x, y, [idx])[0])
         if not np.isfinite(loss):
-            diverged = True
-            break
+            return losses, smoothed, True
         avg = smooth * avg + (1 - smooth) * loss
         value = avg / (1 - smooth ** (i + 1))
         losses.append(loss)
         smoothed.append(value)
         best = min(best, value)
         if i > 5 and value > DIVERGE_FACTOR * best:
-            diverged = True
-            break
-    k = len(losses)
-    if k < 3:
-        raise ConfigError("The loss blew up in the first steps of the sweep; start the sweep "
-                          "at a smaller learning rate.")
-    s = np.array(smoothed)
-    lr_used = lrs[:k]
-    skip = k // 10  # the first steps: the moving average is still settling
-    i_min = skip + int(np.argmin(s[skip:]))
-    slope = window_slope(np.log10(lr_used), s, max(5, k // 8))
-    i_steep = skip + int(np.argmin(slope[skip:max(i_min, skip + 1)]))
-    return LRFinderResult(lr_used, np.array(losses), s, float(lr_used[i_steep]),
-                          float(lr_used[i_min]), diverged)
+            return losses, smoothed, True
+    return losses, smoothed, False
 
 
 def window_slope(x: np.ndarray, y: np.ndarray, width: int) -> np.ndarray:

@@ -54,21 +54,7 @@ class Project:
     def from_dict(cls, data: Any, source: str = "the project") -> Project:
         """A project from parsed JSON; every entry is checked (``engine.validation``) and any
         problem is a ``ProjectFileError`` naming the file, the entry and the fix."""
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise ProjectFileError(f"{source} is not a LayerLab project file.")
-        version = data.get("version")
-        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            raise ProjectFileError(f"{source} has no valid format version.")
-        if version > VERSION:
-            raise ProjectFileError(
-                f"{source} was saved by a newer LayerLab (file format {version}); this version "
-                f"reads formats up to {VERSION}. Update LayerLab to open it."
-            )
-        recipe = data.get("recipe", "supervised")
-        if recipe not in RECIPES:
-            raise ProjectFileError(f"{source} uses an unknown training recipe "
-                                   f"{validation.describe(recipe)}; it must be one of "
-                                   f"{', '.join(RECIPES)}.")
+        recipe = _check_header(data, source)
         section = "its entries"
         try:
             section = "its name, description or lesson"
@@ -97,6 +83,26 @@ class Project:
             ) from None
         return cls(graph=graph, dataset=dataset, training=training, recipe=recipe,
                    view=view, **texts)
+
+
+def _check_header(data: Any, source: str) -> str:
+    """Check a parsed project file's format, version and recipe; return the recipe."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ProjectFileError(f"{source} is not a LayerLab project file.")
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ProjectFileError(f"{source} has no valid format version.")
+    if version > VERSION:
+        raise ProjectFileError(
+            f"{source} was saved by a newer LayerLab (file format {version}); this version "
+            f"reads formats up to {VERSION}. Update LayerLab to open it."
+        )
+    recipe = data.get("recipe", "supervised")
+    if recipe not in RECIPES:
+        raise ProjectFileError(f"{source} uses an unknown training recipe "
+                               f"{validation.describe(recipe)}; it must be one of "
+                               f"{', '.join(RECIPES)}.")
+    return str(recipe)
 
 
 def load_project(path: str | Path) -> Project:

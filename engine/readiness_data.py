@@ -76,13 +76,9 @@ def input_problem(data: Dataset | None, graph: Graph) -> Problem | None:
                    _set(node, f"Set Input shape to {want}", shape=list(data.input_shape)))
 
 
-def _parts_problem(data: Dataset, nodes: list[Node],
-                   parts: list[tuple[str, tuple[int, ...]]]) -> Problem | None:
-    """Each Input names a part of the dataset and has its shape."""
-    shapes = dict(parts)
-    names = ", ".join(f"'{name}'" for name, _ in parts)
-    listed = ", ".join(f"{name} {format_shape(shape)}" for name, shape in parts)
-    taken = {_part(node) for node in nodes}
+def _named_part_problem(nodes: list[Node], shapes: dict[str, tuple[int, ...]],
+                        names: str) -> Problem | None:
+    """An Input that names a part the dataset lacks, or a part whose shape it does not have."""
     for node in nodes:
         part = _part(node)
         if part in shapes:
@@ -98,6 +94,18 @@ def _parts_problem(data: Dataset, nodes: list[Node],
             return Problem(f"The Input layer '{node.name}' receives '{part}', but this "
                            f"dataset's parts are {names}: pick one in its 'Receives' setting.",
                            node.name)
+    return None
+
+
+def _parts_problem(data: Dataset, nodes: list[Node],
+                   parts: list[tuple[str, tuple[int, ...]]]) -> Problem | None:
+    """Each Input names a part of the dataset and has its shape."""
+    names = ", ".join(f"'{name}'" for name, _ in parts)
+    listed = ", ".join(f"{name} {format_shape(shape)}" for name, shape in parts)
+    taken = {_part(node) for node in nodes}
+    named = _named_part_problem(nodes, dict(parts), names)
+    if named is not None:
+        return named
     whole = [node for node in nodes if not _part(node)]
     if len(nodes) == 1 and whole:
         node = whole[0]

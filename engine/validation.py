@@ -187,6 +187,31 @@ def nesting_depth(text_: str) -> int:
     return int(np.cumsum(steps).max()) if len(steps) else 0
 
 
+def _number_parser(kind: Callable[[str], Any], source: str,
+                   error: type[LayerLabError]) -> Callable[[str], Any]:
+    """A ``json.loads`` number hook: ``kind(literal)``, refusing over-long and non-finite
+    numbers with ``error``."""
+    def parse(literal: str) -> Any:
+        if len(literal) > MAX_NUMBER_CHARS:
+            raise error(f"{source} holds a number {len(literal):,} digits long; numbers in "
+                        f"a project file have at most {MAX_NUMBER_CHARS} characters. The "
+                        f"file is damaged; open a backup or an example instead.")
+        value = kind(literal)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise error(f"{source} holds the number {literal}, too large to use. Replace "
+                        f"it with an ordinary number.")
+        return value
+    return parse
+
+
+def _constant_refuser(source: str, error: type[LayerLabError]) -> Callable[[str], Any]:
+    """A ``json.loads`` constant hook refusing NaN and Infinity with ``error``."""
+    def constant(literal: str) -> Any:
+        raise error(f"{source} holds '{literal}', which is not a number LayerLab can use. "
+                    f"Replace it with an ordinary number.")
+    return constant
+
+
 def parse_json(raw: str, source: str, error: type[LayerLabError]) -> Any:
     """Parse JSON text within the limits: nesting, number size, finite numbers only."""
     if len(raw) > MAX_PROJECT_BYTES:
@@ -199,26 +224,10 @@ def parse_json(raw: str, source: str, error: type[LayerLabError]) -> Any:
                     f"a few and LayerLab reads at most {MAX_NESTING}. The file is damaged or "
                     f"not a project file.")
 
-    def number(kind: Callable[[str], Any]) -> Callable[[str], Any]:
-        def parse(literal: str) -> Any:
-            if len(literal) > MAX_NUMBER_CHARS:
-                raise error(f"{source} holds a number {len(literal):,} digits long; numbers in "
-                            f"a project file have at most {MAX_NUMBER_CHARS} characters. The "
-                            f"file is damaged; open a backup or an example instead.")
-            value = kind(literal)
-            if isinstance(value, float) and not math.isfinite(value):
-                raise error(f"{source} holds the number {literal}, too large to use. Replace "
-                            f"it with an ordinary number.")
-            return value
-        return parse
-
-    def constant(literal: str) -> Any:
-        raise error(f"{source} holds '{literal}', which is not a number LayerLab can use. "
-                    f"Replace it with an ordinary number.")
-
     try:
-        data = json.loads(raw, parse_int=number(int), parse_float=number(float),
-                          parse_constant=constant)
+        data = json.loads(raw, parse_int=_number_parser(int, source, error),
+                          parse_float=_number_parser(float, source, error),
+                          parse_constant=_constant_refuser(source, error))
     except json.JSONDecodeError as err:
         raise error(f"{source} is corrupt or truncated (invalid JSON at line {err.lineno}, "
                     f"column {err.colno}). Nothing was changed; open a backup or an example "

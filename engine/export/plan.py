@@ -89,6 +89,28 @@ RESERVED = {"np", "x", "y", "P", "G", "cache", "params", "grads", "torch", "nn",
             "model", "json", "args", "d", "g"}
 
 
+def _steps(model: Model, logits: bool) -> tuple[dict[str, str], list[Step]]:
+    """Each layer's Python variable name, and one ``Step`` per layer in forward order (the
+    output layer's activation left to the loss when ``logits``)."""
+    taken: set[str] = set()
+    names = {n: python_name(n, taken) for n in model.order}
+    shapes = model.report.shapes
+    steps = []
+    for name in model.order:
+        layer = model.layers[name]
+        sources = model.sources[name]
+        act = str(layer.config.get("activation", "linear"))
+        if logits and name == model.output_name:
+            act = "linear"
+        steps.append(Step(name=name, var=names[name], kind=layer.kind,
+                          options=layer.get_config_options(), inputs=[names[s] for s in sources],
+                          in_shapes=[tuple(shapes[s]) for s in sources],
+                          out_shape=tuple(shapes[name]),
+                          params=layer.param_shapes([tuple(shapes[s]) for s in sources]),
+                          activation=act))
+    return names, steps
+
+
 def make_plan(project: Project, data: Dataset | None) -> Plan:
     """The plan of ``project`` trained on ``data`` (its dataset, loaded); ExportError when the
     project cannot be exported (another recipe, several inputs). Without data the layers
@@ -112,22 +134,8 @@ def make_plan(project: Project, data: Dataset | None) -> Plan:
         loss_name, encoding, task, classes = loss.name, coder.encoding, data.task, data.n_classes
     else:
         loss_name, encoding, task, classes, logits = "mse", "raw", "regression", 0, False
-    taken: set[str] = set()
-    names = {n: python_name(n, taken) for n in model.order}
+    names, steps = _steps(model, logits)
     shapes = model.report.shapes
-    steps = []
-    for name in model.order:
-        layer = model.layers[name]
-        sources = model.sources[name]
-        act = str(layer.config.get("activation", "linear"))
-        if logits and name == model.output_name:
-            act = "linear"
-        steps.append(Step(name=name, var=names[name], kind=layer.kind,
-                          options=layer.get_config_options(), inputs=[names[s] for s in sources],
-                          in_shapes=[tuple(shapes[s]) for s in sources],
-                          out_shape=tuple(shapes[name]),
-                          params=layer.param_shapes([tuple(shapes[s]) for s in sources]),
-                          activation=act))
     return Plan(title=project.name, steps=steps, input_var=names[model.input_name],
                 input_shape=tuple(shapes[model.input_name]), output_var=names[model.output_name],
                 logits_mode=logits, final_activation=model.output_activation() if logits

@@ -113,25 +113,11 @@ def dead_fraction(acts: np.ndarray) -> float:
     return float(1.0 - alive.mean()) if alive.size else 0.0
 
 
-def dynamics(model: Model, x: np.ndarray, y_enc: np.ndarray | None, loss: Any,
-             state: DynamicsState) -> dict[str, Any]:
-    """x: probe batch (N, *input_shape); y_enc: encoded targets for ``loss`` (or None: no
-    gradient statistics). See the module docstring for the result."""
-    out: dict[str, Any] = {"weight_hist": {}, "grad_hist": {}, "grad_norm": {}, "grad_rms": {},
-                           "weight_norm": {}, "update_ratio": {}, "dead_fraction": {},
-                           "saturation": {}, "act_hist": {}}
-    with scratch(model, logits=False):
-        pred = model.forward(x, training=False)
-        acts = model.activations_of()
-        if y_enc is not None and loss is not None:
-            value, grad = loss.value_and_grad(pred, y_enc)
-            out["loss"] = float(value)
-            model.backward(grad)
-            grads = model.grads_flat.copy()
-        else:
-            grads = None
+def _weight_stats(model: Model, grads: np.ndarray | None, state: DynamicsState,
+                  out: dict[str, Any]) -> list[str]:
+    """Fill ``out``'s per-layer weight/gradient norms, update ratios and histograms for every
+    layer with parameters (``grads``: the flat gradient, or None); return those layers."""
     layers = [n for n in model.order if model.layers[n].params]
-    out["layers"] = layers
     for name in layers:
         parts = [model.slices[(name, k)] for k in model.layers[name].params]
         w = np.concatenate([model.params_flat[p] for p in parts]).astype(np.float64)
@@ -150,6 +136,27 @@ def dynamics(model: Model, x: np.ndarray, y_enc: np.ndarray | None, loss: Any,
                 f"{name}/{key}", model.params_flat[part])
             if grads is not None:
                 out["grad_hist"][f"{name}/{key}"] = log_grad_histogram(grads[part])
+    return layers
+
+
+def dynamics(model: Model, x: np.ndarray, y_enc: np.ndarray | None, loss: Any,
+             state: DynamicsState) -> dict[str, Any]:
+    """x: probe batch (N, *input_shape); y_enc: encoded targets for ``loss`` (or None: no
+    gradient statistics). See the module docstring for the result."""
+    out: dict[str, Any] = {"weight_hist": {}, "grad_hist": {}, "grad_norm": {}, "grad_rms": {},
+                           "weight_norm": {}, "update_ratio": {}, "dead_fraction": {},
+                           "saturation": {}, "act_hist": {}}
+    with scratch(model, logits=False):
+        pred = model.forward(x, training=False)
+        acts = model.activations_of()
+        if y_enc is not None and loss is not None:
+            value, grad = loss.value_and_grad(pred, y_enc)
+            out["loss"] = float(value)
+            model.backward(grad)
+            grads = model.grads_flat.copy()
+        else:
+            grads = None
+    out["layers"] = _weight_stats(model, grads, state, out)
     state.prev_params = model.params_flat.copy()
     for name in relu_layers(model):
         out["dead_fraction"][name] = dead_fraction(acts[name])
