@@ -69,23 +69,14 @@ LITERALS = ["1e400", "-1e400", "Infinity", "-Infinity", "NaN", "9" * 5000, "1" +
 KINDS = ["Bogus", "dense", "", "Input ", "Layer", "object", "Conv2D\u0000"]
 
 
-def mutate_project(data: dict[str, Any], rng: random.Random) -> str:
-    """One mutated project file's text (see the module doc for the kinds of mutation)."""
-    kind = rng.randrange(16)
-    data = json.loads(json.dumps(data))
-    paths = _paths(data)[1:]
-    graph = data.get("graph", {})
-    layers, edges = graph.get("layers", []), graph.get("edges", [])
-    if kind == 0:  # delete a key or list entry
-        path = rng.choice(paths)
-        parent = _get(data, path[:-1])
-        del parent[path[-1]]
-    elif kind == 1:  # wrong type anywhere
-        _set(data, rng.choice(paths), rng.choice(WRONG))
-    elif kind == 2:  # an extreme number literal where a number is
-        numeric = [p for p in paths if isinstance(_get(data, p), (int, float))] or paths
-        _set(data, rng.choice(numeric), RAW + rng.choice(LITERALS))
-    elif kind == 3 and layers:  # unknown layer kind
+GRAPH_KINDS = (3, 4, 5, 6, 7, 11)  # mutations of the layers and wires (kinds 0-12 edit the
+# parsed file, 13-15 its text; see mutate_project)
+
+
+def _mutate_graph(data: dict[str, Any], layers: list[Any], edges: list[Any], kind: int,
+                  rng: random.Random) -> None:
+    """Mutate the graph's ``layers`` and ``edges`` of ``data`` in place (kinds GRAPH_KINDS)."""
+    if kind == 3 and layers:  # unknown layer kind
         rng.choice(layers)["kind"] = rng.choice(KINDS)
     elif kind == 4 and edges:  # a cycle: last layer back into the first non-Input
         names = [layer.get("name") for layer in layers]
@@ -105,6 +96,28 @@ def mutate_project(data: dict[str, Any], rng: random.Random) -> str:
         key = rng.choice(["shape", "units", "filters", "kernel_size", "pool_size", "input_dim"])
         layer[key] = rng.choice([[10**9, 10**9], [1e30], 10**12, 2**31, [2**31, 2**31, 4],
                                  RAW + "1e400", [-1], [0, 5], 10**6])
+    elif kind == 11 and layers:  # a duplicate layer name or layer without a name/kind
+        layer = rng.choice(layers)
+        choice = rng.randrange(3)
+        if choice == 0:
+            layer["name"] = layers[0].get("name")
+        else:
+            layer.pop("name" if choice == 1 else "kind", None)
+
+
+def _mutate_entries(data: dict[str, Any], kind: int, rng: random.Random) -> None:
+    """Mutate any entry, the training settings, the texts or the header of ``data`` in place
+    (kinds 0-12 outside GRAPH_KINDS)."""
+    paths = _paths(data)[1:]
+    if kind == 0:  # delete a key or list entry
+        path = rng.choice(paths)
+        parent = _get(data, path[:-1])
+        del parent[path[-1]]
+    elif kind == 1:  # wrong type anywhere
+        _set(data, rng.choice(paths), rng.choice(WRONG))
+    elif kind == 2:  # an extreme number literal where a number is
+        numeric = [p for p in paths if isinstance(_get(data, p), (int, float))] or paths
+        _set(data, rng.choice(numeric), RAW + rng.choice(LITERALS))
     elif kind == 8:  # deep nesting somewhere
         depth = rng.choice([50, 101, 995, 5000])
         _set(data, rng.choice(paths), RAW + "[" * depth + "]" * depth)
@@ -118,15 +131,20 @@ def mutate_project(data: dict[str, Any], rng: random.Random) -> str:
     elif kind == 10:  # a long text (a lesson pasted twice too often)
         data[rng.choice(["lesson", "name", "description"])] = "long " * rng.choice(
             [100, 50_000])
-    elif kind == 11 and layers:  # a duplicate layer name or layer without a name/kind
-        layer = rng.choice(layers)
-        choice = rng.randrange(3)
-        if choice == 0:
-            layer["name"] = layers[0].get("name")
-        else:
-            layer.pop("name" if choice == 1 else "kind", None)
     elif kind == 12:  # format and version
         data[rng.choice(["format", "version", "recipe"])] = rng.choice(WRONG + [2, "gan"])
+
+
+def mutate_project(data: dict[str, Any], rng: random.Random) -> str:
+    """One mutated project file's text (see the module doc for the kinds of mutation)."""
+    kind = rng.randrange(16)
+    data = json.loads(json.dumps(data))
+    graph = data.get("graph", {})
+    layers, edges = graph.get("layers", []), graph.get("edges", [])
+    if kind in GRAPH_KINDS:
+        _mutate_graph(data, layers, edges, kind, rng)
+    else:
+        _mutate_entries(data, kind, rng)
     text = json.dumps(data, ensure_ascii=True)
     text = re.sub(r'"\\u0000RAW\\u0000((?:[^"\\]|\\.)*)"',
                   lambda m: json.loads(f'"{m.group(1)}"'), text)
