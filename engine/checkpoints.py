@@ -211,8 +211,10 @@ class CheckpointStore:
             return False
         checkpoint = capture(trainer, last, metrics)
         with self._lock:
-            if self.cap_bytes is None:
-                self.cap_bytes = default_cap(sum(v.nbytes for v in checkpoint.arrays.values()))
+            if self.cap_bytes is None:  # the model's arrays and the optimizer's, once made
+                weights = sum(v.nbytes for v in model_weights(checkpoint).values())
+                buffers = len(trainer.optimizer.state_names)
+                self.cap_bytes = default_cap(weights * (1 + buffers))
             self._items.append(checkpoint)
             self._next_due = step + max(1, math.floor(step * self.growth))
             self._thin()

@@ -173,3 +173,21 @@ def test_the_timeline_file_round_trips_and_writes_shared_arrays_once(tmp_path):
     np.savez(sidecar, **broken)
     with pytest.raises(ProjectFileError, match="timeline .* is damaged"):
         read_timeline(sidecar)
+
+
+def test_the_default_cap_is_sized_to_the_model_and_its_optimizer():
+    data = load_dataset(SPIRAL)
+    trainer = make_trainer(data, optimizer="adam")
+    store = CheckpointStore()
+    store.maybe_record(trainer)  # step 0: Adam has no buffers yet
+    weights = sum(v.nbytes for v in model_weights(store.checkpoints()[0]).values())
+    assert store.cap_bytes == max(4 * 2**20, 100 * 3 * weights)
+    big = Trainer(Model(Graph.sequential([
+        {"kind": "Input", "shape": [2]},
+        {"kind": "Dense", "name": "hidden", "units": 4000, "activation": "tanh"},
+        {"kind": "Dense", "name": "wide", "units": 1000, "activation": "tanh"},
+        {"kind": "Dense", "name": "out", "units": 2, "activation": "softmax"}]), seed=0),
+        data, TrainConfig(epochs=1))
+    store = CheckpointStore()
+    store.maybe_record(big)  # 4M parameters: 16 MB, 48 MB with Adam's buffers
+    assert store.cap_bytes == 200 * 2**20
