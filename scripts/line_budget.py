@@ -55,7 +55,6 @@ EXEMPT: dict[str, str] = {
     "widgets/plots/loss_plot.py:LossPlot._build_controls": PENDING,
     "widgets/views/landscape_view.py:RaceView.__init__": PENDING,
     "widgets/views/microscope_view.py:MicroscopeView.__init__": PENDING,
-    "widgets/views/misclassified.py:MisclassifiedGallery.show_mistakes": PENDING,
 }
 
 

@@ -99,14 +99,7 @@ class MisclassifiedGallery(ViewFrame):
         self.indices, self.images = idx, images
         while len(self.cells) < len(idx):
             self._add_cell(len(self.cells))
-        lo, hi = float(np.min(images)), float(np.max(images))
-        if self._lut is None:
-            self._lut = ink_lut(self.style_)
-        if images.ndim == 4 and images.shape[1] == 3:  # RGB keeps its colours
-            rgba = [ink_rgba(im, self.style_, lo, hi) for im in images]
-        else:
-            rgba = shade(np.stack([display_plane(im) for im in images]), self._lut, lo,
-                         max(hi, lo + 1e-12))
+        rgba = self._rgba(images)
         true = np.asarray(result.get("true", np.full(len(idx), -1))).reshape(-1)
         pred = np.asarray(result.get("predicted", np.full(len(idx), -1))).reshape(-1)
         conf = np.asarray(result.get("confidence", np.full(len(idx), np.nan))).reshape(-1)
@@ -128,6 +121,16 @@ class MisclassifiedGallery(ViewFrame):
                 label.setText(text, color=self.style_.foreground, size=f"{LABEL_PT}pt")
         self._summarize(result, len(idx))
         self.show_content()
+
+    def _rgba(self, images: np.ndarray) -> Any:
+        """images (K, C, H, W) or (K, H, W) -> K RGBA pictures on one shared value range."""
+        lo, hi = float(np.min(images)), float(np.max(images))
+        if self._lut is None:
+            self._lut = ink_lut(self.style_)
+        if images.ndim == 4 and images.shape[1] == 3:  # RGB keeps its colours
+            return [ink_rgba(im, self.style_, lo, hi) for im in images]
+        return shade(np.stack([display_plane(im) for im in images]), self._lut, lo,
+                     max(hi, lo + 1e-12))
 
     def _images(self, result: dict[str, Any], idx: np.ndarray) -> np.ndarray | None:
         images = result.get("images")
