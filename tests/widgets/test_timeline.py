@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.examples import example_path
 from app.settings import Settings
+from app.worker import with_introspection
 from engine.checkpoints import restore
 from engine.recipes import prepare
 from widgets.main_window import MainWindow
@@ -167,3 +168,31 @@ def test_branch_from_a_past_moment_with_a_new_learning_rate(window, qtbot):
     restore(plain, fork)
     list(plain.run())  # the run's own learning rate gives other weights
     assert not np.array_equal(plain.model.params_flat, window.session.model.params_flat)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.array_equal(np.asarray(a), np.asarray(b))
+    return a == b
+
+
+def test_look_inside_probes_of_a_past_moment_come_from_its_weights(window, qtbot):
+    window.session.set_probe_requests({"saliency": {}})  # as the Saliency tab asks
+    window.doc.set_training({"epochs": 5})
+    window.run.toggle_play()
+    qtbot.waitUntil(lambda: window.run.state == "finished", timeout=30000)
+    present = window.session.last_snapshot.probes["introspection:saliency"]
+    bar = window.timeline
+    bar.refresh()
+    bar.drag_to(3)
+    qtbot.waitUntil(lambda: window.timeline.controller.last_past is not None, timeout=10000)
+    shown = window.timeline.controller.last_past.probes["introspection:saliency"]
+    fresh = prepare(copy.deepcopy(window.session.project), window.session.data).trainer
+    restore(fresh, bar.items[3])
+    names = with_introspection(fresh, [], {"saliency": {}}, None)
+    expected = fresh.probe_grid.compute(names)["introspection:saliency"]
+    assert _same(shown, expected) and not _same(shown, present)
