@@ -4,8 +4,10 @@ The top lists every problem of the readiness check (``app.readiness.check_docume
 one Play runs: graph, shapes, data fit, recipe, training settings), re-run on every edit of
 the network, the recipe or the training settings and whenever the dataset panel has loaded
 new data. The summary says "ready" only when that list has no error, i.e. exactly when Play
-would start. A fixable problem has a button under it that applies its ``Fix`` as one undoable
-edit ("Fix all" applies every offered fix in one undo step); clicking a problem emits
+would start; warnings (Play still works, e.g. a network with no activation function) come
+after the errors, marked "Warning" on a pale background, and the summary counts them. A
+fixable problem has a button under it that applies its ``Fix`` as one undoable edit ("Fix all"
+applies every offered fix in one undo step); clicking a problem emits
 ``layer_activated`` so the window can select that layer on the canvas. Below come messages
 posted by the rest of the window (training errors, a run's final advice, canvas hints, file
 problems), newest first.
@@ -169,13 +171,20 @@ class ProblemsPanel(QWidget):
         self.fix_buttons = []
         style = self.style()
         critical = style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical)
-        for problem in self.problems:
+        caution = style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        # errors first (they stop Play), then warnings: shown apart, in the text colour
+        for problem in sorted(self.problems, key=lambda p: p.level != "error"):
             text = problem.message
             if problem.layer and problem.layer not in text:
                 text = f"{problem.layer}: {text}"
-            item = QListWidgetItem(critical, text)
+            warning = problem.level != "error"
+            item = QListWidgetItem(caution if warning else critical,
+                                   f"Warning (Play still works): {text}" if warning else text)
             item.setData(Qt.ItemDataRole.UserRole, problem.layer or "")
-            item.setForeground(QColor(c.error))
+            if warning:
+                item.setBackground(QColor(c.warning_bg))
+            else:
+                item.setForeground(QColor(c.error))
             if problem.layer:
                 item.setToolTip("Click to select this layer on the canvas.")
             self.list.addItem(item)
@@ -225,6 +234,10 @@ class ProblemsPanel(QWidget):
             self.summary.setText(f"<b style='color:{c.ok}'>✔ Ready to train</b> — "
                                  "press Play.")
             self.summary.setToolTip("The network fits the data and the training settings.")
+        warned = len(self.problems) - n
+        if warned and not self._data_pending:
+            self.summary.setText(self.summary.text()
+                                 + f" ⚠ {warned} warning{'s' if warned > 1 else ''} below.")
         self.fix_all_button.setVisible(len(self.fixes) >= 2)
         self.clear_button.setEnabled(bool(self.messages))
 
