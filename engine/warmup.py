@@ -125,7 +125,8 @@ TASKS: tuple[WarmupTask, ...] = (
     *(WarmupTask("dense", n, _example(n)) for n in
       ("xor", "spiral", "circles", "regression_sine", "digits_mlp", "perceptron_and")),
     *(WarmupTask("conv", n, _example(n)) for n in
-      ("digits_cnn", "overfitting_cnn", "shapes_cnn", "resnet_tiny")),
+      ("digits_cnn", "overfitting_cnn", "shapes_cnn", "resnet_tiny", "finetune_digits",
+       "finetune_shapes_pretrained")),
     WarmupTask("conv", "Conv1D", _chain(SINE, [
         *SINE_IN, ("Conv1D", {"filters": 4, "kernel_size": 3, "padding": "same",
                               "activation": "relu"}), ("Flatten", {}), *SINE_OUT])),

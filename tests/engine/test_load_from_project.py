@@ -70,3 +70,20 @@ def test_train_init_from_another_project(tmp_path, capsys):
     assert "frozen (not trained)" in out
     saved = read_project_weights(mine)
     np.testing.assert_array_equal(saved["hidden/kernel"], model.get_weights()["hidden/kernel"])
+
+
+def test_the_fine_tuning_example_starts_from_the_pretrained_convolutions():
+    from engine.project import load_project
+
+    digits = load_project("assets/examples/finetune_digits.layerlab.json")
+    report = digits.graph.infer_shapes()
+    assert report.frozen == {"conv1", "conv2"}
+    assert "frozen)" in report.params_text()
+    pretrained = read_project_weights("assets/examples/finetune_shapes_pretrained.layerlab.json")
+    start = read_project_weights("assets/examples/finetune_digits.layerlab.json")
+    model = Model(digits.graph)
+    picked, match = match_weights(model.get_weights(), pretrained)
+    assert match.loaded == ["conv1", "conv2"] and match.unused == ["shape"]
+    for key, value in picked.items():
+        np.testing.assert_array_equal(start[key], value)
+    assert weights_path("assets/examples/finetune_digits.layerlab.json").stat().st_size < 200_000
