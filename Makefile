@@ -39,6 +39,8 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports
+	$(PY) scripts/import_cycles.py
+	$(PY) scripts/line_budget.py
 
 clean-venv:
 	rm -rf $(VENV)
