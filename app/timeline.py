@@ -61,8 +61,7 @@ def moment_of(checkpoint: Checkpoint) -> Moment:
 
 
 def banner_text(epoch: int, step: int) -> str:
-    return (f"Showing epoch {epoch} (step {step:,}) — press Play or 'Back to now' to "
-            f"return to the present.")
+    return f"Showing epoch {epoch} (step {step:,}) — press Play or 'Back to now'."
 
 
 class TimelineController(QObject):

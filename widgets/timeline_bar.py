@@ -18,7 +18,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import Qt
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -59,11 +60,14 @@ class TimelineHost(Protocol):
 class TimelineBar(QWidget):
     """Slider over the recorded moments (right end: now), banner, Back to now, memory."""
 
+    branched = Signal(object)  # the Checkpoint a new branch trains on from
+
     def __init__(self, controller: TimelineController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
         self.items: list[Checkpoint] = []  # the moments the slider spans (frozen while back)
         self._setting = False  # the slider moves by code, not by the learner
+        self.marker: StepMarker | None = None  # the step shown, on the loss plot
         self.banner = QLabel()
         self.banner.setObjectName("timelineBanner")
         self.banner.setWordWrap(True)
@@ -121,7 +125,7 @@ class TimelineBar(QWidget):
         layout.addLayout(row)
         self.slider.valueChanged.connect(self._on_slider_value_changed)
         self.now_button.clicked.connect(controller.back_to_now)
-        self.branch_button.clicked.connect(controller.branch_here)
+        self.branch_button.clicked.connect(self._on_branch_clicked)
         self.limit.editingFinished.connect(self._on_limit_edited)
         controller.returned.connect(self._on_returned)
         self.refresh()
@@ -187,6 +191,11 @@ class TimelineBar(QWidget):
         self.options.show()
         self.refresh()
 
+    def _on_branch_clicked(self) -> None:
+        checkpoint = self.controller.shown
+        if checkpoint is not None and self.controller.branch_here():
+            self.branched.emit(checkpoint)
+
     def _on_limit_edited(self) -> None:
         self.controller.session.set_checkpoint_cap(self.limit.value() * MB)
         self.refresh()
@@ -241,7 +250,35 @@ def install_timeline(win: TimelineHost) -> TimelineBar:
     layout.addWidget(bar)
     dock.setWidget(holder)
     controller.moment_ready.connect(lambda snap: show_moment(win, snap))
+    bar.marker = StepMarker(win.plots.loss.loss_plot, controller)
+    bar.branched.connect(lambda checkpoint: name_branch(win, checkpoint))
     controller.failed.connect(lambda message: win.post(message, "warning"))
     win.session.snapshot_ready.connect(bar.on_live_snapshot)
     win.session.history_cleared.connect(bar.refresh)
     return bar
+
+
+class StepMarker:
+    """A dashed vertical line on the loss plot at the step shown while looking back."""
+
+    def __init__(self, plot: Any, controller: TimelineController) -> None:
+        pen = pg.mkPen((200, 140, 0), width=2, style=Qt.PenStyle.DashLine)
+        self.line = pg.InfiniteLine(angle=90, movable=False, pen=pen)
+        self.line.setZValue(50)
+        self.line.hide()
+        plot.addItem(self.line, ignoreBounds=True)
+        self.controller = controller
+        controller.moment_ready.connect(self._on_moment_ready)
+        controller.returned.connect(self.line.hide)
+
+    def _on_moment_ready(self, snap: Any) -> None:
+        if self.controller.is_scrubbed:
+            self.line.setPos(float(snap.step))
+            self.line.show()
+
+
+def name_branch(win: TimelineHost, checkpoint: Checkpoint) -> None:
+    """The new curve's name in the loss plot's key: where it forked, at which rate."""
+    trainer = win.session.trainer
+    rate = f", lr {trainer.learning_rate():g}" if trainer is not None else ""
+    win.plots.loss.rename_run(f"branch at step {checkpoint.step:,}{rate}")

@@ -68,9 +68,10 @@ def test_dragging_back_shows_the_checkpoint_and_now_returns(window, qtbot):
     assert np.array_equal(shown, grid_from_checkpoint(window, checkpoint))
     assert not np.array_equal(shown, now)
     assert window.training_panel.values["step"].text() == f"{checkpoint.step:,}"
+    assert bar.marker.line.isVisible() and bar.marker.line.value() == checkpoint.step
 
     bar.now_button.click()
-    assert not bar.looking_back.isVisible()
+    assert not bar.looking_back.isVisible() and not bar.marker.line.isVisible()
     qtbot.waitUntil(lambda: np.array_equal(grid_of(window), now), timeout=10000)
     assert bar.slider.value() == len(items)
 
@@ -156,6 +157,7 @@ def test_branch_from_a_past_moment_with_a_new_learning_rate(window, qtbot):
     qtbot.waitUntil(lambda: window.run.state == "finished", timeout=30000)
     assert len(loss.kept) == kept + 1  # the parent's curve stays, dimmed
     assert loss.run.steps.x[0] == fork.step + 1  # the branch's starts at its fork
+    assert loss.run.label == f"branch at step {fork.step:,}, lr 0.05"
     steps = [c.step for c in window.session.checkpoints.checkpoints()]
     assert steps[0] == 0 and fork.step in steps and steps[-1] > fork.step
     # the branch is a fresh run loaded with the checkpoint and the new learning rate

@@ -341,6 +341,11 @@ class LossPlot(QWidget):
         self.run = RunCurves(label)
         self._reset_current()
 
+    def rename_run(self, label: str) -> None:
+        """Name the current run in the key (a timeline branch: where it forked)."""
+        self.run.label = label
+        self._update_key()
+
     def clear_runs(self) -> None:
         """Forget every run, the current one included."""
         for run in self.kept:
