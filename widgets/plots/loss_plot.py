@@ -6,11 +6,12 @@ validation loss and accuracy. Buffers grow by doubling and the curves are update
 peak downsampling and clip-to-view, so a run of 100k steps stays cheap. ``start_run(label)``
 keeps the finished run as dimmed, labelled curves until ``clear_runs()``. Controls: log scale,
 smoothing slider, accuracy plot toggle; hovering shows a crosshair and the values under it.
+A GAN run also draws the generator's loss (``gan_loss.GeneratorLoss``); the step axis grows
+in coarse jumps (``coarse_range.CoarseXRange``), so it is not redrawn every frame.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 from html import escape
@@ -21,6 +22,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
+from widgets.plots.coarse_range import CoarseXRange
+from widgets.plots.gan_loss import GeneratorLoss
 from widgets.plots.palette import (
     LABEL_PT,
     VALIDATION,
@@ -32,76 +35,13 @@ from widgets.plots.palette import (
     run_color,
     style_axes,
 )
+from widgets.plots.series import MAX_POINTS, GrowingSeries, ema, thin_older_half  # noqa: F401
 
 MAX_KEPT_RUNS = 6
-MAX_POINTS = 60_000  # per curve; older points are thinned beyond (long runs)
 REDRAW_INTERVAL_S = 1 / 12  # the curves follow the data at most ~12 times a second
 MAX_MARKED_EPOCHS = 60
 DEFAULT_SMOOTHING = 0.9
 MIN_HEIGHT_FOR_METRIC = 300  # below this the accuracy plot would squash the loss plot
-
-
-class GrowingSeries:
-    """``x, y`` float64 buffers that double when full; ``x``/``y`` are views of the used part.
-
-    Bounded for long runs: past ``max_points`` the older half is thinned to every second
-    point (``thin_older_half``), so the newest points stay exact, older ones get sparser and
-    an hour at 18,000 steps/s keeps at most ``max_points`` (a few MB, a cheap ``setData``).
-    """
-
-    def __init__(self, capacity: int = 1024, max_points: int = MAX_POINTS) -> None:
-        self._data = np.empty((2, capacity))
-        self.n = 0
-        self.max_points = max_points
-
-    def extend(self, xs: np.ndarray, ys: np.ndarray) -> None:
-        m = len(xs)
-        while self.n + m > self.max_points and self.n >= 4:
-            self.n = thin_older_half(self._data, self.n)
-        if self.n + m > self._data.shape[1]:
-            grown = np.empty((2, max(2 * self._data.shape[1], self.n + m)))
-            grown[:, : self.n] = self._data[:, : self.n]
-            self._data = grown
-        self._data[0, self.n : self.n + m] = xs
-        self._data[1, self.n : self.n + m] = ys
-        self.n += m
-
-    def clear(self) -> None:
-        self.n = 0
-
-    @property
-    def x(self) -> np.ndarray:
-        return self._data[0, : self.n]
-
-    @property
-    def y(self) -> np.ndarray:
-        return self._data[1, : self.n]
-
-
-def thin_older_half(data: np.ndarray, n: int) -> int:
-    """Keep every second column of the older half of ``data[:, :n]`` (shape ``(rows, cap)``),
-    in place, the newer half untouched; returns the new count."""
-    half = n // 2
-    kept = data[:, :half:2].copy()
-    k = kept.shape[1]
-    data[:, :k] = kept
-    data[:, k : k + n - half] = data[:, half:n].copy()
-    return k + n - half
-
-
-def ema(values: np.ndarray, weight: float, state: tuple[float, int] = (0.0, 0)
-        ) -> tuple[np.ndarray, tuple[float, int]]:
-    """Debiased exponential moving average (TensorBoard style); returns values and new state."""
-    acc, count = state
-    out = np.empty(len(values))
-    for i, v in enumerate(values.tolist()):
-        if not math.isfinite(v):  # a diverged step: leave a gap, keep the average
-            out[i] = math.nan
-            continue
-        acc = weight * acc + (1.0 - weight) * v
-        count += 1
-        out[i] = acc / (1.0 - weight**count) if weight > 0 else v
-    return out, (acc, count)
 
 
 @dataclass
@@ -212,6 +152,8 @@ class LossPlot(QWidget):
                                               symbolSize=8)
         self.val_item = self.loss_plot.plot(name="validation (epoch)", symbol="s",
                                             symbolSize=8)
+        self.generator = GeneratorLoss(self.loss_plot)  # a GAN run's second loss curve
+        self.x_range = CoarseXRange(self.loss_plot, self.metric_plot)  # no redraw per frame
         self.acc_train_item = self.metric_plot.plot(name="train", symbol="o", symbolSize=7)
         self.acc_val_item = self.metric_plot.plot(name="validation", symbol="s", symbolSize=7)
         self.crosshair = pg.InfiniteLine(angle=90, movable=False)
@@ -242,6 +184,7 @@ class LossPlot(QWidget):
         self._style_epoch_item(self.val_item, VALIDATION, Qt.PenStyle.DashLine, s)
         self._style_epoch_item(self.acc_train_item, s.train, Qt.PenStyle.SolidLine, s)
         self._style_epoch_item(self.acc_val_item, VALIDATION, Qt.PenStyle.DashLine, s)
+        self.generator.set_theme(s)
         self.crosshair.setPen(pg.mkPen(s.muted, width=1, style=Qt.PenStyle.DotLine))
         self.readout.fill = pg.mkBrush(s.background + "E6")
         self.readout.border = pg.mkPen(s.muted)
@@ -269,6 +212,11 @@ class LossPlot(QWidget):
             self.run.steps.extend(xs, losses)
             smooth, self._ema_state = ema(losses, self.smoothing, self._ema_state)
             self.run.smooth.extend(xs, smooth)
+            extra = getattr(snap, "extra", None)
+            g_losses = extra.get("g_losses") if isinstance(extra, dict) else None
+            if g_losses is not None and self.generator.add(first, len(losses), g_losses,
+                                                           self.smoothing):
+                self._update_key()  # a GAN: "discriminator" and "generator"
         rows = []  # every epoch since the last snapshot
         for row in getattr(snap, "epoch_rows", ()):
             epoch = int(row["epoch"]) + self._epoch_offset
@@ -301,6 +249,11 @@ class LossPlot(QWidget):
                  (self.acc_train_item, run.acc_train), (self.acc_val_item, run.acc_val))
         for item, series in pairs:
             item.setData(series.x, series.y)
+        self.generator.redraw()
+        ends = [float(s.x[-1]) for _, s in pairs if s.n] + [self.generator.last_x()]
+        ends += [float(item.xData[-1]) for r in self.kept for item in r.items
+                 if item.xData is not None and len(item.xData)]
+        self.x_range.fit(max(ends))
 
     def _add_epochs(self, rows: list[dict[str, float]]) -> None:
         """Append finished epochs' values; one ``setData`` per curve however many rows came
@@ -356,6 +309,7 @@ class LossPlot(QWidget):
         for plot in (self.loss_plot, self.metric_plot):  # an empty plot keeps its last range:
             plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)  # not the old project's
             plot.enableAutoRange()
+        self.x_range.reset()
 
     def set_log_scale(self, on: bool) -> None:
         if self.log_box.isChecked() != on:
@@ -380,6 +334,7 @@ class LossPlot(QWidget):
         for item in (self.raw_item, self.smooth_item, self.train_item, self.val_item,
                      self.acc_train_item, self.acc_val_item):
             item.setData([], [])
+        self.generator.clear()
         for item, symbol in ((self.train_item, "o"), (self.val_item, "s"),
                              (self.acc_train_item, "o"), (self.acc_val_item, "s")):
             item.setSymbol(symbol)
@@ -455,6 +410,7 @@ class LossPlot(QWidget):
         self.run.smooth.clear()
         self.run.smooth.extend(self.run.steps.x, smooth)
         self.smooth_item.setData(self.run.smooth.x, self.run.smooth.y)
+        self.generator.resmooth(self.smoothing)
 
     def _update_key(self) -> None:
         s = self.style_
@@ -467,6 +423,10 @@ class LossPlot(QWidget):
         # tooltip say the rest (per step, smoothed; epoch means)
         parts = [entry(s.train, "━━", "train"), entry(s.train, "━●━", "epoch mean"),
                  entry(VALIDATION, "╍■╍", "validation")]
+        if self.generator.active:  # a GAN: two networks, two losses (no validation loss)
+            parts = [entry(s.train, "━━", "discriminator"),
+                     entry(self.generator.color, "━━", "generator"),
+                     entry(s.train, "━●━", "D + G (epoch mean)")]
         if self.kept:  # the run's name matters beside earlier runs (else: the tooltip)
             parts.insert(0, f"<b>{escape(self.run.label)}</b>:")
         parts += [entry(run.color, "━━", f"earlier: {run.label}") for run in self.kept]
