@@ -13,15 +13,17 @@ slices of that buffer that belong to frozen layers and, around each optimizer st
 Gradients still flow *through* a frozen layer (its ``backward`` runs as usual), so layers
 before it keep learning. BatchNormalization frozen also keeps its running statistics (it
 runs in inference mode, ``engine.layers.normalization``), as Keras does.
+``same_but_trainable`` tells the window that only freezing changed, so weights are kept.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 if TYPE_CHECKING:
+    from engine.graph import Graph
     from engine.model import Model
 
 
@@ -61,3 +63,16 @@ class FrozenParams:
         """params_flat: (n,) — put the remembered frozen values back after the step."""
         for part, value in zip(self.slices, self._saved):
             params_flat[part] = value
+
+
+def same_but_trainable(a: Graph, b: Graph) -> bool:
+    """Whether two graphs compute the same thing and differ at most in which layers are
+    frozen (and in canvas positions): freezing never needs fresh weights."""
+    return _without_trainable(a) == _without_trainable(b)
+
+
+def _without_trainable(graph: Graph) -> tuple[Any, Any]:
+    data = graph.to_dict()
+    skip = ("position", "trainable")
+    layers = [{k: v for k, v in layer.items() if k not in skip} for layer in data["layers"]]
+    return layers, data.get("edges")

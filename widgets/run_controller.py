@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from app.readiness import check_document
 from app.saved_run import history_arrays
+from engine.frozen import same_but_trainable
 from engine.readiness import Problem, errors, refusal
 from engine.types import LayerLabError
 from widgets.icons import run_icon
@@ -85,6 +86,8 @@ class RunController(QObject):
     def ensure_loaded(self) -> bool:
         """Load the document into the session unless the session already runs this version."""
         if self.session.prepared is None or self.structure_dirty:
+            if self.only_freezing_changed():  # a frozen layer keeps its weights: no question
+                return self.load(keep_weights=True)
             keep = self.state in ACTIVE and self.session.model is not None \
                 and not self.doc.report.errors and self.ask_keep_weights()
             return self.load(keep_weights=keep)
@@ -212,7 +215,7 @@ class RunController(QObject):
             return
         self._asking = True
         try:
-            keep = self.ask_keep_weights()
+            keep = self.only_freezing_changed() or self.ask_keep_weights()
         finally:
             self._asking = False
         if self.load(keep_weights=keep) and was_running:
@@ -231,6 +234,16 @@ class RunController(QObject):
         self.session.update_data(panel.data, dict(self.doc.project.dataset))
         self.structure_dirty = False
         return True
+
+    def only_freezing_changed(self) -> bool:
+        """The loaded project and the document's differ only in Trainable switches (same
+        data and recipe): freezing or unfreezing keeps every weight."""
+        loaded, now = self.session.project, self.doc.project
+        return (loaded is not None and self.session.model is not None
+                and not self.doc.report.errors and loaded.dataset == now.dataset
+                and loaded.recipe == now.recipe
+                and network_of(loaded.graph) != network_of(self.doc.graph)
+                and same_but_trainable(loaded.graph, self.doc.graph))
 
     def ask_keep_weights(self) -> bool:
         """Ask whether unchanged layers keep their trained weights (tests replace this)."""
