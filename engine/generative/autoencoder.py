@@ -105,6 +105,11 @@ class AutoencoderTrainer(Trainer):
         self.rng = np.random.default_rng(config.seed)
         self.noise_rng = np.random.default_rng([config.seed, 7])
         self.step = self.epoch = 0
+        # where the run is inside its epoch, as in Trainer (Trainer.run reads them; checkpoints)
+        self.epoch_start_rng: dict[str, Any] = dict(self.rng.bit_generator.state)
+        self.epoch_pos = 0
+        self.epoch_losses: list[float] = []
+        self.resume: tuple[int, list[float]] | None = None
         self.time_to_first_step: float | None = None
         self.recent: list[float] = []
         self.probe_grid: Any = LatentProbeSet(self)

@@ -33,6 +33,7 @@ import numpy as np
 from engine.datasets.base import Dataset
 from engine.diagnosis import diagnose_divergence
 from engine.divergence import DivergenceWatch
+from engine.frozen import FrozenParams
 from engine.generative.gan_probes import GANProbeSet
 from engine.generative.graph_tools import components
 from engine.generative.options import resolve
@@ -40,7 +41,7 @@ from engine.graph import Graph
 from engine.model import Model
 from engine.optimizers import Optimizer, get_optimizer
 from engine.snapshots import DIVERGED, EPOCH, FINISHED, STEP, STOPPED, Snapshot
-from engine.stepper import apply_penalties, clip_gradients, penalized_params
+from engine.stepper import apply_penalties, clip_gradients, penalized_params, step_trainable
 from engine.training import TrainConfig, data_magnitude
 from engine.types import ConfigError, DataError, GraphError, format_shape
 
@@ -133,6 +134,8 @@ class GANTrainer:
         self.optimizer = self.g_optimizer  # what a generic panel shows
         self.g_penalized = penalized_params(self.generator)
         self.d_penalized = penalized_params(self.discriminator)
+        self.g_frozen = FrozenParams(self.generator)  # layers with trainable: false
+        self.d_frozen = FrozenParams(self.discriminator)
         self.rng = np.random.default_rng(config.seed)
         self.noise_rng = np.random.default_rng([config.seed, 11])
         self.step = self.epoch = self.d_count = 0
@@ -202,8 +205,8 @@ class GANTrainer:
         d.grads_flat += real_grads
         loss = float(_softplus(-lr).mean() + _softplus(lf).mean())
         loss += apply_penalties(self.d_penalized)
-        clip_gradients(d.grads_flat, self.config)
-        self.d_optimizer.step([d.params_flat], [d.grads_flat])
+        step_trainable(self.d_optimizer, d, self.d_frozen,
+                       lambda grads: clip_gradients(grads, self.config))
         return loss, float(_sigmoid(lr).mean()), float(_sigmoid(lf).mean())
 
     def g_step(self, n: int, yb: np.ndarray) -> float:
@@ -216,8 +219,8 @@ class GANTrainer:
         grad_fake = grad_in[:, : int(np.prod(self.data_shape))] if self.conditional else grad_in
         g.backward(np.ascontiguousarray(grad_fake).reshape(fake.shape))
         loss = float(_softplus(-lf).mean()) + apply_penalties(self.g_penalized)
-        clip_gradients(g.grads_flat, self.config)
-        self.g_optimizer.step([g.params_flat], [g.grads_flat])
+        step_trainable(self.g_optimizer, g, self.g_frozen,
+                       lambda grads: clip_gradients(grads, self.config))
         return loss
 
     # -- the loop ----------------------------------------------------------------------------

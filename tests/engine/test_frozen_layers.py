@@ -120,3 +120,34 @@ def test_fused_path_only_without_frozen_layers():
     assert isinstance(trainer.stepper, FusedMLPStepper)
     trainer = Trainer(Model(chain(frozen="first"), seed=0), blobs(), TrainConfig())
     assert isinstance(trainer.stepper, GenericStepper)
+
+
+def _frozen_stays(prepared, layer_names):
+    model = prepared.model
+    before = model.get_weights()
+    snaps = list(prepared.trainer.run())
+    assert snaps[-1].event == "finished", snaps[-1].message
+    after = model.get_weights()
+    for key in before:
+        same = np.array_equal(before[key], after[key])
+        assert same == (key.split("/")[0] in layer_names), key
+
+
+def test_the_autoencoder_leaves_a_frozen_layer_alone():
+    from engine.recipes import prepare
+    from tests.engine.test_generative_autoencoder import ae_graph
+    from tests.engine.test_generative_autoencoder import project as ae_project
+
+    graph = ae_graph()
+    graph.set_options("enc", {**graph.nodes["enc"].options, "trainable": False})
+    _frozen_stays(prepare(ae_project(epochs=1, graph=graph)), {"enc"})
+
+
+def test_the_gan_leaves_frozen_layers_of_both_networks_alone():
+    from engine.recipes import prepare
+    from tests.engine.test_generative_gan import gan_graph, gan_project
+
+    graph = gan_graph()
+    for name in ("g1", "d3"):  # one layer of each network
+        graph.set_options(name, {**graph.nodes[name].options, "trainable": False})
+    _frozen_stays(prepare(gan_project(epochs=1, graph=graph)), {"g1", "d3"})
