@@ -216,13 +216,15 @@ class CheckpointStore:
                 buffers = len(trainer.optimizer.state_names)
                 self.cap_bytes = default_cap(weights * (1 + buffers))
             self._items.append(checkpoint)
+            self.bytes += checkpoint.new_bytes  # exact: it shares only with the one before
             self._next_due = step + max(1, math.floor(step * self.growth))
-            self._thin()
+            self._thin(recount=False)
         return True
 
-    def _thin(self) -> None:
+    def _thin(self, recount: bool = True) -> None:
         """Drop every other older checkpoint while over a cap (lock held)."""
-        self.bytes = unique_bytes(self._items)
+        if recount:
+            self.bytes = unique_bytes(self._items)
         cap = self.cap_bytes if self.cap_bytes is not None else DEFAULT_CAP_BYTES
         while len(self._items) > self.max_count or (self.bytes > cap and len(self._items) > 1):
             items = self._items
