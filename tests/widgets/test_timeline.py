@@ -112,6 +112,12 @@ def test_the_memory_limit_is_shown_and_can_be_lowered(window, qtbot):
     bar.limit.editingFinished.emit()
     assert window.session.checkpoint_cap == 2**20
     assert store.bytes <= 2**20 and len(store) <= before
+    bar.drag_to(1)
+    assert bar.looking_back.isVisible()
+    window.run.reset()  # fresh weights: a new run, an empty timeline, back at now
+    assert not bar.looking_back.isVisible() and not bar.controller.is_scrubbed
+    assert len(window.session.checkpoints) == 0 and not bar.slider.isEnabled()
+    assert window.session.checkpoints.cap_bytes == 2**20  # the learner's limit stays
 
 
 def test_the_timeline_is_saved_with_the_project_when_ticked_and_reopens(window, qtbot,
