@@ -77,8 +77,8 @@ class TimelineController(QObject):
         self.shown: Checkpoint | None = None  # the past moment on the views; None: the present
         self.last_past: Snapshot | None = None
         self._copy: RecipeTrainer | None = None  # prepared once per run, used by the thread
-        self._copy_key: tuple[int, int] | None = None  # the run and data it was prepared for
-        self._sent_key: tuple[int, int] | None = None  # the newest key sent to the thread
+        self._generation = 0  # counts new runs and new data: a new copy is needed
+        self._sent_key: int | None = None  # the generation of the newest copy asked for
         self._lock = threading.Lock()
         self._wanted: tuple[Any, ...] | None = None
         self._busy = False
@@ -86,6 +86,7 @@ class TimelineController(QObject):
         self._timer = QTimer(self, interval=POLL_MS)
         self._timer.timeout.connect(self._drain)
         session.history_cleared.connect(self._on_new_run)
+        session.data_replaced.connect(self._on_new_data)
         session.state_changed.connect(self._on_state_changed)
 
     # -- reading -----------------------------------------------------------------------------
@@ -142,7 +143,7 @@ class TimelineController(QObject):
         base = self.session.last_snapshot
         if base is None:
             return
-        key = (id(self.session.prepared), id(self.session.data))
+        key = self._generation
         source = None
         if key != self._sent_key:  # a new run or new data: a new private copy
             source = (key, copy.deepcopy(self.session.project), self.session.data)
@@ -169,8 +170,8 @@ class TimelineController(QObject):
                         return
                 source, *rest = job
                 if source is not None:
-                    key, project, data = source
-                    self._copy, self._copy_key = prepare(project, data).trainer, key
+                    _key, project, data = source
+                    self._copy = prepare(project, data).trainer
                 self._results.put(("moment", self._compute(*rest)))
         except Exception as err:  # noqa: BLE001 - the thread must end cleanly
             log.exception("timeline probes failed")
@@ -218,8 +219,12 @@ class TimelineController(QObject):
     # -- session events ----------------------------------------------------------------------
     def _on_new_run(self) -> None:
         """A new model or run: the copy is rebuilt on the next request; back to the present."""
+        self._generation += 1
         self.shown, self.last_past = None, None
         self.returned.emit()
+
+    def _on_new_data(self, _data: Any) -> None:
+        self._generation += 1  # the learner edited the points: probes of the new data
 
     def _on_state_changed(self, state: str) -> None:
         if state == "running" and self.shown is not None:
