@@ -394,6 +394,25 @@ class TrainingSession(QObject):
         elif self.trainer is not None:
             self.trainer.set_learning_rate(value)
 
+    def set_recipe_options(self, options: dict[str, Any]) -> None:
+        """Recipe options (β, KL warm-up, GAN learning rates...) for the loaded trainer, which
+        re-reads ``config.recipe_options`` before every chunk. While a run is alive the
+        training thread applies them between two steps (``call_between_steps``), never the
+        GUI thread; with no run alive they are applied at once."""
+        trainer, worker, opts = self.trainer, self._worker, dict(options)
+        if trainer is None:
+            return
+
+        def apply(target: RecipeTrainer = trainer) -> None:
+            target.config.recipe_options = dict(opts)
+
+        if worker is not None and worker.is_alive():
+            done = worker.call_between_steps(apply)
+            if not worker.is_alive() and not done.done():  # ended before serving it
+                apply()
+        else:
+            apply()
+
     def set_step_rate(self, steps_per_second: float) -> None:
         """Limit training to this many optimizer steps a second (0: full speed), live."""
         self.step_rate = max(0.0, float(steps_per_second))

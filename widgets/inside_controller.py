@@ -17,6 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 
+from engine.training import TrainConfig
 from widgets.inside_dock import InsideViews, ViewContext
 from widgets.views.adversarial_view import AdversarialView
 from widgets.views.coach_panel import CoachPanel
@@ -198,13 +199,10 @@ class InsideController(QObject):
         self.data = data
         self.dock.set_dataset(data)
 
-    def _on_training_changed(self, config: Any) -> None:
-        """Recipe options (β, KL warm-up, GAN learning rates...) reach a running trainer at
-        once: the trainers re-read ``config.recipe_options`` before every chunk."""
-        prepared = getattr(self.session, "prepared", None)
-        trainer = getattr(prepared, "trainer", None)
-        if trainer is not None and hasattr(trainer, "config"):
-            trainer.config.recipe_options = dict(getattr(config, "recipe_options", {}) or {})
+    def _on_training_changed(self, config: TrainConfig) -> None:
+        """Recipe options (β, KL warm-up, GAN learning rates...) reach a running trainer
+        before its next chunk; the session hands them to the training thread."""
+        self.session.set_recipe_options(dict(config.recipe_options or {}))
 
     def set_theme(self, name: str) -> None:
         self.dock.set_theme(name)
