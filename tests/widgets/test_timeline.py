@@ -38,6 +38,17 @@ def grid_of(win: MainWindow) -> np.ndarray:
     return np.array(win.plots.decision._grid, copy=True)
 
 
+def grid_of_run_stopped_at(win: MainWindow, step: int) -> np.ndarray:
+    """The decision map of the same project trained afresh and stopped at ``step``."""
+    trainer = prepare(copy.deepcopy(win.session.project), win.session.data).trainer
+    trainer.config.snapshot_every = 1
+    for snap in trainer.run():
+        if snap.step >= step:
+            break
+    assert trainer.step == step
+    return trainer.probe_grid.compute(["decision_grid"])["decision_grid"]
+
+
 def grid_from_checkpoint(win: MainWindow, checkpoint) -> np.ndarray:
     """The decision map of the checkpoint's weights, computed here on a fresh copy."""
     trainer = prepare(copy.deepcopy(win.session.project), win.session.data).trainer
@@ -66,6 +77,7 @@ def test_dragging_back_shows_the_checkpoint_and_now_returns(window, qtbot):
     qtbot.waitUntil(lambda: window.timeline.controller.last_past is not None, timeout=10000)
     shown = grid_of(window)
     assert np.array_equal(shown, grid_from_checkpoint(window, checkpoint))
+    assert np.array_equal(shown, grid_of_run_stopped_at(window, checkpoint.step))
     assert not np.array_equal(shown, now)
     assert window.training_panel.values["step"].text() == f"{checkpoint.step:,}"
     assert bar.marker.line.isVisible() and bar.marker.line.value() == checkpoint.step
