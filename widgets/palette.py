@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from engine.composites import COMPOSITES
 from engine.layers import categories
+from engine.layers.base import Layer
 from widgets.canvas import style as st
 from widgets.canvas.view import BLOCK_PREFIX, MIME_LAYER
 from widgets.flow_layout import FlowLayout
@@ -34,12 +35,17 @@ ICON_SIZE = 24
 CHIP_POINT_SIZE = 10  # category buttons: small enough for all of them in a few rows
 
 
-def ordered_categories() -> list[tuple[str, list[type]]]:
+def ordered_categories() -> list[tuple[str, list[type[Layer]]]]:
     """Registry categories in teaching order (unknown ones after, alphabetically)."""
     groups = categories()
     rank = {name: i for i, name in enumerate(st.CATEGORY_ORDER)}
     names = sorted(groups, key=lambda c: (rank.get(c, len(rank)), c))
     return [(name, groups[name]) for name in names]
+
+
+def _hidden(item: QTreeWidgetItem | None) -> bool:
+    """A row that is hidden (a missing row counts as shown: top-level rows have no parent)."""
+    return item is not None and item.isHidden()
 
 
 class LayerTree(QTreeWidget):
@@ -79,7 +85,7 @@ class LayerTree(QTreeWidget):
     def startDrag(self, supported: Qt.DropAction) -> None:  # noqa: N802 - Qt override
         item = self.currentItem()
         mime = self.mime_for(item) if item is not None else None
-        if mime is None:
+        if item is None or mime is None:
             return
         drag = QDrag(self)
         drag.setMimeData(mime)
@@ -180,9 +186,8 @@ class LayerPalette(QWidget):
 
     def groups(self) -> dict[str, QTreeWidgetItem]:
         """Category name -> its header row in the tree."""
-        tree = self.tree
-        return {tree.topLevelItem(i).text(0): tree.topLevelItem(i)
-                for i in range(tree.topLevelItemCount())}
+        groups = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        return {group.text(0): group for group in groups if group is not None}
 
     def show_category(self, name: str) -> None:
         """Scroll so that category ``name``'s layers start at the top of the tree."""
@@ -200,8 +205,9 @@ class LayerPalette(QWidget):
 
     def height_for_rows(self, rows: int) -> int:
         """Palette height (px) that shows search, category buttons and ``rows`` tree rows."""
-        margins = self.layout().contentsMargins()
-        spacing = self.layout().spacing()
+        layout = self.layout()
+        assert layout is not None  # built in __init__
+        margins, spacing = layout.contentsMargins(), layout.spacing()
         width = max(self.width(), 200) - margins.left() - margins.right()
         return (margins.top() + margins.bottom() + self.search.sizeHint().height()
                 + self.category_bar.heightForWidth(width) + 2 * spacing
@@ -242,15 +248,19 @@ class LayerPalette(QWidget):
 
     def visible_kinds(self) -> list[str]:
         return [k for k, item in self.items.items()
-                if not item.isHidden() and not item.parent().isHidden()]
+                if not item.isHidden() and not _hidden(item.parent())]
 
     def _on_search_changed(self, text: str) -> None:
         words = text.lower().split()
         for index in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(index)
+            if group is None:
+                continue
             shown = 0
             for row in range(group.childCount()):
                 item = group.child(row)
+                if item is None:
+                    continue
                 haystack = str(item.data(0, SEARCH_ROLE))
                 match = all(w in haystack for w in words)
                 item.setHidden(not match)

@@ -19,10 +19,11 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app.examples import example_path
 from widgets.gallery import ExampleGallery
+from widgets.qt_app import qt_app
 
 MESSAGE = "Preparing the engine (first run only)…"
 
@@ -71,8 +72,8 @@ class EngineWarmup(QObject):
         self.signals.warmup_progress.connect(self._on_warmup_progress, queued)
         self.signals.warmup_finished.connect(self._on_warmup_finished, queued)
         self.signals.warmup_failed.connect(self._on_warmup_failed, queued)
-        self.thread = threading.Thread(target=_warm_in_thread, args=(self.signals,),
-                                       name="engine-warmup", daemon=True)
+        self._thread = threading.Thread(target=_warm_in_thread, args=(self.signals,),
+                                        name="engine-warmup", daemon=True)
         self.dialog: QProgressDialog | None = None
         self.progress_line, self.done, self.total = MESSAGE, 0, 0
 
@@ -92,11 +93,11 @@ class EngineWarmup(QObject):
         self.dialog.canceled.connect(self._close_dialog)  # "Hide": the warm-up goes on
 
     def start(self) -> None:
-        self.thread.start()
+        self._thread.start()
 
     @property
     def running(self) -> bool:
-        return self.thread.is_alive()
+        return self._thread.is_alive()
 
     def _close_dialog(self) -> None:
         if self.dialog is not None:
@@ -171,7 +172,7 @@ def take_screenshot(window: Any, path: str, after: float) -> None:
     def grab() -> None:
         window.grab().save(path)
         window.close()
-        QApplication.instance().quit()
+        qt_app().quit()
 
     QTimer.singleShot(int(800 + after * 1000), grab)
 

@@ -42,13 +42,13 @@ class WireLabel(QGraphicsItem):
 
     def __init__(self) -> None:
         super().__init__()
-        self.text, self.bad, self.scale = "", False, 1.0
+        self.text, self.bad, self.zoom = "", False, 1.0
         self._rect = QRectF()
         self.setZValue(3)  # above the layer boxes: a long shape may overhang a short wire
 
     def set_text(self, text: str, bad: bool, scale: float = 1.0) -> None:
         self.prepareGeometryChange()
-        self.text, self.bad, self.scale = text, bad, scale
+        self.text, self.bad, self.zoom = text, bad, scale
         metrics = QFontMetricsF(st.font(11, True, scale))
         width, height = metrics.horizontalAdvance(text) + 12 * scale, metrics.height() + 6 * scale
         self._rect = QRectF(-width / 2, -height / 2, width, height) if text else QRectF()
@@ -67,7 +67,7 @@ class WireLabel(QGraphicsItem):
         painter.setBrush(colors.error_fill if self.bad else colors.label_fill)
         painter.drawRoundedRect(self._rect, 8, 8)
         painter.setPen(colors.error if self.bad else colors.text)
-        painter.setFont(st.font(11, True, self.scale))
+        painter.setFont(st.font(11, True, self.zoom))
         painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self.text)
 
 

@@ -135,11 +135,11 @@ class TranslationView(ProbeView):
         column.addWidget(self.headline)
         column.addWidget(self.table)
         column.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll.setWidget(body)
-        self.set_content(self.scroll)
+        self._scroll = QScrollArea()
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self._scroll.setWidget(body)
+        self.set_content(self._scroll)
         self.point_size = 0.0
         self._fit_font()
 
@@ -193,8 +193,8 @@ class TranslationView(ProbeView):
         ref = QFont(self.mono)
         ref.setPointSizeF(10.0)
         metrics = QFontMetricsF(ref)
-        width = max(self.scroll.viewport().width() - 30, 1)
-        height = max(self.scroll.viewport().height() - 20, 1)
+        width = max(self._scroll.viewport().width() - 30, 1)
+        height = max(self._scroll.viewport().height() - 20, 1)
         lines = max(len((self.result or {}).get("rows") or []), COUNT) + 3.5
         by_width = 10.0 * width / (metrics.horizontalAdvance("M") * ROW_CHARS)
         by_height = 10.0 * height / (metrics.lineSpacing() * 1.25 * lines)
