@@ -14,7 +14,7 @@ import widgets.window_layout as window_layout
 from app.examples import example_path
 from app.settings import Settings
 from widgets.main_window import MainWindow
-from widgets.plots import ConfusionView
+from widgets.plots import ConfusionView, LossPlot
 from widgets.window_layout import READABLE_DOCK, ShrinkableArea
 
 SCREENS = ((1280, 720), (1366, 768), (1920, 1080))
@@ -88,6 +88,8 @@ def test_at_1280x720_the_views_in_front_are_tall_and_the_rest_one_click_away(
             assert view.height() >= PLOT_PX, (key, view.size())
             if isinstance(area, ShrinkableArea):  # nothing scrolled out of view vertically
                 assert not area.verticalScrollBar().isVisible(), (key, view.size(), area.size())
+        plot = front["loss"].findChild(LossPlot)  # the curves themselves, not the timeline row
+        assert plot.height() >= PLOT_PX, plot.size()
         if example == "spiral":
             assert not front["output"].widget().horizontalScrollBar().isVisible()
         # the other views are a tab away, in the loss curves' group
