@@ -299,7 +299,8 @@ class ExampleGallery(QDialog):
         self.cards = [ExampleCard(e) for e in self.examples]
         self.lesson_cards = lesson_cards(lesson_progress)  # lessons first, in course order
         rows = (len(self.lesson_cards) + 2) // 3
-        for i, card in enumerate([*self.lesson_cards, *self.cards]):
+        cards: list[ExampleCard | LessonCard] = [*self.lesson_cards, *self.cards]
+        for i, card in enumerate(cards):
             card.clicked.connect(self._on_card_clicked)
             card.double_clicked.connect(self._on_card_double_clicked)
             j = i if i < len(self.lesson_cards) else 3 * rows + i - len(self.lesson_cards)
@@ -333,7 +334,8 @@ class ExampleGallery(QDialog):
         return len(self._pending)
 
     def select(self, card: ExampleCard | LessonCard) -> None:
-        for other in [*self.lesson_cards, *self.cards]:
+        others: list[ExampleCard | LessonCard] = [*self.lesson_cards, *self.cards]
+        for other in others:
             other.set_selected(other is card)
         self.chosen_path = card.path if isinstance(card, LessonCard) else card.example.path
 

@@ -88,7 +88,10 @@ class Field(QObject):
                 tiny = spec.default == 0 and spec.max is None  # penalties such as l1, l2
                 spin.setDecimals(2 if unit else (5 if tiny else 3))
                 spin.setSingleStep(0.05 if unit else (0.0001 if tiny else 0.1))
-            spin.setRange(low, high)
+            if isinstance(spin, QSpinBox):
+                spin.setRange(int(low), int(high))
+            else:
+                spin.setRange(low, high)
             spin.setKeyboardTracking(False)  # valueChanged on Enter, focus-out and arrows
             spin.valueChanged.connect(lambda v: self.committed.emit(spec.name, v))
             spin.lineEdit().textEdited.connect(lambda t: self.typed.emit(spec.name, t))
@@ -114,6 +117,7 @@ class Field(QObject):
         """Pick a suggestion (the dataset's parts) or type another text."""
         combo = suggestion_combo(suggestions, WHOLE_SAMPLE)
         line = combo.lineEdit()
+        assert line is not None  # suggestion_combo is editable
         combo.activated.connect(lambda i: self.committed.emit(spec.name, combo.itemData(i)))
         line.textEdited.connect(lambda _t: self.typed.emit(spec.name, combo_text(combo)))
         line.editingFinished.connect(lambda: self.committed.emit(spec.name, combo_text(combo)))

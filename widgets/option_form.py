@@ -86,8 +86,9 @@ class OptionForm(QWidget):
             if kind == "column":
                 combo.insertItem(0, "(last column)", None)
             combo.activated.connect(self.values_edited)
-            if combo.lineEdit() is not None:
-                combo.lineEdit().editingFinished.connect(self.values_edited)
+            line = combo.lineEdit()
+            if line is not None:
+                line.editingFinished.connect(self.values_edited)
             return combo
         if kind == "path":
             return self._path_editor(spec)
@@ -177,9 +178,10 @@ class OptionForm(QWidget):
             return editor.isChecked()
         if isinstance(editor, QComboBox):
             return _combo_value(editor, kind)
+        line = _line_edit(editor, kind)
+        text = line.text().strip() if line is not None else ""
         if kind == "path":
-            return editor.findChild(QLineEdit, "path").text().strip()
-        text = editor.text().strip()  # type: ignore[attr-defined]
+            return text
         if kind == "floats":
             return _parse_floats(text) if text else None
         return text if text or not optional else None
@@ -198,12 +200,21 @@ class OptionForm(QWidget):
                 editor.addItem(str(value), value)
                 index = editor.count() - 1
             editor.setCurrentIndex(max(index, 0))
+        elif (line := _line_edit(editor, spec["kind"])) is None:
+            return
         elif spec["kind"] == "path":
-            editor.findChild(QLineEdit, "path").setText(str(value or ""))
+            line.setText(str(value or ""))
         elif spec["kind"] == "floats":
-            editor.setText(", ".join(f"{v:g}" for v in value) if value else "")
+            line.setText(", ".join(f"{v:g}" for v in value) if value else "")
         else:
-            editor.setText("" if value is None else str(value))
+            line.setText("" if value is None else str(value))
+
+
+def _line_edit(editor: QWidget, kind: str) -> QLineEdit | None:
+    """The text field of a text-like editor: a path row's inner field, else the editor."""
+    if kind == "path":
+        return editor.findChild(QLineEdit, "path")
+    return editor if isinstance(editor, QLineEdit) else None
 
 
 def _combo_value(combo: QComboBox, kind: str) -> Any:

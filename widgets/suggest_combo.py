@@ -20,7 +20,9 @@ def suggestion_combo(texts: list[str], empty: str) -> QComboBox:
     combo.addItem(empty, "")
     for text in texts:
         combo.addItem(text, text)
-    combo.lineEdit().setPlaceholderText(empty)
+    line = combo.lineEdit()
+    assert line is not None  # an editable combo box has its line edit
+    line.setPlaceholderText(empty)
     return combo
 
 

@@ -41,16 +41,21 @@ def delete_selection(scene: CanvasScene, doc: ProjectDocument) -> int:
     return len(names) + len(edges)
 
 
+def _xy(position: tuple[float, float] | list[float]) -> tuple[float, float]:
+    """A layer's position as an (x, y) tuple (a loaded project may hold a list)."""
+    return float(position[0]), float(position[1])
+
+
 def commit_moves(scene: CanvasScene, doc: ProjectDocument) -> list[str]:
     """Push a move for every layer box the learner dragged away from its document position."""
     moves = []
     for name, item in scene.nodes.items():
         node = doc.graph.nodes.get(name)
-        if node is None or (item.pos().x(), item.pos().y()) == tuple(node.position):
+        if node is None or (item.pos().x(), item.pos().y()) == _xy(node.position):
             continue
         new = (snap(item.pos().x()), snap(item.pos().y()))
-        if new != tuple(node.position):
-            moves.append((name, tuple(node.position), new))
+        if new != _xy(node.position):
+            moves.append((name, _xy(node.position), new))
         else:  # dragged less than half a grid step: back to where the document has it
             item.setPos(QPointF(*node.position))
     if len(moves) > 1:
@@ -93,7 +98,7 @@ def auto_layout(doc: ProjectDocument, wrap: int = WRAP_COLUMNS) -> str | None:
         positions = layered_positions(doc.graph, wrap=wrap)
     except GraphError as err:
         return str(err)
-    moves = [(name, tuple(doc.graph.nodes[name].position), (snap(x), snap(y)))
+    moves = [(name, _xy(doc.graph.nodes[name].position), (snap(x), snap(y)))
              for name, (x, y) in positions.items()]
     moves = [m for m in moves if m[1] != m[2]]
     if not moves:

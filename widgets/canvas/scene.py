@@ -71,10 +71,10 @@ class CanvasScene(QGraphicsScene):
 
     # -- document signals ----------------------------------------------------------------------
     def _on_project_loaded(self) -> None:
-        for item in list(self.edges.values()):
-            self.removeItem(item)
-        for item in list(self.nodes.values()):
-            self.removeItem(item)
+        for wire in list(self.edges.values()):
+            self.removeItem(wire)
+        for box in list(self.nodes.values()):
+            self.removeItem(box)
         self.nodes, self.edges = {}, {}
         for name in self.doc.graph.nodes:
             self._on_layer_added(name)
@@ -132,10 +132,10 @@ class CanvasScene(QGraphicsScene):
             self._update_anchors(edge.target)
 
     def _on_shapes_changed(self, report: ShapeReport) -> None:
-        for item in self.nodes.values():
-            self._apply_node_report(item, report)
-        for item in self.edges.values():
-            self._apply_edge_report(item, report)
+        for node in self.nodes.values():
+            self._apply_node_report(node, report)
+        for edge in self.edges.values():
+            self._apply_edge_report(edge, report)
 
     # -- helpers -------------------------------------------------------------------------------
     def _sync_edges(self) -> None:

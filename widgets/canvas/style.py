@@ -225,7 +225,7 @@ def layer_icon(icon: str, category: str, size: int = 32) -> QIcon:
 def frozen_color(accent: QColor) -> QColor:
     """A frozen layer's header: its category colour greyed (a third of the saturation)."""
     grey = QColor(accent)
-    h, s, v, a = grey.getHsvF()
+    h, s, v, a = grey.hsvHueF(), grey.hsvSaturationF(), grey.valueF(), grey.alphaF()
     grey.setHsvF(max(h, 0.0), s / 3.0, min(1.0, v * 0.9 + 0.05), a)
     return grey
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QContextMenuEvent,
@@ -422,7 +422,8 @@ class CanvasView(QGraphicsView):
         return self._drop_edge
 
     # -- painting and misc ---------------------------------------------------------------------
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:  # noqa: N802
+        rect = QRectF(rect)
         colors = st.canvas_colors()
         painter.fillRect(rect, colors.background)
         if self.zoom_level() < 0.45:
@@ -430,7 +431,7 @@ class CanvasView(QGraphicsView):
         painter.setPen(st.pen(colors.grid, 2.5))
         painter.drawPoints(st.grid_points(rect))
 
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:  # noqa: N802
         if self.canvas.nodes:
             return
         painter.save()
@@ -461,7 +462,7 @@ class CanvasView(QGraphicsView):
                                     ("Paste", self.paste, True), (None, None, True),
                                     ("Auto layout", self.auto_layout, bool(self.canvas.nodes)),
                                     ("Fit network", self.fit_to_view, True)):
-            if text is None:
+            if text is None or slot is None:
                 menu.addSeparator()
             else:
                 menu.addAction(text, slot).setEnabled(enabled)
