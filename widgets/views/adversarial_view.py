@@ -94,13 +94,13 @@ class AdversarialView(ProbeView):
             return
         original, adv = np.asarray(r["original"]), np.asarray(r["adversarial"])
         delta = np.asarray(r["perturbation"])
-        pic = image_of(original)
-        if pic is not None:
+        pic, pic_delta, pic_adv = image_of(original), image_of(delta), image_of(adv)
+        if pic is not None and pic_delta is not None and pic_adv is not None:
             lo, hi = float(min(original.min(), adv.min())), float(max(original.max(), adv.max()))
             self.panels[0].show_image(grey_rgba(pic, lo, hi))
-            self.panels[1].show_image(signed_rgba(image_of(delta), self.style_, NEGATIVE,
+            self.panels[1].show_image(signed_rgba(pic_delta, self.style_, NEGATIVE,
                                                   POSITIVE))
-            self.panels[2].show_image(grey_rgba(image_of(adv), lo, hi))
+            self.panels[2].show_image(grey_rgba(pic_adv, lo, hi))
         else:
             for panel, values in zip(self.panels, (original, delta, adv), strict=True):
                 panel.show_bars(values)

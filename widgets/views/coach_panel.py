@@ -66,7 +66,8 @@ def evidence_series(evidence: dict[str, Any]) -> tuple[list[tuple[str, np.ndarra
                                                                    np.ndarray]], dict[str, float]]:
     """Split evidence into lines ``(name, x, y)`` and one bar dict (the first dict found)."""
     x = next((np.asarray(evidence[k], dtype=np.float64) for k in X_KEYS if k in evidence), None)
-    lines, bars = [], {}
+    lines: list[tuple[str, np.ndarray, np.ndarray]] = []
+    bars: dict[str, float] = {}
     for key, value in evidence.items():
         if key in X_KEYS:
             continue

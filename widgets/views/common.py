@@ -169,7 +169,9 @@ class ViewFrame(QWidget):
         so a long sentence never widens the dock (and the window) past the screen."""
         self.summary = muted_label()
         self.summary.setContentsMargins(6, 0, 6, 0)
-        self.layout().insertWidget(2, self.summary)
+        column = self.layout()
+        assert isinstance(column, QVBoxLayout)  # the frame's column (built in __init__)
+        column.insertWidget(2, self.summary)
         return self.summary
 
 

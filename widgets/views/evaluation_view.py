@@ -156,7 +156,9 @@ class EvaluationView(ViewFrame):
         for i in range(k):
             texts = [str(i), *(f"{c[i]:.2f}" for c in cols[:3]), f"{int(cols[3][i])}"]
             for j, text in enumerate(texts):
-                self.table.item(i, j).setText(text)
+                cell = self.table.item(i, j)
+                if cell is not None:
+                    cell.setText(text)
 
     def _curves(self, curves: dict[int, dict[str, Any]]) -> None:
         if set(curves) != set(self.roc_curves):

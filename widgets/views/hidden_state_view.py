@@ -103,8 +103,8 @@ class HiddenStateView(SampleProbeView):
         return None if values is None else (what, np.asarray(values))
 
     def _redraw(self, *_: object) -> None:
-        shown = self.current_values()
-        if shown is None:
+        shown, result = self.current_values(), self.result
+        if shown is None or result is None:
             return
         what, values = shown
         steps, units = values.shape
@@ -118,13 +118,13 @@ class HiddenStateView(SampleProbeView):
         room = max(2, (self.stack.height() - 80) // UNIT_LABEL_PX)  # labels that stand apart
         every = max(1, int(np.ceil(units / min(MAX_UNIT_LABELS, room))))
         rows = [str(u) if u % every == 0 else "" for u in range(units)]
-        cols = axis_labels(self.result, layer_axes(self.result, self.layer_box.currentText()),
+        cols = axis_labels(result, layer_axes(result, self.layer_box.currentText()),
                            steps)
         self.panel.show(values.T, lo, hi, signed, rows, cols)
         name, meaning = GATE_TEXT.get(what, (what, ""))
         self.panel.set_title(f"{self.layer_box.currentText()} · {name}")
         self.show_content()
-        text = f"sample {int(self.result.get('index', 0))} · {units} units × {steps} steps"
+        text = f"sample {int(result.get('index', 0))} · {units} units × {steps} steps"
         if meaning:
             text += f" · {name}: {meaning}"
         if what in UNIT_GATES:

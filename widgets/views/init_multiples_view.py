@@ -69,7 +69,9 @@ class InitMultiplesView(QWidget):
 
     @property
     def scheme(self) -> str:
-        return str(self.buttons.checkedButton().property("scheme"))
+        checked = self.buttons.checkedButton()
+        assert checked is not None  # an exclusive group with one button checked from the start
+        return str(checked.property("scheme"))
 
     def set_scheme(self, scheme: str) -> None:
         self.buttons.button(list(SCHEMES).index(scheme)).setChecked(True)

@@ -147,7 +147,8 @@ class SamplePanel(FixedPlot):
         self.frame.setZValue(5)
         for item in (self.base, self.overlay, self.frame, self.bars, self.bar_heat):
             plot.addItem(item)
-        self.mode, self.shape = "", ()
+        self.mode = ""
+        self.shape: tuple[int, ...] = ()
 
     def _set_mode(self, mode: str) -> None:
         if mode == self.mode:

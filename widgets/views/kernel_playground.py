@@ -211,6 +211,8 @@ class KernelPlayground(ViewFrame):
         for i in range(self._kernel.shape[0]):
             for j in range(self._kernel.shape[0]):
                 item = self.table.item(i, j)
+                if item is None:
+                    continue
                 r, g, b, _ = (int(v) for v in rgba[0, i, j])
                 item.setBackground(QColor(r, g, b))
                 item.setForeground(QColor(*((17, 24, 39) if r + g + b > 380 else (255,) * 3)))
@@ -238,9 +240,9 @@ class KernelPlayground(ViewFrame):
         images)."""
         self.dataset = dataset
         x = getattr(dataset, "x_train", None)
-        ok = x is not None and len(x) and np.asarray(x).ndim >= 3
-        self.spin.setEnabled(bool(ok))
-        self.spin.setRange(0, len(x) - 1 if ok else 0)
+        ok = x is not None and len(x) > 0 and np.asarray(x).ndim >= 3
+        self.spin.setEnabled(ok)
+        self.spin.setRange(0, len(x) - 1 if x is not None and ok else 0)
         self.set_sample(self.spin.value())
 
     def set_sample(self, index: int) -> None:

@@ -259,17 +259,17 @@ class LatentScatterView(ProbesWidget):
         return None
 
     def _show_side(self) -> None:
-        i = self.selected
-        have = i is not None and self.samples is not None and i < len(self.samples)
+        i, samples = self.selected, self.samples
+        have = i is not None and samples is not None and i < len(samples)
         for w in (self.in_widget, self.out_widget):
             w.setVisible(bool(have) and self.layout_in is not None)
-        if not have:
+        if i is None or samples is None or not have:
             self.side_title.setText("Click a dot to see its sample")
             self.values.setText("")
             return
         label = self.class_name(int(self.labels[i])) if i < len(self.labels) else ""
         self.side_title.setText(f"Sample {i}" + (f" — {escape(label)}" if label else ""))
-        x, out = self.samples[i], self._reconstruction(i)
+        x, out = samples[i], self._reconstruction(i)
         if self.layout_in is not None:
             lut = ink_lut(self.style_)
             show_image(self.in_image, to_images(x[None], self.layout_in)[0], self.levels, lut)

@@ -137,6 +137,7 @@ def option_rows(form: RecipeOptionsForm) -> list[str]:
     out = []
     for row in range(layout.rowCount()):
         item = layout.itemAt(row, QFormLayout.ItemRole.LabelRole)
-        if item is not None and isinstance(item.widget(), QLabel):
-            out.append(item.widget().text())
+        label = item.widget() if item is not None else None
+        if isinstance(label, QLabel):
+            out.append(label.text())
     return out

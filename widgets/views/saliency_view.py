@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QLabel, QSlider, QSpinBox, QWidget
 
 from widgets.plots.palette import OKABE_ITO, plot_style
@@ -72,6 +73,7 @@ class SaliencyView(ProbeView):
         self.opacity.setMaximumWidth(120)
         self.opacity.setToolTip("Opacity of the saliency map over the input")
         self.layer_label = QLabel("layer")
+        widget: QWidget
         for widget in (QLabel("method"), self.method_box, self.layer_label, self.layer_box):
             self.bar.addWidget(widget)
         self.bar.addStretch(1)
@@ -102,8 +104,11 @@ class SaliencyView(ProbeView):
         self.layer_box.addItems(self.conv_layers)
         self.layer_box.setCurrentIndex(len(self.conv_layers) - 1)
         self.layer_box.blockSignals(False)
-        item = self.method_box.model().item(len(METHODS) - 1)
-        item.setEnabled(bool(self.conv_layers))
+        methods = self.method_box.model()
+        assert isinstance(methods, QStandardItemModel)  # a QComboBox's own model
+        item = methods.item(len(METHODS) - 1)
+        if item is not None:
+            item.setEnabled(bool(self.conv_layers))
         item.setToolTip("" if self.conv_layers else "Add a Conv2D layer to use Grad-CAM")
         if not self.conv_layers and self.method == "grad_cam":
             self.method_box.setCurrentIndex(0)
