@@ -48,7 +48,7 @@ from app.worker import (
     merge_snapshots,
     with_introspection,
 )
-from engine.checkpoints import Checkpoint, CheckpointStore, restore
+from engine.checkpoints import Checkpoint, CheckpointStore, capture, restore
 from engine.datasets.base import Dataset
 from engine.model import Model
 from engine.project import Project
@@ -250,15 +250,19 @@ class TrainingSession(QObject):
         self._take_snapshot(saved_run.history_snapshot(history, lr, self._probes_now()))
         return None
 
-    def branch_from(self, checkpoint: Checkpoint) -> bool:
+    def branch_from(self, checkpoint: Checkpoint, moments: list[Checkpoint] | None = None,
+                    learning_rate: float | None = None) -> bool:
         """Train on from a past ``checkpoint`` of this run (the timeline's "Branch from
         here"): a new trainer with this run's settings and the learning rate set now, loaded
         with the checkpoint (``engine.checkpoints.restore``: it goes on exactly where the run
         was). The old curve stays dimmed, the new one starts at the checkpoint's step, and
-        the timeline keeps the moments up to it. False + ``error_occurred`` if it cannot."""
+        the timeline keeps the moments up to it (or ``moments``: switching back to a branch
+        left earlier, with its ``learning_rate``). False + ``error_occurred`` if it cannot."""
         if self.project is None or self.prepared is None:
             return False
         earlier = [c for c in self.checkpoints.checkpoints() if c.step <= checkpoint.step]
+        if moments is not None:  # a switch: that branch's own rate (None: the project's)
+            self._lr_override = learning_rate
         try:
             prepared = prepare(self.project, self.prepared.data)
             if not isinstance(prepared.trainer, Trainer):
@@ -273,9 +277,24 @@ class TrainingSession(QObject):
         self._halt()
         self.prepared, self._restored = prepared, False
         self._clear_history()
-        self.checkpoints.replace_all(earlier)
+        self.checkpoints.replace_all(earlier if moments is None else moments)
         self._start_worker("running")
         return True
+
+    @property
+    def learning_rate_override(self) -> float | None:
+        """The learning rate set live (training panel), None: the project's."""
+        return self._lr_override
+
+    def present_checkpoint(self, timeout: float = 2.0) -> Checkpoint | None:
+        """The run's whole state now (weights, optimizer, place in its epoch), taken by the
+        training thread between two steps while a run is alive; None without a timeline."""
+        trainer, worker = self.trainer, self._worker
+        if not isinstance(trainer, Trainer):
+            return None
+        if worker is not None and worker.is_alive():
+            return worker.call_between_steps(lambda: capture(trainer)).result(timeout)
+        return capture(trainer)
 
     def unload(self) -> None:
         """Forget the loaded project (another one was opened): the worker stops at once and

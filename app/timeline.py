@@ -27,7 +27,7 @@ import copy
 import logging
 import queue
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -55,6 +55,19 @@ class Moment:
     is_past: bool
 
 
+@dataclass
+class Branch:
+    """One line of the run's history: the first run, or a branch from a moment of another.
+    ``present``: its whole state when it was left (None while it is the one training), and
+    ``moments``: its timeline then; ``learning_rate``: the rate it trains with (None: the
+    project's)."""
+
+    name: str
+    learning_rate: float | None = None
+    present: Checkpoint | None = None
+    moments: list[Checkpoint] = field(default_factory=list)
+
+
 def moment_of(checkpoint: Checkpoint) -> Moment:
     return Moment(model_weights(checkpoint), checkpoint.step, checkpoint.epoch,
                   dict(checkpoint.metrics), True)
@@ -70,6 +83,7 @@ class TimelineController(QObject):
     moment_ready = Signal(object)  # Snapshot of the shown moment
     returned = Signal()
     failed = Signal(str)
+    branches_changed = Signal()  # the list, the current one or a name changed
 
     def __init__(self, session: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -85,6 +99,9 @@ class TimelineController(QObject):
         self._results: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self._timer = QTimer(self, interval=POLL_MS)
         self._timer.timeout.connect(self._drain)
+        self.branches: list[Branch] = [Branch("first run")]
+        self.current = 0  # index of the branch training now
+        self._switching = False  # a branch or a switch clears the history: not a new run
         session.history_cleared.connect(self._on_new_run)
         session.data_replaced.connect(self._on_new_data)
         session.state_changed.connect(self._on_state_changed)
@@ -118,9 +135,70 @@ class TimelineController(QObject):
         """Train on from the moment shown, with the learning rate set now (a new curve from
         its step; ``session.branch_from``). False when nothing past is shown or it cannot."""
         checkpoint = self.shown
-        if checkpoint is None:
+        if checkpoint is None or not self._leave_current():
             return False
-        return bool(self.session.branch_from(checkpoint))
+        if not self._switch(lambda: self.session.branch_from(checkpoint)):
+            return False
+        trainer = self.session.trainer
+        rate = trainer.learning_rate() if trainer is not None else None
+        name = f"branch at step {checkpoint.step:,}" + (f", lr {rate:g}" if rate else "")
+        self.branches.append(Branch(name, self.session.learning_rate_override))
+        self.current = len(self.branches) - 1
+        self.branches_changed.emit()
+        return True
+
+    def switch_to(self, index: int) -> bool:
+        """Train on the branch ``index`` from where it was left (exactly: its whole state was
+        kept); the one left keeps its state for a later switch back."""
+        if index == self.current or not 0 <= index < len(self.branches):
+            return False
+        target = self.branches[index]
+        if target.present is None or not self._leave_current():
+            return False
+        present = target.present
+        if not self._switch(lambda: self.session.branch_from(
+                present, moments=target.moments, learning_rate=target.learning_rate)):
+            return False
+        target.present, target.moments, self.current = None, [], index
+        self.branches_changed.emit()
+        return True
+
+    def rename(self, index: int, name: str) -> None:
+        if 0 <= index < len(self.branches) and name.strip():
+            self.branches[index].name = name.strip()
+            self.branches_changed.emit()
+
+    def delete(self, index: int) -> bool:
+        """Forget a branch that is not training now (its state and timeline)."""
+        if index == self.current or not 0 <= index < len(self.branches):
+            return False
+        del self.branches[index]
+        self.current -= 1 if index < self.current else 0
+        self.branches_changed.emit()
+        return True
+
+    def _leave_current(self) -> bool:
+        """Keep the current branch's whole state and timeline before another trains."""
+        try:
+            present = self.session.present_checkpoint()
+        except Exception as err:  # noqa: BLE001 - a message for the learner
+            self.failed.emit(f"Could not keep the current run to come back to: {err}")
+            return False
+        if present is None:
+            return False
+        branch = self.branches[self.current]
+        branch.present, branch.moments = present, self.store.checkpoints()
+        trainer = self.session.trainer  # the base rate it trained with (a rate set while
+        if isinstance(trainer, Trainer):  # paused is still pending: it is the new branch's)
+            branch.learning_rate = trainer.optimizer.learning_rate
+        return True
+
+    def _switch(self, start: Any) -> bool:
+        self._switching = True
+        try:
+            return bool(start())
+        finally:
+            self._switching = False
 
     def back_to_now(self) -> None:
         """Show the present weights again (the views then follow the live run)."""
@@ -220,6 +298,9 @@ class TimelineController(QObject):
     def _on_new_run(self) -> None:
         """A new model or run: the copy is rebuilt on the next request; back to the present."""
         self._generation += 1
+        if not self._switching:  # a new run (Reset, another project): one branch again
+            self.branches, self.current = [Branch("first run")], 0
+            self.branches_changed.emit()
         self.shown, self.last_past = None, None
         self.returned.emit()
 

@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QComboBox,
     QDockWidget,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMenu,
     QPushButton,
@@ -59,8 +61,6 @@ class TimelineHost(Protocol):
 
 class TimelineBar(QWidget):
     """Slider over the recorded moments (right end: now), banner, Back to now, memory."""
-
-    branched = Signal(object)  # the Checkpoint a new branch trains on from
 
     def __init__(self, controller: TimelineController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,10 +110,21 @@ class TimelineBar(QWidget):
         holder.setDefaultWidget(self.limit)
         menu.addAction(holder)
         menu.addAction(self.save_action)
+        menu.addSeparator()
+        self.rename_action = menu.addAction("Rename this run…")
+        self.rename_action.setEnabled(False)
+        self.delete_menu = menu.addMenu("Delete a branch")
+        self.delete_menu.setEnabled(False)
         self.options.setMenu(menu)
+        self.branch_box = QComboBox()  # the runs and branches, once there are two
+        self.branch_box.setToolTip("Switch to another branch: it trains on from where you "
+                                   "left it.")
+        self.branch_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.branch_box.hide()
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(QLabel("Timeline"))
+        row.addWidget(self.branch_box)
         row.addWidget(self.slider, 1)
         row.addWidget(self.position)
         row.addWidget(self.memory)
@@ -125,7 +136,10 @@ class TimelineBar(QWidget):
         layout.addLayout(row)
         self.slider.valueChanged.connect(self._on_slider_value_changed)
         self.now_button.clicked.connect(controller.back_to_now)
-        self.branch_button.clicked.connect(self._on_branch_clicked)
+        self.branch_button.clicked.connect(controller.branch_here)
+        self.branch_box.activated.connect(self._on_branch_chosen)
+        self.rename_action.triggered.connect(self._on_rename)
+        controller.branches_changed.connect(self._show_branches)
         self.limit.editingFinished.connect(self._on_limit_edited)
         controller.returned.connect(self._on_returned)
         self.refresh()
@@ -191,10 +205,38 @@ class TimelineBar(QWidget):
         self.options.show()
         self.refresh()
 
-    def _on_branch_clicked(self) -> None:
-        checkpoint = self.controller.shown
-        if checkpoint is not None and self.controller.branch_here():
-            self.branched.emit(checkpoint)
+    # -- branches ------------------------------------------------------------------------------
+    def _show_branches(self) -> None:
+        """The branch list (shown once there are two), and the Delete menu of the others."""
+        c = self.controller
+        self.branch_box.blockSignals(True)
+        self.branch_box.clear()
+        self.branch_box.addItems([b.name for b in c.branches])
+        self.branch_box.setCurrentIndex(c.current)
+        self.branch_box.blockSignals(False)
+        self.branch_box.setVisible(len(c.branches) > 1)
+        self.rename_action.setEnabled(len(c.branches) > 1)
+        self.delete_menu.clear()
+        for i, branch in enumerate(c.branches):
+            if i != c.current:
+                action = self.delete_menu.addAction(branch.name)
+                action.triggered.connect(lambda _=False, b=branch: self._delete(b))
+        self.delete_menu.setEnabled(len(c.branches) > 1)
+
+    def _on_branch_chosen(self, index: int) -> None:
+        if not self.controller.switch_to(index):
+            self._show_branches()
+
+    def _on_rename(self) -> None:
+        c = self.controller
+        name, ok = QInputDialog.getText(self, "Rename the run", "Name of this run:",
+                                        text=c.branches[c.current].name)
+        if ok:
+            c.rename(c.current, name)
+
+    def _delete(self, branch: Any) -> None:
+        if branch in self.controller.branches:
+            self.controller.delete(self.controller.branches.index(branch))
 
     def _on_limit_edited(self) -> None:
         self.controller.session.set_checkpoint_cap(self.limit.value() * MB)
@@ -251,7 +293,7 @@ def install_timeline(win: TimelineHost) -> TimelineBar:
     dock.setWidget(holder)
     controller.moment_ready.connect(lambda snap: show_moment(win, snap))
     bar.marker = StepMarker(win.plots.loss.loss_plot, controller)
-    bar.branched.connect(lambda checkpoint: name_branch(win, checkpoint))
+    controller.branches_changed.connect(lambda: name_current_run(win, controller))
     controller.failed.connect(lambda message: win.post(message, "warning"))
     win.session.snapshot_ready.connect(bar.on_live_snapshot)
     win.session.history_cleared.connect(bar.refresh)
@@ -277,8 +319,7 @@ class StepMarker:
             self.line.show()
 
 
-def name_branch(win: TimelineHost, checkpoint: Checkpoint) -> None:
-    """The new curve's name in the loss plot's key: where it forked, at which rate."""
-    trainer = win.session.trainer
-    rate = f", lr {trainer.learning_rate():g}" if trainer is not None else ""
-    win.plots.loss.rename_run(f"branch at step {checkpoint.step:,}{rate}")
+def name_current_run(win: TimelineHost, controller: TimelineController) -> None:
+    """The current curve's name in the loss plot's key, once there are branches."""
+    if len(controller.branches) > 1:
+        win.plots.loss.rename_run(controller.branches[controller.current].name)

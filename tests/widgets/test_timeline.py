@@ -216,3 +216,39 @@ def test_look_inside_probes_of_a_past_moment_come_from_its_weights(window, qtbot
     names = with_introspection(fresh, [], {"saliency": {}}, None)
     expected = fresh.probe_grid.compute(names)["introspection:saliency"]
     assert _same(shown, expected) and not _same(shown, present)
+
+
+def test_branches_are_listed_switched_renamed_and_deleted(window, qtbot):
+    window.doc.set_training({"epochs": 6, "max_steps_per_second": 60})  # time to look back
+    window.run.toggle_play()
+    qtbot.waitUntil(lambda: len(window.session.checkpoints) >= 12, timeout=20000)
+    bar, c, loss = window.timeline, window.timeline.controller, window.plots.loss
+    bar.refresh()
+    fork = bar.items[4]
+    bar.drag_to(4)  # pauses the first run
+    qtbot.waitUntil(lambda: window.run.state == "paused", timeout=5000)
+    window.session.set_learning_rate(0.05)  # for the branch
+    window.session.set_step_rate(0)
+    assert c.branch_here()
+    assert bar.branch_box.isVisible() and bar.branch_box.count() == 2 and c.current == 1
+    left_at = c.branches[0].present.step
+    assert left_at > fork.step
+    qtbot.waitUntil(lambda: window.run.state == "finished", timeout=30000)
+    branch_end = window.session.model.params_flat.copy()
+
+    bar._on_branch_chosen(0)  # the first run goes on where it was left
+    assert c.current == 0 and c.branches[1].present is not None
+    assert loss.run.label == "first run"
+    qtbot.waitUntil(lambda: window.run.state == "finished" and window.session.last_snapshot
+                    .epoch == 6, timeout=30000)
+    assert loss.run.steps.x[0] == left_at + 1
+    whole = prepare(copy.deepcopy(window.session.project), window.session.data).trainer
+    list(whole.run())  # the first run, never interrupted
+    assert np.array_equal(window.session.model.params_flat, whole.model.params_flat)
+    assert not np.array_equal(branch_end, whole.model.params_flat)
+
+    c.rename(0, "slow and steady")
+    assert loss.run.label == "slow and steady" and bar.branch_box.itemText(0) == "slow and steady"
+    assert [a.text() for a in bar.delete_menu.actions()] == [c.branches[1].name]
+    bar.delete_menu.actions()[0].trigger()
+    assert len(c.branches) == 1 and not bar.branch_box.isVisible()
