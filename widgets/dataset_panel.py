@@ -270,7 +270,7 @@ class DatasetPanel(QWidget):
         self.features.setVisible(plane)
         self.features.set_chosen(list(getattr(data, "features", []) or []))
         x, y = data.x_train[:PREVIEW_POINTS], data.y_train[:PREVIEW_POINTS]
-        if plane:
+        if plane and data.x_train_raw is not None:
             x = data.x_train_raw[:PREVIEW_POINTS]
         if plane or data.input_shape == (2,):
             brushes = [pg.mkBrush(CLASS_COLORS[int(k) % len(CLASS_COLORS)])

@@ -61,7 +61,7 @@ class SweepDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Capacity sweep: training vs validation error")
         self.runner, self.apply_fn = runner, apply
-        self.result: SweepResult | None = None
+        self.sweep_result: SweepResult | None = None
         self.spec: SweepSpec | None = None
         self.param = QComboBox()
         for key, text in PARAMS.items():
@@ -133,7 +133,7 @@ class SweepDialog(QDialog):
         except (ValueError, LayerLabError) as err:
             self.info.setText(str(err))
             return
-        self.spec, self.result = spec, None
+        self.spec, self.sweep_result = spec, None
         self._stop.clear()
         self._done[:] = [0, len(values) * max(spec.folds, 1)]
         self.run_button.setEnabled(False)
@@ -167,7 +167,7 @@ class SweepDialog(QDialog):
 
     def show_result(self, result: SweepResult) -> None:
         """Plot training and validation error per value; mark and offer the best value."""
-        self.result = result
+        self.sweep_result = result
         item = self.plot.getPlotItem()
         item.clear()
         x = np.asarray(result.values, dtype=np.float64)
@@ -203,8 +203,9 @@ class SweepDialog(QDialog):
                                   "Apply (only width and L2 change the network)")
 
     def apply(self) -> None:
-        if self.result is not None and self.spec is not None and self.result.best_value is not None:
-            self.apply_fn(self.spec, self.result.best_value)
+        best = self.sweep_result.best_value if self.sweep_result is not None else None
+        if self.spec is not None and best is not None:
+            self.apply_fn(self.spec, best)
 
     def done(self, code: int) -> None:  # noqa: D401 - QDialog override: stop the sweep too
         self._stop.set()
@@ -214,6 +215,6 @@ class SweepDialog(QDialog):
 
     def summary(self) -> dict[str, Any]:
         """The shown numbers (for tests and the lesson runner)."""
-        r = self.result
+        r = self.sweep_result
         return {} if r is None else {"values": r.values, "val": r.val_mean.tolist(),
                                      "train": r.train_mean.tolist(), "best": r.best_value}

@@ -205,6 +205,7 @@ class TrainingPanel(QWidget):
     def _on_editor_changed(self, key: str) -> None:
         config = self.doc.project.training
         value = _get(self.editors[key])
+        changes: dict[str, Any]
         if key == "learning_rate":
             changes = {"optimizer_options": {**config.optimizer_options, "learning_rate": value}}
             if self.session is not None:

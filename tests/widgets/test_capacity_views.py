@@ -115,7 +115,7 @@ def test_capacity_sweep_runs_in_the_background_plots_and_applies(window, qtbot) 
     qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
     assert dialog.running  # the GUI thread is free while the copies train
     qtbot.waitUntil(lambda: not dialog.running, timeout=60_000)
-    result = dialog.result
+    result = dialog.sweep_result
     assert result is not None and result.values == [1.0, 4.0]
     project = window.doc.snapshot_project()
     project.training.epochs = 5
