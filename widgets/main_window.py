@@ -54,7 +54,7 @@ from widgets.startup import (
     parse_args,
     take_screenshot,
 )
-from widgets.theme import apply_theme, restyle_plots
+from widgets.theme import apply_theme, restyle_plots, style_window
 from widgets.timeline_bar import install_timeline
 from widgets.tools_menu import install_tools_menu
 from widgets.training_panel import TrainingPanel
@@ -67,6 +67,7 @@ from widgets.window_layout import (
     column_widths,
     fit_window,
     left_split,
+    show_on_screen,
 )
 
 APP_NAME = "LayerLab"
@@ -231,7 +232,7 @@ class MainWindow(QMainWindow):
         geometry, state = self.settings.window_geometry(), self.settings.window_state()
         if geometry is not None:
             self.restoreGeometry(geometry)
-        fit_window(self, fill=geometry is None, fill_if_small=True)
+        self.fills_screen = fit_window(self, fill=geometry is None, fill_if_small=True)
         if state is not None:
             self.restoreState(state, LAYOUT_VERSION)
         else:
@@ -257,6 +258,7 @@ class MainWindow(QMainWindow):
             self.inside.set_theme(name)
             self.canvas.restyle()
             self.problems.refresh()
+        style_window(self, name, self.settings.font_size, current_look().font_scale)
         self.settings.theme = name
         self.actions["theme_dark" if name == "dark" else "theme_light"].setChecked(True)
 
@@ -457,7 +459,7 @@ def run_app(argv: list[str]) -> int:
     window = MainWindow(settings, autosave_folder=scratch / "recovery" if scratch else None)
     if args.theme:
         window.set_theme(args.theme, apply=False)
-    window.show()
+    show_on_screen(window, fill=window.fills_screen and not args.screenshot)
     finish_splash(window)  # widgets/splash.py: shown by the launcher before the imports
     first_run = settings.first_run and not args.screenshot
     if args.screenshot:

@@ -57,10 +57,14 @@ def much_smaller(window: QSize, avail: QSize) -> bool:
         window.height() < SMALL_SHARE * avail.height()
 
 
-def fit_window(window: QWidget, fill: bool = False, fill_if_small: bool = False) -> None:
+def fit_window(window: QWidget, fill: bool = False, fill_if_small: bool = False) -> bool:
     """Clamp ``window`` (frame included) into the available screen; ``fill``: fill it;
     ``fill_if_small``: fill it when it is ``much_smaller`` than the screen (at start-up, after
-    a restored geometry: a later show keeps the size the learner chose)."""
+    a restored geometry: a later show keeps the size the learner chose). A maximized or
+    full-screen window is left alone. Returns whether the window was made to fill the screen
+    (the caller then shows it maximized: ``show_on_screen``)."""
+    if window.isMaximized() or window.isFullScreen():
+        return False
     avail = available_geometry(window)
     frame = window.frameGeometry().size() - window.geometry().size()
     fill = fill or (fill_if_small and not window.isMaximized()
@@ -70,6 +74,24 @@ def fit_window(window: QWidget, fill: bool = False, fill_if_small: bool = False)
     if target != window.geometry():
         window.move(target.topLeft())  # the frame's top-left, like QWidget.pos()
         window.resize(target.size())
+    return fill
+
+
+REFIT_MS = (0, 250, 1000)  # after the first show: a window manager sets the frame a bit later
+
+
+def show_on_screen(window: QWidget, fill: bool) -> None:
+    """Show ``window``: maximized when it should ``fill`` the screen (first start, or restored
+    much smaller than this screen: the window manager then keeps the title bar and the
+    status bar on the screen), else as restored. Either way it is clamped again, title bar
+    included, once the frame is known (``frameGeometry()`` is only right after show, and
+    under a window manager a little later still)."""
+    if fill:
+        window.showMaximized()
+    else:
+        window.show()
+    for ms in REFIT_MS:
+        QTimer.singleShot(ms, window, lambda: fit_window(window))
 
 
 def column_widths(width: int) -> tuple[int, int]:
