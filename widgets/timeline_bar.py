@@ -222,6 +222,7 @@ class TimelineBar(QWidget):
                 action = self.delete_menu.addAction(branch.name)
                 action.triggered.connect(lambda _=False, b=branch: self._delete(b))
         self.delete_menu.setEnabled(len(c.branches) > 1)
+        self.refresh()  # the timeline of the branch now training
 
     def _on_branch_chosen(self, index: int) -> None:
         if not self.controller.switch_to(index):

@@ -238,6 +238,7 @@ def test_branches_are_listed_switched_renamed_and_deleted(window, qtbot):
 
     bar._on_branch_chosen(0)  # the first run goes on where it was left
     assert c.current == 0 and c.branches[1].present is not None
+    assert len(bar.items) >= 12 and bar.items[-1].step <= left_at  # its own timeline
     assert loss.run.label == "first run"
     qtbot.waitUntil(lambda: window.run.state == "finished" and window.session.last_snapshot
                     .epoch == 6, timeout=30000)
