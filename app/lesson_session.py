@@ -10,6 +10,9 @@ opening a project, selecting a layer, showing a view and starting a run go to a
 ``LessonHost`` (the window). Checks are judged after edits and on snapshots at most
 ``1 / EVAL_INTERVAL_MS`` times a second; a check stays ticked for its step once it held.
 Progress (the step reached, the steps passed) is saved in ``app.settings`` per lesson id.
+A resumed lesson keeps which steps were done, but their checks are judged again on the live
+network (only given answers stay ticked): ``done_before`` tells a check passed in an earlier
+sitting that does not hold now, so the panel never shows a remembered ✓ as true.
 """
 
 from __future__ import annotations
@@ -141,7 +144,9 @@ class LessonSession(QObject):
             self._perform(self.lesson.steps[i].setup)
             self._perform(tuple(a for a in self.lesson.steps[i].solution
                                 if a.do not in ("train", "answer")))
-        self.passed = {c.id for i in self.steps_done for c in self.lesson.steps[i].checks}
+        # answers given stay given; every other check is judged again on the live network
+        self.passed = {c.id for i in self.steps_done for c in self.lesson.steps[i].checks
+                       if c.type == "answer"}
         self._enter(step, setup=True)
 
     def restart(self) -> None:
@@ -188,6 +193,12 @@ class LessonSession(QObject):
         if self.hints_shown < len(self.step.hints):
             self.hints_shown += 1
             self.hints_changed.emit(self.hints_shown)
+
+    def done_before(self, check_id: str) -> bool:
+        """True for a check of a step done earlier (this or an earlier sitting) that does
+        not hold on the live network now."""
+        return check_id not in self.passed and any(
+            check_id in {c.id for c in self.lesson.steps[i].checks} for i in self.steps_done)
 
     def is_complete(self) -> bool:
         return len(self.steps_done) == len(self.lesson.steps)

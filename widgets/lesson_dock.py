@@ -5,6 +5,9 @@ panels on the left), opens ``*.lesson.json`` files (File → Open, the gallery, 
 argument) into an ``app.lesson_session.LessonSession``, and does for it what only the window
 can: open a project (as an unsaved copy, like an example), reset and start a run, select a
 layer, bring a view to the front. Without a lesson the dock shows the project's lesson text.
+A project opened by anything but the lesson itself (New, Open, a gallery example) closes the
+lesson (its progress stays saved; opening the lesson again resumes it) and the dock shows that
+project's own lesson paragraph.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ class LessonController(QObject):
                                   Qt.DockWidgetArea.LeftDockWidgetArea)
         win.splitDockWidget(win.docks["training"], self.dock, Qt.Orientation.Vertical)
         self.session: LessonSession | None = None
+        self._lesson_opens = False  # the lesson's own setup is opening its project
         self._announced: set[str] = set()  # check ids already announced in the status bar
 
     # -- opening ---------------------------------------------------------------------------------
@@ -89,11 +93,19 @@ class LessonController(QObject):
             self.panel.set_lesson(None)
 
     def show_project_text(self, text: str) -> None:
+        """A project was loaded: unless the lesson opened it, the lesson closes and the panel
+        shows the new project's own lesson paragraph."""
+        if self.session is not None and not self._lesson_opens:
+            self.close_lesson()
         self.panel.show_project_text(text)
 
     # -- LessonHost ------------------------------------------------------------------------------
     def open_project(self, path: Path) -> bool:
-        return bool(self.win.files.open_example(path))
+        self._lesson_opens = True
+        try:
+            return bool(self.win.files.open_example(path))
+        finally:
+            self._lesson_opens = False
 
     def reset_run(self) -> None:
         self.win.run.reset()

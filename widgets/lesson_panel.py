@@ -2,9 +2,10 @@
 
 Shows the lesson's title, "Step i of n", the step's text (``engine.lessons.richtext``; the
 learning goals above step 1), one row per check (○ waiting, ✓ passed — an answer check has
-its own choice box or number field and a Check button), the hints revealed so far, and the
-buttons ◀ (back), Hint, Show me, Next ▶ and ↺ (restart the lesson). The text scrolls; the checks
-and buttons stay in view. Without a lesson it shows the open
+its own choice box or number field and a Check button; a check of a step done before that
+does not hold now reads "○ … (done before — not true right now)"), the hints revealed so
+far, and the buttons ◀ (back), Hint, Show me, Next ▶ and ↺ (restart the lesson). The text
+scrolls; the checks and buttons stay in view. Without a lesson it shows the open
 project's one-paragraph lesson text, and how to open a lesson. The panel only reads the
 ``app.lesson_session.LessonSession`` and calls its methods; it never edits the engine.
 """
@@ -32,6 +33,7 @@ from widgets.flow_layout import FlowLayout
 from widgets.scroll_body import scroll_body
 
 PASSED, WAITING = "✓", "○"
+DONE_BEFORE = "  (done before — not true right now)"  # a remembered check, judged again live
 NO_LESSON = ("<p>No lesson is open. Open one from the gallery (File → Open example, "
              "Ctrl+E) or with File → Open (<i>.lesson.json</i> files).</p>")
 
@@ -95,8 +97,12 @@ class CheckRow(QWidget):
 
     def refresh(self) -> None:
         mark = PASSED if self.passed else WAITING
-        self.mark.setText(f"{mark}  {self.check.label}")
-        self.mark.setStyleSheet("color: #1a7f37; font-weight: 600;" if self.passed else "")
+        before = not self.passed and self.lesson.done_before(self.check.id)
+        self.mark.setText(f"{mark}  {self.check.label}" + (DONE_BEFORE if before else ""))
+        self.mark.setToolTip("You passed this check before; it does not hold for the network "
+                             "as it is now." if before else "")
+        self.mark.setStyleSheet("color: #1a7f37; font-weight: 600;" if self.passed else
+                                "color: #6e7781;" if before else "")
         if self.input is not None and self.button is not None:
             self.input.setEnabled(not self.passed)
             self.button.setEnabled(not self.passed)
