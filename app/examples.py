@@ -21,6 +21,7 @@ SUFFIX = ".layerlab.json"
 # the order of a course: perceptron and MLPs, CNNs, sequences and attention, generative models
 PREFERRED_ORDER = ("perceptron_and", "xor", "circles", "spiral", "regression_sine",
                    "digits_mlp", "digits_cnn", "shapes_cnn", "overfitting_cnn", "resnet_tiny",
+                   "finetune_shapes_pretrained", "finetune_digits",
                    "sine_rnn", "copy_lstm_vs_rnn", "char_lstm", "tiny_transformer",
                    "dates_seq2seq_attention", "ae_digits_2d", "denoising_ae", "vae_digits_2d",
                    "gan_ring_of_gaussians", "gan_digits", "cgan_digits")

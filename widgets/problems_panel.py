@@ -224,9 +224,9 @@ class ProblemsPanel(QWidget):
         if self._data_pending:
             self.summary.setText("Loading the data… the checks run once it is loaded.")
         elif n:
-            noun = "problem stops" if n == 1 else "problems stop"
+            noun, them = ("problem stops", "it") if n == 1 else ("problems stop", "them")
             self.summary.setText(f"<b style='color:{c.error}'>{n} {noun} training</b> — "
-                                 "fix them below, then press Play.")
+                                 f"fix {them} below, then press Play.")
             self.summary.setToolTip("The buttons under a problem fix it in one click "
                                     "(Edit → Undo takes a fix back).")
         else:

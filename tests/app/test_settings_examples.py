@@ -115,6 +115,16 @@ def test_bundled_examples_all_have_a_name_and_description():
         assert example.name and example.description and example.columns
 
 
+def test_bundled_examples_are_all_in_course_order_parts_in_sequence():
+    from app.examples import PREFERRED_ORDER
+    keys = [e.key for e in list_examples()]
+    assert set(keys) <= set(PREFERRED_ORDER)  # none falls to the end by its file name
+    assert keys == [k for k in PREFERRED_ORDER if k in keys]
+    names = [e.name for e in list_examples()]
+    parts = [n for n in names if n.startswith("Fine-tuning")]
+    assert [p[:17] for p in parts] == ["Fine-tuning (1/2)", "Fine-tuning (2/2)"]
+
+
 # -- autosave ------------------------------------------------------------------------------------
 def test_autosave_writes_recovery_and_discards_it_after_save(qtbot, tmp_path):
     from app.autosave import Autosaver, find_recovery, load_recovery

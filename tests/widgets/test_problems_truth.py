@@ -239,3 +239,20 @@ def test_dataset_change_offers_to_adapt_input_and_output(window, qtbot):
     assert play_trains(window, qtbot)
     window.doc.undo_stack.undo()  # one undo step takes every fix back
     assert not window.problems.ready
+
+
+def test_the_header_counts_in_words_one_problem_it_two_problems_them(window, qtbot):
+    open_base(window, "digits_mlp")
+    wrong_input_size(window)
+    settle(window)
+    errors = window.problems.problem_count
+    text = window.problems.summary.text()
+    if errors == 1:
+        assert "1 problem stops training" in text and "fix it below" in text, text
+    else:
+        assert f"{errors} problems stop training" in text and "fix them below" in text, text
+    cross_entropy_without_softmax(window)
+    settle(window)
+    more = window.problems.problem_count
+    assert more >= 2 and f"{more} problems stop training" in window.problems.summary.text()
+    assert "fix them below" in window.problems.summary.text()
