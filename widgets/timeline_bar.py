@@ -68,30 +68,55 @@ class TimelineBar(QWidget):
         self.items: list[Checkpoint] = []  # the moments the slider spans (frozen while back)
         self._setting = False  # the slider moves by code, not by the learner
         self.marker: StepMarker | None = None  # the step shown, on the loss plot
-        self.banner = QLabel()
-        self.banner.setObjectName("timelineBanner")
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("QLabel#timelineBanner { background: #fff3c4; color: #5a4500;"
-                                  " border-radius: 4px; padding: 3px 6px; }")
+        self._build_looking_back()
+        self._build_options()
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setToolTip("Drag back to see the network as it was at that moment of "
                                "training; the right end is now.")
         self.slider.setRange(0, 0)
         self.slider.setMinimumWidth(90)
         self.position = QLabel("Now")
+        self.memory = QLabel()  # moments kept and memory used (shown while at now)
+        self.branch_box = QComboBox()  # the runs and branches, once there are two
+        self.branch_box.setToolTip("Switch to another branch: it trains on from where you "
+                                   "left it.")
+        self.branch_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.branch_box.hide()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        for widget, stretch in ((QLabel("Timeline"), 0), (self.branch_box, 0), (self.slider, 1),
+                                (self.position, 0), (self.memory, 0), (self.options, 0)):
+            row.addWidget(widget, stretch)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        layout.setSpacing(2)
+        layout.addWidget(self.looking_back)
+        layout.addLayout(row)
+        self._connect()
+        self.refresh()
+
+    def _build_looking_back(self) -> None:
+        """The banner with Branch from here and Back to now (shown while looking back)."""
+        self.banner = QLabel()
+        self.banner.setObjectName("timelineBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("QLabel#timelineBanner { background: #fff3c4; color: #5a4500;"
+                                  " border-radius: 4px; padding: 3px 6px; }")
         self.now_button = QPushButton("Back to now")
         self.branch_button = QPushButton("Branch from here")
         self.branch_button.setToolTip("Train on from this moment (set another learning rate "
                                       "first, if you like): a new curve starts here, beside "
                                       "the old one.")
-        self.looking_back = QWidget()  # the banner and its buttons, shown while looking back
+        self.looking_back = QWidget()
         back_row = QHBoxLayout(self.looking_back)
         back_row.setContentsMargins(0, 0, 0, 0)
         back_row.addWidget(self.banner, 1)
         back_row.addWidget(self.branch_button)
         back_row.addWidget(self.now_button)
         self.looking_back.hide()
-        self.memory = QLabel()  # moments kept and memory used (shown while at now)
+
+    def _build_options(self) -> None:
+        """The ⋯ menu: memory limit, save with the project, rename / delete branches."""
         self.limit = QSpinBox()
         self.limit.setRange(1, 4000)
         self.limit.setPrefix("Memory limit ")
@@ -116,33 +141,17 @@ class TimelineBar(QWidget):
         self.delete_menu = menu.addMenu("Delete a branch")
         self.delete_menu.setEnabled(False)
         self.options.setMenu(menu)
-        self.branch_box = QComboBox()  # the runs and branches, once there are two
-        self.branch_box.setToolTip("Switch to another branch: it trains on from where you "
-                                   "left it.")
-        self.branch_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.branch_box.hide()
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel("Timeline"))
-        row.addWidget(self.branch_box)
-        row.addWidget(self.slider, 1)
-        row.addWidget(self.position)
-        row.addWidget(self.memory)
-        row.addWidget(self.options)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 2, 4, 2)
-        layout.setSpacing(2)
-        layout.addWidget(self.looking_back)
-        layout.addLayout(row)
+
+    def _connect(self) -> None:
+        controller = self.controller
         self.slider.valueChanged.connect(self._on_slider_value_changed)
         self.now_button.clicked.connect(controller.back_to_now)
         self.branch_button.clicked.connect(controller.branch_here)
         self.branch_box.activated.connect(self._on_branch_chosen)
         self.rename_action.triggered.connect(self._on_rename)
-        controller.branches_changed.connect(self._show_branches)
         self.limit.editingFinished.connect(self._on_limit_edited)
+        controller.branches_changed.connect(self._show_branches)
         controller.returned.connect(self._on_returned)
-        self.refresh()
 
     # -- state ---------------------------------------------------------------------------------
     def refresh(self) -> None:
