@@ -49,7 +49,6 @@ EXEMPT: dict[str, str] = {
     "engine/layers/recurrent_base.py:RecurrentLayer.call":
         "pending: the recurrent kernel argument bundles (issue 20) reshape it",
     "widgets/lesson_panel.py:LessonPanel.__init__": PENDING,
-    "widgets/timeline_bar.py:TimelineBar.__init__": PENDING,
     "widgets/main_window.py:MainWindow.__init__": PENDING,
     "widgets/training_panel.py:TrainingPanel._settings_box": PENDING,
     "widgets/plots/loss_plot.py:LossPlot._build_controls": PENDING,
