@@ -3,8 +3,10 @@
 - ``decision_grid`` (2-D data): the network's output over a ``G×G`` grid covering the data's
   points in the x₁/x₂ plane, ``(G, G)`` probability of class 1 for binary tasks or
   ``(G, G, K)`` probabilities, plus ``grid_extent`` ``[x_min, x_max, y_min, y_max]`` in the
-  plane. With derived input features (x₁², sin(x₁), ...) the grid points go through the same
-  transformation (``Dataset.raw_to_inputs``) before the network sees them.
+  plane, and ``point_scores`` (the same scores at the data points themselves, training then
+  validation, ``(N,)`` or ``(N, K)``) so a point exactly on the line is judged by the
+  network's own rule. With derived input features (x₁², sin(x₁), ...) the grid points go
+  through the same transformation (``Dataset.raw_to_inputs``) before the network sees them.
 - ``curve`` (1-D regression): predictions over 200 points spanning the inputs.
 - ``weights``: copies of every parameter, keyed ``"weights:LAYER/PARAM"`` (network view).
 - ``confusion`` (classification): ``(K, K)`` counts on up to 2000 validation samples
@@ -96,9 +98,12 @@ class ProbeSet:
         self.model, self.data, self.coder = model, data, coder
         x = np.concatenate([data.x_train, data.x_val]) if len(data.x_val) else data.x_train
         self.grid_inputs = self.extent = self.curve_x = None
+        self.point_inputs: np.ndarray | None = None  # the plane points' own inputs (N, ...)
         plane = plane_points(model, data)
         if plane is not None and len(plane):
             self.extent = grid_extent(plane)
+            if len(x) == len(plane):  # training then validation, as ``plane_points``
+                self.point_inputs = np.ascontiguousarray(x, dtype=model.dtype)
             gx = np.linspace(self.extent[0], self.extent[1], GRID)
             gy = np.linspace(self.extent[2], self.extent[3], GRID)
             xx, yy = np.meshgrid(gx, gy)  # row = y, column = x (row-major image)
@@ -209,6 +214,10 @@ class ProbeSet:
             scores = self.coder.scores(probs)
             out["decision_grid"] = scores.reshape(GRID, GRID, *scores.shape[1:]).astype(np.float32)
             out["grid_extent"] = self.extent.astype(np.float32)
+            if self.point_inputs is not None:  # the points' own scores: a point on the line
+                # is judged by the prediction rule itself, not by the nearest grid cell
+                out["point_scores"] = np.asarray(
+                    self.coder.scores(self.model.predict(self.point_inputs)), np.float32)
         if "curve" in names and self.curve_x is not None:
             out["curve_x"] = self.curve_x[:, 0].copy()
             out["curve_y"] = self.model.predict(self.curve_x)[:, 0].astype(np.float32)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 
@@ -97,3 +98,35 @@ def test_a_resumed_lesson_judges_its_checks_on_the_live_network(qtbot, tmp_path)
     qtbot.waitUntil(lambda: _marks(panel) == [PASSED], timeout=30_000)
     assert DONE_BEFORE not in panel.rows[0].mark.text()
     qtbot.waitUntil(lambda: win.run.state != "running", timeout=10_000)
+
+
+def test_the_converged_perceptron_rings_no_point(qtbot, tmp_path):
+    """Lesson 1, step 2: when the log says every training point is on the right side, the
+    decision plot rings none — also (1, 1) when the learned line passes exactly through it."""
+    win = _window(qtbot, tmp_path)
+    assert win.files.open_path(LESSON_1, ask=False)
+    _answer_step_one(win)
+    panel, plot = win.lessons.panel, win.plots.decision
+    panel.show_me_button.click()
+    win.session.set_step_rate(1e6)
+    qtbot.waitUntil(lambda: win.run.state != "running" and _marks(panel) == [PASSED],
+                    timeout=30_000)
+    qtbot.waitUntil(lambda: plot._shown is not None, timeout=5_000)
+    assert list(plot.misclassified) == [] and len(plot.mistakes.data) == 0
+
+
+def test_a_point_on_the_line_is_judged_by_the_networks_rule_not_the_nearest_cell(qtbot):
+    from widgets.plots.decision_plot import DecisionPlot
+
+    plot = DecisionPlot()
+    qtbot.addWidget(plot)
+    points = np.array([[0.0, 0.0], [1.0, 1.0]], np.float32)
+    plot.set_data(points, np.array([0, 1]), np.zeros((0, 2)), np.zeros(0, int), 2)
+    extent = np.array([-0.1, 1.1, -0.1, 1.1])
+    gx = np.linspace(-0.1, 1.1, 60)
+    xx, yy = np.meshgrid(gx, gx)
+    grid = (2 * xx + yy - 3 >= 0).astype(np.float32)  # the line 2x + y = 3 goes through (1, 1)
+    plot.show_grid(grid, extent)  # the nearest cell to (1, 1) lies just below the line
+    assert list(plot.misclassified) == [1]
+    plot.show_grid(grid, extent, np.array([0.0, 1.0], np.float32))  # the network's own answer
+    assert list(plot.misclassified) == []

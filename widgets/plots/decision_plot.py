@@ -5,8 +5,10 @@ takes the snapshot's ``decision_grid`` (``(G, G)`` score of class 1, or ``(G, G,
 probabilities; row = y, column = x) over ``grid_extent`` ``[x_min, x_max, y_min, y_max]`` and
 shows it as an image underneath: binary tasks as an orange ↔ blue shading of the probability,
 several classes as the winning class's colour, stronger where the network is more confident.
-Points the grid puts in the wrong class get a ring; their predictions come from the nearest
-grid cell (an index table computed once per extent), so a frame costs well under a millisecond.
+Points the network puts in the wrong class get a ring. Their predictions are the snapshot's
+``point_scores`` (the network's own output at each point, so a point lying exactly on the line
+is judged by the prediction rule — the perceptron's z = 0 counts as class 1); without them they
+come from the nearest grid cell (an index table computed once per extent).
 
 Editing: the "Edit points" switch above the plot (``PointEditBar``, ``set_editable``) lets the
 learner add, move, erase, spray and relabel points with the mouse (``PointEditor``); the plot
@@ -62,6 +64,17 @@ def grid_predictions(grid: np.ndarray, cells: np.ndarray) -> np.ndarray:
     return np.argmax(grid.reshape(g, grid.shape[2])[cells], axis=1)
 
 
+def point_predictions(scores: np.ndarray) -> np.ndarray:
+    """Predicted class from ``(N,)`` scores of class 1 or ``(N, K)`` probabilities."""
+    if scores.ndim == 2 and scores.shape[1] == 2:
+        scores = scores[:, 1]
+    elif scores.ndim == 2 and scores.shape[1] == 1:
+        scores = scores[:, 0]
+    if scores.ndim == 1:
+        return (scores > 0.5).astype(np.int64)
+    return np.argmax(scores, axis=1)
+
+
 def image_rect(extent: np.ndarray, shape: tuple[int, int]) -> QRectF:
     """Rectangle of a ``(rows, cols)`` image whose cell *centres* span the extent."""
     x0, x1, y0, y1 = (float(v) for v in extent)
@@ -109,6 +122,7 @@ class DecisionPlot(QWidget):
         self._grid: np.ndarray | None = None
         self._extent: np.ndarray | None = None
         self._shown: tuple[np.ndarray, np.ndarray] | None = None  # (G, G[, K]) grid, extent
+        self._point_scores: np.ndarray | None = None  # the network's scores at the points
         self._pending: tuple | None = None  # set_data arguments that came during a gesture
         self.editor = PointEditor(self)
         self.plot_widget.viewport().installEventFilter(self.editor)
@@ -154,7 +168,7 @@ class DecisionPlot(QWidget):
         self._cells_key = None
         self.mistakes.setData([], [])
         self.image.clear()
-        self._grid = self._shown = None
+        self._grid = self._shown = self._point_scores = None
         self._draw_points()
         self.edit_bar.set_classes([self.class_name(k) for k in range(self.n_classes)])
         if not (self.editing and self._view_holds_points()):
@@ -220,11 +234,16 @@ class DecisionPlot(QWidget):
         extent = snapshot.probes.get("grid_extent") if grid is not None else None
         if grid is None or extent is None:
             return
-        self.show_grid(np.asarray(grid), np.asarray(extent))
+        scores = snapshot.probes.get("point_scores")
+        self.show_grid(np.asarray(grid), np.asarray(extent),
+                       None if scores is None else np.asarray(scores))
 
-    def show_grid(self, grid: np.ndarray, extent: np.ndarray) -> None:
-        """Draw ``grid`` over ``extent`` and ring the points it misclassifies."""
+    def show_grid(self, grid: np.ndarray, extent: np.ndarray,
+                  point_scores: np.ndarray | None = None) -> None:
+        """Draw ``grid`` over ``extent`` and ring the misclassified points (judged by
+        ``point_scores``, ``(N,)`` or ``(N, K)`` for the N shown points, when given)."""
         self._grid, self._extent = grid, extent
+        self._point_scores = point_scores
         if grid.ndim == 3 and grid.shape[2] == 2:
             grid = grid[..., 1]  # two softmax units: the score of class 1
         if grid.ndim == 2:
@@ -251,7 +270,11 @@ class DecisionPlot(QWidget):
         if key != self._cells_key or self._cells is None:
             self._cells = cell_index(self.points, extent, grid.shape[0])
             self._cells_key = key
-        wrong = grid_predictions(grid, self._cells) != self.labels
+        scores = self._point_scores
+        if scores is not None and len(scores) == len(self.points):
+            wrong = point_predictions(scores) != self.labels
+        else:  # no scores, or the points were edited since: the nearest grid cell
+            wrong = grid_predictions(grid, self._cells) != self.labels
         if not np.array_equal(wrong, self.wrong):
             self.wrong = wrong
             pts = self.points[wrong]
@@ -262,7 +285,7 @@ class DecisionPlot(QWidget):
         self.image.clear()
         self.mistakes.setData([], [])
         self.wrong = np.zeros(len(self.points), bool)
-        self._grid = self._extent = self._shown = None
+        self._grid = self._extent = self._shown = self._point_scores = None
 
     def refresh_points(self) -> None:
         """Redraw the points after an edit of ``points``/``labels`` (view and map stay)."""
@@ -270,6 +293,7 @@ class DecisionPlot(QWidget):
             self.n_classes = max(self.n_classes, int(self.labels.max()) + 1)
         self.wrong = np.zeros(len(self.points), bool)
         self._cells_key = None
+        self._point_scores = None  # scored before the edit: the grid judges until the next one
         self.mistakes.setData([], [])
         self._draw_points()
         if self._shown is not None:
@@ -347,4 +371,4 @@ class DecisionPlot(QWidget):
         if len(self.points):
             self._draw_points()
         if self._grid is not None and self._extent is not None:
-            self.show_grid(self._grid, self._extent)
+            self.show_grid(self._grid, self._extent, self._point_scores)
