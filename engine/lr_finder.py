@@ -6,6 +6,9 @@ learning rate grows exponentially from ``start`` to ``end``; it records the loss
 batch, smooths it (exponential moving average with bias correction) and stops early once the
 smoothed loss exceeds 4× its best (the run has diverged). The suggestion is the rate where the
 smoothed loss falls fastest (steepest descent against log lr); ``min_lr / 10`` is given too.
+When the smoothed loss never falls by ``MIN_DROP`` of where it started (a flat curve: the
+range is too low, or the network cannot learn this data), nothing is suggested
+(``suggestion`` is None) and the summary says so: a steepest point of noise is no advice.
 The project's optimizer and settings are used; only the learning rate changes.
 """
 
@@ -23,6 +26,7 @@ from engine.project import Project
 from engine.types import ConfigError
 
 DIVERGE_FACTOR = 4.0
+MIN_DROP = 0.1  # the smoothed loss must fall by 10 % of its starting level for a suggestion
 
 
 @dataclass
@@ -30,15 +34,22 @@ class LRFinderResult:
     lrs: np.ndarray  # (k,) the rate used at each step
     losses: np.ndarray  # (k,) raw batch losses
     smoothed: np.ndarray  # (k,) bias-corrected moving average of the losses
-    suggestion: float  # steepest descent of the smoothed loss
+    suggestion: float | None  # steepest descent of the smoothed loss; None: it never fell
     min_lr: float  # the rate at the smoothed loss's minimum
     diverged: bool  # stopped early because the loss blew up
+    drop: float = 1.0  # how far the smoothed loss fell: (start − lowest) / start
 
     @property
     def min_over_ten(self) -> float:
         return self.min_lr / 10.0
 
     def summary(self) -> str:
+        if self.suggestion is None:
+            return (f"The loss hardly fell during the sweep (at best {100 * self.drop:.0f} % "
+                    f"below where it started, between {self.lrs[0]:.3g} and "
+                    f"{self.lrs[-1]:.3g}), so there is no learning rate to suggest. Sweep "
+                    "again up to a larger rate, or check that the network can learn this "
+                    "data (Problems panel, a smaller network first).")
         return (f"Suggested learning rate {self.suggestion:.3g} (steepest descent of the "
                 f"loss); the loss was lowest at {self.min_lr:.3g}, so {self.min_over_ten:.3g} "
                 "is a safe choice too.")
@@ -70,8 +81,11 @@ def find_learning_rate(project: Project, data: Dataset | None = None,
     i_min = skip + int(np.argmin(s[skip:]))
     slope = window_slope(np.log10(lr_used), s, max(5, k // 8))
     i_steep = skip + int(np.argmin(slope[skip:max(i_min, skip + 1)]))
-    return LRFinderResult(lr_used, np.array(losses), s, float(lr_used[i_steep]),
-                          float(lr_used[i_min]), diverged)
+    level = float(np.max(s[skip:i_min + 1]))  # where the fall to the minimum started
+    drop = (level - float(s[i_min])) / max(abs(level), 1e-12)
+    suggestion = float(lr_used[i_steep]) if drop >= MIN_DROP else None
+    return LRFinderResult(lr_used, np.array(losses), s, suggestion, float(lr_used[i_min]),
+                          diverged, drop)
 
 
 def _sweep_trainer(project: Project, data: Dataset | None,

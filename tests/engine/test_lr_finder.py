@@ -52,6 +52,19 @@ def test_sweep_stops_when_the_loss_blows_up_and_can_be_cancelled():
     assert len(short.lrs) == 20 and calls[-1] == 20
 
 
+def test_a_flat_loss_gets_no_suggestion_but_words():
+    """Rates far too small to move the weights: the curve is flat, so the finder says so
+    instead of proposing the steepest wiggle of the noise."""
+    project = load_project(EXAMPLES / "circles.layerlab.json")
+    result = find_learning_rate(project, start=1e-9, end=1e-7, steps=60)
+    assert result.suggestion is None and result.drop < 0.1
+    assert "no learning rate to suggest" in result.summary()
+    assert "larger rate" in result.summary()
+    steep = find_learning_rate(load_project(EXAMPLES / "circles.layerlab.json"),
+                               start=1e-5, end=10.0, steps=120)
+    assert steep.suggestion is not None and steep.drop >= 0.1
+
+
 def test_finder_refuses_other_recipes_in_words():
     project = load_project(EXAMPLES / "perceptron_and.layerlab.json")
     with pytest.raises(ConfigError, match="supervised"):
@@ -65,7 +78,7 @@ def test_window_slope_of_a_line_is_its_slope():
 
 def test_cli_lrfind_prints_the_suggestion_and_writes_json(tmp_path, capsys):
     out = tmp_path / "lr.json"
-    code = main(["lrfind", str(EXAMPLES / "circles.layerlab.json"), "--steps", "60",
+    code = main(["lrfind", str(EXAMPLES / "circles.layerlab.json"), "--steps", "120",
                  "--json", str(out)])
     assert code == 0
     assert "Suggested learning rate" in capsys.readouterr().out

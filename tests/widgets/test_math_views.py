@@ -139,3 +139,16 @@ def test_lr_finder_applies_its_suggestion_as_one_undoable_change(window, qtbot):
     assert window.doc.project.training.optimizer_options["learning_rate"] == lr
     window.doc.undo_stack.undo()
     assert window.doc.project.training.optimizer_options.get("learning_rate") == before
+
+
+def test_lr_finder_offers_nothing_to_apply_when_the_loss_stays_flat(window, qtbot):
+    from engine.lr_finder import LRFinderResult
+    _menu_action(window, "Find learning rate").trigger()
+    dialog = window.tools.windows["lrfind"]
+    lrs = np.geomspace(1e-6, 10, 50)
+    flat = 1.0 + 0.01 * np.sin(np.arange(50))  # noise around 1.0, never a real fall
+    dialog.show_result(LRFinderResult(lrs, flat, flat, None, 1.0, False, 0.02))
+    assert not dialog.apply_button.isEnabled()
+    assert "no learning rate to suggest" in dialog.info.text()
+    assert "steepest" not in dialog.info.text()
+    dialog.close()

@@ -116,19 +116,25 @@ class LRFinderDialog(QDialog):
         item.clear()
         item.plot(result.lrs, result.losses, pen=pg.mkPen((150, 150, 150, 90)))
         item.plot(result.lrs, result.smoothed, pen=pg.mkPen("#4363d8", width=2.5))
-        for lr, color, text, at in ((result.suggestion, "#e6194b", "suggested", 0.92),
-                                    (result.min_over_ten, "#3cb44b", "min / 10", 0.8)):
+        marks: list[tuple[float, str, str, float]] = [] if result.suggestion is None else [
+            (result.suggestion, "#e6194b", "suggested", 0.92),
+            (result.min_over_ten, "#3cb44b", "min / 10", 0.8)]
+        for lr, color, text, at in marks:
             item.addItem(pg.InfiniteLine(np.log10(lr), angle=90, pen=pg.mkPen(color, width=2),
                                          label=f"{text} {lr:.3g}",
                                          labelOpts={"position": at, "color": color}))
         stopped = (f" The loss blew up at {result.lrs[-1]:.3g}, so the sweep stopped there."
                    if result.diverged else "")
         self.info.setText(result.summary() + stopped)
+        if result.suggestion is None:  # a flat curve: nothing worth applying
+            self.apply_button.setText("No learning rate to apply")
+            self.apply_button.setEnabled(False)
+            return
         self.apply_button.setText(f"Apply learning rate {result.suggestion:.3g}")
         self.apply_button.setEnabled(True)
 
     def apply(self) -> None:
-        if self.outcome is not None:
+        if self.outcome is not None and self.outcome.suggestion is not None:
             self.apply_fn(float(f"{self.outcome.suggestion:.3g}"))
 
     def done(self, code: int) -> None:  # noqa: D401 - QDialog override: stop the sweep too
