@@ -152,3 +152,18 @@ def test_lr_finder_offers_nothing_to_apply_when_the_loss_stays_flat(window, qtbo
     assert "no learning rate to suggest" in dialog.info.text()
     assert "steepest" not in dialog.info.text()
     dialog.close()
+
+
+def test_optimizer_race_losses_read_as_plain_numbers(window, qtbot):
+    _menu_action(window, "Loss landscape").trigger()
+    race = window.tools.landscape_view.race
+    race.surface_box.setCurrentIndex(list(race.surface_box.itemData(i) for i in range(
+        race.surface_box.count())).index("bowl"))
+    race.timer.stop()
+    race.race.step(300)  # long enough for the fast ones to sit at the bottom
+    race.tick()
+    race.timer.stop()
+    texts = [race.verdict_labels[r.name].text() for r in race.race.racers]
+    assert not any("e-" in t or "e+" in t for t in texts), texts
+    tiny = [r.name for r in race.race.racers if abs(r.losses[-1]) < 1e-6]
+    assert tiny and all("loss ≈ 0" in race.verdict_labels[n].text() for n in tiny), texts

@@ -174,7 +174,19 @@ class RaceView(QWidget):
                                   size=18 if r.stopped else 10)
             verdict = self.race.verdict(r.name)
             self.verdict_labels[r.name].setText(
-                f"{verdict} (lr {r.optimizer.learning_rate:.3g}, loss {r.losses[-1]:.3g})")
+                f"{verdict} (lr {r.optimizer.learning_rate:.3g}, loss {loss_text(r.losses[-1])})")
+
+
+def loss_text(loss: float) -> str:
+    """A racer's loss for people: "≈ 0" below 1e-6 (not "1.1e-146"), else 3 significant
+    digits without an exponent ("0.0000230", "0.0123", "2.5", "12,345")."""
+    if not np.isfinite(loss):
+        return "too large to show"
+    if abs(loss) < 1e-6:
+        return "≈ 0"
+    if abs(loss) >= 1000:
+        return f"{loss:,.0f}"
+    return np.format_float_positional(loss, precision=3, fractional=False, trim="-")
 
 
 class NetworkSurfaceView(QWidget):
