@@ -1,12 +1,16 @@
 """Light and dark themes with a projector-friendly base font and the Okabe–Ito palette.
 
 ``apply_theme(app, name)`` sets Qt's Fusion style, a high-contrast ``QPalette``, a large base
-font, a small style sheet (dock titles, toolbars, banners) and pyqtgraph's defaults for plots
-made later. Plots that already exist are restyled by their owner: the window hands its own
-plot widgets to ``restyle_plots`` and calls each view's ``set_theme`` — never a walk over
-``QApplication.allWidgets()``, which can reach a widget another window is destroying (a
-segfault seen once in five widget-test runs). Views take their accent colours from
-``OKABE_ITO`` and ``colors(name)`` so everything stays colour-blind safe.
+font and pyqtgraph's defaults for plots made later. The small style sheet (dock titles, toolbars,
+banners) goes on each window, not on the application (``style_window``): an application style
+sheet repolishes every widget alive on each change — 2,600 in a window showing digits_cnn, 2,300
+of them the hidden "Plot Options" menus pyqtgraph builds for every plot — ~0.6 s a switch, and
+seconds with other windows alive; on the window it repolishes only the widgets under it.
+Plots that already exist are restyled by their owner: the window hands its own plot widgets
+to ``restyle_plots`` and calls each view's ``set_theme`` (the Look-inside tabs restyle when
+shown) — never a walk over ``QApplication.allWidgets()``, which can reach a widget another
+window is destroying (a segfault seen once in five widget-test runs). Views take their accent
+colours from ``OKABE_ITO`` and ``colors(name)`` so everything stays colour-blind safe.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from dataclasses import dataclass
 
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 # Okabe & Ito (2008), the colour-blind-safe qualitative palette.
 OKABE_ITO = {
@@ -113,25 +117,36 @@ def style_sheet(c: ThemeColors, size: int) -> str:
 
 def apply_theme(app: QApplication, name: str = "light", point_size: int = 0,
                 scale: float = 1.0) -> ThemeColors:
-    """Apply a theme to the whole application (text ``scale`` times larger); return its colours."""
+    """Apply a theme to the whole application (text ``scale`` times larger); return its colours.
+    Each window then takes the style sheet with ``style_window``."""
     c = colors(name)
-    size = max(1, round((point_size or BASE_POINT_SIZE) * scale))
-    if app.property("layerlab_theme") is None:  # once: each set repolishes every widget
+    size = font_points(point_size, scale)
+    if app.style().name().lower() != "fusion":  # once: each set repolishes every widget
         app.setStyle("Fusion")
     app.setPalette(make_palette(c))
     if app.font().pointSize() != size:
         font = QFont(app.font())
         font.setPointSize(size)
         app.setFont(font)
-    sheet = style_sheet(c, size)
-    if app.styleSheet() != sheet:
-        app.setStyleSheet(sheet)
     app.setProperty("layerlab_theme", c.name)
     # segmentedLineMode "on": thick antialiased curves drawn as line segments, not one
     # stroked path — 3x cheaper for a long loss curve (Qt's raster stroker is the bottleneck)
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, background=c.plot_bg,
                         foreground=c.plot_fg, segmentedLineMode="on")
     return c
+
+
+def font_points(point_size: int = 0, scale: float = 1.0) -> int:
+    """The base font's point size: the chosen size (or ``BASE_POINT_SIZE``) times ``scale``."""
+    return max(1, round((point_size or BASE_POINT_SIZE) * scale))
+
+
+def style_window(window: QWidget, name: str, point_size: int = 0, scale: float = 1.0) -> None:
+    """The theme's style sheet on ``window`` and its children (dialogs made with the window as
+    parent inherit it); nothing is repolished when it is already there."""
+    sheet = style_sheet(colors(name), font_points(point_size, scale))
+    if window.styleSheet() != sheet:
+        window.setStyleSheet(sheet)
 
 
 def restyle_plots(widgets: Iterable[pg.GraphicsView], c: ThemeColors) -> None:
