@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QSpinBox, QWidge
 from widgets.plots.palette import LABEL_PT, axis_font
 from widgets.views.cnn_tiles import grid_shape, ink_rgba, magnitude_tiles, mosaic, signed_tiles
 from widgets.views.common import ImagePanel, ViewFrame, muted_label, probe_of
+from widgets.views.layer_hints import CONV_KINDS, GraphContext, GraphHint
 
 PROBE_KEY = "cnn_maps"
 MAX_CHANNELS = 16
@@ -32,6 +33,7 @@ CAPTION = ("Each small image is one channel of a layer's output for this sample:
            "strong, dark = silent (blue/orange where values can be negative). Early layers "
            "find edges and strokes; pooling keeps the strongest on a coarser grid.")
 HINT = "Add a Conv2D layer and train to see what each layer makes of an image."
+READY_HINT = "Press Play (or Step) to see what each layer makes of an image."
 
 
 class FeatureMapView(ViewFrame):
@@ -41,6 +43,7 @@ class FeatureMapView(ViewFrame):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(CAPTION, HINT, parent)
+        self.graph_hint = GraphHint(CONV_KINDS, HINT, READY_HINT)
         self.dataset: Any = None
         self.split = "val"
         self.maps: dict[str, np.ndarray] = {}
@@ -86,6 +89,13 @@ class FeatureMapView(ViewFrame):
     def reset_view(self) -> None:
         self.maps, self.maps_index = {}, None
         super().reset_view()
+        self.show_hint(self.graph_hint.text)
+
+    def set_model_context(self, context: GraphContext) -> None:
+        """Before the first maps: "Press Play" when the graph has a Conv2D layer."""
+        self.graph_hint.set_context(context)
+        if not self.maps:
+            self.show_hint(self.graph_hint.text)
 
     def set_dataset(self, dataset: Any, split: str = "val") -> None:
         """``engine.datasets.base.Dataset``; samples come from ``x_val`` (``x_train`` when
@@ -140,7 +150,7 @@ class FeatureMapView(ViewFrame):
                 if np.asarray(v).ndim == 3 and np.asarray(v).size}
         self.maps, self.maps_index = good, index
         if not good:
-            self.show_hint(HINT)
+            self.show_hint(self.graph_hint.text)
             return
         shapes = [(k, v.shape) for k, v in good.items()]
         if shapes != [(name, shape) for name, shape, _, _ in self.rows]:

@@ -5,7 +5,9 @@
 draws the chosen layer's filters left to right, top to bottom. A filter has one ``kh×kw``
 slice per input channel: the channel box picks one, or their mean. Colours: orange negative,
 background 0, blue positive, with levels symmetric around 0 shared by the whole layer (so
-filters compare). One ``setImage`` per frame.
+filters compare). One ``setImage`` per frame. Before the first result the layer list comes
+from the graph (``set_model_context``) and the hint says to press Play
+(``widgets.views.layer_hints``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from widgets.views.cnn_tiles import mosaic, neat_cols, signed_tiles
 from widgets.views.common import ImagePanel, ViewFrame, fill_combo, probe_of
+from widgets.views.layer_hints import CONV_KINDS, GraphContext, GraphHint
 
 PROBE_KEY = "cnn_filters"
 MEAN = -1  # channel box value: mean over the input channels
@@ -25,6 +28,8 @@ CAPTION = ("Each square is one filter: the weights it multiplies a patch of its 
            "Blue = positive, orange = negative weight; training turns noise into edge and "
            "stroke detectors.")
 HINT = "Add a Conv2D layer to see its filters."
+READY_HINT = ("Press Play (or Step) to see the filters: they start as random noise and turn "
+              "into edge and stroke detectors as the network learns.")
 
 
 class FilterGridView(ViewFrame):
@@ -36,6 +41,7 @@ class FilterGridView(ViewFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(CAPTION, HINT, parent)
         self.filters: dict[str, np.ndarray] = {}
+        self.graph_hint = GraphHint(CONV_KINDS, HINT, READY_HINT)
         self.layer_box = QComboBox()
         self.layer_box.setToolTip("Which convolution layer's filters to show")
         self.channel_box = QComboBox()
@@ -65,6 +71,14 @@ class FilterGridView(ViewFrame):
     def reset_view(self) -> None:
         self.show_filters({})
         super().reset_view()
+        self.show_hint(self.graph_hint.text)
+
+    def set_model_context(self, context: GraphContext) -> None:
+        """The graph changed: before the first filters, list its Conv2D layers and say to
+        press Play (``context``: ``widgets.inside_dock.ViewContext``)."""
+        self.graph_hint.set_context(context)
+        if not self.filters:
+            self.show_filters({})
 
     def update(self, snapshot: Any = None) -> None:  # type: ignore[override]
         """Read ``snapshot.probes["cnn_filters"]`` (or ``"introspection:cnn_filters"``);
@@ -84,7 +98,7 @@ class FilterGridView(ViewFrame):
         good = {k: np.asarray(v) for k, v in (filters or {}).items()
                 if np.asarray(v).ndim == 4 and np.asarray(v).size}
         self.filters = good
-        fill_combo(self.layer_box, list(good))
+        fill_combo(self.layer_box, list(good) or self.graph_hint.layers)
         self._sync_channels()
         self._redraw()
 
@@ -132,7 +146,7 @@ class FilterGridView(ViewFrame):
     def _redraw(self) -> None:
         kernel = self.filters.get(self.layer)
         if kernel is None:
-            self.show_hint(HINT)
+            self.show_hint(self.graph_hint.text)
             self.scale_label.setText("")
             return
         ch = self.channel

@@ -21,6 +21,7 @@ import numpy as np
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from widgets.views.common import fill_combo
+from widgets.views.layer_hints import RECURRENT_KINDS, GraphContext, GraphHint
 from widgets.views.sequence_common import (
     HeatmapPanel,
     SampleProbeView,
@@ -46,6 +47,7 @@ CAPTION = ("Each column is one step of the sequence, each row one unit of the hi
            "(blue positive, orange negative). Units that keep their colour across many steps "
            "carry information forward; gates show when the layer writes, keeps or forgets.")
 HINT = "Add a recurrent layer (SimpleRNN, LSTM or GRU) and press Play or Step to see its states."
+READY_HINT = "Press Play (or Step) to see the hidden states and gates of the recurrent layers."
 MAX_UNIT_LABELS = 32
 UNIT_LABEL_PX = 18  # the height one unit number needs on the axis
 
@@ -57,6 +59,7 @@ class HiddenStateView(SampleProbeView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(CAPTION, HINT, parent)
+        self.graph_hint = GraphHint(RECURRENT_KINDS, HINT, READY_HINT)
         self.layer_box = QComboBox()
         self.layer_box.setToolTip("Which recurrent layer to show")
         self.gate_box = QComboBox()
@@ -72,6 +75,18 @@ class HiddenStateView(SampleProbeView):
         self.gate_box.currentIndexChanged.connect(self._redraw)
         self.sample_spin.valueChanged.connect(self._emit)
         self.set_theme(self.style_.name)
+
+    def set_model_context(self, context: GraphContext) -> None:
+        """Before the first result: the graph's recurrent layers and "Press Play" (or how to
+        get one); ``context``: ``widgets.inside_dock.ViewContext``."""
+        self.graph_hint.set_context(context)
+        if self.result is None:
+            fill_combo(self.layer_box, self.graph_hint.layers)
+            self.show_hint(self.graph_hint.text)
+
+    def reset_view(self) -> None:
+        super().reset_view()
+        self.show_hint(self.graph_hint.text)
 
     # -- drawing -----------------------------------------------------------------------------
     def show_result(self, result: dict[str, Any]) -> None:

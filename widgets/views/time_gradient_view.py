@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 from widgets.plots.palette import AXIS_PT, LABEL_PT, OKABE_ITO, axis_font, scaled_pt
 from widgets.views.common import ProbeView, add_tip_items
 from widgets.views.inspect_common import axes
+from widgets.views.layer_hints import RECURRENT_KINDS, GraphContext, GraphHint
 
 PROBE = "time_gradients"
 COLORS = (OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["green"], OKABE_ITO["purple"],
@@ -34,6 +35,7 @@ CAPTION = ("How strongly the error still reaches the hidden state at each step (
            "line falling steeply towards the early steps means the gradient vanishes: the "
            "network cannot learn from early tokens. LSTM and GRU gates are built to keep it up.")
 HINT = "Add a recurrent layer (SimpleRNN, LSTM or GRU) and press Play or Step."
+READY_HINT = "Press Play (or Step) to see how far back in time the error reaches."
 
 
 class TimeGradientView(ProbeView):
@@ -43,6 +45,7 @@ class TimeGradientView(ProbeView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(CAPTION, HINT, parent)
+        self.graph_hint = GraphHint(RECURRENT_KINDS, HINT, READY_HINT)
         self.source_box = QComboBox()
         add_tip_items(self.source_box, SOURCES)
         self.source_box.setToolTip("Which loss is differentiated")
@@ -61,6 +64,16 @@ class TimeGradientView(ProbeView):
         self.set_content(self.widget)
         self.add_summary()
         self.set_theme(self.style_.name)
+
+    def set_model_context(self, context: GraphContext) -> None:
+        """Before the first result: "Press Play" when the graph has a recurrent layer."""
+        self.graph_hint.set_context(context)
+        if self.result is None:
+            self.show_hint(self.graph_hint.text)
+
+    def reset_view(self) -> None:
+        super().reset_view()
+        self.show_hint(self.graph_hint.text)
 
     def probe_requests(self) -> dict[str, dict[str, Any]]:
         return {PROBE: {"source": str(self.source_box.currentData())}}
