@@ -46,6 +46,17 @@ class Settings:
         files = self.recent_files()
         return files[0] if files else None
 
+    @property
+    def project_at_quit(self) -> str | None:
+        """What was open when the window closed: a file (a saved project or a bundled
+        example, opened again as a copy), "" for a new unsaved project, None if unknown."""
+        value = self.store.value("project_at_quit", None)
+        return None if value is None else str(value)
+
+    @project_at_quit.setter
+    def project_at_quit(self, value: str) -> None:
+        self.store.setValue("project_at_quit", value)
+
     # -- appearance ----------------------------------------------------------------------------
     @property
     def theme(self) -> str:

@@ -44,6 +44,7 @@ class FileController(QObject):
         self.win = win
         self.doc = win.doc  # type: ignore[attr-defined]
         self.last_dir = str(documents_folder())
+        self.opened_from: Path | None = None  # the file last opened (a bundled example too)
 
     # -- questions (tests replace these) -------------------------------------------------------
     def ask_unsaved(self) -> SB:
@@ -72,6 +73,7 @@ class FileController(QObject):
             return False
         self.win.prepare_for_new_project()  # type: ignore[attr-defined]
         self.doc.load(new_project(), None)  # settings that learn (engine.new_project)
+        self.opened_from = None
         return True
 
     def open_dialog(self) -> bool:
@@ -101,6 +103,7 @@ class FileController(QObject):
             saved, note = None, str(err)
         self.win.prepare_for_new_project()  # type: ignore[attr-defined]
         self.doc.load(project, None if as_copy else Path(path))
+        self.opened_from = Path(path)  # an example's copy has no path: reopen it at start
         if not as_copy:
             self.last_dir = str(Path(path).parent)
             self.win.settings.add_recent(path)  # type: ignore[attr-defined]

@@ -52,6 +52,7 @@ from widgets.startup import (
     on_warmup_done,
     open_start_project,
     parse_args,
+    record_project_at_quit,
     take_screenshot,
 )
 from widgets.theme import apply_theme, restyle_plots, style_window
@@ -423,6 +424,7 @@ class MainWindow(QMainWindow):
         self.autosave.stop()
         self.autosave.discard()
         self.presenter.shutdown()  # the normal layout is the one remembered
+        record_project_at_quit(self)  # reopened at the next start
         self.save_layout()
         self.settings.sync()
         _release_clipboard()

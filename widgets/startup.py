@@ -7,8 +7,10 @@ warm cache only loads the kernels and imports the datasets' libraries (a few sec
 first Play of any family does not stall. While it runs a "Preparing the engine: conv 3/5…"
 progress dialog (first run, or after the cache was lost) reports each network; "Hide" keeps
 the window usable while it finishes. ``open_start_project`` opens the file given on the
-command line, else the last project, else the spiral example with the gallery on top (first
-start), offering crash recovery first; ``take_screenshot`` is the ``--screenshot`` debug aid.
+command line, else what was open at quit (``record_project_at_quit``, called on close: a
+saved file, or the example whose copy was open), else the last saved project, else the spiral
+example with the gallery on top (first start), offering crash recovery first;
+``take_screenshot`` is the ``--screenshot`` debug aid.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ from __future__ import annotations
 import argparse
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app.examples import example_path
+from app.project_io import is_bundled
 from widgets.gallery import ExampleGallery
 from widgets.qt_app import qt_app
 
@@ -135,13 +139,23 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def open_start_project(window: Any, project: str | None, gallery: bool) -> None:
-    """The file given, else the last project, else (first start) the example gallery."""
+    """The file given, else what was open at quit, else the last project, else (first start)
+    the example gallery."""
     files = window.files
     if project:
         if not files.offer_recovery(project):
             files.open_path(project, ask=False)
         return
     if files.offer_recovery(None):
+        return
+    at_quit = window.settings.project_at_quit
+    if at_quit == "" and not gallery:
+        return  # a new project was open: the window starts with one
+    if at_quit and not gallery and Path(at_quit).is_file():
+        if is_bundled(at_quit):
+            files.open_example(at_quit)
+        elif not files.offer_recovery(at_quit):
+            files.open_path(at_quit, ask=False)
         return
     last = window.settings.last_project()
     if last and not gallery:
@@ -153,6 +167,13 @@ def open_start_project(window: Any, project: str | None, gallery: bool) -> None:
         files.open_example(spiral)
     if gallery:
         QTimer.singleShot(200, lambda: show_first_gallery(window))
+
+
+def record_project_at_quit(window: Any) -> None:
+    """On close: remember what is open, for ``open_start_project`` at the next start — the
+    project's file, or the example it is an unsaved copy of, or "" for a new project."""
+    path = window.doc.path or window.files.opened_from
+    window.settings.project_at_quit = str(path) if path is not None else ""
 
 
 def show_first_gallery(window: Any) -> None:

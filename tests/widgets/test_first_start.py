@@ -8,8 +8,10 @@ from PySide6.QtCore import QByteArray, QRect, QSettings, QSize
 from PySide6.QtWidgets import QMessageBox
 
 import widgets.window_layout as window_layout
+from app.examples import example_path
 from app.settings import Settings
 from widgets.main_window import MainWindow
+from widgets.startup import open_start_project
 
 SB = QMessageBox.StandardButton
 
@@ -70,3 +72,37 @@ def test_the_title_bar_and_status_bar_stay_on_screen_once_the_frame_is_known():
     assert rect.bottom() + frame.height() <= avail.bottom() + 1  # status bar on screen
     assert rect.right() + frame.width() <= avail.right() + 1
     assert rect.size() == QSize(1278, 688)
+
+
+def restart(qtbot, tmp_path, monkeypatch, close_first):
+    """Close ``close_first`` (its settings file stays) and start a window as ``run_app`` does."""
+    close_first.prompts_enabled = False
+    close_first.close()  # records what was open
+    win = make_window(qtbot, tmp_path, monkeypatch, (1280, 720))
+    open_start_project(win, None, gallery=False)
+    return win
+
+
+def test_a_restart_reopens_what_was_open_at_quit(qtbot, tmp_path, monkeypatch):
+    win = make_window(qtbot, tmp_path, monkeypatch, (1280, 720))
+    assert win.files._save_to(tmp_path / "mine.layerlab.json")  # the last saved file
+    assert win.files.open_example(example_path("digits_cnn"))  # then an example, unsaved
+    name = win.doc.project.name
+    win = restart(qtbot, tmp_path, monkeypatch, win)
+    try:
+        assert win.doc.project.name == name  # the example, not mine.layerlab.json
+        assert win.doc.path is None  # still a copy: Save never overwrites the bundled file
+        assert win.files.open_path(tmp_path / "mine.layerlab.json", ask=False)
+    except AssertionError:
+        win.prompts_enabled = False
+        win.close()
+        raise
+    win = restart(qtbot, tmp_path, monkeypatch, win)
+    try:
+        assert win.doc.path == (tmp_path / "mine.layerlab.json")
+        win.files.new()
+        win = restart(qtbot, tmp_path, monkeypatch, win)
+        assert win.doc.path is None and win.doc.project.name != name  # a new project again
+    finally:
+        win.prompts_enabled = False
+        win.close()
