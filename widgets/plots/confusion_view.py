@@ -30,6 +30,7 @@ from widgets.plots.palette import (
 MAX_TEXT_CLASSES = 30
 MAX_TICKS = 20  # class names along an axis; more classes: every n-th name, so none overlap
 TICK_PX = 16  # room one class name needs along an axis
+ALWAYS_NAMED = 6  # a matrix of this many classes or fewer names every class, however small
 MIN_NUMBER_PX, MAX_NUMBER_PX = 9, 20  # cell numbers' pixel size: smaller is hidden
 
 
@@ -159,10 +160,13 @@ class ConfusionView(QWidget):
                 self.texts.append(text)
 
     def _set_ticks(self) -> None:
-        """Name every n-th class, as many as the plot's size lets stand apart."""
+        """Name every n-th class, as many as the plot's size lets stand apart; a few classes
+        (``ALWAYS_NAMED``) are all named: a learner needs each of them, and thinning them left
+        one name of three on a short panel."""
         k = len(self.class_names)
         side = max(1, min(self.plot_widget.width(), self.plot_widget.height()) - 60)
-        every = max(1, -(-k // MAX_TICKS), -(-k * TICK_PX // side))
+        every = 1 if k <= ALWAYS_NAMED else \
+            max(1, -(-k // MAX_TICKS), -(-k * TICK_PX // side))
         if every == self.tick_every:
             return
         self.tick_every = every
