@@ -29,6 +29,10 @@ class CapacityHost(Protocol):
 
     def menuBar(self) -> QMenuBar: ...  # noqa: N802 - Qt name
 
+    def window(self) -> QWidget:
+        """The window itself (``QWidget.window()``): owner and parent of the dialogs."""
+        ...
+
 
 def tools_menu(win: CapacityHost) -> QMenu:
     """The window's Tools menu (made when there is none yet)."""
@@ -41,7 +45,7 @@ def tools_menu(win: CapacityHost) -> QMenu:
 
 class CapacityTools(QObject):
     def __init__(self, win: CapacityHost) -> None:
-        super().__init__(win)  # type: ignore[arg-type]
+        super().__init__(win.window())
         self.win = win
         menu = tools_menu(win)
         menu.addSeparator()
@@ -74,7 +78,7 @@ class CapacityTools(QObject):
         return dialog
 
     def _wrap(self, title: str, widget: QWidget) -> QDialog:
-        dialog = QDialog(self.win)  # type: ignore[call-overload]
+        dialog = QDialog(self.win.window())
         dialog.setWindowTitle(title)
         QVBoxLayout(dialog).addWidget(widget)
         dialog.resize(960, 640)

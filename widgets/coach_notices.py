@@ -49,7 +49,9 @@ class BadgedViews(Protocol):
 class AdviceSession(Protocol):
     """What is read from ``app.session.TrainingSession``."""
 
-    coach: Announcer
+    @property
+    def coach(self) -> Announcer: ...
+
     advice_changed: Any  # Signal(list[Advice])
 
 

@@ -58,7 +58,8 @@ class FlowLayout(QLayout):
         """Lay the items out in ``rect`` (or only measure); return the height used."""
         x, y, row_height = rect.x(), rect.y(), 0
         for item in self._items:
-            if item.widget() is not None and item.widget().isHidden():
+            widget = item.widget()
+            if widget is not None and widget.isHidden():
                 continue
             hint = item.sizeHint()
             if x > rect.x() and x + hint.width() > rect.right() + 1:

@@ -44,6 +44,7 @@ from widgets.plots.palette import current_look
 from widgets.plots_dock import LivePlots
 from widgets.presenter import PresenterMode
 from widgets.problems_panel import ProblemsPanel
+from widgets.qt_app import qt_app
 from widgets.run_controller import STATE_TEXT, RunController
 from widgets.splash import finish_splash
 from widgets.stale_run import StaleRunWatch
@@ -80,6 +81,10 @@ L, R, B = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidg
 class MainWindow(QMainWindow):
     """One window per project: canvas + panels + menus + run control."""
 
+    # The window's action table by key: it shadows QWidget.actions() on purpose (the menus,
+    # the toolbar, the controllers and the tests all read ``window.actions["play"]``).
+    actions: dict[str, QAction]  # type: ignore[assignment]
+
     def __init__(self, settings: Settings | None = None, doc: ProjectDocument | None = None,
                  session: TrainingSession | None = None,
                  autosave_folder: Path | None = None) -> None:
@@ -101,8 +106,8 @@ class MainWindow(QMainWindow):
         self.plots = LivePlots(self)
         self.plots.decision.points_edited.connect(self._on_points_edited)
         self.inside = InsideController(self.doc, self.session, self)
-        self.files = FileController(self)
-        self.run = RunController(self)
+        self.files = FileController(self, self)
+        self.run = RunController(self, self)
         self.stale_run = StaleRunWatch(self, self)  # an edited network clears the old map
         self.autosave = Autosaver(self.doc, autosave_folder, parent=self)
         self.menus = build_menus(self, self.actions)
@@ -450,7 +455,7 @@ def run_app(argv: list[str]) -> int:
         return 1
     QApplication.setApplicationName(APP_NAME)
     QApplication.setOrganizationName(APP_NAME)
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app = qt_app() if QApplication.instance() is not None else QApplication([sys.argv[0]])
     scratch = Path(tempfile.mkdtemp(prefix="layerlab-")) if args.screenshot else None
     store = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat) if scratch \
         else None  # a debug screenshot leaves the user's preferences alone

@@ -125,7 +125,10 @@ class LivePlots(QObject):
         out = {}
         for name, widget in self.views.items():
             if name == "Output":
-                widget = self.output.currentWidget()
+                current = self.output.currentWidget()
+                if current is None:
+                    continue
+                widget = current
             if _graphics_view(widget) is not None:
                 out[name] = widget
         return out
@@ -156,7 +159,9 @@ def _render_svg(widget: QWidget, path: str) -> None:
     generator.setViewBox(widget.rect())
     generator.setTitle("LayerLab plot")
     painter = QPainter(generator)
-    widget.render(painter)
+    # PySide6's stubs list QWidget.render(painter, QPoint); the plots are QGraphicsViews,
+    # whose render(painter) paints the whole view (test_window_panels exports one).
+    widget.render(painter)  # type: ignore[call-overload]
     painter.end()
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QMainWindow, QMessageBox
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.readiness import check_document
 from app.saved_run import history_arrays
@@ -22,6 +22,7 @@ from engine.frozen import same_but_trainable
 from engine.readiness import Problem, errors, refusal
 from engine.types import LayerLabError
 from widgets.icons import run_icon
+from widgets.window_parts import WindowParts
 
 ACTIVE = ("running", "paused")
 STATE_TEXT = {"idle": "Ready", "running": "Training…", "paused": "Paused",
@@ -31,11 +32,12 @@ STATE_TEXT = {"idle": "Ready", "running": "Training…", "paused": "Paused",
 class RunController(QObject):
     """Drives ``win.session`` from the window's Train actions and the document's edits."""
 
-    def __init__(self, win: QMainWindow) -> None:
-        super().__init__(win)
-        self.win = win
-        self.doc, self.session = win.doc, win.session  # type: ignore[attr-defined]
-        self.actions = win.actions  # type: ignore[attr-defined]
+    def __init__(self, win: WindowParts, parent: QWidget) -> None:
+        """``parent``: the window as a widget (owner, and parent of the questions asked)."""
+        super().__init__(parent)
+        self.win, self.owner = win, parent
+        self.doc, self.session = win.doc, win.session
+        self.actions = win.actions
         self.state = "idle"
         self.structure_dirty = True  # the network or the data changed since the last load
         self.settings_dirty = False  # training settings changed (used by the next fresh run)
@@ -74,8 +76,8 @@ class RunController(QObject):
 
     def reset(self) -> None:
         """Fresh random weights, the current settings, and empty curves."""
-        self.win.plots.clear()  # type: ignore[attr-defined]
-        self.win.training_panel.reset_stats()  # type: ignore[attr-defined]
+        self.win.plots.clear()
+        self.win.training_panel.reset_stats()
         self.last_snapshot = None
         if self.session.prepared is None or self.structure_dirty or self.settings_dirty:
             self.load()
@@ -101,7 +103,7 @@ class RunController(QObject):
         if errors(problems):  # the Problems panel's check: refuse with its words
             self._fail(refusal(problems))
             return False
-        panel = self.win.dataset_panel  # type: ignore[attr-defined]
+        panel = self.win.dataset_panel
         old = self.current_weights() if keep_weights else {}
         if not self.session.load(self.doc.snapshot_project(), panel.data):
             return False  # error_occurred already explained why
@@ -113,14 +115,14 @@ class RunController(QObject):
     def problems_now(self) -> list[Problem]:
         """The readiness check (``app.readiness``) the Problems panel shows, on the dataset
         panel's data (loaded first when a reload is pending): Play refuses on any error."""
-        panel = self.win.dataset_panel  # type: ignore[attr-defined]
+        panel = self.win.dataset_panel
         panel.ensure_current()
         return check_document(self.doc, panel.data, panel.load_error)
 
     def _restore_weights(self, old: dict[str, Any]) -> None:
         loaded = self.session.restore_weights(old)
         total = len(self.session.weights_snapshot())
-        self.win.post(f"Kept the trained weights of {len(loaded)} of {total} parameter "  # type: ignore
+        self.win.post(f"Kept the trained weights of {len(loaded)} of {total} parameter "
                       "arrays; changed layers start from fresh weights.")
 
     def current_weights(self) -> dict[str, Any]:
@@ -128,7 +130,7 @@ class RunController(QObject):
         try:
             return self.session.weights_snapshot()
         except LayerLabError as err:
-            self.win.post(str(err), "warning")  # type: ignore[attr-defined]
+            self.win.post(str(err), "warning")
             return {}
 
     def history(self) -> dict[str, list[float]]:
@@ -144,19 +146,19 @@ class RunController(QObject):
     def _on_snapshot_ready(self, snap: Any) -> None:
         self.last_snapshot = snap
         self.snapshot_count += 1
-        self.win.plots.add_snapshot(snap)  # type: ignore[attr-defined]
-        self.win.training_panel.show_snapshot(snap)  # type: ignore[attr-defined]
-        self.win.show_run_status(snap)  # type: ignore[attr-defined]
+        self.win.plots.add_snapshot(snap)
+        self.win.training_panel.show_snapshot(snap)
+        self.win.show_run_status(snap)
 
     def _on_history_cleared(self) -> None:
-        self.win.plots.start_run(self._run_label())  # type: ignore[attr-defined]
+        self.win.plots.start_run(self._run_label())
 
     def _on_state_changed(self, state: str) -> None:
         self.state = state
         self._update_actions()
-        self.win.show_state(STATE_TEXT.get(state, state))  # type: ignore[attr-defined]
+        self.win.show_state(STATE_TEXT.get(state, state))
         if state == "running":
-            self.win.training_panel.show_message("")  # type: ignore[attr-defined]
+            self.win.training_panel.show_message("")
 
     def _on_error_occurred(self, message: str) -> None:
         self._fail(message)
@@ -165,13 +167,13 @@ class RunController(QObject):
         message = getattr(snap, "message", None) or _summary(snap)
         if message:
             level = "error" if snap.event == "diverged" else "info"
-            self.win.post(message, level)  # type: ignore[attr-defined]
-            self.win.training_panel.show_message(message, error=level == "error")  # type: ignore
+            self.win.post(message, level)
+            self.win.training_panel.show_message(message, error=level == "error")
 
     def _fail(self, message: str) -> None:
-        self.win.post(message, "error")  # type: ignore[attr-defined]
-        self.win.training_panel.show_message(message, error=True)  # type: ignore[attr-defined]
-        self.win.show_state("Cannot train")  # type: ignore[attr-defined]
+        self.win.post(message, "error")
+        self.win.training_panel.show_message(message, error=True)
+        self.win.show_state("Cannot train")
 
     def _update_actions(self) -> None:
         running = self.state == "running"
@@ -210,7 +212,7 @@ class RunController(QObject):
         if was_running:
             self.session.pause()
         if errors(self.problems_now()):
-            self.win.post("Training paused: fix the problems listed in the Problems panel, "  # type: ignore
+            self.win.post("Training paused: fix the problems listed in the Problems panel, "
                           "then press Play.", "warning")
             return
         self._asking = True
@@ -227,7 +229,7 @@ class RunController(QObject):
         loaded = self.session.project
         if loaded is None or network_of(loaded.graph) != network_of(self.doc.graph):
             return False
-        panel = self.win.dataset_panel  # type: ignore[attr-defined]
+        panel = self.win.dataset_panel
         panel.ensure_current()
         if panel.data is None or self.session.data_problem(panel.data) is not None:
             return False
@@ -250,7 +252,7 @@ class RunController(QObject):
         box = QMessageBox(QMessageBox.Icon.Question, "The network changed",
                           "Training is paused because the network changed.\n\nKeep the trained "
                           "weights of the layers that did not change, or start again from fresh "
-                          "random weights?", parent=self.win)
+                          "random weights?", parent=self.owner)
         keep = box.addButton("Keep trained weights", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Reset all weights", QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(keep)

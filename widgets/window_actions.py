@@ -20,7 +20,8 @@ SK = QKeySequence.StandardKey
 SP = QStyle.StandardPixmap
 
 # key: (text, shortcut, icon, tooltip)
-ACTIONS: dict[str, tuple[str, object, object, str]] = {
+ACTIONS: dict[str, tuple[str, QKeySequence.StandardKey | str | None,
+                         QStyle.StandardPixmap | str | None, str]] = {
     "new": ("&New", SK.New, SP.SP_FileIcon, "Start an empty project"),
     "open": ("&Open…", SK.Open, SP.SP_DialogOpenButton, "Open a project file"),
     "open_example": ("Open &Example…", "Ctrl+E", SP.SP_FileDialogContentsView,
