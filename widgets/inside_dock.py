@@ -172,7 +172,8 @@ class InsideViews(QWidget):
 
     # -- tabs ------------------------------------------------------------------------------------
     def visible_keys(self) -> list[str]:
-        return [self.tabs.widget(i).property("inside_key") for i in range(self.tabs.count())]
+        tabs = (self.tabs.widget(i) for i in range(self.tabs.count()))
+        return [tab.property("inside_key") for tab in tabs if tab is not None]
 
     def current_view(self) -> QWidget | None:
         return self.tabs.currentWidget()
