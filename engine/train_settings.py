@@ -21,6 +21,7 @@ SPECS: tuple[ParamSpec, ...] = (
     ParamSpec("batch_size", "int", 32, min=1, max=v.MAX_BATCH),
     ParamSpec("epochs", "int", 50, min=0, max=v.MAX_EPOCHS),
     ParamSpec("shuffle", "bool", True),
+    ParamSpec("weighted_sampling", "bool", False),
     ParamSpec("seed", "int", 0, min=0, max=v.MAX_SEED),
     ParamSpec("early_stopping", "bool", False),
     ParamSpec("patience", "int", 10, min=0, max=v.MAX_EPOCHS),
@@ -33,7 +34,8 @@ SPECS: tuple[ParamSpec, ...] = (
 )
 WORDS = {"max_steps_per_second": "the speed limit in steps per second",
          "snapshot_every": "steps between live updates", "clip_value": "gradient clip value",
-         "clip_norm": "gradient clip norm"}
+         "clip_norm": "gradient clip norm",
+         "weighted_sampling": "weighted sampling (rare classes drawn more often)"}
 DICTS = ("loss_options", "optimizer_options", "augment", "recipe_options")
 
 

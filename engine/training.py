@@ -39,6 +39,7 @@ from engine.stepper import make_stepper
 from engine.targets import choose_loss, output_units
 from engine.train_settings import check_settings
 from engine.types import ConfigError, DataError, format_shape
+from engine.weighted_sampling import weighted_order
 
 METRIC_SAMPLE = 2000  # train metrics are computed on at most this many samples per epoch
 RECENT = 50  # batch losses kept to explain a divergence
@@ -57,6 +58,9 @@ class TrainConfig:
     batch_size: int = 32
     epochs: int = 50
     shuffle: bool = True
+    # classification: each epoch draws its samples with replacement, ∝ 1 / class frequency
+    # (engine.weighted_sampling); overrides shuffle
+    weighted_sampling: bool = False
     seed: int = 0
     early_stopping: bool = False
     patience: int = 10
@@ -271,6 +275,9 @@ class Trainer:
         return n, batch, self._order(n), round(pos / n_batches * len(starts)), starts
 
     def _order(self, n: int) -> np.ndarray:
+        """(n,) sample indices of one epoch, drawn with the trainer's generator."""
+        if self.config.weighted_sampling and self.data.task == "classification":
+            return weighted_order(self.rng, self.data.y_train, self.data.n_classes)
         return self.rng.permutation(n) if self.config.shuffle else np.arange(n)
 
     def _end_epoch(self, epoch_losses: list[float], seconds: float) -> dict[str, float]:
