@@ -42,6 +42,17 @@ DEFAULTS = {"width": "1, 2, 4, 8, 16, 32", "depth": "0, 1, 2, 3, 4", "degree": "
 Runner = Callable[[SweepSpec, Callable[[int, int], None], Callable[[], bool]], SweepResult]
 
 
+CURVES = {"train": ("#4363d8", "training error"), "val": ("#f58231", "validation error")}
+MAX_TICKS = 9  # named x ticks; more swept values: every other one is named
+
+
+def value_ticks(xs: np.ndarray, values: list[float]) -> list[tuple[float, str]]:
+    """(position, text) x ticks at the swept ``values`` themselves ("1 2 4 8 16 32", depths
+    "0 1 2 3"), whether the axis is spaced by value or by its log (``xs``: positions)."""
+    step = max(1, -(-len(values) // MAX_TICKS))
+    return [(float(p), f"{v:g}") for p, v in list(zip(xs, values, strict=True))[::step]]
+
+
 def parse_values(text: str) -> list[float]:
     """``"1, 2, 4"`` -> ``[1.0, 2.0, 4.0]``; a ValueError with a plain message otherwise."""
     parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p]
@@ -90,7 +101,10 @@ class SweepDialog(QDialog):
                            "keeps falling while validation error rises (overfitting).")
         self.info.setWordWrap(True)
         self.plot = pg.PlotWidget()
-        self.plot.getPlotItem().addLegend(offset=(-10, 10))
+        for side in ("left", "bottom"):  # plain numbers: no "(×0.001)" prefix on an axis
+            self.plot.getPlotItem().getAxis(side).enableAutoSIPrefix(False)
+        self.key = QLabel(" ".join(f"<span style='color:{c}'>■ {n}</span>"
+                                   for c, n in CURVES.values()))  # above, never on a marker
         self.progress = QProgressBar()
         self.run_button = QPushButton("Run the sweep")
         self.cancel_button = QPushButton("Cancel")
@@ -103,6 +117,7 @@ class SweepDialog(QDialog):
         box = QVBoxLayout(self)
         box.addLayout(form)
         box.addWidget(self.info)
+        box.addWidget(self.key)
         box.addWidget(self.plot, 1)
         box.addWidget(self.progress)
         box.addLayout(buttons)
@@ -172,18 +187,20 @@ class SweepDialog(QDialog):
         item.clear()
         x = np.asarray(result.values, dtype=np.float64)
         log = result.param in ("width", "l2", "train_size") and np.all(x > 0) and len(x) > 2
-        self.plot.setLogMode(x=bool(log), y=False)
-        xs = np.log10(x) if log else x
-        for mean, std, color, name in (
-                (result.train_mean, result.train_std, "#4363d8", "training error"),
-                (result.val_mean, result.val_std, "#f58231", "validation error")):
-            item.plot(x, mean, pen=pg.mkPen(color, width=2.5), symbol="o", symbolSize=8,
-                      symbolBrush=color, name=name)
+        xs = np.log10(x) if log else x  # positions; the ticks name the values swept
+        scale, unit = (100.0, "error rate (%)") if result.metric == "error rate" else \
+            (1.0, result.metric)
+        for (mean, std), (color, name) in zip(
+                ((result.train_mean, result.train_std), (result.val_mean, result.val_std)),
+                CURVES.values(), strict=True):
+            item.plot(xs, scale * mean, pen=pg.mkPen(color, width=2.5), symbol="o",
+                      symbolSize=8, symbolBrush=color, name=name)
             if result.folds:
-                item.addItem(pg.ErrorBarItem(x=xs, y=mean, height=2 * std,
+                item.addItem(pg.ErrorBarItem(x=xs, y=scale * mean, height=2 * scale * std,
                                              pen=pg.mkPen(color, width=1.5)))
-        item.setLabel("bottom", PARAMS[result.param] + (" (log scale)" if log else ""))
-        item.setLabel("left", result.metric)
+        item.getAxis("bottom").setTicks([value_ticks(xs, result.values)])
+        item.setLabel("bottom", PARAMS[result.param] + (" (log spacing)" if log else ""))
+        item.setLabel("left", unit)
         best = result.best_index
         summary = "Cancelled: only the finished values are shown. " if result.cancelled else ""
         if best is None:
@@ -193,10 +210,12 @@ class SweepDialog(QDialog):
         item.addItem(pg.InfiniteLine(xs[best], angle=90, pen=pg.mkPen("#3cb44b", width=2),
                                      label=f"best {value:g}",
                                      labelOpts={"position": 0.9, "color": "#3cb44b"}))
-        spread = f" ± {result.val_std[best]:.3f}" if result.folds else ""
+        def num(v: float) -> str:
+            return f"{scale * v:.1f} %" if scale == 100.0 else f"{v:.3f}"
+        spread = f" ± {num(result.val_std[best])}" if result.folds else ""
         self.info.setText(
-            summary + f"Lowest validation {result.metric}: {result.val_mean[best]:.3f}{spread} "
-            f"at {PARAMS[result.param]} = {value:g} (training {result.train_mean[best]:.3f}).")
+            summary + f"Lowest validation {result.metric}: {num(result.val_mean[best])}{spread} "
+            f"at {PARAMS[result.param]} = {value:g} (training {num(result.train_mean[best])}).")
         can = applicable(result.param)
         self.apply_button.setEnabled(can)
         self.apply_button.setText(f"Apply {value:g} to the network" if can else

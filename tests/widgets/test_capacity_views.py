@@ -189,3 +189,29 @@ def test_class_weights_are_chosen_in_the_training_panel(window, qtbot) -> None:
     assert "class_weight" not in window.doc.project.training.loss_options
     window.doc.undo_stack.undo()
     assert combo.currentData() == "balanced"
+
+
+def test_sweep_plot_reads_in_percent_with_the_swept_values_as_ticks(window, qtbot) -> None:
+    from engine.sweep import SweepResult
+
+    tools_action(window, "Capacity sweep").trigger()
+    dialog = window.capacity.windows["sweep"]
+    widths = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0]
+    val = np.array([0.4, 0.2, 0.05, 0.004, 0.003, 0.01])  # small errors: once "(×0.001)"
+    zero = np.zeros(6)
+    dialog.show_result(SweepResult("width", widths, val * 0.5, zero, val, zero, "error rate"))
+    item = dialog.plot.getPlotItem()
+    left, bottom = item.getAxis("left"), item.getAxis("bottom")
+    assert "%" in left.labelText and not left.autoSIPrefix and not bottom.autoSIPrefix
+    ys = item.listDataItems()[1].getData()[1]
+    np.testing.assert_allclose(ys, 100 * val)  # percent, not fractions with a prefix
+    ticks = [text for _, text in bottom._tickLevels[0]]
+    assert ticks == ["1", "2", "4", "8", "16", "32"]  # the values, not "8 910¹"
+    assert item.legend is None and "validation error" in dialog.key.text()  # key off the plot
+    assert "best 16" in dialog.info.text() or "= 16" in dialog.info.text()
+    depth = SweepResult("depth", [0.0, 1.0, 2.0, 3.0], val[:4], zero[:4], val[:4], zero[:4],
+                        "error rate")
+    dialog.show_result(depth)
+    assert [t for _, t in bottom._tickLevels[0]] == ["0", "1", "2", "3"]
+    assert "log" not in bottom.labelText
+    dialog.close()
