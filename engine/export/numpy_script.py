@@ -177,6 +177,11 @@ def _train(plan: Plan) -> str:
                 f"weight_decay={hyper.get('weight_decay', 0.0)!r})")
         note = ("" if opt in ("sgd", "momentum", "nesterov") else
                 f"    # NOTE: LayerLab trains this project with {opt}; this script uses SGD.\n")
+    names = tuple(s.name for s in plan.frozen)
+    frozen = ("" if not names else
+              f"            # frozen on the canvas, never updated: {', '.join(names)}\n"
+              f"            G = {{k: g for k, g in G.items()\n"
+              f"                 if k.split('/')[0] not in {names!r}}}\n")
     return (
         "def train(P, x, y, epochs, seed):\n"
         '    """Mini-batch training: forward, loss, backward, one optimizer step per batch."""\n'
@@ -192,6 +197,7 @@ def _train(plan: Plan) -> str:
         "            out, cache = forward(P, x[idx], training=True, rng=rng)\n"
         "            value, d_out = loss_fn(out, y[idx])\n"
         "            G = backward(P, cache, d_out)\n"
+        f"{frozen}"
         "            lr = learning_rate(step)\n"
         f"            {step}\n"
         "            step += 1\n"

@@ -43,6 +43,7 @@ class Step:
     out_shape: Shape
     params: dict[str, Shape]
     activation: str = "linear"  # effective final activation ("linear" in logits mode)
+    trainable: bool = True  # False: frozen on the canvas (kept out of the optimizer)
 
 
 @dataclass
@@ -66,6 +67,11 @@ class Plan:
 
     def step(self, name: str) -> Step:
         return next(s for s in self.steps if s.name == name)
+
+    @property
+    def frozen(self) -> list[Step]:
+        """The layers with parameters that are frozen (``trainable: false``)."""
+        return [s for s in self.steps if s.params and not s.trainable]
 
 
 def python_name(name: str, taken: set[str]) -> str:
@@ -107,7 +113,7 @@ def _steps(model: Model, logits: bool) -> tuple[dict[str, str], list[Step]]:
                           in_shapes=[tuple(shapes[s]) for s in sources],
                           out_shape=tuple(shapes[name]),
                           params=layer.param_shapes([tuple(shapes[s]) for s in sources]),
-                          activation=act))
+                          activation=act, trainable=bool(layer.trainable)))
     return names, steps
 
 

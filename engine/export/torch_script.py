@@ -112,6 +112,8 @@ def _network(plan: Plan, codes: dict) -> str:
         comment = f"# {step.name}: {step.kind}    {ins} -> {shape_text(step.out_shape)}"
         if code.init:
             init += [comment, *code.init]
+            if step.params and not step.trainable:
+                init.append(f"self.{step.var}.requires_grad_(False)  # frozen on the canvas")
         forward += [comment, f"{step.var} = {code.forward}"]
     scores = " (logits: the loss applies the " + plan.final_activation + ")" \
         if plan.logits_mode else ""
