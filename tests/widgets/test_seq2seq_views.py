@@ -49,10 +49,10 @@ def test_cross_attention_rows_are_decoder_tokens_and_columns_encoder_tokens(qtbo
     assert not view.showing_hint and view.panel.image.image.shape == (10, 20)
     assert tick_texts(view.panel, "left") == [display_token(t) for t in DECODER]
     assert tick_texts(view.panel, "bottom") == [display_token(t) for t in SOURCE]
-    assert "cross-attention" in view.panel.title and "decoder" in view.panel.left
+    assert "cross-attention" in view.panel.toolTip() and "decoder" in view.panel.left
     view.layer_box.setCurrentIndex(1)  # the decoder's self-attention: decoder on both axes
     assert tick_texts(view.panel, "bottom") == [display_token(t) for t in DECODER]
-    assert "cross" not in view.panel.title and "decoder" not in view.panel.left
+    assert "cross" not in view.panel.toolTip() and "decoder" not in view.panel.left
 
 
 def test_attention_without_axes_falls_back_to_step_numbers(qtbot):

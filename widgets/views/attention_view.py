@@ -28,14 +28,18 @@ from widgets.views.sequence_common import (
 
 PROBE = "attention"
 MEAN = -1
-CAPTION = ("Each row is one position of the sequence (a query); bright cells show which "
-           "positions it reads from (the keys). Every row adds up to 1. Heads learn "
-           "different patterns: the previous token, the same token, a separator…")
-CROSS_CAPTION = ("Cross-attention: each row is one step of the answer the decoder writes (its "
-                 "query); bright cells are the source characters it reads (the keys). Trained, "
-                 "it looks near the year while writing the year.")
-SELF_TITLES = ("query position (reads…)", "key position (…from)")
-CROSS_TITLES = ("decoder step (query)", "source character (key)")
+# short: at 1280×720 the heatmap needs the dock's height (the long story is the tooltip)
+CAPTION = "Row = query · bright = the keys it reads · sums to 1"
+CAPTION_TIP = ("Each row is one position of the sequence (a query); bright cells show which "
+               "positions it reads from (the keys). Every row adds up to 1. Heads learn "
+               "different patterns: the previous token, the same token, a separator…")
+CROSS_CAPTION = "Row = decoder step · bright = the source it reads"
+CROSS_TIP = ("Cross-attention: each row is one step of the answer the decoder writes (its "
+             "query); bright cells are the source characters it reads (the keys). Trained, "
+             "it looks near the year while writing the year.")
+COMBO_CHARS = 7  # a layer or head combo shows this many characters (full name in the list)
+SELF_TITLES = ("query (reads…)", "key (…from)")
+CROSS_TITLES = ("decoder step", "source character (key)")
 HINT = ("Add a MultiHeadAttention layer and press Play or Step: its attention weights appear "
         "here.")
 READY_HINT = "Press Play (or Step) to see the attention weights."
@@ -53,13 +57,17 @@ class AttentionView(SampleProbeView):
         self.layer_box.setToolTip("Which attention layer to show")
         self.head_box = QComboBox()
         self.head_box.setToolTip("Each head is a separate attention pattern")
-        for widget in (QLabel("layer"), self.layer_box, QLabel("head"), self.head_box,
-                       QLabel("sample"), self.sample_spin):
+        for box in (self.layer_box, self.head_box):  # one row of controls in a 440 px dock
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(COMBO_CHARS)
+        self.sample_spin.setPrefix("sample ")  # no separate labels: one row fits 440 px
+        for widget in (QLabel("layer"), self.layer_box, self.head_box, self.sample_spin):
             self.bar.addWidget(widget)
         self.bar.addStretch(1)
         self.panel = HeatmapPanel(*SELF_TITLES)
         self.set_content(self.panel)
         self.add_summary()
+        self.caption.setToolTip(CAPTION_TIP)
         self.layer_box.currentIndexChanged.connect(self._redraw)
         self.head_box.currentIndexChanged.connect(self._redraw)
         self.sample_spin.valueChanged.connect(self._emit)
@@ -113,14 +121,15 @@ class AttentionView(SampleProbeView):
         self.panel.set_axis_titles(*(CROSS_TITLES if cross else SELF_TITLES))
         if self.caption.text() != (caption := CROSS_CAPTION if cross else CAPTION):
             self.caption.setText(caption)
+            self.caption.setToolTip(CROSS_TIP if cross else CAPTION_TIP)
         self.panel.show(weights, 0.0, 1.0, False, rows, cols)
+        # no plot title: the layer and head are in the combos, the plot gets the height
         kind = " · cross-attention" if cross else ""
-        self.panel.set_title(f"{layer} · {self.head_box.currentText()}{kind}")
+        self.panel.setToolTip(f"{layer} · {self.head_box.currentText()}{kind}")
         self.show_content()
         sharp = float(np.mean(np.max(weights, axis=1)))
-        self.summary.setText(f"sample {int(self.result.get('index', 0))} · the strongest key "
-                             f"of a row takes {sharp:.0%} on average (spread evenly: "
-                             f"{1 / max(t_k, 1):.0%})")
+        self.summary.setText(f"a row's strongest key: {sharp:.0%} on average "
+                             f"(even: {1 / max(t_k, 1):.0%})")
 
     def set_theme(self, name: str) -> None:
         self.panel.set_theme(self.theme_style(name))

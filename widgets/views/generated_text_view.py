@@ -62,11 +62,15 @@ class GeneratedTextView(ProbeView):
         self.length.setRange(1, 400)
         self.length.setValue(80)
         self.length.setToolTip("How many tokens to generate")
-        for widget in (QLabel("prompt"), self.prompt, self.method_box, QLabel("temperature"),
-                       self.temperature, self.temp_label, QLabel("top-k"), self.top_k,
-                       QLabel("length"), self.length):
+        widget: QWidget
+        for widget in (QLabel("prompt"), self.prompt, self.method_box):
             self.bar.addWidget(widget)
         self.bar.setStretchFactor(self.prompt, 1)
+        row = self.add_bar_row()  # one row would be ~540 px: wider than a 1280×720 dock
+        for widget in (QLabel("temperature"), self.temperature, self.temp_label,
+                       QLabel("top-k"), self.top_k, QLabel("length"), self.length):
+            row.addWidget(widget)
+        row.addStretch(1)
         self.text = QTextEdit()
         self.text.setReadOnly(True)
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)

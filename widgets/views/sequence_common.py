@@ -2,8 +2,9 @@
 
 ``HeatmapPanel.show(values (rows, cols), lo, hi, signed, row_labels, col_labels)`` draws a
 matrix as an image (row 0 on top, cell (r, c) centred at (c + 0.5, r + 0.5)), with text tick
-labels on both axes (pyqtgraph leaves out labels that would overlap) and a colour bar from
-``lo`` to ``hi``: viridis for values in 0..1 (attention weights, gates), the palette's
+labels on both axes and a colour bar from
+``lo`` to ``hi`` (labels of every nth row/column when the cells are smaller than a label:
+``thinned_ticks``): viridis for values in 0..1 (attention weights, gates), the palette's
 orange/blue diverging map for signed values (hidden states). Everything is updated in place;
 ticks and the colour map change only when the labels or the kind of values change.
 ``token_labels(result, n)`` reads the names of the input tokens a sequence probe sends;
@@ -20,7 +21,8 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, QTimer
+from PySide6.QtGui import QFontMetricsF, QResizeEvent
 from PySide6.QtWidgets import QSpinBox, QWidget
 
 from engine.introspection.sequence_probes import input_token_names
@@ -31,6 +33,7 @@ from widgets.views.inspect_common import FixedPlot, axes
 
 PROBE_SAMPLES = 256
 MAX_LABEL = 10  # characters of one tick label
+TALL_PX = 240  # a heatmap panel at least this tall shows its bottom axis title
 SPECIAL = {" ": "␣", "\n": "↵", "\t": "⇥", "<pad>": "·", "<unk>": "?", "<s>": "▸"}
 
 
@@ -115,6 +118,14 @@ class SampleProbeView(ProbeView):
         return bool(result.get("layers"))
 
 
+def thinned_ticks(labels: tuple[str, ...] | list[str], cell_px: float,
+                  label_px: float) -> list[tuple[float, str]]:
+    """Ticks (position, label) at the cell centres i + 0.5, every nth cell so that labels
+    ``label_px`` long (along the axis) never overlap in cells ``cell_px`` long."""
+    step = max(1, int(np.ceil(label_px / max(cell_px, 1e-6))))
+    return [(i + 0.5, labels[i]) for i in range(0, len(labels), step)]
+
+
 class HeatmapPanel(FixedPlot):
     """A labelled matrix image with a colour bar."""
 
@@ -149,16 +160,44 @@ class HeatmapPanel(FixedPlot):
             self.image_shape = v.shape
             rows, cols = v.shape
             self.image.setRect(QRectF(0, 0, cols, rows))
-            self.plot.getAxis("left").setTicks([list(zip(np.arange(rows) + 0.5, row_labels))])
-            self.plot.getAxis("bottom").setTicks([list(zip(np.arange(cols) + 0.5, col_labels))])
             self.plot.setRange(xRange=(0, cols), yRange=(0, rows), padding=0.0)
+            self._thin_ticks()
 
     image_shape: tuple[int, ...] = ()
+    labels: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # set before __init__ ends
+    bottom = ""
+
+    def _thin_ticks(self) -> None:
+        """Label every nth row/column when the cells are smaller than a label (every one
+        when they fit): ``thinned_ticks`` with the cells' size in px."""
+        rows, cols = self.labels
+        box = self.plot.getViewBox().sceneBoundingRect()
+        metrics = QFontMetricsF(axis_font())
+        row_px = box.height() / max(len(rows), 1)
+        col_px = box.width() / max(len(cols), 1)
+        widest = max((metrics.horizontalAdvance(t) for t in cols), default=0.0)
+        self.plot.getAxis("left").setTicks([thinned_ticks(rows, row_px, metrics.height())])
+        self.plot.getAxis("bottom").setTicks([thinned_ticks(cols, col_px, widest + 4)])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_bottom_title()
+        if self.labels != ((), ()):
+            QTimer.singleShot(0, self, self._thin_ticks)  # after the plot's layout has settled
+
+    def _fit_bottom_title(self) -> None:
+        """Short (a 1280×720 dock): the cells get the bottom title's ~20 px (it becomes the
+        axis' tooltip)."""
+        if self.bottom:  # "" until __init__ has built the plot
+            axis = self.plot.getAxis("bottom")
+            axis.showLabel(self.height() >= TALL_PX)
+            axis.setToolTip(self.bottom)
 
     def set_axis_titles(self, left: str, bottom: str) -> None:
         if (left, bottom) != (self.left, self.bottom):
             self.left, self.bottom = left, bottom
             axes(self.plot, self.style_, left=left, bottom=bottom)
+            self._fit_bottom_title()
 
     def set_title(self, text: str) -> None:
         if text != self.title:
@@ -168,6 +207,7 @@ class HeatmapPanel(FixedPlot):
         self.style_ = style
         self.setBackground(style.background)
         axes(self.plot, style, left=self.left, bottom=self.bottom)
+        self._fit_bottom_title()
         bar_axis = self.bar.getAxis("right")
         bar_axis.setPen(pg.mkPen(style.foreground))
         bar_axis.setTextPen(pg.mkPen(style.foreground))

@@ -1,0 +1,49 @@
+"""Look-inside views readable at 1280×720 (a projector): the attention heatmap uses the dock's
+height, nothing scrolls sideways, crowded labels are thinned instead of overlapping."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+from PySide6.QtGui import QFontMetricsF
+
+from tests.widgets.test_screen_fit import open_window
+from widgets.plots.palette import axis_font
+from widgets.views.sequence_common import thinned_ticks
+
+TOKENS = ["7", "8", "6", "3", "8", "<sep>", "3", "6", "7", "8"]
+
+
+def attention_result(t: int = 10, heads: int = 2) -> dict:
+    w = np.random.default_rng(0).random((heads, t, t))
+    return {"index": 0, "layers": {"attention": w / w.sum(axis=-1, keepdims=True)},
+            "tokens": None, "token_names": (TOKENS * 4)[:t]}
+
+
+def test_thinned_ticks_label_every_nth_cell_when_crowded():
+    labels = [str(i) for i in range(10)]
+    assert [t for _, t in thinned_ticks(labels, 20.0, 14.0)] == labels  # room for all
+    assert [p for p, _ in thinned_ticks(labels, 6.0, 14.0)] == [0.5, 3.5, 6.5, 9.5]
+
+
+def test_attention_heatmap_is_tall_at_1280x720(qtbot, tmp_path, monkeypatch):
+    win = open_window(qtbot, tmp_path, monkeypatch, (1280, 720), "tiny_transformer")
+    try:
+        view = win.inside.dock.view("attention")
+        win.docks["inside"].raise_()
+        view.update(SimpleNamespace(probes={"introspection:attention": attention_result(30)}))
+        qtbot.wait(100)
+        box = view.panel.plot.getViewBox().sceneBoundingRect()
+        assert box.height() >= 150, box  # was ~30 px
+        area = win.docks["inside"].widget()
+        assert not area.horizontalScrollBar().isVisible(), (view.size(), area.size())
+        assert not area.verticalScrollBar().isVisible(), (view.size(), area.size())
+        # 30 rows in ~150 px: every other or third row is labelled, never two on one line
+        rows = [p for p, _ in view.panel.plot.getAxis("left")._tickLevels[0]]
+        row_px = box.height() / 30
+        assert 3 <= len(rows) < 30
+        assert min(np.diff(rows)) * row_px >= QFontMetricsF(axis_font()).height()
+    finally:
+        win.prompts_enabled = False
+        win.close()
