@@ -132,6 +132,10 @@ class TrainingPanel(QWidget):
         self.editors["class_weight"] = weights = _combo(CLASS_WEIGHTS)
         weights.setToolTip("Cross-entropy only: 'balanced' counts each point of a rare class "
                            "more (N / (K · its count)), so the network cannot ignore it")
+        self.editors["weighted_sampling"] = sampling = QCheckBox("draw rare classes more often")
+        sampling.setToolTip("Classification only: each epoch draws its points at random, a "
+                            "point of a rare class more often (chance ∝ 1 / its class's count), "
+                            "so every class fills about the same share of the batches")
         self.editors["optimizer"] = _combo(optimizer_choices())
         lr = QDoubleSpinBox()
         lr.setDecimals(5)
@@ -149,7 +153,8 @@ class TrainingPanel(QWidget):
         self.editors["max_steps_per_second"] = speed = _combo(SPEEDS)
         speed.setToolTip("Slow training down to watch a small network learn step by step; "
                          "changes at once, even while training")
-        labels = {"loss": "Loss", "class_weight": "Class weights", "optimizer": "Optimizer",
+        labels = {"loss": "Loss", "class_weight": "Class weights",
+                  "weighted_sampling": "Weighted sampling", "optimizer": "Optimizer",
                   "learning_rate": "Learning rate",
                   "batch_mode": "Batches", "batch_size": "Batch size", "epochs": "Epochs",
                   "schedule": "LR schedule", "seed": "Seed", "early_stopping": "Early stopping",
@@ -174,6 +179,7 @@ class TrainingPanel(QWidget):
     def _on_training_changed(self, config: Any) -> None:
         values = {"loss": config.loss, "optimizer": config.optimizer,
                   "class_weight": config.loss_options.get("class_weight", "none"),
+                  "weighted_sampling": config.weighted_sampling,
                   "learning_rate": config.optimizer_options.get(
                       "learning_rate", default_learning_rate(config.optimizer)),
                   "batch_mode": config.batch_mode, "batch_size": config.batch_size,
