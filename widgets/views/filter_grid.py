@@ -28,8 +28,7 @@ CAPTION = ("Each square is one filter: the weights it multiplies a patch of its 
            "Blue = positive, orange = negative weight; training turns noise into edge and "
            "stroke detectors.")
 HINT = "Add a Conv2D layer to see its filters."
-READY_HINT = ("Press Play (or Step) to see the filters: they start as random noise and turn "
-              "into edge and stroke detectors as the network learns.")
+READY_HINT = "Press Play (or Step) to see the filters."
 
 
 class FilterGridView(ViewFrame):

@@ -47,7 +47,7 @@ CAPTION = ("Each column is one step of the sequence, each row one unit of the hi
            "(blue positive, orange negative). Units that keep their colour across many steps "
            "carry information forward; gates show when the layer writes, keeps or forgets.")
 HINT = "Add a recurrent layer (SimpleRNN, LSTM or GRU) and press Play or Step to see its states."
-READY_HINT = "Press Play (or Step) to see the hidden states and gates of the recurrent layers."
+READY_HINT = "Press Play (or Step) to see the hidden states."
 MAX_UNIT_LABELS = 32
 UNIT_LABEL_PX = 18  # the height one unit number needs on the axis
 

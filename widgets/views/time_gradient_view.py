@@ -35,7 +35,7 @@ CAPTION = ("How strongly the error still reaches the hidden state at each step (
            "line falling steeply towards the early steps means the gradient vanishes: the "
            "network cannot learn from early tokens. LSTM and GRU gates are built to keep it up.")
 HINT = "Add a recurrent layer (SimpleRNN, LSTM or GRU) and press Play or Step."
-READY_HINT = "Press Play (or Step) to see how far back in time the error reaches."
+READY_HINT = "Press Play (or Step) to see the gradients through time."
 
 
 class TimeGradientView(ProbeView):
