@@ -11,7 +11,7 @@ status=0
 "$bin/lint-imports" --no-cache || status=1
 "$py" scripts/import_cycles.py || status=1
 "$py" scripts/line_budget.py || status=1
-"$py" -m mypy engine app || status=1
+"$py" -m mypy engine app widgets || status=1
 "$py" -m pytest "$@"
 rc=$?
 if [ $rc -ne 0 ] && [ $rc -ne 5 ]; then status=1; fi

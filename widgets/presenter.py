@@ -76,8 +76,12 @@ class PresenterHost(Protocol):
     docks: dict[str, QDockWidget]
     menus: dict[str, QMenu]
     toolbar: QToolBar
-    canvas: Fittable
-    dataset_panel: DataSource
+
+    @property
+    def canvas(self) -> Fittable: ...
+
+    @property
+    def dataset_panel(self) -> DataSource: ...
 
     def set_theme(self, name: str, apply: bool = True) -> None: ...
 
@@ -177,7 +181,7 @@ class PresenterMode(QObject):
         for key in ("text_larger", "text_smaller"):
             self.actions[key].setEnabled(on)
         self.host.settings.presenter = on
-        QTimer.singleShot(0, self.host.canvas, self.host.canvas.fit_to_view)
+        QTimer.singleShot(0, self.window_, self.host.canvas.fit_to_view)  # canvas: central
 
     def set_scale(self, scale: float) -> None:
         """Text enlargement while presenting (kept within 1.2–2.5 and remembered)."""
@@ -309,7 +313,7 @@ class PresenterMode(QObject):
             self.window_.restoreState(state)
         self._escape.setEnabled(self.overlay.mode != "off")
         self._check(self.actions["full_view"], False)
-        QTimer.singleShot(0, self.host.canvas, self.host.canvas.fit_to_view)
+        QTimer.singleShot(0, self.window_, self.host.canvas.fit_to_view)  # canvas: central
 
     @property
     def full_view(self) -> bool:

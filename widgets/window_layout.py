@@ -155,4 +155,5 @@ class ShrinkableArea(QScrollArea):
         return QSize(READABLE_DOCK.width(), 60)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        return self.widget().sizeHint()
+        content = self.widget()
+        return content.sizeHint() if content is not None else super().sizeHint()

@@ -305,7 +305,7 @@ class NetworkView(QWidget):
         rows = grid + 2 * int(round((grid / SQUARE - grid) / 2))  # image rows per neuron
         atlas = self._atlas[i]
         fresh = atlas is None or atlas.shape[:3] != (n, rows, grid)
-        if fresh:
+        if atlas is None or fresh:
             atlas = self._atlas[i] = np.zeros((n, rows, grid, 4), np.uint8)
         lo, hi = float(maps.min()), float(maps.max())
         if last and lo >= 0.0 and hi <= 1.0:  # probabilities: 0.5 is the neutral middle
