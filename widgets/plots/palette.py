@@ -197,22 +197,37 @@ class CompactAxis(pg.AxisItem):
     """An axis that stays legible when short: tick labels in thousands ("2k", "4k") once the
     ticks are 1,000 or more apart ("2000 4000 6000" ran together on a narrow step axis), and
     major ticks at least ``ROOM`` label heights apart on a vertical axis (a 70 px accuracy
-    axis of the CNN showed 0.98/0.96/0.94/0.92 packed together); minor ticks are not labelled.
+    axis of the CNN showed 0.98/0.96/0.94/0.92 packed together) and a label's width plus a gap
+    apart on a horizontal one; minor ticks are not labelled.
     """
 
     ROOM = 2.5  # label heights between two labelled ticks (vertical axes)
+    GAP = 1.5  # label heights of space between two labels side by side (horizontal axes)
 
     def tickSpacing(self, minVal: float, maxVal: float,  # noqa: N802 - pyqtgraph API
                     size: float) -> list[tuple[float, float]]:
         levels = list(super().tickSpacing(minVal, maxVal, size))
-        if not levels or self.orientation not in ("left", "right"):
+        if not levels or not size > 0:
             return levels
-        label_px = max(QFontMetricsF(self.style["tickFont"] or QFont()).height(), 8.0)
-        most = max(size / (self.ROOM * label_px), 1.5)  # intervals the axis has room for
+        metrics = QFontMetricsF(self.style["tickFont"] or QFont())
+        label_px = max(metrics.height(), 8.0)
         major, dif = levels[0][0], abs(maxVal - minVal)
-        while major > 0 and dif / major > most:
+        vertical = self.orientation in ("left", "right")
+        while major > 0 and dif / major > max(size / self._room(major, minVal, maxVal, metrics,
+                                                                label_px, vertical), 1.5):
             major = _next_nice(major)
         return [(major, 0.0), *[(s, o) for s, o in levels[1:] if s < major]]
+
+    def _room(self, major: float, lo: float, hi: float, metrics: QFontMetricsF,
+              label_px: float, vertical: bool) -> float:
+        """Pixels one labelled interval needs: ``ROOM`` label heights on a vertical axis;
+        on a horizontal one the widest label at this spacing ("800", "1.5k") plus ``GAP``
+        label heights ("200400600800" ran together on a 130 px step axis)."""
+        if vertical:
+            return self.ROOM * label_px
+        ends = [math.floor(hi / major) * major, math.ceil(lo / major) * major]
+        texts = self.tickStrings(ends, self.scale, major)
+        return max(metrics.horizontalAdvance(t) for t in texts) + self.GAP * label_px
 
     def tickStrings(self, values: list[float], scale: float,  # noqa: N802 - pyqtgraph API
                     spacing: float) -> list[str]:
