@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QFontMetricsF, QMouseEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -109,6 +109,8 @@ def _draw_network(painter: QPainter, columns, rect: QRectF, line: str) -> None:
         drawn = min(width, MAX_DRAWN)
         step = rect.height() / (drawn + 1)
         layouts.append([QPointF(x, rect.top() + step * (j + 1)) for j in range(drawn)])
+    widths = [f"{w}" for _, w in columns if w > MAX_DRAWN]
+    fits = fit_font(painter, widths, column - 2)  # else no numbers: never "32323232"
     painter.setPen(QPen(QColor(line), 1.2))
     for left, right in zip(layouts, layouts[1:]):
         for a in left:
@@ -121,7 +123,7 @@ def _draw_network(painter: QPainter, columns, rect: QRectF, line: str) -> None:
         painter.setBrush(QColor(color))
         for p in points:
             painter.drawEllipse(p, radius, radius)
-        if width > MAX_DRAWN:  # the width, centred in the column's own slot (never overlaps)
+        if width > MAX_DRAWN and fits:  # the width, centred in the column's own slot
             painter.setPen(QColor("#555555"))
             slot = QRectF(points[-1].x() - column / 2, points[-1].y() + radius, column,
                           rect.bottom() + 12 - points[-1].y() - radius)
@@ -142,12 +144,15 @@ def _draw_blocks(painter: QPainter, columns, rect: QRectF, line: str) -> None:
 
     if not columns:
         return
+    labels = [SHORT.get(kind, kind[:6].lower()) for kind, _ in columns]
+    labels += [f"{width}" for _, width in columns]
     rows = 1 if len(columns) <= 5 else 2
     per_row = -(-len(columns) // rows)
+    fits = fit_font(painter, labels, rect.width() / per_row - 8)
+    if not fits and rows == 1 and len(columns) > 3:  # two rows give each label more room
+        rows, per_row = 2, -(-len(columns) // 2)
+        fits = fit_font(painter, labels, rect.width() / per_row - 8)
     w, h = rect.width() / per_row, rect.height() / rows
-    font = painter.font()
-    font.setPointSizeF(8.5)
-    painter.setFont(font)
     for i, (kind, width) in enumerate(columns):
         cell = QRectF(rect.left() + (i % per_row) * w, rect.top() + (i // per_row) * h, w, h)
         box = cell.adjusted(3, h * 0.22, -3, -h * 0.22)
@@ -158,7 +163,24 @@ def _draw_blocks(painter: QPainter, columns, rect: QRectF, line: str) -> None:
         painter.drawRoundedRect(box, 5, 5)
         painter.setPen(text_on(color))
         label = f"{SHORT.get(kind, kind[:6].lower())}\n{width}"
-        painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), label)
+        if fits:  # else the colours and the order alone: no text cut off by its box
+            painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), label)
+
+
+def fit_font(painter: QPainter, texts: list[str], room: float, largest: float = 8.5,
+             smallest: float = 6.0) -> bool:
+    """Set ``painter``'s font to the largest point size (``largest`` down to ``smallest``)
+    at which every one of ``texts`` is at most ``room`` px wide; False when none is."""
+    font = painter.font()
+    size = largest
+    while size >= smallest:
+        font.setPointSizeF(size)
+        metrics = QFontMetricsF(font)
+        if all(metrics.horizontalAdvance(t) <= room for t in texts):
+            painter.setFont(font)
+            return True
+        size -= 0.5
+    return False
 
 
 def _load_data(example: Example):  # -> engine Dataset | None
@@ -299,8 +321,7 @@ class ExampleGallery(QDialog):
         self.cards = [ExampleCard(e) for e in self.examples]
         self.lesson_cards = lesson_cards(lesson_progress)  # lessons first, in course order
         rows = (len(self.lesson_cards) + 2) // 3
-        cards: list[ExampleCard | LessonCard] = [*self.lesson_cards, *self.cards]
-        for i, card in enumerate(cards):
+        for i, card in enumerate(self._all_cards()):
             card.clicked.connect(self._on_card_clicked)
             card.double_clicked.connect(self._on_card_double_clicked)
             j = i if i < len(self.lesson_cards) else 3 * rows + i - len(self.lesson_cards)
@@ -333,9 +354,12 @@ class ExampleGallery(QDialog):
     def thumbnails_pending(self) -> int:
         return len(self._pending)
 
+    def _all_cards(self) -> list[ExampleCard | LessonCard]:
+        """Every card of the gallery, lessons first."""
+        return [*self.lesson_cards, *self.cards]
+
     def select(self, card: ExampleCard | LessonCard) -> None:
-        others: list[ExampleCard | LessonCard] = [*self.lesson_cards, *self.cards]
-        for other in others:
+        for other in self._all_cards():
             other.set_selected(other is card)
         self.chosen_path = card.path if isinstance(card, LessonCard) else card.example.path
 
