@@ -73,14 +73,13 @@ class SaliencyView(ProbeView):
         self.opacity.setMaximumWidth(120)
         self.opacity.setToolTip("Opacity of the saliency map over the input")
         self.layer_label = QLabel("layer")
-        widget: QWidget
         for widget in (QLabel("method"), self.method_box, self.layer_label, self.layer_box):
             self.bar.addWidget(widget)
         self.bar.addStretch(1)
         row = self.add_bar_row()  # two rows: they fit a ~440 px column (1280×720)
-        for widget in (QLabel("sample"), self.sample_spin, QLabel("class"), self.class_box,
-                       QLabel("map"), self.opacity):
-            row.addWidget(widget)
+        for control in (QLabel("sample"), self.sample_spin, QLabel("class"), self.class_box,
+                        QLabel("map"), self.opacity):
+            row.addWidget(control)
         row.addStretch(1)
         self.panel = SamplePanel()
         self.set_content(self.panel)
