@@ -10,6 +10,8 @@
 ``python main.py warmup``           compile the engine's kernels once (make run's install step)
 ``python main.py lesson FILE``      run a lesson's reference solution and print each check
 ``python main.py lrfind PROJECT``   sweep the learning rate on a copy of the model, suggest one
+``python main.py sweep PROJECT --param width|depth|degree|train_size|l2 --values a,b,c``
+                                     train variants, print training vs validation error
 ``python main.py export PROJECT --to numpy|torch [--out DIR]``  write the network as code
 """
 

@@ -2,7 +2,8 @@
 ``bench`` the engine against plain numpy (and PyTorch when installed), ``warmup``: compile
 every kernel family once (the install step; ``engine.warmup``), ``lesson``: play a lesson's
 reference solution and print each check (``engine.lessons.runner``), ``lrfind``: the
-learning-rate range test (``engine.lr_finder``).
+learning-rate range test (``engine.lr_finder``), ``sweep``: the capacity sweep
+(``engine.cli_sweep``).
 
 Errors a learner can cause (bad file, bad shapes, diverging run) print one readable line to
 stderr and exit with status 1 or 2 — never a traceback.
@@ -18,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from engine.cli_sweep import add_parser as add_sweep_parser
+from engine.cli_sweep import cmd_sweep
 from engine.fileio import atomic_write_json, check_writable, clean_folder_temps
 from engine.project import load_project, save_weights, weights_path
 from engine.snapshots import EPOCH_END_EVENTS
@@ -281,6 +284,7 @@ def make_parser(prog: str = "main.py") -> argparse.ArgumentParser:
     lrfind.add_argument("--end", type=float, default=10.0, help="last learning rate")
     lrfind.add_argument("--steps", type=int, default=200, help="mini-batches in the sweep")
     lrfind.add_argument("--json", help="write the curve and the suggestion to this file")
+    add_sweep_parser(sub)
     warmup = sub.add_parser("warmup", help="compile the engine's kernels once (after install)")
     warmup.add_argument("--only", nargs="*", help="families, e.g. dense conv recurrent")
     warmup.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -302,6 +306,8 @@ def main(argv: list[str], prog: str = "main.py") -> int:
             return cmd_lesson(args)
         if args.command == "lrfind":
             return cmd_lrfind(args)
+        if args.command == "sweep":
+            return cmd_sweep(args)
         from engine.bench.runner import cmd_bench
 
         return cmd_bench(args)

@@ -10,6 +10,7 @@
 ``layerlab warmup``                   compile the engine's kernels once (after installing)
 ``layerlab lesson FILE|NAME``         run a lesson's reference solution and print each check
 ``layerlab lrfind PROJECT``           sweep the learning rate on a copy of the model
+``layerlab sweep PROJECT --param width --values 2,8,32 [--folds k] [--json]``  capacity sweep
 ``layerlab export PROJECT --to numpy|torch [--out DIR]``  write the network as code
 ``layerlab --version``                print the version
 ``layerlab --install-desktop``        add LayerLab to the desktop's application menu (Linux)
@@ -33,8 +34,8 @@ from engine.resources import (
     user_log_dir,
 )
 
-HEADLESS = {"train", "check", "bench", "warmup", "lesson", "export", "lrfind"}
-SINGLE_BLAS = {"train", "check", "warmup", "lesson", "lrfind"}
+HEADLESS = {"train", "check", "bench", "warmup", "lesson", "export", "lrfind", "sweep"}
+SINGLE_BLAS = {"train", "check", "warmup", "lesson", "lrfind", "sweep"}
 
 
 def usage(prog: str) -> str:
