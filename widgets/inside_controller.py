@@ -17,6 +17,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 
+from app.document import ProjectDocument
+from app.session import TrainingSession
 from engine.training import TrainConfig
 from widgets.inside_dock import InsideViews, ViewContext
 from widgets.views.adversarial_view import AdversarialView
@@ -55,7 +57,8 @@ def _supervised(c: ViewContext) -> bool:
 class InsideController(QObject):
     """Owns the "Look inside" views of one window; see the module docstring."""
 
-    def __init__(self, doc: Any, session: Any, parent: QObject | None = None) -> None:
+    def __init__(self, doc: ProjectDocument, session: TrainingSession,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.doc, self.session = doc, session
         self.dock = InsideViews()
@@ -143,9 +146,7 @@ class InsideController(QObject):
         self._send_requests()
 
     def _send_requests(self, *_: Any) -> None:
-        setter = getattr(self.session, "set_probe_requests", None)
-        if setter is not None:
-            setter(self.requests())
+        self.session.set_probe_requests(self.requests())
 
     def _on_maps_sample_changed(self, _index: int) -> None:
         self._maps_sample = None  # the spin box picks a dataset sample again
@@ -215,9 +216,8 @@ class InsideController(QObject):
     def on_session_loaded(self) -> None:
         """A (re)prepared model: the generative views decode with a private copy of it."""
         self.decoder = None
-        prepared = getattr(self.session, "prepared", None)
-        project = getattr(self.session, "project", None)
-        if prepared is None or getattr(project, "recipe", "") not in GENERATIVE:
+        prepared, project = self.session.prepared, self.session.project
+        if prepared is None or project is None or project.recipe not in GENERATIVE:
             return
         from app.latent_decoder import LatentDecoder
 
