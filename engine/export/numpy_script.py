@@ -30,7 +30,12 @@ LOSSES = {"categorical_crossentropy": "softmax_cross_entropy",
 
 
 def check_supported(plan: Plan) -> None:
-    """ExportError naming the first layer kind without a NumPy template."""
+    """ExportError for another recipe, or naming the first layer kind without a template."""
+    if plan.recipe != "supervised":
+        raise ExportError(
+            f"The NumPy export writes supervised networks; this project uses the {plan.recipe} "
+            "recipe. Export it as a PyTorch script instead (File → Export as PyTorch script), "
+            "or export its weights (.npz).")
     for step in plan.steps:
         if step.kind != "Input" and step.kind not in NUMPY_TEMPLATES:
             raise unsupported(step.kind, "NumPy", list(NUMPY_TEMPLATES), f"'{step.name}'")
@@ -177,11 +182,6 @@ def _train(plan: Plan) -> str:
                 f"weight_decay={hyper.get('weight_decay', 0.0)!r})")
         note = ("" if opt in ("sgd", "momentum", "nesterov") else
                 f"    # NOTE: LayerLab trains this project with {opt}; this script uses SGD.\n")
-    names = tuple(s.name for s in plan.frozen)
-    frozen = ("" if not names else
-              f"            # frozen on the canvas, never updated: {', '.join(names)}\n"
-              f"            G = {{k: g for k, g in G.items()\n"
-              f"                 if k.split('/')[0] not in {names!r}}}\n")
     return (
         "def train(P, x, y, epochs, seed):\n"
         '    """Mini-batch training: forward, loss, backward, one optimizer step per batch."""\n'
@@ -197,13 +197,22 @@ def _train(plan: Plan) -> str:
         "            out, cache = forward(P, x[idx], training=True, rng=rng)\n"
         "            value, d_out = loss_fn(out, y[idx])\n"
         "            G = backward(P, cache, d_out)\n"
-        f"{frozen}"
+        f"{_frozen_filter(plan)}"
         "            lr = learning_rate(step)\n"
         f"            {step}\n"
         "            step += 1\n"
         "            losses.append(value)\n"
         "        print(f\"epoch {epoch + 1}/{epochs}  loss {np.mean(losses):.4f}\")\n"
         "    return P")
+
+
+def _frozen_filter(plan: Plan) -> str:
+    """The training loop's line that drops the gradients of frozen layers (or nothing)."""
+    names = tuple(s.name for s in plan.frozen)
+    return ("" if not names else
+            f"            # frozen on the canvas, never updated: {', '.join(names)}\n"
+            f"            G = {{k: g for k, g in G.items()\n"
+            f"                 if k.split('/')[0] not in {names!r}}}\n")
 
 
 def _main(plan: Plan, stem: str, trains: bool) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.datasets.base import Dataset
+from engine.export.recipe_plan import RECONSTRUCTION_RECIPES, Reconstruction, reconstruction_plan
 from engine.model import Model
 from engine.project import Project
 from engine.targets import choose_loss, output_units
@@ -64,6 +65,8 @@ class Plan:
     training: TrainConfig
     dataset: str
     notes: list[str] = field(default_factory=list)
+    recipe: str = "supervised"
+    reconstruction: Reconstruction | None = None  # autoencoder and VAE: how the loss is made
 
     def step(self, name: str) -> Step:
         return next(s for s in self.steps if s.name == name)
@@ -121,7 +124,7 @@ def make_plan(project: Project, data: Dataset | None) -> Plan:
     """The plan of ``project`` trained on ``data`` (its dataset, loaded); ExportError when the
     project cannot be exported (another recipe, several inputs). Without data the layers
     alone are planned (loss fields: mse, raw targets), enough to map weights."""
-    if project.recipe != "supervised":
+    if project.recipe not in ("supervised", *RECONSTRUCTION_RECIPES):
         raise ExportError(
             f"Code export writes supervised networks; this project uses the {project.recipe} "
             "recipe, which the exported scripts do not cover yet. Export its weights "
@@ -132,7 +135,12 @@ def make_plan(project: Project, data: Dataset | None) -> Plan:
             f"Code export handles networks with one Input layer; this one has "
             f"{len(model.input_names)} ({', '.join(model.input_names)}).")
     config = project.training
-    if data is not None:
+    recon = None
+    if data is not None and project.recipe != "supervised":
+        check_data_fits(model, data)
+        loss_name, logits, recon = reconstruction_plan(project, model, data)
+        encoding, task, classes = "raw", "regression", 0
+    elif data is not None:
         check_data_fits(model, data)
         loss, coder, logits = choose_loss(config.loss, config.loss_options, data.task,
                                           data.n_classes, output_units(model.output_shape),
@@ -147,7 +155,8 @@ def make_plan(project: Project, data: Dataset | None) -> Plan:
                 logits_mode=logits, final_activation=model.output_activation() if logits
                 else "linear", loss=loss_name, encoding=encoding, task=task,
                 n_classes=classes, training=config,
-                dataset=data.name if data is not None else "")
+                dataset=data.name if data is not None else "", recipe=project.recipe,
+                reconstruction=recon)
 
 
 def unsupported(kind: str, target: str, supported: list[str], where: str) -> ExportError:

@@ -16,6 +16,13 @@ from __future__ import annotations
 
 from engine.export.code_text import batch_size_expr, header, indent, schedule_source, shape_text
 from engine.export.plan import ExportError, Plan
+from engine.export.torch_recipe import (
+    SAMPLING,
+    extra_loss,
+    kl_method,
+    kl_weight_source,
+    reconstruction_loss,
+)
 from engine.export.torch_templates import code_for
 from engine.optimizers import get_optimizer
 
@@ -50,6 +57,7 @@ COMPOSITES = {
         weights = F.dropout(torch.softmax(scores, dim=-1), self.dropout, self.training)
         joined = (weights @ v).transpose(1, 2).reshape(xq.shape[0], xq.shape[1], -1)
         return self.output(joined)''',
+    "Sampling": SAMPLING,
 }
 
 LOSSES = {
@@ -95,8 +103,10 @@ def torch_script(plan: Plan, stem: str) -> str:
              f"HERE = Path(__file__).resolve().parent\nSEED = {plan.training.seed}\n"
              f"EPOCHS = {plan.training.epochs}\nSHUFFLE = {bool(plan.training.shuffle)}",
              *(COMPOSITES[c] for c in classes), _network(plan, codes), _predict(plan),
-             _loss(plan), _optimizer(plan), schedule_source(plan.training), TRAIN.format(
-                 stem=stem, batch=batch_size_expr(plan.training, "len(dataset)"))]
+             _loss(plan), *([kl_weight_source(plan)] if extra_loss(plan) else []),
+             _optimizer(plan), schedule_source(plan.training), TRAIN.format(
+                 stem=stem, batch=batch_size_expr(plan.training, "len(dataset)"),
+                 extra=extra_loss(plan))]
     return "\n\n\n".join(p.rstrip("\n") for p in parts) + "\n"
 
 
@@ -122,7 +132,8 @@ def _network(plan: Plan, codes: dict) -> str:
         f'    """{plan.title}: x {shape_text(plan.input_shape)} -> '
         f'{shape_text(out.out_shape)}{scores}."""', "",
         "    def __init__(self):", "        super().__init__()", *indent(init, 2), "",
-        "    def forward(self, x):", *indent(forward, 2), f"        return {plan.output_var}"])
+        "    def forward(self, x):", *indent(forward, 2), f"        return {plan.output_var}",
+        *kl_method(plan)])
 
 
 def _predict(plan: Plan) -> str:
@@ -135,6 +146,8 @@ def _predict(plan: Plan) -> str:
 
 def _loss(plan: Plan) -> str:
     expr, words = LOSSES[plan.loss]
+    if plan.reconstruction is not None:
+        expr, words = reconstruction_loss(plan, expr, words)
     return (f"def loss_fn(out, y):\n    \"\"\"The loss LayerLab trains this project with: "
             f"{words}.\"\"\"\n    return {expr}")
 
@@ -179,16 +192,18 @@ def train(epochs, weights, out, dtype=torch.float32):
     optimizer = make_optimizer([p for p in model.parameters() if p.requires_grad])
     base = optimizer.defaults["lr"] or 1.0  # the schedule scales the base rate step by step
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: learning_rate(step) / base)
+    step = 0  # optimizer steps so far
     for epoch in range(epochs):
         sampler.set_epoch(epoch)
         model.train()
         total, count = 0.0, 0
         for xb, yb in loader:
             optimizer.zero_grad()
-            loss = loss_fn(model(xb.to(device)), yb.to(device))
+            loss = loss_fn(model(xb.to(device)), yb.to(device)){extra}
             loss.backward()
             optimizer.step()
             schedule.step()
+            step += 1
             total, count = total + loss.item(), count + 1
         if rank == 0:
             print(f"epoch {{epoch + 1}}/{{epochs}}  loss {{total / max(count, 1):.4f}}", flush=True)

@@ -300,6 +300,14 @@ def _recurrent(step: Step) -> TorchCode:
     return TorchCode(init, f"self.{step.var}({step.inputs[0]})[0]{pick}", to, back)
 
 
+@template("Sampling")
+def _sampling(step: Step) -> TorchCode:
+    """The VAE's reparameterisation (the ``Sampling`` composite): μ, log σ² -> z."""
+    return TorchCode([f"self.{step.var} = Sampling()"],
+                     f"self.{step.var}({step.inputs[0]}, {step.inputs[1]})",
+                     classes=("Sampling",))
+
+
 def code_for(step: Step) -> TorchCode:
     from engine.export.plan import unsupported
 

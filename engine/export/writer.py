@@ -72,7 +72,13 @@ def script_stem(name: str) -> str:
 
 
 def data_arrays(plan: Plan, data: Dataset, model: Model) -> dict[str, Any]:
-    """The dataset with targets encoded as the engine's loss sees them (float64 inputs)."""
+    """The dataset with targets encoded as the engine's loss sees them (float64 inputs);
+    autoencoder and VAE: the target is the input, shaped as the output."""
+    if plan.reconstruction is not None:
+        x_train, x_val = (np.asarray(x, np.float64) for x in (data.x_train, data.x_val))
+        return {"x_train": x_train, "y_train": x_train.reshape(len(x_train), *model.output_shape),
+                "x_val": x_val, "y_val": x_val.reshape(len(x_val), *model.output_shape),
+                "labels_train": np.asarray(data.y_train), "labels_val": np.asarray(data.y_val)}
     coder = TargetCoder(plan.task, plan.n_classes, output_units(model.output_shape),
                         plan.encoding)
     return {"x_train": np.asarray(data.x_train, np.float64),
