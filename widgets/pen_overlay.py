@@ -10,9 +10,10 @@ undo stack or the views under them, and "Clear drawing" removes them all.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import (
     QColor,
     QIcon,
@@ -23,7 +24,7 @@ from PySide6.QtGui import (
     QPixmap,
     QPolygonF,
 )
-from PySide6.QtWidgets import QMainWindow, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 INK = "#D55E00"  # Okabe–Ito vermillion: visible on light and dark plots and on the canvas
 WIDTH = 6.0  # stroke width in pixels (readable from the back of a room)
@@ -90,6 +91,13 @@ def _distance(p: QPointF, a: QPointF, b: QPointF) -> float:
     return float(((p.x() - cx) ** 2 + (p.y() - cy) ** 2) ** 0.5)
 
 
+def repaint_window(window: QWidget) -> None:
+    """Schedule a paint of ``window`` and every widget in it (after a layout switch)."""
+    window.update()
+    for child in window.findChildren(QWidget):
+        child.update()
+
+
 class PenOverlay(QWidget):
     """Transparent drawing layer over the main window's panels."""
 
@@ -126,6 +134,21 @@ class PenOverlay(QWidget):
     @property
     def stroke_count(self) -> int:
         return len(self.strokes)
+
+    def follow_layout(self, docks: Iterable[QDockWidget]) -> None:
+        """Call ``layout_changed`` when one of ``docks`` moves to another area or floats."""
+        for dock in docks:
+            dock.dockLocationChanged.connect(self.layout_changed)
+            dock.topLevelChanged.connect(self.layout_changed)
+
+    def layout_changed(self, *_args: object) -> None:
+        """The panels moved (presenter mode on or off, one view full screen, a dock moved):
+        strokes belong to the screen, not to a plot, and would now lie over another panel,
+        so they go. The whole window is repainted once the new layout is in place, so a
+        projector never keeps showing parts of the old one."""
+        if self.strokes or self._current is not None:
+            self.clear()
+        QTimer.singleShot(0, self.window_, lambda: repaint_window(self.window_))
 
     # -- layout --------------------------------------------------------------------------------
     def _apply_mode(self) -> None:

@@ -108,6 +108,7 @@ class PresenterMode(QObject):
         self._escape.setEnabled(False)
         for dock in host.docks.values():
             dock.installEventFilter(self)
+        self.overlay.follow_layout(host.docks.values())  # a moved dock clears the strokes
         # another project may bring back docks the window shows per kind of project
         host.dataset_panel.dataset_loaded.connect(lambda *_: QTimer.singleShot(0, self._relayout))
 
@@ -181,6 +182,7 @@ class PresenterMode(QObject):
         for key in ("text_larger", "text_smaller"):
             self.actions[key].setEnabled(on)
         self.host.settings.presenter = on
+        self.overlay.layout_changed()  # strokes go, the whole window repaints
         QTimer.singleShot(0, self.window_, self.host.canvas.fit_to_view)  # canvas: central
 
     def set_scale(self, scale: float) -> None:
@@ -302,6 +304,7 @@ class PresenterMode(QObject):
             central.show()
         self._escape.setEnabled(True)
         self._check(self.actions["full_view"], True)
+        self.overlay.layout_changed()
 
     def restore_view(self) -> None:
         """Back to the layout from before ``show_only``."""
@@ -313,6 +316,7 @@ class PresenterMode(QObject):
             self.window_.restoreState(state)
         self._escape.setEnabled(self.overlay.mode != "off")
         self._check(self.actions["full_view"], False)
+        self.overlay.layout_changed()
         QTimer.singleShot(0, self.window_, self.host.canvas.fit_to_view)  # canvas: central
 
     @property

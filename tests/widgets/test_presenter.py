@@ -237,3 +237,39 @@ def test_theme_switch_restyles_the_windows_plots_without_walking_all_widgets(
     window.presenter.set_enabled(False)
     window.actions["theme_light"].trigger()
     assert preview.backgroundBrush().color().name() == "#ffffff"
+
+
+def _stroke(qtbot, window) -> None:
+    window.presenter.actions["pen"].trigger()
+    _drag(qtbot, window.presenter.overlay,
+          [QPoint(200, 200), QPoint(260, 230), QPoint(320, 260)])
+    assert window.presenter.overlay.stroke_count == 1
+    window.presenter.actions["pen"].trigger()  # put it down; the stroke stays
+
+
+def test_strokes_go_when_the_layout_changes_and_the_window_repaints(
+        window, qtbot, monkeypatch):
+    """A circle drawn round the boundary plot must not end up over the palette: the panels
+    under the strokes move when presenter mode, a full-screen view or a dock move changes
+    the layout, so the strokes are cleared, and the whole window is painted again (after F5
+    the projector kept showing presenter mode)."""
+    import widgets.pen_overlay as pen_overlay
+    overlay = window.presenter.overlay
+    repainted: list[object] = []
+    real = pen_overlay.repaint_window
+    monkeypatch.setattr(pen_overlay, "repaint_window", lambda w: (repainted.append(w), real(w)))
+    _stroke(qtbot, window)
+    window.presenter.set_enabled(True)  # F5
+    assert overlay.stroke_count == 0 and not overlay.isVisible()
+    _stroke(qtbot, window)
+    window.presenter.set_enabled(False)  # F5 again: the old layout is back
+    assert overlay.stroke_count == 0
+    qtbot.waitUntil(lambda: len(repainted) >= 2)
+    assert all(w is window for w in repainted)
+    _stroke(qtbot, window)
+    window.presenter.show_only(window.docks["loss"])  # one view full screen
+    assert overlay.stroke_count == 0
+    window.presenter.restore_view()
+    _stroke(qtbot, window)
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, window.docks["loss"])
+    assert overlay.stroke_count == 0  # a dock moved to another side
