@@ -27,7 +27,15 @@ from typing import Protocol
 import pyqtgraph as pg
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, SignalInstance
 from PySide6.QtGui import QAction, QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QToolBar,
+    QWidget,
+)
 
 from app.settings import PRESENTER_SCALES, Settings
 from widgets.pen_overlay import PenOverlay, tool_icon
@@ -76,6 +84,7 @@ class PresenterHost(Protocol):
     docks: dict[str, QDockWidget]
     menus: dict[str, QMenu]
     toolbar: QToolBar
+    params_label: QLabel  # status bar: the least important field, hidden while presenting
 
     @property
     def canvas(self) -> Fittable: ...
@@ -182,6 +191,7 @@ class PresenterMode(QObject):
         for key in ("text_larger", "text_smaller"):
             self.actions[key].setEnabled(on)
         self.host.settings.presenter = on
+        self.host.params_label.setVisible(not on)  # big text: room for the run and the Coach
         self.overlay.layout_changed()  # strokes go, the whole window repaints
         QTimer.singleShot(0, self.window_, self.host.canvas.fit_to_view)  # canvas: central
 

@@ -93,6 +93,7 @@ def test_presenter_mode_enlarges_and_toggling_off_restores_everything(window, qt
     assert not any(window.docks[k].isVisible() for k in SECONDARY)
     assert window.docks["output"].isVisible() and window.docks["loss"].isVisible()
     assert window.canvas.isVisible()
+    assert not window.params_label.isVisible()  # the status bar keeps room for run and Coach
     assert tuple(map_lut()[0, :3]) == (0, 32, 77)  # cividis for magnitude maps
     # text size adjusts live and is remembered
     before = app.font().pointSizeF()
@@ -109,6 +110,7 @@ def test_presenter_mode_enlarges_and_toggling_off_restores_everything(window, qt
     assert not window.presenter.active and not window.settings.presenter
     assert app.font() == font and app.styleSheet() == sheet
     assert _visible(window) == docks
+    assert window.params_label.isVisible()
     assert _plot_sizes(window) == sizes
     assert current_look().font_scale == 1.0
     assert tuple(map_lut()[-1, :3]) == tuple(pg.colormap.get("viridis").getLookupTable(
