@@ -99,7 +99,7 @@ class CapacityTools(QObject):
         from widgets.sweep_dialog import SweepDialog
 
         dialog = SweepDialog(self.sweep_runner(), self.apply_sweep_value,
-                             self.win.doc.project.training.epochs, self.win)  # type: ignore[arg-type]
+                             self.win.doc.project.training.epochs, self.win.window())
         return self._show("sweep", dialog)
 
     def apply_sweep_value(self, spec: SweepSpec, value: float) -> None:

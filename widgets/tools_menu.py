@@ -38,10 +38,14 @@ class ToolsHost(Protocol):
 
     def menuBar(self) -> QMenuBar: ...  # noqa: N802 - Qt name
 
+    def window(self) -> QWidget:
+        """The window itself (``QWidget.window()``): owner and parent of the dialogs."""
+        ...
+
 
 class ToolsMenu(QObject):
     def __init__(self, win: ToolsHost) -> None:
-        super().__init__(win)  # type: ignore[arg-type]
+        super().__init__(win.window())
         self.win = win
         menu = _tools_menu(win.menuBar())
         self.actions: dict[str, QAction] = {}
@@ -84,7 +88,7 @@ class ToolsMenu(QObject):
         old = self.windows.pop(key, None)
         if old is not None:
             old.close()
-        dialog = QDialog(self.win)  # type: ignore[arg-type]
+        dialog = QDialog(self.win.window())
         dialog.setWindowTitle(title)
         QVBoxLayout(dialog).addWidget(widget)
         dialog.resize(1000, 680)
@@ -133,7 +137,7 @@ class ToolsMenu(QObject):
         def sweep(progress: Any) -> LRFinderResult:
             return find_learning_rate(project, data, progress=progress)
 
-        dialog = LRFinderDialog(sweep, self.apply_learning_rate, self.win)  # type: ignore[arg-type]
+        dialog = LRFinderDialog(sweep, self.apply_learning_rate, self.win.window())
         old = self.windows.pop("lrfind", None)
         if old is not None:
             old.close()
