@@ -97,7 +97,7 @@ class MainWindow(QMainWindow):
         self.prompts_enabled = True
         self.canvas = CanvasView(self.doc)
         self.setCentralWidget(self.canvas)
-        self.actions = create_actions(self, self._slots())
+        self.actions = create_actions(self, self._slots(), self.doc.undo_stack)
         self.layer_palette = LayerPalette()
         self.inspector = Inspector(self.doc)
         self.dataset_panel = DatasetPanel(self.doc)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar
 
 from widgets.icons import run_icon
@@ -71,8 +71,10 @@ TOOLBAR = ["new", "open", "save", "-", "undo", "redo", "-", "play", "step_batch"
            "stop", "reset", "-", "fit", "auto_layout"]
 
 
-def create_actions(win: QMainWindow, slots: dict[str, Callable[[], object]]) -> dict[str, QAction]:
-    """One QAction per entry of ACTIONS, triggering ``slots[key]``; plus undo/redo."""
+def create_actions(win: QMainWindow, slots: dict[str, Callable[[], object]],
+                   stack: QUndoStack) -> dict[str, QAction]:
+    """One QAction per entry of ACTIONS, triggering ``slots[key]``; plus undo/redo of
+    ``stack`` (the document's undo stack)."""
     actions: dict[str, QAction] = {}
     style = win.style()
     for key, (text, shortcut, icon, tip) in ACTIONS.items():
@@ -88,7 +90,6 @@ def create_actions(win: QMainWindow, slots: dict[str, Callable[[], object]]) -> 
         if key in slots:
             action.triggered.connect(lambda _checked=False, f=slots[key]: f())
         actions[key] = action
-    stack = win.doc.undo_stack  # type: ignore[attr-defined]
     # the menu text and the tooltip name the change ("Undo learning rate 0.001 → 0.01"); the
     # toolbar shows a short label beside the icon so the arrows never read as back/forward
     for key, make, keys, icon, theme in (
