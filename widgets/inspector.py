@@ -17,6 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -286,8 +287,10 @@ class Inspector(QWidget):
             self.keep_label = QLabel()
             self.keep_label.setStyleSheet("font-weight: 600;")
             form.addRow("", self.keep_label)
-            editor = self.fields["rate"].editor
-            editor.lineEdit().textEdited.connect(lambda t: self._show_keep(t))  # type: ignore
+            editor = self.fields["rate"].editor  # a QDoubleSpinBox: its text as it is typed
+            line = editor.lineEdit() if isinstance(editor, QAbstractSpinBox) else None
+            if line is not None:
+                line.textEdited.connect(lambda t: self._show_keep(t))
         is_activation = (spec.type == "choice" and bool(spec.choices)
                          and set(spec.choices) <= set(activations.REGISTRY))
         slope = SLOPE_ACTIVATIONS.get(kind)
