@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.datasets.base import Dataset
+from engine.export.gan_plan import GanSpec, gan_plan
 from engine.export.recipe_plan import RECONSTRUCTION_RECIPES, Reconstruction, reconstruction_plan
 from engine.model import Model
 from engine.project import Project
@@ -67,6 +68,7 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     recipe: str = "supervised"
     reconstruction: Reconstruction | None = None  # autoencoder and VAE: how the loss is made
+    gan: GanSpec | None = None  # GAN: this plan is the generator's; the rest is here
 
     def step(self, name: str) -> Step:
         return next(s for s in self.steps if s.name == name)
@@ -124,6 +126,11 @@ def make_plan(project: Project, data: Dataset | None) -> Plan:
     """The plan of ``project`` trained on ``data`` (its dataset, loaded); ExportError when the
     project cannot be exported (another recipe, several inputs). Without data the layers
     alone are planned (loss fields: mse, raw targets), enough to map weights."""
+    if project.recipe == "gan":
+        if data is None:
+            raise ExportError("A GAN's two networks are found from its dataset's sample shape; "
+                              "load weights into a GAN project from LayerLab's own .npz files.")
+        return gan_plan(project, data)  # type: ignore[no-any-return]
     if project.recipe not in ("supervised", *RECONSTRUCTION_RECIPES):
         raise ExportError(
             f"Code export writes supervised networks; this project uses the {project.recipe} "

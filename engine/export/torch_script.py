@@ -110,7 +110,7 @@ def torch_script(plan: Plan, stem: str) -> str:
     return "\n\n\n".join(p.rstrip("\n") for p in parts) + "\n"
 
 
-def _network(plan: Plan, codes: dict) -> str:
+def _network(plan: Plan, codes: dict, name: str = "Network") -> str:
     out = next(s for s in plan.steps if s.var == plan.output_var)
     init, forward = [], []
     for step in plan.steps:
@@ -128,7 +128,7 @@ def _network(plan: Plan, codes: dict) -> str:
     scores = " (logits: the loss applies the " + plan.final_activation + ")" \
         if plan.logits_mode else ""
     return "\n".join([
-        "class Network(nn.Module):",
+        f"class {name}(nn.Module):",
         f'    """{plan.title}: x {shape_text(plan.input_shape)} -> '
         f'{shape_text(out.out_shape)}{scores}."""', "",
         "    def __init__(self):", "        super().__init__()", *indent(init, 2), "",

@@ -19,6 +19,26 @@ def _key(var: str, sub: str) -> str:
 
 
 def to_torch(plan: Plan, weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """A GAN's names get the ``generator.`` / ``discriminator.`` prefix of its ``GAN``."""
+    if plan.gan is not None:
+        return {**{f"generator.{k}": v for k, v in _to_torch(plan, weights).items()},
+                **{f"discriminator.{k}": v for k, v in
+                   _to_torch(plan.gan.discriminator, weights).items()}}
+    return _to_torch(plan, weights)
+
+
+def from_torch(plan: Plan, state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Torch names -> LayerLab names; entries of layers that are absent are skipped."""
+    if plan.gan is not None:
+        def part(prefix: str) -> dict[str, np.ndarray]:
+            return {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+
+        return {**_from_torch(plan, part("generator.")),
+                **_from_torch(plan.gan.discriminator, part("discriminator."))}
+    return _from_torch(plan, state)
+
+
+def _to_torch(plan: Plan, weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     for step in plan.steps:
         if step.kind == "Input" or not step.params:
@@ -29,8 +49,7 @@ def to_torch(plan: Plan, weights: dict[str, np.ndarray]) -> dict[str, np.ndarray
     return out
 
 
-def from_torch(plan: Plan, state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Torch names -> LayerLab names; entries of layers that are absent are skipped."""
+def _from_torch(plan: Plan, state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     for step in plan.steps:
         if step.kind == "Input" or not step.params:

@@ -41,6 +41,8 @@ def export_project(project: Project, target: str, folder: str | Path,
     data = data if data is not None else load_dataset(project.dataset)
     plan = make_plan(project, data)
     stem = script_stem(project.name)
+    if plan.gan is not None:
+        return _export_gan(project, plan, target, Path(folder), weights, data)
     model = Model(project.graph, seed=project.training.seed, dtype=np.float64)
     if weights:
         model.set_weights(weights)
@@ -63,6 +65,40 @@ def export_project(project: Project, target: str, folder: str | Path,
     atomic_write_npz(weights_file, arrays)
     data_file = folder / f"{stem}_data.npz"
     atomic_write_npz(data_file, data_arrays(plan, data, model))
+    return [script, weights_file, data_file]
+
+
+def _export_gan(project: Project, plan: Plan, target: str, folder: Path,
+                weights: dict[str, np.ndarray] | None, data: Dataset) -> list[Path]:
+    """A GAN (PyTorch only): both networks' weights (float64, seeded as the engine seeds them)
+    and the real samples."""
+    if target != "torch":
+        raise ExportError("The NumPy export writes supervised networks; this project uses the "
+                          "gan recipe. Export it as a PyTorch script instead (File → Export as "
+                          "PyTorch script), or export its weights (.npz).")
+    from engine.export.torch_gan import torch_gan_script
+    from engine.export.torch_weights import to_torch
+    from engine.generative.gan import split_gan
+
+    assert plan.gan is not None
+    g_graph, d_graph = split_gan(project.graph, plan.gan.discriminator.input_shape)
+    seed = project.training.seed
+    arrays: dict[str, np.ndarray] = {}
+    for graph, s in ((g_graph, seed), (d_graph, seed + 1)):
+        model = Model(graph, seed=s, dtype=np.float64)
+        if weights:
+            model.set_weights(weights)
+        arrays.update(model.get_weights())
+    stem = script_stem(project.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / f"{stem}_torch.py"
+    atomic_write_bytes(script, torch_gan_script(plan, stem).encode("utf-8"))
+    weights_file, data_file = folder / f"{stem}_weights.npz", folder / f"{stem}_data.npz"
+    atomic_write_npz(weights_file, to_torch(plan, arrays))
+    atomic_write_npz(data_file, {"x_train": np.asarray(data.x_train, np.float64),
+                                 "x_val": np.asarray(data.x_val, np.float64),
+                                 "labels_train": np.asarray(data.y_train),
+                                 "labels_val": np.asarray(data.y_val)})
     return [script, weights_file, data_file]
 
 

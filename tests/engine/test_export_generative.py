@@ -117,8 +117,89 @@ def test_vae_module_reproduces_the_engines_objective_and_gradients(tmp_path):
         np.testing.assert_allclose(mapped[key], g, rtol=1e-5, atol=1e-10, err_msg=key)
 
 
-def test_numpy_export_of_a_vae_says_to_use_pytorch(tmp_path):
+@pytest.mark.parametrize("name", ["vae_digits_2d", "gan_ring_of_gaussians"])
+def test_numpy_export_of_a_generative_recipe_says_to_use_pytorch(name, tmp_path):
     from engine.export import ExportError
 
-    with pytest.raises(ExportError, match="PyTorch"):
-        export_project(example("vae_digits_2d"), "numpy", tmp_path)
+    with pytest.raises(ExportError, match="Export it as a PyTorch script"):
+        export_project(example(name), "numpy", tmp_path)
+
+
+def gan_engine_steps(project, data, weights, x, z_d, z_g, monkeypatch):
+    """The engine's discriminator step on real x and G(z_d), then its generator step on z_g
+    (``GANTrainer.d_step``/``g_step`` with float64 networks): (d_loss, d grads, g_loss, g
+    grads), each network's gradients read where the optimizer would take its step."""
+    import engine.generative.gan as gan_module
+    from engine.generative.gan import GANTrainer, split_gan
+    from engine.model import Model
+
+    trainer = GANTrainer(project.graph, data, project.training)
+    g_graph, d_graph = split_gan(project.graph, tuple(data.input_shape))
+    seed = project.training.seed
+    trainer.generator = Model(g_graph, seed=seed, dtype=np.float64)
+    trainer.discriminator = Model(d_graph, seed=seed + 1, dtype=np.float64)
+    trainer.discriminator.set_logits_mode(True)
+    for model in (trainer.generator, trainer.discriminator):
+        model.set_weights(weights)
+    captured = []
+
+    def capture(optimizer, model, frozen, clip=None):  # no step: the gradients as they are
+        captured.append({f"{layer.name}/{key}": g.copy() for layer in model.layers.values()
+                         for key, g in layer.grads.items()})
+
+    monkeypatch.setattr(gan_module, "step_trainable", capture)
+    draws = iter([z_d, z_g])
+    monkeypatch.setattr(trainer, "noise", lambda n, rng=None: next(draws))
+    d_loss = trainer.d_step(x, np.zeros(len(x), int))[0]
+    g_loss = trainer.g_step(len(x), np.zeros(len(x), int))
+    return d_loss, captured[0], g_loss, captured[1]
+
+
+def test_gan_modules_reproduce_the_engines_losses_and_gradients(tmp_path, monkeypatch):
+    torch = pytest.importorskip("torch")
+    from engine.datasets.registry import load_dataset
+    from engine.export.plan import make_plan
+    from engine.export.torch_weights import from_torch
+
+    project = example("gan_ring_of_gaussians")
+    data = load_dataset(project.dataset)
+    plan = make_plan(project, data)
+    assert [s.name for s in plan.steps][-1] == "sample"  # the generator
+    assert [s.name for s in plan.gan.discriminator.steps][-1] == "real_or_fake"
+    script, weights_file, _ = export_project(project, "torch", tmp_path)
+    module = load_script(script)
+    gan = module.GAN().double()
+    module.load_weights(gan, weights_file)
+    rng = np.random.default_rng(4)
+    state = {k: v.detach().numpy() + rng.normal(0.0, 0.1, v.shape)
+             for k, v in gan.state_dict().items()}
+    gan.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()})
+    weights = from_torch(plan, state)
+    # inputs exact in float32: the engine feeds its networks float32 samples and noise
+    x = np.asarray(data.x_train[:8], np.float32).astype(np.float64)
+    z_d, z_g = (rng.standard_normal((8, 4)).astype(np.float32).astype(np.float64)
+                for _ in range(2))
+    d_loss, d_grads, g_loss, g_grads = gan_engine_steps(project, data, weights, x, z_d, z_g,
+                                                        monkeypatch)
+    gan.train()
+    d_opt = module.make_d_optimizer(list(gan.discriminator.parameters()))
+    g_opt = module.make_g_optimizer(list(gan.generator.parameters()))
+    d_opt.step = g_opt.step = lambda: None  # compare the gradients the steps would use
+    theirs = module.d_step(gan, d_opt, torch.from_numpy(x), torch.from_numpy(z_d))
+    assert theirs.item() == pytest.approx(d_loss, rel=1e-10)
+    mapped = from_torch(plan, {f"discriminator.{k}": p.grad.numpy()
+                               for k, p in gan.discriminator.named_parameters()})
+    assert set(mapped) == set(d_grads)
+    for key, g in d_grads.items():
+        np.testing.assert_allclose(mapped[key], g, rtol=1e-5, atol=1e-10, err_msg=key)
+    assert all(p.grad is None for p in gan.generator.parameters())  # G untouched by D's step
+    theirs = module.g_step(gan, g_opt, torch.from_numpy(z_g))
+    # the engine hands G(z) to D as float32 samples (GANTrainer._with_labels): ~1e-9 apart
+    assert theirs.item() == pytest.approx(g_loss, rel=1e-7)
+    mapped = from_torch(plan, {f"generator.{k}": p.grad.numpy()
+                               for k, p in gan.generator.named_parameters()})
+    assert set(mapped) == set(g_grads)
+    for key, g in g_grads.items():
+        np.testing.assert_allclose(mapped[key], g, rtol=1e-5, atol=1e-10, err_msg=key)
+    assert "g_optimizer" not in project.training.recipe_options  # both: the project's adam
+    assert isinstance(d_opt, torch.optim.Adam) and d_opt.defaults["lr"] == 0.001

@@ -1,0 +1,152 @@
+"""Write a GAN project as a PyTorch script (``torch_gan_script(plan, stem)`` -> source text).
+
+The script defines ``Generator`` and ``Discriminator`` (one ``nn.Module`` each, written like the
+supervised export's ``Network``; the discriminator returns a logit, its sigmoid fused into the
+losses), ``GAN`` holding both (its ``state_dict`` is what ``<stem>_weights.npz`` holds),
+``noise``, the two losses and optimizers, and ``d_step`` / ``g_step`` in the engine's order
+(``engine.generative.gan.GANTrainer``): every mini-batch of real samples one discriminator
+step on ``−log D(x) − log(1 − D(G(z)))``, every ``D_STEPS``-th batch also one generator step
+with fresh noise on the non-saturating ``−log D(G(z))``. One process (no torchrun here).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.export.code_text import batch_size_expr, header, shape_text
+from engine.export.plan import Plan
+from engine.export.torch_templates import code_for
+
+
+def torch_gan_script(plan: Plan, stem: str) -> str:
+    from engine.export.torch_script import COMPOSITES, _network
+
+    spec = plan.gan
+    assert spec is not None
+    d_plan = spec.discriminator
+    g_codes = {s.name: code_for(s) for s in plan.steps if s.kind != "Input"}
+    d_codes = {s.name: code_for(s) for s in d_plan.steps if s.kind != "Input"}
+    classes = dict.fromkeys(c for codes in (g_codes, d_codes) for code in codes.values()
+                            for c in code.classes)
+    top = header(plan, "PyTorch", stem, True).replace(
+        f"{stem}_weights.npz (the weights", f"{stem}_weights.npz (the GAN's state_dict; weights")
+    d_layers = "\n".join(f"    {s.name:<20} {s.kind:<20} {shape_text(s.out_shape)}"
+                         for s in d_plan.steps)
+    top = top.replace("\n\nFiles beside", f"\nThe discriminator:\n{d_layers}\n\nFiles beside", 1)
+    noise = ("torch.randn(n, NOISE_DIM, dtype=dtype)" if spec.noise_distribution == "normal"
+             else "torch.rand(n, NOISE_DIM, dtype=dtype) * 2.0 - 1.0")
+    parts = [top,
+             "import argparse\nimport math\nfrom pathlib import Path\n\n"
+             "import numpy as np\nimport torch\nimport torch.nn.functional as F\n"
+             "from torch import nn",
+             f"HERE = Path(__file__).resolve().parent\nSEED = {plan.training.seed}\n"
+             f"EPOCHS = {plan.training.epochs}\nSHUFFLE = {bool(plan.training.shuffle)}\n"
+             f"NOISE_DIM = {spec.noise_dim}\nD_STEPS = {spec.d_steps}  "
+             "# discriminator steps per generator step",
+             *(COMPOSITES[c] for c in classes),
+             _network(plan, g_codes, "Generator"), _network(d_plan, d_codes, "Discriminator"),
+             GAN_CLASS,
+             "def noise(n, dtype=torch.float32):\n"
+             f'    """(n, NOISE_DIM) generator input: {spec.noise_distribution}."""\n'
+             f"    return {noise}",
+             LOSSES,
+             _optimizer("make_g_optimizer", "generator", *spec.g_optimizer),
+             _optimizer("make_d_optimizer", "discriminator", *spec.d_optimizer),
+             TRAIN.format(stem=stem, batch=batch_size_expr(plan.training, "len(x)"))]
+    return "\n\n\n".join(p.rstrip("\n") for p in parts) + "\n"
+
+
+def _optimizer(function: str, who: str, name: str, hyper: dict[str, Any]) -> str:
+    from engine.export.torch_script import OPTIMIZERS
+
+    values = dict(hyper)
+    values["lr"] = values.pop("learning_rate")
+    call = OPTIMIZERS[name].format(**{k: repr(v) for k, v in values.items()})
+    return (f"def {function}(params):\n"
+            f'    """The {who}\'s optimizer: {name} with the project\'s settings."""\n'
+            f"    return {call}")
+
+
+GAN_CLASS = '''class GAN(nn.Module):
+    """Both networks; the exported weights are this module's state_dict."""
+
+    def __init__(self):
+        super().__init__()
+        self.generator = Generator()
+        self.discriminator = Discriminator()'''
+
+LOSSES = '''def d_loss_fn(real_logits, fake_logits):
+    """Discriminator: −log D(x) − log(1 − D(G(z))), batch means, D = sigmoid(logit)."""
+    return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
+
+
+def g_loss_fn(fake_logits):
+    """Generator, non-saturating: −log D(G(z)), batch mean."""
+    return F.softplus(-fake_logits).mean()'''
+
+TRAIN = '''def load_weights(gan, path):
+    """Load a state dict saved as .npz (names -> arrays)."""
+    with np.load(path) as saved:
+        state = {{k: torch.from_numpy(saved[k]) for k in saved.files}}
+    gan.load_state_dict(state)
+
+
+def d_step(gan, optimizer, xb, z):
+    """One discriminator update on real samples xb and fakes G(z) -> its loss."""
+    fake = gan.generator(z).detach()  # the generator is not updated here
+    optimizer.zero_grad()
+    loss = d_loss_fn(gan.discriminator(xb), gan.discriminator(fake))
+    loss.backward()
+    optimizer.step()
+    return loss
+
+
+def g_step(gan, optimizer, z):
+    """One generator update through the discriminator (only the generator moves)."""
+    optimizer.zero_grad()
+    loss = g_loss_fn(gan.discriminator(gan.generator(z)))
+    loss.backward()
+    optimizer.step()
+    return loss
+
+
+def train(epochs, weights, out, dtype=torch.float32):
+    torch.manual_seed(SEED)
+    gan = GAN().to(dtype)
+    load_weights(gan, weights)
+    g_opt = make_g_optimizer([p for p in gan.generator.parameters() if p.requires_grad])
+    d_opt = make_d_optimizer([p for p in gan.discriminator.parameters() if p.requires_grad])
+    with np.load(HERE / "{stem}_data.npz") as data:
+        x = torch.from_numpy(data["x_train"]).to(dtype)
+    batch, d_count = {batch}, 0
+    gan.train()
+    for epoch in range(epochs):
+        order = torch.randperm(len(x)) if SHUFFLE else torch.arange(len(x))
+        d_losses, g_losses = [], []
+        for start in range(0, len(x), batch):
+            xb = x[order[start:start + batch]]
+            d_losses.append(d_step(gan, d_opt, xb, noise(len(xb), dtype)).item())
+            d_count += 1
+            if d_count % D_STEPS == 0:
+                g_losses.append(g_step(gan, g_opt, noise(len(xb), dtype)).item())
+        print(f"epoch {{epoch + 1}}/{{epochs}}  d_loss {{np.mean(d_losses):.4f}}  "
+              f"g_loss {{np.mean(g_losses) if g_losses else float('nan'):.4f}}", flush=True)
+    state = {{k: v.detach().cpu().numpy() for k, v in gan.state_dict().items()}}
+    np.savez(out, **state)
+    torch.save(gan.state_dict(), Path(out).with_suffix(".pt"))
+    print(f"weights saved to {{out}}")
+    return gan
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--weights", default=str(HERE / "{stem}_weights.npz"))
+    parser.add_argument("--out", default=str(HERE / "{stem}_torch_trained.npz"))
+    parser.add_argument("--float64", action="store_true", help="train in double precision")
+    args = parser.parse_args()
+    train(args.epochs, args.weights, args.out, torch.float64 if args.float64 else torch.float32)
+
+
+if __name__ == "__main__":
+    main()'''
