@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QTabWidget, QVBoxLayout, QWidget
 
 EMPTY_HINT = ("Nothing to look inside yet: views appear here for the network you build — "
               "filters and feature maps for Conv2D layers, attention for attention layers, "
@@ -92,6 +92,7 @@ class InsideViews(QWidget):
         self._last_snapshot: Any = None
         self._theme: str | None = None  # the last theme set; views restyle when shown
         self._themed: set[str] = set()  # keys of the views already in ``_theme``
+        self._policies: dict[str, QSizePolicy] = {}  # each view's own, while hidden
         self._refresh_tabs()
 
     # -- registration ----------------------------------------------------------------------------
@@ -218,11 +219,25 @@ class InsideViews(QWidget):
         self._on_tab_changed()
 
     def _on_tab_changed(self, _index: int = -1) -> None:
+        self._size_to_current()
         self._restyle_current()
         self.requests_changed.emit(self.probe_requests())
         widget = self.current_view()
         if widget is not None and self._last_snapshot is not None:
             _safely(widget.update, self._last_snapshot)
+
+    def _size_to_current(self) -> None:
+        """Only the shown tab's minimum size counts: a QTabWidget takes the largest of all its
+        pages', so a hidden wide page (the recipe form: 500 px) made a 460 px dock scroll
+        sideways and cut off the view in front. Hidden pages get an Ignored size policy."""
+        current = self.current_view()
+        for i in range(self.tabs.count()):
+            page = self.tabs.widget(i)
+            if page is None:
+                continue
+            own = self._policies.setdefault(str(page.property("inside_key")), page.sizePolicy())
+            ignored = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+            page.setSizePolicy(own if page is current else ignored)
 
 
 def _safely(call: Callable[..., Any], *args: Any) -> Any:

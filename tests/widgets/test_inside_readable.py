@@ -47,3 +47,28 @@ def test_attention_heatmap_is_tall_at_1280x720(qtbot, tmp_path, monkeypatch):
     finally:
         win.prompts_enabled = False
         win.close()
+
+
+def test_gan_ring_fills_the_plane_at_1280x720(qtbot, tmp_path, monkeypatch):
+    win = open_window(qtbot, tmp_path, monkeypatch, (1280, 720), "gan_ring_of_gaussians")
+    try:
+        view = win.inside.dock.view("gan")
+        win.docks["inside"].raise_()
+        qtbot.wait(50)
+        data = win.dataset_panel.data
+        x = np.asarray(data.x_train)
+        lo, hi = x.min(axis=0), x.max(axis=0)
+        margin = 0.2 * (hi - lo)
+        (x0, x1), (y0, y1) = view.plot.getViewBox().viewRange()
+        assert lo[0] - margin[0] <= x0 <= lo[0] and hi[0] <= x1 <= hi[0] + margin[0], (x0, x1)
+        assert lo[1] - margin[1] <= y0 <= lo[1] and hi[1] <= y1 <= hi[1] + margin[1], (y0, y1)
+        plane = view.plot.getViewBox().sceneBoundingRect()
+        assert plane.height() >= 120, plane  # was a ~60 px strip
+        view.show_samples(np.full((64, 2), 9.0, np.float32))  # a wild generator: no jump
+        view.show_coverage(8, 8, 0.56)
+        qtbot.wait(20)
+        assert view.plot.getViewBox().viewRange() == [[x0, x1], [y0, y1]]
+        assert view.coverage.wordWrap()
+    finally:
+        win.prompts_enabled = False
+        win.close()

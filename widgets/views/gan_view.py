@@ -12,7 +12,8 @@
 - ``snapshot.extra`` ``d_loss``, ``g_loss``, ``d_real``, ``d_fake`` (each chunk), else the last
   of ``snapshot.epoch_rows``: the history plot (``GANCurves``).
 
-``set_dataset(dataset)`` draws the real points (2-D data) or switches to the image grid.
+``set_dataset(dataset)`` draws the real points (2-D data) and frames them (``plane_range``: their
+box + 15 %, not aspect-locked, fixed while generated points move) or switches to the image grid.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QPainter, QResizeEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from widgets.plots.decision_plot import image_rect
 from widgets.plots.palette import axis_font, current_style, plot_style, style_axes
@@ -48,9 +49,24 @@ from widgets.views.gen_common import (
 
 REAL_SHOWN = 1000  # real points drawn at most
 EMPTY = "Train a GAN with the “gan_samples” probe to watch its generator."
-EXPLAIN_PLANE = ("Green dots: real data. Purple dots: the generator's samples from fixed noise. "
-                 "Shading: the discriminator's verdict, green = “real”, purple = “fake”.")
+EXPLAIN_PLANE = "Green: real data · purple: generated · shading: D's verdict"  # one line
+EXPLAIN_PLANE_TIP = ("Green dots: real data. Purple dots: the generator's samples from fixed "
+                     "noise. Shading: the discriminator's verdict, green = “real”, purple = "
+                     "“fake”.")
 EXPLAIN_IMAGES = "Samples the generator makes from the same fixed noise vectors every frame."
+
+
+CURVES_PX = (90, 190)  # the history curves' height: least, most
+TALL_PX = 380  # a view at least this tall shows the history curves under the plane
+MARGIN = 0.15  # of the data's span on each side of the plane
+
+
+def plane_range(points: np.ndarray) -> tuple[float, float, float, float]:
+    """(x_min, x_max, y_min, y_max) of the plane: the points' (N, 2) box plus ``MARGIN``."""
+    lo, hi = points.min(axis=0).astype(float), points.max(axis=0).astype(float)
+    pad = MARGIN * (hi - lo + 1e-3)
+    return (float(lo[0] - pad[0]), float(hi[0] + pad[0]),
+            float(lo[1] - pad[1]), float(hi[1] + pad[1]))
 
 
 class GANView(ProbesWidget):
@@ -75,18 +91,23 @@ class GANView(ProbesWidget):
         self.stack.setCurrentWidget(self.hint)
         self.coverage = QLabel()
         self.coverage.setFont(axis_font(14))
+        self.coverage.setWordWrap(True)  # "8 of 8 modes covered, 56 % …" in a 440 px dock
         self.coverage.hide()
         self.coverage.setToolTip("A mode is covered when enough generated points lie within 3σ "
                                  "of it. A GAN that collapses covers only a few modes.")
         self.curves = GANCurves()
-        self.curves.setFixedHeight(190)
+        self.curves.setMinimumHeight(CURVES_PX[0])  # short dock: the plane gets the height
+        self.curves.setMaximumHeight(CURVES_PX[1])
         self.explain = muted_label(EXPLAIN_PLANE)
+        self.explain.setToolTip(EXPLAIN_PLANE_TIP)
+        for label in (self.coverage, self.explain):  # the plane takes any spare height
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.stack, 3)
         layout.addWidget(self.coverage)
-        layout.addWidget(self.curves, 2)
+        layout.addWidget(self.curves, 1)
         layout.addWidget(self.explain)
         self.set_theme(self.style_.name)
 
@@ -96,7 +117,8 @@ class GANView(ProbesWidget):
         plot = self.plot = self.plane_widget.getPlotItem()
         plot.setMenuEnabled(False)
         plot.hideButtons()
-        plot.setAspectLocked(True)
+        # not aspect-locked: in a wide, short dock a locked view ran x from −10 to 10 around a
+        # ring of radius 1.5 (a 70 px blob); the range is the data's, fixed (``set_dataset``)
         self.surface_item = pg.ImageItem(axisOrder="row-major")
         self.real = pg.ScatterPlotItem(size=6, pxMode=True)
         self.fake = pg.ScatterPlotItem(size=9, pxMode=True)
@@ -109,6 +131,12 @@ class GANView(ProbesWidget):
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(560, 620)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """Short (a 1280×720 dock, ~260 px): the history curves make way for the plane
+        (the Loss panel below shows the D and G losses too)."""
+        super().resizeEvent(event)
+        self.curves.setVisible(self.height() >= TALL_PX)
 
     # -- data ------------------------------------------------------------------------------------
     def reset_view(self) -> None:
@@ -135,10 +163,9 @@ class GANView(ProbesWidget):
         if shape == (2,) and x is not None and len(x):
             pts = x[:: max(1, len(x) // REAL_SHOWN)]
             self.real.setData(pts[:, 0], pts[:, 1])
-            lo, hi = pts.min(axis=0).astype(float), pts.max(axis=0).astype(float)
-            pad = 0.15 * (hi - lo + 1e-3)
-            self.plot.setRange(xRange=(float(lo[0] - pad[0]), float(hi[0] + pad[0])),
-                               yRange=(float(lo[1] - pad[1]), float(hi[1] + pad[1])), padding=0)
+            x0, x1, y0, y1 = plane_range(pts)
+            self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+            self.plot.disableAutoRange()  # fixed: generated points do not move it
             self.stack.setCurrentWidget(self.plane_widget)
             self.explain.setText(EXPLAIN_PLANE)
         else:
