@@ -33,9 +33,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
+    QTabBar,
     QToolBar,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app.settings import PRESENTER_SCALES, Settings
 from widgets.pen_overlay import PenOverlay, tool_icon
@@ -109,6 +111,7 @@ class PresenterMode(QObject):
         self._full: QByteArray | None = None  # the layout before a view went full screen
         self._toolbar_style = host.toolbar.toolButtonStyle()
         self._min_widths: dict[QDockWidget, int] = {}
+        self._elide: dict[QTabBar, Qt.TextElideMode] = {}  # dock tab bars, before presenting
         self._timer = QTimer(self, interval=1000)
         self._timer.timeout.connect(self.refresh_plots)
         self._escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), window)
@@ -219,6 +222,10 @@ class PresenterMode(QObject):
             self._split()
             QTimer.singleShot(0, self._split_and_fit)  # again once the window has its size
         else:
+            for tabs, mode in self._elide.items():
+                if isValid(tabs):  # Qt deletes a dock tab bar once its group is gone
+                    tabs.setElideMode(mode)
+            self._elide.clear()
             bar.setToolButtonStyle(self._toolbar_style)
             for dock, width in self._min_widths.items():
                 inner = dock.widget()
@@ -233,6 +240,10 @@ class PresenterMode(QObject):
         if not self.active or self._full is not None or not ("output" in docks
                                                              and "loss" in docks):
             return
+        for tabs in win.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            self._elide.setdefault(tabs, tabs.elideMode())  # whole titles ("Decision
+            tabs.setElideMode(Qt.TextElideMode.ElideNone)  # boundary", not "Decision bound..")
+            tabs.setUsesScrollButtons(True)
         loss = docks["loss"]
         if win.dockWidgetArea(loss) != Qt.DockWidgetArea.BottomDockWidgetArea:
             loss.setFloating(False)

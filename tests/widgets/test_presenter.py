@@ -11,7 +11,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QTabBar
 
 from app.examples import example_path
 from app.settings import Settings
@@ -94,6 +94,9 @@ def test_presenter_mode_enlarges_and_toggling_off_restores_everything(window, qt
     assert window.docks["output"].isVisible() and window.docks["loss"].isVisible()
     assert window.canvas.isVisible()
     assert not window.params_label.isVisible()  # the status bar keeps room for run and Coach
+    bars = [b for b in window.findChildren(QTabBar) if b.parentWidget() is window]
+    assert bars and all(b.elideMode() == Qt.TextElideMode.ElideNone for b in bars)  # whole
+    # dock titles ("Decision boundary", not "Decision bound.."), scrolled if need be
     assert tuple(map_lut()[0, :3]) == (0, 32, 77)  # cividis for magnitude maps
     # text size adjusts live and is remembered
     before = app.font().pointSizeF()
