@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 from PySide6.QtGui import QFontMetricsF
 
 from tests.widgets.test_screen_fit import open_window
@@ -72,3 +73,24 @@ def test_gan_ring_fills_the_plane_at_1280x720(qtbot, tmp_path, monkeypatch):
     finally:
         win.prompts_enabled = False
         win.close()
+
+
+def test_the_decision_map_covers_the_whole_view(qtbot):
+    from engine.probes import grid_extent
+    from widgets.plots import DecisionPlot
+
+    view = DecisionPlot()
+    qtbot.addWidget(view)
+    view.resize(460, 300)  # a wide, short 1280×720 dock
+    view.show()
+    pts = np.random.default_rng(1).uniform(-1.3, 1.3, (80, 2)).astype(np.float32)
+    labels = (pts[:, 0] * pts[:, 1] > 0).astype(int)
+    view.set_data(pts[:60], labels[:60], pts[60:], labels[60:], 2)
+    extent = grid_extent(pts)  # what the engine's probe sends with the grid
+    view.show_grid(np.full((50, 50, 2), 0.5, np.float32), extent)
+    qtbot.wait(50)
+    (x0, x1), (y0, y1) = view.plot.getViewBox().viewRange()
+    assert [x0, x1, y0, y1] == pytest.approx(list(extent), abs=1e-6)  # no white bands
+    image = view.image.mapRectToView(view.image.boundingRect())
+    assert image.left() <= x0 and image.right() >= x1
+    assert image.top() <= y0 and image.bottom() >= y1

@@ -98,7 +98,8 @@ class DecisionPlot(QWidget):
         self.key = QLabel()  # the legend, under the plot so it never hides data
         self._lay_out()
         plot = self.plot = self.plot_widget.getPlotItem()
-        plot.setAspectLocked(True)
+        # not aspect-locked: the view is exactly the grid's extent (``_frame_view``); a
+        # locked one widened it in a non-square dock, white bands beside the map
         plot.setMenuEnabled(False)
         plot.hideButtons()
         self.image = pg.ImageItem(axisOrder="row-major")
@@ -131,7 +132,7 @@ class DecisionPlot(QWidget):
 
     def _lay_out(self) -> None:
         """Editing row, plot, then the legend on a line of its own; the "Edit points" switch
-        sits in the plot's top-right corner (the aspect-locked view's spare margin), so the
+        sits in the plot's top-right corner (over the map's corner), so the
         key stays one line in a 460 px column (1280×720)."""
         self.key.setTextFormat(Qt.TextFormat.RichText)
         self.key.setWordWrap(True)
