@@ -36,6 +36,10 @@ def check_supported(plan: Plan) -> None:
             f"The NumPy export writes supervised networks; this project uses the {plan.recipe} "
             "recipe. Export it as a PyTorch script instead (File → Export as PyTorch script), "
             "or export its weights (.npz).")
+    if plan.input_layout is not None:
+        raise ExportError(
+            f"The NumPy export handles networks with one Input layer; this one has "
+            f"{len(plan.input_layout)}. Export it as a PyTorch script instead.")
     for step in plan.steps:
         if step.kind != "Input" and step.kind not in NUMPY_TEMPLATES:
             raise unsupported(step.kind, "NumPy", list(NUMPY_TEMPLATES), f"'{step.name}'")

@@ -69,6 +69,8 @@ class Plan:
     recipe: str = "supervised"
     reconstruction: Reconstruction | None = None  # autoencoder and VAE: how the loss is made
     gan: GanSpec | None = None  # GAN: this plan is the generator's; the rest is here
+    # several Inputs: (Input var, start, size, shape) of each one's part of the packed sample
+    input_layout: list[tuple[str, int, int, Shape]] | None = None
 
     def step(self, name: str) -> Step:
         return next(s for s in self.steps if s.name == name)
@@ -122,6 +124,19 @@ def _steps(model: Model, logits: bool) -> tuple[dict[str, str], list[Step]]:
     return names, steps
 
 
+def _input_layout(model: Model, names: dict[str, str]
+                  ) -> tuple[Shape, list[tuple[str, int, int, Shape]] | None]:
+    """(the sample's shape, None) for one Input; with several, ((packed width,), each
+    Input's (var, start, size, shape) in the packed sample, as the engine cuts it)."""
+    if len(model.input_names) == 1:
+        return tuple(model.report.shapes[model.input_name]), None
+    if model.layout is None:
+        model.bind_parts(None)
+    assert model.layout is not None
+    return (model.packed_width,), [(names[n], start, size, tuple(shape))
+                                   for n, start, size, shape in model.layout]
+
+
 def make_plan(project: Project, data: Dataset | None) -> Plan:
     """The plan of ``project`` trained on ``data`` (its dataset, loaded); ExportError when the
     project cannot be exported (another recipe, several inputs). Without data the layers
@@ -137,10 +152,6 @@ def make_plan(project: Project, data: Dataset | None) -> Plan:
             "recipe, which the exported scripts do not cover yet. Export its weights "
             "(File → Export weights) instead.")
     model = Model(project.graph, seed=project.training.seed)
-    if len(model.input_names) != 1:
-        raise ExportError(
-            f"Code export handles networks with one Input layer; this one has "
-            f"{len(model.input_names)} ({', '.join(model.input_names)}).")
     config = project.training
     recon = None
     if data is not None and project.recipe != "supervised":
@@ -156,14 +167,14 @@ def make_plan(project: Project, data: Dataset | None) -> Plan:
     else:
         loss_name, encoding, task, classes, logits = "mse", "raw", "regression", 0, False
     names, steps = _steps(model, logits)
-    shapes = model.report.shapes
+    in_shape, layout = _input_layout(model, names)
     return Plan(title=project.name, steps=steps, input_var=names[model.input_name],
-                input_shape=tuple(shapes[model.input_name]), output_var=names[model.output_name],
+                input_shape=in_shape, output_var=names[model.output_name],
                 logits_mode=logits, final_activation=model.output_activation() if logits
                 else "linear", loss=loss_name, encoding=encoding, task=task,
                 n_classes=classes, training=config,
                 dataset=data.name if data is not None else "", recipe=project.recipe,
-                reconstruction=recon)
+                reconstruction=recon, input_layout=layout)
 
 
 def unsupported(kind: str, target: str, supported: list[str], where: str) -> ExportError:

@@ -203,3 +203,18 @@ def test_gan_modules_reproduce_the_engines_losses_and_gradients(tmp_path, monkey
         np.testing.assert_allclose(mapped[key], g, rtol=1e-5, atol=1e-10, err_msg=key)
     assert "g_optimizer" not in project.training.recipe_options  # both: the project's adam
     assert isinstance(d_opt, torch.optim.Adam) and d_opt.defaults["lr"] == 0.001
+
+
+def test_several_inputs_read_their_parts_of_the_packed_sample(tmp_path):
+    pytest.importorskip("torch")
+    from tests.engine.test_export_torch import check_against_engine
+
+    project = example("dates_seq2seq_attention")
+    check_against_engine(project, tmp_path)  # outputs, loss and gradients vs the engine
+    source = next(tmp_path.glob("*_torch.py")).read_text()
+    assert "date = x[:, 0:20].reshape(-1, 20)" in source
+    assert "answer = x[:, 20:30].reshape(-1, 10)" in source
+    from engine.export import ExportError
+
+    with pytest.raises(ExportError, match="one Input layer"):
+        export_project(project, "numpy", tmp_path / "numpy")
