@@ -204,7 +204,7 @@ class MainWindow(QMainWindow):
         d, v, h = self.docks, Qt.Orientation.Vertical, Qt.Orientation.Horizontal
         self.right_column.arrange(compact=self.height() < COMPACT_BELOW)
         self.right_column.raise_views(self._layout_kind)
-        left, right = column_widths(self.width())
+        left, right = column_widths(self.width(), self._layout_kind)
         column = self._column_height()
         title = d["palette"].height() - self.layer_palette.height()
         palette, panels = left_split(column, self.layer_palette.height_for_rows(PALETTE_ROWS)
@@ -333,6 +333,8 @@ class MainWindow(QMainWindow):
             column.show_kind(layout)
             self._layout_kind = layout
             column.apply_shares(layout, self._column_height())
+            self.resizeDocks([self.docks["training"], self.docks["output"]],
+                             list(column_widths(self.width(), layout)), Qt.Orientation.Horizontal)
 
     def _column_height(self) -> int:
         """Height of the side dock columns: the window less menu, tool and status bars."""

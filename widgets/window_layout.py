@@ -27,6 +27,7 @@ LEFT_SHARE, LEFT_RANGE = 0.24, (340, 420)  # palette + training/dataset/settings
 # output / loss / network column: from 462 px the loss panel (a 460 px plot) shows the accuracy
 # beside the loss when short (``LossPlot.MIN_WIDTH_BESIDE``) instead of a note about it
 RIGHT_SHARE, RIGHT_RANGE = 0.34, (462, 640)
+WIDE_FROM, WIDE_RIGHT_SHARE = 1600, 0.38  # a wide screen: deep/sequence views get more room
 SMALL_SHARE = 0.75  # a restored window under this share of the screen's width and height fills it
 
 
@@ -94,11 +95,16 @@ def show_on_screen(window: QWidget, fill: bool) -> None:
         QTimer.singleShot(ms, window, lambda: fit_window(window))
 
 
-def column_widths(width: int) -> tuple[int, int]:
+def column_widths(width: int, kind: str = "plane") -> tuple[int, int]:
     """(left, right) dock column widths for a window ``width`` px wide; the canvas gets the
-    rest: 36 % at 1280, 41 % at 1366, 45 % at 1920."""
+    rest: 36 % at 1280, 41 % at 1366, 45 % at 1920. From ``WIDE_FROM`` px a project whose
+    views are in Look inside (``kind`` not ``plane``: an attention heatmap, feature maps, the
+    loss and accuracy side by side) gets ``WIDE_RIGHT_SHARE`` on the right — never more than
+    the canvas (38 % at 1920: 729 px, the canvas 771)."""
     left = int(min(LEFT_RANGE[1], max(LEFT_RANGE[0], LEFT_SHARE * width)))
     right = int(min(RIGHT_RANGE[1], max(RIGHT_RANGE[0], RIGHT_SHARE * width)))
+    if width >= WIDE_FROM and kind != "plane":
+        right = max(right, min(int(WIDE_RIGHT_SHARE * width), (width - left) // 2 - 20))
     return left, right
 
 

@@ -94,3 +94,18 @@ def test_the_decision_map_covers_the_whole_view(qtbot):
     image = view.image.mapRectToView(view.image.boundingRect())
     assert image.left() <= x0 and image.right() >= x1
     assert image.top() <= y0 and image.bottom() >= y1
+
+
+def test_at_1920x1080_a_sequence_project_gets_a_wider_right_column(qtbot, tmp_path, monkeypatch):
+    from widgets.window_layout import column_widths
+
+    assert column_widths(1920, "sequence")[1] >= 0.37 * 1920 > column_widths(1920, "plane")[1]
+    assert column_widths(1280, "sequence") == column_widths(1280, "plane")  # 720 unchanged
+    win = open_window(qtbot, tmp_path, monkeypatch, (1920, 1080), "tiny_transformer")
+    try:
+        inside = win.docks["inside"]
+        assert inside.width() >= 0.35 * win.width(), inside.size()
+        assert win.canvas.width() >= inside.width()  # the canvas keeps the largest share
+    finally:
+        win.prompts_enabled = False
+        win.close()
