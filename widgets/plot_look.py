@@ -74,6 +74,7 @@ def _axis(item: pg.AxisItem, look: Look) -> None:
         width = _scaled(item, "width", item.fixedWidth, look.font_scale, whole=True)
         if width is not None:
             item.setWidth(width)  # type: ignore[arg-type]
+        fit_side_label(item, shrink=look.font_scale != 1.0)
     marks = item.__dict__.setdefault(_MARK, {})
     current = item.style.get("tickFont")
     if current is not None and current is not marks.get("font"):
@@ -82,6 +83,32 @@ def _axis(item: pg.AxisItem, look: Look) -> None:
     marks["font"] = font
     if font is not current:
         item.setStyle(tickFont=font)
+
+
+LABEL_MIN_PT = 7.0
+
+
+def fit_side_label(item: pg.AxisItem, shrink: bool = True) -> None:
+    """Presenting: size a left/right axis title to the plot's height — at most the size its
+    view chose, at least ``LABEL_MIN_PT`` (a short accuracy plot showed "accurac)"); it grows
+    back with the plot, and the view's own restyle sets its size afresh. ``shrink=False``
+    (the normal look): the view's size."""
+    size = str(item.labelStyle.get("font-size", ""))
+    room = item.size().height()
+    if not item.label.isVisible() or room < 20 or not size.endswith("pt"):
+        return
+    pt = float(size[:-2])
+    marks: dict[str, tuple[float, float]] = item.__dict__.setdefault(_MARK, {})
+    base, applied = marks.get("label_pt", (pt, pt))
+    if abs(applied - pt) > 0.05:  # the view set its own size since
+        base = pt
+    need = item.label.boundingRect().width() * base / pt  # turned by 90°: its width
+    target = round(max(LABEL_MIN_PT, min(base, base * 0.95 * room / need)), 1) if shrink \
+        else base
+    marks["label_pt"] = (base, target)
+    if abs(target - pt) > 0.05:
+        item.setLabel(item.labelText, item.labelUnits,
+                      **{**item.labelStyle, "font-size": f"{target:.1f}pt"})
 
 
 def apply_look(views: Iterable[pg.GraphicsView], look: Look) -> int:
