@@ -60,6 +60,7 @@ from widgets.theme import apply_theme, restyle_plots, style_window
 from widgets.timeline_bar import install_timeline
 from widgets.tools_menu import install_tools_menu
 from widgets.training_panel import TrainingPanel
+from widgets.variants_view import install_variants_menu
 from widgets.weights_import import weights_import_slots
 from widgets.window_actions import build_menus, build_toolbar, create_actions
 from widgets.window_layout import (
@@ -114,6 +115,7 @@ class MainWindow(QMainWindow):
         self.toolbar = build_toolbar(self, self.actions)
         self.tools = install_tools_menu(self)  # Tools: microscope, landscapes, lr finder
         self.capacity = install_capacity_tools(self)  # Tools: sweep, regression, init
+        self.variants = install_variants_menu(self)  # Train: Duplicate as variant, Compare
         self.docks: dict[str, QDockWidget] = {}
         self._layout_kind = "plane"
         self._tab_timer = QTimer(self, singleShot=True, interval=0)

@@ -1,0 +1,85 @@
+"""Train ▸ Duplicate as variant on the spiral: a variant with another learning rate trains
+beside the project; both curves, both decision maps and the table fill in."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from app.examples import example_path
+from app.settings import Settings
+from widgets.main_window import MainWindow
+from widgets.variant_editor import VariantEditor
+
+SB = QMessageBox.StandardButton
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: SB.Discard))
+    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
+    qtbot.addWidget(win)
+    win.show()
+    assert win.files.open_example(example_path("spiral"))
+    win.doc.project.training.epochs = 6
+    yield win
+    win.prompts_enabled = False
+    win.close()
+
+
+def test_duplicate_as_variant_trains_two_spirals(window, qtbot, monkeypatch):
+    def choose_lr(editor: VariantEditor) -> int:
+        editor.lr.setValue(0.1)
+        return QDialog.DialogCode.Accepted.value
+
+    monkeypatch.setattr(VariantEditor, "exec", choose_lr)
+    entry = window.variants.action
+    assert entry.text().replace("&", "") == "Duplicate as variant…"
+    entry.trigger()
+    compare = window.variants.window
+    assert compare is not None and compare.isVisible()
+    assert [s.label() for s in compare.specs] == ["as the project", "lr 0.1"]
+    assert "2 run" in compare.note.text()
+    project_lr = window.doc.project.training.optimizer_options["learning_rate"]
+    compare.train_button.click()
+    qtbot.waitUntil(lambda: compare.group is not None and not compare.group.running,
+                    timeout=30_000)
+    compare.poll()
+    assert window.doc.project.training.optimizer_options["learning_rate"] == project_lr
+    for curve in compare.curves:
+        xs, ys = curve.getData()
+        assert list(xs) == [1, 2, 3, 4, 5, 6] and len(ys) == 6
+    assert [item.name() for item in compare.curves] == ["as the project", "lr 0.1"]
+    assert all(tile.shown for tile in compare.tiles[:2])
+    assert not compare.tiles[2].isVisible()
+    table = compare.table
+    assert table.rowCount() == 2
+    assert table.item(1, 0).text() == "lr 0.1"
+    for row in range(2):
+        assert table.item(row, 1).text() == "6"
+        assert table.item(row, 2).text() not in ("", "–")
+        assert int(table.item(row, 5).text().replace(",", "")) > 0
+        assert float(table.item(row, 6).text()) > 0
+    assert table.item(0, 2).text() != table.item(1, 2).text()
+
+
+def test_stop_all_and_four_at_most(window, qtbot):
+    window.doc.project.training.epochs = 100_000
+    compare = window.variants.open(ask=False)
+    from app.variants import VariantSpec
+    for lr in (0.1, 0.03, 0.003):
+        assert compare.add_variant(VariantSpec({"learning_rate": lr}))
+    assert not compare.add_variant(VariantSpec({"learning_rate": 0.2}))
+    assert not compare.add_button.isEnabled()
+    assert "4 runs share" in compare.note.text() or "4 runs on" in compare.note.text()
+    compare.train_button.click()
+    qtbot.waitUntil(lambda: all(r.last is not None for r in compare.group.runs), timeout=20_000)
+    compare.pause_button.click()
+    assert compare.pause_button.text() == "Resume all"
+    compare.pause_button.click()
+    compare.stop_button.click()
+    assert not compare.group.running
+    assert not compare.stop_button.isEnabled() and compare.train_button.isEnabled()
+    compare.close()

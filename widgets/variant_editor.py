@@ -1,0 +1,121 @@
+"""The small form behind "Duplicate as variant…": what the new variant changes.
+
+``VariantEditor(project, runs_after)`` starts from the project's own values — learning rate,
+optimizer, batch size, and for a chosen layer its units and activation (Dense) or dropout
+rate (Dropout) — and ``spec()`` returns an ``app.variants.VariantSpec`` holding only what the
+learner changed. The note under the form says how the runs will share this machine's cores.
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.variants import VariantSpec, sharing_note
+from engine.activations import NAMES as ACTIVATIONS
+from engine.optimizers import OPTIMIZER_NAMES
+from engine.project import Project
+
+EDITABLE_KINDS = ("Dense", "Dropout")
+
+
+class VariantEditor(QDialog):
+    """Choose a variant's differences; ``spec()`` after ``exec()`` accepted."""
+
+    def __init__(self, project: Project, runs_after: int,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Duplicate as variant")
+        self.project = project
+        cfg = project.training
+        self._lr0 = float(cfg.optimizer_options.get("learning_rate", 0.01))
+        form = QFormLayout()
+        self.lr = QDoubleSpinBox(decimals=5, minimum=0.00001, maximum=10.0,
+                                 singleStep=0.001, value=self._lr0)
+        self.lr.setToolTip("Size of each optimizer step")
+        self.optimizer = QComboBox()
+        self.optimizer.addItems(list(OPTIMIZER_NAMES))
+        self.optimizer.setCurrentText(cfg.optimizer)
+        self.batch = QSpinBox(minimum=1, maximum=100_000, value=int(cfg.batch_size))
+        self.batch.setToolTip("Samples per optimizer step (mini-batch)")
+        form.addRow("Learning rate", self.lr)
+        form.addRow("Optimizer", self.optimizer)
+        form.addRow("Batch size", self.batch)
+        self.layer = QComboBox()
+        self.layer.addItem("(no layer change)", "")
+        for name, node in project.graph.nodes.items():
+            if node.kind in EDITABLE_KINDS:
+                self.layer.addItem(f"{name} ({node.kind})", name)
+        self.units = QSpinBox(minimum=1, maximum=4096)
+        self.activation = QComboBox()
+        self.activation.addItems(ACTIVATIONS)
+        self.rate = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=0.95, singleStep=0.05)
+        form.addRow("Layer", self.layer)
+        form.addRow("Units", self.units)
+        form.addRow("Activation", self.activation)
+        form.addRow("Dropout rate", self.rate)
+        self.layer.currentIndexChanged.connect(self._load_layer)
+        self._load_layer()
+        self.note = QLabel(sharing_note(runs_after, os.cpu_count() or 1), wordWrap=True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add variant")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        box = QVBoxLayout(self)
+        box.addLayout(form)
+        box.addWidget(self.note)
+        box.addWidget(buttons)
+
+    def _node(self):  # the chosen layer's graph node, or None
+        name = self.layer.currentData()
+        return self.project.graph.nodes.get(name) if name else None
+
+    def _load_layer(self) -> None:
+        node = self._node()
+        dense = node is not None and node.kind == "Dense"
+        dropout = node is not None and node.kind == "Dropout"
+        for widget, on in ((self.units, dense), (self.activation, dense),
+                           (self.rate, dropout)):
+            widget.setEnabled(on)
+        if dense:
+            self.units.setValue(int(node.options.get("units", 1)))
+            self.activation.setCurrentText(str(node.options.get("activation", "linear")))
+        if dropout:
+            self.rate.setValue(float(node.options.get("rate", 0.5)))
+
+    def spec(self) -> VariantSpec:
+        """Only the settings that differ from the project."""
+        cfg = self.project.training
+        training: dict[str, object] = {}
+        if abs(self.lr.value() - self._lr0) > 1e-12:
+            training["learning_rate"] = float(self.lr.value())
+        if self.optimizer.currentText() != cfg.optimizer:
+            training["optimizer"] = self.optimizer.currentText()
+        if self.batch.value() != cfg.batch_size:
+            training["batch_size"] = int(self.batch.value())
+        layers: dict[str, dict[str, object]] = {}
+        node = self._node()
+        if node is not None:
+            changed: dict[str, object] = {}
+            if node.kind == "Dense":
+                if self.units.value() != node.options.get("units"):
+                    changed["units"] = int(self.units.value())
+                if self.activation.currentText() != node.options.get("activation"):
+                    changed["activation"] = self.activation.currentText()
+            elif abs(self.rate.value() - float(node.options.get("rate", 0.5))) > 1e-9:
+                changed["rate"] = float(self.rate.value())
+            if changed:
+                layers[node.name] = changed
+        return VariantSpec(training, layers)
