@@ -55,7 +55,7 @@ from widgets.plots.palette import class_blend, current_style, diverging_lut
 from widgets.variant_editor import VariantEditor
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
-COLUMNS = ("Variant", "Epochs", "Train loss", "Val loss", "Accuracy", "Parameters",
+COLUMNS = ("Variant", "Epochs", "Train loss", "Val loss", "Accuracy / R²", "Parameters",
            "s / epoch", "Note")
 
 
@@ -89,10 +89,16 @@ class VariantTile(QWidget):
         self.image = pg.ImageItem()
         self.plot.addItem(self.image)
         self.shown = False
+        self.hint = QLabel("Its map appears at the end of the first epoch.", wordWrap=True)
         box = QVBoxLayout(self)
         box.setContentsMargins(2, 2, 2, 2)
         box.addWidget(self.title)
+        box.addWidget(self.hint)
         box.addWidget(self.plot, 1)
+
+    def no_map(self) -> None:
+        """The run ended without a map (regression, generative): say so."""
+        self.hint.setText("No map for this kind of data: compare the curves and the table.")
 
     def set_title(self, text: str, colour: str) -> None:
         self.title.setText(f"<b style='color:{colour}'>■</b> {text}")
@@ -120,6 +126,7 @@ class VariantTile(QWidget):
             self.image.setImage(rows[::-1], autoLevels=False, levels=(0.0, 1.0))
             self.image.setRect(0, 0, matrix.shape[1], matrix.shape[0])
             self.shown = True
+        self.hint.setVisible(not self.shown)
 
 
 class VariantsWindow(QDialog):
@@ -167,6 +174,7 @@ class VariantsWindow(QDialog):
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
         self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
         top = QHBoxLayout()
         top.addWidget(self.loss_plot, 1)
         top.addLayout(grid, 1)
@@ -267,6 +275,8 @@ class VariantsWindow(QDialog):
             with_map = [s for s in snaps if s.probes]
             if with_map:
                 self.tiles[i].show_snapshot(with_map[-1])
+            elif not run.alive and not self.tiles[i].shown:
+                self.tiles[i].no_map()
             if ends:
                 xs, ys = zip(*self.losses[i], strict=True) if self.losses[i] else ((), ())
                 self.curves[i].setData(list(xs), list(ys))
@@ -279,8 +289,11 @@ class VariantsWindow(QDialog):
         result = run.result()
         m = result.metrics
         accuracy = m.get("val_accuracy", m.get("train_accuracy"))
+        r2 = m.get("val_r2", m.get("train_r2"))
+        score = (f"{accuracy:.1%}" if accuracy is not None else
+                 f"R² {r2:.3f}" if r2 is not None else "–")
         cells = (str(result.epochs), _num(m.get("train_loss")), _num(m.get("val_loss")),
-                 "–" if accuracy is None else f"{accuracy:.1%}", f"{result.params:,}",
+                 score, f"{result.params:,}",
                  _num(result.seconds_per_epoch), result.message or "")
         for col, text in enumerate(cells, start=1):
             self._set_cell(row, col, text)

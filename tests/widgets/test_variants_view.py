@@ -83,3 +83,22 @@ def test_stop_all_and_four_at_most(window, qtbot):
     assert not compare.group.running
     assert not compare.stop_button.isEnabled() and compare.train_button.isEnabled()
     compare.close()
+
+
+def test_regression_variant_says_it_has_no_map(qtbot):
+    from app.variants import VariantSpec
+    from engine.project import load_project
+    from widgets.variants_view import VariantsWindow
+
+    project = load_project(example_path("sine_rnn"))
+    project.training.epochs = 2
+    compare = VariantsWindow(project)
+    qtbot.addWidget(compare)
+    assert compare.add_variant(VariantSpec({"batch_size": 8}))
+    compare.train_button.click()
+    qtbot.waitUntil(lambda: not compare.group.running, timeout=30_000)
+    compare.poll()
+    assert not compare.tiles[0].shown
+    assert "No map for this kind of data" in compare.tiles[0].hint.text()
+    assert compare.table.item(1, 0).text() == "batch 8"
+    assert all(compare.table.item(r, 4).text().startswith("R² ") for r in range(2))
