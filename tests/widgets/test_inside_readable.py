@@ -109,3 +109,22 @@ def test_at_1920x1080_a_sequence_project_gets_a_wider_right_column(qtbot, tmp_pa
     finally:
         win.prompts_enabled = False
         win.close()
+
+
+def test_filter_tiles_fill_a_wide_short_panel(qtbot):
+    from widgets.views.cnn_tiles import fitting_cols
+    from widgets.views.filter_grid import FilterGridView
+
+    assert fitting_cols(16, 440, 100) == 8  # 8 × 2 tiles of 50 px, not 4 × 4 of 25
+    assert fitting_cols(16, 300, 300) == 4
+    view = FilterGridView()
+    qtbot.addWidget(view)
+    view.resize(460, 230)  # the Look inside dock at 1280×720
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_filters({"conv1": np.random.default_rng(0).normal(size=(16, 1, 3, 3))})
+    qtbot.wait(50)
+    rows, cols = view.panel.shape
+    assert cols > 2 * rows  # laid out along the wide panel
+    tile_px = view.panel.plot.getViewBox().sceneBoundingRect().width() / 8
+    assert tile_px >= 40, tile_px

@@ -111,6 +111,16 @@ def neat_cols(n: int, max_cols: int = 8) -> int:
     return max(1, min(max_cols, int(np.ceil(np.sqrt(n * 1.5)))))
 
 
+def fitting_cols(n: int, width: float, height: float) -> int:
+    """Columns for n square tiles in a ``width`` × ``height`` px panel: the count that makes
+    the tiles largest (16 in a 440 × 100 strip: 8 × 2, not 4 × 4); ``neat_cols`` for an
+    unknown size."""
+    if n <= 0 or width <= 0 or height <= 0:
+        return neat_cols(n)
+    return max(range(1, n + 1),
+               key=lambda c: (min(width / c, height / -(-n // c)), n % c == 0, -c))
+
+
 def separator(style: PlotStyle) -> np.ndarray:
     """RGB (3,) of the lines between tiles: halfway from the background to the muted colour,
     so a tile whose border is 0 (background-coloured) still shows its edge."""

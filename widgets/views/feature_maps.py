@@ -29,9 +29,11 @@ PROBE_KEY = "cnn_maps"
 MAX_CHANNELS = 16
 COLS = 8
 ROW_HEIGHT = 86  # a row of maps; 3 rows fit the Look inside dock at 1600×1000
-CAPTION = ("Each small image is one channel of a layer's output for this sample: yellow = "
-           "strong, dark = silent (blue/orange where values can be negative). Early layers "
-           "find edges and strokes; pooling keeps the strongest on a coarser grid.")
+# short: at 1280×720 the rows of maps need the dock's height (the long story is the tooltip)
+CAPTION = "One image per channel of a layer's output: yellow = strong, dark = silent."
+CAPTION_TIP = ("Each small image is one channel of a layer's output for this sample: yellow = "
+               "strong, dark = silent (blue/orange where values can be negative). Early "
+               "layers find edges and strokes; pooling keeps the strongest on a coarser grid.")
 HINT = "Add a Conv2D layer and train to see what each layer makes of an image."
 READY_HINT = "Press Play (or Step) to see what each layer makes of an image."
 
@@ -67,6 +69,7 @@ class FeatureMapView(ViewFrame):
         self.input_panel = ImagePanel()
         self.input_panel.setToolTip("The image the network sees (its first channel or mean)")
         self.input_label = QLabel("input")
+        self.caption.setToolTip(CAPTION_TIP)
         self._place(0, self.input_label, self.input_panel)
         self.rows: list[tuple[str, tuple[int, ...], QLabel, ImagePanel]] = []
         self.spin.valueChanged.connect(self._sample_picked)

@@ -2,9 +2,10 @@
 
 ``show_filters({layer: (filters, C, kh, kw)})`` (or ``update(snapshot)`` with the
 ``"cnn_filters"`` probe, same dict; see ``engine.introspection.feature_maps.conv_filters``)
-draws the chosen layer's filters left to right, top to bottom. A filter has one ``kh×kw``
-slice per input channel: the channel box picks one, or their mean. Colours: orange negative,
-background 0, blue positive, with levels symmetric around 0 shared by the whole layer (so
+draws the chosen layer's filters left to right, top to bottom, in as many columns as make the
+tiles largest in the panel (``fitting_cols``: 8 × 2 in a wide, short dock). A filter has one
+``kh×kw`` slice per input channel: the channel box picks one, or their mean. Colours: orange
+negative, background 0, blue positive, with levels symmetric around 0 shared by the whole layer (so
 filters compare). One ``setImage`` per frame. Before the first result the layer list comes
 from the graph (``set_model_context``) and the hint says to press Play
 (``widgets.views.layer_hints``).
@@ -15,18 +16,21 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QSize, Signal
+from PySide6.QtCore import QSize, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
-from widgets.views.cnn_tiles import mosaic, neat_cols, signed_tiles
+from widgets.views.cnn_tiles import fitting_cols, mosaic, signed_tiles
 from widgets.views.common import ImagePanel, ViewFrame, fill_combo, probe_of
 from widgets.views.layer_hints import CONV_KINDS, GraphContext, GraphHint
 
 PROBE_KEY = "cnn_filters"
 MEAN = -1  # channel box value: mean over the input channels
-CAPTION = ("Each square is one filter: the weights it multiplies a patch of its input by. "
-           "Blue = positive, orange = negative weight; training turns noise into edge and "
-           "stroke detectors.")
+# short: at 1280×720 the tiles need the dock's height (the long story is the tooltip)
+CAPTION = "Each square is one filter's weights: blue +, orange −. Training makes edge detectors."
+CAPTION_TIP = ("Each square is one filter: the weights it multiplies a patch of its input by. "
+               "Blue = positive, orange = negative weight; training turns noise into edge and "
+               "stroke detectors.")
 HINT = "Add a Conv2D layer to see its filters."
 READY_HINT = "Press Play (or Step) to see the filters."
 
@@ -54,6 +58,7 @@ class FilterGridView(ViewFrame):
         self.bar.addWidget(self.channel_box)
         self.bar.addStretch(1)
         self.add_bar_row().addWidget(self.scale_label, 1)  # its own line: fits ~440 px
+        self.caption.setToolTip(CAPTION_TIP)
         self.panel = ImagePanel()
         self.panel.setToolTip("One tile per filter (filter 1 top left, row by row)")
         self.set_content(self.panel)
@@ -65,6 +70,11 @@ class FilterGridView(ViewFrame):
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(420, 380)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self.filters:  # the columns follow the panel's shape
+            QTimer.singleShot(0, self, self._redraw)
 
     # -- data --------------------------------------------------------------------------------
     def reset_view(self) -> None:
@@ -153,11 +163,13 @@ class FilterGridView(ViewFrame):
         self.shown = planes
         tiles, level = signed_tiles(planes, self.style_)
         f, kh = planes.shape[:2]
-        self.panel.show_rgba(mosaic(tiles, neat_cols(f), self.style_))
-        self.panel.set_title(f"{self.layer}: {f} filters, {kh}×{planes.shape[2]}, "
-                             f"{kernel.shape[1]} input channel{'s' if kernel.shape[1] > 1 else ''}")
-        self.scale_label.setText(f"colours: ±{level:.3g}")
-        self.show_content()
+        self.show_content()  # first: a hidden page has no size of its own yet
+        cols = fitting_cols(f, self.panel.width(), self.panel.height())  # tiles as large as fit
+        self.panel.show_rgba(mosaic(tiles, cols, self.style_))
+        # no plot title (the tiles get its ~25 px): what is shown goes on the second row
+        channels = f"{kernel.shape[1]} input channel{'s' if kernel.shape[1] > 1 else ''}"
+        self.scale_label.setText(f"{f} filters, {kh}×{planes.shape[2]}, {channels} · "
+                                 f"colours ±{level:.3g}")
 
     def set_theme(self, name: str) -> None:
         self.panel.set_theme(self.theme_style(name))
