@@ -117,7 +117,8 @@ class VariantRun:
         self._new: list[Snapshot] = []
         self.last: Snapshot | None = None
         self.message: str | None = None
-        self.model: Any = None
+        self.model: Any = None  # set on the training thread: read it once the run has ended
+        self.data: Dataset | None = None  # the run's own data copy (read-only after prepare)
         self._stop = threading.Event()
         self._running = threading.Event()
         self._running.set()
@@ -180,7 +181,7 @@ class VariantRun:
     def _main(self) -> None:
         try:
             prepared = prepare(self.project, self._data)
-            self.model = prepared.model
+            self.model, self.data = prepared.model, prepared.data
             trainer = prepared.trainer
             config = getattr(trainer, "config", None)
             if config is not None:

@@ -51,7 +51,7 @@ from engine.project import Project
 from engine.snapshots import EPOCH_END_EVENTS, Snapshot
 from engine.types import LayerLabError
 from widgets.plots.decision_plot import image_rect
-from widgets.plots.palette import class_blend, current_style, diverging_lut
+from widgets.plots.palette import class_blend, class_color, current_style, diverging_lut
 from widgets.variant_editor import VariantEditor
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
@@ -88,6 +88,8 @@ class VariantTile(QWidget):
         self.plot.hideButtons()
         self.image = pg.ImageItem()
         self.plot.addItem(self.image)
+        self.points = pg.ScatterPlotItem(size=4, pen=pg.mkPen("#00000080"))
+        self.plot.addItem(self.points)
         self.shown = False
         self.hint = QLabel("Its map appears at the end of the first epoch.", wordWrap=True)
         box = QVBoxLayout(self)
@@ -102,6 +104,23 @@ class VariantTile(QWidget):
 
     def set_title(self, text: str, colour: str) -> None:
         self.title.setText(f"<b style='color:{colour}'>■</b> {text}")
+
+    def set_points(self, data: Any) -> None:
+        """The training points ``(N, 2)`` of 2-D data over the map, coloured by class."""
+        x = getattr(data, "x_train_raw", None)
+        x = np.asarray(data.x_train if x is None else x)
+        y = np.asarray(data.y_train)
+        if x.ndim != 2 or x.shape[1] != 2 or len(y) != len(x):
+            return
+        if np.issubdtype(y.dtype, np.integer) and y.ndim == 1:
+            labels = y
+        elif y.ndim == 1 or y.shape[1] == 1:
+            y = y.reshape(-1)
+            labels = (y > (float(y.min()) + float(y.max())) / 2).astype(int)
+        else:
+            labels = y.argmax(axis=1)
+        self.points.setData(x[:, 0], x[:, 1],
+                            brush=[pg.mkBrush(class_color(int(k))) for k in labels])
 
     def show_snapshot(self, snap: Snapshot) -> None:
         probes = snap.probes or {}
@@ -274,6 +293,9 @@ class VariantsWindow(QDialog):
                         self.losses[i].append((snap.epoch, float(snap.train_loss)))
             with_map = [s for s in snaps if s.probes]
             if with_map:
+                if not self.tiles[i].shown and run.data is not None and "grid_extent" in (
+                        with_map[-1].probes):
+                    self.tiles[i].set_points(run.data)
                 self.tiles[i].show_snapshot(with_map[-1])
             elif not run.alive and not self.tiles[i].shown:
                 self.tiles[i].no_map()

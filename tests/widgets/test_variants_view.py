@@ -53,6 +53,7 @@ def test_duplicate_as_variant_trains_two_spirals(window, qtbot, monkeypatch):
         assert list(xs) == [1, 2, 3, 4, 5, 6] and len(ys) == 6
     assert [item.name() for item in compare.curves] == ["as the project", "lr 0.1"]
     assert all(tile.shown for tile in compare.tiles[:2])
+    assert all(len(tile.points.data) > 100 for tile in compare.tiles[:2])  # the spiral's points
     assert not compare.tiles[2].isVisible()
     table = compare.table
     assert table.rowCount() == 2
