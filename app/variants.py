@@ -12,9 +12,11 @@ and trainer, built by ``engine.recipes.prepare`` exactly as the app's training w
 ``main.py train`` build them, so a variant's numbers depend only on its project and seed: the
 same variant trained alone or beside three others ends with bit-identical weights (the numba
 kernels release the GIL; the threads share the machine's cores, so four runs on two cores
-each go at about half speed). Nothing here touches Qt: the GUI polls ``drain()`` for new
-snapshots (epoch ends and chunks of at most ``CHUNK_STEPS`` steps, so ``stop()`` and
-``pause()`` act within a fraction of a second) and reads ``result()`` at the end.
+each go at about half speed — measured slower still for small networks such as the
+spiral's, whose steps are mostly Python and take turns under the GIL). Nothing here touches
+Qt: the GUI polls ``drain()`` for new snapshots (epoch ends and chunks of at most
+``CHUNK_STEPS`` steps, so ``stop()`` and ``pause()`` act within a fraction of a second) and
+reads ``result()`` at the end.
 
 ``VariantSet`` holds the runs (``MAX_VARIANTS`` at most) and starts, pauses, resumes and stops
 them all together.
@@ -240,4 +242,5 @@ def sharing_note(count: int, cores: int) -> str:
         return f"{count} run{'s' if count != 1 else ''} on {cores} cores: each at full speed."
     share = cores / count
     speed = "about half speed" if abs(share - 0.5) < 0.05 else f"about {share:.0%} speed"
-    return f"{count} runs share {cores} cores: each runs at {speed}."
+    return (f"{count} runs share {cores} cores: each runs at {speed}, small networks slower "
+            "still (their Python steps take turns).")

@@ -107,4 +107,5 @@ def test_labels_and_checks() -> None:
         group.add(VariantRun(spiral(), "x"))
     with pytest.raises(ConfigError):
         group.add(VariantRun(spiral(), "x"))
-    assert sharing_note(4, 2) == "4 runs share 2 cores: each runs at about half speed."
+    assert sharing_note(4, 2).startswith("4 runs share 2 cores: each runs at about half speed")
+    assert sharing_note(2, 2) == "2 runs on 2 cores: each at full speed."
