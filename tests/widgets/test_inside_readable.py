@@ -128,3 +128,19 @@ def test_filter_tiles_fill_a_wide_short_panel(qtbot):
     assert cols > 2 * rows  # laid out along the wide panel
     tile_px = view.panel.plot.getViewBox().sceneBoundingRect().width() / 8
     assert tile_px >= 40, tile_px
+
+
+def test_an_untitled_panel_gives_its_title_row_to_the_picture(qtbot):
+    from widgets.views.common import ImagePanel
+
+    panel = ImagePanel()
+    qtbot.addWidget(panel)
+    panel.resize(200, 64)  # the feature maps' input row
+    panel.show()
+    panel.set_theme(panel.style_)  # sets the (empty) title again, as a theme switch does
+    panel.show_rgba(np.zeros((8, 8, 4), np.uint8))
+    qtbot.wait(20)
+    assert not panel.plot.titleLabel.isVisible()
+    assert panel.plot.getViewBox().sceneBoundingRect().height() >= 55  # not 64 − a title row
+    panel.set_title("input")
+    assert panel.plot.titleLabel.isVisible()

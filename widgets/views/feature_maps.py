@@ -29,6 +29,7 @@ PROBE_KEY = "cnn_maps"
 MAX_CHANNELS = 16
 COLS = 8
 ROW_HEIGHT = 86  # a row of maps; 3 rows fit the Look inside dock at 1600×1000
+INPUT_HEIGHT = 64  # the input row: with it the first layer's row fits a 1280×720 dock too
 # short: at 1280×720 the rows of maps need the dock's height (the long story is the tooltip)
 CAPTION = "One image per channel of a layer's output: yellow = strong, dark = silent."
 CAPTION_TIP = ("Each small image is one channel of a layer's output for this sample: yellow = "
@@ -71,6 +72,7 @@ class FeatureMapView(ViewFrame):
         self.input_label = QLabel("input")
         self.caption.setToolTip(CAPTION_TIP)
         self._place(0, self.input_label, self.input_panel)
+        self.input_panel.setFixedHeight(INPUT_HEIGHT)
         self.rows: list[tuple[str, tuple[int, ...], QLabel, ImagePanel]] = []
         self.spin.valueChanged.connect(self._sample_picked)
         self.set_theme(self.style_.name)

@@ -123,7 +123,11 @@ class FixedPlot(pg.PlotWidget):
         self.style_ = current_style()
 
     def set_title(self, text: str) -> None:
+        """``text`` above the plot; "" hides the title row (an empty title kept ~25 px)."""
         self.title = text
+        if not text:
+            self.plot.setTitle(None)
+            return
         self.plot.setTitle(text, color=self.style_.foreground, size=f"{scaled_pt(AXIS_PT)}pt")
 
     def set_theme(self, style: PlotStyle) -> None:
