@@ -41,6 +41,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from app import saved_run
+from app.branch_settings import branch_start
 from app.coach_monitor import CoachMonitor
 from app.history import TrainingHistory
 from app.worker import (
@@ -251,20 +252,23 @@ class TrainingSession(QObject):
         return None
 
     def branch_from(self, checkpoint: Checkpoint, moments: list[Checkpoint] | None = None,
-                    learning_rate: float | None = None) -> bool:
+                    learning_rate: float | None = None,
+                    settings: dict[str, Any] | None = None) -> bool:
         """Train on from a past ``checkpoint`` of this run (the timeline's "Branch from
         here"): a new trainer with this run's settings and the learning rate set now, loaded
         with the checkpoint (``engine.checkpoints.restore``: it goes on exactly where the run
         was). The old curve stays dimmed, the new one starts at the checkpoint's step, and
         the timeline keeps the moments up to it (or ``moments``: switching back to a branch
-        left earlier, with its ``learning_rate``). False + ``error_occurred`` if it cannot."""
+        left earlier, with its ``learning_rate``). ``settings``: optimizer and batch size to
+        train on with (``app.branch_settings``). False + ``error_occurred`` if it cannot."""
         if self.project is None or self.prepared is None:
             return False
         earlier = [c for c in self.checkpoints.checkpoints() if c.step <= checkpoint.step]
         if moments is not None:  # a switch: that branch's own rate (None: the project's)
             self._lr_override = learning_rate
         try:
-            prepared = prepare(self.project, self.prepared.data)
+            project, checkpoint = branch_start(self.project, checkpoint, settings, moments is None)
+            prepared = prepare(project, self.prepared.data)
             if not isinstance(prepared.trainer, Trainer):
                 raise LayerLabError("Branching works for networks trained on labelled data.")
             restore(prepared.trainer, checkpoint)
@@ -275,7 +279,7 @@ class TrainingSession(QObject):
                                      f"{describe_error(err)}")
             return False
         self._halt()
-        self.prepared, self._restored = prepared, False
+        self.project, self.prepared, self._restored = project, prepared, False
         self._clear_history()
         self.checkpoints.replace_all(earlier if moments is None else moments)
         self._start_worker("running")

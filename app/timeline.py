@@ -14,6 +14,8 @@ Scrubbing back pauses a running run (the views would otherwise move on); a pause
 otherwise touched. Pressing Play (the session reports ``running``) returns to the present.
 "Branch from here" (``branch_here``) trains on from the moment shown instead, with the
 learning rate set now: ``session.branch_from`` (the old curve stays dimmed beside the new one).
+The optimizer and batch size chosen since (``settings_source``: the training panel's, see
+``app.branch_settings``) are applied too, and each branch keeps the settings it trains with.
 Requests coalesce: while one moment is computed, only the newest wanted one follows.
 
 Signals (GUI thread): ``moment_ready(Snapshot)`` (show it on the views; ``is_past`` tells
@@ -27,11 +29,13 @@ import copy
 import logging
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.branch_settings import describe, settings_of
 from app.worker import with_introspection
 from engine.checkpoints import Checkpoint, CheckpointStore, model_weights
 from engine.recipes import prepare
@@ -60,10 +64,12 @@ class Branch:
     """One line of the run's history: the first run, or a branch from a moment of another.
     ``present``: its whole state when it was left (None while it is the one training), and
     ``moments``: its timeline then; ``learning_rate``: the rate it trains with (None: the
+    project's); ``settings``: its optimizer and batch size (``app.branch_settings``; None: the
     project's)."""
 
     name: str
     learning_rate: float | None = None
+    settings: dict[str, Any] | None = None
     present: Checkpoint | None = None
     moments: list[Checkpoint] = field(default_factory=list)
 
@@ -102,6 +108,8 @@ class TimelineController(QObject):
         self.branches: list[Branch] = [Branch("first run")]
         self.current = 0  # index of the branch training now
         self._switching = False  # a branch or a switch clears the history: not a new run
+        # the branchable settings chosen now (the window sets it: the training panel's)
+        self.settings_source: Callable[[], dict[str, Any]] | None = None
         session.history_cleared.connect(self._on_new_run)
         session.data_replaced.connect(self._on_new_data)
         session.state_changed.connect(self._on_state_changed)
@@ -132,17 +140,23 @@ class TimelineController(QObject):
         self._ask(moment_of(checkpoint))
 
     def branch_here(self) -> bool:
-        """Train on from the moment shown, with the learning rate set now (a new curve from
-        its step; ``session.branch_from``). False when nothing past is shown or it cannot."""
+        """Train on from the moment shown, with the learning rate, optimizer and batch size
+        set now (a new curve from its step; ``session.branch_from``). False when nothing past
+        is shown or it cannot."""
         checkpoint = self.shown
         if checkpoint is None or not self._leave_current():
             return False
-        if not self._switch(lambda: self.session.branch_from(checkpoint)):
+        settings = self.settings_source() if self.settings_source is not None else None
+        old = self.session.project.training
+        if not self._switch(lambda: self.session.branch_from(checkpoint, settings=settings)):
             return False
-        trainer = self.session.trainer
+        trainer, new = self.session.trainer, self.session.project.training
         rate = trainer.learning_rate() if trainer is not None else None
-        name = f"branch at step {checkpoint.step:,}" + (f", lr {rate:g}" if rate else "")
-        self.branches.append(Branch(name, self.session.learning_rate_override))
+        changes = describe(old, new)
+        name = (f"branch at step {checkpoint.step:,}" + (f", lr {rate:g}" if rate else "")
+                + (f", {changes}" if changes else ""))
+        self.branches.append(Branch(name, self.session.learning_rate_override,
+                                    settings=settings_of(new)))
         self.current = len(self.branches) - 1
         self.branches_changed.emit()
         return True
@@ -157,7 +171,8 @@ class TimelineController(QObject):
             return False
         present = target.present
         if not self._switch(lambda: self.session.branch_from(
-                present, moments=target.moments, learning_rate=target.learning_rate)):
+                present, moments=target.moments, learning_rate=target.learning_rate,
+                settings=target.settings)):
             return False
         target.present, target.moments, self.current = None, [], index
         self.branches_changed.emit()
@@ -188,6 +203,8 @@ class TimelineController(QObject):
             return False
         branch = self.branches[self.current]
         branch.present, branch.moments = present, self.store.checkpoints()
+        if self.session.project is not None:
+            branch.settings = settings_of(self.session.project.training)
         trainer = self.session.trainer  # the base rate it trained with (a rate set while
         if isinstance(trainer, Trainer):  # paused is still pending: it is the new branch's)
             branch.learning_rate = trainer.optimizer.learning_rate

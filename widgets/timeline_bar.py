@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
+from app.branch_settings import settings_of
 from app.timeline import TimelineController, banner_text
 from engine.checkpoints import Checkpoint, model_weights
 from engine.timeline_file import add_timeline, read_timeline
@@ -292,6 +293,7 @@ def show_moment(win: TimelineHost, snap: Any) -> None:
 def install_timeline(win: TimelineHost) -> TimelineBar:
     """Create the controller and the bar, put it under the loss curve, wire it up."""
     controller = TimelineController(win.session, win.session)
+    controller.settings_source = lambda: settings_of(win.training_panel.doc.project.training)
     bar = TimelineBar(controller)
     dock = win.docks["loss"]
     holder = QWidget()

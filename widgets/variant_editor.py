@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.variants import VariantSpec, sharing_note
 from engine.activations import NAMES as ACTIVATIONS
+from engine.graph import Node
 from engine.optimizers import OPTIMIZER_NAMES
 from engine.project import Project
 
@@ -52,9 +53,23 @@ class VariantEditor(QDialog):
         form.addRow("Learning rate", self.lr)
         form.addRow("Optimizer", self.optimizer)
         form.addRow("Batch size", self.batch)
+        self._add_layer_rows(form)
+        self.note = QLabel(sharing_note(runs_after, os.cpu_count() or 1), wordWrap=True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add variant")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        box = QVBoxLayout(self)
+        box.addLayout(form)
+        box.addWidget(self.note)
+        box.addWidget(buttons)
+
+    def _add_layer_rows(self, form: QFormLayout) -> None:
+        """A layer to change (Dense or Dropout) and its units, activation, dropout rate."""
         self.layer = QComboBox()
         self.layer.addItem("(no layer change)", "")
-        for name, node in project.graph.nodes.items():
+        for name, node in self.project.graph.nodes.items():
             if node.kind in EDITABLE_KINDS:
                 self.layer.addItem(f"{name} ({node.kind})", name)
         self.units = QSpinBox(minimum=1, maximum=4096)
@@ -67,18 +82,8 @@ class VariantEditor(QDialog):
         form.addRow("Dropout rate", self.rate)
         self.layer.currentIndexChanged.connect(self._load_layer)
         self._load_layer()
-        self.note = QLabel(sharing_note(runs_after, os.cpu_count() or 1), wordWrap=True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add variant")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        box = QVBoxLayout(self)
-        box.addLayout(form)
-        box.addWidget(self.note)
-        box.addWidget(buttons)
 
-    def _node(self):  # the chosen layer's graph node, or None
+    def _node(self) -> Node | None:  # the chosen layer's graph node, or None
         name = self.layer.currentData()
         return self.project.graph.nodes.get(name) if name else None
 
@@ -89,6 +94,8 @@ class VariantEditor(QDialog):
         for widget, on in ((self.units, dense), (self.activation, dense),
                            (self.rate, dropout)):
             widget.setEnabled(on)
+        if node is None:
+            return
         if dense:
             self.units.setValue(int(node.options.get("units", 1)))
             self.activation.setCurrentText(str(node.options.get("activation", "linear")))
