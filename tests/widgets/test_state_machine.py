@@ -341,6 +341,6 @@ def test_random_sessions_never_crash_hang_or_freeze(qtbot, tmp_path, monkeypatch
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", range(10, 20))
+@pytest.mark.parametrize("seed", range(10, 14))  # 4 x 1,500 actions: ~10 min of CI
 def test_random_sessions_long(qtbot, tmp_path, monkeypatch, seed):
     drive(qtbot, tmp_path, monkeypatch, seed, 3 * ACTIONS)
