@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from engine.datasets.base import Dataset
+from engine.export.plan_steps import ExportError, Plan, layer_steps
 from engine.project import Project
 from engine.types import LayerLabError
 
@@ -32,7 +33,6 @@ class GanSpec:
 
 def gan_plan(project: Project, data: Dataset) -> Any:
     """The generator's ``Plan`` with ``gan`` set (see the module docstring)."""
-    from engine.export.plan import ExportError, Plan, _steps
     from engine.generative.gan import GANTrainer
 
     try:
@@ -45,7 +45,7 @@ def gan_plan(project: Project, data: Dataset) -> Any:
                           "Export its weights (.npz) instead.")
 
     def one(model: Any, logits: bool, title: str) -> Plan:
-        names, steps = _steps(model, logits)
+        names, steps = layer_steps(model, logits)
         shapes = model.report.shapes
         return Plan(title=title, steps=steps, input_var=names[model.input_name],
                     input_shape=tuple(shapes[model.input_name]),

@@ -13,115 +13,17 @@ without a template raises ``ExportError`` listing the kinds that are supported.
 
 from __future__ import annotations
 
-import keyword
-import re
-from dataclasses import dataclass, field
-from typing import Any
-
 from engine.datasets.base import Dataset
-from engine.export.gan_plan import GanSpec, gan_plan
+from engine.export.gan_plan import gan_plan
+from engine.export.plan_steps import ExportError, Plan, Step, layer_steps, python_name
 from engine.export.recipe_plan import RECONSTRUCTION_RECIPES, Reconstruction, reconstruction_plan
 from engine.model import Model
 from engine.project import Project
 from engine.targets import choose_loss, output_units
-from engine.training import TrainConfig, check_data_fits
-from engine.types import LayerLabError, Shape
+from engine.training import check_data_fits
+from engine.types import Shape
 
-
-class ExportError(LayerLabError):
-    """A project that cannot be written as code (the message says what to change)."""
-
-
-@dataclass
-class Step:
-    """One layer of the network as code sees it."""
-
-    name: str  # the canvas name
-    var: str  # a Python identifier made from it
-    kind: str
-    options: dict[str, Any]
-    inputs: list[str]  # variables this layer reads, in port order
-    in_shapes: list[Shape]
-    out_shape: Shape
-    params: dict[str, Shape]
-    activation: str = "linear"  # effective final activation ("linear" in logits mode)
-    trainable: bool = True  # False: frozen on the canvas (kept out of the optimizer)
-
-
-@dataclass
-class Plan:
-    """The whole network plus how it trains."""
-
-    title: str
-    steps: list[Step]
-    input_var: str
-    input_shape: Shape
-    output_var: str
-    logits_mode: bool
-    final_activation: str  # applied after the network in logits mode ("softmax", "sigmoid")
-    loss: str  # engine loss name
-    encoding: str  # how labels become targets (engine.targets.TargetCoder.encoding)
-    task: str
-    n_classes: int
-    training: TrainConfig
-    dataset: str
-    notes: list[str] = field(default_factory=list)
-    recipe: str = "supervised"
-    reconstruction: Reconstruction | None = None  # autoencoder and VAE: how the loss is made
-    gan: GanSpec | None = None  # GAN: this plan is the generator's; the rest is here
-    # several Inputs: (Input var, start, size, shape) of each one's part of the packed sample
-    input_layout: list[tuple[str, int, int, Shape]] | None = None
-
-    def step(self, name: str) -> Step:
-        return next(s for s in self.steps if s.name == name)
-
-    @property
-    def frozen(self) -> list[Step]:
-        """The layers with parameters that are frozen (``trainable: false``)."""
-        return [s for s in self.steps if s.params and not s.trainable]
-
-
-def python_name(name: str, taken: set[str]) -> str:
-    """A readable identifier for a canvas name: ``"hidden 1"`` -> ``hidden_1``, unique in
-    ``taken`` (which it extends)."""
-    base = re.sub(r"\W+", "_", name.strip().lower(), flags=re.ASCII).strip("_") or "layer"
-    if base[0].isdigit():
-        base = f"layer_{base}"
-    if keyword.iskeyword(base) or base in RESERVED:
-        base = f"{base}_layer"
-    candidate, n = base, 2
-    while candidate in taken:
-        candidate, n = f"{base}_{n}", n + 1
-    taken.add(candidate)
-    return candidate
-
-
-# names the generated scripts use themselves
-RESERVED = {"np", "x", "y", "P", "G", "cache", "params", "grads", "torch", "nn", "F", "self",
-            "math", "logits", "loss", "main", "forward", "backward", "train", "predict", "data",
-            "model", "json", "args", "d", "g"}
-
-
-def _steps(model: Model, logits: bool) -> tuple[dict[str, str], list[Step]]:
-    """Each layer's Python variable name, and one ``Step`` per layer in forward order (the
-    output layer's activation left to the loss when ``logits``)."""
-    taken: set[str] = set()
-    names = {n: python_name(n, taken) for n in model.order}
-    shapes = model.report.shapes
-    steps = []
-    for name in model.order:
-        layer = model.layers[name]
-        sources = model.sources[name]
-        act = str(layer.config.get("activation", "linear"))
-        if logits and name == model.output_name:
-            act = "linear"
-        steps.append(Step(name=name, var=names[name], kind=layer.kind,
-                          options=layer.get_config_options(), inputs=[names[s] for s in sources],
-                          in_shapes=[tuple(shapes[s]) for s in sources],
-                          out_shape=tuple(shapes[name]),
-                          params=layer.param_shapes([tuple(shapes[s]) for s in sources]),
-                          activation=act, trainable=bool(layer.trainable)))
-    return names, steps
+__all__ = ["ExportError", "Plan", "Step", "make_plan", "python_name", "unsupported"]
 
 
 def _input_layout(model: Model, names: dict[str, str]
@@ -135,6 +37,23 @@ def _input_layout(model: Model, names: dict[str, str]
     assert model.layout is not None
     return (model.packed_width,), [(names[n], start, size, tuple(shape))
                                    for n, start, size, shape in model.layout]
+
+
+def _loss_fields(project: Project, model: Model, data: Dataset | None
+                 ) -> tuple[str, str, str, int, bool, Reconstruction | None]:
+    """(engine loss name, target encoding, task, classes, logits mode, reconstruction) of
+    ``project``'s network on ``data``; without data: mse on raw targets."""
+    if data is None:
+        return "mse", "raw", "regression", 0, False, None
+    check_data_fits(model, data)
+    if project.recipe != "supervised":
+        loss_name, logits, recon = reconstruction_plan(project, model, data)
+        return loss_name, "raw", "regression", 0, logits, recon
+    config = project.training
+    loss, coder, logits = choose_loss(config.loss, config.loss_options, data.task,
+                                      data.n_classes, output_units(model.output_shape),
+                                      model.output_activation())
+    return loss.name, coder.encoding, data.task, data.n_classes, logits, None
 
 
 def make_plan(project: Project, data: Dataset | None) -> Plan:
@@ -153,20 +72,8 @@ def make_plan(project: Project, data: Dataset | None) -> Plan:
             "(File → Export weights) instead.")
     model = Model(project.graph, seed=project.training.seed)
     config = project.training
-    recon = None
-    if data is not None and project.recipe != "supervised":
-        check_data_fits(model, data)
-        loss_name, logits, recon = reconstruction_plan(project, model, data)
-        encoding, task, classes = "raw", "regression", 0
-    elif data is not None:
-        check_data_fits(model, data)
-        loss, coder, logits = choose_loss(config.loss, config.loss_options, data.task,
-                                          data.n_classes, output_units(model.output_shape),
-                                          model.output_activation())
-        loss_name, encoding, task, classes = loss.name, coder.encoding, data.task, data.n_classes
-    else:
-        loss_name, encoding, task, classes, logits = "mse", "raw", "regression", 0, False
-    names, steps = _steps(model, logits)
+    loss_name, encoding, task, classes, logits, recon = _loss_fields(project, model, data)
+    names, steps = layer_steps(model, logits)
     in_shape, layout = _input_layout(model, names)
     return Plan(title=project.name, steps=steps, input_var=names[model.input_name],
                 input_shape=in_shape, output_var=names[model.output_name],

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.datasets.base import Dataset
+from engine.export.plan_steps import ExportError
 from engine.generative.autoencoder import reconstruction_loss
 from engine.generative.options import resolve
 from engine.model import Model
@@ -39,8 +40,6 @@ class Reconstruction:
 def reconstruction_plan(project: Project, model: Model,
                         data: Dataset) -> tuple[str, bool, Reconstruction]:
     """(engine loss name, logits mode, Reconstruction) of an autoencoder or VAE project."""
-    from engine.export.plan import ExportError
-
     try:
         opts = resolve(project.recipe, project.training.recipe_options)
         loss, logits = reconstruction_loss(opts["reconstruction_loss"], model)
