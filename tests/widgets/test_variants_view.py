@@ -103,3 +103,20 @@ def test_regression_variant_says_it_has_no_map(qtbot):
     assert "No map for this kind of data" in compare.tiles[0].hint.text()
     assert compare.table.item(1, 0).text() == "batch 8"
     assert all(compare.table.item(r, 4).text().startswith("R² ") for r in range(2))
+
+
+def test_the_editor_keeps_only_what_the_learner_changed(qtbot):
+    from engine.project import load_project
+
+    editor = VariantEditor(load_project(example_path("spiral")), 2)
+    qtbot.addWidget(editor)
+    assert editor.spec().label() == "as the project"
+    assert not editor.units.isEnabled()
+    editor.layer.setCurrentIndex(editor.layer.findData("hidden1"))
+    assert editor.units.isEnabled() and editor.units.value() == 8
+    assert not editor.rate.isEnabled()
+    editor.units.setValue(16)
+    editor.activation.setCurrentText("relu")
+    editor.optimizer.setCurrentText("sgd")
+    assert editor.spec().label() == "sgd, hidden1 units 16, hidden1 relu"
+    assert "2 run" in editor.note.text()
