@@ -33,6 +33,7 @@ class LossSurface:
     centre_loss: float
     seconds: float
     path: np.ndarray  # (T, 2) the training path's (α, β); may be empty
+    samples: int = 0  # probe samples each grid point's loss was averaged over
 
 
 def filter_normalized_direction(model: Model, rng: np.random.Generator) -> np.ndarray:
@@ -101,4 +102,5 @@ def loss_surface(model: Model, loss: Loss, x: np.ndarray, y: np.ndarray, *, seed
     model.params_flat[:] = centre
     coords = project_path(path if path is not None else np.zeros((0, centre.size)), centre,
                           d1, d2)
-    return LossSurface(ab, ab.copy(), grid, centre_loss, time.perf_counter() - t0, coords)
+    return LossSurface(ab, ab.copy(), grid, centre_loss, time.perf_counter() - t0, coords,
+                       samples=len(x))

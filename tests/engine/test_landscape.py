@@ -132,4 +132,5 @@ def test_network_surface_shrinks_its_grid_and_batch_to_fit_the_time_budget():
     roomy = project_surface(big.graph, weights, big_data, big.training, n=11, budget_s=30.0)
     tight = project_surface(big.graph, weights, big_data, big.training, n=11, budget_s=1e-5)
     assert len(roomy.alphas) == 11 and len(tight.alphas) == 7
-    assert tight.seconds < roomy.seconds
+    # the tight budget also cuts the probe batch (not timed: wall clocks wobble on a busy machine)
+    assert tight.samples < roomy.samples and tight.samples >= 16
