@@ -49,8 +49,9 @@ class CoarseXRange:
         return True
 
     def reset(self) -> None:
-        """Follow the data again from an empty plot (a new run, cleared plots)."""
-        self.upper, self.following = None, True
+        """Follow the data again from an empty plot (a new run, cleared plots): the range is
+        [0, 1] until the data passes step 1 (an empty redraw does not widen it)."""
+        self.upper, self.following = 1.0, True
         for item in self.plots:
             item.vb.disableAutoRange(axis=pg.ViewBox.XAxis)
         self.plot.vb.setXRange(0.0, 1.0, padding=0.0)
