@@ -294,6 +294,10 @@ class PresenterMode(QObject):
             self.restore_view()
         if self._saved is not None:
             self.window_.restoreState(self._saved[0])
+            app = QApplication.instance()
+            if isinstance(app, QApplication):  # the font is the process's too: put it back
+                app.setFont(self._saved[1])
+                app.setStyleSheet(self._saved[2])
         set_look(NORMAL_LOOK)  # the look is the process's: no other window inherits it
 
     # -- one view full screen ------------------------------------------------------------------

@@ -124,12 +124,15 @@ def test_presenter_setting_persists_across_a_new_window(qtbot, tmp_path, monkeyp
     monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: SB.Discard))
     settings = _settings(tmp_path)
     first = _open(qtbot, settings, tmp_path)
+    normal_points = QApplication.font().pointSizeF()
     with qtbot.waitActive(first):
         first.activateWindow()
     qtbot.keyClick(first.canvas, Qt.Key.Key_F5)  # the shortcut a lecturer presses
     assert first.presenter.active
+    assert QApplication.font().pointSizeF() > normal_points
     _close(first)
     assert current_look().font_scale == 1.0  # a closed window leaves no look behind
+    assert QApplication.font().pointSizeF() == normal_points  # nor its enlarged font
 
     second = _open(qtbot, settings, tmp_path)
     try:
@@ -143,6 +146,7 @@ def test_presenter_setting_persists_across_a_new_window(qtbot, tmp_path, monkeyp
         assert not any(second.docks[k].isVisible() for k in SECONDARY)
         assert second.docks["loss"].isVisible() and second.presenter.active
         second.presenter.set_enabled(False)
+        assert QApplication.font().pointSizeF() == normal_points
         # the layout remembered at close was the normal one, not the presenter's
         assert second.docks["training"].isVisible() and second.docks["problems"].isVisible()
     finally:
