@@ -8,13 +8,14 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QByteArray, QPointF, QRect, QSettings, QSize
 from PySide6.QtGui import QFontMetricsF
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 import widgets.window_layout as window_layout
 from app.examples import example_path
 from app.settings import Settings
 from widgets.main_window import MainWindow
 from widgets.plots import ConfusionView, LossPlot
+from widgets.theme import apply_theme
 from widgets.window_layout import READABLE_DOCK, ShrinkableArea
 
 SCREENS = ((1280, 720), (1366, 768), (1920, 1080))
@@ -28,6 +29,9 @@ def open_window(qtbot, tmp_path, monkeypatch, size, example, geometry=None):
     settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     if geometry is not None:
         settings.save_window(geometry, QByteArray())
+    # the app's own font, as ``main`` applies it (13 pt; Qt's offscreen default is 9 pt, and
+    # whether an earlier test had set the theme decided which one these sizes were measured at)
+    apply_theme(QApplication.instance(), "light", settings.font_size)
     win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
     qtbot.addWidget(win)
     win.show()
