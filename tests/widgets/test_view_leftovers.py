@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.examples import example_path
 from app.settings import Settings
 from widgets.main_window import MainWindow
+from widgets.theme import apply_theme
 
 
 @pytest.fixture
@@ -59,6 +60,9 @@ def test_a_window_saved_small_fills_a_bigger_screen_at_start(qtbot, tmp_path, mo
                         staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard))
     screen = [QRect(0, 0, 1280, 720)]
     monkeypatch.setattr(window_layout, "available_geometry", lambda _w: screen[0])
+    # the app's 13 pt font, as ``main`` applies it: the window's minimum width is ~1085 px then
+    # (Qt's offscreen default font, 9 pt, allowed 925 px), so the sizes below stay above it
+    apply_theme(QApplication.instance(), "light", 0)
     settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     first = MainWindow(settings, autosave_folder=tmp_path / "recovery")
     qtbot.addWidget(first)
@@ -77,14 +81,14 @@ def test_a_window_saved_small_fills_a_bigger_screen_at_start(qtbot, tmp_path, mo
     qtbot.wait(20)
     try:
         assert win.frameGeometry().size() == screen[0].size()
-        # a window the learner sized to half the screen, full height, keeps its size: at
-        # start-up, and on a later show (which only clamps)
-        win.setGeometry(0, 0, 960, 1040)
+        # a window the learner made narrow (the app's minimum width, ~57 % of the screen) at
+        # full height keeps its size: at start-up, and on a later show (which only clamps)
+        win.setGeometry(0, 0, 1100, 1040)
         window_layout.fit_window(win, fill_if_small=True)
-        assert (win.width(), win.height()) == (960, 1040)
-        win.setGeometry(100, 100, 1000, 700)
+        assert (win.width(), win.height()) == (1100, 1040)
+        win.setGeometry(100, 100, 1100, 700)
         window_layout.fit_window(win)
-        assert (win.width(), win.height()) == (1000, 700)
+        assert (win.width(), win.height()) == (1100, 700)
         window_layout.fit_window(win, fill_if_small=True)
         assert win.frameGeometry().size() == screen[0].size()
     finally:
