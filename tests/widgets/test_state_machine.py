@@ -57,7 +57,9 @@ ACTION_LIMIT_S = 30.0  # a deadlock, not a slow action: the run is killed with e
 # model, data and first probes on the GUI thread (p99 ~60-113 ms, once 544 ms): the margin
 # below covers them, and moving that preparation off the GUI thread is still to do.
 ACTION_CPU_P99_MS = 150.0
-ACTION_CPU_MAX_MS = 1000.0
+# The max allows one such preparation meeting a kernel not yet loaded in this process
+# (1.35 s seen in a 1,500-action run); the p99 above is the everyday bound.
+ACTION_CPU_MAX_MS = 2000.0
 BETWEEN_CPU_MAX_MS = 1500.0  # GUI work after an action (deferred loads, redraws) in one wait
 GAP_P99_MS = 5000.0  # wall clock on a loaded shared machine (2.6 s seen at load 9): freezes
 GAP_MAX_MS = 20_000.0
