@@ -51,9 +51,9 @@ def main(seconds: float, speed: float | None = None, profile: str | None = None)
         frames: list[float] = []
         original = plot.show_grid
 
-        def counting(grid, extent):
+        def counting(*args, **kwargs):  # the plot's own signature, whatever it takes
             frames.append(time.perf_counter())
-            original(grid, extent)
+            original(*args, **kwargs)
 
         plot.show_grid = counting
         painted: list[float] = []  # paints of the map that show a grid not painted before

@@ -126,9 +126,9 @@ def soak(minutes: float, interval_s: float = 60.0, samples: int | None = None,
         plot = window.plots.decision
         original = plot.show_grid
 
-        def counting(grid, extent):  # noqa: ANN001 - the plot's own signature
+        def counting(*args, **kwargs):  # the plot's own signature, whatever it takes
             frames.append(time.perf_counter())
-            original(grid, extent)
+            original(*args, **kwargs)
 
         plot.show_grid = counting
         timer = QTimer(interval=5)
