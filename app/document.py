@@ -222,6 +222,13 @@ class ProjectDocument(QObject):
                 raise LayerLabError(f"'{new}' cannot be used: names must be unique and non-empty.")
             self.undo_stack.push(cmd.RenameLayer(self, old, new))
 
+    def set_hidden_depth(self, depth: int, layer: str | None = None) -> list[str]:
+        """``depth`` hidden Dense layers like ``layer`` in the Input → Dense… → output chain,
+        one undo step (``app.depth_edit``; the graph a depth sweep trains for ``depth``)."""
+        from app.depth_edit import set_hidden_depth
+
+        return set_hidden_depth(self, depth, layer)
+
     def set_dataset(self, spec: dict[str, Any]) -> None:
         if spec != self.project.dataset:
             old = dict(self.project.dataset)

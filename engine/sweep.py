@@ -302,9 +302,10 @@ def _collect(spec: SweepSpec, runs: dict[tuple[int, int], tuple[float, float]], 
 
 
 def applicable(param: str) -> bool:
-    """Whether a swept value can be applied as layer options (width, l2); depth reshapes
-    the graph and is left to the learner on the canvas."""
-    return param in ("width", "l2")
+    """Whether a swept value can be applied to the network: width and l2 as layer options,
+    depth by reshaping the chain (``app.depth_edit``); degree and train_size belong to the
+    sweep only (the sweep's standardized monomials have no project equivalent)."""
+    return param in ("width", "l2", "depth")
 
 
 def applied_graph(project: Project, spec: SweepSpec, value: float) -> Graph:

@@ -103,8 +103,12 @@ class CapacityTools(QObject):
         return self._show("sweep", dialog)
 
     def apply_sweep_value(self, spec: SweepSpec, value: float) -> None:
-        """One undoable change: every layer whose options the value changes."""
+        """One undoable change: every layer whose options the value changes (depth: the
+        chain reshaped into the sweep's variant)."""
         doc = self.win.doc
+        if spec.param == "depth":
+            doc.set_hidden_depth(int(value), spec.layer)
+            return
         graph = applied_graph(doc.project, spec, value)
         changed = [n for n, node in graph.nodes.items()
                    if n in doc.graph.nodes and node.options != doc.graph.nodes[n].options]

@@ -5,8 +5,8 @@ the values, the epochs and optionally k-fold cross-validation, and presses Run. 
 trains copies of the project on a worker thread (its own pool of cores − 1 threads; the GUI
 thread only polls progress with a timer), then plots training and validation error against
 the swept value (error bars: ± one standard deviation over the folds), marks the value with
-the lowest validation error and can apply it to the network (width and L2: one undoable
-change of the document). Cancel stops every training at its next step.
+the lowest validation error and can apply it to the network (width, depth and L2: one
+undoable change of the document). Cancel stops every training at its next step.
 """
 
 from __future__ import annotations
@@ -219,7 +219,7 @@ class SweepDialog(QDialog):
         can = applicable(result.param)
         self.apply_button.setEnabled(can)
         self.apply_button.setText(f"Apply {value:g} to the network" if can else
-                                  "Apply (only width and L2 change the network)")
+                                  "Apply (only width, depth and L2 change the network)")
 
     def apply(self) -> None:
         best = self.sweep_result.best_value if self.sweep_result is not None else None
