@@ -13,18 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox
 
 from app.examples import list_examples
-from app.settings import Settings
 from engine.resources import example_path
+from tests.widgets.window_helpers import close_test_window, make_test_window
 from widgets.gallery import ExampleGallery
 from widgets.main_window import MainWindow
 from widgets.views import attention_view
 from widgets.views.common import ProbeView, ViewFrame
 
-SB = QMessageBox.StandardButton
 STEPS = 3
 FAST = ("xor", "spiral", "digits_cnn", "tiny_transformer", "dates_seq2seq_attention",
         "vae_digits_2d", "regression_sine")
@@ -34,17 +31,10 @@ PREFERRED_TAB = {"digits_cnn": "feature_maps", "tiny_transformer": "attention",
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: SB.Discard))
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: SB.Ok))
-    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
-    win.run.ask_keep_weights = lambda: True
-    qtbot.addWidget(win)
-    win.resize(1600, 1000)
-    win.show()
+    win = make_test_window(qtbot, tmp_path, monkeypatch, keep_weights=True,
+                           size=(1600, 1000))
     yield win
-    win.prompts_enabled = False
-    win.close()
+    close_test_window(win)
 
 
 class Snapshots:

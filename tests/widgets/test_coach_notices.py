@@ -5,28 +5,18 @@ the status bar and the Problems log per new card — once, not every snapshot.""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox
 
-from app.settings import Settings
 from engine.new_project import NEW_TRAINING
-from widgets.main_window import MainWindow
+from tests.widgets.window_helpers import close_test_window, make_test_window
 
-SB = QMessageBox.StandardButton
 FLAT = "Coach: the loss is flat — the learning rate is probably too small"
 
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: SB.Discard))
-    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
-    win.run.ask_keep_weights = lambda: True
-    qtbot.addWidget(win)
-    win.show()
+    win = make_test_window(qtbot, tmp_path, monkeypatch, keep_weights=True)
     yield win
-    win.prompts_enabled = False
-    win.close()
+    close_test_window(win)
 
 
 def build_textbook_network(doc) -> None:

@@ -5,26 +5,18 @@ layers list the graph's layers at once."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QLabel, QMessageBox
+from PySide6.QtWidgets import QLabel
 
 from app.examples import example_path, list_examples
-from app.settings import Settings
+from tests.widgets.window_helpers import close_test_window, make_test_window
 from widgets.main_window import MainWindow
 
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: None))
-    monkeypatch.setattr(QMessageBox, "question",
-                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard))
-    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
-    qtbot.addWidget(win)
-    win.show()
+    win = make_test_window(qtbot, tmp_path, monkeypatch)
     yield win
-    win.prompts_enabled = False
-    win.close()
+    close_test_window(win)
 
 
 def _open(win: MainWindow, key: str) -> None:

@@ -5,29 +5,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox
 
 from app.examples import example_path
-from app.settings import Settings
+from tests.widgets.window_helpers import close_test_window, make_test_window
 from widgets.main_window import MainWindow
-
-SB = QMessageBox.StandardButton
 
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: SB.Discard))
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: SB.Ok))
-    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
-    win.run.ask_keep_weights = lambda: False
-    qtbot.addWidget(win)
-    win.resize(1280, 720)
-    win.show()
+    win = make_test_window(qtbot, tmp_path, monkeypatch, keep_weights=False,
+                           size=(1280, 720))
     yield win
-    win.prompts_enabled = False
-    win.close()
+    close_test_window(win)
 
 
 def open_example(win: MainWindow, key: str) -> None:

@@ -7,31 +7,20 @@ from __future__ import annotations
 import threading
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox
 
-from app.settings import Settings
 from engine.project import Project
 from engine.training import TrainConfig
 from tests.widgets.test_generative_views import vae_graph
-from widgets.main_window import MainWindow
-
-SB = QMessageBox.StandardButton
+from tests.widgets.window_helpers import close_test_window, make_test_window
 
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: SB.Discard))
-    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
-    win.run.ask_keep_weights = lambda: True
-    qtbot.addWidget(win)
-    win.show()
+    win = make_test_window(qtbot, tmp_path, monkeypatch, keep_weights=True)
     yield win
-    win.prompts_enabled = False
     win.session.stop()
     win.session.wait_for_worker(5.0)
-    win.close()
+    close_test_window(win)
 
 
 def test_recipe_option_reaches_the_running_trainer_on_the_training_thread(

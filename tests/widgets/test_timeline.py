@@ -7,31 +7,22 @@ import copy
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox
 
 from app.examples import example_path
-from app.settings import Settings
 from app.worker import with_introspection
 from engine.checkpoints import restore
 from engine.recipes import prepare
+from tests.widgets.window_helpers import close_test_window, make_test_window
 from widgets.main_window import MainWindow
-
-SB = QMessageBox.StandardButton
 
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: SB.Discard))
-    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
-    qtbot.addWidget(win)
-    win.show()
+    win = make_test_window(qtbot, tmp_path, monkeypatch)
     assert win.files.open_example(example_path("spiral"))
     win.dataset_panel.ensure_current()
     yield win
-    win.prompts_enabled = False
-    win.close()
+    close_test_window(win)
 
 
 def grid_of(win: MainWindow) -> np.ndarray:

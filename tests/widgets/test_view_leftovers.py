@@ -8,22 +8,16 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.examples import example_path
 from app.settings import Settings
+from tests.widgets.window_helpers import close_test_window, make_test_window
 from widgets.main_window import MainWindow
 from widgets.theme import apply_theme
 
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: None))
-    monkeypatch.setattr(QMessageBox, "question",
-                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard))
-    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
-    qtbot.addWidget(win)
-    win.show()
+    win = make_test_window(qtbot, tmp_path, monkeypatch)
     yield win
-    win.prompts_enabled = False
-    win.close()
+    close_test_window(win)
 
 
 def open_example(win: MainWindow, key: str) -> None:
