@@ -8,41 +8,28 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QToolButton
+from PySide6.QtWidgets import QApplication, QFileDialog, QToolButton
 
 import widgets.gallery as gallery
 from app.examples import example_path
-from app.settings import Settings
+from tests.widgets.window_helpers import close_test_window, make_test_window, silence_dialogs
 from widgets import file_actions
 from widgets.gallery import ExampleGallery
-from widgets.main_window import MainWindow
-
-SB = QMessageBox.StandardButton
 
 
 @pytest.fixture
 def messages(monkeypatch):
-    shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(QMessageBox, "warning",
-                        staticmethod(lambda _p, title, text, *a, **k: shown.append((title, text))
-                                     or SB.Ok))
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: SB.Discard))
-    return shown
+    return silence_dialogs(monkeypatch)
 
 
 @pytest.fixture
 def window(qtbot, tmp_path, messages, monkeypatch):
     monkeypatch.setattr(file_actions, "documents_folder", lambda: tmp_path / "Documents")
-    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
-    win.run.ask_keep_weights = lambda: True
-    qtbot.addWidget(win)
-    win.show()
+    win = make_test_window(qtbot, tmp_path, keep_weights=True)
     yield win
-    win.prompts_enabled = False
-    win.close()
+    close_test_window(win)
 
 
 def test_redo_answers_ctrl_y_and_ctrl_shift_z(window, qtbot):

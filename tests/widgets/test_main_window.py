@@ -7,12 +7,11 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
 from app.examples import example_path, list_examples
-from app.settings import Settings
 from engine.project import Project
+from tests.widgets.window_helpers import close_test_window, make_test_window, silence_dialogs
 from widgets.gallery import ExampleGallery
 from widgets.main_window import MainWindow
 
@@ -22,28 +21,14 @@ SB = QMessageBox.StandardButton
 @pytest.fixture
 def messages(monkeypatch):
     """Message boxes never block: warnings are recorded, questions answered 'Discard'."""
-    shown: list[tuple[str, str]] = []
-
-    def warning(_parent, title, text, *args, **kwargs):
-        shown.append((title, text))
-        return SB.Ok
-
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(warning))
-    monkeypatch.setattr(QMessageBox, "question",
-                        staticmethod(lambda *a, **k: SB.Discard))
-    return shown
+    return silence_dialogs(monkeypatch)
 
 
 @pytest.fixture
 def window(qtbot, tmp_path, messages):
-    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
-    win.run.ask_keep_weights = lambda: True
-    qtbot.addWidget(win)
-    win.show()
+    win = make_test_window(qtbot, tmp_path, keep_weights=True)
     yield win
-    win.prompts_enabled = False
-    win.close()
+    close_test_window(win)
 
 
 def open_example(win: MainWindow, key: str) -> None:

@@ -10,25 +10,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox
 
 from app.examples import example_path
-from app.settings import Settings
 from engine.project import weights_path
+from tests.widgets.window_helpers import close_test_window, make_test_window, silence_dialogs
 from widgets.main_window import MainWindow
-
-SB = QMessageBox.StandardButton
 
 
 @pytest.fixture
 def messages(monkeypatch):
-    shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(QMessageBox, "warning",
-                        staticmethod(lambda _p, title, text, *a, **k: shown.append((title, text))
-                                     or SB.Ok))
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: SB.Discard))
-    return shown
+    return silence_dialogs(monkeypatch)
 
 
 @pytest.fixture
@@ -36,18 +27,13 @@ def make_window(qtbot, tmp_path, messages):
     made: list[MainWindow] = []
 
     def make() -> MainWindow:
-        store = QSettings(str(tmp_path / f"s{len(made)}.ini"), QSettings.Format.IniFormat)
-        win = MainWindow(Settings(store), autosave_folder=tmp_path / f"recovery{len(made)}")
-        win.run.ask_keep_weights = lambda: True
-        qtbot.addWidget(win)
-        win.show()
+        win = make_test_window(qtbot, tmp_path, suffix=str(len(made)), keep_weights=True)
         made.append(win)
         return win
 
     yield make
     for win in made:
-        win.prompts_enabled = False
-        win.close()
+        close_test_window(win)
 
 
 def train_xor(win: MainWindow, qtbot, epochs: int = 40) -> None:
