@@ -11,13 +11,7 @@ from engine.datasets.registry import load_dataset
 from engine.export.plan import make_plan
 from engine.export.torch_weights import from_torch, to_torch
 from tests.widgets.test_weights_roundtrip import make_window, messages, train_xor  # noqa: F401
-
-
-def action(win, text):
-    for act in win.menuBar().actions()[0].menu().actions():
-        if act.text().replace("&", "").startswith(text):
-            return act
-    raise AssertionError(f"no File menu entry {text}")
+from tests.widgets.window_helpers import file_menu_action
 
 
 def test_export_writes_the_trained_weights_and_import_loads_them_back(
@@ -27,8 +21,8 @@ def test_export_writes_the_trained_weights_and_import_loads_them_back(
     trained = win.session.weights_snapshot()
     monkeypatch.setattr(QFileDialog, "getExistingDirectory",
                         staticmethod(lambda *a, **k: str(tmp_path / "code")))
-    action(win, "Export as NumPy script").trigger()
-    action(win, "Export as PyTorch script").trigger()
+    file_menu_action(win, "Export as NumPy script").trigger()
+    file_menu_action(win, "Export as PyTorch script").trigger()
     assert not messages
     written = {p.name for p in (tmp_path / "code").iterdir()}
     stem = "xor_with_one_hidden_layer"  # from the project name
@@ -43,7 +37,7 @@ def test_export_writes_the_trained_weights_and_import_loads_them_back(
     np.savez(tmp_path / "trained.npz", **elsewhere)
     monkeypatch.setattr(QFileDialog, "getOpenFileName",
                         staticmethod(lambda *a, **k: (str(tmp_path / "trained.npz"), "")))
-    action(win, "Import weights from PyTorch").trigger()
+    file_menu_action(win, "Import weights from PyTorch").trigger()
     assert not messages
     now = win.session.weights_snapshot()
     for key, value in from_torch(plan, elsewhere).items():
@@ -64,7 +58,7 @@ def test_importing_a_bad_file_says_so_and_keeps_the_weights(  # noqa: F811
         bad.write_bytes(content)
     monkeypatch.setattr(QFileDialog, "getOpenFileName",
                         staticmethod(lambda *a, **k: (str(bad), "")))
-    action(win, "Import weights from PyTorch").trigger()
+    file_menu_action(win, "Import weights from PyTorch").trigger()
     assert len(messages) == 1 and "Traceback" not in messages[0][1]
     after = win.session.weights_snapshot()
     for key, value in before.items():

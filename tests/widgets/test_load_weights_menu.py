@@ -8,14 +8,8 @@ from PySide6.QtWidgets import QFileDialog
 
 from app.examples import example_path
 from tests.widgets.test_weights_roundtrip import make_window, messages, train_xor  # noqa: F401
+from tests.widgets.window_helpers import file_menu_action
 from widgets import weights_import
-
-
-def action(win, text):
-    for act in win.menuBar().actions()[0].menu().actions():
-        if act.text().replace("&", "").startswith(text):
-            return act
-    raise AssertionError(f"no File menu entry {text}")
 
 
 def test_load_weights_from_a_trained_project_through_the_file_menu(
@@ -35,7 +29,7 @@ def test_load_weights_from_a_trained_project_through_the_file_menu(
                         lambda _w, _t, lines: reports.append(lines))
     monkeypatch.setattr(QFileDialog, "getOpenFileName",
                         staticmethod(lambda *a, **k: (str(path), "")))
-    action(fresh, "Load weights from another project").trigger()
+    file_menu_action(fresh, "Load weights from another project").trigger()
     assert not messages
     now = fresh.session.weights_snapshot()
     others = [k for k in trained if not k.startswith(f"{first}/")]
