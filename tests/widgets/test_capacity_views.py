@@ -10,6 +10,7 @@ from sklearn.metrics import f1_score, precision_score, recall_score
 
 from engine.introspection.curves import evaluation_report
 from engine.snapshots import Snapshot
+from tests.widgets.window_helpers import close_test_window, make_test_window
 
 
 def snapshot_with(probes: dict) -> Snapshot:
@@ -76,26 +77,14 @@ def test_threshold_panel_picks_a_class_of_a_multiclass_task(qtbot) -> None:
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QMessageBox
-
     from app.examples import example_path
-    from app.settings import Settings
-    from widgets.main_window import MainWindow
 
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: None))
-    monkeypatch.setattr(QMessageBox, "question",
-                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard))
-    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
-    qtbot.addWidget(win)
-    win.show()
+    win = make_test_window(qtbot, tmp_path, monkeypatch)
     assert win.files.open_example(example_path("xor"))
     yield win
     for dialog in list(win.capacity.windows.values()):
         dialog.close()
-    win.prompts_enabled = False
-    win.close()
+    close_test_window(win)
 
 
 def tools_action(win, text: str):

@@ -7,32 +7,21 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox
 
 from app.examples import example_path
-from app.settings import Settings
 from engine.microscope import param_gradients
-from widgets.main_window import MainWindow
+from tests.widgets.window_helpers import close_test_window, make_test_window
 
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: None))
-    monkeypatch.setattr(QMessageBox, "question",
-                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard))
-    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
-    win.run.ask_keep_weights = lambda: True
-    qtbot.addWidget(win)
-    win.show()
+    win = make_test_window(qtbot, tmp_path, monkeypatch, keep_weights=True)
     assert win.files.open_example(example_path("xor"))
     win.dataset_panel.ensure_current()
     yield win
     for dialog in list(win.tools.windows.values()):
         dialog.close()
-    win.prompts_enabled = False
-    win.close()
+    close_test_window(win)
 
 
 def _menu_action(win, text):

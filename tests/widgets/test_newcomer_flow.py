@@ -20,12 +20,12 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication, QMessageBox, QScrollArea
+from PySide6.QtWidgets import QApplication, QScrollArea
 
-from app.settings import Settings
 from engine.new_project import NEW_TRAINING
+from tests.widgets.window_helpers import close_test_window, make_test_window
 from widgets.main_window import MainWindow
 
 LEFT, NOBUTTON = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
@@ -84,17 +84,9 @@ class Newcomer:
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(QMessageBox, "question",
-                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard))
-    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
-    win.run.ask_keep_weights = lambda: True
-    qtbot.addWidget(win)
-    win.resize(1280, 720)
-    win.show()
+    win = make_test_window(qtbot, tmp_path, monkeypatch, keep_weights=True, size=(1280, 720))
     yield win
-    win.prompts_enabled = False
-    win.close()
+    close_test_window(win)
 
 
 @pytest.mark.slow

@@ -4,10 +4,9 @@ the layer it follows, wired from the one selected layer when it can be (one undo
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import Qt
 
-from app.settings import Settings
+from tests.widgets.window_helpers import close_test_window, make_test_window
 from widgets.canvas.placement import is_free
 from widgets.main_window import MainWindow
 
@@ -16,17 +15,10 @@ LEFT = Qt.MouseButton.LeftButton
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(QMessageBox, "question",
-                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard))
-    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
-    qtbot.addWidget(win)
-    win.resize(1280, 720)
-    win.show()
+    win = make_test_window(qtbot, tmp_path, monkeypatch, size=(1280, 720))
     win.actions["new"].trigger()
     yield win
-    win.prompts_enabled = False
-    win.close()
+    close_test_window(win)
 
 
 def double_click(win: MainWindow, qtbot, kind: str) -> str:

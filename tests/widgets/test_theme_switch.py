@@ -6,12 +6,11 @@ once it comes to the front."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, QSettings
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QLabel
 
 from app.examples import example_path
-from app.settings import Settings
-from widgets.main_window import MainWindow
+from tests.widgets.window_helpers import close_test_window, make_test_window
 from widgets.theme import DARK, LIGHT
 
 
@@ -30,19 +29,12 @@ class StyleChanges(QObject):
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(QMessageBox, "question",
-                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard))
-    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
-    qtbot.addWidget(win)
-    win.resize(1280, 720)
-    win.show()
+    win = make_test_window(qtbot, tmp_path, monkeypatch, size=(1280, 720))
     qtbot.waitExposed(win)
     assert win.files.open_example(example_path("digits_cnn"))
     win.dataset_panel.ensure_current()
     yield win
-    win.prompts_enabled = False
-    win.close()
+    close_test_window(win)
 
 
 def test_a_theme_switch_restyles_the_window_and_leaves_other_widgets_alone(window, qtbot):

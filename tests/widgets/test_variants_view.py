@@ -4,29 +4,20 @@ beside the project; both curves, both decision maps and the table fill in."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog
 
 from app.examples import example_path
-from app.settings import Settings
-from widgets.main_window import MainWindow
+from tests.widgets.window_helpers import close_test_window, make_test_window
 from widgets.variant_editor import VariantEditor
-
-SB = QMessageBox.StandardButton
 
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: SB.Discard))
-    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
-    qtbot.addWidget(win)
-    win.show()
+    win = make_test_window(qtbot, tmp_path, monkeypatch)
     assert win.files.open_example(example_path("spiral"))
     win.doc.project.training.epochs = 6
     yield win
-    win.prompts_enabled = False
-    win.close()
+    close_test_window(win)
 
 
 def test_duplicate_as_variant_trains_two_spirals(window, qtbot, monkeypatch):

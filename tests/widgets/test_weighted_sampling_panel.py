@@ -5,26 +5,18 @@ from __future__ import annotations
 
 import pytest
 
+from tests.widgets.window_helpers import close_test_window, make_test_window
+
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QMessageBox
 
     from app.examples import example_path
-    from app.settings import Settings
-    from widgets.main_window import MainWindow
 
-    monkeypatch.setattr(QMessageBox, "question",
-                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard))
-    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
-    qtbot.addWidget(win)
-    win.show()
+    win = make_test_window(qtbot, tmp_path, monkeypatch)
     assert win.files.open_example(example_path("xor"))
     yield win
-    win.prompts_enabled = False
-    win.close()
+    close_test_window(win)
 
 
 def test_weighted_sampling_is_ticked_in_the_training_panel_and_undone(window, qtbot) -> None:

@@ -4,32 +4,24 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from app.examples import example_path, list_examples
-from app.settings import Settings
 from engine.project import load_weights
+from tests.widgets.window_helpers import close_test_window, make_test_window
 from widgets.gallery import draw_thumbnail
 from widgets.import_dialog import CsvImportDialog
-from widgets.main_window import MainWindow
 
 SB = QMessageBox.StandardButton
 
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: SB.Ok))
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: SB.Discard))
-    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    win = MainWindow(settings, autosave_folder=tmp_path / "recovery")
-    qtbot.addWidget(win)
-    win.show()
+    win = make_test_window(qtbot, tmp_path, monkeypatch)
     assert win.files.open_example(example_path("xor"))
     win.dataset_panel.ensure_current()
     yield win
-    win.prompts_enabled = False
-    win.close()
+    close_test_window(win)
 
 
 def test_dataset_form_edits_are_undoable_and_reload_the_preview(window):
