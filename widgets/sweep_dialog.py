@@ -11,14 +11,11 @@ undoable change of the document). Cancel stops every training at its next step.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from engine.sweep import PARAMS, SweepResult, SweepSpec, applicable
 from engine.types import LayerLabError
+from widgets.background_run import BackgroundRun
 
 DEFAULTS = {"width": "1, 2, 4, 8, 16, 32", "depth": "0, 1, 2, 3, 4", "degree": "1, 2, 3, 5, 8",
             "train_size": "0.1, 0.25, 0.5, 1", "l2": "0, 0.0001, 0.001, 0.01, 0.1"}
@@ -124,21 +122,17 @@ class SweepDialog(QDialog):
         self.run_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
         self.apply_button.clicked.connect(self.apply)
-        self._pool = ThreadPoolExecutor(max_workers=1)
-        self._future: Future[SweepResult] | None = None
-        self._stop = threading.Event()
-        self._done = [0, 1]
-        self._poll = QTimer(self, interval=50)
-        self._poll.timeout.connect(self._check)
+        self.job: BackgroundRun[SweepResult] = BackgroundRun(
+            self, self.progress, self.run_button, self.cancel_button, self.info, self.show_result)
         self.resize(720, 560)
 
     @property
     def running(self) -> bool:
-        return self._future is not None
+        return self.job.running
 
     def start(self) -> None:
         """Read the form and start the sweep on the worker thread."""
-        if self._future is not None:
+        if self.job.running:
             return
         try:
             values = parse_values(self.values.text())
@@ -149,36 +143,14 @@ class SweepDialog(QDialog):
             self.info.setText(str(err))
             return
         self.spec, self.sweep_result = spec, None
-        self._stop.clear()
-        self._done[:] = [0, len(values) * max(spec.folds, 1)]
-        self.run_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
+        total = len(values) * max(spec.folds, 1)
+        self.job.report(0, total)
         self.apply_button.setEnabled(False)
-        self.info.setText(f"Training {self._done[1]} copies of the network…")
-
-        def progress(done: int, total: int) -> None:
-            self._done[:] = [done, total]  # plain ints, read by the GUI timer
-
-        self._future = self._pool.submit(self.runner, spec, progress, self._stop.is_set)
-        self._poll.start()
+        self.info.setText(f"Training {total} copies of the network…")
+        self.job.submit(self.runner, spec, self.job.report, self.job.stop.is_set)
 
     def cancel(self) -> None:
-        self._stop.set()
-
-    def _check(self) -> None:
-        done, total = self._done
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-        if self._future is None or not self._future.done():
-            return
-        self._poll.stop()
-        future, self._future = self._future, None
-        self.run_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
-        try:
-            self.show_result(future.result())
-        except LayerLabError as err:
-            self.info.setText(f"The sweep could not run: {err}")
+        self.job.stop.set()
 
     def show_result(self, result: SweepResult) -> None:
         """Plot training and validation error per value; mark and offer the best value."""
@@ -227,9 +199,7 @@ class SweepDialog(QDialog):
             self.apply_fn(self.spec, best)
 
     def done(self, code: int) -> None:  # noqa: D401 - QDialog override: stop the sweep too
-        self._stop.set()
-        self._poll.stop()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self.job.shutdown()
         super().done(code)
 
     def summary(self) -> dict[str, Any]:

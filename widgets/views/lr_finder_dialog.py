@@ -8,13 +8,10 @@ timer polls it and shows its progress; Cancel asks the sweep to stop at its next
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -26,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.lr_finder import LRFinderResult
-from engine.types import LayerLabError
+from widgets.background_run import BackgroundRun
 
 Sweep = Callable[[Callable[[int, int], bool]], LRFinderResult]
 
@@ -64,50 +61,28 @@ class LRFinderDialog(QDialog):
         self.run_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
         self.apply_button.clicked.connect(self.apply)
-        self._pool = ThreadPoolExecutor(max_workers=1)
-        self._future: Future[LRFinderResult] | None = None
-        self._stop = threading.Event()
-        self._done = [0, 1]
-        self._poll = QTimer(self, interval=50)
-        self._poll.timeout.connect(self._check)
+        self.job: BackgroundRun[LRFinderResult] = BackgroundRun(
+            self, self.progress, self.run_button, self.cancel_button, self.info, self.show_result)
         self.resize(640, 480)
 
     def start(self) -> None:
-        if self._future is not None:
+        if self.job.running:
             return
-        self._stop.clear()
-        self.run_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
         self.apply_button.setEnabled(False)
+        job = self.job
 
         def progress(i: int, n: int) -> bool:
-            self._done[:] = [i, n]  # read by the GUI timer; plain ints
-            return not self._stop.is_set()
+            job.report(i, n)
+            return not job.stop.is_set()
 
-        self._future = self._pool.submit(self.sweep, progress)
-        self._poll.start()
+        job.submit(self.sweep, progress)
 
     def cancel(self) -> None:
-        self._stop.set()
+        self.job.stop.set()
 
     @property
     def running(self) -> bool:
-        return self._future is not None
-
-    def _check(self) -> None:
-        i, n = self._done
-        self.progress.setRange(0, max(n, 1))
-        self.progress.setValue(i)
-        if self._future is None or not self._future.done():
-            return
-        self._poll.stop()
-        future, self._future = self._future, None
-        self.run_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
-        try:
-            self.show_result(future.result())
-        except LayerLabError as err:
-            self.info.setText(f"The sweep could not run: {err}")
+        return self.job.running
 
     def show_result(self, result: LRFinderResult) -> None:
         self.outcome = result
@@ -138,7 +113,5 @@ class LRFinderDialog(QDialog):
             self.apply_fn(float(f"{self.outcome.suggestion:.3g}"))
 
     def done(self, code: int) -> None:  # noqa: D401 - QDialog override: stop the sweep too
-        self._stop.set()
-        self._poll.stop()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self.job.shutdown()
         super().done(code)
