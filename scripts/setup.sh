@@ -13,7 +13,8 @@ if ! "$python" -m venv --help >/dev/null 2>&1; then
   exit 1
 fi
 [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
-"$venv/bin/python" -m pip install -q --upgrade pip
+# setuptools pinned: the wheel test builds LayerLab offline with the venv's own setuptools
+"$venv/bin/python" -m pip install -q --upgrade pip "setuptools==84.2.1"
 "$venv/bin/python" -m pip install -q ".[dev]"
 # the clone runs its own files (main.py, make run/test): drop the installed copy of LayerLab
 # itself so no stale engine/app/widgets sit in site-packages; its dependencies stay
