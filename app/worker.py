@@ -22,11 +22,11 @@ the epoch ends, ``stopping`` ends the run. Pause and stop therefore take effect 
 in flight, and chunks are sized (``trainer.config.snapshot_every``) to take about 20 ms.
 
 Throttling happens here: step snapshots are merged (their ``batch_losses`` concatenated) and
-queued at most ~30 times a second; epoch-end, parking and final snapshots always are. Heavy
-probes are switched on for at most ~30 chunks a second, one per emitted snapshot, so the
-decision map can move at the snapshot rate (fewer when they are costly:
-``_probe_interval`` keeps them under ~7 % of the thread's time), and recomputed whenever the
-run comes to rest (pause, single step, end) so a paused picture always shows the current weights.
+queued at most ~30 times a second; epoch-end, parking and final snapshots always are. Which
+probes a pull computes is ``app.probe_schedule``'s call: the decision map (or regression
+curve) with every emitted snapshot, the other probes as often as their cost allows; all are
+recomputed whenever the run comes to rest (pause, single step, end) so a paused picture always
+shows the current weights.
 
 Introspection probes (saliency, FGSM, latent points, dynamics, evaluation: see
 ``engine.introspection``) ride along with the heavy probes: ``set_probe_requests`` hands the
@@ -56,6 +56,7 @@ from concurrent.futures import Future
 from dataclasses import replace
 from typing import Any
 
+from app.probe_schedule import EARLY_S, EMIT_INTERVAL_S, FRAME_PROBES, ProbeSchedule
 from engine.checkpoints import CheckpointStore
 from engine.introspection import probe_batch_from
 from engine.probes import INTROSPECTION_BUDGET_S, ProbeSet
@@ -67,10 +68,6 @@ from engine.types import LayerLabError
 log = logging.getLogger(__name__)
 
 TARGET_CHUNK_S = 0.02  # wanted duration of one pull (pause/stop latency is about this)
-EMIT_INTERVAL_S = 1 / 30  # step snapshots reach the GUI at most ~30 Hz
-MIN_PROBE_INTERVAL_S = EMIT_INTERVAL_S  # heavy probes at most once per emitted snapshot ...
-PROBE_COST_SHARE = 0.07  # ... and at most ~7 % of the training thread's time at full speed,
-WATCH_PROBE_SHARE = 0.5  # ... or half of it under a Speed limit (it mostly waits for the clock)
 MAX_CHUNK_STEPS = 100_000
 GIL_SWITCH_INTERVAL_S = 0.001  # see share_the_gil
 MODES = ("running", "paused", "step", "epoch", "stopping")
@@ -136,7 +133,8 @@ class TrainingWorker:
         self._sizer = ChunkSizer()
         self._pending: Snapshot | None = None  # merged step snapshots not yet emitted
         self._last: Snapshot | None = None  # latest snapshot produced (emitted or pending)
-        self._last_sent = self._last_probe = 0.0
+        self._last_sent = 0.0
+        self._schedule = ProbeSchedule()
         self._probes_step = -1  # step at which the latest probes were computed
         self._probe_values: dict[str, Any] = {}  # and those probes
         self._paused_total = 0.0
@@ -309,9 +307,11 @@ class TrainingWorker:
         if self.checkpoints is not None:  # end the pull where the next checkpoint is due
             due = self.checkpoints.steps_until_due(self.trainer.step)
             config.snapshot_every = min(config.snapshot_every, due)
-        heavy = (swapped or asked or mode == "step"
-                 or now - self._last_probe >= self._probe_interval())
-        config.probes = self._with_introspection(probes, INTROSPECTION_BUDGET_S) if heavy else []
+        kind = self._schedule.choose(now, swapped or asked or mode == "step", self._step_rate > 0)
+        if kind == "full":
+            config.probes = self._with_introspection(probes, INTROSPECTION_BUDGET_S)
+        else:
+            config.probes = [name for name in probes if kind == "frame" and name in FRAME_PROBES]
         before = self._last.step if self._last is not None else 0
         snap = next(generator, None)
         if snap is None:
@@ -321,8 +321,13 @@ class TrainingWorker:
         if mode != "step":
             self._keep_to_step_rate(snap.step - before)
         if snap.probes:
-            self._last_probe, self._probes_step = time.perf_counter(), snap.step
-            self._probe_values = snap.probes
+            grid = self.trainer.probe_grid
+            self._schedule.computed(kind, now, grid.last_seconds if isinstance(grid, ProbeSet)
+                                    else 0.0)
+            if kind == "full":  # a frame alone leaves the rest at its own step: stale at rest
+                self._probes_step, self._probe_values = snap.step, snap.probes
+            else:
+                self._probe_values = {**self._probe_values, **snap.probes}
         return self._excluding_pauses(snap)
 
     def _record_checkpoint(self, snap: Snapshot | None) -> None:
@@ -336,12 +341,16 @@ class TrainingWorker:
         store.maybe_record(trainer, metrics, force=snap is not None and snap.is_final)
 
     def _chunk_steps(self) -> int:
-        """Steps of the next pull: ~20 ms of work, and under a speed limit no more than
-        ~1/30 s worth of steps, so the views still move smoothly."""
+        """Steps of the next pull: ~20 ms of work, and under a speed limit the steps due until
+        the next snapshot is (~1/30 s), so the views still move smoothly. A pull cut short by an
+        epoch's end is followed by one that ends on time (a full 1/30 s after it left 33 + 7
+        step pulls on the 40-step spiral, and the GUI got a snapshot only every 40 ms)."""
         rate = self._step_rate
         if rate <= 0:
             return self._sizer.steps
-        return max(1, min(self._sizer.steps, int(rate * EMIT_INTERVAL_S)))
+        left = EMIT_INTERVAL_S - (time.perf_counter() - self._last_sent)
+        window = left if left > EARLY_S else EMIT_INTERVAL_S
+        return max(1, min(self._sizer.steps, round(rate * window)))
 
     def _keep_to_step_rate(self, steps: int) -> None:
         """Under a speed limit, wait until ``steps`` steps are due; a mode change (pause,
@@ -375,17 +384,6 @@ class TrainingWorker:
         with self._cond:
             requests = self._requests
         return with_introspection(self.trainer, names, requests, budget_s)
-
-    def _probe_interval(self) -> float:
-        """Seconds between heavy probes: as often as ~30 Hz, but probes that cost more get
-        rarer, so they never take more than ``PROBE_COST_SHARE`` of the training time. Under a
-        Speed limit the thread mostly sleeps until its steps are due, so probes may use up to
-        ``WATCH_PROBE_SHARE`` of it: a watched run gets a smooth map (on a loaded machine a
-        2 ms probe costs ~8 ms of wall time, and 7 % of that allowed only ~6 maps a second)."""
-        grid = self.trainer.probe_grid
-        cost = grid.last_seconds if isinstance(grid, ProbeSet) else 0.0
-        share = PROBE_COST_SHARE if self._step_rate <= 0 else WATCH_PROBE_SHARE
-        return max(MIN_PROBE_INTERVAL_S, cost / share)
 
     def _apply_new_data(self) -> bool:
         """Swap in the data given by ``update_data``, if any; True when it was swapped."""
@@ -427,7 +425,7 @@ class TrainingWorker:
         """
         self._last = snap
         merged = merge_snapshots(self._pending, snap)
-        due = time.perf_counter() - self._last_sent >= EMIT_INTERVAL_S
+        due = time.perf_counter() - self._last_sent >= EMIT_INTERVAL_S - EARLY_S
         if force or due:
             if force:
                 merged = self._fresh_probes(merged)

@@ -7,17 +7,15 @@ from dataclasses import replace
 
 import numpy as np
 
-from app.session import coalesce_snapshots
-from app.worker import (
+from app.probe_schedule import (
     EMIT_INTERVAL_S,
-    PROBE_COST_SHARE,
-    WATCH_PROBE_SHARE,
-    TrainingWorker,
+    FULL_COST_SHARE,
+    FULL_MIN_INTERVAL_S,
+    WATCH_COST_SHARE,
+    ProbeSchedule,
 )
-from engine.project import load_project
-from engine.recipes import prepare
+from app.session import coalesce_snapshots
 from engine.snapshots import STEP, Snapshot
-from engine.warmup import EXAMPLES
 
 
 def _snap(step: int, losses: tuple[float, ...], probes: dict | None = None,
@@ -51,26 +49,68 @@ def test_a_map_without_newer_probes_survives_the_merge():
     assert len(out) == 1 and out[0][1].probes["decision_grid"] is grid
 
 
-def _worker(probe_seconds: float) -> TrainingWorker:
-    """A worker (not started) for the xor example whose latest probes took ``probe_seconds``."""
-    trainer = prepare(load_project(EXAMPLES / "xor.layerlab.json")).trainer
-    trainer.probe_grid.last_seconds = probe_seconds
-    return TrainingWorker(trainer, [])
+def _schedule(full_seconds: float) -> ProbeSchedule:
+    """A schedule whose full probe sets took ``full_seconds`` (the first one at t = 0)."""
+    schedule = ProbeSchedule()
+    for _ in range(3):
+        schedule.computed("full", 0.0, full_seconds)
+    return schedule
+
+
+def _kinds(schedule: ProbeSchedule, seconds: float, watched: bool,
+           pull_s: float = EMIT_INTERVAL_S + 0.002, cost: float = 0.001) -> list[str]:
+    """The kinds chosen for pulls every ``pull_s`` (a little over 1/30 s, as measured),
+    full probe sets costing ``cost`` seconds."""
+    kinds, t = [], pull_s
+    while t < seconds:
+        kind = schedule.choose(t, forced=False, watched=watched)
+        if kind != "none":
+            schedule.computed(kind, t, cost)
+        kinds.append(kind)
+        t += pull_s
+    return kinds
 
 
 def test_cheap_probes_follow_every_emitted_snapshot():
-    worker = _worker(0.001)
-    assert worker._probe_interval() == EMIT_INTERVAL_S  # ~30 maps a second
+    schedule = _schedule(0.001)
+    assert schedule.full_interval(watched=False) == FULL_MIN_INTERVAL_S  # ~15 full sets a second
+    assert _kinds(schedule, 1.0, watched=False).count("none") == 0
+
+
+def test_pulls_a_millisecond_early_still_get_their_map():
+    """Pulls every 1/30 s minus a little: the map must not skip every other one."""
+    kinds = _kinds(_schedule(0.001), 1.0, watched=True, pull_s=EMIT_INTERVAL_S - 0.002)
+    assert kinds.count("none") == 0
+
+
+def test_costly_probes_get_rarer_but_the_map_keeps_its_pace():
+    schedule = _schedule(0.008)  # full probes costing 8 ms: ~9 sets a second at 7 %
+    assert schedule.full_interval(watched=False) == 0.008 / FULL_COST_SHARE
+    kinds = _kinds(schedule, 2.0, watched=False, cost=0.008)
+    full = kinds.count("full") / 2.0
+    assert 1 / (schedule.full_interval(False) + EMIT_INTERVAL_S) <= full <= 1 / 0.1
+    assert kinds.count("none") == 0  # every other pull still moves the map: ~30 frames/s
 
 
 def test_a_watched_run_spends_up_to_half_its_waiting_time_on_probes():
-    worker = _worker(0.008)  # a 2 ms probe on a loaded machine
-    full_speed = worker._probe_interval()
-    assert full_speed == 0.008 / PROBE_COST_SHARE  # training time comes first at full speed
-    worker.set_step_rate(1000)
-    watched = worker._probe_interval()
-    assert watched == max(EMIT_INTERVAL_S, 0.008 / WATCH_PROBE_SHARE)
-    assert 1 / watched >= 24 > 1 / full_speed
+    schedule = _schedule(0.008)
+    watched = schedule.full_interval(watched=True)
+    assert watched == max(FULL_MIN_INTERVAL_S, 0.008 / WATCH_COST_SHARE)
+    assert 1 / watched >= 15 > 1 / schedule.full_interval(watched=False)
+
+
+def test_one_slow_compute_does_not_halve_the_rate():
+    """A compute that waited for the GIL costs several times the usual: the median rules."""
+    schedule = _schedule(0.001)
+    schedule.computed("full", 1.0, 0.05)
+    assert schedule.full_interval(watched=False) == FULL_MIN_INTERVAL_S
+
+
+def test_forced_probes_are_full_at_once():
+    schedule = _schedule(0.001)
+    schedule.computed("full", 1.0, 0.001)
+    assert schedule.choose(1.001, forced=True, watched=False) == "full"
+    assert schedule.choose(1.001, forced=False, watched=False) == "none"
 
 
 def test_merged_snapshot_is_a_plain_snapshot():

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from app.session import TrainingHistory, TrainingSession, default_probes
-from app.worker import MIN_PROBE_INTERVAL_S, ChunkSizer, merge_snapshots
+from app.probe_schedule import EARLY_S, EMIT_INTERVAL_S
+from app.worker import ChunkSizer, merge_snapshots
 from engine.graph import Graph
 from engine.project import Project
 from engine.snapshots import Snapshot
@@ -113,8 +114,8 @@ def test_snapshots_and_probes_are_throttled(qtbot, session):
     span = times[-1][0] - times[0][0]
     steps = [s for _, s in times if s.event == "step"]
     assert 3 <= len(steps) <= 30 * span + 3  # ~30 Hz at most
-    # heavy probes at most ~12.5 Hz (app.worker.MIN_PROBE_INTERVAL_S)
-    assert sum(1 for _, s in times if s.probes) <= span / MIN_PROBE_INTERVAL_S + 3
+    # probes at most once per emitted snapshot (app.probe_schedule)
+    assert sum(1 for _, s in times if s.probes) <= span / (EMIT_INTERVAL_S - EARLY_S) + 3
     first, last = times[0][1], times[-1][1]
     received = sum(len(s.batch_losses) for _, s in times)
     assert received == last.step - first.step + len(first.batch_losses)  # merged, not dropped
