@@ -76,11 +76,12 @@ def default_probes(requested: list[str], model: Model, data: Dataset,
     if recipe in RECIPE_PROBES:
         return names + [n for n in RECIPE_PROBES[recipe] if n not in names]
     wanted: list[str] = ["confusion"] if data.task == "classification" else []
-    if getattr(data, "x_train_raw", None) is not None or tuple(model.input_shape) == (2,):
+    line = getattr(data, "is_line", False)  # x expanded into x, x², … (polynomial features)
+    if not line and (getattr(data, "x_train_raw", None) is not None or model.input_shape == (2,)):
         wanted.append("decision_grid")  # 2-D points, with or without derived features
         if model.n_params < SMALL_MODEL_PARAMS:
             wanted += ["neuron_maps", "weights"]
-    elif tuple(model.input_shape) == (1,) and data.task == "regression":
+    elif (line or tuple(model.input_shape) == (1,)) and data.task == "regression":
         wanted.append("curve")
     return names + [n for n in wanted if n not in names]
 

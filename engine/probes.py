@@ -7,7 +7,9 @@
   validation, ``(N,)`` or ``(N, K)``) so a point exactly on the line is judged by the
   network's own rule. With derived input features (x₁², sin(x₁), ...) the grid points go
   through the same transformation (``Dataset.raw_to_inputs``) before the network sees them.
-- ``curve`` (1-D regression): predictions over 200 points spanning the inputs.
+- ``curve`` (1-D regression): predictions over 200 points spanning the inputs; with
+  polynomial features (x, x², …) the points span the input x before them
+  (``line_points``) and go through the same expansion.
 - ``weights``: copies of every parameter, keyed ``"weights:LAYER/PARAM"`` (network view).
 - ``confusion`` (classification): ``(K, K)`` counts on up to 2000 validation samples
   (training samples when there is no validation split), rows = true class; sequence labels
@@ -56,9 +58,20 @@ def plane_points(model: Model, data: Dataset) -> np.ndarray | None:
     if raw is not None:
         val = getattr(data, "x_val_raw", None)
         return np.concatenate([raw, val]) if val is not None and len(val) else raw
-    if model.input_shape == (2,):  # a Dataset built by hand, without the plane fields
+    if model.input_shape == (2,) and getattr(data, "poly", None) is None:
+        # a Dataset built by hand, without the plane fields (not x, x² of 1-D data)
         return np.concatenate([data.x_train, data.x_val]) if len(data.x_val) else data.x_train
     return None
+
+
+def line_points(data: Dataset) -> np.ndarray | None:
+    """The one input x ``(N, 1)`` of 1-D data expanded into polynomial features (training then
+    validation), or None (no such expansion: the network's inputs are the points)."""
+    if not getattr(data, "is_line", False) or data.x_train_base is None:
+        return None
+    val = data.x_val_base
+    return np.concatenate([data.x_train_base, val]) if val is not None and len(val) \
+        else data.x_train_base
 
 
 def grid_extent(points: np.ndarray) -> np.ndarray:
@@ -117,8 +130,16 @@ class ProbeSet:
         self.probe_state = ProbeState()
         self.broken: dict[str, str] = {}  # probes that crashed -> message (until re-asked)
         self.confusions = 0  # confusion matrices computed so far (the first ones are quick)
-        if plane is None and model.input_shape == (1,) and len(x):
+        self.curve_inputs: np.ndarray | None = None  # what the network sees at curve_x
+        line = line_points(data) if plane is None else None
+        if line is not None and len(line):
+            self.curve_x = np.linspace(line.min(), line.max(), 200).reshape(-1, 1).astype(
+                np.float32)  # (200, 1) along x -> (200, P) polynomial features
+            self.curve_inputs = np.ascontiguousarray(data.raw_to_inputs(self.curve_x),
+                                                     dtype=model.dtype)
+        elif plane is None and model.input_shape == (1,) and len(x):
             self.curve_x = np.linspace(x.min(), x.max(), 200).reshape(-1, 1).astype(model.dtype)
+            self.curve_inputs = self.curve_x
 
     def confusion_samples(self, y: np.ndarray) -> int:
         """How many samples of ``y`` ``(N,)`` or ``(N, T)`` the current confusion looks at:
@@ -218,9 +239,9 @@ class ProbeSet:
                 # is judged by the prediction rule itself, not by the nearest grid cell
                 out["point_scores"] = np.asarray(
                     self.coder.scores(self.model.predict(self.point_inputs)), np.float32)
-        if "curve" in names and self.curve_x is not None:
+        if "curve" in names and self.curve_x is not None and self.curve_inputs is not None:
             out["curve_x"] = self.curve_x[:, 0].copy()
-            out["curve_y"] = self.model.predict(self.curve_x)[:, 0].astype(np.float32)
+            out["curve_y"] = self.model.predict(self.curve_inputs)[:, 0].astype(np.float32)
         if "confusion" in names and self.data.task == "classification":
             out["confusion"] = self._confusion()
         if "weights" in names:

@@ -1,9 +1,10 @@
 """Does the network fit the data? The data half of ``engine.readiness``.
 
 ``input_problem(data, graph)``: the Input layer(s) against the dataset's samples — one
-Input of the sample's shape, or (``Dataset.input_parts``, e.g. the dates encoder–decoder's
-"source" and "decoder input") one Input per part, each naming its part in "Receives"
-(``part``). ``output_problems(ctx)``: the output layer against the classes or regression
+Input of the sample's shape (with polynomial features, ``poly_degree``, one value per
+feature: the message names them), or (``Dataset.input_parts``, e.g. the dates
+encoder–decoder's "source" and "decoder input") one Input per part, each naming its part in
+"Receives" (``part``). ``output_problems(ctx)``: the output layer against the classes or regression
 targets and the loss (``engine.targets.choose_loss`` decides, as the trainer does). Each
 returns ``Problem``s with a ``Fix`` when one edit mends it. Only shapes and the dataset's
 metadata are read.
@@ -71,7 +72,11 @@ def input_problem(data: Dataset | None, graph: Graph) -> Problem | None:
     if shape == tuple(data.input_shape):
         return None
     want = format_shape(tuple(data.input_shape))
-    return Problem(f"The data has {want} input value(s) per sample, but the Input layer "
+    poly = getattr(data, "poly", None)  # a Dataset built by hand may lack it
+    why = "" if poly is None else (
+        f" ({poly.n_inputs} input(s) and their polynomial features up to degree "
+        f"{poly.degree}: {', '.join(poly.names[:4])}{', …' if len(poly.names) > 4 else ''})")
+    return Problem(f"The data has {want} input value(s) per sample{why}, but the Input layer "
                    f"'{node.name}' expects {format_shape(shape)}.", node.name,
                    _set(node, f"Set Input shape to {want}", shape=list(data.input_shape)))
 

@@ -9,7 +9,10 @@ the validation error falls and rises again. Swept settings (``PARAMS``):
 - ``depth``: number of hidden Dense layers of a chain Input → Dense… → output (copies of
   ``layer``);
 - ``degree``: polynomial features of the inputs (1-D: x…x^d; 2-D: every x₁ⁱx₂ʲ with
-  1 ≤ i + j ≤ d), each column standardized with training statistics; the Input's shape follows;
+  1 ≤ i + j ≤ d), each column standardized with training statistics; the Input's shape follows
+  (``engine.datasets.polynomial``: the dataset option ``poly_degree`` gives the same columns,
+  so ``applied_dataset`` can apply a degree; a project that has the option is swept from its
+  inputs before the expansion);
 - ``train_size``: the first n training samples (a value ≤ 1 is a share of them);
 - ``l2``: the L2 penalty of every Dense layer.
 
@@ -32,18 +35,18 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from itertools import combinations_with_replacement
 from threading import Lock
 
 import numpy as np
 
 from engine.datasets.base import Dataset
+from engine.datasets.polynomial import check_degree, fit_polynomial, poly_size
 from engine.datasets.registry import load_dataset
 from engine.graph import Graph
 from engine.metrics import accuracy, per_position
 from engine.project import Project
 from engine.recipes import prepare
-from engine.types import ConfigError
+from engine.types import ConfigError, format_shape
 
 PARAMS: dict[str, str] = {
     "width": "units of a hidden layer", "depth": "number of hidden layers",
@@ -153,24 +156,16 @@ def with_depth(graph: Graph, depth: int, template: str) -> Graph:
 
 
 def polynomial_data(data: Dataset, degree: int) -> Dataset:
-    """``data`` with inputs replaced by their monomials up to ``degree`` (standardized with
-    training statistics). x: (N, D) with D ≤ 2 -> (N, P)."""
+    """``data`` (before any polynomial features of its own) with inputs replaced by their
+    monomials up to ``degree``, standardized with training statistics
+    (``engine.datasets.polynomial``). x: (N, D) with D ≤ 2 -> (N, P)."""
+    data = data.without_poly()
     if len(data.input_shape) != 1 or data.input_shape[0] > 2:
         raise ConfigError("A polynomial-degree sweep needs data with 1 or 2 inputs.")
-    d = data.input_shape[0]
-    terms = [c for k in range(1, degree + 1) for c in combinations_with_replacement(range(d), k)]
-
-    def expand(x: np.ndarray) -> np.ndarray:  # (N, D) -> (N, P)
-        x64 = x.astype(np.float64)
-        return np.stack([np.prod(x64[:, list(t)], axis=1) for t in terms], axis=1)
-
-    tr, va = expand(data.x_train), expand(data.x_val)
-    mean, std = tr.mean(axis=0), tr.std(axis=0)
-    std = np.where(std > 1e-12, std, 1.0)
-    names = ["·".join(f"x{j + 1}" for j in t) for t in terms]
-    return replace(data, x_train=((tr - mean) / std).astype(np.float32),
-                   x_val=((va - mean) / std).astype(np.float32),
-                   input_shape=(len(terms),), feature_names=names)
+    poly = fit_polynomial(data.x_train, degree, list(data.feature_names))
+    return replace(data, x_train=poly.apply(data.x_train), x_val=poly.apply(data.x_val),
+                   input_shape=(len(poly.terms),), feature_names=poly.names, poly=poly,
+                   x_train_base=data.x_train, x_val_base=data.x_val)
 
 
 def variant_graph(graph: Graph, spec: SweepSpec, value: float) -> Graph:
@@ -210,19 +205,24 @@ def variant(project: Project, data: Dataset, spec: SweepSpec, value: float
         keep = min(keep, n)
         data = replace(data, x_train=data.x_train[:keep], y_train=data.y_train[:keep],
                        x_train_raw=None if data.x_train_raw is None
-                       else data.x_train_raw[:keep])
+                       else data.x_train_raw[:keep],
+                       x_train_base=None if data.x_train_base is None
+                       else data.x_train_base[:keep])
     return p, data
 
 
 def folded(data: Dataset, folds: int, fold: int, seed: int) -> Dataset:
-    """Fold ``fold`` of ``folds`` held out from the pooled training + validation samples."""
+    """Fold ``fold`` of ``folds`` held out from the pooled training + validation samples
+    (inputs as the network receives them; a degree sweep passes its data before the
+    polynomial features, expanded per fold with that fold's statistics)."""
     x = np.concatenate([data.x_train, data.x_val])
     y = np.concatenate([data.y_train, data.y_val])
     order = np.random.default_rng([seed, 13]).permutation(len(x))
     held = np.array_split(order, folds)[fold]
     rest = np.setdiff1d(order, held, assume_unique=True)
     return replace(data, x_train=x[rest], y_train=y[rest], x_val=x[held], y_val=y[held],
-                   x_train_raw=None, x_val_raw=None)
+                   x_train_raw=None, x_val_raw=None, poly=None, x_train_base=None,
+                   x_val_base=None)
 
 
 # -- training ---------------------------------------------------------------------------------
@@ -260,6 +260,8 @@ def run_sweep(project: Project, spec: SweepSpec, data: Dataset | None = None,
     """Train every (value, fold) job, at most ``workers`` at once; see the module doc."""
     spec.check()
     data = data if data is not None else load_dataset(project.dataset)
+    if spec.param == "degree":  # each degree expands the inputs before the project's own
+        data = data.without_poly()
     folds = spec.folds if spec.folds >= 2 else 1
     jobs = []
     for i, value in enumerate(spec.values):
@@ -302,15 +304,36 @@ def _collect(spec: SweepSpec, runs: dict[tuple[int, int], tuple[float, float]], 
 
 
 def applicable(param: str) -> bool:
-    """Whether a swept value can be applied to the network: width and l2 as layer options,
-    depth by reshaping the chain (``app.depth_edit``); degree and train_size belong to the
-    sweep only (the sweep's standardized monomials have no project equivalent)."""
-    return param in ("width", "l2", "depth")
+    """Whether a swept value can be applied to the project: width and l2 as layer options,
+    depth by reshaping the chain (``app.depth_edit``), degree as the dataset option
+    ``poly_degree`` with the Input's shape (``applied_dataset``); train_size belongs to the
+    sweep only."""
+    return param in ("width", "l2", "depth", "degree")
 
 
 def applied_graph(project: Project, spec: SweepSpec, value: float) -> Graph:
     """The project's graph with ``value`` applied (for the document's undoable command)."""
+    if spec.param == "degree":
+        raise ConfigError("A polynomial degree is applied to the dataset (its 'poly_degree' "
+                          "option) and the Input together: use applied_dataset.")
     if not applicable(spec.param):
         raise ConfigError(f"The {PARAMS.get(spec.param, spec.param)} belongs to the sweep "
                           "only; it cannot be applied to the network.")
     return variant_graph(project.graph, spec, value)
+
+
+def applied_dataset(project: Project, data: Dataset, degree: int
+                    ) -> tuple[dict[str, object], str, dict[str, object]]:
+    """Applying a swept degree: ``(dataset spec with poly_degree, Input name, its new
+    options)`` — the project then loads the columns the sweep trained on (``data``: the
+    project's loaded data, whose inputs before any polynomial features give their count)."""
+    base = data.without_poly()
+    shape = tuple(int(d) for d in base.input_shape)
+    n_inputs = shape[0] if len(shape) == 1 else 0
+    check_degree(degree, n_inputs, str(project.dataset.get("name", "")), format_shape(shape))
+    inputs = project.graph.input_nodes()
+    if len(inputs) != 1:
+        raise ConfigError("A polynomial degree can be applied to a network with one Input.")
+    node = project.graph.nodes[inputs[0]]
+    spec = {**project.dataset, "poly_degree": int(degree)}
+    return spec, node.name, {**node.options, "shape": [poly_size(n_inputs, int(degree))]}

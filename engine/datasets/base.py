@@ -11,16 +11,20 @@ new raw inputs (a digit drawn by the learner) can be transformed the same way.
 (rescaled, ``(N, 2)``): with derived input features (``features``, see
 ``engine.datasets.features``) the network inputs ``x_train`` are ``(N, k)`` columns such as
 x₁², while plots and probe grids stay in the plane and go through ``raw_to_inputs``.
+Polynomial features (``poly_degree``, ``engine.datasets.polynomial``) come last: the inputs
+before them stay in ``x_train_base``/``x_val_base`` (``(N, D)``, D = 1 or 2) and
+``raw_to_inputs`` expands new points with the training statistics.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from engine.datasets.features import feature_columns
+from engine.datasets.polynomial import Polynomial
 from engine.types import DataError
 
 CLASSIFICATION = "classification"
@@ -53,6 +57,9 @@ class Dataset:
     last layer decides between 1 sigmoid unit and 2 softmax units), ``D`` for regression.
     ``x_train_raw: (N, 2)``/``x_val_raw: (M, 2)`` are the points in the x₁/x₂ plane for 2-D
     data (the same arrays as ``x_train``/``x_val`` without ``features``), None otherwise.
+    With polynomial features ``poly`` the network inputs are ``(N, P)`` standardized
+    monomials of ``x_train_base: (N, D)``/``x_val_base: (M, D)`` (the inputs before them);
+    without, ``poly`` and the base arrays are None.
     """
 
     name: str
@@ -74,6 +81,9 @@ class Dataset:
     # ``[(name, shape), ...]`` when a sample is several inputs packed side by side (an
     # encoder–decoder's "source" and "decoder input"): ``x: (N, Σ prod(shape))``; [] = one
     input_parts: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)
+    poly: Polynomial | None = None  # polynomial features fitted on the training part
+    x_train_base: np.ndarray | None = None  # (N, D) inputs before the polynomial features
+    x_val_base: np.ndarray | None = None  # (M, D)
 
     @property
     def n_train(self) -> int:
@@ -88,15 +98,32 @@ class Dataset:
         """True for 2-D points (a decision map can be drawn over x₁/x₂)."""
         return self.x_train_raw is not None
 
+    @property
+    def is_line(self) -> bool:
+        """True for 1-D inputs expanded into polynomial features (a curve along x)."""
+        return self.x_train_base is not None and self.x_train_base.shape[1:] == (1,) \
+            and not self.is_plane
+
     def raw_to_inputs(self, x_plane: np.ndarray) -> np.ndarray:
-        """Points in the plane ``(B, 2)`` (already rescaled) -> network inputs ``(B, k)``."""
-        return feature_columns(np.asarray(x_plane, dtype=np.float32), self.features)
+        """Points in the plane ``(B, 2)`` (already rescaled; on a line ``(B, 1)``) -> network
+        inputs ``(B, k)``: the derived features, then the polynomial features."""
+        x = feature_columns(np.asarray(x_plane, dtype=np.float32), self.features)
+        return self.poly.apply(x) if self.poly is not None else x
 
     def prepare_inputs(self, x_raw: np.ndarray) -> np.ndarray:
         """Rescale new raw samples as the dataset's inputs were, then derive the features:
         ``(B, *raw_shape)`` -> ``(B, *input_shape)``."""
         x = apply_preprocessing(self.preprocessing, np.asarray(x_raw, dtype=np.float32))
-        return self.raw_to_inputs(x) if self.features else x
+        return self.raw_to_inputs(x) if self.features or self.poly is not None else x
+
+    def without_poly(self) -> Dataset:
+        """The same data before its polynomial features (itself when it has none)."""
+        if self.poly is None or self.x_train_base is None or self.x_val_base is None:
+            return self
+        return replace(self, x_train=self.x_train_base, x_val=self.x_val_base,
+                       input_shape=tuple(int(d) for d in self.x_train_base.shape[1:]),
+                       feature_names=list(self.poly.base_names), poly=None,
+                       x_train_base=None, x_val_base=None)
 
 
 def apply_preprocessing(prep: dict[str, Any], x: np.ndarray) -> np.ndarray:

@@ -19,14 +19,14 @@ def edited_spec(spec: dict[str, Any], rows: list[list[float | int]],
 
     A points spec just gets the new rows. Any other 2-D dataset becomes a points dataset with
     its points as shown (so rescaling is dropped: the rows are already rescaled), keeping its
-    input features, seed and validation share and, when ``data`` is given, its class names and
-    number of classes.
+    input features, polynomial degree, seed and validation share and, when ``data`` is given,
+    its class names and number of classes.
     """
     if spec.get("name") == "points":
         return {**spec, "points": [list(r) for r in rows]}
     defaults = dataset_options(spec["name"])
     out: dict[str, Any] = {"name": "points", "points": [list(r) for r in rows]}
-    for key in ("features", "seed", "val_split"):
+    for key in ("features", "poly_degree", "seed", "val_split"):
         value = spec.get(key, defaults.get(key))
         if value is not None:
             out[key] = value

@@ -12,6 +12,9 @@ digits take ``n_samples`` as the size of a random subset (empty: all).
 Every dataset with 2 inputs (points in the x₁/x₂ plane) also takes ``features``: a list of
 derived inputs such as ``["x1^2", "x2^2"]`` (``engine.datasets.features``; default: x₁, x₂ as
 they are). ``points`` is the learner's own point set (``engine.datasets.points``).
+The generated sets, the gates, ``points``, ``csv`` and ``numpy`` take ``poly_degree``:
+polynomial features of their 1 or 2 inputs up to that degree, standardized
+(``engine.datasets.polynomial``; empty: none) — what the capacity sweep's degree trains on.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from engine.datasets.imbalance import keep_indices
 from engine.datasets.importers import load_csv, load_idx, load_numpy
 from engine.datasets.options import Option, resolve_options
 from engine.datasets.points import MAX_CLASSES, points_raw
+from engine.datasets.polynomial import MAX_DEGREE, check_degree, fit_polynomial
 from engine.datasets.preprocess import fit_preprocessing, split_indices, subsample
 from engine.datasets.shapes import shapes
 from engine.types import ConfigError, DataError, format_shape
@@ -57,6 +61,10 @@ NORM = Option("normalize", "none", "choice", "'minmax' rescales each input into 
 SUBSET = Option("n_samples", None, "int", "Use a random subset of this many samples "
                 "(empty: all of them).", low=2, high=10_000_000, optional=True)
 TAIL = [SEED, VAL, STD, NORM]
+POLY = Option("poly_degree", None, "int", "Polynomial features: every product of the inputs "
+              "up to this degree (x, x², x³ …; with two inputs also x₁·x₂ …), each rescaled "
+              "to mean 0, spread 1. The Input layer then needs one value per feature. Empty: "
+              "the inputs as they are.", low=1, high=MAX_DEGREE, optional=True)
 
 
 def _gen(n_samples: int, noise: float) -> list[Option]:
@@ -92,13 +100,13 @@ def _generated(name: str, title: str, task: str, fn: Callable[..., RawData],
     group = "2-D classification" if task == CLASSIFICATION else "1-D regression"
     names = tuple(o.name for o in extra)
     rare = IMBALANCE_OPTIONS if task == CLASSIFICATION else []
-    return Entry(name, title, group, task, _gen(*defaults) + extra + rare + TAIL,
+    return Entry(name, title, group, task, _gen(*defaults) + extra + rare + [POLY] + TAIL,
                  _generator(fn, names))
 
 
 def _gate(name: str) -> Entry:
     return Entry(name, f"{generated.GATE_TITLES[name]} gate", "logic gates", CLASSIFICATION,
-                 [STD, NORM], lambda o: generated.gate(name),
+                 [POLY, STD, NORM], lambda o: generated.gate(name),
                  ignored=("n_samples", "noise", "seed", "val_split"))
 
 
@@ -159,7 +167,7 @@ ENTRIES: dict[str, Entry] = {e.name: e for e in [
                   hidden=True),
            SEED, Option("val_split", 0.0, "float", "Expected share of points held out for "
                         "validation (chosen point by point, so drawing never reshuffles).",
-                        low=0.0, high=0.9), STD, NORM],
+                        low=0.0, high=0.9), POLY, STD, NORM],
           points_raw),
     Entry("digits", "Handwritten digits (8×8)", "images", CLASSIFICATION,
           _file_options(Option("as_image", False, "bool", "Images 1×8×8 (for convolutions) "
@@ -188,14 +196,14 @@ ENTRIES: dict[str, Entry] = {e.name: e for e in [
                         Option("target_column", None, "column", "Name or 0-based number of "
                                "the column to predict (empty: the last one).", optional=True),
                         Option("has_header", "auto", "choice", "Whether the first row holds "
-                               "column names.", choices=("auto", True, False)), TASK),
+                               "column names.", choices=("auto", True, False)), TASK, POLY),
           lambda o: load_csv(o["path"], o["target_column"], o["has_header"], o["task"]),
           subsample=True),
     Entry("numpy", "NumPy file (.npy/.npz)", "your own data", "auto",
           _file_options(Option("path", "", "path", PATH_HELP),
                         Option("x_key", "x", "str", "Name of the inputs array in an .npz."),
                         Option("y_key", "y", "str", "Name of the targets array in an .npz."),
-                        TASK),
+                        TASK, POLY),
           lambda o: load_numpy(o["path"], o["x_key"], o["y_key"], o["task"]), subsample=True),
     Entry("idx", "MNIST IDX files", "your own data", CLASSIFICATION,
           _file_options(Option("images_path", "", "path", "The images file (…-images-idx3)."),
@@ -287,6 +295,14 @@ def _finish(entry: Entry, raw: RawData, opts: dict[str, Any], features: list[str
     names = [feature_label(f) for f in features] or raw.feature_names
     if features:
         x_tr, x_val = feature_columns(x_tr, features), feature_columns(x_val, features)
+    base_shape = tuple(int(d) for d in x_tr.shape[1:])
+    degree = check_degree(opts.get("poly_degree"), base_shape[0] if len(base_shape) == 1
+                          else 0, entry.name, format_shape(base_shape))
+    poly = base_tr = base_val = None
+    if degree is not None:  # after the features: what the sweep's degree variant expands
+        poly = fit_polynomial(x_tr, degree, list(names))
+        base_tr, base_val = x_tr, x_val
+        x_tr, x_val, names = poly.apply(x_tr), poly.apply(x_val), poly.names
     output_dim = raw.n_classes if raw.task == CLASSIFICATION else int(raw.y.shape[1])
     return Dataset(
         name=entry.name, x_train=x_tr, y_train=y_tr, x_val=x_val, y_val=y_val, task=raw.task,
@@ -294,4 +310,5 @@ def _finish(entry: Entry, raw: RawData, opts: dict[str, Any], features: list[str
         output_dim=output_dim, feature_names=names, class_names=raw.class_names,
         description=raw.description, preprocessing=prep, features=list(features),
         x_train_raw=plane_tr, x_val_raw=plane_val, input_parts=list(raw.input_parts),
+        poly=poly, x_train_base=base_tr, x_val_base=base_val,
     )

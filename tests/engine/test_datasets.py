@@ -165,7 +165,8 @@ def test_option_checks_are_readable():
     with pytest.raises(ConfigError, match="too few for 4 classes"):
         load_dataset({"name": "spiral", "n_classes": 4, "n_samples": 6})
     assert dataset_options("spiral") == {"n_samples": 400, "noise": 0.05, "n_classes": 2,
-                                         "imbalance": 1.0, "rare_class": 1, "seed": 0,
+                                         "imbalance": 1.0, "rare_class": 1,
+                                         "poly_degree": None, "seed": 0,
                                          "val_split": 0.2, "standardize": False,
                                          "normalize": "none"}
     assert {s["name"] for s in dataset_option_specs("csv")} >= {"path", "target_column"}

@@ -125,7 +125,7 @@ def test_points_dataset_infers_classes_and_names():
     assert empty.n_train == 0 and empty.n_classes == 2 and empty.input_shape == (2,)
     assert "points" in [e["name"] for e in dataset_catalog()]
     assert [o["name"] for o in dataset_option_specs("points")] == [
-        "seed", "val_split", "standardize", "normalize"]
+        "seed", "val_split", "poly_degree", "standardize", "normalize"]
 
 
 def test_points_errors():
