@@ -56,6 +56,6 @@ def weights_from_torch(project: Project, state: dict[str, np.ndarray]
         raise ExportError("The file's arrays do not fit this network (a layer's entries are "
                           "missing or have other shapes); export the project again and train "
                           "with the new script.") from None
-    taken = {s.var for s in plan.steps if s.params}
+    taken = {s.var for s in plan.steps if s.params or s.kind == "BatchNormalization"}
     unused = sorted(k for k in state if k.split(".")[0] not in taken)
     return weights, unused

@@ -23,7 +23,7 @@ from engine.export.torch_recipe import (
     kl_weight_source,
     reconstruction_loss,
 )
-from engine.export.torch_templates import code_for
+from engine.export.torch_templates import COMPOSITE_SOURCES, code_for
 from engine.optimizers import get_optimizer
 
 COMPOSITES = {
@@ -58,6 +58,7 @@ COMPOSITES = {
         joined = (weights @ v).transpose(1, 2).reshape(xq.shape[0], xq.shape[1], -1)
         return self.output(joined)''',
     "Sampling": SAMPLING,
+    **COMPOSITE_SOURCES,
 }
 
 LOSSES = {

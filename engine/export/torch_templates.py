@@ -7,11 +7,11 @@ module's ``state_dict`` entries (``{"weight": ...}``, without the ``<var>.`` pre
 ``to_torch`` for export, ``from_torch`` for import back (and for comparing gradients).
 
 Conventions bridged here: Dense kernels are (in, out), torch's Linear weights (out, in);
-images are channels-first in both; recurrent layers keep one bias in LayerLab (torch's
-``bias_hh`` is created, set to zero and frozen) and the GRU's gate blocks are z, r, n in
-LayerLab but r, z, n in torch. Kinds torch has no module for (multi-head attention with
+images are channels-first in both. Kinds torch has no module for (multi-head attention with
 LayerLab's general key/value sizes, positional encodings, "same" padding with strides) are
-written out as small composites.
+written out as small composites. ``torch_layers`` adds the convolutions beyond Conv2D,
+upsampling, PReLU, OneHot and BatchNormalization, ``torch_recurrent`` the recurrent layers;
+composites' source text is collected in ``COMPOSITE_SOURCES``.
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ class TorchCode:
 
 
 TORCH_TEMPLATES: dict[str, Callable[[Step], TorchCode]] = {}
+# source of the composites (``TorchCode.classes``) the template modules define
+COMPOSITE_SOURCES: dict[str, str] = {}
 
 
 def template(*kinds: str):
@@ -176,8 +178,14 @@ def _gmp(step: Step) -> TorchCode:
 @template("Embedding")
 def _embedding(step: Step) -> TorchCode:
     vocab, dim = step.params["embeddings"]
+    ids = f"{step.inputs[0]}.round().long()"
+    if step.options.get("mask_zero"):  # id 0 is padding: a zero vector, never trained
+        return TorchCode([f"self.{step.var} = nn.Embedding({vocab}, {dim}, padding_idx=0)"],
+                         f"self.{step.var}({ids}).masked_fill(({ids} == 0)[..., None], 0.0)",
+                         lambda a: {"weight": a["embeddings"]},
+                         lambda t: {"embeddings": t["weight"]})
     return TorchCode([f"self.{step.var} = nn.Embedding({vocab}, {dim})"],
-                     f"self.{step.var}({step.inputs[0]}.long())",
+                     f"self.{step.var}({ids})",
                      lambda a: {"weight": a["embeddings"]}, lambda t: {"embeddings": t["weight"]})
 
 
@@ -243,69 +251,16 @@ def _sequence_pooling(step: Step) -> TorchCode:
     return TorchCode([], expr[step.options["mode"]])
 
 
-def _gru_order(w: np.ndarray) -> np.ndarray:
-    """Gate blocks along axis 0: LayerLab z, r, n <-> torch r, z, n (its own inverse)."""
-    z, r, n = np.split(w, 3, axis=0)
-    return np.concatenate([r, z, n], axis=0)
-
-
-@template("SimpleRNN", "LSTM", "GRU")
-def _recurrent(step: Step) -> TorchCode:
-    o = step.options
-    if len(step.inputs) > 1 or o.get("mask_padding"):
-        raise ExportError(f"The {step.kind} '{step.name}' uses an initial state or padding "
-                          "masks, which the code export does not write yet; switch them off.")
-    units, fan_in = int(o["units"]), step.in_shapes[0][-1]
-    bias = "bias" in step.params
-    extra = ""
-    if step.kind == "SimpleRNN":
-        if o["activation"] not in ("tanh", "relu"):
-            raise ExportError(f"The SimpleRNN '{step.name}' uses {o['activation']}; torch's RNN "
-                              "offers tanh or relu.")
-        extra = f", nonlinearity='{o['activation']}'"
-    elif (o["activation"], o["recurrent_activation"]) != ("tanh", "sigmoid"):
-        raise ExportError(f"The {step.kind} '{step.name}' uses other activations than tanh and "
-                          "sigmoid, which torch's recurrent layers do not offer.")
-    if step.kind == "GRU" and not o.get("reset_after", True):
-        raise ExportError(f"The GRU '{step.name}' uses reset_after off; torch's GRU resets "
-                          "after the product (switch reset_after on).")
-    module = {"SimpleRNN": "nn.RNN", "LSTM": "nn.LSTM", "GRU": "nn.GRU"}[step.kind]
-    init = [f"self.{step.var} = {module}({fan_in}, {units}, batch_first=True, "
-            f"bias={bias}{extra})"]
-    gru = step.kind == "GRU"
-    order = _gru_order if gru else (lambda w: w)
-    if bias and not gru:
-        init += [f"with torch.no_grad():  # LayerLab's {step.kind} has one bias: keep this at 0",
-                 f"    self.{step.var}.bias_hh_l0.zero_()",
-                 f"self.{step.var}.bias_hh_l0.requires_grad_(False)"]
-
-    def to(a: Arrays) -> Arrays:
-        out = {"weight_ih_l0": order(a["kernel"].T), "weight_hh_l0": order(a["recurrent_kernel"].T)}
-        if "bias" in a:
-            out["bias_ih_l0"] = order(a["bias"])
-            out["bias_hh_l0"] = order(a["recurrent_bias"]) if gru else np.zeros_like(a["bias"])
-        return out
-
-    def back(t: Arrays) -> Arrays:
-        out = {"kernel": order(t["weight_ih_l0"]).T,
-               "recurrent_kernel": order(t["weight_hh_l0"]).T}
-        if "bias_ih_l0" in t:
-            hh = t.get("bias_hh_l0", np.zeros_like(t["bias_ih_l0"]))
-            if gru:
-                out["bias"], out["recurrent_bias"] = order(t["bias_ih_l0"]), order(hh)
-            else:
-                out["bias"] = t["bias_ih_l0"] + hh
-        return out
-    pick = "" if o["return_sequences"] else "[:, -1]"
-    return TorchCode(init, f"self.{step.var}({step.inputs[0]})[0]{pick}", to, back)
-
-
 @template("Sampling")
 def _sampling(step: Step) -> TorchCode:
     """The VAE's reparameterisation (the ``Sampling`` composite): μ, log σ² -> z."""
     return TorchCode([f"self.{step.var} = Sampling()"],
                      f"self.{step.var}({step.inputs[0]}, {step.inputs[1]})",
                      classes=("Sampling",))
+
+
+# the other template modules register theirs on import
+from engine.export import torch_layers, torch_recurrent  # noqa: E402, F401
 
 
 def code_for(step: Step) -> TorchCode:

@@ -1,9 +1,10 @@
 """LayerLab weights <-> the exported PyTorch module's ``state_dict`` (numpy arrays only).
 
 ``to_torch(plan, weights)``: ``{"layer/param": array}`` -> ``{"<var>.<torch name>": array}``
-(what the exported script loads). ``from_torch(plan, state)`` inverts it, so a state dict
-saved by the exported training script loads back into the project; given gradients instead
-of weights it maps them the same way (a frozen, missing ``bias_hh`` counts as zero).
+(what the exported script loads); running statistics (``"layer/state:key"``) become buffers.
+``from_torch(plan, state)`` inverts it, so a state dict saved by the exported training script
+loads back into the project; given gradients instead of weights it maps them the same way (a
+frozen, missing ``bias_hh`` counts as zero).
 """
 
 from __future__ import annotations
@@ -41,9 +42,14 @@ def from_torch(plan: Plan, state: dict[str, np.ndarray]) -> dict[str, np.ndarray
 def _to_torch(plan: Plan, weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     for step in plan.steps:
-        if step.kind == "Input" or not step.params:
+        if step.kind == "Input":
             continue
         mine = {k: np.asarray(weights[f"{step.name}/{k}"]) for k in step.params}
+        state = f"{step.name}/state:"  # running statistics (BatchNormalization)
+        mine.update({k[len(step.name) + 1:]: np.asarray(v) for k, v in weights.items()
+                     if k.startswith(state)})
+        if not mine:
+            continue
         for sub, value in code_for(step).to_torch(mine).items():
             out[_key(step.var, sub)] = np.ascontiguousarray(value)
     return out
@@ -52,7 +58,7 @@ def _to_torch(plan: Plan, weights: dict[str, np.ndarray]) -> dict[str, np.ndarra
 def _from_torch(plan: Plan, state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     for step in plan.steps:
-        if step.kind == "Input" or not step.params:
+        if step.kind == "Input":
             continue
         prefix = f"{step.var}."
         theirs = {k[len(prefix):]: np.asarray(v) for k, v in state.items()
