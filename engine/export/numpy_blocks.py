@@ -258,25 +258,6 @@ def lstm_backward(g, cache):
     return dx, dW, dU, db
 
 
-def gru_forward(x, W, U, b, rb, act, gate_act, return_sequences):
-    """GRU (reset after the product, PyTorch's formula). x: (B, T, F), W: (F, 3·units),
-    U: (units, 3·units), b and rb: (3·units,) or None; gate blocks update z, reset r,
-    candidate n:  n = act(x W_n + b_n + r·(h U_n + rb_n)),  h_t = z·h + (1 − z)·n."""
-    batch, steps, _ = x.shape
-    k = U.shape[0]
-    h = np.zeros((batch, k), dtype=x.dtype)
-    hs = []
-    for t in range(steps):
-        a = x[:, t] @ W + (0.0 if b is None else b)  # (B, 3·units)
-        r_h = h @ U + (0.0 if rb is None else rb)
-        z = activate(a[:, :k] + r_h[:, :k], gate_act)
-        r = activate(a[:, k:2 * k] + r_h[:, k:2 * k], gate_act)
-        n = activate(a[:, 2 * k:] + r * r_h[:, 2 * k:], act)
-        h = z * h + (1.0 - z) * n
-        hs.append(h)
-    return (np.stack(hs, axis=1) if return_sequences else h), None
-
-
 def embedding_forward(ids, E):
     """ids: (B, T) whole numbers (token ids, stored as floats) -> (B, T, dim) rows of E."""
     index = ids.astype(np.int64)
@@ -291,19 +272,6 @@ def embedding_backward(g, cache):
     return dE
 
 
-def layer_norm_forward(x, gamma, beta, epsilon):
-    """x: (B, ..., F) -> same shape: each feature vector to mean 0 and variance 1, then
-    scaled by gamma (F,) and shifted by beta (F,)."""
-    mean = x.mean(axis=-1, keepdims=True)
-    var = x.var(axis=-1, keepdims=True)
-    y = (x - mean) / np.sqrt(var + epsilon)
-    if gamma is not None:
-        y = y * gamma
-    if beta is not None:
-        y = y + beta
-    return y, None
-
-
 def sinusoidal_positions(steps, dim):
     """(steps, dim): PE[p, 2i] = sin(p / 10000^(2i/dim)), PE[p, 2i+1] = cos(same angle)."""
     pos = np.arange(steps, dtype=np.float64)[:, None]
@@ -312,32 +280,10 @@ def sinusoidal_positions(steps, dim):
     return np.where(np.arange(dim) % 2 == 0, np.sin(angle), np.cos(angle))
 
 
-def attention_forward(xq, xc, P, name, heads, causal):
-    """Multi-head attention. xq: (B, Tq, Fq) queries, xc: (B, Tk, Fc) context -> (B, Tq, Fq).
-    Each head compares its queries with every key (scaled dot product), turns the scores into
-    weights with a softmax and averages the values; the heads are joined and projected."""
-
-    def project(v, part):
-        b = P.get(f"{name}/{part}_bias")
-        return v @ P[f"{name}/{part}_kernel"] + (0.0 if b is None else b)
-
-    def split(v):  # (B, T, heads·d) -> (B, heads, T, d)
-        return v.reshape(v.shape[0], v.shape[1], heads, -1).transpose(0, 2, 1, 3)
-
-    q, k, v = split(project(xq, "query")), split(project(xc, "key")), split(project(xc, "value"))
-    scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(q.shape[-1])  # (B, heads, Tq, Tk)
-    if causal:
-        scores = np.where(np.tri(scores.shape[2], scores.shape[3], dtype=bool), scores, -np.inf)
-    weights = activate(scores, "softmax")
-    joined = (weights @ v).transpose(0, 2, 1, 3).reshape(xq.shape[0], xq.shape[1], -1)
-    return project(joined, "output"), weights
-
-
 NEEDS = {
     "dense_forward": ["activate"], "dense_backward": ["activate_backward"],
     "conv2d_forward": ["activate"], "conv2d_backward": ["activate_backward"],
     "rnn_forward": ["activate"], "rnn_backward": ["activate_backward"],
     "lstm_forward": ["activate"], "lstm_backward": ["activate_backward"],
-    "gru_forward": ["activate"], "attention_forward": ["activate"],
     "activate_backward": ["activate"],
 }

@@ -11,8 +11,10 @@ learning-rate schedule, batch size, epochs and seed. It reads the weights from
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
+from typing import Any
 
-from engine.export import numpy_blocks, numpy_train_blocks
+from engine.export import numpy_blocks, numpy_seq_blocks, numpy_train_blocks
 from engine.export.code_text import (
     batch_size_expr,
     header,
@@ -21,12 +23,23 @@ from engine.export.code_text import (
     schedule_source,
     shape_text,
 )
+from engine.export.numpy_order import epoch_order_parts, weighted_sampling
 from engine.export.numpy_templates import NUMPY_TEMPLATES
 from engine.export.plan import ExportError, Plan, Step, unsupported
 
 LOSSES = {"categorical_crossentropy": "softmax_cross_entropy",
           "binary_crossentropy": "sigmoid_cross_entropy", "mse": "mean_squared_error",
           "mae": "mean_absolute_error"}
+
+
+BLOCK_MODULES = (numpy_blocks, numpy_seq_blocks, numpy_train_blocks)
+NEEDS = {**numpy_blocks.NEEDS, **numpy_seq_blocks.NEEDS}  # block -> the blocks it calls
+
+
+def _block(name: str) -> Callable[..., Any]:
+    """The building-block function ``name`` (its source is pasted into the script)."""
+    found: Callable[..., Any] = next(getattr(m, name) for m in BLOCK_MODULES if hasattr(m, name))
+    return found
 
 
 def check_supported(plan: Plan) -> None:
@@ -65,8 +78,7 @@ def numpy_script(plan: Plan, stem: str) -> str:
              "1.0507009873554804934193349852946\n",
              "\n# ---- building blocks " + "-" * 60]
     for name in _blocks(plan, trains):
-        parts.append(inspect.getsource(getattr(numpy_blocks, name, None)
-                                       or getattr(numpy_train_blocks, name)))
+        parts.append(inspect.getsource(_block(name)))
     parts.append("# ---- the network " + "-" * 64)
     parts.append(forward_lines)
     parts.append(_predict(plan))
@@ -74,6 +86,7 @@ def numpy_script(plan: Plan, stem: str) -> str:
     if trains:
         parts.append(_backward(plan))
         parts.append(schedule_source(plan.training))
+        parts += epoch_order_parts(plan)
         parts.append(_train(plan))
     parts.append(_main(plan, stem, trains))
     return "\n\n\n".join(p.rstrip("\n") for p in parts) + "\n"
@@ -87,7 +100,7 @@ def _blocks(plan: Plan, trains: bool) -> list[str]:
         for block in NUMPY_TEMPLATES[step.kind].blocks:
             if block.endswith("_backward") and not trains:
                 continue
-            wanted += numpy_blocks.NEEDS.get(block, []) + [block]
+            wanted += NEEDS.get(block, []) + [block]
     if trains:
         wanted.append("activate_backward")
     wanted.append(LOSSES[plan.loss])
@@ -169,32 +182,40 @@ def _backward(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def _train(plan: Plan) -> str:
-    t = plan.training
-    opt = t.optimizer
+def _optimizer_step(plan: Plan) -> tuple[str, str]:
+    """(the training loop's optimizer call, a note when the script substitutes SGD)."""
+    opt = plan.training.optimizer
     from engine.optimizers import get_optimizer
 
-    hyper = get_optimizer(opt, **t.optimizer_options).hyper
+    hyper = get_optimizer(opt, **plan.training.optimizer_options).hyper
     if opt in ("adam", "adamw"):
-        step = (f"adam_step(P, G, state, lr, step + 1, beta_1={hyper['beta_1']!r}, "
+        return (f"adam_step(P, G, state, lr, step + 1, beta_1={hyper['beta_1']!r}, "
                 f"beta_2={hyper['beta_2']!r}, epsilon={hyper['epsilon']!r}, "
-                f"weight_decay={hyper['weight_decay']!r}, decoupled={opt == 'adamw'})")
-        note = ""
-    else:
-        step = (f"sgd_step(P, G, state, lr, momentum={hyper.get('momentum', 0.0)!r}, "
-                f"nesterov={hyper.get('nesterov', False)!r}, "
-                f"weight_decay={hyper.get('weight_decay', 0.0)!r})")
-        note = ("" if opt in ("sgd", "momentum", "nesterov") else
-                f"    # NOTE: LayerLab trains this project with {opt}; this script uses SGD.\n")
+                f"weight_decay={hyper['weight_decay']!r}, decoupled={opt == 'adamw'})"), ""
+    step = (f"sgd_step(P, G, state, lr, momentum={hyper.get('momentum', 0.0)!r}, "
+            f"nesterov={hyper.get('nesterov', False)!r}, "
+            f"weight_decay={hyper.get('weight_decay', 0.0)!r})")
+    return step, ("" if opt in ("sgd", "momentum", "nesterov") else
+                  f"    # NOTE: LayerLab trains this project with {opt}; this script uses SGD.\n")
+
+
+def _train(plan: Plan) -> str:
+    t = plan.training
+    step, note = _optimizer_step(plan)
+    weighted = weighted_sampling(plan)
+    order_arg = "y if labels is None else labels" if weighted else "len(x)"
     return (
-        "def train(P, x, y, epochs, seed):\n"
-        '    """Mini-batch training: forward, loss, backward, one optimizer step per batch."""\n'
-        f"{note}"
-        "    rng = np.random.default_rng(seed)\n"
+        f"def train(P, x, y, epochs, seed{', labels=None' if weighted else ''}):\n"
+        '    """Mini-batch training: forward, loss, backward, one optimizer step per batch.'
+        + ("\n\n    labels: the class of each sample (data['labels_train']; default y), which "
+           'weighted sampling draws by."""\n' if weighted else '"""\n')
+        + f"{note}"
+        "    order_rng = np.random.default_rng(seed)  # draws the sample order, as LayerLab does\n"
+        "    rng = np.random.default_rng(seed + 1)  # draws the dropout masks\n"
         "    state, step = {}, 0\n"
         f"    batch = {batch_size_expr(t, 'len(x)')}\n"
         "    for epoch in range(epochs):\n"
-        f"        order = {'rng.permutation(len(x))' if t.shuffle else 'np.arange(len(x))'}\n"
+        f"        order = epoch_order(order_rng, {order_arg})\n"
         "        losses = []\n"
         "        for start in range(0, len(x), batch):\n"
         "            idx = order[start:start + batch]\n"
@@ -222,7 +243,8 @@ def _frozen_filter(plan: Plan) -> str:
 def _main(plan: Plan, stem: str, trains: bool) -> str:
     train_part = (
         "    if args.train:\n"
-        f"        train(P, data['x_train'], data['y_train'], args.epochs, {plan.training.seed})\n"
+        f"        train(P, data['x_train'], data['y_train'], args.epochs, {plan.training.seed}"
+        f"{', labels=data[' + repr('labels_train') + ']' if weighted_sampling(plan) else ''})\n"
         f"        np.savez(here / '{stem}_numpy_trained.npz', **P)\n"
     ) if trains else ""
     return (

@@ -199,9 +199,20 @@ def _gap(step: Step) -> Lines:
     return [f"{step.var} = {single(step)}.mean(axis=(2, 3))"]
 
 
-@template("GlobalMaxPool2D")
+def _gmp_backward(step: Step, targets: list[str]) -> Lines:
+    c, h, w = step.in_shapes[0]
+    return [f'first = cache["{step.name}"].reshape(-1, {c}, {h * w}).argmax(axis=2)'
+            "  # each channel's winner",
+            f"{targets[0]} = np.zeros((len(d_{step.var}), {c}, {h * w}))",
+            f"np.put_along_axis({targets[0]}, first[:, :, None], d_{step.var}[:, :, None], "
+            "axis=2)",
+            f"{targets[0]} = {targets[0]}.reshape(-1, {c}, {h}, {w})"]
+
+
+@template("GlobalMaxPool2D", backward=_gmp_backward)
 def _gmp(step: Step) -> Lines:
-    return [f"{step.var} = {single(step)}.max(axis=(2, 3))"]
+    return [f'cache["{step.name}"] = {single(step)}',
+            f"{step.var} = {single(step)}.max(axis=(2, 3))"]
 
 
 # -- sequences ---------------------------------------------------------------------------------
@@ -237,19 +248,6 @@ def _lstm(step: Step) -> Lines:
             f'return_sequences={bool(o["return_sequences"])})']
 
 
-@template("GRU", blocks=("gru_forward",))
-def _gru(step: Step) -> Lines:
-    _check_recurrent(step)
-    o = step.options
-    if not o.get("reset_after", True):
-        raise ExportError(f"The GRU '{step.name}' uses reset_after off, which the code export "
-                          "does not write yet; switch it on to export the network.")
-    return [f'{step.var}, _ = gru_forward({single(step)}, {p(step, "kernel")}, '
-            f'{p(step, "recurrent_kernel")}, {p(step, "bias")}, {p(step, "recurrent_bias")}, '
-            f'"{o["activation"]}", "{o["recurrent_activation"]}", '
-            f'return_sequences={bool(o["return_sequences"])})']
-
-
 def _embedding_backward(step: Step, targets: list[str]) -> Lines:
     return [f'G["{step.name}/embeddings"] = embedding_backward(d_{step.var}, '
             f'cache["{step.name}"])']
@@ -262,33 +260,5 @@ def _embedding(step: Step) -> Lines:
             f'P["{step.name}/embeddings"])']
 
 
-@template("LayerNormalization", blocks=("layer_norm_forward",))
-def _layer_norm(step: Step) -> Lines:
-    return [f'{step.var}, _ = layer_norm_forward({single(step)}, {p(step, "gamma")}, '
-            f'{p(step, "beta")}, {float(step.options["epsilon"])!r})']
-
-
-@template("PositionalEncoding", blocks=("sinusoidal_positions",))
-def _positions(step: Step) -> Lines:
-    steps, dim = step.in_shapes[0]
-    table = (f'P["{step.name}/embeddings"][:{steps}]' if "embeddings" in step.params
-             else f"sinusoidal_positions({steps}, {dim})")
-    return [f"{step.var} = {single(step)} + {table}"]
-
-
-@template("MultiHeadAttention", blocks=("attention_forward",))
-def _attention(step: Step) -> Lines:
-    if step.options.get("mask_padding"):
-        raise ExportError(f"The attention layer '{step.name}' masks padding, which the code "
-                          "export does not write yet; switch it off to export the network.")
-    context = step.inputs[-1]
-    return [f'{step.var}, cache["{step.name}"] = attention_forward({step.inputs[0]}, {context}, '
-            f'P, "{step.name}", heads={int(step.options["num_heads"])}, '
-            f'causal={bool(step.options["use_causal_mask"])})']
-
-
-@template("SequencePooling")
-def _sequence_pooling(step: Step) -> Lines:
-    mode, x = step.options["mode"], single(step)
-    expr = {"mean": f"{x}.mean(axis=1)", "max": f"{x}.max(axis=1)", "last": f"{x}[:, -1]"}
-    return [f"{step.var} = {expr[mode]}"]
+# the sequence kinds (GRU, attention, normalization, positions, pooling) register there
+from engine.export import numpy_seq_templates  # noqa: E402,F401

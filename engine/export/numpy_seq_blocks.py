@@ -1,0 +1,176 @@
+"""Building blocks of an exported NumPy script for GRUs, attention and layer normalization.
+
+The same conventions as ``numpy_blocks`` (pasted with ``inspect.getsource``, plain numpy,
+shapes in the docstrings, batch axis B first, sequences ``(B, T, F)``): every ``*_forward``
+returns ``(output, cache)`` and the matching ``*_backward`` takes the output's gradient and
+that cache and returns the inputs' gradients and the parameters'. They call ``activate`` and
+``activate_backward`` of ``numpy_blocks`` (the script holds both).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.export.numpy_blocks import activate, activate_backward
+
+
+def gru_forward(x, W, U, b, rb, act, gate_act, return_sequences):
+    """GRU (reset after the product, PyTorch's formula). x: (B, T, F), W: (F, 3·units),
+    U: (units, 3·units), b and rb: (3·units,) or None; gate blocks update z, reset r,
+    candidate n:  n = act(x W_n + b_n + r·(h U_n + rb_n)),  h_t = z·h + (1 − z)·n."""
+    batch, steps, _ = x.shape
+    k = U.shape[0]
+    h = np.zeros((batch, k), dtype=x.dtype)
+    memory, hs = [], []
+    for t in range(steps):
+        a = x[:, t] @ W + (0.0 if b is None else b)  # (B, 3·units): the input's part
+        r_h = h @ U + (0.0 if rb is None else rb)  # (B, 3·units): the state's part
+        pre_z, pre_r = a[:, :k] + r_h[:, :k], a[:, k:2 * k] + r_h[:, k:2 * k]
+        z, r = activate(pre_z, gate_act), activate(pre_r, gate_act)
+        pre_n = a[:, 2 * k:] + r * r_h[:, 2 * k:]
+        n = activate(pre_n, act)
+        memory.append((h, r_h[:, 2 * k:], pre_z, pre_r, pre_n, z, r, n))
+        h = z * h + (1.0 - z) * n
+        hs.append(h)
+    out = np.stack(hs, axis=1) if return_sequences else h
+    return out, (x, W, U, b is not None, rb is not None, act, gate_act, memory,
+                 return_sequences)
+
+
+def gru_backward(g, cache):
+    """Backpropagation through time: g like the output -> (dx, dW, dU, db, drb); db and drb
+    are None when the layer has no such bias."""
+    x, W, U, has_b, has_rb, act, gate_act, memory, return_sequences = cache
+    k = U.shape[0]
+    dx, dW, dU = np.zeros_like(x), np.zeros_like(W), np.zeros_like(U)
+    db, drb = np.zeros(3 * k), np.zeros(3 * k)
+    dh = np.zeros((x.shape[0], k))
+    last = x.shape[1] - 1
+    for t in reversed(range(x.shape[1])):
+        h_prev, u_n, pre_z, pre_r, pre_n, z, r, n = memory[t]
+        dh = dh + (g[:, t] if return_sequences else (g if t == last else 0.0))
+        # h_t = z·h_prev + (1 − z)·n
+        d_pre_n = activate_backward(dh * (1.0 - z), pre_n, n, act)  # (B, units)
+        d_pre_z = activate_backward(dh * (h_prev - n), pre_z, z, gate_act)
+        d_pre_r = activate_backward(d_pre_n * u_n, pre_r, r, gate_act)
+        da = np.concatenate([d_pre_z, d_pre_r, d_pre_n], axis=1)  # (B, 3·units): input part
+        d_rh = np.concatenate([d_pre_z, d_pre_r, d_pre_n * r], axis=1)  # state part
+        dW += x[:, t].T @ da
+        dU += h_prev.T @ d_rh
+        db += da.sum(axis=0)
+        drb += d_rh.sum(axis=0)
+        dx[:, t] = da @ W.T
+        dh = dh * z + d_rh @ U.T
+    return dx, dW, dU, (db if has_b else None), (drb if has_rb else None)
+
+
+def layer_norm_forward(x, gamma, beta, epsilon):
+    """x: (B, F) or (B, T, F): each feature vector to mean 0 and variance 1 over its F values;
+    images (B, C, H, W): each image over all its C·H·W values. Then scaled by gamma and
+    shifted by beta, one value per feature (last axis) or per channel for images."""
+    image = x.ndim == 4
+    axes = (1, 2, 3) if image else (x.ndim - 1,)  # the values that share one mean/variance
+    shape = (1, -1, 1, 1) if image else (-1,)  # how gamma and beta line up with x
+    mean = x.mean(axis=axes, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=axes, keepdims=True)
+    inv_std = 1.0 / np.sqrt(var + epsilon)
+    xhat = (x - mean) * inv_std
+    y = xhat if gamma is None else xhat * gamma.reshape(shape)
+    if beta is not None:
+        y = y + beta.reshape(shape)
+    return y, (xhat, inv_std, gamma, beta is not None, axes, shape)
+
+
+def layer_norm_backward(g, cache):
+    """g: like x -> (dx like x, dgamma, dbeta) (None for a missing gamma or beta).
+    With N values per mean:  dx = (dxhat·N − Σ dxhat − xhat·Σ dxhat·xhat) / (N·std)."""
+    xhat, inv_std, gamma, has_beta, axes, shape = cache
+    per_param = (0, 2, 3) if len(axes) == 3 else tuple(range(g.ndim - 1))
+    dgamma = None if gamma is None else (g * xhat).sum(axis=per_param)
+    dbeta = g.sum(axis=per_param) if has_beta else None
+    dxhat = g if gamma is None else g * gamma.reshape(shape)
+    n = xhat.size // inv_std.size
+    sum_g = dxhat.sum(axis=axes, keepdims=True)
+    sum_gx = (dxhat * xhat).sum(axis=axes, keepdims=True)
+    return (inv_std / n) * (n * dxhat - sum_g - xhat * sum_gx), dgamma, dbeta
+
+
+def attention_forward(xq, xc, P, name, heads, causal, drop_rate=0.0, rng=None):
+    """Multi-head attention. xq: (B, Tq, Fq) queries, xc: (B, Tk, Fc) context -> (B, Tq, Fq).
+    Each head compares its queries with every key (scaled dot product), turns the scores into
+    weights with a softmax and averages the values; the heads are joined and projected.
+    While training (``rng`` given) a fraction ``drop_rate`` of the weights is dropped."""
+
+    def project(v, part):
+        b = P.get(f"{name}/{part}_bias")
+        return v @ P[f"{name}/{part}_kernel"] + (0.0 if b is None else b)
+
+    def split(v):  # (B, T, heads·d) -> (B, heads, T, d)
+        return v.reshape(v.shape[0], v.shape[1], heads, -1).transpose(0, 2, 1, 3)
+
+    q, k, v = split(project(xq, "query")), split(project(xc, "key")), split(project(xc, "value"))
+    scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(q.shape[-1])  # (B, heads, Tq, Tk)
+    if causal:
+        scores = np.where(np.tri(scores.shape[2], scores.shape[3], dtype=bool), scores, -np.inf)
+    weights = activate(scores, "softmax")
+    drop = 1.0
+    if rng is not None and drop_rate > 0:
+        drop = (rng.random(weights.shape) < 1.0 - drop_rate) / (1.0 - drop_rate)
+    joined = ((weights * drop) @ v).transpose(0, 2, 1, 3).reshape(xq.shape[0], xq.shape[1], -1)
+    return project(joined, "output"), (xq, xc, P, name, q, k, v, weights, drop, joined)
+
+
+def attention_backward(g, cache):
+    """g: (B, Tq, Fq) -> (d xq, d xc, {param: gradient}) by the chain rule through the
+    output projection, the weighted average, the softmax and the three projections."""
+    xq, xc, P, name, q, k, v, weights, drop, joined = cache
+    grads = {}
+
+    def project_back(x, dy, part):  # y = x @ W + b:  dW = xᵀ dy, db = Σ dy, dx = dy Wᵀ
+        W = P[f"{name}/{part}_kernel"]
+        grads[f"{part}_kernel"] = x.reshape(-1, x.shape[-1]).T @ dy.reshape(-1, dy.shape[-1])
+        if f"{name}/{part}_bias" in P:
+            grads[f"{part}_bias"] = dy.reshape(-1, dy.shape[-1]).sum(axis=0)
+        return dy @ W.T
+
+    def split(t):  # (B, T, heads·d) -> (B, heads, T, d)
+        return t.reshape(t.shape[0], t.shape[1], q.shape[1], -1).transpose(0, 2, 1, 3)
+
+    def join(t):  # (B, heads, T, d) -> (B, T, heads·d)
+        return t.transpose(0, 2, 1, 3).reshape(t.shape[0], t.shape[2], -1)
+
+    d_heads = split(project_back(joined, g, "output"))  # (B, heads, Tq, dv)
+    dv = (weights * drop).transpose(0, 1, 3, 2) @ d_heads  # (B, heads, Tk, dv)
+    d_weights = (d_heads @ v.transpose(0, 1, 3, 2)) * drop  # (B, heads, Tq, Tk)
+    d_scores = weights * (d_weights - (d_weights * weights).sum(axis=-1, keepdims=True))
+    d_scores = d_scores / np.sqrt(q.shape[-1])  # the softmax's and the scale's chain rule
+    dq, dk = d_scores @ k, d_scores.transpose(0, 1, 3, 2) @ q
+    d_xq = project_back(xq, join(dq), "query")
+    d_xc = project_back(xc, join(dk), "key") + project_back(xc, join(dv), "value")
+    return d_xq, d_xc, grads
+
+
+def dot_attention_forward(q, k, v, causal):
+    """Scaled dot-product attention without weights. q: (B, Tq, d), k: (B, Tk, d),
+    v: (B, Tk, dv) -> (B, Tq, dv) = softmax(q kᵀ / √d) v."""
+    scores = q @ k.transpose(0, 2, 1) / np.sqrt(q.shape[-1])  # (B, Tq, Tk)
+    if causal:
+        scores = np.where(np.tri(scores.shape[1], scores.shape[2], dtype=bool), scores, -np.inf)
+    weights = activate(scores, "softmax")
+    return weights @ v, (q, k, v, weights)
+
+
+def dot_attention_backward(g, cache):
+    """g: (B, Tq, dv) -> (dq, dk, dv)."""
+    q, k, v, weights = cache
+    dv = weights.transpose(0, 2, 1) @ g
+    d_weights = g @ v.transpose(0, 2, 1)
+    d_scores = weights * (d_weights - (d_weights * weights).sum(axis=-1, keepdims=True))
+    d_scores = d_scores / np.sqrt(q.shape[-1])
+    return d_scores @ k, d_scores.transpose(0, 2, 1) @ q, dv
+
+
+NEEDS = {
+    "gru_forward": ["activate"], "gru_backward": ["activate_backward"],
+    "attention_forward": ["activate"], "dot_attention_forward": ["activate"],
+}

@@ -1,0 +1,133 @@
+"""NumPy export templates of the sequence kinds: GRU, LayerNormalization, PositionalEncoding,
+MultiHeadAttention, ScaledDotProductAttention and SequencePooling — forward and backward.
+
+Registered into ``numpy_templates.NUMPY_TEMPLATES`` (imported at the end of that module);
+the conventions are that module's: forward lines assign ``step.var`` and keep what backward
+needs in ``cache["<name>"]``, backward lines read ``d_<var>`` and assign the inputs'
+gradients to ``targets`` and the parameters' to ``G["<name>/<param>"]``. The blocks they call
+are in ``numpy_seq_blocks``.
+"""
+
+from __future__ import annotations
+
+from engine.export.numpy_templates import Lines, _check_recurrent, g, p, single, template
+from engine.export.plan import ExportError, Step
+
+
+# -- GRU -----------------------------------------------------------------------------------
+def _gru_backward(step: Step, targets: list[str]) -> Lines:
+    return [f'{targets[0]}, {g(step, "kernel")}, {g(step, "recurrent_kernel")}, '
+            f'{g(step, "bias")}, {g(step, "recurrent_bias")} = gru_backward(d_{step.var}, '
+            f'cache["{step.name}"])']
+
+
+@template("GRU", blocks=("gru_forward", "gru_backward"), backward=_gru_backward)
+def _gru(step: Step) -> Lines:
+    _check_recurrent(step)
+    o = step.options
+    if not o.get("reset_after", True):
+        raise ExportError(f"The GRU '{step.name}' uses reset_after off, which the code export "
+                          "does not write yet; switch it on to export the network.")
+    return [f'{step.var}, cache["{step.name}"] = gru_forward({single(step)}, '
+            f'{p(step, "kernel")}, {p(step, "recurrent_kernel")}, {p(step, "bias")}, '
+            f'{p(step, "recurrent_bias")}, "{o["activation"]}", '
+            f'"{o["recurrent_activation"]}", return_sequences={bool(o["return_sequences"])})']
+
+
+# -- normalization and positions -------------------------------------------------------------
+def _layer_norm_backward(step: Step, targets: list[str]) -> Lines:
+    return [f'{targets[0]}, {g(step, "gamma")}, {g(step, "beta")} = layer_norm_backward('
+            f'd_{step.var}, cache["{step.name}"])']
+
+
+@template("LayerNormalization", blocks=("layer_norm_forward", "layer_norm_backward"),
+          backward=_layer_norm_backward)
+def _layer_norm(step: Step) -> Lines:
+    return [f'{step.var}, cache["{step.name}"] = layer_norm_forward({single(step)}, '
+            f'{p(step, "gamma")}, {p(step, "beta")}, {float(step.options["epsilon"])!r})']
+
+
+def _positions_backward(step: Step, targets: list[str]) -> Lines:
+    lines = [f"{targets[0]} = d_{step.var}  # adding a table passes the gradient through"]
+    if "embeddings" in step.params:
+        steps = step.in_shapes[0][0]
+        key = f'G["{step.name}/embeddings"]'
+        lines += [f'{key} = np.zeros_like(P["{step.name}/embeddings"])',
+                  f"{key}[:{steps}] = d_{step.var}.sum(axis=0)  # every sample adds its part"]
+    return lines
+
+
+@template("PositionalEncoding", blocks=("sinusoidal_positions",), backward=_positions_backward)
+def _positions(step: Step) -> Lines:
+    steps, dim = step.in_shapes[0]
+    table = (f'P["{step.name}/embeddings"][:{steps}]' if "embeddings" in step.params
+             else f"sinusoidal_positions({steps}, {dim})")
+    return [f"{step.var} = {single(step)} + {table}"]
+
+
+# -- attention ---------------------------------------------------------------------------------
+def _no_padding_mask(step: Step) -> None:
+    if step.options.get("mask_padding"):
+        raise ExportError(f"The attention layer '{step.name}' masks padding, which the code "
+                          "export does not write yet; switch it off to export the network.")
+
+
+def _attention_backward(step: Step, targets: list[str]) -> Lines:
+    joined = (f"{targets[0]} = d_query + d_context  # self-attention: one input, both roles"
+              if len(targets) == 1 else f"{targets[0]}, {targets[1]} = d_query, d_context")
+    return [f'd_query, d_context, grads = attention_backward(d_{step.var}, '
+            f'cache["{step.name}"])',
+            f'G.update({{f"{step.name}/{{key}}": value for key, value in grads.items()}})',
+            joined]
+
+
+@template("MultiHeadAttention", blocks=("attention_forward", "attention_backward"),
+          backward=_attention_backward)
+def _attention(step: Step) -> Lines:
+    _no_padding_mask(step)
+    rate = float(step.options.get("dropout", 0.0))
+    drop = f", drop_rate={rate!r}, rng=rng if training else None" if rate > 0 else ""
+    return [f'{step.var}, cache["{step.name}"] = attention_forward({step.inputs[0]}, '
+            f'{step.inputs[-1]}, P, "{step.name}", heads={int(step.options["num_heads"])}, '
+            f'causal={bool(step.options["use_causal_mask"])}{drop})']
+
+
+def _dot_attention_backward(step: Step, targets: list[str]) -> Lines:
+    call = f'd_q, d_k, d_v = dot_attention_backward(d_{step.var}, cache["{step.name}"])'
+    if len(targets) == 1:
+        return [call, f"{targets[0]} = d_q + d_k + d_v  # one wire: queries, keys and values"]
+    if len(targets) == 2:
+        return [call, f"{targets[0]}, {targets[1]} = d_q, d_k + d_v  # keys are the values"]
+    return [call, f"{', '.join(targets)} = d_q, d_k, d_v"]
+
+
+@template("ScaledDotProductAttention", blocks=("dot_attention_forward",
+                                               "dot_attention_backward"),
+          backward=_dot_attention_backward)
+def _dot_attention(step: Step) -> Lines:
+    _no_padding_mask(step)
+    ins = step.inputs
+    q, k, v = ins[0], ins[min(1, len(ins) - 1)], ins[-1]
+    return [f'{step.var}, cache["{step.name}"] = dot_attention_forward({q}, {k}, {v}, '
+            f'causal={bool(step.options["use_causal_mask"])})']
+
+
+# -- pooling over time -------------------------------------------------------------------------
+def _sequence_pooling_backward(step: Step, targets: list[str]) -> Lines:
+    mode, (steps, features), t, d = (step.options["mode"], step.in_shapes[0], targets[0],
+                                     f"d_{step.var}")
+    if mode == "mean":
+        return [f"{t} = np.repeat({d}[:, None, :] / {steps}, {steps}, axis=1)"]
+    lines = [f"{t} = np.zeros((len({d}), {steps}, {features}))"]
+    if mode == "last":
+        return lines + [f"{t}[:, -1] = {d}"]
+    return lines + [f'first = cache["{step.name}"].argmax(axis=1)  # the winning step',
+                    f"np.put_along_axis({t}, first[:, None, :], {d}[:, None, :], axis=1)"]
+
+
+@template("SequencePooling", backward=_sequence_pooling_backward)
+def _sequence_pooling(step: Step) -> Lines:
+    mode, x = step.options["mode"], single(step)
+    expr = {"mean": f"{x}.mean(axis=1)", "max": f"{x}.max(axis=1)", "last": f"{x}[:, -1]"}
+    keep = [f'cache["{step.name}"] = {x}'] if mode == "max" else []
+    return keep + [f"{step.var} = {expr[mode]}"]
