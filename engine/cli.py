@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from engine.bench.runner import add_bench_parser
 from engine.cli_sweep import add_parser as add_sweep_parser
 from engine.cli_sweep import cmd_sweep
 from engine.fileio import atomic_write_json, check_writable, clean_folder_temps
@@ -265,11 +266,7 @@ def make_parser(prog: str = "main.py") -> argparse.ArgumentParser:
                             "same names and shapes; the rest keep their fresh weights)")
     check = sub.add_parser("check", help="print every layer's output shape and parameters")
     check.add_argument("project")
-    bench = sub.add_parser("bench", help="time the engine against plain numpy and PyTorch")
-    bench.add_argument("--only", nargs="*", help="workload ids, e.g. a b c")
-    bench.add_argument("--compare", default="numpy,torch", help="competitors, comma-separated")
-    bench.add_argument("--json", help="write the results to this JSON file")
-    bench.add_argument("--quick", action="store_true", help="short timing (smoke test)")
+    add_bench_parser(sub)
     lesson = sub.add_parser("lesson", help="run a lesson's reference solution, print its checks")
     lesson.add_argument("file", help="a .lesson.json file")
     export = sub.add_parser("export", help="write the network as a NumPy or PyTorch script")
@@ -293,6 +290,10 @@ def make_parser(prog: str = "main.py") -> argparse.ArgumentParser:
 
 def main(argv: list[str], prog: str = "main.py") -> int:
     args = make_parser(prog).parse_args(argv)
+    if args.command != "bench":  # bench's children set their own thread counts
+        from engine import threads
+
+        threads.install(1)  # BLAS: one thread outside training calls (engine.threads)
     try:
         if args.command == "check":
             return cmd_check(args)

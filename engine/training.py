@@ -1,6 +1,7 @@
 """``fit``: the training loop as a generator of ``Snapshot``s (DESIGN.md §5).
 
-The engine knows nothing about threads. The caller pulls snapshots; it pauses by not pulling,
+The engine knows nothing about the caller's threads (each stepper call may use the engine's
+thread budget inside: ``engine.threads``). The caller pulls snapshots; it pauses by not pulling,
 stops by ``close()`` or a ``should_stop`` callable checked between steps, and may change
 ``trainer.optimizer.learning_rate`` or ``trainer.config.snapshot_every`` between pulls, or
 give new data with ``trainer.replace_data(data)`` (the learner edited the points).
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from engine import probes as probe_lib
+from engine import threads
 from engine.datasets import augment as augment_lib
 from engine.datasets.base import Dataset
 from engine.diagnosis import diagnose_divergence
@@ -220,7 +222,8 @@ class Trainer:
                     n, batch, order, pos, starts = self._resize(pos, len(starts))
                 chunk = len(starts) - pos if cfg.snapshot_every <= 0 else cfg.snapshot_every
                 batches = [order[s : s + batch] for s in starts[pos : pos + chunk]]
-                with np.errstate(over="ignore", invalid="ignore"):  # divergence is handled
+                with (np.errstate(over="ignore", invalid="ignore"),  # divergence is handled
+                      threads.training(model, batch)):  # BLAS threads for large steps
                     losses = self.stepper.run(self.data.x_train, self.y_train, batches)
                 pos, self.step = pos + len(batches), self.step + len(batches)
                 self.epoch_pos = pos

@@ -13,6 +13,8 @@
 ``layerlab sweep PROJECT --param width --values 2,8,32 [--folds k] [--json]``  capacity sweep
 ``layerlab export PROJECT --to numpy|torch [--out DIR]``  write the network as code
 ``layerlab --version``                print the version
+``layerlab train --threads N ...``    threads one training call may use (default: cores − 1, or
+                                      LAYERLAB_THREADS); ``bench --threads 1,2,4`` measures each
 ``layerlab --install-desktop``        add LayerLab to the desktop's application menu (Linux)
 ``layerlab --uninstall-desktop``      remove it again
 
@@ -35,7 +37,6 @@ from engine.resources import (
 )
 
 HEADLESS = {"train", "check", "bench", "warmup", "lesson", "export", "lrfind", "sweep"}
-SINGLE_BLAS = {"train", "check", "warmup", "lesson", "lrfind", "sweep"}
 
 
 def usage(prog: str) -> str:
@@ -62,15 +63,42 @@ def main(argv: list[str] | None = None, prog: str = "layerlab") -> int:
     except LookupError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    if argv and argv[0] in SINGLE_BLAS:
-        # classroom-sized products: OpenBLAS threads cost more than they give (a 2-core
-        # machine went ~20x slower under load); `bench` sets its own thread counts
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    try:
+        argv = take_threads(argv)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     if argv and argv[0] in HEADLESS:
         from engine.cli import main as cli_main
 
         return cli_main(argv, prog=prog)
     return open_window(argv, prog)
+
+
+def take_threads(argv: list[str]) -> list[str]:
+    """``--threads N`` (or ``--threads=N``) sets the engine's thread budget and is taken out
+    of ``argv``; ``bench`` keeps it (there it is a list of counts to measure). Raises
+    ValueError with a plain sentence for a value that is not a whole number ≥ 1."""
+    if argv and argv[0] == "bench":
+        return argv
+    out, value, i = [], None, 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--threads" or arg.startswith("--threads="):
+            if "=" in arg:
+                value = arg.split("=", 1)[1]
+            elif i + 1 < len(argv):
+                value, i = argv[i + 1], i + 1
+            else:
+                raise ValueError("--threads needs a number, e.g. --threads 2")
+        else:
+            out.append(arg)
+        i += 1
+    if value is not None:
+        from engine import threads
+
+        threads.set_budget(threads.parse_threads(value))
+    return out
 
 
 def resolve_bundled(argv: list[str]) -> list[str]:
@@ -128,9 +156,12 @@ def open_window(argv: list[str], prog: str) -> int:
               f"Headless commands work anywhere: {prog} train|check|bench ...",
               file=sys.stderr)
         return 1
-    # One BLAS thread: the GUI and the training worker share two cores; OpenBLAS's own
-    # threads made small matrix products ~25x slower on a loaded machine (measured).
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # BLAS at one thread outside training calls (the GUI thread's products, the probes: OpenBLAS
+    # threads made small products ~25x slower on a loaded machine); a training call may use
+    # the thread budget, cores − 1 by default, so one core stays with the GUI (engine.threads)
+    from engine import threads
+
+    threads.install(1)
     from layerlab.logs import log_to_file
 
     log_to_file(user_log_dir())

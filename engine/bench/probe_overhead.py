@@ -36,6 +36,7 @@ def make_probed_epoch(run: Any, x: np.ndarray, y: np.ndarray, batch: int,
                       rng: np.random.Generator) -> tuple[Callable[[], tuple[float, int]],
                                                          dict[str, Any]]:
     """An epoch function like ``workloads.engine_epoch`` that also probes; and its counters."""
+    from engine import threads
     from engine.bench.workloads import epoch_batches
     from engine.introspection import ProbeBatch, ProbeState, compute_probes
 
@@ -52,7 +53,8 @@ def make_probed_epoch(run: Any, x: np.ndarray, y: np.ndarray, batch: int,
         batches = epoch_batches(len(x), batch, rng)
         losses: list[float] = []
         for start in range(0, len(batches), CHUNK_STEPS):
-            losses.extend(run.stepper.run(x, y, batches[start:start + CHUNK_STEPS]))
+            with threads.training(run.model, batch):  # as the trainer runs a chunk
+                losses.extend(run.stepper.run(x, y, batches[start:start + CHUNK_STEPS]))
             now = time.perf_counter()
             if now - clock["last"] >= max(MIN_INTERVAL_S, clock["cost"] / COST_SHARE):
                 compute_probes(run.model, probe, requests, state, BUDGET_S)

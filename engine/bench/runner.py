@@ -3,15 +3,20 @@
 Every (competitor, threads, workload) runs in a fresh subprocess (``python -m
 engine.bench.runner --child train ...``, one JSON line on stdout), interleaved across
 competitors, with the thread count fixed before numpy/torch load (``OMP/OPENBLAS/MKL/
-NUMBA_NUM_THREADS``) and again with threadpoolctl once every BLAS is loaded (numba's ``np.dot``
-calls scipy's OpenBLAS, which loads late) and ``torch.set_num_threads``. Timing (shared
-README): warm-up of at least one epoch and 0.5 s, then at least 3 epochs and 3 s, median
-epoch (``--quick``: one thread count, one warm-up epoch, ≥ 1 timed epoch and ≥ 0.3 s).
-Time to first step (import + build + one batch) is measured in fresh processes too: cold
-(empty numba cache) and warm (second run). This module imports no numpy at the top so the
+NUMBA_NUM_THREADS``, ``LAYERLAB_THREADS``) and again with threadpoolctl once every BLAS is
+loaded (numba's ``np.dot`` calls scipy's OpenBLAS, which loads late) and
+``torch.set_num_threads``; the engine child runs as the app does: thread budget = the count
+measured, BLAS at one thread outside its training calls (``engine.threads``). ``--threads
+1,2,4`` picks the counts (default: 1 and every usable core) and prints a scaling table per
+workload; ``--repeat N`` runs the whole interleaved sequence N times and reports the median
+and spread. Every measurement records the machine's load (``engine.bench.machine``); the GEMM
+peak is measured per thread count and each workload's GFLOP/s is quoted against it. Timing
+(shared README): warm-up of at least one epoch and 0.5 s, then at least 3 epochs and 3 s,
+median epoch (``--quick``: the first thread count only, one warm-up epoch, ≥ 1 timed epoch and
+≥ 0.3 s). Time to first step (import + build + one batch) is measured in fresh processes too:
+cold (empty numba cache) and warm (second run). This module imports no numpy at the top so the
 child can measure import time and set threads first. The environment is left as it is
-(benchmark machines may set ``OPENBLAS_CORETYPE``, which picks OpenBLAS's kernels); the header
-prints it with threadpoolctl's view of numpy's and scipy's (numba's) BLAS libraries.
+(benchmark machines may set ``OPENBLAS_CORETYPE``, which picks OpenBLAS's kernels).
 """
 
 from __future__ import annotations
@@ -26,16 +31,22 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
+from engine.bench import machine
+from engine.bench.report import (  # noqa: F401  (summarize, format_summary: the public API)
+    COMPETITORS,
+    aggregate,
+    format_summary,
+    progress_line,
+    scaling_table,
+    summarize,
+)
 from engine.resources import package_root
 from engine.types import ConfigError
 
 ROOT = package_root()  # the folder holding engine/: the clone or site-packages
-COMPETITORS = ("engine", "numpy", "torch", "probes")  # probes: engine + live probes
-THREADS = (1, 2)
-THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+THREAD_VARS = machine.THREAD_VARS
 
 
 # == child side ===============================================================================
@@ -57,15 +68,6 @@ def time_epochs(epoch: Callable[[], tuple[float, int]], quick: bool) -> dict[str
             "epoch_s_median": statistics.median(times), "epoch_s_min": min(times),
             "epoch_s_max": max(times), "steps_per_epoch": steps,
             "loss_after_warmup_epoch": first, "loss_last": loss}
-
-
-def blas_info() -> list[dict[str, Any]]:
-    """The BLAS/OpenMP libraries loaded in this process (threadpoolctl)."""
-    from threadpoolctl import threadpool_info
-
-    keys = ("user_api", "internal_api", "version", "architecture", "num_threads")
-    return [{**{k: i.get(k) for k in keys}, "library": Path(i["filepath"]).name}
-            for i in threadpool_info()]
 
 
 def _make_epoch(competitor: str, wl: Any, threads: int,
@@ -112,12 +114,18 @@ def child_train(competitor: str, workload_id: str, threads: int, variant: str,
 
     wl = get_workload(workload_id)
     threadpool_limits(limits=threads)
+    engine_side = competitor in ("engine", "probes")
+    if engine_side:  # as the app runs it: budget = threads, BLAS 1 outside training calls
+        from engine import threads as budget
+
+        budget.set_budget(threads)
+        budget.install(1)
     epoch, extra = _make_epoch(competitor, wl, threads, variant)
     primed: list[bool] = []
 
     def limited_epoch() -> tuple[float, int]:
         out = epoch()
-        if not primed:  # again once every library is loaded (numba -> scipy's OpenBLAS)
+        if not primed and not engine_side:  # again once every library is loaded
             threadpool_limits(limits=threads)
             primed.append(True)
         return out
@@ -127,7 +135,7 @@ def child_train(competitor: str, workload_id: str, threads: int, variant: str,
     return {"workload": wl.id, "competitor": competitor, "threads": threads,
             "variant": variant, **extra, **stats, "us_per_step": med / steps * 1e6,
             "samples_per_s": samples / med, "gflops": 6.0 * wl.fwd_macs * samples / med / 1e9,
-            "blas": blas_info()}
+            "blas": machine.blas_info()}
 
 
 def child_ttfs(workload_id: str) -> dict[str, Any]:
@@ -159,15 +167,17 @@ def child_ttfs(workload_id: str) -> dict[str, Any]:
 
 def child_main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="engine.bench.runner")
-    ap.add_argument("--child", choices=["train", "ttfs"], required=True)
+    ap.add_argument("--child", choices=["train", "ttfs", "gemm"], required=True)
     ap.add_argument("--competitor", choices=COMPETITORS, default="engine")
-    ap.add_argument("--workload", required=True)
+    ap.add_argument("--workload", default="a")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--variant", default="default")
     ap.add_argument("--quick", action="store_true")
     a = ap.parse_args(argv)
     if a.child == "ttfs":
         row = child_ttfs(a.workload)
+    elif a.child == "gemm":
+        row = machine.child_gemm(a.threads, a.quick)
     else:
         row = child_train(a.competitor, a.workload, a.threads, a.variant, a.quick)
     print(json.dumps(row), flush=True)
@@ -200,51 +210,76 @@ def run_child(args: list[str], env: dict[str, str]) -> dict[str, Any]:
     return {**json.loads(rows[-1]), "process_wall_s": wall}
 
 
-def plan(workloads: list[Any], competitors: list[str], quick: bool) -> list[dict[str, Any]]:
+def plan(workloads: list[Any], competitors: list[str],
+         threads: list[int]) -> list[dict[str, Any]]:
     """Jobs in run order: per workload, per thread count, every competitor in turn."""
     from engine.bench import torch_reference
 
     jobs = []
     for wl in workloads:
-        for threads in THREADS[:1] if quick else THREADS:
+        for count in threads:
             extra = ["probes"] if "probes" in wl.targets else []  # probe overhead
             for comp in ["engine", *competitors, *extra]:
                 if comp == "numpy" and (wl.mlp_sizes is None or wl.loss == "bce"):
                     continue
                 variants = torch_reference.variants_for(wl) if comp == "torch" else ["default"]
                 for variant in variants:
-                    jobs.append({"workload": wl.id, "competitor": comp, "threads": threads,
+                    jobs.append({"workload": wl.id, "competitor": comp, "threads": count,
                                  "variant": variant})
     return jobs
 
 
-def run_jobs(jobs: list[dict[str, Any]], quick: bool) -> list[dict[str, Any]]:
-    rows = []
-    for job in jobs:
-        args = ["--child", "train", "--competitor", job["competitor"], "--workload",
-                job["workload"], "--threads", str(job["threads"]), "--variant", job["variant"]]
-        args += ["--quick"] if quick else []
-        row = {**job, **run_child(args, _child_env(job["threads"]))}
-        rows.append(row)
-        print("  " + progress_line(row), flush=True)
-    return rows
+Child = Callable[[list[str], dict[str, str]], dict[str, Any]]
 
 
-def progress_line(row: dict[str, Any]) -> str:
-    head = f"({row['workload']}) {row['competitor']:<6} {config_text(row):<26}"
-    if "error" in row:
-        return f"{head} FAILED: {row['error']}"
-    return (f"{head} {row['epoch_s_median']:.4f} s/epoch  {row['us_per_step']:8.1f} µs/step  "
-            f"loss {row['loss_after_warmup_epoch']:.3f} -> {row['loss_last']:.3f}")
+def run_jobs(jobs: list[dict[str, Any]], quick: bool, repeat: int = 1,
+             child: Child | None = None) -> list[dict[str, Any]]:
+    """Every job ``repeat`` times, interleaved (the whole sequence, then again): the runs, each
+    with its repeat number and the machine's load around it (``machine.load_end``)."""
+    child = child or run_child
+    runs = []
+    for rep in range(max(1, repeat)):
+        for job in jobs:
+            args = ["--child", "train", "--competitor", job["competitor"], "--workload",
+                    job["workload"], "--threads", str(job["threads"]), "--variant",
+                    job["variant"]]
+            args += ["--quick"] if quick else []
+            mark = machine.load_start()
+            result = child(args, _child_env(job["threads"]))
+            run = {**job, **result, "repeat": rep, "load": machine.load_end(mark)}
+            runs.append(run)
+            print("  " + progress_line(run), flush=True)
+    return runs
 
 
-def config_text(row: dict[str, Any]) -> str:
-    text = f"{row['threads']} thread{'s' if row['threads'] > 1 else ''}"
-    if row["competitor"] == "torch":
-        text += ", fused Adam" if row["variant"] == "fused" else ", default optim"
-    if row.get("stepper"):
-        text += f", {row['stepper']}"
-    return text
+def measure_gemm(threads: list[int], quick: bool) -> dict[int, dict[str, Any]]:
+    """The float32 GEMM peak at each thread count (fresh child each, with its load)."""
+    out = {}
+    for count in threads:
+        mark = machine.load_start()
+        args = ["--child", "gemm", "--threads", str(count)] + (["--quick"] if quick else [])
+        row = out[count] = {**run_child(args, _child_env(count)), "load": machine.load_end(mark)}
+        text = (f"{row['gflops_best']:.1f} GFLOP/s (median {row['gflops_median']:.1f})"
+                if "error" not in row else f"FAILED: {row['error']}")
+        print(f"GEMM peak, float32 1024³, {count} thread(s): {text}  "
+              f"[{machine.load_text(row['load'])}]", flush=True)
+    return out
+
+
+def parse_thread_list(text: str | None, quick: bool) -> list[int]:
+    """``--threads 1,2,4`` -> [1, 2, 4]; default 1 and every usable core (quick: 1)."""
+    if not text:
+        counts = sorted({1, machine.cores()})
+        return counts[:1] if quick else counts
+    counts = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part.isdigit() or int(part) < 1:
+            raise ConfigError(f"--threads takes whole numbers of threads, 1 or more, "
+                              f"comma-separated (got '{text}'), e.g. --threads 1,2,4.")
+        if int(part) not in counts:
+            counts.append(int(part))
+    return counts
 
 
 def measure_ttfs(workload_id: str, quick: bool) -> dict[str, Any]:
@@ -262,108 +297,6 @@ def measure_ttfs(workload_id: str, quick: bool) -> dict[str, Any]:
     return {"workload": workload_id, "warm": warm, "cold": cold}
 
 
-def summarize(wl: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Best (lowest median) row per competitor, ratios engine ÷ competitor, target checks."""
-    best: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        if row["workload"] == wl.id and "error" not in row:
-            cur = best.get(row["competitor"])
-            if cur is None or row["epoch_s_median"] < cur["epoch_s_median"]:
-                best[row["competitor"]] = row
-    out: dict[str, Any] = {"workload": wl.id, "title": wl.title, "best": {}, "ratios": {},
-                           "checks": [], "torch_reference_s": wl.torch_reference_s}
-    for comp, row in best.items():
-        out["best"][comp] = {"epoch_s": row["epoch_s_median"], "config": config_text(row),
-                             "us_per_step": row["us_per_step"]}
-    engine = best.get("engine")
-    for comp in ("numpy", "torch"):
-        if engine and comp in best:
-            out["ratios"][comp] = engine["epoch_s_median"] / best[comp]["epoch_s_median"]
-    if engine and "probes" in best:  # the other way round: the slowdown probes cause
-        out["ratios"]["probes"] = best["probes"]["epoch_s_median"] / engine["epoch_s_median"]
-    for comp, target in wl.targets.items():
-        ratio = out["ratios"].get(comp)
-        status = "n/a" if ratio is None else ("PASS" if ratio <= target else "MISS")
-        out["checks"].append({"competitor": comp, "target": target, "ratio": ratio,
-                              "status": status})
-    return out
-
-
-def format_summary(s: dict[str, Any], ttfs: dict[str, Any] | None) -> list[str]:
-    lines = [f"({s['workload']}) {s['title']}",
-             f"  {'':<8}{'s/epoch':>10}{'µs/step':>10}   best of"]
-    for comp in COMPETITORS:
-        b = s["best"].get(comp)
-        if b:
-            lines.append(f"  {comp:<8}{b['epoch_s']:>10.4f}{b['us_per_step']:>10.1f}   "
-                         f"{b['config']}")
-    targets = {c["competitor"]: c for c in s["checks"]}
-    for comp, ratio in s["ratios"].items():
-        check = targets.get(comp)
-        mark = f"   target ≤ {check['target']:.2f}  {check['status']}" if check else ""
-        name = "probes ÷ engine" if comp == "probes" else f"engine ÷ {comp:<6}"
-        lines.append(f"  {name}{ratio:>8.3f}{mark}")
-    for comp, check in targets.items():
-        if check["status"] == "n/a":
-            lines.append(f"  engine ÷ {comp:<6}{'–':>8}   target ≤ {check['target']:.2f}  "
-                         f"n/a ({comp} not run)")
-    if ttfs:
-        lines.append("  " + format_ttfs(ttfs))
-    return lines
-
-
-def format_ttfs(t: dict[str, Any]) -> str:
-    warm, cold = t["warm"], t.get("cold")
-    if "error" in warm:
-        return f"time to first step: FAILED ({warm['error']})"
-    text = (f"time to first step {warm['total_s']:.2f} s (import {warm['import_s']:.2f} + build "
-            f"{warm['build_s']:.3f} + first batch {warm['first_step_s']:.3f}; process "
-            f"{warm['process_wall_s']:.2f} s)")
-    if cold and "error" not in cold:
-        text += f"; cold numba cache {cold['total_s']:.2f} s"
-    return text
-
-
-def header_info(competitors: list[str], quick: bool) -> dict[str, Any]:
-    """Versions, CPU, thread-related environment and the BLAS libraries numpy/numba use."""
-    import platform
-    from importlib import metadata
-
-    import numpy as np
-
-    try:
-        import scipy.linalg.cython_blas  # noqa: F401  (the BLAS numba's np.dot calls)
-    except ImportError:  # pragma: no cover - scipy comes with scikit-learn
-        pass
-    versions: dict[str, str | None] = {}
-    for pkg in ("numpy", "numba", "torch", "threadpoolctl"):
-        try:
-            versions[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            versions[pkg] = None
-    env = {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", *THREAD_VARS)}
-    return {"python": platform.python_version(), "versions": versions, "numpy": np.__version__,
-            "cpu_count": os.cpu_count(), "machine": platform.machine(), "environment": env,
-            "blas": blas_info(), "competitors": ["engine", *competitors], "quick": quick,
-            "threads": list(THREADS[:1] if quick else THREADS)}
-
-
-def format_header(info: dict[str, Any]) -> list[str]:
-    v = info["versions"]
-    lines = [f"LayerLab bench: python {info['python']}, numpy {v['numpy']}, numba {v['numba']}, "
-             f"torch {v['torch'] or 'not installed'}; {info['cpu_count']} logical CPUs",
-             "environment (left as is): " + ", ".join(
-                 f"{k}={val if val is not None else 'unset'}"
-                 for k, val in info["environment"].items())]
-    for lib in info["blas"]:
-        lines.append(f"BLAS: {lib['internal_api']} {lib['version']} ({lib['architecture']}), "
-                     f"{lib['num_threads']} threads by default, {lib['library']}")
-    lines.append("timing: " + ("QUICK smoke test (1 timed epoch, ≥ 0.3 s)" if info["quick"] else
-                               "warm-up ≥ 1 epoch & ≥ 0.5 s, then ≥ 3 epochs & ≥ 3 s, median")
-                 + f"; threads {info['threads']}; one fresh process per measurement")
-    return lines
-
-
 def parse_compare(text: str | None) -> list[str]:
     names = [c.strip().lower() for c in (text or "").split(",") if c.strip()]
     for name in names:
@@ -373,6 +306,19 @@ def parse_compare(text: str | None) -> list[str]:
     return [c for c in ("numpy", "torch") if c in names]
 
 
+def add_bench_parser(sub: Any) -> None:
+    """The ``bench`` subcommand's arguments (``engine.cli``)."""
+    bench = sub.add_parser("bench", help="time the engine against plain numpy and PyTorch")
+    bench.add_argument("--only", nargs="*", help="workload ids, e.g. a b c")
+    bench.add_argument("--compare", default="numpy,torch", help="competitors, comma-separated")
+    bench.add_argument("--json", help="write the results to this JSON file")
+    bench.add_argument("--quick", action="store_true", help="short timing (smoke test)")
+    bench.add_argument("--threads", help="thread counts to measure, e.g. 1,2,4 (default: 1 "
+                       "and every core); more than one prints a scaling table")
+    bench.add_argument("--repeat", type=int, default=1, help="interleaved repeats of every "
+                       "measurement; the median and spread are reported (default 1)")
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     """The ``bench`` command; returns the exit status (1 if a measurement failed)."""
     from engine.bench import torch_reference
@@ -380,24 +326,35 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     workloads = [get_workload(i) for i in (args.only or list(WORKLOADS))]
     competitors = parse_compare(args.compare)
+    threads = parse_thread_list(getattr(args, "threads", None), args.quick)
+    repeat = max(1, int(getattr(args, "repeat", 1) or 1))
     notes = []
     if "torch" in competitors and not torch_reference.available():
         competitors.remove("torch")
         notes.append("PyTorch is not installed: the torch comparison is skipped.")
-    info = header_info(competitors, args.quick)
-    print("\n".join(format_header(info) + notes), flush=True)
-    rows = run_jobs(plan(workloads, competitors, args.quick), args.quick)
+    info = machine.header_info(competitors, args.quick, threads, repeat)
+    print("\n".join(machine.format_header(info) + notes), flush=True)
+    gemm = measure_gemm(threads, args.quick)
+    peaks = {t: g["gflops_best"] for t, g in gemm.items() if "error" not in g}
+    runs = run_jobs(plan(workloads, competitors, threads), args.quick, repeat)
+    rows = aggregate(runs)
     ttfs = {}
     for wl in workloads:
         ttfs[wl.id] = measure_ttfs(wl.id, args.quick)
     summary = [summarize(wl, rows) for wl in workloads]
     for s in summary:
-        print("\n" + "\n".join(format_summary(s, ttfs.get(s["workload"]))))
+        print("\n" + "\n".join(format_summary(s, ttfs.get(s["workload"]), peaks)
+                               + scaling_table(s["workload"], rows, peaks)))
+    loaded = sum(bool(r.get("load", {}).get("loaded")) for r in runs)
+    if loaded:
+        print(f"\n{loaded} of {len(runs)} measurements ran under load (other processes used "
+              f"> {machine.LOADED_PER_CORE} of each core): compare their ratios with care.")
     if args.json:
         from engine.fileio import atomic_write_json
 
-        atomic_write_json(args.json, {"info": info, "notes": notes, "rows": rows,
-                                      "ttfs": list(ttfs.values()), "summary": summary})
+        atomic_write_json(args.json, {"info": info, "notes": notes, "gemm": list(gemm.values()),
+                                      "runs": runs, "rows": rows, "ttfs": list(ttfs.values()),
+                                      "summary": summary})
         print(f"\nresults written to {args.json}")
     return 1 if any("error" in r for r in rows) else 0
 

@@ -312,6 +312,10 @@ def build_autoencoder(workload: Workload, graph: Any, seed: int, dtype: Any,
 
 def engine_epoch(run: EngineRun, x: np.ndarray, y: np.ndarray, batch: int,
                  rng: np.random.Generator) -> tuple[float, int]:
-    """One shuffled epoch through the stepper -> (last batch loss, steps)."""
-    losses = run.stepper.run(x, y, epoch_batches(len(x), batch, rng))
+    """One shuffled epoch through the stepper -> (last batch loss, steps); BLAS threads per
+    the engine's policy, as the trainer applies it (``engine.threads.training``)."""
+    from engine import threads
+
+    with threads.training(run.model, batch):
+        losses = run.stepper.run(x, y, epoch_batches(len(x), batch, rng))
     return float(losses[-1]), len(losses)

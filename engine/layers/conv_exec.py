@@ -10,12 +10,12 @@ layer's one flat ``cols`` buffer, kept for the backward pass.
 Threads: with ``threads > 1`` and a batch worth at least ``MIN_PARALLEL_MACS`` multiply-adds,
 the chunks are shared between the calling thread and ``threads − 1`` plain Python worker
 threads. The numba kernels are ``nogil`` and numpy releases the GIL inside BLAS, so the chunks
-really run side by side; no numba threading layer (``parallel=True``) is involved. The default
-thread count is ``LAYERLAB_CONV_THREADS`` if set, else ``NUMBA_NUM_THREADS`` if the environment
-sets it (``main.py bench`` does, to the thread count it measures), else 1 (the app's training
-thread shares 2 cores with the GUI), capped at the usable CPU count; ``set_threads(n)``
-changes it at run time and ``set_threads(1)`` switches threading off. Results do not depend on
-the thread count: the chunks do not, and the weight gradients' per-chunk partial sums are
+really run side by side; no numba threading layer (``parallel=True``) is involved. The thread
+count is the engine's thread budget (``engine.threads.budget()``: ``--threads``,
+``LAYERLAB_THREADS`` or the usable cores − 1), or ``LAYERLAB_CONV_THREADS`` when the
+environment sets it; ``set_threads(n)`` overrides both at run time (``set_threads(1)`` switches
+threading off, ``set_threads(None)`` follows the budget again). Results do not depend on the
+thread count: the chunks do not, and the weight gradients' per-chunk partial sums are
 added in chunk order.
 """
 
@@ -28,6 +28,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from engine.threads import budget
+
 CHUNK_BYTES = 256 * 1024
 MIN_PARALLEL_MACS = 2_000_000  # below this a thread hand-off costs more than it saves
 Chunk = tuple[int, int]  # samples [start, stop)
@@ -35,34 +37,34 @@ Chunks = tuple[Chunk, ...]
 Groups = tuple[tuple[int, ...], ...]  # per worker: the numbers of its chunks
 
 
-def _default_threads() -> int:
-    """LAYERLAB_CONV_THREADS, else NUMBA_NUM_THREADS when the environment sets it, else 1."""
-    text = os.environ.get("LAYERLAB_CONV_THREADS") or os.environ.get("NUMBA_NUM_THREADS") or "1"
+def _env_threads() -> int | None:
+    """LAYERLAB_CONV_THREADS when the environment sets a whole number ≥ 1, else None."""
     try:
-        wanted = int(text.strip())
+        wanted = int(os.environ.get("LAYERLAB_CONV_THREADS", "").strip())
     except ValueError:
-        wanted = 1
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(wanted, usable or 1))
+        return None
+    return wanted if wanted >= 1 else None
 
 
-_settings = {"threads": _default_threads(), "chunk_bytes": CHUNK_BYTES}
+_settings: dict[str, int | None] = {"threads": _env_threads(), "chunk_bytes": CHUNK_BYTES}
 _pool: ThreadPoolExecutor | None = None
 _pool_size = 0
 
 
 def threads() -> int:
     """Threads a large convolution pass may use (1 = the calling thread only)."""
-    return _settings["threads"]
+    n = _settings["threads"]
+    return budget() if n is None else n
 
 
-def set_threads(n: int) -> None:
-    """Use up to ``n`` threads per convolution pass; 1 switches threading off."""
-    _settings["threads"] = max(1, int(n))
+def set_threads(n: int | None) -> None:
+    """Use up to ``n`` threads per convolution pass; 1 switches threading off, None follows
+    the engine's thread budget."""
+    _settings["threads"] = None if n is None else max(1, int(n))
 
 
 def chunk_bytes() -> int:
-    return _settings["chunk_bytes"]
+    return int(_settings["chunk_bytes"] or 0)
 
 
 def set_chunk_bytes(n: int) -> None:
@@ -77,8 +79,7 @@ def plan(nb: int, sample_bytes: int, macs: int) -> tuple[Chunks, Groups]:
     The chunks never depend on the thread count (an even number of them when the batch is
     split, so two threads share evenly), hence neither do the results. Plans are cached.
     """
-    return _plan(nb, sample_bytes, macs >= MIN_PARALLEL_MACS, _settings["threads"],
-                 _settings["chunk_bytes"])
+    return _plan(nb, sample_bytes, macs >= MIN_PARALLEL_MACS, threads(), chunk_bytes())
 
 
 @lru_cache(maxsize=256)

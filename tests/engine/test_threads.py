@@ -1,0 +1,171 @@
+"""The engine's thread budget (engine.threads): where it comes from, how BLAS follows it per
+call, which steps get threads, and that threaded training gives the same numbers."""
+
+import threading
+
+import numpy as np
+import pytest
+
+from engine import threads
+from engine.bench.workloads import Workload, build_engine, mlp
+from engine.layers import conv_exec
+from layerlab.cli import main as layerlab_main
+from layerlab.cli import take_threads
+
+
+@pytest.fixture
+def budget_state():
+    """Each test starts from the default budget, conv threads following it, BLAS baseline 1."""
+    saved = dict(threads._state)
+    conv_saved = conv_exec._settings["threads"]
+    threads.set_budget(None)
+    conv_exec.set_threads(None)
+    threads.install(1)
+    yield
+    threads.set_budget(saved["budget"])
+    conv_exec._settings["threads"] = conv_saved
+    threads.install(saved["baseline"] or 1)
+
+
+def test_budget_default_env_and_override(budget_state, monkeypatch):
+    monkeypatch.delenv(threads.ENV, raising=False)
+    monkeypatch.setattr(threads, "available_cores", lambda: 8)
+    assert threads.budget() == 7  # one core stays with the GUI thread
+    monkeypatch.setattr(threads, "available_cores", lambda: 1)
+    assert threads.budget() == 1  # never below one
+    monkeypatch.setenv(threads.ENV, "3")
+    assert threads.budget() == 3
+    monkeypatch.setenv(threads.ENV, "lots")
+    assert threads.budget() == 1  # an unusable value falls back to cores − 1
+    threads.set_budget(5)
+    assert threads.budget() == 5 and conv_exec.threads() == 5  # convolutions follow it
+    threads.set_budget(None)
+    assert threads.budget() == 1
+
+
+def test_parse_threads_names_the_fix():
+    assert threads.parse_threads(" 4 ") == 4
+    for bad in ("0", "-2", "two", ""):
+        with pytest.raises(ValueError, match="whole number of threads"):
+            threads.parse_threads(bad)
+
+
+def test_blas_block_raises_threads_and_puts_them_back(budget_state):
+    assert threads.blas_threads() == 1
+    with threads.blas(2):
+        assert threads.blas_threads() == 2
+        with threads.blas(1):  # a smaller request inside keeps the larger one
+            assert threads.blas_threads() == 2
+        assert threads.blas_threads() == 2
+    assert threads.blas_threads() == 1
+
+
+def test_blas_blocks_on_two_threads_keep_the_larger_until_both_end(budget_state):
+    inside, release = threading.Event(), threading.Event()
+
+    def other():
+        with threads.blas(3):
+            inside.set()
+            release.wait(5)
+
+    worker = threading.Thread(target=other)
+    worker.start()
+    assert inside.wait(5)
+    with threads.blas(2):
+        assert threads.blas_threads() == 3  # the other thread's block is still open
+        release.set()
+        worker.join(5)
+        assert threads.blas_threads() == 2  # ours now
+    assert threads.blas_threads() == 1
+
+
+def _workload(layers, batch=64, n=256, loss="softmax_ce"):
+    def data():
+        rng = np.random.default_rng(0)
+        shape = layers[0]["shape"]
+        x = rng.random((n, *shape), dtype=np.float32)
+        return x, rng.integers(0, 10, n).astype(np.int64)
+
+    return Workload("t", "test", tuple(layers), loss, "adam", 1e-3, batch, data, 0)
+
+
+WIDE = mlp([512, 512, 10], "relu", "softmax")  # 267k parameters × 64 = 17M MACs per step
+TINY = mlp([2, 8, 8, 10], "tanh", "softmax")
+CONV = ({"kind": "Input", "shape": [2, 12, 12]},
+        {"kind": "Conv2D", "filters": 8, "kernel_size": [3, 3], "padding": "1",
+         "activation": "relu"},
+        {"kind": "MaxPool2D", "pool_size": [2, 2]},
+        {"kind": "Conv2D", "filters": 16, "kernel_size": [3, 3], "activation": "tanh"},
+        {"kind": "Flatten"},
+        {"kind": "Dense", "units": 10, "activation": "softmax"})
+
+
+def test_policy_threads_only_large_dense_steps(budget_state):
+    threads.set_budget(3)
+    assert threads.blas_threads_for(build_engine(_workload(WIDE)).model, 64) == 3
+    assert threads.blas_threads_for(build_engine(_workload(WIDE)).model, 8) == 1  # 2M MACs
+    assert threads.blas_threads_for(build_engine(_workload(TINY)).model, 64) == 1
+    conv = build_engine(_workload(CONV)).model
+    assert threads.has_chunked_layers(conv)
+    assert threads.blas_threads_for(conv, 4096) == 1  # its chunk threads use the budget
+    with threads.training(build_engine(_workload(WIDE)).model, 64) as n:
+        assert n == 3 and threads.blas_threads() == 3
+    assert threads.blas_threads() == 1
+    threads.set_budget(1)
+    assert threads.blas_threads_for(build_engine(_workload(WIDE)).model, 64) == 1
+
+
+def _train(layers, budget, steps=4):
+    """Weights after ``steps`` Adam steps with the given thread budget (fixed seeds)."""
+    threads.set_budget(budget)
+    wl = _workload(layers)
+    run = build_engine(wl)
+    x, y = wl.make_data()
+    batches = [np.arange(i * wl.batch, (i + 1) * wl.batch) for i in range(steps)]
+    with threads.training(run.model, wl.batch):
+        losses = run.stepper.run(x, y, batches)
+    return run.model.params_flat.copy(), np.asarray(losses)
+
+
+@pytest.mark.parametrize("layers", [WIDE, CONV], ids=["dense-blas", "conv-chunks"])
+def test_threaded_training_gives_the_same_numbers(budget_state, monkeypatch, layers):
+    if layers is CONV:  # small enough to run in tests, large enough to be split and threaded
+        monkeypatch.setattr(conv_exec, "MIN_PARALLEL_MACS", 1)
+        monkeypatch.setattr(conv_exec, "CHUNK_BYTES", 4096)
+        conv_exec.set_chunk_bytes(4096)
+    one, loss1 = _train(layers, 1)
+    two, loss2 = _train(layers, 2)
+    again, loss_again = _train(layers, 2)
+    conv_exec.set_chunk_bytes(conv_exec.CHUNK_BYTES)
+    np.testing.assert_array_equal(two, again)  # same thread count and seed: bit-identical
+    np.testing.assert_array_equal(loss2, loss_again)
+    # another thread count: equal within float32 reduction-order tolerance
+    np.testing.assert_allclose(two, one, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(loss2, loss1, rtol=1e-5)
+    assert np.abs(one).sum() > 0
+
+
+def test_conv_passes_really_split_across_threads(budget_state, monkeypatch):
+    monkeypatch.setattr(conv_exec, "MIN_PARALLEL_MACS", 1)
+    conv_exec.set_chunk_bytes(4096)
+    try:
+        threads.set_budget(2)
+        _, groups = conv_exec.plan(64, 2 * 9 * 144 * 4, 10**7)
+        assert len(groups) == 2
+        threads.set_budget(1)
+        _, groups = conv_exec.plan(64, 2 * 9 * 144 * 4, 10**7)
+        assert len(groups) == 1
+    finally:
+        conv_exec.set_chunk_bytes(conv_exec.CHUNK_BYTES)
+
+
+def test_cli_threads_flag_sets_the_budget(budget_state, capsys):
+    assert take_threads(["train", "p.json", "--threads", "3", "--epochs", "2"]) == [
+        "train", "p.json", "--epochs", "2"]
+    assert threads.budget() == 3
+    assert take_threads(["check", "--threads=2", "p.json"]) == ["check", "p.json"]
+    assert threads.budget() == 2
+    assert take_threads(["bench", "--threads", "1,2"]) == ["bench", "--threads", "1,2"]
+    assert layerlab_main(["train", "p.json", "--threads", "none"]) == 2
+    err = capsys.readouterr().err
+    assert "--threads must be a whole number of threads" in err and "Traceback" not in err
