@@ -73,12 +73,13 @@ def _no_padding_mask(step: Step) -> None:
 
 
 def _attention_backward(step: Step, targets: list[str]) -> Lines:
-    joined = (f"{targets[0]} = d_query + d_context  # self-attention: one input, both roles"
-              if len(targets) == 1 else f"{targets[0]}, {targets[1]} = d_query, d_context")
-    return [f'd_query, d_context, grads = attention_backward(d_{step.var}, '
-            f'cache["{step.name}"])',
-            f'G.update({{f"{step.name}/{{key}}": value for key, value in grads.items()}})',
-            joined]
+    outs = "d_query, d_context" if len(targets) == 1 else f"{targets[0]}, {targets[1]}"
+    lines = [f'{outs}, grads = attention_backward(d_{step.var}, cache["{step.name}"])',
+             f'G.update({{f"{step.name}/{{key}}": value for key, value in grads.items()}})']
+    if len(targets) == 1:
+        lines.append(f"{targets[0]} = d_query + d_context  # self-attention: one input, both "
+                     "roles")
+    return lines
 
 
 @template("MultiHeadAttention", blocks=("attention_forward", "attention_backward"),
