@@ -5,7 +5,8 @@
 generator's plan is the returned one (its ``recipe`` is ``"gan"``) and ``plan.gan`` holds the
 discriminator's plan (logits mode: its sigmoid is fused into the losses), the noise (size,
 normal or uniform), ``d_steps`` and each network's optimizer (name and hyper-parameters, as
-``GANTrainer`` builds them). Conditional GANs are not written (``ExportError``).
+``GANTrainer`` builds them); a conditional GAN's class count (its one-hot label is appended to
+the noise and to the discriminator's input).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class GanSpec:
     d_steps: int
     g_optimizer: tuple[str, dict[str, Any]]  # (engine optimizer name, hyper-parameters)
     d_optimizer: tuple[str, dict[str, Any]]
+    n_classes: int = 0  # conditional: the one-hot class (this many values) joins both inputs
 
 
 def gan_plan(project: Project, data: Dataset) -> Any:
@@ -39,10 +41,6 @@ def gan_plan(project: Project, data: Dataset) -> Any:
         trainer = GANTrainer(project.graph, data, project.training)
     except LayerLabError as exc:
         raise ExportError(str(exc)) from exc
-    if trainer.conditional:
-        raise ExportError("Code export writes unconditional GANs; this one appends the class "
-                          "to both networks' inputs, which the scripts do not cover yet. "
-                          "Export its weights (.npz) instead.")
 
     def one(model: Any, logits: bool, title: str) -> Plan:
         names, steps = layer_steps(model, logits)
@@ -63,4 +61,5 @@ def gan_plan(project: Project, data: Dataset) -> Any:
         discriminator=d_plan, noise_dim=trainer.noise_dim,
         noise_distribution=str(trainer.opts["noise_distribution"]),
         d_steps=int(trainer.opts["d_steps"]), g_optimizer=optimizer(trainer.g_optimizer),
-        d_optimizer=optimizer(trainer.d_optimizer)))
+        d_optimizer=optimizer(trainer.d_optimizer),
+        n_classes=trainer.n_classes if trainer.conditional else 0))

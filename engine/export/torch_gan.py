@@ -6,7 +6,15 @@ losses), ``GAN`` holding both (its ``state_dict`` is what ``<stem>_weights.npz``
 ``noise``, the two losses and optimizers, and ``d_step`` / ``g_step`` in the engine's order
 (``engine.generative.gan.GANTrainer``): every mini-batch of real samples one discriminator
 step on ``−log D(x) − log(1 − D(G(z)))``, every ``D_STEPS``-th batch also one generator step
-with fresh noise on the non-saturating ``−log D(G(z))``. One process (no torchrun here).
+with fresh noise on the non-saturating ``−log D(G(z))``. A conditional GAN appends the one-hot
+class to the noise and to every discriminator input (``with_labels``), the fakes taking the real
+batch's classes, as the engine does. The epochs' orders come from a numpy generator seeded like
+the trainer's (LayerLab's very orders). Like the supervised script it runs on one process or
+under ``torchrun --nproc_per_node=N``: every process draws the same global batch and noise and
+takes every N-th row from its rank on, both networks are wrapped in
+``DistributedDataParallel`` (gloo on CPUs, nccl on GPUs), and the losses are sums over the
+process's rows divided by the global batch size, times N (DDP averages the N gradients), so
+each step equals the one-process step.
 """
 
 from __future__ import annotations
@@ -36,20 +44,24 @@ def torch_gan_script(plan: Plan, stem: str) -> str:
     noise = ("torch.randn(n, NOISE_DIM, dtype=dtype)" if spec.noise_distribution == "normal"
              else "torch.rand(n, NOISE_DIM, dtype=dtype) * 2.0 - 1.0")
     parts = [top,
-             "import argparse\nimport math\nfrom pathlib import Path\n\n"
-             "import numpy as np\nimport torch\nimport torch.nn.functional as F\n"
-             "from torch import nn",
+             "import argparse\nimport math\nimport os\nfrom pathlib import Path\n"
+             "from types import SimpleNamespace\n\n"
+             "import numpy as np\nimport torch\nimport torch.distributed as dist\n"
+             "import torch.nn.functional as F\nfrom torch import nn\n"
+             "from torch.nn.parallel import DistributedDataParallel",
              f"HERE = Path(__file__).resolve().parent\nSEED = {plan.training.seed}\n"
              f"EPOCHS = {plan.training.epochs}\nSHUFFLE = {bool(plan.training.shuffle)}\n"
              f"NOISE_DIM = {spec.noise_dim}\nD_STEPS = {spec.d_steps}  "
-             "# discriminator steps per generator step",
+             "# discriminator steps per generator step\n"
+             f"N_CLASSES = {spec.n_classes}  # conditional GAN: the one-hot class joins both "
+             "inputs (0: unconditional)",
              *(COMPOSITES[c] for c in classes),
              _network(plan, g_codes, "Generator"), _network(d_plan, d_codes, "Discriminator"),
              GAN_CLASS,
              "def noise(n, dtype=torch.float32):\n"
              f'    """(n, NOISE_DIM) generator input: {spec.noise_distribution}."""\n'
              f"    return {noise}",
-             LOSSES,
+             WITH_LABELS, LOSSES,
              _optimizer("make_g_optimizer", "generator", *spec.g_optimizer),
              _optimizer("make_d_optimizer", "discriminator", *spec.d_optimizer),
              TRAIN.format(stem=stem, batch=batch_size_expr(plan.training, "len(x)"))]
@@ -75,14 +87,26 @@ GAN_CLASS = '''class GAN(nn.Module):
         self.generator = Generator()
         self.discriminator = Discriminator()'''
 
-LOSSES = '''def d_loss_fn(real_logits, fake_logits):
-    """Discriminator: −log D(x) − log(1 − D(G(z))), batch means, D = sigmoid(logit)."""
-    return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
+
+WITH_LABELS = '''def with_labels(x, labels):
+    """A conditional GAN's network input: x (n, ...) flattened, then the one-hot class of each
+    row (n, N_CLASSES); an unconditional GAN's: x as it is."""
+    if not N_CLASSES:
+        return x
+    onehot = F.one_hot(labels.long(), N_CLASSES).to(x.dtype)
+    return torch.cat([x.reshape(len(x), -1), onehot], dim=1)'''
+
+LOSSES = '''def d_loss_fn(real_logits, fake_logits, n=None):
+    """Discriminator: −log D(x) − log(1 − D(G(z))), D = sigmoid(logit): summed over the rows
+    and divided by n, the global batch size (default: these rows alone, a batch mean)."""
+    n = len(real_logits) if n is None else n
+    return (F.softplus(-real_logits).sum() + F.softplus(fake_logits).sum()) / n
 
 
-def g_loss_fn(fake_logits):
-    """Generator, non-saturating: −log D(G(z)), batch mean."""
-    return F.softplus(-fake_logits).mean()'''
+def g_loss_fn(fake_logits, n=None):
+    """Generator, non-saturating: −log D(G(z)), summed and divided by n (as d_loss_fn)."""
+    n = len(fake_logits) if n is None else n
+    return F.softplus(-fake_logits).sum() / n'''
 
 TRAIN = '''def load_weights(gan, path):
     """Load a state dict saved as .npz (names -> arrays)."""
@@ -91,50 +115,72 @@ TRAIN = '''def load_weights(gan, path):
     gan.load_state_dict(state)
 
 
-def d_step(gan, optimizer, xb, z):
-    """One discriminator update on real samples xb and fakes G(z) -> its loss."""
-    fake = gan.generator(z).detach()  # the generator is not updated here
+def d_step(gan, optimizer, xb, z, yb=None, n=None, world=1):
+    """One discriminator update on real samples xb (classes yb) and fakes G(z) -> its loss.
+    n: the global batch size when this process holds part of it, world: the process count."""
+    with torch.no_grad():  # the generator is not updated here
+        fake = gan.generator(with_labels(z, yb))
     optimizer.zero_grad()
-    loss = d_loss_fn(gan.discriminator(xb), gan.discriminator(fake))
-    loss.backward()
+    loss = d_loss_fn(gan.discriminator(with_labels(xb, yb)),
+                     gan.discriminator(with_labels(fake, yb)), n)
+    (loss * world).backward()  # DDP averages over the processes: × world gives the sum
     optimizer.step()
     return loss
 
 
-def g_step(gan, optimizer, z):
+def g_step(gan, optimizer, z, yb=None, n=None, world=1):
     """One generator update through the discriminator (only the generator moves)."""
     optimizer.zero_grad()
-    loss = g_loss_fn(gan.discriminator(gan.generator(z)))
-    loss.backward()
+    loss = g_loss_fn(gan.discriminator(with_labels(gan.generator(with_labels(z, yb)), yb)), n)
+    (loss * world).backward()
     optimizer.step()
     return loss
 
 
 def train(epochs, weights, out, dtype=torch.float32):
-    torch.manual_seed(SEED)
+    """Train on one process, or on N under torchrun (WORLD_SIZE, RANK set by torchrun)."""
+    world, rank = int(os.environ.get("WORLD_SIZE", "1")), int(os.environ.get("RANK", "0"))
+    cuda = torch.cuda.is_available()
+    if world > 1:
+        dist.init_process_group("nccl" if cuda else "gloo")
+    device = torch.device(f"cuda:{{int(os.environ.get('LOCAL_RANK', '0'))}}" if cuda else "cpu")
+    torch.manual_seed(SEED)  # the same noise in every process
     gan = GAN().to(dtype)
     load_weights(gan, weights)
+    gan = gan.to(device)
+    nets = gan if world == 1 else SimpleNamespace(
+        generator=DistributedDataParallel(gan.generator),
+        discriminator=DistributedDataParallel(gan.discriminator))
     g_opt = make_g_optimizer([p for p in gan.generator.parameters() if p.requires_grad])
     d_opt = make_d_optimizer([p for p in gan.discriminator.parameters() if p.requires_grad])
     with np.load(HERE / "{stem}_data.npz") as data:
-        x = torch.from_numpy(data["x_train"]).to(dtype)
+        x, y = torch.from_numpy(data["x_train"]).to(dtype), torch.from_numpy(data["labels_train"])
+    rng = np.random.default_rng(SEED)  # seeded like LayerLab's trainer: its epoch orders
     batch, d_count = {batch}, 0
     gan.train()
     for epoch in range(epochs):
-        order = torch.randperm(len(x)) if SHUFFLE else torch.arange(len(x))
+        order = rng.permutation(len(x)) if SHUFFLE else np.arange(len(x))
         d_losses, g_losses = [], []
         for start in range(0, len(x), batch):
-            xb = x[order[start:start + batch]]
-            d_losses.append(d_step(gan, d_opt, xb, noise(len(xb), dtype)).item())
+            rows = order[start:start + batch]  # the global batch; this process: every world-th
+            mine, n = torch.from_numpy(rows[rank::world]), len(rows)
+            xb, yb = x[mine].to(device), y[mine].to(device)
+            z = noise(n, dtype)[rank::world].to(device)
+            d_losses.append(d_step(nets, d_opt, xb, z, yb, n, world).item())
             d_count += 1
             if d_count % D_STEPS == 0:
-                g_losses.append(g_step(gan, g_opt, noise(len(xb), dtype)).item())
-        print(f"epoch {{epoch + 1}}/{{epochs}}  d_loss {{np.mean(d_losses):.4f}}  "
-              f"g_loss {{np.mean(g_losses) if g_losses else float('nan'):.4f}}", flush=True)
-    state = {{k: v.detach().cpu().numpy() for k, v in gan.state_dict().items()}}
-    np.savez(out, **state)
-    torch.save(gan.state_dict(), Path(out).with_suffix(".pt"))
-    print(f"weights saved to {{out}}")
+                z = noise(n, dtype)[rank::world].to(device)
+                g_losses.append(g_step(nets, g_opt, z, yb, n, world).item())
+        if rank == 0:  # this process's part of the losses (all of them on one process)
+            print(f"epoch {{epoch + 1}}/{{epochs}}  d_loss {{np.mean(d_losses):.4f}}  "
+                  f"g_loss {{np.mean(g_losses) if g_losses else float('nan'):.4f}}", flush=True)
+    if rank == 0:
+        state = {{k: v.detach().cpu().numpy() for k, v in gan.state_dict().items()}}
+        np.savez(out, **state)
+        torch.save(gan.state_dict(), Path(out).with_suffix(".pt"))
+        print(f"weights saved to {{out}}")
+    if world > 1:
+        dist.destroy_process_group()
     return gan
 
 

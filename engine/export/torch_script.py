@@ -6,7 +6,8 @@ The script defines ``Network(nn.Module)`` (one attribute per canvas layer with p
 ``<stem>_data.npz`` and ``<stem>_weights.npz`` (torch layout) beside it. It runs unchanged on one
 process or under ``torchrun --nproc_per_node=N``: each process reads its shard of every
 epoch through a ``DistributedSampler`` (the same shuffled order everywhere, seeded by the
-project's seed), the model is wrapped in ``DistributedDataParallel`` (gloo on CPUs, nccl on
+project's seed; with weighted sampling ``torch_sampling.WeightedSampler``, LayerLab's own
+rule), the model is wrapped in ``DistributedDataParallel`` (gloo on CPUs, nccl on
 GPUs), each process takes ``batch // N`` samples per step so a step sees the same global batch,
 and process 0 saves the trained ``state_dict`` as ``.npz`` (numpy, loadable by LayerLab:
 File → Import weights from PyTorch) and ``.pt``.
@@ -23,6 +24,7 @@ from engine.export.torch_recipe import (
     kl_weight_source,
     reconstruction_loss,
 )
+from engine.export.torch_sampling import sampler_parts
 from engine.export.torch_templates import COMPOSITE_SOURCES, code_for
 from engine.optimizers import get_optimizer
 
@@ -92,6 +94,7 @@ def torch_script(plan: Plan, stem: str) -> str:
         raise ExportError(f"The loss {plan.loss.replace('_', ' ')} is not written by the PyTorch "
                           f"export yet; supported: {', '.join(LOSSES)}.")
     codes = {s.name: code_for(s) for s in plan.steps if s.kind != "Input"}
+    sampling, sampler = sampler_parts(plan)
     classes = dict.fromkeys(c for code in codes.values() for c in code.classes)
     top = header(plan, "PyTorch", stem, True).replace(
         f"{stem}_weights.npz (the weights", f"{stem}_weights.npz (torch layout; the weights")
@@ -105,9 +108,9 @@ def torch_script(plan: Plan, stem: str) -> str:
              f"EPOCHS = {plan.training.epochs}\nSHUFFLE = {bool(plan.training.shuffle)}",
              *(COMPOSITES[c] for c in classes), _network(plan, codes), _predict(plan),
              _loss(plan), *([kl_weight_source(plan)] if extra_loss(plan) else []),
-             _optimizer(plan), schedule_source(plan.training), TRAIN.format(
-                 stem=stem, batch=batch_size_expr(plan.training, "len(dataset)"),
-                 extra=extra_loss(plan))]
+             _optimizer(plan), schedule_source(plan.training), *sampling,
+             TRAIN.format(stem=stem, batch=batch_size_expr(plan.training, "len(dataset)"),
+                          extra=extra_loss(plan), sampler=sampler)]
     return "\n\n\n".join(p.rstrip("\n") for p in parts) + "\n"
 
 
@@ -195,11 +198,11 @@ def train(epochs, weights, out, dtype=torch.float32):
     net = net.to(device)
     with np.load(HERE / "{stem}_data.npz") as data:
         x, y = torch.from_numpy(data["x_train"]).to(dtype), torch.from_numpy(data["y_train"])
+        labels = data["labels_train"]
     dataset = TensorDataset(x, y)
     batch = {batch}
     # every process reads its own shard; together they see the same global batch per step
-    sampler = DistributedSampler(dataset, num_replicas=world, rank=rank, shuffle=SHUFFLE,
-                                 seed=SEED)
+{sampler}
     loader = DataLoader(dataset, batch_size=max(1, batch // world), sampler=sampler)
     model = DistributedDataParallel(net) if world > 1 else net
     optimizer = make_optimizer([p for p in model.parameters() if p.requires_grad])
