@@ -3,8 +3,9 @@
 ``GenericStepper`` works for any graph: forward, loss, backward, weight penalties, clipping,
 one fused optimizer update over the flat parameter buffer (frozen layers' parameters left
 out: ``engine.frozen``). ``make_stepper`` picks a faster
-specialised stepper when one applies (a plain chain of Dense layers: ``engine.fused_mlp``)
-and falls back to the generic one otherwise; both give the same numbers.
+specialised stepper when one applies (a plain chain of Dense layers: ``engine.fused_mlp``,
+or ``engine.cuda.stepper`` on the GPU under the ``cuda`` backend) and falls back to the
+generic one otherwise; they all give the same numbers (up to float32 rounding on the GPU).
 """
 
 from __future__ import annotations
@@ -94,6 +95,11 @@ def clip_gradients(grads_flat: np.ndarray, config: Any) -> None:
 def make_stepper(model: Model, loss: Loss, optimizer: Optimizer, config: Any) -> Any:
     """The fastest stepper that reproduces the generic one for this model and config."""
     augmenting = bool(getattr(config, "augment", None))  # only the generic path augments
+    if backend.current() == "cuda" and config.backend in ("auto", "cuda"):
+        from engine.cuda.stepper import CudaMLPStepper  # numba.cuda loads only here
+
+        if CudaMLPStepper.supports(model, loss, optimizer, config):
+            return CudaMLPStepper(model, loss, optimizer, config)
     if config.backend != "numpy" and backend.current() == "numba" and not augmenting:
         try:
             from engine.fused_mlp import FusedMLPStepper

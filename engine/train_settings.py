@@ -29,7 +29,7 @@ SPECS: tuple[ParamSpec, ...] = (
     ParamSpec("clip_value", "float", 0.0, min=0.0, max=1e12),
     ParamSpec("clip_norm", "float", 0.0, min=0.0, max=1e12),
     ParamSpec("snapshot_every", "int", 0, min=0, max=10_000_000),
-    ParamSpec("backend", "choice", "auto", choices=("auto", "numba", "numpy")),
+    ParamSpec("backend", "choice", "auto", choices=("auto", "numba", "numpy", "cuda")),
     ParamSpec("max_steps_per_second", "float", 0.0, min=0.0, max=1e9),
 )
 WORDS = {"max_steps_per_second": "the speed limit in steps per second",

@@ -1,0 +1,20 @@
+"""The optional CUDA backend (``LAYERLAB_BACKEND=cuda``, ``main.py train --backend cuda``).
+
+Kernels are written with numba's CUDA target (``numba.cuda``; the maintained ``numba-cuda``
+package of the ``cuda`` extra provides it), so the GPU code is Python like the CPU engine's
+numba kernels and runs unchanged under numba's CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``),
+which is how CI tests it without a GPU. Device arrays are numba device arrays (CuPy cannot
+run under the simulator, and cuBLAS would make the products untestable in CI).
+
+- ``runtime``: is a GPU usable (``cuda_status``), and the simulator switch for tests.
+- ``kernels_dense``: tiled shared-memory matrix product, bias + activation, activation
+  gradients, bias gradient, softmax rows, row gather.
+- ``kernels_loss``: MSE, softmax cross-entropy (labels), sigmoid binary cross-entropy
+  (logits): loss into a per-step slot and dLoss/dOutput.
+- ``kernels_optim``: every optimizer's update step (``engine.optimizers``' formulas).
+- ``ops``: host-side launchers (grid sizes) for the kernels above.
+- ``stepper``: ``CudaMLPStepper``, whole training chunks of a Dense chain on the device.
+- ``placement``: which layers stay on the CPU under ``cuda`` and why.
+
+Nothing here is imported unless the ``cuda`` backend is asked for (``engine.backend``).
+"""

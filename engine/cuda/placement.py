@@ -1,0 +1,93 @@
+"""Which parts of a network can train on the GPU under the ``cuda`` backend, and why not.
+
+``gpu_obstacles`` lists, in plain sentences, everything that keeps a model on the CPU engine:
+layers whose family has no CUDA kernels yet (convolution, pooling, normalization, embedding,
+recurrent, attention, the VAE sampling layer, shape and merge layers), activations without a
+GPU version, and training options the GPU path does not do yet. An empty list means the whole
+training step runs on the GPU (``engine.cuda.stepper.CudaMLPStepper``). It imports no
+``numba.cuda``, so the window or CLI can ask before anything is compiled.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine.fused_mlp import _loss_kind
+from engine.kernels.activations import ELU, LEAKY_RELU, LINEAR, RELU, SIGMOID, SOFTMAX, TANH
+from engine.kernels.fused_mlp import LOSS_MSE, LOSS_SIGMOID_BCE, LOSS_SOFTMAX_CE
+from engine.layers.core import Dense
+from engine.losses import Loss
+from engine.model import Model
+from engine.optimizers import Optimizer
+
+GPU_ACTIVATION_IDS = (LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SOFTMAX)
+GPU_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam",
+                  "adamw")
+LOSS_NAMES = {LOSS_MSE: "mse", LOSS_SOFTMAX_CE: "softmax_ce", LOSS_SIGMOID_BCE: "sigmoid_bce"}
+_FAMILY = {
+    **dict.fromkeys(("Conv1D", "Conv2D", "Conv2DTranspose"), "convolution"),
+    **dict.fromkeys(("MaxPool2D", "AvgPool2D", "GlobalAveragePool2D", "GlobalMaxPool2D",
+                     "Upsample2D", "SequencePooling"), "pooling"),
+    **dict.fromkeys(("BatchNormalization", "LayerNormalization"), "normalization"),
+    **dict.fromkeys(("Embedding", "OneHot", "PositionalEncoding"), "embedding"),
+    **dict.fromkeys(("SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed"),
+                    "recurrent"),
+    **dict.fromkeys(("MultiHeadAttention", "ScaledDotProductAttention"), "attention"),
+    **dict.fromkeys(("Dropout", "SpatialDropout2D"), "dropout"),
+    **dict.fromkeys(("Activation", "LeakyReLU", "ELU", "PReLU"), "stand-alone activation"),
+    **dict.fromkeys(("Flatten", "Reshape"), "reshaping"),
+    **dict.fromkeys(("Add", "Concatenate"), "merge"),
+    "Sampling": "VAE sampling",
+}
+
+
+def gpu_loss_kind(loss: Loss, model: Model) -> str | None:
+    """"mse", "softmax_ce", "sigmoid_bce" when the GPU has this loss, else None."""
+    return LOSS_NAMES.get(_loss_kind(loss, model))
+
+
+def gpu_obstacles(model: Model, loss: Loss, optimizer: Optimizer, config: Any) -> list[str]:
+    """Why this model/loss/optimizer/config cannot train on the GPU; [] when it can."""
+    out: list[str] = []
+    names = list(model.order)
+    for name in names[1:]:
+        layer = model.layers[name]
+        if not isinstance(layer, Dense):
+            family = _FAMILY.get(layer.kind, layer.kind)
+            out.append(f"layer '{name}' ({layer.kind}): {family} layers have no GPU kernels "
+                       "yet, only Dense layers do")
+        elif layer.act.act_id not in GPU_ACTIVATION_IDS:
+            out.append(f"layer '{name}': the {layer.act.name} activation has no GPU kernel yet "
+                       "(linear, relu, leaky_relu, elu, sigmoid, tanh and softmax do)")
+    if not names or model.layers[names[0]].kind != "Input" or model.layout is not None:
+        out.append("the network does not start with a single Input layer")
+    if any(len(model.sources[n]) > 1 for n in names):
+        out.append("a layer has several inputs (only a plain chain of layers runs on the GPU)")
+    if np.dtype(model.dtype) != np.float32:
+        out.append("the network uses float64 numbers; the GPU kernels are float32")
+    if not all(model.layers[n].trainable for n in names):
+        out.append("some layers are frozen (not trainable)")
+    if any(model.layers[n].config.get("l1", 0.0) or model.layers[n].config.get("l2", 0.0)
+           for n in names):
+        out.append("a layer has an L1/L2 weight penalty (penalties run on the CPU only)")
+    if gpu_loss_kind(loss, model) is None or getattr(loss, "reduction", "mean") != "mean":
+        out.append(f"the loss '{loss.name}' in this form has no GPU kernel (mean-reduced MSE, "
+                   "softmax cross-entropy and sigmoid binary cross-entropy do)")
+    if loss.class_weights is not None or loss.options.get("class_weight", "none") != "none":
+        out.append("class weights on the loss run on the CPU only")
+    if optimizer.name not in GPU_OPTIMIZERS:
+        out.append(f"the optimizer '{optimizer.name}' has no GPU kernel")
+    if getattr(config, "augment", None):
+        out.append("image augmentation runs on the CPU only")
+    return out
+
+
+def placement_lines(obstacles: list[str], n_layers: int, device: str) -> list[str]:
+    """What to print before training starts under the ``cuda`` backend."""
+    if not obstacles:
+        return [f"CUDA backend: all {n_layers} layers train on the GPU ({device}); losses, "
+                "weights and probes come back at each live update."]
+    return ["CUDA backend: this network trains on the CPU engine, because:",
+            *(f"  - {reason}" for reason in obstacles)]

@@ -1,0 +1,166 @@
+"""``CudaMLPStepper``: training chunks of a Dense chain on the GPU (the ``cuda`` backend).
+
+Same contract as ``engine.stepper.GenericStepper.run`` and the same numbers as the CPU
+engine within float32 rounding (tests compare). What lives on the device and when it moves:
+
+- the training data (x flattened to (N, D) float32, targets as labels or (N, K)) is uploaded
+  once and again only when the trainer hands over other arrays (``replace_data``);
+- parameters, gradients and the optimizer's state buffers stay on the device across steps;
+  they are uploaded only when the host copies changed since the last chunk (a checkpoint
+  restore, "restore best weights", loading weights);
+- per step: gather the batch on the device, forward (tiled matrix product, bias +
+  activation), loss and dLoss/dout, backward, clipping, the optimizer update;
+- at the end of a chunk (a live update, or an epoch end) the step losses, the parameters,
+  the last gradients and the optimizer state are copied back, so probes, metrics, the
+  divergence watch and checkpoints on the CPU see exactly what a CPU stepper leaves behind.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine.cuda import ops
+from engine.cuda.placement import gpu_loss_kind, gpu_obstacles
+from engine.layers.core import Dense
+from engine.losses import Loss
+from engine.model import Model
+from engine.optimizers import Optimizer
+
+
+class CudaMLPStepper:
+    """Drop-in for ``GenericStepper`` on models ``gpu_obstacles`` finds nothing against."""
+
+    @staticmethod
+    def supports(model: Model, loss: Loss, optimizer: Optimizer, config: Any) -> bool:
+        return not gpu_obstacles(model, loss, optimizer, config)
+
+    def __init__(self, model: Model, loss: Loss, optimizer: Optimizer, config: Any) -> None:
+        self.model, self.loss, self.optimizer, self.config = model, loss, optimizer, config
+        self.loss_kind = gpu_loss_kind(loss, model) or "mse"
+        sl = model.slices
+        self.layers: list[tuple[int, int, slice, slice | None, int, float]] = []
+        for name in model.order[1:]:  # (fan_in, units, kernel slice, bias slice, act, alpha)
+            layer = model.layers[name]
+            assert isinstance(layer, Dense)  # supports() checked the chain
+            self.layers.append((layer.input_shapes[0][0], layer.config["units"],
+                                sl[(name, "kernel")], sl.get((name, "bias")),
+                                layer.act.act_id, float(layer.act.params.get("alpha", 0.0))))
+        self._data: tuple[Any, Any, Any, Any] | None = None  # (x host, y host, x dev, y dev)
+        self._params: Any = None  # device flat params, grads and their layer views
+        # what the device held at the last copy-back (to spot changes made on the host)
+        self._host_params: np.ndarray | None = None
+        self._host_state: list[np.ndarray] = []
+        self._state: list[Any] = []
+        self._state_host: list[np.ndarray] = []
+        self._buffers: dict[int, tuple[list[Any], list[Any], list[Any], Any]] = {}
+        self._scratch = ops.zeros(1, np.float64)
+
+    # -- uploads ---------------------------------------------------------------------------
+    def _upload_data(self, x: np.ndarray, y: np.ndarray) -> tuple[Any, Any]:
+        if self._data is None or self._data[0] is not x or self._data[1] is not y:
+            x2 = np.ascontiguousarray(x.reshape(len(x), -1), dtype=np.float32)
+            if self.loss_kind == "softmax_ce":
+                labels = y if y.ndim == 1 else np.argmax(y.reshape(len(y), -1), axis=1)
+                y_dev = ops.to_device(labels.astype(np.int64))
+            else:
+                y_dev = ops.to_device(np.asarray(y.reshape(len(y), -1), dtype=np.float32))
+            self._data = (x, y, ops.to_device(x2), y_dev)
+        return self._data[2], self._data[3]
+
+    def _upload_params(self) -> None:
+        """(Re)upload params and optimizer state when the host copies changed."""
+        model, opt = self.model, self.optimizer
+        p = model.params_flat
+        if self._host_params is None or not np.array_equal(p, self._host_params):
+            d_p, d_g = ops.to_device(p), ops.to_device(model.grads_flat)
+            views = [(d_p[k].reshape((fi, fo)), None if b is None else d_p[b],
+                      d_g[k].reshape((fi, fo)), None if b is None else d_g[b])
+                     for fi, fo, k, b, _, _ in self.layers]
+            self._params = (d_p, d_g, views)
+            self._host_params = p.copy()
+        state = opt._state_for(0, p, model.grads_flat)
+        if (len(state) != len(self._state_host)
+                or any(a is not b or not np.array_equal(a, c) for a, b, c in
+                       zip(state, self._state_host, self._host_state))):
+            self._state = [ops.to_device(s) for s in state]
+            self._state_host = list(state)
+            self._host_state = [s.copy() for s in state]
+
+    def _buffers_for(self, batch: int) -> tuple[list[Any], list[Any], list[Any], Any]:
+        """Per-layer device buffers for a batch size: z, a (outputs), g (their gradients)
+        and the gathered input batch."""
+        if batch not in self._buffers:
+            zs = [ops.zeros((batch, fo)) for _, fo, *_ in self.layers]
+            acts = [ops.zeros((batch, fo)) for _, fo, *_ in self.layers]
+            gs = [ops.zeros((batch, fo)) for _, fo, *_ in self.layers]
+            xb = ops.zeros((batch, self.layers[0][0]))
+            self._buffers[batch] = (zs, acts, gs, xb)
+        return self._buffers[batch]
+
+    # -- the chunk -------------------------------------------------------------------------
+    def run(self, x: np.ndarray, y: np.ndarray, batches: list[np.ndarray]) -> np.ndarray:
+        """x: (N, *in), y: encoded targets, batches: index arrays -> losses (steps,)."""
+        if not batches:
+            return np.empty(0)
+        x_dev, y_dev = self._upload_data(x, y)
+        self._upload_params()
+        d_p, d_g, views = self._params
+        opt, cfg = self.optimizer, self.config
+        width = max(len(b) for b in batches)
+        idx = np.zeros((len(batches), width), dtype=np.int64)
+        for s, b in enumerate(batches):
+            idx[s, : len(b)] = b
+        d_idx, d_losses = ops.to_device(idx), ops.zeros(len(batches), np.float64)
+        zs, acts, gs, xb = self._buffers_for(width)
+        labelled = self.loss_kind == "softmax_ce"
+        yb = ops.zeros(width, np.int64) if labelled else ops.zeros((width, y_dev.shape[1]))
+        for s, b in enumerate(batches):
+            n = len(b)
+            ops.gather_rows(x_dev, d_idx[s], n, xb)
+            (ops.gather_labels if labelled else ops.gather_rows)(y_dev, d_idx[s], n, yb)
+            self._forward(xb[:n], views, zs, acts, n)
+            ops.loss_and_grad(self.loss_kind, acts[-1][:n], yb[:n], n, gs[-1][:n], d_losses, s)
+            self._backward(xb[:n], views, zs, acts, gs, n)
+            ops.clip(d_g, float(cfg.clip_value), float(cfg.clip_norm), self._scratch)
+            it = opt.iterations + s
+            lr = opt.learning_rate if opt.schedule is None else float(
+                opt.schedule(opt.learning_rate, it))
+            ops.optimizer_step(opt.name, d_p, d_g, self._state, opt._scalars(lr, it + 1))
+        opt.iterations += len(batches)
+        return self._copy_back(d_losses)
+
+    def _forward(self, xb: Any, views: list[Any], zs: list[Any], acts: list[Any],
+                 n: int) -> None:
+        a = xb
+        for i, (_, _, _, _, act, alpha) in enumerate(self.layers):
+            w, b = views[i][0], views[i][1]
+            ops.matmul(a, w, zs[i][:n])
+            ops.bias_act(zs[i][:n], b, act, alpha, acts[i][:n])
+            a = acts[i][:n]
+
+    def _backward(self, xb: Any, views: list[Any], zs: list[Any], acts: list[Any],
+                  gs: list[Any], n: int) -> None:
+        for i in range(len(self.layers) - 1, -1, -1):
+            _, _, _, _, act, alpha = self.layers[i]
+            w, _, gw, gb = views[i]
+            g = gs[i][:n]
+            ops.act_backward(zs[i][:n], acts[i][:n], g, act, alpha)
+            ops.matmul(acts[i - 1][:n] if i > 0 else xb, g, gw, trans_a=True)
+            if gb is not None:
+                ops.column_sums(g, gb)
+            if i > 0:
+                ops.matmul(g, w, gs[i - 1][:n], trans_b=True)
+
+    def _copy_back(self, d_losses: Any) -> np.ndarray:
+        """Losses, params, last gradients and optimizer state to the host (once a chunk)."""
+        model = self.model
+        d_p, d_g, _ = self._params
+        d_p.copy_to_host(model.params_flat)
+        d_g.copy_to_host(model.grads_flat)
+        for d, h in zip(self._state, self._state_host):
+            d.copy_to_host(h)
+        self._host_params = model.params_flat.copy()
+        self._host_state = [h.copy() for h in self._state_host]
+        return np.asarray(d_losses.copy_to_host(), dtype=np.float64)
