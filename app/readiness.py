@@ -1,9 +1,9 @@
 """The readiness check on the open document, and its one-click fixes as undoable commands.
 
-``check_document(doc, data, data_error)`` is ``engine.readiness.check_ready`` on the
-document's project with the shapes the document already inferred; the Problems panel and
-Play (``widgets.run_controller``) both call it, so the panel says "ready" exactly when Play
-would start. ``apply_fix(doc, fix)`` applies a ``Fix``'s edits (new layer options, a layer
+``check_document(doc, data, data_error)`` is ``engine.readiness.check_ready`` on the document's
+project with the shapes the document already inferred; the Problems panel and Play
+(``widgets.controllers.run_controller``) both call it, so the panel says "ready" exactly when
+Play would start. ``apply_fix(doc, fix)`` applies a ``Fix``'s edits (new layer options, a layer
 inserted on a wire) through the document's editing API as one undo step.
 """
 

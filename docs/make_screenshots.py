@@ -34,8 +34,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402, TID251 - a GUI script
 
 from app.examples import example_path  # noqa: E402
 from app.settings import Settings  # noqa: E402
-from widgets.main_window import MainWindow  # noqa: E402
-from widgets.theme import apply_theme  # noqa: E402
+from widgets.window.main_window import MainWindow  # noqa: E402
+from widgets.window.theme import apply_theme  # noqa: E402
 
 SPIRAL_EPOCH = 180  # grab the spiral at this epoch: the boundary has formed, training goes on
 

@@ -9,7 +9,7 @@ Conv1D, ...) — exactly as the app trains it: ``engine.recipes.prepare``, the s
 evaluation, the live probes (decision grid, curve, confusion, weights, neuron maps, latent
 views) and the introspection probes of the Look-inside views. So every signature the first
 Play meets is compiled here. Users: ``main.py warmup`` (the install step, with a progress
-line), ``widgets/startup.py`` (a background thread at start-up) and ``tests/warm_engine.py``.
+line), ``widgets/window/startup.py`` (a background thread at start-up) and ``tests/warm_engine.py``.
 """
 
 from __future__ import annotations

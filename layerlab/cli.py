@@ -166,11 +166,11 @@ def open_window(argv: list[str], prog: str) -> int:
 
     log_to_file(user_log_dir())
     set_app_icon()
-    from widgets.splash import show_splash, splash_message
+    from widgets.window.splash import show_splash, splash_message
 
     show_splash()  # on screen now: the imports below take seconds on a slow machine
     splash_message("Preparing… loading the engine and the window")
-    from widgets.main_window import run_app
+    from widgets.window.main_window import run_app
 
     return run_app(argv)
 

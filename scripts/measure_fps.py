@@ -8,14 +8,16 @@ how often the decision plot shows a new grid (frames/s) and the longest gap betw
 ticks of a 5 ms GUI timer (event-loop stalls); "painted" counts the new maps that reached
 the screen (grids that came while the GUI thread was behind are merged or overdrawn).
 ``speed``: steps/s limit (0 = full speed; default: the example's own). Preferences go to a
-temporary folder. ``--profile FILE``: cProfile the GUI thread during the measurement, print
-the top functions and save the stats to FILE (the profiler slows the GUI thread, so frame
-rates with it are not comparable).
+temporary folder. ``--json FILE``: also save the figures (``tests/widgets/test_frame_rate.py``).
+``--profile FILE``: cProfile the GUI thread during the measurement, print the top functions and
+save the stats to FILE (the profiler slows the GUI thread, so frame rates with it are not
+comparable).
 """
 
 from __future__ import annotations
 
 import cProfile
+import json
 import os
 import pstats
 import statistics
@@ -28,19 +30,20 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as main.py does for the app
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtCore import QSize, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402, TID251 - a GUI script
 
 from app.examples import example_path  # noqa: E402
 from docs.make_screenshots import make_window, settle  # noqa: E402
-from widgets.theme import apply_theme  # noqa: E402
+from widgets.window.theme import apply_theme  # noqa: E402
 
 
-def main(seconds: float, speed: float | None = None, profile: str | None = None) -> None:
+def main(seconds: float, speed: float | None = None, profile: str | None = None) -> dict:
+    """Measure for ``seconds``; print the figures and return them (``--json FILE`` saves them)."""
     app = QApplication(sys.argv)
     apply_theme(app, "light")
     with tempfile.TemporaryDirectory() as tmp:
-        window = make_window(app, Path(tmp))
+        window = make_window(app, Path(tmp), QSize(1600, 1000))  # also offscreen
         window.files.open_example(example_path("spiral"))
         changes: dict = {"epochs": 100_000}  # the example would end before the measurement
         if speed is not None:
@@ -87,28 +90,43 @@ def main(seconds: float, speed: float | None = None, profile: str | None = None)
             profiler.dump_stats(profile)
             pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
         snap = window.session.last_snapshot
+        speed_shown = window.doc.project.training.max_steps_per_second
         window.run.toggle_play()
         settle(app, 200)
         window.close()
     warm = [t for t in frames if t > start + 1.0]  # skip the first second (warm-up)
     span = seconds - 1.0
     gaps = [b - a for a, b in zip(ticks, ticks[1:]) if a > start + 1.0]
-    print(f"load average: {os.getloadavg()[0]:.2f}")
-    print(f"decision frames/s: {len(warm) / span:.1f} "
-          f"(painted: {sum(t > start + 1.0 for t in painted) / span:.1f})")
-    print(f"GUI timer gaps: median {1000 * statistics.median(gaps):.1f} ms, "
-          f"p99 {1000 * sorted(gaps)[int(0.99 * len(gaps))]:.1f} ms, max {1000 * max(gaps):.1f} ms")
     late = [with_grid for t, with_grid in snaps if t > start + 1.0]
-    print(f"snapshots/s: {len(late) / span:.1f} ({sum(late) / span:.1f} with a decision grid)")
+    result = {"load": os.getloadavg()[0], "fps": len(warm) / span,
+              "painted_fps": sum(t > start + 1.0 for t in painted) / span,
+              "gap_median_ms": 1000 * statistics.median(gaps),
+              "gap_p99_ms": 1000 * sorted(gaps)[int(0.99 * len(gaps))],
+              "gap_max_ms": 1000 * max(gaps), "snapshots_per_s": len(late) / span,
+              "grids_per_s": sum(late) / span, "gui_cpu": gui_cpu,
+              "steps_per_s": snap.step / seconds}
+    print(f"load average: {result['load']:.2f}")
+    print(f"decision frames/s: {result['fps']:.1f} (painted: {result['painted_fps']:.1f})")
+    print(f"GUI timer gaps: median {result['gap_median_ms']:.1f} ms, "
+          f"p99 {result['gap_p99_ms']:.1f} ms, max {result['gap_max_ms']:.1f} ms")
+    print(f"snapshots/s: {result['snapshots_per_s']:.1f} "
+          f"({result['grids_per_s']:.1f} with a decision grid)")
     print(f"GUI thread CPU: {100 * gui_cpu:.0f} % of one core")
     print(f"epoch {snap.epoch}, step {snap.step} ({snap.step / seconds:.0f} steps/s; the "
-          f"example's Speed: {window.doc.project.training.max_steps_per_second:g})")
+          f"example's Speed: {speed_shown:g})")
+    return result
 
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    prof = None
+    prof = out = None
     if "--profile" in args:
         i = args.index("--profile")
         prof, args = args[i + 1], args[:i] + args[i + 2:]
-    main(float(args[0]) if args else 8.0, float(args[1]) if len(args) > 1 else None, prof)
+    if "--json" in args:
+        i = args.index("--json")
+        out, args = args[i + 1], args[:i] + args[i + 2:]
+    figures = main(float(args[0]) if args else 8.0, float(args[1]) if len(args) > 1 else None,
+                   prof)
+    if out:
+        Path(out).write_text(json.dumps(figures, indent=1))

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402, TID251 - a GUI script
 
 from app.examples import example_path  # noqa: E402
 from docs.make_screenshots import make_window, settle  # noqa: E402
-from widgets.theme import apply_theme  # noqa: E402
+from widgets.window.theme import apply_theme  # noqa: E402
 
 MAX_EPOCHS = 100_000  # the training settings' limit
 BATCH = 10  # the spiral example's batch size

@@ -3,7 +3,7 @@
 ``loader`` reads files, ``checks`` judges a ``LessonState``, ``actions`` is the vocabulary of
 setup and solution, ``runner`` plays a lesson's reference solution headless, ``richtext``
 renders step text. No Qt here: the window's side is ``app.lesson_session`` and
-``widgets.lesson_panel``.
+``widgets.lessons.lesson_panel``.
 """
 
 from engine.lessons.loader import LESSONS_DIR, bundled_lessons, load_lesson, parse_lesson

@@ -38,7 +38,7 @@ def val_accuracies(project: Project) -> list[float]:
 
 def test_new_project_defaults_train_the_palette_network_on_the_spiral(qtbot):
     doc = ProjectDocument()
-    doc.load(new_project(), None)  # what File → New does (widgets.file_actions.new)
+    doc.load(new_project(), None)  # what File → New does (widgets.controllers.file_actions.new)
     assert doc.project.dataset == {"name": "spiral"}
     names = build_palette_network(doc)
     options = [doc.graph.nodes[n].options for n in names[1:]]

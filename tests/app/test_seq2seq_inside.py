@@ -10,7 +10,7 @@ from app.examples import example_path
 from app.session import TrainingSession
 from engine.datasets.registry import load_dataset
 from engine.project import load_project
-from widgets.inside_controller import InsideController
+from widgets.controllers.inside_controller import InsideController
 from widgets.views.sequence_common import display_token
 
 

@@ -12,8 +12,8 @@ import time
 import numpy as np
 import pytest
 
-from app.session import TrainingHistory, TrainingSession, default_probes
 from app.probe_schedule import EARLY_S, EMIT_INTERVAL_S
+from app.session import TrainingHistory, TrainingSession, default_probes
 from app.worker import ChunkSizer, merge_snapshots
 from engine.graph import Graph
 from engine.project import Project

@@ -8,7 +8,7 @@ from engine.composites import COMPOSITES
 from engine.graph import Graph
 from engine.project import Project
 from widgets.canvas.view import BLOCK_PREFIX, CanvasView
-from widgets.palette import LayerPalette
+from widgets.panels.palette import LayerPalette
 
 
 def cnn_graph() -> Graph:

@@ -20,7 +20,7 @@ from engine.layers import LAYERS, categories
 from engine.project import Project
 from widgets.canvas import MIME_LAYER, CanvasView
 from widgets.canvas.edge_item import EdgeItem
-from widgets.palette import LayerPalette
+from widgets.panels.palette import LayerPalette
 
 LEFT = Qt.MouseButton.LeftButton
 NOBUTTON = Qt.MouseButton.NoButton

@@ -17,10 +17,10 @@ import pytest
 from app.examples import list_examples
 from engine.resources import example_path
 from tests.widgets.window_helpers import close_test_window, make_test_window
-from widgets.gallery import ExampleGallery
-from widgets.main_window import MainWindow
+from widgets.panels.gallery import ExampleGallery
 from widgets.views import attention_view
 from widgets.views.common import ProbeView, ViewFrame
+from widgets.window.main_window import MainWindow
 
 STEPS = 3
 FAST = ("xor", "spiral", "digits_cnn", "tiny_transformer", "dates_seq2seq_attention",

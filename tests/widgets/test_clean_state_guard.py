@@ -42,7 +42,7 @@ def test_the_guard_records_thread_exceptions_and_logged_tracebacks():
         except ValueError:
             logging.getLogger("app.worker").exception("training worker crashed")
             logging.getLogger("somebody.else").exception("not the app's")
-        logging.getLogger("widgets.inside_dock").error("an error without a traceback")
+        logging.getLogger("widgets.panels.inside_dock").error("an error without a traceback")
     finally:
         watcher.stop()
     assert len(watcher.thread_errors) == 1 and "'training'" in watcher.thread_errors[0]

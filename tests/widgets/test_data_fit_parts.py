@@ -6,8 +6,8 @@ import pytest
 
 from engine.datasets.registry import load_dataset
 from engine.graph import Graph
-from widgets.data_fit import describe, input_problem
-from widgets.dataset_panel import DatasetPanel
+from widgets.panels.data_fit import describe, input_problem
+from widgets.panels.dataset_panel import DatasetPanel
 
 TWO = {"name": "dates", "layout": "encoder-decoder", "n_samples": 60}
 

@@ -7,9 +7,9 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QPushButton
 
-from widgets.dataset_panel import PER_CLASS, DatasetPanel
-from widgets.folder_import import FolderImportDialog
-from widgets.image_grid import GAP, compose_strip, display_levels
+from widgets.dialogs.folder_import import FolderImportDialog
+from widgets.panels.dataset_panel import PER_CLASS, DatasetPanel
+from widgets.panels.image_grid import GAP, compose_strip, display_levels
 
 SHAPES = {"name": "shapes", "n_samples": 200}
 
@@ -179,7 +179,7 @@ def test_image_preview_follows_the_theme(panel):
 
 
 def test_token_datasets_show_samples_as_text(qtbot, doc):
-    from widgets.dataset_panel import DatasetPanel
+    from widgets.panels.dataset_panel import DatasetPanel
 
     panel = DatasetPanel(doc)
     qtbot.addWidget(panel)

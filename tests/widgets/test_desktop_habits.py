@@ -12,11 +12,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QToolButton
 
-import widgets.gallery as gallery
+import widgets.panels.gallery as gallery
 from app.examples import example_path
 from tests.widgets.window_helpers import close_test_window, make_test_window, silence_dialogs
-from widgets import file_actions
-from widgets.gallery import ExampleGallery
+from widgets.controllers import file_actions
+from widgets.panels.gallery import ExampleGallery
 
 
 @pytest.fixture

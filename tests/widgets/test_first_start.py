@@ -7,11 +7,11 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, QRect, QSettings, QSize
 from PySide6.QtWidgets import QMessageBox
 
-import widgets.window_layout as window_layout
+import widgets.window.window_layout as window_layout
 from app.examples import example_path
 from app.settings import Settings
-from widgets.main_window import MainWindow
-from widgets.startup import open_start_project
+from widgets.window.main_window import MainWindow
+from widgets.window.startup import open_start_project
 
 SB = QMessageBox.StandardButton
 

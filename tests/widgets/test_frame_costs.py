@@ -10,8 +10,8 @@ import numpy as np
 
 from app.document import ProjectDocument
 from engine.snapshots import STEP, Snapshot
+from widgets.panels.training_panel import TrainingPanel
 from widgets.plots import ConfusionView
-from widgets.training_panel import TrainingPanel
 
 
 def test_an_unchanged_confusion_matrix_is_not_redrawn(qtbot, monkeypatch):

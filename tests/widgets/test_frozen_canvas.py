@@ -6,7 +6,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QCheckBox
 
 from widgets.canvas import CanvasView
-from widgets.inspector import Inspector
+from widgets.panels.inspector import Inspector
 
 
 def _render(item) -> QImage:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtGui import QFontMetricsF, QPainter, QPixmap
 
 from app.examples import list_examples
-from widgets import gallery
+from widgets.panels import gallery
 
 
 def test_fit_font_shrinks_to_fit_or_says_it_cannot(qtbot):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QLabel
 
-from widgets.inside_dock import InsideViews, ViewContext
+from widgets.panels.inside_dock import InsideViews, ViewContext
 
 
 class FakeView(QLabel):

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel
 
 from app.examples import example_path, list_examples
 from tests.widgets.window_helpers import close_test_window, make_test_window
-from widgets.main_window import MainWindow
+from widgets.window.main_window import MainWindow
 
 
 @pytest.fixture

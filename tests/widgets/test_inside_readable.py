@@ -99,7 +99,7 @@ def test_the_decision_map_covers_the_whole_view(qtbot):
 
 
 def test_at_1920x1080_a_sequence_project_gets_a_wider_right_column(qtbot, tmp_path, monkeypatch):
-    from widgets.window_layout import column_widths
+    from widgets.window.window_layout import column_widths
 
     assert column_widths(1920, "sequence")[1] >= 0.37 * 1920 > column_widths(1920, "plane")[1]
     assert column_widths(1280, "sequence") == column_widths(1280, "plane")  # 720 unchanged

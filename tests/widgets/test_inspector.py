@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, Q
 from engine import activations
 from engine.layers import LAYERS
 from widgets.canvas import CanvasView
-from widgets.inspector import Inspector
+from widgets.panels.inspector import Inspector
 
 
 @pytest.fixture

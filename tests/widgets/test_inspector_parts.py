@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtWidgets import QComboBox, QLineEdit
 
 from engine.datasets.registry import load_dataset
-from widgets.inspector import WHOLE_SAMPLE, Inspector
+from widgets.panels.inspector import WHOLE_SAMPLE, Inspector
 
 
 @pytest.fixture

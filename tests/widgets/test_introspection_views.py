@@ -175,8 +175,8 @@ def test_coach_panel_cards_and_evidence(qtbot):
 
 
 def test_views_in_the_inside_dock(qtbot, run):
-    """Registered in ``widgets.inside_dock.InsideViews`` as the lead wires them."""
-    from widgets.inside_dock import InsideViews, ViewContext
+    """Registered in ``widgets.panels.inside_dock.InsideViews`` as the lead wires them."""
+    from widgets.panels.inside_dock import InsideViews, ViewContext
     from widgets.views.adversarial_view import AdversarialView
     from widgets.views.coach_panel import CoachPanel
     from widgets.views.dynamics_view import DynamicsView

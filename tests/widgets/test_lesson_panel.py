@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.settings import Settings
 from engine.lessons import LESSONS_DIR
-from widgets.gallery import ExampleGallery
-from widgets.lesson_panel import PASSED, WAITING
-from widgets.main_window import MainWindow
+from widgets.lessons.lesson_panel import PASSED, WAITING
+from widgets.panels.gallery import ExampleGallery
+from widgets.window.main_window import MainWindow
 
 OPEN: list[MainWindow] = []
 

@@ -14,8 +14,8 @@ from PySide6.QtCore import QSettings
 from app.examples import example_path, list_examples
 from app.settings import Settings
 from engine.lessons import LESSONS_DIR
-from widgets.lesson_panel import DONE_BEFORE, PASSED, WAITING
-from widgets.main_window import MainWindow
+from widgets.lessons.lesson_panel import DONE_BEFORE, PASSED, WAITING
+from widgets.window.main_window import MainWindow
 
 LESSON_1 = LESSONS_DIR / "01_perceptron.lesson.json"
 OPEN: list[MainWindow] = []

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFileDialog
 from app.examples import example_path
 from tests.widgets.test_weights_roundtrip import make_window, messages, train_xor  # noqa: F401
 from tests.widgets.window_helpers import file_menu_action
-from widgets import weights_import
+from widgets.controllers import weights_import
 
 
 def test_load_weights_from_a_trained_project_through_the_file_menu(

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QMessageBox
 from app.examples import example_path, list_examples
 from engine.project import Project
 from tests.widgets.window_helpers import close_test_window, make_test_window, silence_dialogs
-from widgets.gallery import ExampleGallery
-from widgets.main_window import MainWindow
+from widgets.panels.gallery import ExampleGallery
+from widgets.window.main_window import MainWindow
 
 SB = QMessageBox.StandardButton
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QApplication, QScrollArea
 
 from engine.new_project import NEW_TRAINING
 from tests.widgets.window_helpers import close_test_window, make_test_window
-from widgets.main_window import MainWindow
+from widgets.window.main_window import MainWindow
 
 LEFT, NOBUTTON = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
 SHOTS = os.environ.get("LAYERLAB_SHOTS", "")

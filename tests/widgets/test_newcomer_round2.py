@@ -8,7 +8,7 @@ import pytest
 
 from app.examples import example_path
 from tests.widgets.window_helpers import close_test_window, make_test_window
-from widgets.main_window import MainWindow
+from widgets.window.main_window import MainWindow
 
 
 @pytest.fixture
@@ -121,8 +121,8 @@ def test_mistake_rings_are_thin_and_hug_their_points(qtbot):
 
 def test_gallery_fits_the_screen_and_draws_the_attention_block(qtbot):
     from app.examples import list_examples
-    from widgets.gallery import FRAME_ROOM, ExampleGallery
-    from widgets.window_layout import available_geometry
+    from widgets.panels.gallery import FRAME_ROOM, ExampleGallery
+    from widgets.window.window_layout import available_geometry
     gallery = ExampleGallery()
     qtbot.addWidget(gallery)
     avail = available_geometry(gallery)

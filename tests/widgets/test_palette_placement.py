@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from tests.widgets.window_helpers import close_test_window, make_test_window
 from widgets.canvas.placement import is_free
-from widgets.main_window import MainWindow
+from widgets.window.main_window import MainWindow
 
 LEFT = Qt.MouseButton.LeftButton
 

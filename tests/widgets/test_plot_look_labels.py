@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 
-from widgets.plot_look import LABEL_MIN_PT, apply_look
 from widgets.plots.palette import NORMAL_LOOK, Look
+from widgets.window.plot_look import LABEL_MIN_PT, apply_look
 
 PRESENTING = Look(font_scale=1.5, line_scale=1.6, marker_scale=1.5, magnitude_map="cividis")
 

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QTabBar
 
 from app.examples import example_path
 from app.settings import Settings
-from widgets.main_window import MainWindow
-from widgets.pen_overlay import INK
 from widgets.plots.palette import current_look, map_lut
-from widgets.presenter import SECONDARY
+from widgets.window.main_window import MainWindow
+from widgets.window.pen_overlay import INK
+from widgets.window.presenter import SECONDARY
 
 SB = QMessageBox.StandardButton
 LEFT = Qt.MouseButton.LeftButton
@@ -262,7 +262,7 @@ def test_strokes_go_when_the_layout_changes_and_the_window_repaints(
     under the strokes move when presenter mode, a full-screen view or a dock move changes
     the layout, so the strokes are cleared, and the whole window is painted again (after F5
     the projector kept showing presenter mode)."""
-    import widgets.pen_overlay as pen_overlay
+    import widgets.window.pen_overlay as pen_overlay
     overlay = window.presenter.overlay
     repainted: list[object] = []
     real = pen_overlay.repaint_window

@@ -18,7 +18,7 @@ from PySide6.QtCore import QSettings
 from app.examples import example_path
 from app.settings import Settings
 from engine.graph import Edge
-from widgets.main_window import MainWindow
+from widgets.window.main_window import MainWindow
 
 
 @pytest.fixture(scope="module")

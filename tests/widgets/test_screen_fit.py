@@ -10,13 +10,13 @@ from PySide6.QtCore import QByteArray, QPointF, QRect, QSettings, QSize
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-import widgets.window_layout as window_layout
+import widgets.window.window_layout as window_layout
 from app.examples import example_path
 from app.settings import Settings
-from widgets.main_window import MainWindow
 from widgets.plots import ConfusionView, LossPlot
-from widgets.theme import apply_theme
-from widgets.window_layout import READABLE_DOCK, ShrinkableArea
+from widgets.window.main_window import MainWindow
+from widgets.window.theme import apply_theme
+from widgets.window.window_layout import READABLE_DOCK, ShrinkableArea
 
 SCREENS = ((1280, 720), (1366, 768), (1920, 1080))
 SB = QMessageBox.StandardButton

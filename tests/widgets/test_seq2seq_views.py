@@ -9,7 +9,7 @@ import pytest
 
 from engine.datasets.registry import load_dataset
 from engine.introspection.sequence_probes import input_token_names
-from widgets.inside_dock import InsideViews, ViewContext
+from widgets.panels.inside_dock import InsideViews, ViewContext
 from widgets.views.attention_view import AttentionView
 from widgets.views.hidden_state_view import HiddenStateView
 from widgets.views.sequence_common import display_token

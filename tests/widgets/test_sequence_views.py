@@ -205,7 +205,7 @@ def test_token_labels_stay_readable():
 
 
 def test_register_views_adds_tabs_for_the_right_networks(qtbot):
-    from widgets.inside_dock import InsideViews, ViewContext
+    from widgets.panels.inside_dock import InsideViews, ViewContext
     from widgets.views.sequence_views import register_views
 
     dock = InsideViews()

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from engine import warmup
-from widgets.startup import EngineWarmup
+from widgets.window.startup import EngineWarmup
 
 
 def _small_tasks(monkeypatch):

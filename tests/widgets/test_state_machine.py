@@ -47,7 +47,7 @@ from app.settings import Settings
 from engine.fuzz import INTERNALS, examples, mutate_project
 from engine.layers.registry import LAYERS
 from engine.types import LayerLabError
-from widgets.main_window import MainWindow
+from widgets.window.main_window import MainWindow
 
 SB = QMessageBox.StandardButton
 ACTIONS = 500

@@ -81,7 +81,7 @@ def test_sweep_dialog_applies_the_best_depth_and_undo_restores(qtbot, tmp_path,
 
     from app.examples import example_path
     from app.settings import Settings
-    from widgets.main_window import MainWindow
+    from widgets.window.main_window import MainWindow
 
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: None))
     monkeypatch.setattr(QMessageBox, "question",

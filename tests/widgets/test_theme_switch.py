@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from app.examples import example_path
 from tests.widgets.window_helpers import close_test_window, make_test_window
-from widgets.theme import DARK, LIGHT
+from widgets.window.theme import DARK, LIGHT
 
 
 class StyleChanges(QObject):

@@ -13,7 +13,7 @@ from app.worker import with_introspection
 from engine.checkpoints import restore
 from engine.recipes import prepare
 from tests.widgets.window_helpers import close_test_window, make_test_window
-from widgets.main_window import MainWindow
+from widgets.window.main_window import MainWindow
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QDialog
 
 from app.examples import example_path
 from tests.widgets.window_helpers import close_test_window, make_test_window
-from widgets.variant_editor import VariantEditor
+from widgets.dialogs.variant_editor import VariantEditor
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ def test_stop_all_and_four_at_most(window, qtbot):
 def test_regression_variant_says_it_has_no_map(qtbot):
     from app.variants import VariantSpec
     from engine.project import load_project
-    from widgets.variants_view import VariantsWindow
+    from widgets.dialogs.variants_view import VariantsWindow
 
     project = load_project(example_path("sine_rnn"))
     project.training.epochs = 2

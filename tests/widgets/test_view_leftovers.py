@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app.examples import example_path
 from app.settings import Settings
 from tests.widgets.window_helpers import close_test_window, make_test_window
-from widgets.main_window import MainWindow
-from widgets.theme import apply_theme
+from widgets.window.main_window import MainWindow
+from widgets.window.theme import apply_theme
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def test_the_perceptron_offers_no_gradient_views(window):
 def test_a_window_saved_small_fills_a_bigger_screen_at_start(qtbot, tmp_path, monkeypatch):
     from PySide6.QtCore import QByteArray, QRect
 
-    import widgets.window_layout as window_layout
+    import widgets.window.window_layout as window_layout
 
     monkeypatch.setattr(QMessageBox, "question",
                         staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard))

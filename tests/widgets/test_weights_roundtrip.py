@@ -14,7 +14,7 @@ import pytest
 from app.examples import example_path
 from engine.project import weights_path
 from tests.widgets.window_helpers import close_test_window, make_test_window, silence_dialogs
-from widgets.main_window import MainWindow
+from widgets.window.main_window import MainWindow
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from app.examples import example_path, list_examples
 from engine.project import load_weights
 from tests.widgets.window_helpers import close_test_window, make_test_window
-from widgets.gallery import draw_thumbnail
-from widgets.import_dialog import CsvImportDialog
+from widgets.dialogs.import_dialog import CsvImportDialog
+from widgets.panels.gallery import draw_thumbnail
 
 SB = QMessageBox.StandardButton
 
@@ -132,7 +132,7 @@ def test_theme_switch_and_layout_reset(window):
 
 def test_feature_checkboxes_change_data_and_input_shape_in_one_undo_step(qtbot, tmp_path):
     from app.examples import example_path
-    from widgets.main_window import MainWindow
+    from widgets.window.main_window import MainWindow
 
     win = MainWindow(autosave_folder=tmp_path / "recovery")
     qtbot.addWidget(win)

@@ -20,7 +20,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
 from app.settings import Settings
-from widgets.main_window import MainWindow
+from widgets.window.main_window import MainWindow
 
 SB = QMessageBox.StandardButton
 

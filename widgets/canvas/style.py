@@ -1,6 +1,6 @@
 """Colours, fonts, sizes and layer glyphs shared by the canvas items and the layer palette.
 
-Everything is derived from the current theme (``widgets.theme.current_colors``) so the canvas
+Everything is derived from the current theme (``widgets.window.theme.current_colors``) so the canvas
 follows light/dark switches; categories get Okabe–Ito colours (colour-blind safe) and a simple
 glyph drawn with ``QPainter`` (no icon files to ship). Fonts are in points and never below
 11 pt so the network stays readable on a projector.
@@ -25,7 +25,7 @@ from PySide6.QtGui import (
 )
 
 from widgets.canvas import glyphs_more
-from widgets.theme import OKABE_ITO, current_colors
+from widgets.window.theme import OKABE_ITO, current_colors
 
 NODE_WIDTH = 176.0
 NODE_HEIGHT = 108.0

@@ -1,14 +1,14 @@
 """Colours of the live plots: Okabe–Ito classes, run colours, diverging maps, light/dark variants.
 
 Every plot takes its colours from here so the whole app stays colour-blind safe (Okabe & Ito
-2008, shared with ``widgets.theme``). ``plot_style(name)`` gives the background/foreground of a
-theme; ``diverging_lut`` is the TensorFlow-Playground shading (orange = class 0 / negative,
-background-coloured middle, blue = class 1 / positive) as a 256×4 uint8 lookup table;
-``shade`` and ``class_blend`` turn score arrays into RGBA images without any Qt call, so views
-can update an ``ImageItem`` from a ready-made array.
+2008, shared with ``widgets.window.theme``). ``plot_style(name)`` gives the
+background/foreground of a theme; ``diverging_lut`` is the TensorFlow-Playground shading (orange
+= class 0 / negative, background-coloured middle, blue = class 1 / positive) as a 256×4 uint8
+lookup table; ``shade`` and ``class_blend`` turn score arrays into RGBA images without any Qt
+call, so views can update an ``ImageItem`` from a ready-made array.
 
 ``Look`` is how big things are drawn (text, lines, markers) and which map colours magnitudes:
-the normal look, or presenter mode's (``widgets.presenter`` switches it with ``set_look``;
+the normal look, or presenter mode's (``widgets.window.presenter`` switches it with ``set_look``;
 ``style_axes``/``axis_font`` scale their point sizes by it and ``map_lut`` gives viridis or,
 in presenter mode, cividis).
 """
@@ -23,7 +23,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QApplication
 
-from widgets.theme import CLASS_COLORS, OKABE_ITO
+from widgets.window.theme import CLASS_COLORS, OKABE_ITO
 
 __all__ = ["OKABE_ITO", "CLASS_COLORS", "PlotStyle", "plot_style", "current_style",
            "class_color", "class_rgb", "run_color", "diverging_lut", "shade", "class_blend",
@@ -112,7 +112,8 @@ def plot_style(name: str) -> PlotStyle:
 
 
 def current_style() -> PlotStyle:
-    """The style of the theme the application runs with (``widgets.theme`` stores its name)."""
+    """The style of the theme the application runs with (``widgets.window.theme`` stores its
+    name)."""
     app = QApplication.instance()
     name = app.property("layerlab_theme") if app is not None else None
     return plot_style(str(name or "light"))

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from engine.datasets.points import rows_of
 from widgets.plots.palette import class_color
-from widgets.theme import CLASS_COLORS, colors
+from widgets.window.theme import CLASS_COLORS, colors
 
 TOOLS: dict[str, tuple[str, str]] = {  # name -> (button text, hint)
     "add": ("Add", "Click to add a point of the chosen class."),

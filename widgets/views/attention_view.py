@@ -76,7 +76,7 @@ class AttentionView(SampleProbeView):
     # -- model context -----------------------------------------------------------------------
     def set_model_context(self, context: Any) -> None:
         """Before the first result: say what to press when the graph has an attention layer
-        (``context``: ``widgets.inside_dock.ViewContext``), else how to get one."""
+        (``context``: ``widgets.panels.inside_dock.ViewContext``), else how to get one."""
         if self.result is None:
             self.show_hint(READY_HINT if context.has(*ATTENTION_KINDS) else HINT)
 

@@ -84,7 +84,7 @@ class FilterGridView(ViewFrame):
 
     def set_model_context(self, context: GraphContext) -> None:
         """The graph changed: before the first filters, list its Conv2D layers and say to
-        press Play (``context``: ``widgets.inside_dock.ViewContext``)."""
+        press Play (``context``: ``widgets.panels.inside_dock.ViewContext``)."""
         self.graph_hint.set_context(context)
         if not self.filters:
             self.show_filters({})

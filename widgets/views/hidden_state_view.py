@@ -78,7 +78,7 @@ class HiddenStateView(SampleProbeView):
 
     def set_model_context(self, context: GraphContext) -> None:
         """Before the first result: the graph's recurrent layers and "Press Play" (or how to
-        get one); ``context``: ``widgets.inside_dock.ViewContext``."""
+        get one); ``context``: ``widgets.panels.inside_dock.ViewContext``."""
         self.graph_hint.set_context(context)
         if self.result is None:
             fill_combo(self.layer_box, self.graph_hint.layers)

@@ -1,6 +1,6 @@
 """A Look-inside view's words before its first result, from the graph alone.
 
-The layers a view shows are known before Play: ``widgets.inside_dock.ViewContext`` lists the
+The layers a view shows are known before Play: ``widgets.panels.inside_dock.ViewContext`` lists the
 graph's layers (name → kind). ``GraphHint(kinds, missing, ready)`` picks the view's hint:
 ``ready`` ("Press Play (or Step) to see …") when the graph has a layer of one of ``kinds``,
 else ``missing`` ("Add a … layer …"); ``layers_of`` gives those layers' names in graph order,
@@ -17,7 +17,7 @@ RECURRENT_KINDS = ("SimpleRNN", "LSTM", "GRU")
 
 
 class GraphContext(Protocol):
-    """The part of ``widgets.inside_dock.ViewContext`` these hints read."""
+    """The part of ``widgets.panels.inside_dock.ViewContext`` these hints read."""
 
     @property
     def layer_kinds(self) -> Mapping[str, str]: ...

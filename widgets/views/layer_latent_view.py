@@ -18,7 +18,7 @@ from widgets.plots.palette import class_color, plot_style
 from widgets.views.common import ProbeView, fill_combo
 from widgets.views.inspect_common import axes
 
-N_COLORS = 8  # widgets.theme.CLASS_COLORS
+N_COLORS = 8  # widgets.window.theme.CLASS_COLORS
 SYMBOLS, GLYPHS = ("o", "t", "s"), ("●", "▼", "■")
 CAPTION = ("Each dot is one probe sample as the chosen layer sees it (its activations, "
            "squeezed to 2-D). Classes that separate here are easy for the layers after it.")
@@ -71,7 +71,7 @@ class LayerLatentView(ProbeView):
             self._changed()
 
     def set_model_context(self, context: Any) -> None:
-        """``widgets.inside_dock.ViewContext``: every layer but the Input."""
+        """``widgets.panels.inside_dock.ViewContext``: every layer but the Input."""
         kinds = dict(getattr(context, "layer_kinds", {}) or {})
         inputs = [n for n, k in kinds.items() if k == "Input"]
         self.set_layers({n: () for n, k in kinds.items() if k != "Input"},

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.lr_finder import LRFinderResult
-from widgets.background_run import BackgroundRun
+from widgets.controllers.background_run import BackgroundRun
 
 Sweep = Callable[[Callable[[int, int], bool]], LRFinderResult]
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from engine.generative.options import recipe_option_specs, resolve
 from engine.types import LayerLabError
-from widgets.option_form import OptionForm, label_for
+from widgets.forms.option_form import OptionForm, label_for
 from widgets.views.gen_common import muted_label
 
 LIVE = {

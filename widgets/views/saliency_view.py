@@ -7,7 +7,7 @@ the Grad-CAM method, ``"introspection:grad_cam"`` (``cam_input`` (H, W) or ``cam
 ``requests_changed({"saliency": options})`` or ``{"grad_cam": options}``
 (``engine.introspection`` option names); ``probe_requests()`` returns the current one.
 Layers come from ``set_layers(report.shapes, input_name)`` or ``set_model_context``
-(``widgets.inside_dock.ViewContext``).
+(``widgets.panels.inside_dock.ViewContext``).
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ class SaliencyView(ProbeView):
         self._show_layer_box()
 
     def set_model_context(self, context: Any) -> None:
-        """``widgets.inside_dock.ViewContext``: Grad-CAM for the 2-D conv/pooling layers."""
+        """``widgets.panels.inside_dock.ViewContext``: Grad-CAM for the 2-D conv/pooling layers."""
         kinds = dict(getattr(context, "layer_kinds", {}) or {})
         self.set_layers({name: (0, 0, 0) if is_map_layer(kind) else (0,)
                          for name, kind in kinds.items()})

@@ -1,6 +1,6 @@
 """The sequence views of the "Look inside" dock and when each one is relevant.
 
-``widgets.inside_controller`` imports this module when it exists and calls
+``widgets.controllers.inside_controller`` imports this module when it exists and calls
 ``register_views(dock)``; each view then receives snapshots, datasets and themes from the dock
 and its ``requests_changed`` is connected by the controller. The probes they ask for
 (``attention``, ``hidden_states``, ``time_gradients``, ``generate``, ``translate``) are the
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.introspection.translation import DECODER_PART
-from widgets.inside_dock import ViewContext
+from widgets.panels.inside_dock import ViewContext
 from widgets.views.attention_view import AttentionView
 from widgets.views.generated_text_view import GeneratedTextView
 from widgets.views.hidden_state_view import HiddenStateView
@@ -60,7 +60,7 @@ VIEWS = (("translate", "Translations", TranslationView, translates),
 
 
 def register_views(dock: Any) -> dict[str, Any]:
-    """Add the views to ``dock`` (``widgets.inside_dock.InsideViews``); returns them by
+    """Add the views to ``dock`` (``widgets.panels.inside_dock.InsideViews``); returns them by
     key."""
     made: dict[str, Any] = {}
     for key, title, cls, relevant in VIEWS:

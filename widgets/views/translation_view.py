@@ -26,8 +26,8 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWi
 
 from engine.introspection.sequence_probes import input_token_names
 from engine.introspection.translation import span_options
-from widgets.theme import OKABE_ITO
 from widgets.views.common import ProbeView
+from widgets.window.theme import OKABE_ITO
 
 PROBE = "translate"
 COUNT = 8

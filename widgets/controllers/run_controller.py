@@ -1,0 +1,293 @@
+"""Run control of the main window: the link between the Train actions and the TrainingSession.
+
+It loads the document into the session when needed (after an edit of the network or the data,
+or of the settings before a fresh run), forwards snapshots to the plots, the training panel
+and the status bar, keeps Play/Pause in step with the session's state, and shows errors and a
+run's final message in words. When the network changes during a run it pauses and asks
+whether to keep the trained weights (layers whose shapes did not change keep theirs: the
+session copies them between two training steps and loads them into the new model,
+``session.weights_snapshot`` / ``session.restore_weights``) or start afresh.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from app.readiness import check_document
+from app.saved_run import history_arrays
+from engine.frozen import same_but_trainable
+from engine.readiness import Problem, errors, refusal
+from engine.types import LayerLabError
+from widgets.window.icons import run_icon
+from widgets.window.window_parts import WindowParts
+
+ACTIVE = ("running", "paused")
+STATE_TEXT = {"idle": "Ready", "running": "Training…", "paused": "Paused",
+              "finished": "Finished", "stopped": "Stopped", "error": "Cannot train"}
+
+
+class RunController(QObject):
+    """Drives ``win.session`` from the window's Train actions and the document's edits."""
+
+    def __init__(self, win: WindowParts, parent: QWidget) -> None:
+        """``parent``: the window as a widget (owner, and parent of the questions asked)."""
+        super().__init__(parent)
+        self.win, self.owner = win, parent
+        self.doc, self.session = win.doc, win.session
+        self.actions = win.actions
+        self.state = "idle"
+        self.structure_dirty = True  # the network or the data changed since the last load
+        self.settings_dirty = False  # training settings changed (used by the next fresh run)
+        self.last_snapshot: Any = None
+        self.snapshot_count = 0
+        self._asking = False
+        self._structure_timer = QTimer(self, singleShot=True, interval=0)
+        self._structure_timer.timeout.connect(self._handle_structure_change)
+        s = self.session
+        s.snapshot_ready.connect(self._on_snapshot_ready)
+        s.state_changed.connect(self._on_state_changed)
+        s.error_occurred.connect(self._on_error_occurred)
+        s.run_finished.connect(self._on_run_finished)
+        s.history_cleared.connect(self._on_history_cleared)
+        self.doc.structure_changed.connect(self._on_structure_changed)
+        self.doc.training_changed.connect(self._on_training_changed)
+        self._update_actions()
+
+    # -- commands ------------------------------------------------------------------------------
+    def toggle_play(self) -> None:
+        if self.state == "running":
+            self.session.pause()
+        elif self.ensure_loaded():
+            self.session.play()
+
+    def step_batch(self) -> None:
+        if self.state != "running" and self.ensure_loaded():
+            self.session.step_batch()
+
+    def step_epoch(self) -> None:
+        if self.state != "running" and self.ensure_loaded():
+            self.session.step_epoch()
+
+    def stop(self) -> None:
+        self.session.stop()
+
+    def reset(self) -> None:
+        """Fresh random weights, the current settings, and empty curves."""
+        self.win.plots.clear()
+        self.win.training_panel.reset_stats()
+        self.last_snapshot = None
+        if self.session.prepared is None or self.structure_dirty or self.settings_dirty:
+            self.load()
+        else:
+            self.session.reset_weights()
+
+    # -- loading -------------------------------------------------------------------------------
+    def ensure_loaded(self) -> bool:
+        """Load the document into the session unless the session already runs this version."""
+        if self.session.prepared is None or self.structure_dirty:
+            if self.only_freezing_changed():  # a frozen layer keeps its weights: no question
+                return self.load(keep_weights=True)
+            keep = self.state in ACTIVE and self.session.model is not None \
+                and not self.doc.report.errors and self.ask_keep_weights()
+            return self.load(keep_weights=keep)
+        if self.settings_dirty and self.state not in ACTIVE:
+            return self.load()
+        return True
+
+    def load(self, keep_weights: bool = False) -> bool:
+        """Give the session a copy of the project (and the panel's data); report problems."""
+        problems = self.problems_now()
+        if errors(problems):  # the Problems panel's check: refuse with its words
+            self._fail(refusal(problems))
+            return False
+        panel = self.win.dataset_panel
+        old = self.current_weights() if keep_weights else {}
+        if not self.session.load(self.doc.snapshot_project(), panel.data):
+            return False  # error_occurred already explained why
+        self.structure_dirty = self.settings_dirty = False
+        if old:
+            self._restore_weights(old)
+        return True
+
+    def problems_now(self) -> list[Problem]:
+        """The readiness check (``app.readiness``) the Problems panel shows, on the dataset
+        panel's data (loaded first when a reload is pending): Play refuses on any error."""
+        panel = self.win.dataset_panel
+        panel.ensure_current()
+        return check_document(self.doc, panel.data, panel.load_error)
+
+    def _restore_weights(self, old: dict[str, Any]) -> None:
+        loaded = self.session.restore_weights(old)
+        total = len(self.session.weights_snapshot())
+        self.win.post(f"Kept the trained weights of {len(loaded)} of {total} parameter "
+                      "arrays; changed layers start from fresh weights.")
+
+    def current_weights(self) -> dict[str, Any]:
+        """A consistent copy of the weights (taken between two steps while training)."""
+        try:
+            return self.session.weights_snapshot()
+        except LayerLabError as err:
+            self.win.post(str(err), "warning")
+            return {}
+
+    def history(self) -> dict[str, list[float]]:
+        """The run's history as plain lists (for the weights export)."""
+        return history_arrays(self.session.history)
+
+    def _run_label(self) -> str:
+        cfg = self.doc.project.training
+        lr = cfg.optimizer_options.get("learning_rate")
+        return f"{cfg.optimizer}" + (f", lr {lr:g}" if lr is not None else "")
+
+    # -- session → views -----------------------------------------------------------------------
+    def _on_snapshot_ready(self, snap: Any) -> None:
+        self.last_snapshot = snap
+        self.snapshot_count += 1
+        self.win.plots.add_snapshot(snap)
+        self.win.training_panel.show_snapshot(snap)
+        self.win.show_run_status(snap)
+
+    def _on_history_cleared(self) -> None:
+        self.win.plots.start_run(self._run_label())
+
+    def _on_state_changed(self, state: str) -> None:
+        self.state = state
+        self._update_actions()
+        self.win.show_state(STATE_TEXT.get(state, state))
+        if state == "running":
+            self.win.training_panel.show_message("")
+
+    def _on_error_occurred(self, message: str) -> None:
+        self._fail(message)
+
+    def _on_run_finished(self, snap: Any) -> None:
+        message = getattr(snap, "message", None) or _summary(snap)
+        if message:
+            level = "error" if snap.event == "diverged" else "info"
+            self.win.post(message, level)
+            self.win.training_panel.show_message(message, error=level == "error")
+
+    def _fail(self, message: str) -> None:
+        self.win.post(message, "error")
+        self.win.training_panel.show_message(message, error=True)
+        self.win.show_state("Cannot train")
+
+    def _update_actions(self) -> None:
+        running = self.state == "running"
+        play = self.actions["play"]
+        play.setText("Pause" if running else "Play")
+        play.setIconText(play.text())
+        play.setIcon(run_icon("pause" if running else "play"))
+        self.actions["step_batch"].setEnabled(not running)
+        self.actions["step_epoch"].setEnabled(not running)
+        self.actions["stop"].setEnabled(self.state in ACTIVE)
+
+    # -- document edits ------------------------------------------------------------------------
+    def forget_run(self) -> None:
+        """Another project was loaded (the window's one reset path calls this first): the
+        session drops the old run at once, with its unread snapshots; the next Play loads
+        the new project."""
+        self.session.unload()
+        self.structure_dirty, self.settings_dirty = True, False
+        self.last_snapshot, self.snapshot_count = None, 0
+
+    def _on_training_changed(self, config: Any) -> None:
+        loaded = self.session.project
+        if loaded is not None and _same_but_learning_rate(loaded.training, config):
+            return  # the learning rate reached the session live
+        self.settings_dirty = True
+
+    def _on_structure_changed(self) -> None:
+        self.structure_dirty = True
+        if self.state in ACTIVE and not self._asking:
+            self._structure_timer.start()  # once per burst of edits (a paste, an undo macro)
+
+    def _handle_structure_change(self) -> None:
+        if self.state not in ACTIVE or self._try_live_data():
+            return
+        was_running = self.state == "running"
+        if was_running:
+            self.session.pause()
+        if errors(self.problems_now()):
+            self.win.post("Training paused: fix the problems listed in the Problems panel, "
+                          "then press Play.", "warning")
+            return
+        self._asking = True
+        try:
+            keep = self.only_freezing_changed() or self.ask_keep_weights()
+        finally:
+            self._asking = False
+        if self.load(keep_weights=keep) and was_running:
+            self.session.play()
+
+    def _try_live_data(self) -> bool:
+        """Only the data changed (drawn points, noise, size): swap it into the running
+        session, Playground style, instead of pausing to ask about weights."""
+        loaded = self.session.project
+        if loaded is None or network_of(loaded.graph) != network_of(self.doc.graph):
+            return False
+        panel = self.win.dataset_panel
+        panel.ensure_current()
+        if panel.data is None or self.session.data_problem(panel.data) is not None:
+            return False
+        self.session.update_data(panel.data, dict(self.doc.project.dataset))
+        self.structure_dirty = False
+        return True
+
+    def only_freezing_changed(self) -> bool:
+        """The loaded project and the document's differ only in Trainable switches (same
+        data and recipe): freezing or unfreezing keeps every weight."""
+        loaded, now = self.session.project, self.doc.project
+        return (loaded is not None and self.session.model is not None
+                and not self.doc.report.errors and loaded.dataset == now.dataset
+                and loaded.recipe == now.recipe
+                and network_of(loaded.graph) != network_of(self.doc.graph)
+                and same_but_trainable(loaded.graph, self.doc.graph))
+
+    def ask_keep_weights(self) -> bool:
+        """Ask whether unchanged layers keep their trained weights (tests replace this)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "The network changed",
+                          "Training is paused because the network changed.\n\nKeep the trained "
+                          "weights of the layers that did not change, or start again from fresh "
+                          "random weights?", parent=self.owner)
+        keep = box.addButton("Keep trained weights", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Reset all weights", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(keep)
+        box.exec()
+        return box.clickedButton() is keep
+
+
+def _same_but_learning_rate(a: Any, b: Any) -> bool:
+    da, db = a.to_dict(), b.to_dict()
+    for d in (da, db):
+        d["optimizer_options"] = {k: v for k, v in d["optimizer_options"].items()
+                                  if k != "learning_rate"}
+    return da == db
+
+
+def _summary(snap: Any) -> str:
+    """A one-line result for a run that ended without a message of its own."""
+    if snap.event != "finished":
+        return ""
+    metrics = snap.metrics or {}
+    parts = [f"Finished {snap.epoch} epochs in {snap.elapsed:.1f} s"]
+    for key, label in (("val_accuracy", "validation accuracy"), ("train_accuracy", "accuracy")):
+        if key in metrics:
+            parts.append(f"{label} {metrics[key]:.1%}")
+            break
+    for key, label in (("val_r2", "validation R²"), ("train_r2", "R²")):
+        if key in metrics:
+            parts.append(f"{label} {metrics[key]:.3f}")
+            break
+    return " — ".join(parts) + "."
+
+
+def network_of(graph: Any) -> tuple[Any, Any]:
+    """The network without canvas positions: what decides whether a run can continue."""
+    data = graph.to_dict()
+    layers = [{k: v for k, v in layer.items() if k != "position"} for layer in data["layers"]]
+    return layers, data.get("edges")
+

@@ -1,0 +1,3 @@
+"""Dialogs and secondary windows: importing data, the capacity sweep, variants and the Compare
+window.
+"""

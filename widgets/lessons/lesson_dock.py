@@ -1,0 +1,126 @@
+"""The window's side of lessons: the Lesson dock, opening a lesson, and the ``LessonHost``.
+
+``LessonController(win)`` adds the "Lesson" dock beside the canvas (under the training
+panels on the left), opens ``*.lesson.json`` files (File → Open, the gallery, a command-line
+argument) into an ``app.lesson_session.LessonSession``, and does for it what only the window
+can: open a project (as an unsaved copy, like an example), reset and start a run, select a
+layer, bring a view to the front. Without a lesson the dock shows the project's lesson text.
+A project opened by anything but the lesson itself (New, Open, a gallery example) closes the
+lesson (its progress stays saved; opening the lesson again resumes it) and the dock shows that
+project's own lesson paragraph.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer
+
+from app.lesson_session import LessonSession
+from engine.lessons import LessonFileError, load_lesson
+from widgets.lessons.lesson_panel import LessonPanel
+
+VIEW_DOCKS = {"decision": "output", "output": "output", "regression": "output", "loss": "loss",
+              "network": "network", "confusion": "confusion", "inside": "inside",
+              "coach": "inside"}
+
+
+class LessonController(QObject):
+    def __init__(self, win: Any) -> None:
+        super().__init__(win)
+        self.win = win
+        self.panel = LessonPanel()
+        self.dock = win._add_dock("lesson", "Lesson", self.panel,
+                                  Qt.DockWidgetArea.LeftDockWidgetArea)
+        win.splitDockWidget(win.docks["training"], self.dock, Qt.Orientation.Vertical)
+        self.session: LessonSession | None = None
+        self._lesson_opens = False  # the lesson's own setup is opening its project
+        self._announced: set[str] = set()  # check ids already announced in the status bar
+
+    # -- opening ---------------------------------------------------------------------------------
+    def open_lesson(self, path: str | Path, ask: bool = True) -> bool:
+        """Read a lesson file and start it where this user left off; a bad file is shown
+        as a message and changes nothing."""
+        try:
+            lesson = load_lesson(path)
+        except LessonFileError as err:
+            self.win.files.show_error("Cannot open the lesson", str(err))
+            return False
+        if ask and not self.win.files.maybe_save():
+            return False
+        self.close_lesson()
+        self.session = LessonSession(lesson, self.win.doc, self.win.session, self.win.settings,
+                                     self, self)
+        self.session.message.connect(lambda text: self.win.post(text, "warning"))
+        self.session.checks_changed.connect(self._on_ticked)
+        self._announced = set(self.session.passed)
+        self.panel.set_lesson(self.session)
+        self.session.start()
+        self.dock.show()
+        self.dock.raise_()
+        QTimer.singleShot(0, self, self.make_room)  # after the window's own layout pass
+        self.win.post(f"Lesson “{lesson.title}”: follow the steps in the Lesson panel.")
+        return True
+
+    def make_room(self) -> None:
+        """Give the Lesson tab most of the left column (the palette keeps a few rows and
+        scrolls), so the step, its checks and the buttons fit at 1280×720."""
+        palette = self.win.docks["palette"]
+        total = palette.height() + self.dock.height()
+        if total > 0 and not self.dock.isFloating():
+            self.win.resizeDocks([palette, self.dock], [total // 3, total - total // 3],
+                                 Qt.Orientation.Vertical)
+
+    def _on_ticked(self) -> None:
+        """A check just held: say so, and bring the Lesson tab up if the Layer or Data tab
+        covered it (the ✓ is the feedback the student is waiting for)."""
+        session = self.session
+        if session is None:
+            return
+        for check in session.step.checks:
+            if check.id in session.passed and check.id not in self._announced:
+                self._announced.add(check.id)
+                self.win.post(f"✓ {check.label}")
+        if not self.dock.isFloating() and self.dock.visibleRegion().isEmpty():
+            self.dock.raise_()
+
+    def close_lesson(self) -> None:
+        if self.session is not None:
+            self.session.close()
+            self.session.deleteLater()
+            self.session = None
+            self.panel.set_lesson(None)
+
+    def show_project_text(self, text: str) -> None:
+        """A project was loaded: unless the lesson opened it, the lesson closes and the panel
+        shows the new project's own lesson paragraph."""
+        if self.session is not None and not self._lesson_opens:
+            self.close_lesson()
+        self.panel.show_project_text(text)
+
+    # -- LessonHost ------------------------------------------------------------------------------
+    def open_project(self, path: Path) -> bool:
+        self._lesson_opens = True
+        try:
+            return bool(self.win.files.open_example(path))
+        finally:
+            self._lesson_opens = False
+
+    def reset_run(self) -> None:
+        self.win.run.reset()
+
+    def start_training(self) -> None:
+        if self.win.run.state != "running":
+            self.win.run.toggle_play()
+
+    def select_layer(self, name: str) -> None:
+        self.win.canvas.select_layers([name])
+        self.win.inspector.set_layer(name)
+        self.dock.raise_()  # selecting brings the Layer tab up; the lesson stays in front
+
+    def show_view(self, view: str) -> None:
+        dock = self.win.docks.get(VIEW_DOCKS.get(view, view))
+        if dock is not None:
+            dock.show()
+            dock.raise_()
