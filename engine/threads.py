@@ -12,9 +12,11 @@ variable; the budget is applied around each training call:
   headless commands, instead of pinning ``OPENBLAS_NUM_THREADS``) makes that 1, so the GUI
   thread's small products and the probes never wake BLAS threads that would spin against the
   training thread.
-* **Chunked numba kernels** (convolution: ``engine.layers.conv_exec``) split a large batch
-  into chunks run by ``budget()`` threads (``nogil`` kernels on a plain thread pool, no numba
-  threading layer); their results do not depend on the thread count.
+* **Chunked numba kernels** split a large batch into parts run by ``budget()`` threads
+  (``nogil`` kernels on a plain thread pool, no numba threading layer): the convolutions
+  (``engine.layers.conv_exec``) and the LSTM's time loop (``batch_parts`` / ``run_parts``:
+  each part runs every time step for its own samples). Their results do not depend on the
+  thread count.
 
 ``training(model, batch)`` is the per-call policy the trainer and ``main.py bench`` use: BLAS
 gets the budget when one step multiplies at least ``BLAS_MIN_MACS`` (parameters × batch, a
@@ -28,13 +30,17 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Protocol
 
 ENV = "LAYERLAB_THREADS"
 BLAS_MIN_MACS = 4_000_000  # parameters × batch below this: one BLAS thread (measured: b, f)
-_state: dict[str, Any] = {"budget": None, "baseline": None, "controller": None}
+PART_MIN_MACS = 2_000_000  # a batch-parallel kernel call below this runs on one thread
+PART_MIN_SAMPLES = 4  # fewer samples per part and the per-step products get too thin
+_state: dict[str, Any] = {"budget": None, "baseline": None, "controller": None, "pool": None,
+                          "pool_size": 0}
 _lock = threading.Lock()
 _active: list[int] = []  # thread counts of the blas() blocks now open (any thread)
 
@@ -200,3 +206,45 @@ def training(model: HasParams, batch: int) -> Iterator[int]:
         return
     with blas(n):
         yield n
+
+
+# -- batch-parallel kernels ----------------------------------------------------------------------
+Part = tuple[int, int]  # samples [start, stop)
+
+
+def batch_parts(nb: int, macs: int) -> list[Part]:
+    """Sample ranges for one batch-parallel kernel call of ``macs`` multiply-adds: one per
+    thread of the budget (contiguous, sizes differing by at most one), or ``[(0, nb)]`` when
+    the call is small or the budget is 1."""
+    n = min(budget(), nb // PART_MIN_SAMPLES) if macs >= PART_MIN_MACS else 1
+    if n <= 1:
+        return [(0, nb)]
+    edges = [nb * i // n for i in range(n + 1)]
+    return [(edges[i], edges[i + 1]) for i in range(n)]
+
+
+def run_parts(work: Callable[[int, int], None], parts: list[Part]) -> None:
+    """``work(b0, b1)`` for every part: the first on this thread, the others on the engine's
+    pool; returns when all are done and re-raises their errors."""
+    if len(parts) == 1:
+        work(*parts[0])
+        return
+    pool = _pool(len(parts) - 1)
+    futures: list[Future[None]] = [pool.submit(work, b0, b1) for b0, b1 in parts[1:]]
+    try:
+        work(*parts[0])
+    finally:
+        for fut in futures:
+            fut.result()
+
+
+def _pool(size: int) -> ThreadPoolExecutor:
+    with _lock:
+        pool = _state["pool"]
+        if pool is None or _state["pool_size"] < size:
+            if pool is not None:
+                pool.shutdown(wait=False)
+            pool = _state["pool"] = ThreadPoolExecutor(max_workers=size,
+                                                       thread_name_prefix="layerlab-part")
+            _state["pool_size"] = size
+        return pool

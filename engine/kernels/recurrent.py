@@ -202,10 +202,20 @@ def _lstm_carry(gb, cb, tb, hb, cp, hp, act, fast):
         hb[j] = hp[j]
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})  # FMA (see _tanh32)
+@njit(cache=True, nogil=True, error_model="numpy")
 def lstm_forward(xp, rows, u, h0, c0, rmask, keep, act, ract, fast, pre, gates, c_all, tc_all,
                  h_all, hprev):
-    """TIME-MAJOR work arrays (step t's rows lie together): xp: (R, 4H) input projections,
+    """The whole batch (``lstm_forward_part`` over samples ``0:B``)."""
+    lstm_forward_part(xp, rows, u, h0, c0, rmask, keep, act, ract, fast, pre, gates, c_all,
+                      tc_all, h_all, hprev, 0, rows.shape[1])
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})  # FMA (see _tanh32)
+def lstm_forward_part(xp, rows, u, h0, c0, rmask, keep, act, ract, fast, pre, gates, c_all,
+                      tc_all, h_all, hprev, b0, b1):
+    """Samples ``b0:b1`` of the batch (the others are neither read nor written: parts of one
+    batch may run on several threads at once, ``engine.layers.recurrent``). TIME-MAJOR work
+    arrays (step t's rows lie together): xp: (R, 4H) input projections,
     rows: (T, B) int64 -> step t of sample b reads ``xp[rows[t, b]]`` (``arange(T·B)`` for a
     (T·B, 4H) projection; token ids when xp is an Embedding's projected table); h0/c0: (B, H)
     -> pre/gates: (T, B, 4H) pre-/post-activation i, f, g, o (``pre`` is left unwritten when
@@ -217,11 +227,11 @@ def lstm_forward(xp, rows, u, h0, c0, rmask, keep, act, ract, fast, pre, gates, 
     NOTE: every inner loop writes one array and reads few: LLVM then vectorises it (with many
     arrays per loop its run-time alias checks give up and the loop stays scalar, ~2× slower).
     """
-    nt, nb = rows.shape
+    nt = rows.shape[0]
     g4 = xp.shape[1]
     nh = g4 // 4
-    _masked(h0, rmask, hprev[0])  # the first step's h_(-1) ⊙ rmask
-    z = np.empty((nb, g4), dtype=xp.dtype)
+    _masked(h0[b0:b1], rmask[b0:b1], hprev[0, b0:b1])  # the first step's h_(-1) ⊙ rmask
+    z = np.empty((b1 - b0, g4), dtype=xp.dtype)
     # per-column constants of the fast gates: one loop over all 4H columns instead of three
     # (~10 % of the forward kernel); the same float32 numbers (·1 and +0 are exact)
     g_mul = np.full(g4, 0.5, dtype=xp.dtype)
@@ -230,10 +240,10 @@ def lstm_forward(xp, rows, u, h0, c0, rmask, keep, act, ract, fast, pre, gates, 
         g_mul[q] = 1.0
         g_off[q] = 0.0
     for t in range(nt):
-        np.dot(hprev[t], u, z)
+        np.dot(hprev[t, b0:b1], u, z)
         more = t + 1 < nt  # hprev[t + 1] is the next step's input
-        for b in range(nb):
-            zb, xb, pb, gb = z[b], xp[rows[t, b]], pre[t, b], gates[t, b]
+        for b in range(b0, b1):
+            zb, xb, pb, gb = z[b - b0], xp[rows[t, b]], pre[t, b], gates[t, b]
             if keep is not None and not keep[b, t]:  # (h ⊙ rmask stays as it is)
                 _lstm_carry(gb, c_all[t, b], tc_all[t, b], h_all[b, t],
                             c_all[t - 1, b] if t > 0 else c0[b],
@@ -310,9 +320,19 @@ def _lstm_step_back(gb, pb, cb, tb, cp, dhb, dcb, db, act, ract):
 @njit(cache=True, nogil=True, error_model="numpy")
 def lstm_backward(dh_seq, ut, rmask, keep, act, ract, pre, gates, c_all, tc_all, c0, k, dz_all,
                   dh0, dc0):
+    """The whole batch (``lstm_backward_part`` over samples ``0:B``)."""
+    lstm_backward_part(dh_seq, ut, rmask, keep, act, ract, pre, gates, c_all, tc_all, c0, k,
+                       dz_all, dh0, dc0, 0, dh_seq.shape[0])
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def lstm_backward_part(dh_seq, ut, rmask, keep, act, ract, pre, gates, c_all, tc_all, c0, k,
+                       dz_all, dh0, dc0, b0, b1):
     """dh_seq: (B, T, H); time-major pre/gates/c_all/tc_all as in ``lstm_forward`` ->
-    dz_all: (T, B, 4H) = dLoss/d(pre-activations), also dLoss/dxp; dh0, dc0: (B, H)."""
-    nb, nt, nh = dh_seq.shape
+    dz_all: (T, B, 4H) = dLoss/d(pre-activations), also dLoss/dxp; dh0, dc0: (B, H); only
+    samples ``b0:b1`` are read and written (``lstm_forward_part``)."""
+    nt, nh = dh_seq.shape[1], dh_seq.shape[2]
+    nb = b1 - b0
     dh = np.empty((nb, nh), dtype=dh_seq.dtype)  # dLoss/dh_t
     dc = np.zeros_like(dh)  # dLoss/dc_t (carried back through the forget gate)
     back = np.zeros_like(dh)  # dz_(t+1) @ Uᵀ: the gradient reaching h_t through the recurrence
@@ -324,16 +344,17 @@ def lstm_backward(dh_seq, ut, rmask, keep, act, ract, pre, gates, c_all, tc_all,
         if cut:
             dc[:, :] = 0.0
             carry[:, :] = 0.0
-        for b in range(nb):
-            gb, cb, tb, db, dcb = gates[t, b], c_all[t, b], tc_all[t, b], dz_all[t, b], dc[b]
-            dhs, dhb, bb, mb = dh_seq[b, t], dh[b], back[b], rmask[b]
+        for b in range(b0, b1):
+            r = b - b0  # the row of this part's own work arrays
+            gb, cb, tb, db, dcb = gates[t, b], c_all[t, b], tc_all[t, b], dz_all[t, b], dc[r]
+            dhs, dhb, bb, mb = dh_seq[b, t], dh[r], back[r], rmask[b]
             if flow:
                 for j in range(nh):
                     dhb[j] = dhs[j] + bb[j] * mb[j]
             else:
                 for j in range(nh):
                     dhb[j] = dhs[j]
-            if keep is not None and _lstm_skip_back(dhb, carry[b], db, keep[b, t]):
+            if keep is not None and _lstm_skip_back(dhb, carry[r], db, keep[b, t]):
                 continue
             cp = c_all[t - 1, b] if t > 0 else c0[b]
             if act != TANH or ract != SIGMOID:
@@ -358,9 +379,10 @@ def lstm_backward(dh_seq, ut, rmask, keep, act, ract, pre, gates, c_all, tc_all,
                 db[3 * nh + j] = dhb[j] * tb[j] * o * (one - o)
             for j in range(nh):
                 dcb[j] *= gb[nh + j]
-        np.dot(dz_all[t], ut, back)
-    _masked(back, rmask, dh0)  # dLoss/dh_(-1) = (dz_0 Uᵀ) ⊙ rmask (+ a padded step 0's)
-    for b in range(nb):
+        np.dot(dz_all[t, b0:b1], ut, back)
+    dh0p = dh0[b0:b1]
+    _masked(back, rmask[b0:b1], dh0p)  # dLoss/dh_(-1) = (dz_0 Uᵀ) ⊙ rmask (+ padded step 0's)
+    for r in range(nb):
         for j in range(nh):
-            dh0[b, j] += carry[b, j]
-    _copy(dc, dc0)
+            dh0p[r, j] += carry[r, j]
+    _copy(dc, dc0[b0:b1])

@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from engine import backend, threads
 from engine.backend import pick
 from engine.kernels import recurrent as K
 from engine.kernels import recurrent_gru as KG
@@ -121,10 +122,20 @@ class LSTM(RecurrentLayer):
         self._tc = self._scratch("tc", (t, b, units))
         act, ract = self.act_ids
         h0, c0 = self._states
-        pick(K.lstm_forward, R.lstm_forward_ref)(
-            xp, rows, self.params["recurrent_kernel"], h0, c0, self._rmask, self._keep, act,
-            ract, self._fast, self._pre, self._gates, self._c, self._tc, self.h_all,
-            xh if self._hprev is None else self._hprev)
+        args = (xp, rows, self.params["recurrent_kernel"], h0, c0, self._rmask, self._keep, act,
+                ract, self._fast, self._pre, self._gates, self._c, self._tc, self.h_all,
+                xh if self._hprev is None else self._hprev)
+        parts = self._parts(b, t, units)
+        if len(parts) == 1:
+            pick(K.lstm_forward, R.lstm_forward_ref)(*args)
+        else:  # several threads, each running every step for its own samples
+            threads.run_parts(lambda b0, b1: K.lstm_forward_part(*args, b0, b1), parts)
+
+    def _parts(self, b: int, t: int, units: int) -> list[threads.Part]:
+        """Batch parts for the threads (numba kernels only; ``engine.threads.batch_parts``)."""
+        if backend.current() == "numpy":
+            return [(0, b)]
+        return threads.batch_parts(b, t * b * 4 * units * units)
 
     def _steps(self, t: int, b: int) -> np.ndarray:
         """rows (T, B) = arange(T·B): step t of sample b reads row t·B + b of xp."""
@@ -137,10 +148,14 @@ class LSTM(RecurrentLayer):
         dz = self._scratch("dz", self._pre.shape)
         self._state_grads = [self._scratch(k, self._states[0].shape) for k in ("dh0", "dc0")]
         act, ract = self.act_ids
-        pick(K.lstm_backward, R.lstm_backward_ref)(
-            dh_seq, self._ut(), self._rmask, self._keep, act, ract, self._pre, self._gates,
-            self._c, self._tc, self._states[1], self.config["bptt_steps"], dz,
-            *self._state_grads)
+        args = (dh_seq, self._ut(), self._rmask, self._keep, act, ract, self._pre, self._gates,
+                self._c, self._tc, self._states[1], self.config["bptt_steps"], dz,
+                *self._state_grads)
+        parts = self._parts(*dh_seq.shape)
+        if len(parts) == 1:
+            pick(K.lstm_backward, R.lstm_backward_ref)(*args)
+        else:
+            threads.run_parts(lambda b0, b1: K.lstm_backward_part(*args, b0, b1), parts)
         view = dz.transpose(1, 0, 2)  # (B, T, 4H)
         return view, view
 

@@ -169,3 +169,59 @@ def test_cli_threads_flag_sets_the_budget(budget_state, capsys):
     assert layerlab_main(["train", "p.json", "--threads", "none"]) == 2
     err = capsys.readouterr().err
     assert "--threads must be a whole number of threads" in err and "Traceback" not in err
+
+
+def _sequence_workload(lstm):
+    def data():
+        rng = np.random.default_rng(1)
+        x = rng.integers(1, 20, size=(96, 12)).astype(np.int64)
+        x[::3, 8:] = 0  # padded tails: masked steps carry the state through
+        return x, rng.integers(0, 20, size=(96, 12)).astype(np.int64)
+
+    layers = ({"kind": "Input", "shape": [12]},
+              {"kind": "Embedding", "input_dim": 20, "output_dim": 8, "mask_zero": True},
+              {"kind": "LSTM", "units": 16, "return_sequences": True, **lstm},
+              {"kind": "TimeDistributed", "units": 20, "activation": "softmax"})
+    return Workload("s", "seq", layers, "softmax_ce", "adam", 3e-3, 32, data, 0)
+
+
+@pytest.mark.parametrize("lstm", [{}, {"bptt_steps": 5, "activation": "relu"}],
+                         ids=["tanh", "relu-truncated"])
+def test_lstm_batch_parts_give_the_same_numbers(budget_state, monkeypatch, lstm):
+    monkeypatch.setattr(threads, "PART_MIN_MACS", 1)  # small test shapes: split anyway
+    wl = _sequence_workload(lstm)
+    x, y = wl.make_data()
+    out = {}
+    for budget in (1, 3, 3):
+        threads.set_budget(budget)
+        run = build_engine(wl)
+        batches = [np.arange(i * 32, (i + 1) * 32) for i in range(3)]
+        losses = run.stepper.run(x, y, batches)
+        out.setdefault(budget, []).append((run.model.params_flat.copy(), losses))
+    assert threads.batch_parts(32, 10) == [(0, 10), (10, 21), (21, 32)]
+    (w3, l3), (w3b, l3b) = out[3]
+    np.testing.assert_array_equal(w3, w3b)  # same thread count and seed: bit-identical
+    np.testing.assert_array_equal(l3, l3b)
+    (w1, l1), = out[1]
+    np.testing.assert_allclose(w3, w1, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(l3, l1, rtol=1e-5)
+
+
+def test_run_parts_uses_other_threads_and_reraises(budget_state):
+    seen = []
+    threads.run_parts(lambda b0, b1: seen.append((b0, b1, threading.get_ident())),
+                      [(0, 2), (2, 4), (4, 6)])
+    assert sorted(s[:2] for s in seen) == [(0, 2), (2, 4), (4, 6)]
+    assert len({s[2] for s in seen}) >= 2  # not all on the calling thread
+
+    def boom(b0, b1):
+        if b0:
+            raise RuntimeError("part failed")
+
+    with pytest.raises(RuntimeError, match="part failed"):
+        threads.run_parts(boom, [(0, 1), (1, 2)])
+    threads.set_budget(1)
+    assert threads.batch_parts(64, 10**9) == [(0, 64)]  # budget 1: one part
+    threads.set_budget(8)
+    assert threads.batch_parts(64, 10) == [(0, 64)]  # a small call: one part
+    assert len(threads.batch_parts(64, 10**9)) == 8 and len(threads.batch_parts(9, 10**9)) == 2
