@@ -164,6 +164,14 @@ def _loss(plan: Plan) -> str:
     expr, words = LOSSES[plan.loss]
     if plan.reconstruction is not None:
         expr, words = reconstruction_loss(plan, expr, words)
+    else:
+        options = plan.training.loss_options or {}
+        if str(options.get("class_weight", "none")) not in ("none", ""):
+            raise ExportError("This project weights the loss by class (the loss option "
+                              "class_weight), which the PyTorch export does not write yet; set "
+                              "it to none, or use weighted sampling instead.")
+        if options.get("reduction", "mean") == "sum":  # add the per-item losses up
+            expr, words = expr[:-1] + ", reduction='sum')", words + ", summed over the items"
     return (f"def loss_fn(out, y):\n    \"\"\"The loss LayerLab trains this project with: "
             f"{words}.\"\"\"\n    return {expr}")
 
