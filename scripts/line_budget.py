@@ -33,7 +33,6 @@ EXEMPT: dict[str, str] = {
     "engine/layers/recurrent_base.py:RecurrentLayer.grad":
         "one backward pass over the RNN/LSTM/GRU kernels' many arrays; shrinks with the kernel "
         "argument bundles (issue 20, another session)",
-    "engine/export/torch_templates.py:_recurrent": "a code template: the PyTorch text it emits",
     "widgets/dialogs/sweep_dialog.py:SweepDialog.__init__": QT_BUILD,
     "widgets/views/regression_paths_view.py:RegressionPathsView.__init__": QT_BUILD,
     "widgets/views/latent_traversal.py:LatentTraversalView._build": QT_BUILD,
