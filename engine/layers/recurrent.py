@@ -148,9 +148,9 @@ class LSTM(RecurrentLayer):
         dz = self._scratch("dz", self._pre.shape)
         self._state_grads = [self._scratch(k, self._states[0].shape) for k in ("dh0", "dc0")]
         act, ract = self.act_ids
+        dh0, dc0 = self._state_grads
         args = (dh_seq, self._ut(), self._rmask, self._keep, act, ract, self._pre, self._gates,
-                self._c, self._tc, self._states[1], self.config["bptt_steps"], dz,
-                *self._state_grads)
+                self._c, self._tc, self._states[1], self.config["bptt_steps"], dz, dh0, dc0)
         parts = self._parts(*dh_seq.shape)
         if len(parts) == 1:
             pick(K.lstm_backward, R.lstm_backward_ref)(*args)
