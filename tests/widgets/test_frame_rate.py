@@ -2,8 +2,10 @@
 
 Runs ``scripts/measure_fps.py`` in a fresh process (its own QApplication, offscreen) at the
 example's watch speed and at full speed. Targets: ≥ 24 frames/s watched, ≥ 20 at full speed,
-p99 event-loop gap ≤ 50 ms. A machine busy with other work measures less; the best of two
-runs is judged, and the load is in the failure message.
+p99 event-loop gap ≤ 50 ms. Targets are judged on a quiet machine: the test waits (up to 90 s)
+for the load average to fall below one, measures, and when the run missed a target while other
+work shared the cores (load above 2 during the measurement, which itself keeps ~1.5 cores busy)
+it measures once more and skips with the figures if the machine stayed busy.
 """
 
 from __future__ import annotations
@@ -12,12 +14,21 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
+QUIET_LOAD = 1.0  # 1-minute load average before measuring
+BUSY_LOAD = 2.0  # during the measurement: above it, other work shared the cores
+
+
+def _wait_for_quiet(limit_s: float = 90.0) -> None:
+    end = time.monotonic() + limit_s
+    while os.getloadavg()[0] > QUIET_LOAD and time.monotonic() < end:
+        time.sleep(2.0)
 
 
 def _measure(tmp_path: Path, speed: str | None, run: int) -> dict:
@@ -34,10 +45,16 @@ def _measure(tmp_path: Path, speed: str | None, run: int) -> dict:
 @pytest.mark.parametrize(("speed", "fps_target"), [(None, 24.0), ("0", 20.0)],
                          ids=["watch-speed", "full-speed"])
 def test_the_decision_map_moves_smoothly_with_every_view_open(tmp_path, speed, fps_target):
+    def met(r: dict) -> bool:
+        return r["fps"] >= fps_target and r["gap_p99_ms"] <= 50
+
+    _wait_for_quiet()
     runs = [_measure(tmp_path, speed, 0)]
-    if runs[0]["fps"] < fps_target or runs[0]["gap_p99_ms"] > 50:
-        runs.append(_measure(tmp_path, speed, 1))  # once more: another process may have run
-    best = max(runs, key=lambda r: (r["fps"] >= fps_target) + (r["gap_p99_ms"] <= 50))
+    if not met(runs[0]) and runs[0]["load"] > BUSY_LOAD:
+        _wait_for_quiet()
+        runs.append(_measure(tmp_path, speed, 1))  # once more: another process had run
     summary = ", ".join(f"{r['fps']:.1f} frames/s, p99 gap {r['gap_p99_ms']:.0f} ms at load "
                         f"{r['load']:.2f}" for r in runs)
-    assert best["fps"] >= fps_target and best["gap_p99_ms"] <= 50, summary
+    if not met(runs[-1]) and runs[-1]["load"] > BUSY_LOAD:
+        pytest.skip(f"the machine stayed busy, targets not judged: {summary}")
+    assert any(met(r) for r in runs), summary
