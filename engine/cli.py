@@ -86,11 +86,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         project.training.epochs = args.epochs
     if args.seed is not None:
         project.training.seed = args.seed
-    if args.backend:
-        from engine import backend
+    from engine import backend
 
-        backend.set_backend(args.backend)
-        project.training.backend = args.backend
+    if args.backend or project.training.backend == "cuda":
+        # "cuda" without a GPU: the CPU engine, and one sentence saying why
+        backend.set_backend(args.backend or project.training.backend)
+        project.training.backend = args.backend or project.training.backend
+    if backend.fallback_message():
+        print(backend.fallback_message())
     project.training.check()  # --epochs/--seed through the same checks as the file's values
     report_path = Path(args.report) if args.report else _default_report(args.project)
     check_writable(report_path, "the report")
@@ -105,6 +108,10 @@ def cmd_train(args: argparse.Namespace) -> int:
           f"{len(prepared.data.x_val)} validation)")
     if init is not None:
         _init_from(prepared, init, Path(args.init_from).name)
+    if backend.current() == "cuda":  # before training: which layers stay on the CPU, and why
+        from engine.cuda.report import placement_report
+
+        print("\n".join(placement_report(prepared)), flush=True)
     last, good, failure = None, None, None
     try:
         for snap in prepared.trainer.run():
@@ -259,7 +266,9 @@ def make_parser(prog: str = "main.py") -> argparse.ArgumentParser:
     train.add_argument("--epochs", help="whole number, 0 to 100000 (checked with the file's)")
     train.add_argument("--seed", help="whole number, 0 to 4294967295")
     train.add_argument("--report", help="where to write the JSON report")
-    train.add_argument("--backend", choices=["auto", "numba", "numpy"])
+    train.add_argument("--backend", choices=["auto", "numba", "numpy", "cuda"],
+                       help="cuda: train on an NVIDIA GPU where the network allows (falls "
+                       "back to the CPU engine, saying why)")
     train.add_argument("--save-weights", action="store_true", help="write NAME.layerlab.npz")
     train.add_argument("--init-from", metavar="OTHER.layerlab.json",
                        help="start from another project's saved weights (layers with the "
@@ -267,6 +276,9 @@ def make_parser(prog: str = "main.py") -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="print every layer's output shape and parameters")
     check.add_argument("project")
     add_bench_parser(sub)
+    sub.choices["bench"].add_argument(
+        "--backend", choices=["numba", "cuda"], default="numba",
+        help="cuda: time the GPU engine against the CPU engine (engine.cuda.bench)")
     lesson = sub.add_parser("lesson", help="run a lesson's reference solution, print its checks")
     lesson.add_argument("file", help="a .lesson.json file")
     export = sub.add_parser("export", help="write the network as a NumPy or PyTorch script")
@@ -309,6 +321,10 @@ def main(argv: list[str], prog: str = "main.py") -> int:
             return cmd_lrfind(args)
         if args.command == "sweep":
             return cmd_sweep(args)
+        if args.backend == "cuda":
+            from engine.cuda.bench import cmd_bench_cuda
+
+            return cmd_bench_cuda(args)
         from engine.bench.runner import cmd_bench
 
         return cmd_bench(args)

@@ -34,10 +34,10 @@ def use_simulator() -> bool:
     """Switch numba's CUDA simulator on; True when it is active afterwards (False when
     ``numba.cuda`` was already imported for a real GPU in this process)."""
     if "numba.cuda" not in sys.modules:
-        os.environ["NUMBA_ENABLE_CUDASIM"] = "1"
+        os.environ["NUMBA_ENABLE_CUDASIM"] = "1"  # child processes and later reloads agree
         from numba.core import config
 
-        config.reload_config()
+        setattr(config, "ENABLE_CUDASIM", 1)  # what numba.cuda reads when it loads
     return simulator_active()
 
 
