@@ -15,6 +15,8 @@
 ``layerlab --version``                print the version
 ``layerlab train --threads N ...``    threads one training call may use (default: cores − 1, or
                                       LAYERLAB_THREADS); ``bench --threads 1,2,4`` measures each
+``layerlab train --backend cuda ...`` train on an NVIDIA GPU (``pip install 'layerlab[cuda]'``;
+                                      or LAYERLAB_BACKEND=cuda); without one: the CPU, and why
 ``layerlab --install-desktop``        add LayerLab to the desktop's application menu (Linux)
 ``layerlab --uninstall-desktop``      remove it again
 
