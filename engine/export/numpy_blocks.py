@@ -190,13 +190,17 @@ def rnn_forward(x, W, U, b, act, return_sequences):
     return out, (x, W, U, act, hs, zs, return_sequences)
 
 
-def rnn_backward(g, cache):
-    """Backpropagation through time: g like the output -> (dx, dW, dU, db)."""
+def rnn_backward(g, cache, bptt_steps=0):
+    """Backpropagation through time: g like the output -> (dx, dW, dU, db). With
+    ``bptt_steps`` k > 0 (truncated BPTT) no gradient crosses from one chunk of k steps back
+    into the previous one."""
     x, W, U, act, hs, zs, return_sequences = cache
     dx, dW, dU = np.zeros_like(x), np.zeros_like(W), np.zeros_like(U)
     db = np.zeros(U.shape[0], dtype=x.dtype)
     dh = np.zeros_like(hs[0])
     for t in reversed(range(x.shape[1])):
+        if bptt_steps and (t + 1) % bptt_steps == 0 and t + 1 < x.shape[1]:
+            dh = np.zeros_like(dh)  # the start of a chunk: cut the flow from the later one
         dh = dh + (g[:, t] if return_sequences else (g if t == x.shape[1] - 1 else 0.0))
         dz = activate_backward(dh, zs[t], hs[t], act)
         h_prev = hs[t - 1] if t > 0 else np.zeros_like(hs[0])
@@ -232,8 +236,9 @@ def lstm_forward(x, W, U, b, act, gate_act, return_sequences):
     return out, (x, W, U, act, gate_act, memory, return_sequences)
 
 
-def lstm_backward(g, cache):
-    """Backpropagation through time: g like the output -> (dx, dW, dU, db)."""
+def lstm_backward(g, cache, bptt_steps=0):
+    """Backpropagation through time: g like the output -> (dx, dW, dU, db); ``bptt_steps``
+    as in ``rnn_backward`` (the cell state's gradient is cut too)."""
     x, W, U, act, gate_act, memory, return_sequences = cache
     dx, dW, dU = np.zeros_like(x), np.zeros_like(W), np.zeros_like(U)
     db = np.zeros(U.shape[1], dtype=x.dtype)
@@ -242,6 +247,8 @@ def lstm_backward(g, cache):
     last = x.shape[1] - 1
     for t in reversed(range(x.shape[1])):
         h_prev, c_prev, zi, zf, zg, zo, i, f, cand, o, c, tc = memory[t]
+        if bptt_steps and (t + 1) % bptt_steps == 0 and t < last:
+            dh, dc = np.zeros_like(dh), np.zeros_like(dc)  # truncated BPTT: a chunk starts
         dh = dh + (g[:, t] if return_sequences else (g if t == last else 0.0))
         do = dh * tc
         dc = dc + activate_backward(dh * o, c, tc, act)

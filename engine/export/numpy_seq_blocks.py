@@ -37,9 +37,10 @@ def gru_forward(x, W, U, b, rb, act, gate_act, return_sequences):
                  return_sequences)
 
 
-def gru_backward(g, cache):
+def gru_backward(g, cache, bptt_steps=0):
     """Backpropagation through time: g like the output -> (dx, dW, dU, db, drb); db and drb
-    are None when the layer has no such bias."""
+    are None when the layer has no such bias. With ``bptt_steps`` k > 0 (truncated BPTT) no
+    gradient crosses from one chunk of k steps back into the previous one."""
     x, W, U, has_b, has_rb, act, gate_act, memory, return_sequences = cache
     k = U.shape[0]
     dx, dW, dU = np.zeros_like(x), np.zeros_like(W), np.zeros_like(U)
@@ -48,6 +49,8 @@ def gru_backward(g, cache):
     last = x.shape[1] - 1
     for t in reversed(range(x.shape[1])):
         h_prev, u_n, pre_z, pre_r, pre_n, z, r, n = memory[t]
+        if bptt_steps and (t + 1) % bptt_steps == 0 and t < last:
+            dh = np.zeros_like(dh)  # the start of a chunk: cut the flow from the later one
         dh = dh + (g[:, t] if return_sequences else (g if t == last else 0.0))
         # h_t = z·h_prev + (1 − z)·n
         d_pre_n = activate_backward(dh * (1.0 - z), pre_n, n, act)  # (B, units)

@@ -10,7 +10,15 @@ are in ``numpy_seq_blocks``.
 
 from __future__ import annotations
 
-from engine.export.numpy_templates import Lines, _check_recurrent, g, p, single, template
+from engine.export.numpy_templates import (
+    Lines,
+    _check_recurrent,
+    bptt,
+    g,
+    p,
+    single,
+    template,
+)
 from engine.export.plan import ExportError, Step
 
 
@@ -18,7 +26,7 @@ from engine.export.plan import ExportError, Step
 def _gru_backward(step: Step, targets: list[str]) -> Lines:
     return [f'{targets[0]}, {g(step, "kernel")}, {g(step, "recurrent_kernel")}, '
             f'{g(step, "bias")}, {g(step, "recurrent_bias")} = gru_backward(d_{step.var}, '
-            f'cache["{step.name}"])']
+            f'cache["{step.name}"]{bptt(step)})']
 
 
 @template("GRU", blocks=("gru_forward", "gru_backward"), backward=_gru_backward)

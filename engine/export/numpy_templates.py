@@ -223,10 +223,16 @@ def _check_recurrent(step: Step) -> None:
             "code export does not write yet; switch them off to export the network.")
 
 
+def bptt(step: Step) -> str:
+    """The backward call's truncated-BPTT argument (nothing for the whole sequence)."""
+    k = int(step.options.get("bptt_steps", 0) or 0)
+    return f", bptt_steps={k}" if k > 0 else ""
+
+
 def _rnn_backward(step: Step, targets: list[str]) -> Lines:
     fn = "lstm_backward" if step.kind == "LSTM" else "rnn_backward"
     return [f'{targets[0]}, {g(step, "kernel")}, {g(step, "recurrent_kernel")}, '
-            f'{g(step, "bias")} = {fn}(d_{step.var}, cache["{step.name}"])']
+            f'{g(step, "bias")} = {fn}(d_{step.var}, cache["{step.name}"]{bptt(step)})']
 
 
 @template("SimpleRNN", blocks=("rnn_forward", "rnn_backward"), backward=_rnn_backward)

@@ -126,3 +126,24 @@ def test_a_few_training_steps_end_on_the_engines_weights(name, tmp_path):
     assert still <= {"cross/key_bias"}  # softmax ignores it: q·b_k is the same for every key
     for key, value in expected.items():
         np.testing.assert_allclose(trained[key], value, rtol=1e-8, atol=1e-10, err_msg=key)
+
+
+@pytest.mark.parametrize("cell", ["SimpleRNN", "LSTM", "GRU"])
+def test_truncated_backpropagation_through_time_equals_the_engine(cell, tmp_path):
+    project = example("sine_rnn")
+    project.graph = Graph.sequential([
+        {"kind": "Input", "name": "window", "shape": [30, 1]},
+        {"kind": cell, "name": "every step", "units": 4, "return_sequences": True,
+         "bptt_steps": 7},
+        {"kind": cell, "name": "last step", "units": 3, "bptt_steps": 4},
+        {"kind": "Dense", "name": "next value", "units": 1},
+    ])
+    weights = random_weights(project)
+    _, x, y, out, _, _, grads = engine_reference(project, weights)
+    script, P, _ = exported(project, weights, tmp_path)
+    source = next(tmp_path.glob("*_numpy.py")).read_text()
+    assert "bptt_steps=7)" in source and "bptt_steps=4)" in source
+    ours, cache = script.forward(P, x)
+    G = script.backward(P, cache, script.loss_fn(ours, y)[1])
+    for key, g in grads.items():
+        np.testing.assert_allclose(G[key], g, rtol=1e-8, atol=1e-10, err_msg=key)
