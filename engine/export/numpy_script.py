@@ -97,7 +97,7 @@ def _blocks(plan: Plan, trains: bool) -> list[str]:
     for step in plan.steps:
         if step.kind == "Input":
             continue
-        for block in NUMPY_TEMPLATES[step.kind].blocks:
+        for block in NUMPY_TEMPLATES[step.kind].blocks_for(step):
             if block.endswith("_backward") and not trains:
                 continue
             wanted += NEEDS.get(block, []) + [block]

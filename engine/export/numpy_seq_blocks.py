@@ -67,6 +67,57 @@ def gru_backward(g, cache, bptt_steps=0):
     return dx, dW, dU, (db if has_b else None), (drb if has_rb else None)
 
 
+def gru_classic_forward(x, W, U, b, act, gate_act, return_sequences):
+    """GRU with the reset gate before the product (Cho et al. 2014; reset_after off).
+    x: (B, T, F), W: (F, 3·units), U: (units, 3·units), b: (3·units,) or None; gate blocks
+    update z, reset r, candidate n:  n = act(x W_n + b_n + (r·h) U_n),  h_t = z·h + (1 − z)·n."""
+    batch, steps, _ = x.shape
+    k = U.shape[0]
+    h = np.zeros((batch, k), dtype=x.dtype)
+    memory, hs = [], []
+    for t in range(steps):
+        a = x[:, t] @ W + (0.0 if b is None else b)  # (B, 3·units): the input's part
+        zr = a[:, :2 * k] + h @ U[:, :2 * k]  # (B, 2·units): both gates see the old state
+        z, r = activate(zr[:, :k], gate_act), activate(zr[:, k:], gate_act)
+        reset_state = r * h  # what the candidate may see of the past
+        pre_n = a[:, 2 * k:] + reset_state @ U[:, 2 * k:]
+        n = activate(pre_n, act)
+        memory.append((h, reset_state, zr[:, :k], zr[:, k:], pre_n, z, r, n))
+        h = z * h + (1.0 - z) * n
+        hs.append(h)
+    out = np.stack(hs, axis=1) if return_sequences else h
+    return out, (x, W, U, b is not None, act, gate_act, memory, return_sequences)
+
+
+def gru_classic_backward(g, cache, bptt_steps=0):
+    """Backpropagation through time: g like the output -> (dx, dW, dU, db) (db None without a
+    bias); ``bptt_steps`` as in ``gru_backward``."""
+    x, W, U, has_b, act, gate_act, memory, return_sequences = cache
+    k = U.shape[0]
+    dx, dW, dU = np.zeros_like(x), np.zeros_like(W), np.zeros_like(U)
+    db = np.zeros(3 * k)
+    dh = np.zeros((x.shape[0], k))
+    last = x.shape[1] - 1
+    for t in reversed(range(x.shape[1])):
+        h_prev, reset_state, pre_z, pre_r, pre_n, z, r, n = memory[t]
+        if bptt_steps and (t + 1) % bptt_steps == 0 and t < last:
+            dh = np.zeros_like(dh)  # the start of a chunk: cut the flow from the later one
+        dh = dh + (g[:, t] if return_sequences else (g if t == last else 0.0))
+        d_pre_n = activate_backward(dh * (1.0 - z), pre_n, n, act)  # (B, units)
+        d_pre_z = activate_backward(dh * (h_prev - n), pre_z, z, gate_act)
+        d_reset_state = d_pre_n @ U[:, 2 * k:].T  # dLoss/d(r·h)
+        d_pre_r = activate_backward(d_reset_state * h_prev, pre_r, r, gate_act)
+        d_zr = np.concatenate([d_pre_z, d_pre_r], axis=1)  # (B, 2·units)
+        da = np.concatenate([d_zr, d_pre_n], axis=1)  # (B, 3·units)
+        dW += x[:, t].T @ da
+        dU[:, :2 * k] += h_prev.T @ d_zr
+        dU[:, 2 * k:] += reset_state.T @ d_pre_n
+        db += da.sum(axis=0)
+        dx[:, t] = da @ W.T
+        dh = dh * z + d_zr @ U[:, :2 * k].T + d_reset_state * r
+    return dx, dW, dU, (db if has_b else None)
+
+
 def layer_norm_forward(x, gamma, beta, epsilon):
     """x: (B, F) or (B, T, F): each feature vector to mean 0 and variance 1 over its F values;
     images (B, C, H, W): each image over all its C·H·W values. Then scaled by gamma and
@@ -175,5 +226,6 @@ def dot_attention_backward(g, cache):
 
 NEEDS = {
     "gru_forward": ["activate"], "gru_backward": ["activate_backward"],
+    "gru_classic_forward": ["activate"], "gru_classic_backward": ["activate_backward"],
     "attention_forward": ["activate"], "dot_attention_forward": ["activate"],
 }

@@ -23,23 +23,34 @@ from engine.export.plan import ExportError, Step
 
 
 # -- GRU -----------------------------------------------------------------------------------
+def _reset_after(step: Step) -> bool:
+    """PyTorch's GRU (reset gate after the product, two biases) or the original one."""
+    return bool(step.options.get("reset_after", True))
+
+
+def _gru_blocks(step: Step) -> tuple[str, ...]:
+    return (("gru_forward", "gru_backward") if _reset_after(step)
+            else ("gru_classic_forward", "gru_classic_backward"))
+
+
 def _gru_backward(step: Step, targets: list[str]) -> Lines:
-    return [f'{targets[0]}, {g(step, "kernel")}, {g(step, "recurrent_kernel")}, '
-            f'{g(step, "bias")}, {g(step, "recurrent_bias")} = gru_backward(d_{step.var}, '
+    grads = [targets[0], g(step, "kernel"), g(step, "recurrent_kernel"), g(step, "bias")]
+    if _reset_after(step):
+        grads.append(g(step, "recurrent_bias"))
+    return [f'{", ".join(grads)} = {_gru_blocks(step)[1]}(d_{step.var}, '
             f'cache["{step.name}"]{bptt(step)})']
 
 
-@template("GRU", blocks=("gru_forward", "gru_backward"), backward=_gru_backward)
+@template("GRU", blocks=_gru_blocks, backward=_gru_backward)
 def _gru(step: Step) -> Lines:
     _check_recurrent(step)
     o = step.options
-    if not o.get("reset_after", True):
-        raise ExportError(f"The GRU '{step.name}' uses reset_after off, which the code export "
-                          "does not write yet; switch it on to export the network.")
-    return [f'{step.var}, cache["{step.name}"] = gru_forward({single(step)}, '
-            f'{p(step, "kernel")}, {p(step, "recurrent_kernel")}, {p(step, "bias")}, '
-            f'{p(step, "recurrent_bias")}, "{o["activation"]}", '
-            f'"{o["recurrent_activation"]}", return_sequences={bool(o["return_sequences"])})']
+    biases = (f'{p(step, "bias")}, {p(step, "recurrent_bias")}' if _reset_after(step)
+              else p(step, "bias"))
+    return [f'{step.var}, cache["{step.name}"] = {_gru_blocks(step)[0]}({single(step)}, '
+            f'{p(step, "kernel")}, {p(step, "recurrent_kernel")}, {biases}, '
+            f'"{o["activation"]}", "{o["recurrent_activation"]}", '
+            f'return_sequences={bool(o["return_sequences"])})']
 
 
 # -- normalization and positions -------------------------------------------------------------

@@ -24,13 +24,16 @@ Lines = list[str]
 class NumpyTemplate:
     forward: Callable[[Step], Lines]
     backward: Callable[[Step, list[str]], Lines] | None
-    blocks: tuple[str, ...]
+    blocks: tuple[str, ...] | Callable[[Step], tuple[str, ...]]  # fixed, or per the options
+
+    def blocks_for(self, step: Step) -> tuple[str, ...]:
+        return self.blocks(step) if callable(self.blocks) else self.blocks
 
 
 NUMPY_TEMPLATES: dict[str, NumpyTemplate] = {}
 
 
-def template(*kinds: str, blocks: tuple[str, ...] = (),
+def template(*kinds: str, blocks: tuple[str, ...] | Callable[[Step], tuple[str, ...]] = (),
              backward: Callable[[Step, list[str]], Lines] | None = None):
     """Register the decorated forward template for ``kinds``."""
     def wrap(forward: Callable[[Step], Lines]) -> Callable[[Step], Lines]:

@@ -74,7 +74,18 @@ def layer_norm_project():
     return project
 
 
-PROJECTS = {"gru": gru_project, "attention": attention_project, "layer_norm": layer_norm_project}
+def classic_gru_project():
+    """The original GRU (reset gate before the product, reset_after off), truncated BPTT."""
+    project = gru_project()
+    for node in project.graph.nodes.values():
+        if node.kind == "GRU":
+            project.graph.set_options(node.name, {**node.options, "reset_after": False,
+                                                  "bptt_steps": 9})
+    return project
+
+
+PROJECTS = {"gru": gru_project, "classic_gru": classic_gru_project,
+            "attention": attention_project, "layer_norm": layer_norm_project}
 
 
 def exported(project, weights, tmp_path):
@@ -144,6 +155,25 @@ def test_truncated_backpropagation_through_time_equals_the_engine(cell, tmp_path
     source = next(tmp_path.glob("*_numpy.py")).read_text()
     assert "bptt_steps=7)" in source and "bptt_steps=4)" in source
     ours, cache = script.forward(P, x)
+    G = script.backward(P, cache, script.loss_fn(ours, y)[1])
+    for key, g in grads.items():
+        np.testing.assert_allclose(G[key], g, rtol=1e-8, atol=1e-10, err_msg=key)
+
+
+@pytest.mark.parametrize("mode", ["mean", "max", "last"])
+def test_sequence_pooling_gradients_equal_the_engine(mode, tmp_path):
+    project = example("sine_rnn")
+    project.graph = Graph.sequential([
+        {"kind": "Input", "name": "window", "shape": [30, 1]},
+        {"kind": "GRU", "name": "states", "units": 4, "return_sequences": True},
+        {"kind": "SequencePooling", "name": "pool", "mode": mode},
+        {"kind": "Dense", "name": "next value", "units": 1},
+    ])
+    weights = random_weights(project)
+    _, x, y, out, _, _, grads = engine_reference(project, weights)
+    script, P, _ = exported(project, weights, tmp_path)
+    ours, cache = script.forward(P, x)
+    np.testing.assert_allclose(ours, out, rtol=1e-10, atol=1e-10)
     G = script.backward(P, cache, script.loss_fn(ours, y)[1])
     for key, g in grads.items():
         np.testing.assert_allclose(G[key], g, rtol=1e-8, atol=1e-10, err_msg=key)
