@@ -74,14 +74,14 @@ def compare(wl: Any, batch: int, quick: bool, samples: int | None = None,
     ``{"cpu_only": [reasons]}`` when the network has no GPU path."""
     from engine.bench.runner import time_epochs
     from engine.cuda.placement import gpu_obstacles
-    from engine.cuda.stepper import CudaMLPStepper
+    from engine.cuda.stepper import runs_on_gpu
 
     wl = dataclasses.replace(wl, batch=batch)
     x, y = wl.make_data()
     if samples is not None:
         x, y = x[:samples], y[:samples]
     gpu_epoch, run = _engine_epoch(wl, "cuda", x, y)
-    if not isinstance(run.stepper, CudaMLPStepper):
+    if not runs_on_gpu(run.stepper):
         reasons = gpu_obstacles(run.model, run.loss, run.optimizer, None)
         return {"cpu_only": reasons or ["its recipe trains on the CPU engine"]}
     cpu_epoch, _ = _engine_epoch(wl, "numba", x, y)

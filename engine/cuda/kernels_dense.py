@@ -3,8 +3,8 @@ gradients, softmax rows and the batch gather. Shapes are stated per kernel; laun
 through ``engine.cuda.ops``, which picks the grids.
 
 The activation formulas are those of ``engine.kernels.activations`` (same ids, same slope
-conventions: ReLU's slope is 0 at 0); only the elementwise ones listed in ``GPU_ACTIVATIONS``
-and softmax (rows) have GPU versions so far.
+conventions: ReLU's slope is 0 at 0), restated for the CUDA target (numba cannot call a CPU
+``njit`` function from a CUDA kernel); every activation but step (no gradient) is here.
 """
 
 from __future__ import annotations
@@ -13,11 +13,26 @@ import math
 
 from numba import cuda, float32
 
-from engine.kernels.activations import ELU, LEAKY_RELU, LINEAR, RELU, SIGMOID, SOFTMAX, TANH
+from engine.kernels.activations import (
+    ELU,
+    GELU,
+    HARD_SIGMOID,
+    LEAKY_RELU,
+    RELU,
+    SELU,
+    SELU_ALPHA,
+    SELU_SCALE,
+    SIGMOID,
+    SILU,
+    SOFTMAX,
+    SOFTPLUS,
+    TANH,
+)
+
+_INV_SQRT2 = 0.7071067811865476  # 1/√2
+_INV_SQRT_2PI = 0.3989422804014327  # 1/√(2π)
 
 TILES = (4, 16)  # matrix product tiles: TILE × TILE threads per block, two shared tiles
-GPU_ACTIVATIONS = {LINEAR: "linear", SIGMOID: "sigmoid", TANH: "tanh", RELU: "relu",
-                   LEAKY_RELU: "leaky_relu", ELU: "elu", SOFTMAX: "softmax"}
 
 
 def make_gemm(tile: int):  # noqa: ANN201 - a numba.cuda kernel
@@ -76,7 +91,7 @@ def _sigmoid(x):
 
 @cuda.jit(device=True)
 def act_value(x, act, alpha):
-    """f(x) of an elementwise activation (GPU_ACTIVATIONS, not softmax)."""
+    """f(x) of an elementwise activation (any but softmax and step)."""
     if act == SIGMOID:
         return _sigmoid(x)
     if act == TANH:
@@ -87,6 +102,16 @@ def act_value(x, act, alpha):
         return x if x > 0 else alpha * x
     if act == ELU:
         return x if x > 0 else alpha * math.expm1(x)
+    if act == SELU:
+        return SELU_SCALE * x if x > 0 else SELU_SCALE * SELU_ALPHA * math.expm1(x)
+    if act == SOFTPLUS:
+        return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+    if act == SILU:
+        return x * _sigmoid(x)
+    if act == GELU:
+        return 0.5 * x * (1.0 + math.erf(x * _INV_SQRT2))
+    if act == HARD_SIGMOID:
+        return min(max(x + 3.0, 0.0), 6.0) / 6.0
     return x
 
 
@@ -103,6 +128,18 @@ def act_slope(x, y, act, alpha):
         return 1.0 if x > 0 else alpha
     if act == ELU:
         return 1.0 if x > 0 else y + alpha
+    if act == SELU:
+        return SELU_SCALE if x > 0 else y + SELU_SCALE * SELU_ALPHA
+    if act == SOFTPLUS:
+        return _sigmoid(x)
+    if act == SILU:
+        s = _sigmoid(x)
+        return s * (1.0 + x * (1.0 - s))
+    if act == GELU:
+        return (0.5 * (1.0 + math.erf(x * _INV_SQRT2))
+                + x * _INV_SQRT_2PI * math.exp(-0.5 * x * x))
+    if act == HARD_SIGMOID:
+        return 1.0 / 6.0 if -3.0 < x < 3.0 else 0.0
     return 1.0
 
 

@@ -107,6 +107,38 @@ def scale_to_norm(g, norm_sq, max_norm):
             g[i] = g[i] * factor
 
 
+@cuda.jit
+def penalize(p, g, start, stop, l1, l2, losses, step):
+    """Weight penalty of p[start:stop]: g += l1·sign(w) + 2·l2·w; losses[step] +=
+    l1·Σ|w| + l2·Σw² (float64 slot). Grid-stride loop: launch few threads, each sums its
+    share and adds it with one atomic."""
+    total = 0.0
+    i = start + cuda.grid(1)
+    while i < stop:
+        w = p[i]
+        sign = 1.0 if w > 0 else (-1.0 if w < 0 else 0.0)
+        g[i] += l1 * sign + 2.0 * l2 * w
+        total += l1 * abs(float(w)) + l2 * float(w) * float(w)
+        i += cuda.gridsize(1)
+    cuda.atomic.add(losses, step, total)
+
+
+@cuda.jit
+def mask_frozen(g, trainable):
+    """g *= trainable (1 for trained, 0 for frozen parameters), before clipping."""
+    i = cuda.grid(1)
+    if i < g.size:
+        g[i] = g[i] * trainable[i]
+
+
+@cuda.jit
+def restore_frozen(p, held, trainable):
+    """p = held where frozen (trainable 0): weight decay and momentum move nothing frozen."""
+    i = cuda.grid(1)
+    if i < p.size and trainable[i] == 0:
+        p[i] = held[i]
+
+
 KERNELS = {"sgd": sgd_update, "momentum": sgd_update, "nesterov": sgd_update,
            "adagrad": adagrad_update, "rmsprop": rmsprop_update, "adadelta": adadelta_update,
            "adam": adam_update, "adamw": adam_update}

@@ -14,6 +14,7 @@ from numba import cuda
 from engine.cuda import kernels_dense as KD
 from engine.cuda import kernels_loss as KL
 from engine.cuda import kernels_optim as KO
+from engine.kernels.activations import LINEAR, SOFTMAX
 
 THREADS_1D = 128
 BLOCK_2D = (16, 16)
@@ -54,15 +55,15 @@ def bias_act(z: Any, bias: Any, act: int, alpha: float, y: Any) -> None:
     has_bias = bias is not None
     blocks, threads = _grid2(*z.shape)
     KD.bias_act_forward[blocks, threads](z, bias if has_bias else z[0], has_bias, act, alpha, y)
-    if act == KD.SOFTMAX:
+    if act == SOFTMAX:
         KD.softmax_rows[_grid1(z.shape[0])](z, y)
 
 
 def act_backward(z: Any, y: Any, g: Any, act: int, alpha: float) -> None:
     """g (B, N) ← dLoss/dz from dLoss/dy, in place."""
-    if act == KD.SOFTMAX:
+    if act == SOFTMAX:
         KD.softmax_backward[_grid1(g.shape[0])](y, g)
-    elif act != KD.LINEAR:
+    elif act != LINEAR:
         blocks, threads = _grid2(*g.shape)
         KD.act_backward[blocks, threads](z, y, g, act, alpha)
 
@@ -105,3 +106,20 @@ def clip(grads: Any, clip_value: float, clip_norm: float, scratch: Any) -> None:
         scratch[0] = 0.0
         KO.sum_squares[grid](grads, scratch)
         KO.scale_to_norm[grid](grads, scratch, clip_norm)
+
+
+def penalize(params: Any, grads: Any, part: slice, l1: float, l2: float, losses: Any,
+             step: int) -> None:
+    """L1/L2 penalty of ``params[part]``: its gradient into ``grads``, its value into
+    ``losses[step]`` (at most 512 threads, a grid-stride loop each)."""
+    n = part.stop - part.start
+    blocks, threads = _grid1(min(n, 4 * THREADS_1D))
+    KO.penalize[blocks, threads](params, grads, part.start, part.stop, l1, l2, losses, step)
+
+
+def mask_frozen(grads: Any, trainable: Any) -> None:
+    KO.mask_frozen[_grid1(grads.size)](grads, trainable)
+
+
+def restore_frozen(params: Any, held: Any, trainable: Any) -> None:
+    KO.restore_frozen[_grid1(params.size)](params, held, trainable)

@@ -2,8 +2,9 @@
 
 ``gpu_obstacles`` lists, in plain sentences, everything that keeps a model on the CPU engine:
 layers whose family has no CUDA kernels yet (convolution, pooling, normalization, embedding,
-recurrent, attention, the VAE sampling layer, shape and merge layers), activations without a
-GPU version, and training options the GPU path does not do yet. An empty list means the whole
+recurrent, attention, dropout, the VAE sampling layer, shape and merge layers), the step
+activation (no gradient), losses and options the GPU path does not do yet (class weights,
+augmentation, float64). An empty list means the whole
 training step runs on the GPU (``engine.cuda.stepper.CudaMLPStepper``). It imports no
 ``numba.cuda``, so the window or CLI can ask before anything is compiled.
 """
@@ -15,16 +16,31 @@ from typing import Any
 import numpy as np
 
 from engine.fused_mlp import _loss_kind
-from engine.kernels.activations import ELU, LEAKY_RELU, LINEAR, RELU, SIGMOID, SOFTMAX, TANH
+from engine.kernels.activations import (
+    ELU,
+    GELU,
+    HARD_SIGMOID,
+    LEAKY_RELU,
+    LINEAR,
+    RELU,
+    SELU,
+    SIGMOID,
+    SILU,
+    SOFTMAX,
+    SOFTPLUS,
+    TANH,
+)
 from engine.kernels.fused_mlp import LOSS_MSE, LOSS_SIGMOID_BCE, LOSS_SOFTMAX_CE
 from engine.layers.core import Dense
 from engine.losses import Loss
 from engine.model import Model
 from engine.optimizers import Optimizer
 
-GPU_ACTIVATION_IDS = (LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SOFTMAX)
 GPU_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam",
                   "adamw")
+# the activations with CUDA versions (engine.cuda.kernels_dense): all but step
+GPU_ACTIVATIONS = (LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SELU, SOFTPLUS, SILU, GELU,
+                   HARD_SIGMOID, SOFTMAX)
 LOSS_NAMES = {LOSS_MSE: "mse", LOSS_SOFTMAX_CE: "softmax_ce", LOSS_SIGMOID_BCE: "sigmoid_bce"}
 _FAMILY = {
     **dict.fromkeys(("Conv1D", "Conv2D", "Conv2DTranspose"), "convolution"),
@@ -58,20 +74,15 @@ def gpu_obstacles(model: Model, loss: Loss, optimizer: Optimizer, config: Any) -
             family = _FAMILY.get(layer.kind, layer.kind)
             out.append(f"layer '{name}' ({layer.kind}): {family} layers have no GPU kernels "
                        "yet, only Dense layers do")
-        elif layer.act.act_id not in GPU_ACTIVATION_IDS:
-            out.append(f"layer '{name}': the {layer.act.name} activation has no GPU kernel yet "
-                       "(linear, relu, leaky_relu, elu, sigmoid, tanh and softmax do)")
+        elif layer.act.act_id not in GPU_ACTIVATIONS:
+            out.append(f"layer '{name}': the {layer.act.name} activation has no gradient, so "
+                       "it cannot be trained by backpropagation on any backend")
     if not names or model.layers[names[0]].kind != "Input" or model.layout is not None:
         out.append("the network does not start with a single Input layer")
     if any(len(model.sources[n]) > 1 for n in names):
         out.append("a layer has several inputs (only a plain chain of layers runs on the GPU)")
     if np.dtype(model.dtype) != np.float32:
         out.append("the network uses float64 numbers; the GPU kernels are float32")
-    if not all(model.layers[n].trainable for n in names):
-        out.append("some layers are frozen (not trainable)")
-    if any(model.layers[n].config.get("l1", 0.0) or model.layers[n].config.get("l2", 0.0)
-           for n in names):
-        out.append("a layer has an L1/L2 weight penalty (penalties run on the CPU only)")
     if gpu_loss_kind(loss, model) is None or getattr(loss, "reduction", "mean") != "mean":
         out.append(f"the loss '{loss.name}' in this form has no GPU kernel (mean-reduced MSE, "
                    "softmax cross-entropy and sigmoid binary cross-entropy do)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from engine.cuda.placement import gpu_obstacles, placement_lines
 from engine.cuda.runtime import cuda_status
-from engine.cuda.stepper import CudaMLPStepper
+from engine.cuda.stepper import CudaMLPStepper, runs_on_gpu
 from engine.prepared import Prepared
 from engine.training import Trainer
 
@@ -17,8 +17,11 @@ def placement_report(prepared: Prepared) -> list[str]:
         return [f"CUDA backend: the {type(trainer).__name__} recipe trains on the CPU engine "
                 "(its training steps have no GPU path yet)."]
     n_layers = len(model.order) - 1
-    if isinstance(trainer.stepper, CudaMLPStepper):
-        return placement_lines([], n_layers, cuda_status().device)
+    if runs_on_gpu(trainer.stepper):
+        lines = placement_lines([], n_layers, cuda_status().device)
+        if not isinstance(trainer.stepper, CudaMLPStepper):  # an autoencoder's stepper
+            lines.append("  (input noise or sparsity, when switched on, run on the CPU)")
+        return lines
     reasons = gpu_obstacles(model, trainer.loss, trainer.optimizer, trainer.config)
     return placement_lines(reasons or ["the project's backend setting asks for the CPU"],
                            n_layers, "")

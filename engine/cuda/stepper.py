@@ -9,7 +9,9 @@ engine within float32 rounding (tests compare). What lives on the device and whe
   they are uploaded only when the host copies changed since the last chunk (a checkpoint
   restore, "restore best weights", loading weights);
 - per step: gather the batch on the device, forward (tiled matrix product, bias +
-  activation), loss and dLoss/dout, backward, clipping, the optimizer update;
+  activation), loss and dLoss/dout, backward, L1/L2 penalties, frozen layers' gradients
+  zeroed, clipping, the optimizer update, frozen layers' values put back (as
+  ``GenericStepper`` and ``engine.frozen`` do);
 - at the end of a chunk (a live update, or an epoch end) the step losses, the parameters,
   the last gradients and the optimizer state are copied back, so probes, metrics, the
   divergence watch and checkpoints on the CPU see exactly what a CPU stepper leaves behind.
@@ -23,6 +25,7 @@ import numpy as np
 
 from engine.cuda import ops
 from engine.cuda.placement import gpu_loss_kind, gpu_obstacles
+from engine.frozen import FrozenParams
 from engine.layers.core import Dense
 from engine.losses import Loss
 from engine.model import Model
@@ -47,6 +50,19 @@ class CudaMLPStepper:
             self.layers.append((layer.input_shapes[0][0], layer.config["units"],
                                 sl[(name, "kernel")], sl.get((name, "bias")),
                                 layer.act.act_id, float(layer.act.params.get("alpha", 0.0))))
+        self.penalized = [(sl[(name, key)], float(layer.config.get("l1", 0.0)),
+                           float(layer.config.get("l2", 0.0)))
+                          for name in model.order[1:]
+                          for layer in [model.layers[name]]
+                          if layer.config.get("l1", 0.0) or layer.config.get("l2", 0.0)
+                          for key in layer.regularized_params]
+        frozen = FrozenParams(model)
+        self._trainable: np.ndarray | None = None  # 1 trained / 0 frozen, per parameter
+        if frozen:
+            self._trainable = np.ones(model.params_flat.size, dtype=np.float32)
+            for part in frozen.slices:
+                self._trainable[part] = 0.0
+        self._frozen: tuple[Any, Any] | None = None  # device (trainable mask, held values)
         self._data: tuple[Any, Any, Any, Any] | None = None  # (x host, y host, x dev, y dev)
         self._params: Any = None  # device flat params, grads and their layer views
         # what the device held at the last copy-back (to spot changes made on the host)
@@ -80,6 +96,8 @@ class CudaMLPStepper:
                      for fi, fo, k, b, _, _ in self.layers]
             self._params = (d_p, d_g, views)
             self._host_params = p.copy()
+            if self._trainable is not None:  # frozen values as they are now
+                self._frozen = (ops.to_device(self._trainable), ops.to_device(p))
         state = opt._state_for(0, p, model.grads_flat)
         if (len(state) != len(self._state_host)
                 or any(a is not b or not np.array_equal(a, c) for a, b, c in
@@ -123,11 +141,17 @@ class CudaMLPStepper:
             self._forward(xb[:n], views, zs, acts, n)
             ops.loss_and_grad(self.loss_kind, acts[-1][:n], yb[:n], n, gs[-1][:n], d_losses, s)
             self._backward(xb[:n], views, zs, acts, gs, n)
+            for part, l1, l2 in self.penalized:
+                ops.penalize(d_p, d_g, part, l1, l2, d_losses, s)
+            if self._frozen is not None:
+                ops.mask_frozen(d_g, self._frozen[0])
             ops.clip(d_g, float(cfg.clip_value), float(cfg.clip_norm), self._scratch)
             it = opt.iterations + s
             lr = opt.learning_rate if opt.schedule is None else float(
                 opt.schedule(opt.learning_rate, it))
             ops.optimizer_step(opt.name, d_p, d_g, self._state, opt._scalars(lr, it + 1))
+            if self._frozen is not None:
+                ops.restore_frozen(d_p, self._frozen[1], self._frozen[0])
         opt.iterations += len(batches)
         return self._copy_back(d_losses)
 
@@ -164,3 +188,14 @@ class CudaMLPStepper:
         self._host_params = model.params_flat.copy()
         self._host_state = [h.copy() for h in self._state_host]
         return np.asarray(d_losses.copy_to_host(), dtype=np.float64)
+
+
+def runs_on_gpu(stepper: object) -> bool:
+    """Whether a trainer's stepper trains on the GPU: a ``CudaMLPStepper``, or an
+    autoencoder's ``ReconstructionStepper`` whose plain chunks (no input noise, no sparsity)
+    run on one."""
+    from engine.generative.autoencoder import ReconstructionStepper
+
+    if isinstance(stepper, ReconstructionStepper):
+        stepper = stepper.fused
+    return isinstance(stepper, CudaMLPStepper)

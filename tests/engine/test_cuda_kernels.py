@@ -47,12 +47,13 @@ def test_matmul_crosses_16_wide_tiles():
     np.testing.assert_allclose(out.copy_to_host(), a @ b, rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.parametrize("name", ["linear", "relu", "leaky_relu", "elu", "sigmoid", "tanh",
-                                  "softmax"])
+@pytest.mark.parametrize("name", ["linear", "relu", "leaky_relu", "elu", "selu", "softplus",
+                                  "silu", "gelu", "hard_sigmoid", "sigmoid", "tanh", "softmax"])
 def test_bias_activation_forward_and_backward(name):
     info = activations.get(name)
-    z, bias, grad_y = rand(4, 3), rand(3), rand(4, 3)
+    z, bias, grad_y = rand(4, 3) * 2, rand(3), rand(4, 3)
     z[0, 0] = -bias[0]  # an input of exactly 0: ReLU's slope there is 0, as on the CPU
+    z[1, 0] = 4.0 - bias[0]  # beyond hard_sigmoid's ramp (slope 0 there)
     alpha = info.params.get("alpha", 0.0)
     d_z, d_y = ops.to_device(z), ops.zeros((4, 3))
     ops.bias_act(d_z, ops.to_device(bias), info.act_id, alpha, d_y)
@@ -129,3 +130,16 @@ def test_clipping_by_value_then_norm():
     d_g = ops.to_device(g)
     ops.clip(d_g, 2.0, 1.5, ops.zeros(1, np.float64))
     np.testing.assert_allclose(d_g.copy_to_host(), want, rtol=1e-5, atol=1e-6)
+
+
+def test_weight_penalty_matches_the_regularizer():
+    from engine.regularizers import add_penalty_grad, penalty
+
+    p, g = rand(11), rand(11)
+    p[3] = 0.0  # sign(0) = 0: no L1 pull
+    want_g = g.copy()
+    add_penalty_grad(p[2:9], want_g[2:9], 0.01, 0.05)
+    d_g, slots = ops.to_device(g), ops.zeros(1, np.float64)
+    ops.penalize(ops.to_device(p), d_g, slice(2, 9), 0.01, 0.05, slots, 0)
+    np.testing.assert_allclose(d_g.copy_to_host(), want_g, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(slots.copy_to_host()[0], penalty(p[2:9], 0.01, 0.05), rtol=1e-6)
