@@ -90,6 +90,13 @@ def clip_value(g, limit):
 
 
 @cuda.jit
+def zero_slot(out):
+    """out[0] = 0 on the device (a host write would wait for every queued kernel)."""
+    if cuda.grid(1) == 0:
+        out[0] = 0.0
+
+
+@cuda.jit
 def sum_squares(g, out):
     """out[0] += Σ g² (float64 slot; zero it first)."""
     i = cuda.grid(1)

@@ -103,7 +103,7 @@ def clip(grads: Any, clip_value: float, clip_norm: float, scratch: Any) -> None:
     if clip_value > 0:
         KO.clip_value[grid](grads, clip_value)
     if clip_norm > 0:
-        scratch[0] = 0.0
+        KO.zero_slot[1, 1](scratch)
         KO.sum_squares[grid](grads, scratch)
         KO.scale_to_norm[grid](grads, scratch, clip_norm)
 
