@@ -1,4 +1,4 @@
-"""Building blocks of an exported NumPy script for GRUs, attention and layer normalization.
+"""Building blocks of an exported NumPy script for GRUs, normalization and attention.
 
 The same conventions as ``numpy_blocks`` (pasted with ``inspect.getsource``, plain numpy,
 shapes in the docstrings, batch axis B first, sequences ``(B, T, F)``): every ``*_forward``
@@ -143,6 +143,47 @@ def layer_norm_backward(g, cache):
     dgamma = None if gamma is None else (g * xhat).sum(axis=per_param)
     dbeta = g.sum(axis=per_param) if has_beta else None
     dxhat = g if gamma is None else g * gamma.reshape(shape)
+    n = xhat.size // inv_std.size
+    sum_g = dxhat.sum(axis=axes, keepdims=True)
+    sum_gx = (dxhat * xhat).sum(axis=axes, keepdims=True)
+    return (inv_std / n) * (n * dxhat - sum_g - xhat * sum_gx), dgamma, dbeta
+
+
+def batch_norm_forward(x, P, name, momentum, epsilon, training):
+    """BatchNormalization. x: (B, F), (B, T, F) or images (B, C, H, W) -> the same shape, one
+    mean and variance per feature (last axis; per channel for images). While training: the
+    batch's own mean and (biased) variance, and the running averages in P move towards them,
+    moving = momentum·moving + (1 − momentum)·batch; otherwise the running averages."""
+    image = x.ndim == 4
+    axes = (0, 2, 3) if image else tuple(range(x.ndim - 1))  # the values that share one mean
+    shape = (1, -1, 1, 1) if image else (-1,)  # how per-feature numbers line up with x
+    if training:
+        mean = x.mean(axis=axes, keepdims=True)
+        var = ((x - mean) ** 2).mean(axis=axes, keepdims=True)
+        for key, batch in (("moving_mean", mean), ("moving_variance", var)):
+            old = P[f"{name}/state:{key}"]
+            P[f"{name}/state:{key}"] = momentum * old + (1.0 - momentum) * batch.reshape(-1)
+    else:
+        mean = P[f"{name}/state:moving_mean"].reshape(shape)
+        var = P[f"{name}/state:moving_variance"].reshape(shape)
+    inv_std = 1.0 / np.sqrt(var + epsilon)
+    xhat = (x - mean) * inv_std
+    gamma, beta = P.get(f"{name}/gamma"), P.get(f"{name}/beta")
+    y = xhat if gamma is None else xhat * gamma.reshape(shape)
+    if beta is not None:
+        y = y + beta.reshape(shape)
+    return y, (xhat, inv_std, gamma, beta is not None, axes, shape, training)
+
+
+def batch_norm_backward(g, cache):
+    """g: like x -> (dx, dgamma, dbeta) (None for a missing gamma or beta). At test time the
+    layer is a fixed scaling per feature; while training the batch statistics depend on x."""
+    xhat, inv_std, gamma, has_beta, axes, shape, training = cache
+    dgamma = None if gamma is None else (g * xhat).sum(axis=axes)
+    dbeta = g.sum(axis=axes) if has_beta else None
+    dxhat = g if gamma is None else g * gamma.reshape(shape)
+    if not training:
+        return dxhat * inv_std, dgamma, dbeta
     n = xhat.size // inv_std.size
     sum_g = dxhat.sum(axis=axes, keepdims=True)
     sum_gx = (dxhat * xhat).sum(axis=axes, keepdims=True)

@@ -1,5 +1,6 @@
-"""NumPy export templates of the sequence kinds: GRU, LayerNormalization, PositionalEncoding,
-MultiHeadAttention, ScaledDotProductAttention and SequencePooling — forward and backward.
+"""NumPy export templates of the sequence and normalization kinds: GRU, LayerNormalization,
+BatchNormalization, PositionalEncoding, MultiHeadAttention, ScaledDotProductAttention and
+SequencePooling — forward and backward.
 
 Registered into ``numpy_templates.NUMPY_TEMPLATES`` (imported at the end of that module);
 the conventions are that module's: forward lines assign ``step.var`` and keep what backward
@@ -64,6 +65,21 @@ def _layer_norm_backward(step: Step, targets: list[str]) -> Lines:
 def _layer_norm(step: Step) -> Lines:
     return [f'{step.var}, cache["{step.name}"] = layer_norm_forward({single(step)}, '
             f'{p(step, "gamma")}, {p(step, "beta")}, {float(step.options["epsilon"])!r})']
+
+
+def _batch_norm_backward(step: Step, targets: list[str]) -> Lines:
+    return [f'{targets[0]}, {g(step, "gamma")}, {g(step, "beta")} = batch_norm_backward('
+            f'd_{step.var}, cache["{step.name}"])']
+
+
+@template("BatchNormalization", blocks=("batch_norm_forward", "batch_norm_backward"),
+          backward=_batch_norm_backward)
+def _batch_norm(step: Step) -> Lines:
+    o = step.options
+    mode = "training" if step.trainable else "False"  # frozen: the running averages stay
+    return [f'{step.var}, cache["{step.name}"] = batch_norm_forward({single(step)}, P, '
+            f'"{step.name}", momentum={float(o["momentum"])!r}, '
+            f'epsilon={float(o["epsilon"])!r}, training={mode})']
 
 
 def _positions_backward(step: Step, targets: list[str]) -> Lines:

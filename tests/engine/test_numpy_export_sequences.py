@@ -74,6 +74,24 @@ def layer_norm_project():
     return project
 
 
+def batch_norm_project():
+    """Digits as images: batch normalization per channel after a convolution and per feature
+    (no γ) after a dense layer; running averages move while training."""
+    project = example("digits_cnn")
+    project.graph = Graph.sequential([
+        {"kind": "Input", "name": "image", "shape": [1, 8, 8]},
+        {"kind": "Conv2D", "name": "conv", "filters": 3, "kernel_size": [3, 3],
+         "use_bias": False},  # the normalization's β shifts instead
+        {"kind": "BatchNormalization", "name": "image norm", "momentum": 0.8},
+        {"kind": "Activation", "name": "relu", "activation": "relu"},
+        {"kind": "Flatten", "name": "flat"},
+        {"kind": "Dense", "name": "hidden", "units": 12, "use_bias": False},
+        {"kind": "BatchNormalization", "name": "vector norm", "scale": False},
+        {"kind": "Dense", "name": "digit", "units": 10, "activation": "softmax"},
+    ])
+    return project
+
+
 def classic_gru_project():
     """The original GRU (reset gate before the product, reset_after off), truncated BPTT."""
     project = gru_project()
@@ -85,7 +103,8 @@ def classic_gru_project():
 
 
 PROJECTS = {"gru": gru_project, "classic_gru": classic_gru_project,
-            "attention": attention_project, "layer_norm": layer_norm_project}
+            "attention": attention_project, "layer_norm": layer_norm_project,
+            "batch_norm": batch_norm_project}
 
 
 def exported(project, weights, tmp_path):
@@ -177,3 +196,21 @@ def test_sequence_pooling_gradients_equal_the_engine(mode, tmp_path):
     G = script.backward(P, cache, script.loss_fn(ours, y)[1])
     for key, g in grads.items():
         np.testing.assert_allclose(G[key], g, rtol=1e-8, atol=1e-10, err_msg=key)
+
+
+def test_a_frozen_batch_normalization_keeps_its_running_averages(tmp_path):
+    project = batch_norm_project()
+    project.graph.set_options("image norm", {**project.graph.nodes["image norm"].options,
+                                             "trainable": False})
+    project.training.batch_size, project.training.epochs = 16, 1
+    weights = random_weights(project)
+    script, P, data = exported(project, weights, tmp_path)
+    trained = script.train(P, data["x_train"][:32], data["y_train"][:32], 1,
+                           project.training.seed)
+    expected = engine_trained(project, weights, 32)
+    for key, value in expected.items():
+        np.testing.assert_allclose(trained[key], value, rtol=1e-8, atol=1e-10, err_msg=key)
+        if key.startswith("image norm/"):
+            np.testing.assert_array_equal(trained[key], weights[key], err_msg=key)
+    assert not np.allclose(trained["vector norm/state:moving_mean"],
+                           weights["vector norm/state:moving_mean"])
