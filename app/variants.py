@@ -4,13 +4,16 @@ training at once.
 A ``VariantSpec`` names what differs from the open project: training settings
 (``learning_rate``, ``optimizer``, ``batch_size``) and layer options (``{layer: {option:
 value}}``, e.g. a Dense layer's ``units``/``activation`` or a Dropout's ``rate``).
-``make_variant(project, spec)`` returns a checked deep copy (a ``ConfigError`` in plain words
+A spec may also add a Dropout after a layer or take one out (``dropout_after``, ``remove``;
+``app.variant_graph``). ``make_variant(project, spec)`` returns a checked deep copy (a ``ConfigError`` in plain words
 when a value is out of range or the network no longer fits together).
 
 A ``VariantRun`` trains one such copy on its own daemon thread with its own model, data copy
 and trainer, built by ``engine.recipes.prepare`` exactly as the app's training worker and
 ``main.py train`` build them, so a variant's numbers depend only on its project and seed: the
-same variant trained alone or beside three others ends with bit-identical weights (the numba
+same variant trained alone or beside three others ends with bit-identical weights. A run may
+start from a timeline checkpoint (``start``, restored exactly; ``app.fork_compare``: a branch
+beside its parent) at a given ``learning_rate`` (the numba
 kernels release the GIL; the threads share the machine's cores, so four runs on two cores
 each go at about half speed — measured slower still for small networks such as the
 spiral's, whose steps are mostly Python and take turns under the GIL). Nothing here touches
@@ -32,10 +35,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.variant_graph import add_dropout, remove_dropout
+from engine.checkpoints import Checkpoint, restore
 from engine.datasets.base import Dataset
 from engine.project import Project
 from engine.recipes import prepare
 from engine.snapshots import Snapshot
+from engine.training import Trainer
 from engine.types import ConfigError, LayerLabError
 
 log = logging.getLogger(__name__)
@@ -54,12 +60,16 @@ class VariantSpec:
 
     training: Mapping[str, Any] = field(default_factory=dict)
     layers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    dropout_after: Mapping[str, float] = field(default_factory=dict)  # {layer: rate}
+    remove: tuple[str, ...] = ()  # Dropout layers taken out
 
     def label(self) -> str:
         """The difference in a few words, e.g. ``"lr 0.1, hidden1 units 16"``."""
         parts = [_part(k, v) for k, v in self.training.items()]
         for layer, options in self.layers.items():
             parts += [f"{layer} {_part(k, v)}" for k, v in options.items()]
+        parts += [f"dropout {rate:g} after {layer}" for layer, rate in self.dropout_after.items()]
+        parts += [f"without {name}" for name in self.remove]
         return ", ".join(parts) or "as the project"
 
 
@@ -90,6 +100,10 @@ def make_variant(project: Project, spec: VariantSpec) -> Project:
             raise ConfigError(f"The network has no layer called '{layer}'.")
         node = variant.graph.nodes[layer]
         node.options = {**node.options, **dict(options)}
+    for name in spec.remove:
+        remove_dropout(variant.graph, name)
+    for layer, rate in spec.dropout_after.items():
+        add_dropout(variant.graph, layer, rate)
     report = variant.graph.validate()
     if report.errors:
         name, why = next(iter(report.errors.items()))
@@ -112,8 +126,10 @@ class VariantResult:
 class VariantRun:
     """One variant training on its own thread (see the module docstring)."""
 
-    def __init__(self, project: Project, label: str, data: Dataset | None = None) -> None:
+    def __init__(self, project: Project, label: str, data: Dataset | None = None,
+                 start: Checkpoint | None = None, learning_rate: float | None = None) -> None:
         self.project, self.label = project, label
+        self.fork, self.learning_rate = start, learning_rate  # a fork: go on from ``start``
         self._data = copy.deepcopy(data) if data is not None else None
         self._lock = threading.Lock()
         self._new: list[Snapshot] = []
@@ -185,9 +201,14 @@ class VariantRun:
             prepared = prepare(self.project, self._data)
             self.model, self.data = prepared.model, prepared.data
             trainer = prepared.trainer
-            config = getattr(trainer, "config", None)
-            if config is not None:
-                config.snapshot_every = CHUNK_STEPS
+            if self.fork is not None:
+                if not isinstance(trainer, Trainer):
+                    raise LayerLabError("Only networks trained on labelled data go on from a "
+                                        "moment of the timeline.")
+                restore(trainer, self.fork)
+            if self.learning_rate is not None:
+                trainer.set_learning_rate(self.learning_rate)
+            trainer.config.snapshot_every = CHUNK_STEPS
             for snap in trainer.run(self._should_stop):
                 with self._lock:
                     self._new.append(snap)

@@ -1,0 +1,77 @@
+"""A branch and its parent trained side by side from the moment they part.
+
+From a past checkpoint of the timeline the learner asks for "Branch and compare side by
+side": the parent goes on with its own settings and the branch with what the learner changed
+(a ``app.variants.VariantSpec``: learning rate, optimizer, batch size, layer options, a
+Dropout added or taken out). ``fork_plans(...)`` returns the two ``ForkPlan``s; each becomes
+a ``app.variants.VariantRun`` started from its checkpoint (its own thread, model and data copy,
+exactly as the variants run), so the pair trained together gives the numbers each gives alone
+from that checkpoint.
+
+- the parent: the run's project, the checkpoint as recorded, the rate it trained with;
+- the branch: ``make_variant(parent, spec)``; the checkpoint ``adapted`` to its optimizer and
+  batch size (``app.branch_settings``) and, when the graph changed, ``graft``ed onto the new
+  network (``engine.checkpoint_graft``: layers whose weights still fit keep them, the others
+  start fresh; ``ForkPlan.kept`` says which); its rate is the spec's, else the parent's.
+
+``history_before(history, epoch)`` is the parent's curve up to the fork (epoch, train loss),
+drawn grey where the two curves part. No Qt.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from app.branch_settings import adapted
+from app.variants import VariantRun, VariantSpec, make_variant
+from engine.checkpoint_graft import graft, kept_text
+from engine.checkpoints import Checkpoint
+from engine.model import Model
+from engine.project import Project
+
+
+@dataclass(frozen=True)
+class ForkPlan:
+    """One side of the comparison: what trains, from which checkpoint, at which rate."""
+
+    label: str
+    project: Project
+    start: Checkpoint
+    learning_rate: float | None
+    kept: str = ""  # which layers kept the checkpoint's weights (a graph edit), in words
+
+    def run(self, data: Any = None) -> VariantRun:
+        """The run of this plan (not started)."""
+        return VariantRun(self.project, self.label, data, start=self.start,
+                          learning_rate=self.learning_rate)
+
+
+def _same_graph(a: Project, b: Project) -> bool:
+    return a.graph.to_dict() == b.graph.to_dict()
+
+
+def fork_plans(parent: Project, checkpoint: Checkpoint, parent_lr: float | None,
+               spec: VariantSpec) -> list[ForkPlan]:
+    """``[parent plan, branch plan]`` from ``checkpoint`` (see the module docstring); a
+    ``ConfigError`` in plain words when the branch cannot be made."""
+    branch = make_variant(parent, spec)
+    start = adapted(checkpoint, parent.training, branch.training)
+    kept = ""
+    if not _same_graph(parent, branch):
+        start, report = graft(start, Model(branch.graph, seed=branch.training.seed))
+        kept = kept_text(report)
+    rate = spec.training.get("learning_rate", parent_lr)
+    at = f"epoch {checkpoint.epoch}"
+    parent_label = f"parent from {at}" + (f", lr {parent_lr:g}" if parent_lr else "")
+    branch_label = f"branch from {at}: {spec.label()}"
+    return [ForkPlan(parent_label, parent, checkpoint, parent_lr),
+            ForkPlan(branch_label, branch, start, None if rate is None else float(rate), kept)]
+
+
+def history_before(epochs: list[int], losses: list[float], epoch: int,
+                   ) -> list[tuple[int, float]]:
+    """``(epoch, train loss)`` of the parent's epochs up to ``epoch`` (finite values only)."""
+    return [(e, float(v)) for e, v in zip(epochs, losses, strict=False)
+            if e <= epoch and math.isfinite(v)]
