@@ -71,9 +71,9 @@ def init_statistics(project: Project, data: Dataset, scheme: str, sigma: float =
     model.set_weights(weights)
     n = min(samples, len(data.x_train))
     x = data.x_train[:n]
-    y_enc = getattr(trainer, "y_train", None)
-    loss = getattr(trainer, "loss", None)
-    out = dynamics(model, x, None if y_enc is None else y_enc[:n], loss, DynamicsState())
+    sup = trainer.supervision  # a supervised trainer's (checked above)
+    out = dynamics(model, x, None if sup is None else sup.y_train[:n],
+                   None if sup is None else sup.loss, DynamicsState())
     model.forward(x, training=False)
     acts = model.activations_of()
     layers = [name for name in model.order if name != model.input_name]

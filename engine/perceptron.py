@@ -69,6 +69,11 @@ class PerceptronTrainer:
     def set_learning_rate(self, lr: float) -> None:
         self.lr = float(lr)
 
+    @property
+    def supervision(self) -> None:
+        """None: the perceptron rule has no loss and no encoded targets."""
+        return None
+
     def final_metrics(self, data: Dataset) -> dict[str, Any]:
         """The accuracy on the validation split (else the training split)."""
         x, y = (data.x_val, data.y_val) if len(data.x_val) else (data.x_train, data.y_train)

@@ -1,8 +1,7 @@
 """``Prepared``: what preparing a project yields — its dataset, model and recipe trainer.
 
-A small module of its own so both ``engine.recipes.prepare`` (supervised and perceptron) and
-``engine.generative.setup.prepare_generative`` (autoencoder, VAE, GAN) build it without
-importing each other.
+A small module of its own so every recipe module (``engine/recipes/<name>.py``) builds it
+without importing ``engine.recipes`` back.
 """
 
 from __future__ import annotations

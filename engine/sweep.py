@@ -236,7 +236,8 @@ def errors(project: Project, data: Dataset,
     if should_stop is not None and should_stop():
         return math.nan, math.nan
     model = prepared.model
-    coder = getattr(prepared.trainer, "coder", None)
+    sup = prepared.trainer.supervision
+    coder = None if sup is None else sup.coder
     out = []
     for x, y in ((data.x_train, data.y_train), (data.x_val, data.y_val)):
         if len(x) == 0:

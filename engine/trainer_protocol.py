@@ -3,12 +3,14 @@
 Implemented by ``engine.training.Trainer`` (supervised), ``engine.generative.autoencoder.
 AutoencoderTrainer`` (autoencoder / VAE), ``engine.generative.gan.GANTrainer`` and
 ``engine.perceptron.PerceptronTrainer``; ``engine.recipes.prepare`` returns one as
-``Prepared.trainer``. Members are read-only properties here so each trainer may hold a more
-specific type (``ProbeSet``, ``GANPair``...).
+``Prepared.trainer`` (each recipe's module in ``engine/recipes/`` builds its own). Members
+are read-only properties here so each trainer may hold a more specific type (``ProbeSet``,
+``GANPair``...).
 
 A capability a recipe lacks is explicit, never a missing attribute: ``probe_grid`` is None when
-the recipe has no live probes (perceptron); ``check_replacement`` raises ``LayerLabError`` with
-the learner's message when it cannot take new data.
+the recipe has no live probes; ``supervision`` is None when it fits no targets (perceptron,
+GAN); ``check_replacement`` raises ``LayerLabError`` with the learner's message when it cannot
+take new data.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from engine.datasets.base import Dataset
 from engine.snapshots import Snapshot
+from engine.supervision import Supervision
 from engine.training import TrainConfig
 
 
@@ -78,6 +81,12 @@ class RecipeTrainer(Protocol):
 
     def final_metrics(self, data: Dataset) -> dict[str, Any]:
         """The report's final numbers on ``data`` (validation split, else training split)."""
+        ...
+
+    @property
+    def supervision(self) -> Supervision | None:
+        """The loss, target coder and encoded targets (supervised, autoencoder, VAE); None:
+        the recipe fits no targets (perceptron, GAN)."""
         ...
 
 

@@ -38,6 +38,7 @@ from engine.snapshots import (
     Snapshot,
 )
 from engine.stepper import make_stepper
+from engine.supervision import Supervision
 from engine.targets import choose_loss, output_units
 from engine.train_settings import check_settings
 from engine.types import ConfigError, DataError, format_shape
@@ -177,6 +178,11 @@ class Trainer:
 
     def set_learning_rate(self, lr: float) -> None:
         self.optimizer.learning_rate = lr
+
+    @property
+    def supervision(self) -> Supervision:
+        """The loss, target coder and encoded targets of the current data."""
+        return Supervision(self.loss, self.coder, self.y_train, self.y_val)
 
     def final_metrics(self, data: Dataset) -> dict[str, Any]:
         """The report's numbers: accuracy / per-class report or MSE / R² (engine.evaluation)."""

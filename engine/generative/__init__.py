@@ -1,7 +1,8 @@
 """Generative training recipes: autoencoders, variational autoencoders (VAE) and GANs.
 
 ``engine.recipes.prepare`` hands projects whose ``recipe`` is ``"autoencoder"``, ``"vae"`` or
-``"gan"`` to ``prepare_generative`` (``engine.generative.setup``). The recipe's own options
+``"gan"`` to their recipe modules (``engine/recipes/autoencoder.py``, ``vae.py``, ``gan.py``),
+which build the trainers here. The recipe's own options
 live in ``TrainConfig.recipe_options`` (declared in ``engine.generative.options``) and are
 re-read before every chunk of steps, so the GUI may change them while a run goes on.
 

@@ -300,6 +300,11 @@ class GANTrainer:
     def set_learning_rate(self, lr: float) -> None:
         self.g_optimizer.learning_rate = lr
 
+    @property
+    def supervision(self) -> None:
+        """None: the two networks train against each other, not towards targets."""
+        return None
+
     def final_metrics(self, data: Dataset) -> dict[str, Any]:
         """Report numbers: mean D on real data and on 1000 generated samples, and (2-D labelled
         data) the mode coverage."""

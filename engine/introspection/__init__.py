@@ -84,12 +84,14 @@ def probe_batch_from(trainer: Any, size: int = PROBE_SAMPLES, seed: int = 0) -> 
     data = trainer.data
     use_val = len(data.x_val) > 0
     x, y = (data.x_val, data.y_val) if use_val else (data.x_train, data.y_train)
-    y_enc = getattr(trainer, "y_val" if use_val else "y_train", None)  # None: perceptron
+    sup = trainer.supervision  # None: perceptron, GAN (RecipeTrainer.supervision)
+    y_enc = None if sup is None else sup.targets(use_val)
     pick = np.sort(np.random.default_rng(seed).permutation(len(x))[:size])
     lo, hi = (float(np.min(data.x_train)), float(np.max(data.x_train))) if len(x) else (0.0, 1.0)
     return ProbeBatch(x=np.ascontiguousarray(x[pick], dtype=trainer.model.dtype),
                       labels=np.asarray(y)[pick], y_enc=None if y_enc is None else y_enc[pick],
-                      loss=getattr(trainer, "loss", None), coder=getattr(trainer, "coder", None),
+                      loss=None if sup is None else sup.loss,
+                      coder=None if sup is None else sup.coder,
                       task=data.task, n_classes=int(data.n_classes), data_range=(lo, hi))
 
 

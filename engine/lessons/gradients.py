@@ -57,9 +57,10 @@ def _measure(project: Project) -> float | None:
     except (LayerLabError, ValueError):
         return None
     model, trainer, data = prepared.model, prepared.trainer, prepared.data
-    y_enc, loss = getattr(trainer, "y_train", None), getattr(trainer, "loss", None)
-    if y_enc is None or loss is None:
+    sup = trainer.supervision
+    if sup is None:
         return None
+    y_enc, loss = sup.y_train, sup.loss
     n = min(SAMPLES, len(data.x_train))
     out = dynamics(model, data.x_train[:n], y_enc[:n], loss, DynamicsState())
     rms, layers = out["grad_rms"], [n for n in out["layers"] if n in out["grad_rms"]]

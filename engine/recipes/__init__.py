@@ -1,33 +1,26 @@
-"""Turn a project into a ready trainer: dataset, model and the recipe's trainer class.
+"""Turn a project into a ready trainer: dataset, model and the recipe's trainer.
 
 ``prepare(project)`` is what both the headless CLI and the GUI's training session call, so
-the two can never disagree on how a project trains. ``Prepared`` lives in ``engine.prepared``
-(re-exported here) so the generative half (``engine.generative.setup``, imported only when a
-generative project is prepared) builds it without importing this module back.
+the two can never disagree on how a project trains. Each recipe prepares itself in a module of
+this package named after it (``supervised.py``, ``perceptron.py``, ``autoencoder.py``,
+``vae.py``, ``gan.py``), registered with ``engine.recipes.registry.register_recipe``; only the
+project's own recipe module is imported, so loading a project walks one recipe's code. Adding
+a recipe is one module here (plus its name in ``engine.project.RECIPES``, which project files
+are checked against). ``Prepared`` lives in ``engine.prepared`` (re-exported here).
 """
 
 from __future__ import annotations
 
 from engine.datasets.base import Dataset
 from engine.datasets.registry import load_dataset
-from engine.model import Model
-from engine.perceptron import PerceptronTrainer
 from engine.prepared import Prepared
 from engine.project import Project
-from engine.trainer_protocol import RecipeTrainer
-from engine.training import Trainer
+from engine.recipes.registry import recipe_factory
 
 __all__ = ["Prepared", "prepare"]
 
 
 def prepare(project: Project, data: Dataset | None = None) -> Prepared:
     """Load the dataset (unless given), build the model from the seed, make the trainer."""
-    data = data if data is not None else load_dataset(project.dataset)
-    if project.recipe in ("autoencoder", "vae", "gan"):
-        from engine.generative.setup import prepare_generative
-
-        return prepare_generative(project, data)
-    model = Model(project.graph, seed=project.training.seed)
-    trainer: RecipeTrainer = (PerceptronTrainer if project.recipe == "perceptron" else Trainer)(
-        model, data, project.training)
-    return Prepared(data, model, trainer)
+    factory = recipe_factory(project.recipe)  # an unknown recipe fails before the data loads
+    return factory(project, data if data is not None else load_dataset(project.dataset))
