@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.cuda.runtime import cuda_status, use_simulator
+from engine.cuda.runtime import cuda_status, simulator_active, use_simulator
 
 if os.environ.get("LAYERLAB_CUDA_TESTS") != "device":
     use_simulator()
@@ -38,7 +38,7 @@ def test_train_backend_cuda_says_where_the_layers_train(tmp_path, capsys, cpu_af
     assert main(["train", str(EXAMPLES / "xor.layerlab.json"), "--backend", "cuda",
                  "--epochs", "2", "--report", str(report)]) == 0
     out = capsys.readouterr().out
-    assert "CUDA backend: all 2 layers train on the GPU (CUDA simulator" in out
+    assert f"CUDA backend: all 2 layers train on the GPU ({cuda_status().device})" in out
     assert json.loads(report.read_text())["epochs_run"] == 2
     assert main(["train", str(EXAMPLES / "digits_cnn.layerlab.json"), "--backend", "cuda",
                  "--epochs", "0", "--report", str(tmp_path / "cnn.json")]) == 0
@@ -47,6 +47,7 @@ def test_train_backend_cuda_says_where_the_layers_train(tmp_path, capsys, cpu_af
     assert "(Conv2D): convolution layers have no GPU kernels yet" in out
 
 
+@pytest.mark.skipif(not simulator_active(), reason="times a real GPU instead (slow)")
 def test_bench_backend_cuda_refuses_to_time_the_simulator(capsys, cpu_after):
     args = Namespace(only=["b"], compare="numpy,torch", quick=True, backend="cuda")
     assert cmd_bench_cuda(args) == 1

@@ -1,5 +1,6 @@
-"""Whole training steps on the ``cuda`` backend equal the CPU engine (float32 tolerance), and
-the project says before training which layers keep it on the CPU.
+"""Whole training steps on the ``cuda`` backend equal the CPU engine (float32 tolerance:
+rtol 1e-4, room for a GPU's other summation order and fused multiply-adds; the simulator
+agrees to ~1e-7), and the project says before training which layers keep it on the CPU.
 
 Under numba's CUDA simulator (see ``test_cuda_kernels``); tiny networks and datasets.
 """
@@ -53,7 +54,7 @@ def test_an_mlp_project_trains_the_same_on_the_gpu_as_on_the_cpu():
     cpu, cpu_snaps = train("numba", **cfg)
     assert isinstance(gpu.stepper, CudaMLPStepper)
     assert not isinstance(cpu.stepper, CudaMLPStepper)
-    np.testing.assert_allclose(gpu.history["train_loss"], cpu.history["train_loss"], rtol=1e-5)
+    np.testing.assert_allclose(gpu.history["train_loss"], cpu.history["train_loss"], rtol=1e-4)
     np.testing.assert_allclose(gpu.model.params_flat, cpu.model.params_flat, rtol=1e-4,
                                atol=1e-5)
     assert gpu.optimizer.iterations == cpu.optimizer.iterations == 4  # 16 training samples, batch 8
@@ -83,8 +84,8 @@ def test_weights_changed_on_the_host_between_chunks_reach_the_gpu(loss_name, out
         second = stepper.run(x, y, [np.arange(6)])
         runs.append((first, second, model.params_flat.copy()))
     (f1, s1, p1), (f2, s2, p2) = runs
-    np.testing.assert_allclose(f2, f1, rtol=1e-5)
-    np.testing.assert_allclose(s2, s1, rtol=1e-5)
+    np.testing.assert_allclose(f2, f1, rtol=1e-4)
+    np.testing.assert_allclose(s2, s1, rtol=1e-4)
     np.testing.assert_allclose(p2, p1, rtol=1e-4, atol=1e-6)
 
 
@@ -130,7 +131,7 @@ def test_penalties_and_a_frozen_layer_match_the_generic_stepper():
         np.testing.assert_array_equal(model.layers["out"].params["kernel"], frozen_before)
         runs.append((losses, model.params_flat.copy()))
     (l1, p1), (l2, p2) = runs
-    np.testing.assert_allclose(l2, l1, rtol=1e-5)
+    np.testing.assert_allclose(l2, l1, rtol=1e-4)
     np.testing.assert_allclose(p2, p1, rtol=1e-4, atol=1e-6)
 
 
@@ -153,4 +154,4 @@ def test_a_dense_autoencoder_trains_on_the_gpu_like_on_the_cpu():
             run = build_engine(tiny)
         assert runs_on_gpu(run.stepper) == (name == "cuda")
         runs.append(run.stepper.run(x, x, [np.arange(3), np.arange(3, 6)]))
-    np.testing.assert_allclose(runs[0], runs[1], rtol=1e-5)
+    np.testing.assert_allclose(runs[0], runs[1], rtol=1e-4)
