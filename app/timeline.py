@@ -129,6 +129,10 @@ class TimelineController(QObject):
     def is_scrubbed(self) -> bool:
         return self.shown is not None
 
+    def settings_now(self) -> dict[str, Any] | None:
+        """The branchable settings chosen now (``settings_source``), None without one."""
+        return self.settings_source() if self.settings_source is not None else None
+
     # -- commands (GUI thread) ---------------------------------------------------------------
     def show_checkpoint(self, checkpoint: Checkpoint) -> None:
         """Show the views of ``checkpoint`` (pausing a running run first)."""

@@ -3,7 +3,10 @@
 ``VariantEditor(project, runs_after)`` starts from the project's own values — learning rate,
 optimizer, batch size, and for a chosen layer its units and activation (Dense) or dropout
 rate (Dropout) — and ``spec()`` returns an ``app.variants.VariantSpec`` holding only what the
-learner changed. The note under the form says how the runs will share this machine's cores.
+learner changed. It can also add a Dropout after a layer or take a Dropout layer out (the other
+layers keep their weights: a timeline branch goes on from its checkpoint with them).
+``learning_rate``: the rate the differences are counted from (default: the project's). The
+note under the form says how the runs will share this machine's cores.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import os
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -34,13 +38,14 @@ EDITABLE_KINDS = ("Dense", "Dropout")
 class VariantEditor(QDialog):
     """Choose a variant's differences; ``spec()`` after ``exec()`` accepted."""
 
-    def __init__(self, project: Project, runs_after: int,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, project: Project, runs_after: int, parent: QWidget | None = None,
+                 learning_rate: float | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Duplicate as variant")
         self.project = project
         cfg = project.training
-        self._lr0 = float(cfg.optimizer_options.get("learning_rate", 0.01))
+        self._lr0 = float(learning_rate if learning_rate is not None
+                          else cfg.optimizer_options.get("learning_rate", 0.01))
         form = QFormLayout()
         self.lr = QDoubleSpinBox(decimals=5, minimum=0.00001, maximum=10.0,
                                  singleStep=0.001, value=self._lr0)
@@ -80,6 +85,18 @@ class VariantEditor(QDialog):
         form.addRow("Units", self.units)
         form.addRow("Activation", self.activation)
         form.addRow("Dropout rate", self.rate)
+        self.take_out = QCheckBox("Take this dropout layer out")
+        form.addRow("", self.take_out)
+        self.add_after = QComboBox()
+        self.add_after.addItem("(none)", "")
+        for name, node in self.project.graph.nodes.items():
+            if node.kind != "Dropout" and self.project.graph.out_edges(name):
+                self.add_after.addItem(name, name)
+        self.add_after.setToolTip("Put a new Dropout layer on this layer's output")
+        self.add_rate = QDoubleSpinBox(decimals=2, minimum=0.05, maximum=0.95, singleStep=0.05,
+                                       value=0.2)
+        form.addRow("Add dropout after", self.add_after)
+        form.addRow("New dropout rate", self.add_rate)
         self.layer.currentIndexChanged.connect(self._load_layer)
         self._load_layer()
 
@@ -92,7 +109,7 @@ class VariantEditor(QDialog):
         dense = node is not None and node.kind == "Dense"
         dropout = node is not None and node.kind == "Dropout"
         for widget, on in ((self.units, dense), (self.activation, dense),
-                           (self.rate, dropout)):
+                           (self.rate, dropout), (self.take_out, dropout)):
             widget.setEnabled(on)
         if node is None:
             return
@@ -113,6 +130,7 @@ class VariantEditor(QDialog):
         if self.batch.value() != cfg.batch_size:
             training["batch_size"] = int(self.batch.value())
         layers: dict[str, dict[str, object]] = {}
+        remove: tuple[str, ...] = ()
         node = self._node()
         if node is not None:
             changed: dict[str, object] = {}
@@ -121,8 +139,12 @@ class VariantEditor(QDialog):
                     changed["units"] = int(self.units.value())
                 if self.activation.currentText() != node.options.get("activation"):
                     changed["activation"] = self.activation.currentText()
+            elif self.take_out.isChecked():
+                remove = (node.name,)
             elif abs(self.rate.value() - float(node.options.get("rate", 0.5))) > 1e-9:
                 changed["rate"] = float(self.rate.value())
             if changed:
                 layers[node.name] = changed
-        return VariantSpec(training, layers)
+        after = self.add_after.currentData()
+        dropout = {after: float(self.add_rate.value())} if after else {}
+        return VariantSpec(training, layers, dropout, remove)

@@ -162,6 +162,7 @@ class VariantsWindow(QDialog):
         self.group: VariantSet | None = None
         self.curves: list[pg.PlotDataItem] = []
         self.losses: list[list[tuple[int, float]]] = []
+        self.curve_start: list[tuple[int, float]] = []  # where every curve starts (a fork)
         self._build()
         self.timer = QTimer(self, interval=100)
         self.timer.timeout.connect(self.poll)
@@ -207,19 +208,31 @@ class VariantsWindow(QDialog):
     def refresh(self) -> None:
         """Buttons, note, tiles and table rows follow the variants and their runs."""
         running = self.group is not None and self.group.running
-        self.add_button.setEnabled(not running and len(self.specs) < MAX_VARIANTS)
+        labels = self.labels()
+        self.add_button.setEnabled(self.can_add and not running and len(labels) < MAX_VARIANTS)
         self.train_button.setEnabled(not running)
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)
-        self.note.setText(sharing_note(len(self.specs), os.cpu_count() or 1)
-                          + f" Up to {MAX_VARIANTS} variants.")
+        self.note.setText(sharing_note(len(labels), os.cpu_count() or 1)
+                          + (f" Up to {MAX_VARIANTS} variants." if self.can_add else ""))
         for i, tile in enumerate(self.tiles):
-            if i < len(self.specs):
-                tile.set_title(self.specs[i].label(), COLOURS[i])
-            tile.setVisible(i < len(self.specs))
-        self.table.setRowCount(len(self.specs))
-        for row, spec in enumerate(self.specs):
-            self._set_cell(row, 0, spec.label())
+            if i < len(labels):
+                tile.set_title(labels[i], COLOURS[i])
+            tile.setVisible(i < len(labels))
+        self.table.setRowCount(len(labels))
+        for row, label in enumerate(labels):
+            self._set_cell(row, 0, label)
+
+    can_add = True  # the learner may add variants (not in a branch-and-parent comparison)
+
+    def labels(self) -> list[str]:
+        """The runs' names, in order (their tiles, rows and curves)."""
+        return [spec.label() for spec in self.specs]
+
+    def new_runs(self) -> list[VariantRun]:
+        """The runs "Train all" starts (not started yet)."""
+        return [VariantRun(make_variant(self.base, spec), spec.label(), self.data)
+                for spec in self.specs]
 
     def _set_cell(self, row: int, col: int, text: str) -> None:
         item = self.table.item(row, col)
@@ -250,14 +263,14 @@ class VariantsWindow(QDialog):
     def train_all(self) -> None:
         """Start every variant from its seed (earlier curves are cleared)."""
         group = VariantSet()
-        for spec in self.specs:
-            group.add(VariantRun(make_variant(self.base, spec), spec.label(), self.data))
+        for run in self.new_runs():
+            group.add(run)
         self.loss_plot.clear()
         self.legend.clear()
         self.curves = [self.loss_plot.plot([], [], pen=pg.mkPen(COLOURS[i], width=2),
-                                           name=spec.label())
-                       for i, spec in enumerate(self.specs)]
-        self.losses = [[] for _ in self.specs]
+                                           name=run.label)
+                       for i, run in enumerate(group.runs)]
+        self.losses = [list(self.curve_start) for _ in group.runs]
         self.group = group
         group.start_all()
         self.pause_button.setText("Pause all")

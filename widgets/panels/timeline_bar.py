@@ -42,6 +42,7 @@ from app.timeline import TimelineController, banner_text
 from engine.checkpoints import Checkpoint, model_weights
 from engine.timeline_file import add_timeline, read_timeline
 from engine.types import LayerLabError
+from widgets.dialogs.fork_compare_view import open_fork_compare
 
 MB = 1024 * 1024
 
@@ -108,11 +109,16 @@ class TimelineBar(QWidget):
         self.branch_button.setToolTip("Train on from this moment (set another learning rate "
                                       "first, if you like): a new curve starts here, beside "
                                       "the old one.")
+        self.compare_button = QPushButton("Compare side by side…")
+        self.compare_button.setToolTip("Branch from this moment and train the branch and the "
+                                       "run it came from side by side, each from here.")
+        self.compare_window: Any = None  # the open branch-and-parent comparison
         self.looking_back = QWidget()
         back_row = QHBoxLayout(self.looking_back)
         back_row.setContentsMargins(0, 0, 0, 0)
         back_row.addWidget(self.banner, 1)
         back_row.addWidget(self.branch_button)
+        back_row.addWidget(self.compare_button)
         back_row.addWidget(self.now_button)
         self.looking_back.hide()
 
@@ -148,6 +154,7 @@ class TimelineBar(QWidget):
         self.slider.valueChanged.connect(self._on_slider_value_changed)
         self.now_button.clicked.connect(controller.back_to_now)
         self.branch_button.clicked.connect(controller.branch_here)
+        self.compare_button.clicked.connect(lambda _c=False: self.compare_here())
         self.branch_box.activated.connect(self._on_branch_chosen)
         self.rename_action.triggered.connect(self._on_rename)
         self.limit.editingFinished.connect(self._on_limit_edited)
@@ -237,6 +244,19 @@ class TimelineBar(QWidget):
     def _on_branch_chosen(self, index: int) -> None:
         if not self.controller.switch_to(index):
             self._show_branches()
+
+    def compare_here(self, spec: Any = None) -> Any:
+        """The branch and its parent side by side from the moment shown (``spec``: the
+        branch's ``VariantSpec``; None: asked); the window, or None."""
+        result = open_fork_compare(self.controller, self.window(), spec)
+        if isinstance(result, str):
+            self.controller.failed.emit(result)
+            return None
+        if result is not None:
+            if self.compare_window is not None:
+                self.compare_window.close()
+            self.compare_window = result
+        return result
 
     def _on_rename(self) -> None:
         c = self.controller

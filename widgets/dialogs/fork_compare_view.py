@@ -1,0 +1,129 @@
+"""A timeline branch and its parent trained side by side, from the moment shown.
+
+"Compare side by side…" on the timeline's banner (``widgets.panels.timeline_bar``) asks what
+the branch changes (``VariantEditor``: learning rate — the one set in the training panel is
+filled in —, optimizer, batch size, a layer's units or activation, a Dropout added or taken
+out) and opens ``ForkCompareWindow``: the Compare window (``VariantsWindow``) with exactly two
+runs from ``app.fork_compare.fork_plans`` — the parent going on with its own settings and the
+branch — each on its own thread (``app.variants.VariantRun``), started at once. Their loss
+curves are drawn from the fork (the parent's epochs before it in grey), their decision maps
+(or confusion matrices) side by side, and the table's note says which layers kept the
+checkpoint's weights after a graph edit. The main window's run stays paused meanwhile.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from typing import Any, Protocol
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from app.fork_compare import ForkPlan, fork_plans, history_before
+from app.variants import VariantRun, VariantSpec
+from engine.checkpoints import Checkpoint
+from engine.training import Trainer
+from engine.types import LayerLabError
+from widgets.dialogs.variant_editor import VariantEditor
+from widgets.dialogs.variants_view import COLUMNS, VariantsWindow, map_probe
+
+
+class ForkSource(Protocol):
+    """What the comparison reads from the timeline (``app.timeline.TimelineController``)."""
+
+    session: Any  # app.session.TrainingSession: project, trainer, data, history, rate
+    shown: Checkpoint | None
+
+    def settings_now(self) -> dict[str, Any] | None: ...
+
+
+class ForkCompareWindow(VariantsWindow):
+    """The Compare window running a branch beside its parent (see the module docstring)."""
+
+    can_add = False
+
+    def __init__(self, plans: list[ForkPlan], data: Any = None,
+                 before: list[tuple[int, float]] | None = None,
+                 parent: QWidget | None = None) -> None:
+        self.plans = [replace(p, project=_with_map(p.project)) for p in plans]
+        self.before = list(before or [])
+        super().__init__(self.plans[0].project, data, parent)
+        self.setWindowTitle("Branch and parent side by side")
+        self.curve_start = self.before[-1:]  # both curves part where the parent was
+
+    def labels(self) -> list[str]:
+        return [plan.label for plan in self.plans]
+
+    def new_runs(self) -> list[VariantRun]:
+        return [plan.run(self.data) for plan in self.plans]
+
+    def train_all(self) -> None:
+        super().train_all()
+        if self.before:
+            xs, ys = zip(*self.before, strict=True)
+            pen = pg.mkPen("#888888", width=2, style=Qt.PenStyle.DashLine)
+            self.loss_plot.plot(list(xs), list(ys), pen=pen, name="before the fork")
+
+    def _fill_row(self, row: int, run: VariantRun) -> None:
+        super()._fill_row(row, run)
+        kept = self.plans[row].kept
+        if kept and not run.result().message:
+            self._set_cell(row, len(COLUMNS) - 1, kept)
+
+
+def _with_map(project: Any) -> Any:
+    project = copy.deepcopy(project)
+    project.training.probes = [map_probe(project)]
+    return project
+
+
+def parent_rate(session: Any) -> float | None:
+    """The base learning rate the run trains with now (a rate typed while paused is the
+    branch's, not yet the parent's)."""
+    trainer = session.trainer
+    return float(trainer.optimizer.learning_rate) if isinstance(trainer, Trainer) else None
+
+
+def branch_spec_asked(source: ForkSource, parent: QWidget | None) -> VariantSpec | None:
+    """The branch's differences, asked with the variant editor filled with the settings
+    chosen now (rate, optimizer, batch size); None when cancelled."""
+    session = source.session
+    rate = parent_rate(session)
+    editor = VariantEditor(session.project, 2, parent, learning_rate=rate)
+    editor.setWindowTitle("Branch from here and compare")
+    override = session.learning_rate_override
+    if override is not None:
+        editor.lr.setValue(float(override))
+    settings = source.settings_now() or {}
+    if settings.get("optimizer"):
+        editor.optimizer.setCurrentText(str(settings["optimizer"]))
+    if settings.get("batch_mode") == "mini" and settings.get("batch_size"):
+        editor.batch.setValue(int(settings["batch_size"]))
+    return editor.spec() if editor.exec() else None
+
+
+def open_fork_compare(source: ForkSource, parent: QWidget | None = None,
+                      spec: VariantSpec | None = None) -> ForkCompareWindow | str | None:
+    """Open and start the comparison from the moment shown (``spec``: the branch's
+    differences; None: ask). Returns the window, a learner-readable reason it cannot be
+    made, or None when the learner cancelled."""
+    checkpoint, session = source.shown, source.session
+    if checkpoint is None or session.project is None:
+        return "Drag the timeline back to a moment first: the branch starts there."
+    if spec is None:
+        spec = branch_spec_asked(source, parent)
+        if spec is None:
+            return None
+    try:
+        plans = fork_plans(session.project, checkpoint, parent_rate(session), spec)
+    except LayerLabError as err:
+        return f"That branch cannot be made: {err}"
+    history = session.history
+    before = history_before(history.epochs, history.metrics.get("train_loss", []),
+                            checkpoint.epoch)
+    window = ForkCompareWindow(plans, session.data, before, parent)
+    window.show()
+    window.train_all()
+    return window
