@@ -52,6 +52,10 @@ class LessonHost(Protocol):
 
     def open_project(self, path: Path) -> bool: ...
     def reset_run(self) -> None: ...
+    def load_weights_from(self, path: Path) -> list[str]:
+        """Load the layers of the project at ``path`` (its saved weights) whose names and
+        shapes match into the network (File → Load weights from another project); the
+        report's lines. ``LayerLabError`` when nothing could be loaded."""
     def start_training(self) -> None: ...
     def select_layer(self, name: str) -> None: ...
     def show_view(self, view: str) -> None: ...
@@ -307,11 +311,13 @@ class DocumentEditor:
         self.host.reset_run()
         self.lesson_session.forget_run()
 
-    def train(self, epochs: int | None) -> None:
+    def train(self, epochs: int | None, init_from: Path | None = None) -> None:
         if epochs is not None:
             self.doc.set_training({"epochs": epochs})
         self.host.reset_run()
         self.lesson_session.forget_run()
+        if init_from is not None:  # fine-tuning: start from another project's weights
+            self.host.load_weights_from(init_from)
         self.host.start_training()
 
     def select(self, layer: str) -> None:

@@ -5,7 +5,9 @@ checks an entry (``LessonFileError`` naming the place); ``apply(action, editor, 
 performs it on an ``Editor`` — ``engine.lessons.runner.HeadlessEditor`` (a ``Project`` plus the
 engine, no Qt) or ``app.lesson_session``'s editor (the document and the training session,
 undoable) — so the same files drive both. Project paths are looked up beside the lesson file
-first, then in the bundled ``assets/`` folder.
+first, then in the bundled ``assets/`` folder. ``train`` with ``init_from`` starts the run
+from another project's saved weights (the layers whose names and shapes match, as File → Load
+weights from another project does): the fine-tuning lesson trains from a pre-trained CNN.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ ACTIONS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "set_dataset": (("spec", "mapping", True),),
     "set_recipe": (("recipe", "text", True),),
     "reset": (),
-    "train": (("epochs", "whole", False),),
+    "train": (("epochs", "whole", False), ("init_from", "text", False)),
     "answer": (("check", "text", True), ("value", "any", True)),
     "select": (("layer", "text", True),),
     "show_view": (("view", "text", True),),
@@ -53,7 +55,9 @@ class Editor(Protocol):
     def set_dataset(self, spec: dict[str, Any]) -> None: ...
     def set_recipe(self, recipe: str) -> None: ...
     def reset(self) -> None: ...
-    def train(self, epochs: int | None) -> None: ...
+    def train(self, epochs: int | None, init_from: Path | None = None) -> None:
+        """Reset and train; ``init_from``: a project whose saved weights the layers with
+        matching names and shapes start from (File → Load weights from another project)."""
     def answer(self, check_id: str, value: Any) -> None: ...
     def select(self, layer: str) -> None: ...
     def show_view(self, view: str) -> None: ...
@@ -93,15 +97,15 @@ def check_order(actions: list[Action], where: str) -> None:
                               "only once; split the work into two steps.")
 
 
-def resolve(path_text: str, folder: Path) -> Path:
+def resolve(path_text: str, folder: Path, where: str = "its 'open' action") -> Path:
     """A project named in a lesson: beside the lesson file, else in the bundled assets."""
     for base in (folder, ASSETS):
         candidate = (base / path_text).resolve()
         if candidate.is_file():
             return candidate
-    raise LessonFileError(f"The lesson opens '{path_text}', which is neither beside the "
-                          f"lesson file ({folder}) nor among the bundled files ({ASSETS}). "
-                          "Check the path in its 'open' action.")
+    raise LessonFileError(f"The lesson names the project '{path_text}', which is neither "
+                          f"beside the lesson file ({folder}) nor among the bundled files "
+                          f"({ASSETS}). Check the path in {where}.")
 
 
 def apply(action: Action, editor: Editor, folder: Path) -> None:
@@ -129,7 +133,9 @@ def apply(action: Action, editor: Editor, folder: Path) -> None:
     elif verb == "reset":
         editor.reset()
     elif verb == "train":
-        editor.train(a.get("epochs"))
+        init = a.get("init_from")
+        editor.train(a.get("epochs"), None if init is None else resolve(
+            init, folder, "the 'init_from' of its 'train' action"))
     elif verb == "answer":
         editor.answer(a["check"], a["value"])
     elif verb == "select":

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from engine.coach import coach, history_from_snapshots
 from engine.graph import ShapeReport
 from engine.lessons.actions import apply
@@ -24,6 +26,7 @@ from engine.project import Project, load_project
 from engine.snapshots import Snapshot
 from engine.training import TrainConfig
 from engine.types import GraphError, LayerLabError
+from engine.weights_transfer import match_weights, read_project_weights
 
 COACH_EVERY = 10  # epochs between two Coach runs while training headless
 
@@ -38,6 +41,8 @@ class HeadlessEditor:
         self._cards: set[str] = set()
         self._answers: dict[str, Any] = {}
         self.trained_epochs = 0
+        self.transfers: list[str] = []  # what each ``init_from`` loaded, one line per run
+        self.weights: dict[str, np.ndarray] = {}  # the network's weights after the last run
 
     # -- LessonState -------------------------------------------------------------------------
     @property
@@ -107,14 +112,21 @@ class HeadlessEditor:
         """A new network: the run's epoch rows and Coach cards belong to the old one."""
         self._rows, self._cards = [], set()
 
-    def train(self, epochs: int | None) -> None:
-        """Train from fresh weights (``epochs`` also becomes the project's setting)."""
+    def train(self, epochs: int | None, init_from: Path | None = None) -> None:
+        """Train from fresh weights (``epochs`` also becomes the project's setting); with
+        ``init_from``, the layers whose names and shapes match start from that project's
+        saved weights (``engine.weights_transfer``, as File → Load weights does)."""
         from engine.recipes import prepare
 
         if epochs is not None:
             self.set_training({"epochs": epochs})
         self.reset()
         prepared = prepare(copy.deepcopy(self._project))
+        if init_from is not None:
+            picked, report = match_weights(prepared.model.get_weights(),
+                                           read_project_weights(init_from))
+            prepared.model.set_weights(picked)
+            self.transfers.append(report.lines(init_from.name)[0])
         snaps: list[Snapshot] = []
         for snap in prepared.trainer.run():
             snaps.append(snap)
@@ -122,6 +134,7 @@ class HeadlessEditor:
             if snap.epoch_rows and (snap.epoch % COACH_EVERY == 0 or snap.is_final):
                 self._cards.update(a.kind for a in coach(history_from_snapshots(snaps)))
         self.trained_epochs += len(self._rows)
+        self.weights = prepared.model.get_weights()
 
     def answer(self, check_id: str, value: Any) -> None:
         self._answers[check_id] = value
@@ -162,6 +175,7 @@ class LessonReport:
     steps: list[StepResult] = field(default_factory=list)
     error: str | None = None  # an action the engine refused (step and message)
     epochs_trained: int = 0
+    transfers: list[str] = field(default_factory=list)  # weights loaded by 'init_from'
 
     @property
     def ok(self) -> bool:
@@ -178,6 +192,7 @@ class LessonReport:
                                              else "NOT REACHED BY THE SOLUTION")
                 out.append(f"  start {word[c.at_start]}  after solution "
                            f"{word[c.after_solution]}  {verdict:<4}  {c.check.label}")
+        out += [f"weights: {line}" for line in self.transfers]
         if self.error:
             out.append(f"error: {self.error}")
         total = sum(len(s.checks) for s in self.steps)
@@ -187,9 +202,11 @@ class LessonReport:
         return out
 
 
-def run_lesson(lesson: Lesson) -> LessonReport:
-    """Play every step's setup and solution headless and judge the checks before and after."""
-    editor, report = HeadlessEditor(), LessonReport(lesson)
+def run_lesson(lesson: Lesson, editor: HeadlessEditor | None = None) -> LessonReport:
+    """Play every step's setup and solution headless and judge the checks before and after
+    (on ``editor`` when given: the caller can look at its weights afterwards)."""
+    editor = HeadlessEditor() if editor is None else editor
+    report = LessonReport(lesson)
     for number, step in enumerate(lesson.steps, 1):
         result = StepResult(number, step.title)
         report.steps.append(result)
@@ -205,4 +222,5 @@ def run_lesson(lesson: Lesson) -> LessonReport:
         result.checks = [CheckResult(c, b, holds(c, editor))
                          for c, b in zip(step.checks, before)]
     report.epochs_trained = editor.trained_epochs
+    report.transfers = list(editor.transfers)
     return report

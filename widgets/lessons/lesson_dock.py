@@ -3,8 +3,9 @@
 ``LessonController(win)`` adds the "Lesson" dock beside the canvas (under the training
 panels on the left), opens ``*.lesson.json`` files (File → Open, the gallery, a command-line
 argument) into an ``app.lesson_session.LessonSession``, and does for it what only the window
-can: open a project (as an unsaved copy, like an example), reset and start a run, select a
-layer, bring a view to the front. Without a lesson the dock shows the project's lesson text.
+can: open a project (as an unsaved copy, like an example), reset and start a run, load another
+project's matching weights into it (the fine-tuning lesson), select a layer, bring a view to
+the front. Without a lesson the dock shows the project's lesson text.
 A project opened by anything but the lesson itself (New, Open, a gallery example) closes the
 lesson (its progress stays saved; opening the lesson again resumes it) and the dock shows that
 project's own lesson paragraph.
@@ -19,6 +20,8 @@ from PySide6.QtCore import QObject, Qt, QTimer
 
 from app.lesson_session import LessonSession
 from engine.lessons import LessonFileError, load_lesson
+from engine.types import LayerLabError
+from engine.weights_transfer import match_weights, read_project_weights
 from widgets.lessons.lesson_panel import LessonPanel
 
 VIEW_DOCKS = {"decision": "output", "output": "output", "regression": "output", "loss": "loss",
@@ -109,6 +112,20 @@ class LessonController(QObject):
 
     def reset_run(self) -> None:
         self.win.run.reset()
+
+    def load_weights_from(self, path: Path) -> list[str]:
+        """What File → Load weights from another project does, without its dialogs: the
+        matching layers of ``path``'s saved weights into the freshly reset network (set
+        through the session's safe path); the report's first line goes to the status bar."""
+        other = read_project_weights(path)  # ProjectFileError (in words) when missing
+        if not self.win.run.load():  # at once, superseding a preparation under way
+            raise LayerLabError("the network could not be built to load the weights into.")
+        picked, report = match_weights(self.win.session.weights_snapshot(), other)
+        lines = report.lines(path.name)
+        if not picked or len(self.win.session.restore_weights(picked)) != len(picked):
+            raise LayerLabError(" ".join(lines))
+        self.win.post(lines[0])
+        return lines
 
     def start_training(self) -> None:
         if self.win.run.state != "running":
