@@ -40,6 +40,7 @@ from app.worker import with_introspection
 from engine.checkpoints import Checkpoint, CheckpointStore, model_weights
 from engine.recipes import prepare
 from engine.snapshots import STEP, Snapshot
+from engine.timeline_file import SavedBranch
 from engine.trainer_protocol import RecipeTrainer
 from engine.training import Trainer
 
@@ -72,6 +73,16 @@ class Branch:
     settings: dict[str, Any] | None = None
     present: Checkpoint | None = None
     moments: list[Checkpoint] = field(default_factory=list)
+    fork_step: int | None = None  # the step of the moment it branched from (None: first run)
+
+    def saved(self) -> SavedBranch:
+        return SavedBranch(self.name, self.fork_step, self.learning_rate, self.settings,
+                           self.present, list(self.moments))
+
+    @classmethod
+    def from_saved(cls, saved: SavedBranch) -> Branch:
+        return cls(saved.name, saved.learning_rate, saved.settings, saved.present,
+                   list(saved.moments), saved.fork_step)
 
 
 def moment_of(checkpoint: Checkpoint) -> Moment:
@@ -90,6 +101,9 @@ class TimelineController(QObject):
     returned = Signal()
     failed = Signal(str)
     branches_changed = Signal()  # the list, the current one or a name changed
+    leaving = Signal(str)  # the branch of this name stops training (its curve is kept)
+    branch_deleted = Signal(str)  # the branch of this name was deleted (its curves go)
+    renamed = Signal(str, str)  # old name, new name
 
     def __init__(self, session: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -160,7 +174,7 @@ class TimelineController(QObject):
         name = (f"branch at step {checkpoint.step:,}" + (f", lr {rate:g}" if rate else "")
                 + (f", {changes}" if changes else ""))
         self.branches.append(Branch(name, self.session.learning_rate_override,
-                                    settings=settings_of(new)))
+                                    settings=settings_of(new), fork_step=checkpoint.step))
         self.current = len(self.branches) - 1
         self.branches_changed.emit()
         return True
@@ -184,17 +198,32 @@ class TimelineController(QObject):
 
     def rename(self, index: int, name: str) -> None:
         if 0 <= index < len(self.branches) and name.strip():
-            self.branches[index].name = name.strip()
+            old, self.branches[index].name = self.branches[index].name, name.strip()
+            self.renamed.emit(old, name.strip())
             self.branches_changed.emit()
 
     def delete(self, index: int) -> bool:
         """Forget a branch that is not training now (its state and timeline)."""
         if index == self.current or not 0 <= index < len(self.branches):
             return False
-        del self.branches[index]
+        gone = self.branches.pop(index)
         self.current -= 1 if index < self.current else 0
+        self.branch_deleted.emit(gone.name)
         self.branches_changed.emit()
         return True
+
+    def saved_branches(self) -> tuple[list[SavedBranch], int]:
+        """The branch list to save with the timeline (``engine.timeline_file``), and the
+        index of the one training; ``([], 0)`` while there is only the first run."""
+        if len(self.branches) < 2:
+            return [], 0
+        return [b.saved() for b in self.branches], self.current
+
+    def restore_branches(self, saved: list[SavedBranch], current: int) -> None:
+        """Take a saved branch list (after its timeline was loaded into the store)."""
+        if len(saved) > 1 and 0 <= current < len(saved):
+            self.branches, self.current = [Branch.from_saved(b) for b in saved], current
+            self.branches_changed.emit()
 
     def _leave_current(self) -> bool:
         """Keep the current branch's whole state and timeline before another trains."""
@@ -206,6 +235,7 @@ class TimelineController(QObject):
         if present is None:
             return False
         branch = self.branches[self.current]
+        self.leaving.emit(branch.name)
         branch.present, branch.moments = present, self.store.checkpoints()
         if self.session.project is not None:
             branch.settings = settings_of(self.session.project.training)

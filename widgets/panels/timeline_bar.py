@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 from app.branch_settings import settings_of
 from app.timeline import TimelineController, banner_text
 from engine.checkpoints import Checkpoint, model_weights
-from engine.timeline_file import add_timeline, read_timeline
+from engine.timeline_file import add_timeline, read_branches, read_timeline
 from engine.types import LayerLabError
 from widgets.dialogs.fork_compare_view import open_fork_compare
 
@@ -279,8 +279,10 @@ class TimelineBar(QWidget):
         return self.save_action.isChecked()
 
     def save_to(self, sidecar: Path) -> None:
-        """Add the run's moments to the weights file just written (``engine.timeline_file``)."""
-        add_timeline(sidecar, self.controller.store.checkpoints())
+        """Add the run's moments, and its branches, to the weights file just written
+        (``engine.timeline_file``)."""
+        branches, current = self.controller.saved_branches()
+        add_timeline(sidecar, self.controller.store.checkpoints(), branches, current)
 
     def load_saved(self, sidecar: Path) -> str | None:
         """Take the moments saved in ``sidecar`` after its run was shown; returns a
@@ -288,18 +290,30 @@ class TimelineBar(QWidget):
         session = self.controller.session
         try:
             items = read_timeline(sidecar) if sidecar.is_file() else []
+            branches, current = read_branches(sidecar) if items else ([], 0)
         except LayerLabError as err:
             return str(err)
         if not items or session.model is None or not session.has_trained_weights:
             return None
         now = {k: v.shape for k, v in session.model.get_weights().items()}
-        if any({k: v.shape for k, v in model_weights(c).items()} != now for c in items):
+        if not all(_fits(c, now) for c in items):
             return (f"The timeline saved in '{sidecar.name}' no longer fits this network, so "
                     "it was not loaded.")
+        kept = [b for b in branches if all(_fits(c, now) for c in
+                                           b.moments + ([b.present] if b.present else []))]
         session.checkpoints.replace_all(items)
+        if len(kept) == len(branches):
+            self.controller.restore_branches(branches, current)
         self.save_action.setChecked(True)  # saving again keeps it
         self.refresh()
-        return f"Loaded the timeline: {len(items)} moments of the saved run to scrub back to."
+        names = f" and {len(branches)} branches" if len(branches) > 1 else ""
+        return (f"Loaded the timeline: {len(items)} moments of the saved run{names} to scrub "
+                "back to.")
+
+
+def _fits(checkpoint: Checkpoint, shapes: dict[str, Any]) -> bool:
+    """The checkpoint's model arrays are those of the network now (names and shapes)."""
+    return {k: v.shape for k, v in model_weights(checkpoint).items()} == shapes
 
 
 def show_moment(win: TimelineHost, snap: Any) -> None:
@@ -326,6 +340,10 @@ def install_timeline(win: TimelineHost) -> TimelineBar:
     controller.moment_ready.connect(lambda snap: show_moment(win, snap))
     bar.marker = StepMarker(win.plots.loss.loss_plot, controller)
     controller.branches_changed.connect(lambda: name_current_run(win, controller))
+    loss = win.plots.loss  # a branch's dimmed curves follow its name and go with it
+    controller.leaving.connect(loss.rename_run)
+    controller.renamed.connect(loss.relabel_runs)
+    controller.branch_deleted.connect(loss.drop_runs)
     controller.failed.connect(lambda message: win.post(message, "warning"))
     win.session.snapshot_ready.connect(bar.on_live_snapshot)
     win.session.history_cleared.connect(bar.refresh)

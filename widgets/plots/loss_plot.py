@@ -299,6 +299,20 @@ class LossPlot(QWidget):
         self.run.label = label
         self._update_key()
 
+    def drop_runs(self, label: str) -> None:
+        """Remove the dimmed curves of the earlier runs called ``label`` (a deleted branch)."""
+        for run in [r for r in self.kept if r.label == label]:
+            self._drop_items(run)
+            self.kept.remove(run)
+        self._update_key()
+
+    def relabel_runs(self, old: str, new: str) -> None:
+        """Earlier runs called ``old`` are called ``new`` now (a renamed branch)."""
+        for run in self.kept:
+            if run.label == old:
+                run.label = new
+        self._update_key()
+
     def clear_runs(self) -> None:
         """Forget every run, the current one included."""
         for run in self.kept:
