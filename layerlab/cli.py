@@ -172,7 +172,7 @@ def open_window(argv: list[str], prog: str) -> int:
 
     show_splash()  # on screen now: the imports below take seconds on a slow machine
     splash_message("Preparing… loading the engine and the window")
-    from widgets.window.main_window import run_app
+    from widgets.window.app_entry import run_app
 
     return run_app(argv)
 

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from PySide6.QtCore import QMimeData
+from PySide6.QtGui import QGuiApplication
 
 from engine.graph import Edge, Node
 
@@ -48,3 +49,12 @@ def shifted(nodes: list[Node], dx: float, dy: float) -> list[Node]:
     """Copies moved by (dx, dy): each paste lands a little lower-right than the last."""
     return [Node(n.name, n.kind, dict(n.options), (n.position[0] + dx, n.position[1] + dy))
             for n in nodes]
+
+
+def release_clipboard() -> None:
+    """At quit: swap copied layers for plain text: a Python-made QMimeData left in the
+    clipboard is freed twice when the process exits (segfault); the JSON text stays pasteable."""
+    clipboard = QGuiApplication.clipboard()
+    mime = clipboard.mimeData() if clipboard is not None else None
+    if mime is not None and mime.hasFormat(MIME_LAYERS):
+        clipboard.setText(mime.text())

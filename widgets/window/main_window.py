@@ -4,30 +4,29 @@ The window composes the views (canvas, palette, inspector, dataset, training, pl
 problems) around one ``ProjectDocument`` and one ``TrainingSession``; the file commands live
 in ``file_actions``, the run control in ``run_controller``, the action table in
 ``window_actions``. Panel layout, theme and recent files persist through ``app.settings``.
-``run_app(argv)`` is the GUI entry point called by ``main.py``.
+The dock layout (building, default sizes, saving) is ``widgets.window.window_docks.
+DockedWindow``, this class's base; ``run_app(argv)``, the GUI entry point, is in
+``widgets.window.app_entry``.
 """
 
 from __future__ import annotations
 
-import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel
 
 from app.autosave import Autosaver
 from app.document import ProjectDocument
-from app.lesson_session import open_problem
 from app.session import TrainingSession
 from app.settings import Settings
 from engine.datasets.point_edits import edited_spec
 from engine.introspection.sequence_probes import input_token_names
 from engine.types import GraphError, LayerLabError
-from widgets.canvas.clipboard import MIME_LAYERS
+from widgets.canvas.clipboard import release_clipboard
 from widgets.canvas.placement import add_from_palette
 from widgets.canvas.view import CanvasView
 from widgets.controllers.capacity_tools import install_capacity_tools
@@ -48,38 +47,25 @@ from widgets.panels.problems_panel import ProblemsPanel
 from widgets.panels.timeline_bar import install_timeline
 from widgets.panels.training_panel import TrainingPanel
 from widgets.plots.palette import current_look
-from widgets.window.dock_layout import COMPACT_BELOW, RightColumn, hide_stale_tab_bars
+from widgets.window.dock_layout import hide_stale_tab_bars
 from widgets.window.presenter import PresenterMode
-from widgets.window.qt_app import qt_app
-from widgets.window.splash import finish_splash
 from widgets.window.stale_run import StaleRunWatch
 from widgets.window.startup import (
     EngineWarmup,
-    on_warmup_done,
-    open_start_project,
-    parse_args,
     record_project_at_quit,
-    take_screenshot,
 )
 from widgets.window.theme import apply_theme, restyle_plots, style_window
 from widgets.window.window_actions import build_menus, build_toolbar, create_actions
+from widgets.window.window_docks import LAYOUT_VERSION, DockedWindow
 from widgets.window.window_layout import (
-    PALETTE_ROWS,
-    READABLE_DOCK,
-    ShrinkableArea,
     column_widths,
     fit_window,
-    left_split,
-    show_on_screen,
 )
 
 APP_NAME = "LayerLab"
-LAYOUT_VERSION = 1
-L, R, B = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
-           Qt.DockWidgetArea.BottomDockWidgetArea)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(DockedWindow):
     """One window per project: canvas + panels + menus + run control."""
 
     # The window's action table by key: it shadows QWidget.actions() on purpose (the menus,
@@ -156,68 +142,7 @@ class MainWindow(QMainWindow):
             "reset": lambda: self.run.reset(),
         }
 
-    # -- layout --------------------------------------------------------------------------------
-    def _add_dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea
-                  ) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(f"dock_{key}")
-        dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetClosable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        self.addDockWidget(area, dock, Qt.Orientation.Vertical)
-        for signal in (dock.dockLocationChanged, dock.topLevelChanged, dock.visibilityChanged):
-            signal.connect(self._tab_timer.start)
-        self.docks[key] = dock
-        self.menus["panels"].addAction(dock.toggleViewAction())
-        return dock
-
-    def _build_docks(self) -> None:
-        self.setDockNestingEnabled(True)
-        self._add_dock("palette", "Layers", self.layer_palette, L)
-        training = self._add_dock("training", "Training", self.training_panel, L)
-        # short titles: at 1280 px Training | Data | Layer | Lesson fit the column unelided
-        dataset = self._add_dock("dataset", "Data", self.dataset_panel, L)
-        inspector = self._add_dock("inspector", "Layer", self.inspector, L)
-        self.tabifyDockWidget(training, dataset)
-        self.tabifyDockWidget(dataset, inspector)
-        views = self.plots.views  # wide views scroll in a narrow dock (small screens)
-        self._add_dock("output", "Output", ShrinkableArea(views["Output"]), R)
-        self._add_dock("loss", "Loss", views["Loss"], R)
-        network = self._add_dock("network", "Network", ShrinkableArea(views["Network"]), R)
-        confusion = self._add_dock("confusion", "Confusion matrix",
-                                   ShrinkableArea(views["Confusion matrix"]), R)
-        self.tabifyDockWidget(network, confusion)
-        inside = self._add_dock("inside", "Look inside", ShrinkableArea(self.inside.dock), R)
-        self.tabifyDockWidget(self.docks["output"], inside)
-        inside.visibilityChanged.connect(self.inside._send_requests)
-        self._add_dock("problems", "Problems", self.problems, B)
-        training.raise_()
-        network.raise_()
-        self.setCorner(Qt.Corner.BottomLeftCorner, L)
-        self.setCorner(Qt.Corner.BottomRightCorner, R)
-        self.right_column = RightColumn(self, self.docks)
-        self.apply_default_sizes()
-
-    def apply_default_sizes(self) -> None:
-        """Proportions of the default layout (again after the first show: sizes are known):
-        the canvas gets the largest share of the width, the palette room for its entries; a
-        window under ``COMPACT_BELOW`` px tall gets the compact right column."""
-        d, v, h = self.docks, Qt.Orientation.Vertical, Qt.Orientation.Horizontal
-        self.right_column.arrange(compact=self.height() < COMPACT_BELOW)
-        self.right_column.raise_views(self._layout_kind)
-        left, right = column_widths(self.width(), self._layout_kind)
-        column = self._column_height()
-        title = d["palette"].height() - self.layer_palette.height()
-        palette, panels = left_split(column, self.layer_palette.height_for_rows(PALETTE_ROWS)
-                                     + max(title, 0))
-        self.resizeDocks([d["palette"], d["training"]], [palette, panels], v)
-        self.right_column.apply_shares(self._layout_kind, column)
-        self.resizeDocks([d["training"], d["output"]], [left, right], h)
-        self.resizeDocks([d["problems"]], [max(READABLE_DOCK.height() + 20,
-                                                int(0.17 * self.height()))], v)
-        self._tab_timer.start()
-
+    # -- layout (the docks themselves: DockedWindow) ---------------------------------------
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         self._tab_timer.start()
@@ -246,16 +171,6 @@ class MainWindow(QMainWindow):
         else:
             QTimer.singleShot(0, self.apply_default_sizes)
         self.set_theme(self.settings.theme, apply=False)
-
-    def reset_layout(self) -> None:
-        for dock in self.docks.values():
-            dock.setFloating(False)
-            dock.show()
-        self.restoreState(self.default_state, LAYOUT_VERSION)
-        self.apply_default_sizes()
-
-    def save_layout(self) -> None:
-        self.settings.save_window(self.saveGeometry(), self.saveState(LAYOUT_VERSION))
 
     def set_theme(self, name: str, apply: bool = True) -> None:
         app = QApplication.instance()
@@ -337,11 +252,6 @@ class MainWindow(QMainWindow):
             column.apply_shares(layout, self._column_height())
             self.resizeDocks([self.docks["training"], self.docks["output"]],
                              list(column_widths(self.width(), layout)), Qt.Orientation.Horizontal)
-
-    def _column_height(self) -> int:
-        """Height of the side dock columns: the window less menu, tool and status bars."""
-        return (self.height() - self.menuBar().height() - self.statusBar().height()
-                - self.toolbar.sizeHint().height())
 
     def _on_recipe_changed(self, recipe: str) -> None:
         """Another recipe changes what the views show and what the data must fit."""
@@ -436,53 +346,4 @@ class MainWindow(QMainWindow):
         record_project_at_quit(self)  # reopened at the next start
         self.save_layout()
         self.settings.sync()
-        _release_clipboard()
-
-
-def _release_clipboard() -> None:
-    """Swap copied layers for plain text: a Python-made QMimeData left in the clipboard is
-    freed twice when the process exits (segfault); the JSON text stays pasteable."""
-    clipboard = QApplication.clipboard()
-    mime = clipboard.mimeData() if clipboard is not None else None
-    if mime is not None and mime.hasFormat(MIME_LAYERS):
-        clipboard.setText(mime.text())
-
-
-# -- entry point -------------------------------------------------------------------------------
-def run_app(argv: list[str]) -> int:
-    """Start the GUI: ``python main.py [PROJECT] [--theme dark] [--presenter]
-    [--screenshot PNG --after S]``."""
-    args = parse_args(argv)
-    problem = open_problem(args.project) if args.project else None
-    if problem:  # a file given on the command line that cannot open: one message, no window
-        print(problem, file=sys.stderr)
-        return 1
-    QApplication.setApplicationName(APP_NAME)
-    QApplication.setOrganizationName(APP_NAME)
-    app = qt_app() if QApplication.instance() is not None else QApplication([sys.argv[0]])
-    scratch = Path(tempfile.mkdtemp(prefix="layerlab-")) if args.screenshot else None
-    store = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat) if scratch \
-        else None  # a debug screenshot leaves the user's preferences alone
-    settings = Settings(store)
-    if args.presenter:
-        settings.presenter = True
-    apply_theme(app, args.theme or settings.theme, settings.font_size)
-    window = MainWindow(settings, autosave_folder=scratch / "recovery" if scratch else None)
-    if args.theme:
-        window.set_theme(args.theme, apply=False)
-    show_on_screen(window, fill=window.fills_screen and not args.screenshot)
-    finish_splash(window)  # widgets/window/splash.py: shown by the launcher before the imports
-    first_run = settings.first_run and not args.screenshot
-    if args.screenshot:
-        window.resize(app.primaryScreen().availableSize())
-        window.apply_default_sizes()
-        take_screenshot(window, args.screenshot, args.after)
-    else:
-        window.warmup = EngineWarmup(window)
-        window.warmup.warmup_done.connect(lambda ok, msg: on_warmup_done(window, ok, msg))
-        window.warmup.start()
-    open_start_project(window, args.project, gallery=first_run)
-    settings.mark_first_run_done()
-    if window.warmup is not None and not settings.engine_prepared and not first_run:
-        QTimer.singleShot(0, window.warmup.show_dialog)
-    return app.exec()
+        release_clipboard()
