@@ -5,11 +5,8 @@ it, or drop it on a wire to insert it there; drag from a port to another layer t
 (a refused target shows why, and ``message_posted`` says it); click, rubber-band select, move
 (committed on release), Delete, Ctrl+C/Ctrl+V; zoom with Ctrl+wheel, pan with the middle
 button or Space+drag. All edits go through the document, and the scene follows its signals.
-After "fit" the network stays fitted while the view is resized (docks settling, a bigger
-window) until the learner zooms, pans or scrolls. Fitting never zooms out past
-``MIN_FIT_ZOOM`` (node text stays ≥ 9 px on screen): a network too big for the view shows
-its start (the inputs) and the view scrolls; Auto layout wraps it into bands as wide as the
-view.
+Zooming, fitting and panning are the base class ``ZoomView`` (``widgets.canvas.zoom_view``);
+Auto layout wraps the network into bands as wide as the view at ``MIN_FIT_ZOOM``.
 """
 
 from __future__ import annotations
@@ -23,13 +20,10 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
-    QFontInfo,
     QKeyEvent,
     QKeySequence,
     QMouseEvent,
     QPainter,
-    QResizeEvent,
-    QWheelEvent,
 )
 from PySide6.QtWidgets import QGraphicsView, QMenu, QToolTip, QWidget
 
@@ -43,17 +37,14 @@ from widgets.canvas.edge_item import EdgeItem
 from widgets.canvas.layout import COLUMN_STEP
 from widgets.canvas.scene import CanvasScene
 from widgets.canvas.wiring import WireDrag
-from widgets.plots.palette import current_look
+from widgets.canvas.zoom_view import MIN_FIT_ZOOM, ZoomView
 
 MIME_LAYER = "application/x-layerlab-layer"
 BLOCK_PREFIX = "block:"  # a palette block (engine.composites), not a single layer kind
-MIN_ZOOM, MAX_ZOOM, MAX_FIT_ZOOM = 0.2, 3.0, 1.6
-MIN_FIT_ZOOM = 0.42  # 11 pt (the smallest node text) x 1.6 (its zoomed-out growth) x 0.42 ≈ 10 px
-ZOOM_STEP = 1.2
 EMPTY_HINT = "Drag a layer here from the Layers panel — start with an Input"
 
 
-class CanvasView(QGraphicsView):
+class CanvasView(ZoomView):
     """Shows and edits the document's network."""
 
     selection_changed = Signal(list)
@@ -76,10 +67,6 @@ class CanvasView(QGraphicsView):
         self._pan_from: QPoint | None = None
         self._space_held = self._space_panned = False
         self._drop_edge: EdgeItem | None = None
-        self.fitted = False  # the view shows the fitted network; resizing refits it
-        self._fitted_size = self.size()
-        for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
-            bar.actionTriggered.connect(self._unfit)
         self.canvas.selectionChanged.connect(self._on_scene_selection_changed)
         for signal in (doc.shapes_changed, doc.layer_moved, doc.project_loaded):
             signal.connect(self._update_scene_rect)
@@ -157,104 +144,11 @@ class CanvasView(QGraphicsView):
             self.message_posted.emit(problem)
         self.fit_to_view()
 
-    def zoom_level(self) -> float:
-        return self.transform().m11()
-
-    def zoom_in(self) -> None:
-        self._zoom_by(ZOOM_STEP, QGraphicsView.ViewportAnchor.AnchorViewCenter)
-
-    def zoom_out(self) -> None:
-        self._zoom_by(1 / ZOOM_STEP, QGraphicsView.ViewportAnchor.AnchorViewCenter)
-
-    def reset_zoom(self) -> None:
-        self.fitted = False
-        self.resetTransform()
-        self._on_zoom_changed()
-
-    def fit_to_view(self) -> None:
-        """Show the whole network, never magnified past 160 % nor shrunk below
-        ``MIN_FIT_ZOOM``: then its start (top left, the inputs) shows and the view scrolls."""
-        rect = self.canvas.network_rect()
-        if rect.isNull():
-            self.reset_zoom()
-            self.centerOn(0.0, 0.0)
-            return
-        self._update_scene_rect()
-        self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.AspectRatioMode.KeepAspectRatio)
-        zoom = min(MAX_FIT_ZOOM, max(MIN_FIT_ZOOM, self.zoom_level()))
-        self.resetTransform()
-        self.scale(zoom, zoom)
-        seen = self.viewport().size()
-        half_w, half_h = seen.width() / zoom / 2, seen.height() / zoom / 2
-        centre = rect.center()
-        if rect.width() + 80 > 2 * half_w:
-            centre.setX(rect.left() - 40 + half_w)
-        if rect.height() + 80 > 2 * half_h:
-            centre.setY(rect.top() - 40 + half_h)
-        self.centerOn(centre)
-        self._on_zoom_changed()
-        self.fitted, self._fitted_size = True, self.size()
-
-    def smallest_text_px(self) -> float:
-        """On-screen pixel size of the smallest node text (11 pt, grown as the view zooms
-        out: ``style.text_scale_for_zoom``) at the current zoom."""
-        zoom = self.zoom_level()
-        return QFontInfo(st.font(11, scale=self.canvas.text_scale)).pixelSize() * zoom
-
-    def _unfit(self, *_: object) -> None:
-        self.fitted = False
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
-        super().resizeEvent(event)
-        # the view's own size, not its viewport's: a scroll bar coming and going is no reason
-        if self.fitted and self.size() != self._fitted_size:
-            self.fit_to_view()
-
     def restyle(self) -> None:
         """Repaint with the current theme and look (palette changes, presenter mode)."""
         self._on_zoom_changed()  # presenter mode's text scale may have changed
         self.canvas.restyle()
         self.viewport().update()
-
-    # -- zoom and pan --------------------------------------------------------------------------
-    def _zoom_by(self, factor: float, anchor: QGraphicsView.ViewportAnchor) -> None:
-        self.fitted = False
-        current = self.zoom_level()
-        target = min(MAX_ZOOM, max(MIN_ZOOM, current * factor))
-        previous = self.transformationAnchor()
-        self.setTransformationAnchor(anchor)
-        self.scale(target / current, target / current)
-        self.setTransformationAnchor(previous)
-        self._on_zoom_changed()
-
-    def _on_zoom_changed(self) -> None:
-        """Zoomed out, the canvas text grows so a projector audience can still read it; in
-        presenter mode it is enlarged like every other text (``Look.font_scale``)."""
-        self.canvas.set_text_scale(st.text_scale_for_zoom(self.zoom_level())
-                                   * current_look().font_scale)
-
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
-        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            steps = event.angleDelta().y() / 120.0
-            self._zoom_by(ZOOM_STEP ** steps, QGraphicsView.ViewportAnchor.AnchorUnderMouse)
-            event.accept()
-            return
-        self.fitted = False  # scrolled
-        super().wheelEvent(event)
-
-    def _pan(self, pos: QPoint) -> None:
-        assert self._pan_from is not None
-        delta = pos - self._pan_from
-        self._pan_from = pos
-        self.fitted = False
-        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
-        self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
-
-    def _update_scene_rect(self, *_args: Any) -> None:
-        """Room to pan around the network, never cutting off what is on screen now."""
-        visible = self.mapToScene(self.viewport().rect()).boundingRect()
-        rect = self.canvas.network_rect().adjusted(-1500, -1000, 1500, 1000)
-        self.setSceneRect(rect.united(visible).united(QRectF(-800, -600, 1600, 1200)))
 
     # -- mouse ---------------------------------------------------------------------------------
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
