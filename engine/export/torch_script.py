@@ -35,30 +35,6 @@ COMPOSITES = {
     pair = (np.arange(dim) // 2) * 2
     angle = pos / np.power(10000.0, pair / dim)[None, :]
     return torch.from_numpy(np.where(np.arange(dim) % 2 == 0, np.sin(angle), np.cos(angle)))''',
-    "MultiHeadAttention": '''class MultiHeadAttention(nn.Module):
-    """LayerLab's (Keras-style) multi-head attention: queries from xq (B, Tq, d_query), keys
-    and values from xc (B, Tk, d_context), any key/value sizes -> (B, Tq, d_query)."""
-
-    def __init__(self, d_query, d_context, heads, key_dim, value_dim, causal, dropout, bias):
-        super().__init__()
-        self.heads, self.causal, self.dropout = heads, causal, dropout
-        self.query = nn.Linear(d_query, heads * key_dim, bias=bias)
-        self.key = nn.Linear(d_context, heads * key_dim, bias=bias)
-        self.value = nn.Linear(d_context, heads * value_dim, bias=bias)
-        self.output = nn.Linear(heads * value_dim, d_query, bias=bias)
-
-    def forward(self, xq, xc):
-        def split(v):  # (B, T, heads·d) -> (B, heads, T, d)
-            return v.reshape(v.shape[0], v.shape[1], self.heads, -1).transpose(1, 2)
-
-        q, k, v = split(self.query(xq)), split(self.key(xc)), split(self.value(xc))
-        scores = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])  # (B, heads, Tq, Tk)
-        if self.causal:
-            keep = torch.ones(scores.shape[-2:], dtype=torch.bool, device=q.device).tril()
-            scores = scores.masked_fill(~keep, -math.inf)
-        weights = F.dropout(torch.softmax(scores, dim=-1), self.dropout, self.training)
-        joined = (weights @ v).transpose(1, 2).reshape(xq.shape[0], xq.shape[1], -1)
-        return self.output(joined)''',
     "Sampling": SAMPLING,
     **COMPOSITE_SOURCES,
 }

@@ -9,7 +9,8 @@ module's ``state_dict`` entries (``{"weight": ...}``, without the ``<var>.`` pre
 Conventions bridged here: Dense kernels are (in, out), torch's Linear weights (out, in);
 images are channels-first in both. Kinds torch has no module for (multi-head attention with
 LayerLab's general key/value sizes, positional encodings, "same" padding with strides) are
-written out as small composites. ``torch_layers`` adds the convolutions beyond Conv2D,
+written out as small composites. ``torch_attention`` adds both attention layers,
+``torch_layers`` the convolutions beyond Conv2D,
 upsampling, PReLU, OneHot and BatchNormalization, ``torch_recurrent`` the recurrent layers;
 composites' source text is collected in ``COMPOSITE_SOURCES``.
 """
@@ -216,34 +217,6 @@ def _positions(step: Step) -> TorchCode:
                      classes=("sinusoidal_positions",))
 
 
-@template("MultiHeadAttention")
-def _attention(step: Step) -> TorchCode:
-    o = step.options
-    if o.get("mask_padding"):
-        raise ExportError(f"The attention layer '{step.name}' masks padding, which the code "
-                          "export does not write yet; switch it off to export the network.")
-    d_q, d_c = step.in_shapes[0][-1], step.in_shapes[-1][-1]
-    heads, kd = int(o["num_heads"]), int(o["key_dim"])
-    vd = int(o.get("value_dim") or kd)
-    parts = ("query", "key", "value", "output")
-
-    def to(a: Arrays) -> Arrays:
-        out = {f"{p}.weight": a[f"{p}_kernel"].T for p in parts}
-        out.update({f"{p}.bias": a[f"{p}_bias"] for p in parts if f"{p}_bias" in a})
-        return out
-
-    def back(t: Arrays) -> Arrays:
-        out = {f"{p}_kernel": t[f"{p}.weight"].T for p in parts}
-        out.update({f"{p}_bias": t[f"{p}.bias"] for p in parts if f"{p}.bias" in t})
-        return out
-    context = step.inputs[-1]
-    return TorchCode([f"self.{step.var} = MultiHeadAttention({d_q}, {d_c}, heads={heads}, "
-                      f"key_dim={kd}, value_dim={vd}, causal={bool(o['use_causal_mask'])}, "
-                      f"dropout={float(o['dropout'])!r}, bias={bool(o['use_bias'])})"],
-                     f"self.{step.var}({step.inputs[0]}, {context})", to, back,
-                     classes=("MultiHeadAttention",))
-
-
 @template("SequencePooling")
 def _sequence_pooling(step: Step) -> TorchCode:
     x = step.inputs[0]
@@ -260,7 +233,7 @@ def _sampling(step: Step) -> TorchCode:
 
 
 # the other template modules register theirs on import
-from engine.export import torch_layers, torch_recurrent  # noqa: E402, F401
+from engine.export import torch_attention, torch_layers, torch_recurrent  # noqa: E402, F401
 
 
 def code_for(step: Step) -> TorchCode:
