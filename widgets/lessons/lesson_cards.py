@@ -12,12 +12,11 @@ import html
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.lessons import Lesson, bundled_lessons
-from widgets.window.theme import current_colors
+from widgets.forms.card import ClickableCard
 
 Progress = Callable[[str], tuple[int, list[int]]]  # app.settings.Settings.lesson_progress
 CARD_W = 328
@@ -36,16 +35,13 @@ def progress_text(lesson: Lesson, progress: Progress | None) -> str:
     return f"step {step + 1} of {len(lesson.steps)} · {passed} passed"
 
 
-class LessonCard(QFrame):
-    clicked = Signal(object)
-    double_clicked = Signal(object)
+class LessonCard(ClickableCard):
+    """A clickable card for one lesson: title, summary, minutes and progress."""
 
     def __init__(self, path: Path, lesson: Lesson, progress: Progress | None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.path, self.lesson = path, lesson
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
         layout = QVBoxLayout(self)
         title = QLabel(f"<b>Lesson {lesson.order}: {html.escape(lesson.title, quote=False)}</b>")
         title.setWordWrap(True)
@@ -60,19 +56,6 @@ class LessonCard(QFrame):
         layout.addStretch(1)
         self.setFixedWidth(CARD_W)
         self.set_selected(False)
-
-    def set_selected(self, on: bool) -> None:
-        c = current_colors()
-        border = c.accent if on else c.border
-        self.setStyleSheet(f"LessonCard {{ background: {c.panel}; border: "
-                           f"{3 if on else 1}px solid {border}; border-radius: 10px; }}")
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
-        self.clicked.emit(self)
-        super().mousePressEvent(event)
-
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
-        self.double_clicked.emit(self)
 
 
 def lesson_cards(progress: Progress | None) -> list[LessonCard]:

@@ -17,12 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFontMetricsF, QMouseEvent, QPainter, QPen, QPixmap
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFrame,
     QGridLayout,
     QLabel,
     QScrollArea,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.examples import Example, list_examples
+from widgets.forms.card import ClickableCard
 from widgets.lessons.lesson_cards import LessonCard, Progress, lesson_cards
 from widgets.window.theme import CLASS_COLORS, OKABE_ITO, current_colors
 from widgets.window.window_layout import available_geometry
@@ -251,17 +251,12 @@ def _draw_images(painter: QPainter, images: np.ndarray, rect: QRectF) -> None:
                 painter.drawRect(QRectF(x0 + c * cell, y0 + r * cell, cell + 0.5, cell + 0.5))
 
 
-class ExampleCard(QFrame):
+class ExampleCard(ClickableCard):
     """A clickable card for one example."""
-
-    clicked = Signal(object)
-    double_clicked = Signal(object)
 
     def __init__(self, example: Example, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.example = example
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
         layout = QVBoxLayout(self)
         self.thumb = QLabel()
         cached = cached_thumbnail(example)
@@ -284,19 +279,6 @@ class ExampleCard(QFrame):
         if not self.complete:
             self.thumb.setPixmap(draw_thumbnail(self.example))
             self.complete = True
-
-    def set_selected(self, on: bool) -> None:
-        c = current_colors()
-        border = c.accent if on else c.border
-        self.setStyleSheet(f"ExampleCard {{ background: {c.panel}; border: "
-                           f"{3 if on else 1}px solid {border}; border-radius: 10px; }}")
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
-        self.clicked.emit(self)
-        super().mousePressEvent(event)
-
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
-        self.double_clicked.emit(self)
 
 
 class ExampleGallery(QDialog):
