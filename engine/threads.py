@@ -38,7 +38,7 @@ from typing import Any, Protocol
 ENV = "LAYERLAB_THREADS"
 BLAS_MIN_MACS = 4_000_000  # parameters × batch below this: one BLAS thread (measured: b, f)
 PART_MIN_MACS = 2_000_000  # a batch-parallel kernel call below this runs on one thread
-PART_MIN_SAMPLES = 4  # fewer samples per part and the per-step products get too thin
+PART_MIN_SAMPLES = 8  # fewer samples per part and the per-step products get too thin
 _state: dict[str, Any] = {"budget": None, "baseline": None, "controller": None, "pool": None,
                           "pool_size": 0}
 _lock = threading.Lock()

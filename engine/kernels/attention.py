@@ -9,7 +9,10 @@ all-zero weights (it attends to nothing) instead of 0/0.
 
 ``attend`` / ``attend_backward`` are the whole ``softmax(Q·Kᵀ·scale)·V`` on 4-D head-split
 arrays ``(B, H, T, d)``: the products go to BLAS (``np.matmul``), the softmax to the kernels
-(float32 unmasked rows use the vectorised exp of ``engine.kernels.exp32``).
+(float32 unmasked rows use the vectorised exp of ``engine.kernels.exp32``). A large call (≥ 2M
+multiply-adds, numba backend) splits the batch into one part per thread of the engine's budget
+(``engine.threads.batch_parts``; numpy and the kernels release the GIL): the samples do not mix,
+so the numbers are those of one thread.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import math
 import numpy as np
 from numba import njit
 
+from engine import backend, threads
 from engine.backend import pick
 from engine.kernels.exp32 import softmax_rows32
 
@@ -119,6 +123,19 @@ def attention_weights(scores: np.ndarray, scale: float, causal: bool, key_keep: 
     return out.reshape(b, h, t_q, t_k)
 
 
+def _parts(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> list[threads.Part]:
+    """Batch parts for the threads: (B, H, T_q, T_k) scores of d_k + d_v multiply-adds each."""
+    b, h, t_q, d_k = q.shape
+    if backend.current() == "numpy":
+        return [(0, b)]
+    return threads.batch_parts(b, b * h * t_q * k.shape[2] * (d_k + v.shape[-1]))
+
+
+def _rows(a: np.ndarray | None, b0: int, b1: int) -> np.ndarray | None:
+    """Samples b0:b1 of a per-sample array (the empty NO_MASK and None stay as they are)."""
+    return a if a is None or a.shape[0] == 0 else a[b0:b1]
+
+
 def attend(q: np.ndarray, k: np.ndarray, v: np.ndarray, causal: bool, key_keep: np.ndarray,
            drop: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """q: (B, H, T_q, d_k), k: (B, H, T_k, d_k), v: (B, H, T_k, d_v) -> (out, weights).
@@ -126,11 +143,22 @@ def attend(q: np.ndarray, k: np.ndarray, v: np.ndarray, causal: bool, key_keep: 
     weights: (B, H, T_q, T_k) = softmax(q kᵀ / √d_k) (masked); out: (B, H, T_q, d_v) =
     (weights ⊙ drop) @ v, where ``drop`` holds dropout multipliers (None: no dropout).
     """
-    scale = 1.0 / math.sqrt(q.shape[-1])
-    scores = np.matmul(q, k.swapaxes(-1, -2))  # (B, H, T_q, T_k)
-    weights = attention_weights(scores, scale, causal, key_keep, q.shape[1])
-    used = weights if drop is None else weights * drop
-    return np.matmul(used, v), weights  # (B, H, T_q, d_v)
+    parts = _parts(q, k, v)
+    if len(parts) == 1:
+        return _attend(q, k, v, causal, key_keep, drop)
+    b, h, t_q, _ = q.shape
+    dtype = np.result_type(q, k, v)
+    out = np.empty((b, h, t_q, v.shape[-1]), dtype=dtype)
+    weights = np.empty((b, h, t_q, k.shape[2]), dtype=dtype)
+
+    def work(b0: int, b1: int) -> None:
+        keep = _rows(key_keep, b0, b1)
+        assert keep is not None
+        out[b0:b1], weights[b0:b1] = _attend(q[b0:b1], k[b0:b1], v[b0:b1], causal, keep,
+                                             _rows(drop, b0, b1))
+
+    threads.run_parts(work, parts)
+    return out, weights
 
 
 def attend_backward(q: np.ndarray, k: np.ndarray, v: np.ndarray, soft: np.ndarray,
@@ -141,6 +169,36 @@ def attend_backward(q: np.ndarray, k: np.ndarray, v: np.ndarray, soft: np.ndarra
     ``soft``: the softmax weights (B, H, T_q, T_k); ``drop``: the dropout multipliers applied to
     them before ``@ v`` (None when there was no dropout).
     """
+    parts = _parts(q, k, v)
+    if len(parts) == 1:
+        return _attend_backward(q, k, v, soft, drop, grad_out)
+    dtype = np.result_type(q, k, v, soft, grad_out)
+    grads = tuple(np.empty(a.shape, dtype=dtype) for a in (q, k, v))
+
+    def work(b0: int, b1: int) -> None:
+        part = _attend_backward(q[b0:b1], k[b0:b1], v[b0:b1], soft[b0:b1],
+                                _rows(drop, b0, b1), grad_out[b0:b1])
+        for whole, piece in zip(grads, part):
+            whole[b0:b1] = piece
+
+    threads.run_parts(work, parts)
+    return grads[0], grads[1], grads[2]
+
+
+def _attend(q: np.ndarray, k: np.ndarray, v: np.ndarray, causal: bool, key_keep: np.ndarray,
+           drop: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``attend`` on the calling thread (every sample it is given)."""
+    scale = 1.0 / math.sqrt(q.shape[-1])
+    scores = np.matmul(q, k.swapaxes(-1, -2))  # (B, H, T_q, T_k)
+    weights = attention_weights(scores, scale, causal, key_keep, q.shape[1])
+    used = weights if drop is None else weights * drop
+    return np.matmul(used, v), weights  # (B, H, T_q, d_v)
+
+
+def _attend_backward(q: np.ndarray, k: np.ndarray, v: np.ndarray, soft: np.ndarray,
+                    drop: np.ndarray | None,
+                    grad_out: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``attend_backward`` on the calling thread."""
     scale = 1.0 / math.sqrt(q.shape[-1])
     used = soft if drop is None else soft * drop
     grad_v = np.matmul(used.swapaxes(-1, -2), grad_out)  # (B, H, T_k, d_v)

@@ -224,4 +224,26 @@ def test_run_parts_uses_other_threads_and_reraises(budget_state):
     assert threads.batch_parts(64, 10**9) == [(0, 64)]  # budget 1: one part
     threads.set_budget(8)
     assert threads.batch_parts(64, 10) == [(0, 64)]  # a small call: one part
-    assert len(threads.batch_parts(64, 10**9)) == 8 and len(threads.batch_parts(9, 10**9)) == 2
+    assert len(threads.batch_parts(64, 10**9)) == 8 and len(threads.batch_parts(17, 10**9)) == 2
+
+
+@pytest.mark.parametrize("causal, masked, dropped", [(False, False, False), (True, True, True)])
+def test_attention_batch_parts_are_bit_identical(budget_state, monkeypatch, causal, masked,
+                                                 dropped):
+    from engine.kernels.attention import NO_MASK, attend, attend_backward
+
+    rng = np.random.default_rng(3)
+    q, k, v = (rng.standard_normal((10, 2, 6, 4)).astype(np.float32) for _ in range(3))
+    keep = (rng.random((10, 6)) > 0.3).astype(np.uint8) if masked else NO_MASK
+    drop = (rng.random((10, 2, 6, 6)) > 0.2).astype(np.float32) * 1.25 if dropped else None
+    g = rng.standard_normal((10, 2, 6, 4)).astype(np.float32)
+    monkeypatch.setattr(threads, "PART_MIN_SAMPLES", 1)
+    monkeypatch.setattr(threads, "PART_MIN_MACS", 1)
+    results = []
+    for budget in (1, 3):
+        threads.set_budget(budget)
+        out, weights = attend(q, k, v, causal, keep, drop)
+        results.append((out, weights, *attend_backward(q, k, v, weights, drop, g)))
+    assert threads.batch_parts(10, 10) == [(0, 3), (3, 6), (6, 10)]
+    for one, three in zip(*results):
+        np.testing.assert_array_equal(one, three)  # samples never mix: the same numbers
