@@ -70,6 +70,11 @@ def numpy_script(plan: Plan, stem: str) -> str:
                                    and plan.loss != "mae"):
         raise ExportError(f"The loss {plan.loss.replace('_', ' ')} is not written by the NumPy "
                           f"export yet; supported: {', '.join(LOSSES)}.")
+    if plan.class_weights is not None or (plan.training.loss_options or {}).get(
+            "reduction", "mean") == "sum":
+        raise ExportError("This project's loss is weighted by class or summed (the loss options "
+                          "class_weight / reduction), which the NumPy export does not write "
+                          "yet; export it as a PyTorch script, or set them to none / mean.")
     trains = can_train(plan)
     forward_lines = _forward(plan)
     parts = [header(plan, "NumPy", stem, trains), "import argparse\nimport math\n"

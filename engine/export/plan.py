@@ -13,6 +13,7 @@ without a template raises ``ExportError`` listing the kinds that are supported.
 
 from __future__ import annotations
 
+from engine import class_weights as cw
 from engine.datasets.base import Dataset
 from engine.export.gan_plan import gan_plan
 from engine.export.plan_steps import ExportError, Plan, Step, layer_steps, python_name
@@ -56,6 +57,20 @@ def _loss_fields(project: Project, model: Model, data: Dataset | None
     return loss.name, coder.encoding, data.task, data.n_classes, logits, None
 
 
+def _class_weights(project: Project, model: Model, data: Dataset | None
+                   ) -> list[float] | None:
+    """The loss's class weights as the trainer fits them to the training labels (``balanced``
+    resolved), or None for an unweighted loss."""
+    config = project.training
+    if data is None or project.recipe != "supervised" or data.task != "classification" or \
+            cw.parse_class_weight((config.loss_options or {}).get("class_weight")) == cw.NONE:
+        return None
+    loss, _, _ = choose_loss(config.loss, config.loss_options, data.task, data.n_classes,
+                             output_units(model.output_shape), model.output_activation())
+    loss.fit_class_weights(data.y_train, data.n_classes)
+    return None if loss.class_weights is None else [float(w) for w in loss.class_weights]
+
+
 def make_plan(project: Project, data: Dataset | None) -> Plan:
     """The plan of ``project`` trained on ``data`` (its dataset, loaded); ExportError when the
     project cannot be exported (another recipe, several inputs). Without data the layers
@@ -81,7 +96,8 @@ def make_plan(project: Project, data: Dataset | None) -> Plan:
                 else "linear", loss=loss_name, encoding=encoding, task=task,
                 n_classes=classes, training=config,
                 dataset=data.name if data is not None else "", recipe=project.recipe,
-                reconstruction=recon, input_layout=layout)
+                reconstruction=recon, input_layout=layout,
+                class_weights=_class_weights(project, model, data))
 
 
 def unsupported(kind: str, target: str, supported: list[str], where: str) -> ExportError:

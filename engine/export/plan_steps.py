@@ -64,6 +64,8 @@ class Plan:
     gan: GanSpec | None = None  # GAN: this plan is the generator's; the rest is here
     # several Inputs: (Input var, start, size, shape) of each one's part of the packed sample
     input_layout: list[tuple[str, int, int, Shape]] | None = None
+    # the loss's class weights fitted to the training labels (engine.class_weights), or None
+    class_weights: list[float] | None = None
 
     def step(self, name: str) -> Step:
         return next(s for s in self.steps if s.name == name)

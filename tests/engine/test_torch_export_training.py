@@ -149,16 +149,11 @@ def test_gan_script_under_torchrun_matches_one_process(tmp_path):
         np.testing.assert_allclose(b[key], a[key], rtol=1e-9, atol=1e-12, err_msg=key)
 
 
-def test_summed_loss_is_written_and_class_weights_are_refused(tmp_path):
-    from engine.export import ExportError
+def test_summed_loss_is_written(tmp_path):
     from tests.engine.test_export_torch import check_against_engine
 
     project = example("spiral")
     project.training.loss_options = {**project.training.loss_options, "reduction": "sum"}
     check_against_engine(project, tmp_path / "sum")  # loss and gradients as the engine's
     assert "reduction='sum'" in next((tmp_path / "sum").glob("*_torch.py")).read_text()
-    project = example("digits_mlp")
-    project.training.loss = "categorical_crossentropy"
-    project.training.loss_options = {"class_weight": "balanced"}
-    with pytest.raises(ExportError, match="class_weight"):
-        export_project(project, "torch", tmp_path / "weighted")
+    # class-weighted losses: tests/engine/test_torch_export_losses.py
