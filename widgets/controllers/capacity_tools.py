@@ -3,7 +3,8 @@ formula and by descent…, Initialization side by side….
 
 Each opens a non-modal window working on copies taken on the GUI thread (a deep copy of the
 project and the session's data), so training may keep running; applying a sweep's best
-value is one undoable document change (a macro of layer-option changes).
+value is one undoable document change (a macro of layer-option changes; for a polynomial
+degree the dataset's ``poly_degree`` and the Input's shape together).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import QDialog, QMenu, QMenuBar, QVBoxLayout, QWidget
 
 from engine.datasets.base import Dataset
 from engine.datasets.registry import load_dataset
-from engine.sweep import SweepResult, SweepSpec, applied_graph, run_sweep
+from engine.sweep import SweepResult, SweepSpec, applied_dataset, applied_graph, run_sweep
 
 
 class CapacityHost(Protocol):
@@ -109,6 +110,9 @@ class CapacityTools(QObject):
         if spec.param == "depth":
             doc.set_hidden_depth(int(value), spec.layer)
             return
+        if spec.param == "degree":
+            self.apply_degree(int(value))
+            return
         graph = applied_graph(doc.project, spec, value)
         changed = [n for n, node in graph.nodes.items()
                    if n in doc.graph.nodes and node.options != doc.graph.nodes[n].options]
@@ -116,6 +120,18 @@ class CapacityTools(QObject):
         try:
             for name in changed:
                 doc.set_layer_options(name, graph.nodes[name].options)
+        finally:
+            doc.undo_stack.endMacro()
+
+    def apply_degree(self, degree: int) -> None:
+        """The sweep's degree-``degree`` columns as the dataset's ``poly_degree`` and the
+        Input's shape as their count: one undo step."""
+        doc = self.win.doc
+        spec, name, options = applied_dataset(doc.project, self._data(), degree)
+        doc.undo_stack.beginMacro(f"Apply polynomial degree {degree} from the sweep")
+        try:
+            doc.set_dataset(spec)
+            doc.set_layer_options(name, options)
         finally:
             doc.undo_stack.endMacro()
 

@@ -61,6 +61,15 @@ def parse_values(text: str) -> list[float]:
                          "'1, 2, 4, 8'.") from None
 
 
+def apply_text(param: str, value: float, can: bool) -> str:
+    """The Apply button's words for the best ``value`` of ``param``."""
+    if not can:
+        return "Apply (the training-set size belongs to the sweep only)"
+    if param == "degree":
+        return f"Apply degree {value:g} (polynomial features and Input size)"
+    return f"Apply {value:g} to the network"
+
+
 class SweepDialog(QDialog):
     """``runner(spec, progress, should_stop)`` runs a sweep (on a worker thread);
     ``apply(spec, value)`` applies a value to the project (GUI thread)."""
@@ -190,8 +199,7 @@ class SweepDialog(QDialog):
             f"at {PARAMS[result.param]} = {value:g} (training {num(result.train_mean[best])}).")
         can = applicable(result.param)
         self.apply_button.setEnabled(can)
-        self.apply_button.setText(f"Apply {value:g} to the network" if can else
-                                  "Apply (only width, depth and L2 change the network)")
+        self.apply_button.setText(apply_text(result.param, value, can))
 
     def apply(self) -> None:
         best = self.sweep_result.best_value if self.sweep_result is not None else None

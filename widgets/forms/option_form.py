@@ -32,7 +32,10 @@ EMPTY_TEXT = "(automatic)"
 LABELS = {"n_samples": "Samples", "noise": "Noise", "val_split": "Validation share",
           "n_classes": "Classes", "seed": "Seed", "standardize": "Standardize",
           "normalize": "Normalize", "target_column": "Target column", "has_header": "Header row",
-          "images_path": "Images file", "labels_path": "Labels file", "as_image": "As images"}
+          "images_path": "Images file", "labels_path": "Labels file", "as_image": "As images",
+          "poly_degree": "Polynomial features"}
+SPECIAL = {"n_samples": "all", "poly_degree": "none"}  # what an empty optional int shows
+PREFIX = {"poly_degree": "up to degree "}
 
 
 def label_for(name: str) -> str:
@@ -103,7 +106,8 @@ class OptionForm(QWidget):
         high = min(int(spec["high"]), INT_MAX) if spec.get("high") is not None else INT_MAX
         if spec.get("optional"):
             low -= 1
-            box.setSpecialValueText("all" if spec["name"] == "n_samples" else EMPTY_TEXT)
+            box.setSpecialValueText(SPECIAL.get(spec["name"], EMPTY_TEXT))
+        box.setPrefix(PREFIX.get(spec["name"], ""))
         box.setRange(low, high)
         box.setKeyboardTracking(False)
         box.valueChanged.connect(self.values_edited)

@@ -54,6 +54,10 @@ def describe(data: Dataset) -> str:
     parts = list(data.input_parts or [])
     shape = (f"input: {_parts_text(parts)}" if parts
              else f"input {format_shape(tuple(data.input_shape))}")
+    poly = getattr(data, "poly", None)
+    if poly is not None:
+        shape += (f" ({', '.join(poly.base_names)} → polynomial features up to degree "
+                  f"{poly.degree})")
     return (f"{data.description}\n{n_train} training + {n_val} validation samples · "
             f"{shape} · {kind}")
 

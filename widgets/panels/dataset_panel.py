@@ -270,13 +270,16 @@ class DatasetPanel(QWidget):
         self.features.setVisible(plane)
         self.features.set_chosen(list(getattr(data, "features", []) or []))
         x, y = data.x_train[:PREVIEW_POINTS], data.y_train[:PREVIEW_POINTS]
+        line = bool(getattr(data, "is_line", False))  # x before its polynomial features
         if plane and data.x_train_raw is not None:
             x = data.x_train_raw[:PREVIEW_POINTS]
-        if plane or data.input_shape == (2,):
+        elif line and data.x_train_base is not None:
+            x = data.x_train_base[:PREVIEW_POINTS]
+        if plane or (data.input_shape == (2,) and not line):
             brushes = [pg.mkBrush(CLASS_COLORS[int(k) % len(CLASS_COLORS)])
                        for k in np.asarray(y).reshape(len(y), -1)[:, 0]]
             self.scatter.setData(x[:, 0], x[:, 1], brush=brushes)
-        elif data.input_shape == (1,) and data.task == "regression":
+        elif (line or data.input_shape == (1,)) and data.task == "regression":
             self.scatter.setData(x[:, 0], np.asarray(y).reshape(len(y), -1)[:, 0],
                                  brush=pg.mkBrush(current_colors().accent))
         else:

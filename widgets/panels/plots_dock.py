@@ -61,6 +61,10 @@ class LivePlots(QObject):
             self.mode = "decision"  # points in the x₁/x₂ plane even when features are on
             self.decision.set_data(data.x_train_raw, data.y_train, data.x_val_raw, data.y_val,
                                    data.n_classes, list(data.class_names))
+        elif getattr(data, "is_line", False):  # x expanded into x, x², …: plot along x
+            self.mode = "regression"
+            self.regression.set_data(data.x_train_base, data.y_train, data.x_val_base,
+                                     data.y_val)
         elif tuple(data.input_shape) == (1,):
             self.mode = "regression"
             self.regression.set_data(data.x_train, data.y_train, data.x_val, data.y_val)
