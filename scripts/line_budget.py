@@ -27,7 +27,8 @@ KERNEL_DECORATORS = {"njit", "jit"}
 
 QT_BUILD = "Qt build: a flat list of widgets, their layout and signal wiring, read top to bottom"
 PENDING = "pending: split after the window work of issue 18/21 settles"
-RECIPES = "pending: the recipe registry (issue 20, another session) reshapes it"
+RECIPES = ("pending: the epoch loop (pull, step chunk, snapshot); the recipe registry "
+           "(engine/recipes/, issue 20) left run() as it was")
 EXEMPT: dict[str, str] = {
     # Long on purpose.
     "engine/layers/recurrent_base.py:RecurrentLayer.grad":
