@@ -111,6 +111,7 @@ class TimelineController(QObject):
         self.shown: Checkpoint | None = None  # the past moment on the views; None: the present
         self.last_past: Snapshot | None = None
         self._copy: RecipeTrainer | None = None  # prepared once per run, used by the thread
+        self._copy_model: Any = None  # its model (a GAN's: both networks)
         self._generation = 0  # counts new runs and new data: a new copy is needed
         self._sent_key: int | None = None  # the generation of the newest copy asked for
         self._lock = threading.Lock()
@@ -135,9 +136,9 @@ class TimelineController(QObject):
 
     @property
     def available(self) -> bool:
-        """The run has a timeline (a supervised recipe)."""
-        prepared = self.session.prepared
-        return prepared is not None and isinstance(prepared.trainer, Trainer)
+        """The run has a timeline (every recipe; a GAN's and the perceptron's moments hold
+        the weights only: shown, not branched from)."""
+        return self.session.prepared is not None
 
     @property
     def is_scrubbed(self) -> bool:
@@ -162,7 +163,7 @@ class TimelineController(QObject):
         set now (a new curve from its step; ``session.branch_from``). False when nothing past
         is shown or it cannot."""
         checkpoint = self.shown
-        if checkpoint is None or not self._leave_current():
+        if checkpoint is None or not checkpoint.resumable or not self._leave_current():
             return False
         settings = self.settings_source() if self.settings_source is not None else None
         old = self.session.project.training
@@ -300,7 +301,8 @@ class TimelineController(QObject):
                 source, *rest = job
                 if source is not None:
                     _key, project, data = source
-                    self._copy = prepare(project, data).trainer
+                    copied = prepare(project, data)
+                    self._copy, self._copy_model = copied.trainer, copied.model
                 self._results.put(("moment", self._compute(*rest)))
         except Exception as err:  # noqa: BLE001 - the thread must end cleanly
             log.exception("timeline probes failed")
@@ -312,12 +314,12 @@ class TimelineController(QObject):
 
     def _compute(self, moment: Moment, base: Snapshot, probes: list[str],
                  requests: dict[str, Any]) -> tuple[Moment, Snapshot]:
-        trainer = self._copy
-        assert trainer is not None and isinstance(trainer, Trainer)
-        trainer.model.set_weights(moment.weights, strict=True)
+        trainer, model = self._copy, self._copy_model
+        assert trainer is not None and model is not None
+        model.set_weights(moment.weights, strict=True)
         grid = trainer.probe_grid
         names = with_introspection(trainer, probes, requests, None)
-        values = grid.compute(names) if names else {}
+        values = grid.compute(names) if names and grid is not None else {}
         metrics = moment.metrics
         snap = replace(base, event=STEP, step=moment.step, epoch=moment.epoch,
                        batch_losses=(), epoch_rows=(), message=None, probes=values,

@@ -62,7 +62,7 @@ from engine.introspection import probe_batch_from
 from engine.probes import INTROSPECTION_BUDGET_S, ProbeSet
 from engine.snapshots import DIVERGED, STEP, STOPPED, Snapshot
 from engine.trainer_protocol import RecipeTrainer
-from engine.training import Trainer, trim_history
+from engine.training import trim_history
 from engine.types import LayerLabError
 
 log = logging.getLogger(__name__)
@@ -332,10 +332,10 @@ class TrainingWorker:
 
     def _record_checkpoint(self, snap: Snapshot | None) -> None:
         """A checkpoint of the weights when one is due, and at the end (not of a diverged
-        run): on the training thread, between two steps (``engine.checkpoints``)."""
+        run): on the training thread, between two steps (``engine.checkpoints``; a GAN's and
+        the perceptron's hold the weights only)."""
         store, trainer = self.checkpoints, self.trainer
-        if store is None or not isinstance(trainer, Trainer) or (
-                snap is not None and snap.event == DIVERGED):
+        if store is None or (snap is not None and snap.event == DIVERGED):
             return
         metrics = {k: v[-1] for k, v in trainer.history.items() if v and k != "epoch_time"}
         store.maybe_record(trainer, metrics, force=snap is not None and snap.is_final)

@@ -14,6 +14,11 @@ The memory cap (``cap_bytes``; None: sized to the model on the first record, at 
 other checkpoint of the older ones is dropped (the first and the newest are kept) and the
 schedule's spacing doubles, so a long run keeps a log-spaced timeline in flat memory.
 
+The generative GAN and the perceptron (trainers without the supervised loop's sample-order
+state) get weights-only checkpoints (``capture_weights``, ``resumable`` False): enough to show
+the network as it was (the timeline's views), not to train on from there, which ``restore``
+refuses in plain words.
+
 ``restore(trainer, checkpoint)`` loads one into a trainer (weights, optimizer state, step,
 epoch, sample order), e.g. a copy built to show the network as it was then. The store is
 read from the GUI thread (``checkpoints()``, a list of immutable ``Checkpoint``s) under a lock.
@@ -25,12 +30,14 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from engine.model import Model
 from engine.optimizers import Optimizer
+from engine.training import Trainer
+from engine.types import LayerLabError
 
 DEFAULT_CAP_BYTES = 200 * 1024 * 1024  # the most the default cap allows
 MIN_CAP_BYTES = 4 * 1024 * 1024
@@ -70,6 +77,7 @@ class Checkpoint:
     new_bytes: int = 0
     epoch_pos: int = 0
     epoch_losses: tuple[float, ...] = ()
+    resumable: bool = True  # False: the weights only (a GAN, the perceptron): shown, not resumed
 
     @property
     def label(self) -> str:
@@ -83,27 +91,64 @@ def _compact(value: np.ndarray) -> np.ndarray:
     return np.array(value, copy=True)
 
 
+class WeightsModel(Protocol):
+    def get_weights(self) -> dict[str, np.ndarray]: ...
+
+
+@runtime_checkable
+class WeightsSource(Protocol):
+    """What a weights-only checkpoint is taken from (``GANTrainer``, ``PerceptronTrainer``)."""
+
+    @property
+    def model(self) -> WeightsModel: ...
+
+    @property
+    def step(self) -> int: ...
+
+    @property
+    def epoch(self) -> int: ...
+
+
+def _weights(model: WeightsModel) -> dict[str, np.ndarray]:
+    return {name: value if value.dtype == np.float32 else _compact(value)
+            for name, value in model.get_weights().items()}
+
+
+def capture_weights(source: WeightsSource, previous: Checkpoint | None = None,
+                    metrics: dict[str, float] | None = None) -> Checkpoint:
+    """A weights-only checkpoint of ``source`` now (``resumable`` False), sharing arrays equal
+    to ``previous``'s."""
+    arrays = _weights(source.model)
+    new_bytes = _share(arrays, previous)
+    return Checkpoint(step=int(source.step), epoch=int(source.epoch), arrays=arrays,
+                      optimizer_iterations=0, rng_state={}, metrics=dict(metrics or {}),
+                      new_bytes=new_bytes, resumable=False)
+
+
+def _share(arrays: dict[str, np.ndarray], previous: Checkpoint | None) -> int:
+    """Replace arrays equal to ``previous``'s by its own (in place); the bytes left new."""
+    if previous is None:
+        return sum(v.nbytes for v in arrays.values())
+    new_bytes = 0
+    for name, value in arrays.items():
+        old = previous.arrays.get(name)
+        if old is not None and old.shape == value.shape and np.array_equal(old, value):
+            arrays[name] = old
+        else:
+            new_bytes += value.nbytes
+    return new_bytes
+
+
 def capture(trainer: Checkpointable, previous: Checkpoint | None = None,
             metrics: dict[str, float] | None = None) -> Checkpoint:
     """A checkpoint of ``trainer`` now (call between two steps, on the training thread);
     arrays equal to ``previous``'s are shared with it."""
-    arrays: dict[str, np.ndarray] = {}
-    for name, value in trainer.model.get_weights().items():
-        arrays[name] = value if value.dtype == np.float32 else _compact(value)
+    arrays = _weights(trainer.model)
     state: dict[int, list[np.ndarray]] = trainer.optimizer._state  # buffers by param array
     for i, buffers in state.items():
         for j, buf in enumerate(buffers):
             arrays[f"optimizer/{i}/{j}"] = _compact(buf)
-    new_bytes = 0
-    if previous is not None:
-        for name, value in arrays.items():
-            old = previous.arrays.get(name)
-            if old is not None and old.shape == value.shape and np.array_equal(old, value):
-                arrays[name] = old
-            else:
-                new_bytes += value.nbytes
-    else:
-        new_bytes = sum(v.nbytes for v in arrays.values())
+    new_bytes = _share(arrays, previous)
     pos = int(trainer.epoch_pos)
     rng = trainer.epoch_start_rng if pos > 0 else trainer.rng.bit_generator.state
     return Checkpoint(step=int(trainer.step), epoch=int(trainer.epoch), arrays=arrays,
@@ -121,7 +166,12 @@ def model_weights(checkpoint: Checkpoint) -> dict[str, np.ndarray]:
 def restore(trainer: Checkpointable, checkpoint: Checkpoint) -> None:
     """Load ``checkpoint`` into ``trainer``: weights and running statistics (strict: every
     array must fit), optimizer buffers and step count, sample-order state, step and epoch, and
-    the place inside the epoch, so ``trainer.run()`` goes on exactly where the run was."""
+    the place inside the epoch, so ``trainer.run()`` goes on exactly where the run was.
+    A weights-only checkpoint raises ``LayerLabError`` (it cannot be trained on from)."""
+    if not checkpoint.resumable:
+        raise LayerLabError("This moment holds only the network's weights, so training cannot "
+                            "go on from it; branching works for networks trained on labelled "
+                            "data.")
     trainer.model.set_weights(model_weights(checkpoint), strict=True)
     state: dict[int, list[np.ndarray]] = {}
     for name, value in checkpoint.arrays.items():
@@ -198,10 +248,14 @@ class CheckpointStore:
         """Steps from ``step`` to the next scheduled record (>= 1)."""
         return max(1, self._next_due - step)
 
-    def maybe_record(self, trainer: Checkpointable, metrics: dict[str, float] | None = None,
+    def maybe_record(self, trainer: object, metrics: dict[str, float] | None = None,
                      force: bool = False) -> bool:
         """Record ``trainer`` when the schedule says so (or ``force``: the run ends); True
-        when recorded. A step already recorded is not recorded again."""
+        when recorded. A step already recorded is not recorded again. A supervised
+        ``Trainer`` gives whole checkpoints, any other ``WeightsSource`` weights-only ones (False
+        for anything else)."""
+        if not isinstance(trainer, (Trainer, WeightsSource)):
+            return False
         step = int(trainer.step)
         with self._lock:
             last = self._items[-1] if self._items else None
@@ -209,11 +263,13 @@ class CheckpointStore:
             return False
         if not force and step < self._next_due:
             return False
-        checkpoint = capture(trainer, last, metrics)
+        checkpoint = (capture(trainer, last, metrics) if isinstance(trainer, Trainer)
+                      else capture_weights(trainer, last, metrics))
         with self._lock:
             if self.cap_bytes is None:  # the model's arrays and the optimizer's, once made
                 weights = sum(v.nbytes for v in model_weights(checkpoint).values())
-                buffers = len(trainer.optimizer.state_names)
+                buffers = len(trainer.optimizer.state_names) if isinstance(trainer, Trainer) \
+                    else 0
                 self.cap_bytes = default_cap(weights * (1 + buffers))
             self._items.append(checkpoint)
             self.bytes += checkpoint.new_bytes  # exact: it shares only with the one before

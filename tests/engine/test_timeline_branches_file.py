@@ -60,3 +60,21 @@ def test_a_damaged_branch_list_says_so(tmp_path):
     add_timeline(sidecar, store.checkpoints(), [SavedBranch("a"), SavedBranch("b")], 5)
     with pytest.raises(ProjectFileError, match="timeline .* is damaged"):
         read_branches(sidecar)
+
+
+def test_weights_only_moments_round_trip_and_cannot_be_resumed(tmp_path):
+    from engine.checkpoints import capture_weights, restore
+    from engine.types import LayerLabError
+
+    trainer = make_trainer(load_dataset(SPIRAL), epochs=1)
+    first = capture_weights(trainer)
+    second = capture_weights(trainer, first)
+    assert not first.resumable and second.new_bytes == 0  # unchanged arrays are shared
+    assert all(second.arrays[k] is first.arrays[k] for k in first.arrays)
+    sidecar = tmp_path / "run.layerlab.npz"
+    save_weights(sidecar, trainer.model.get_weights(), {})
+    add_timeline(sidecar, [first])
+    (back,) = read_timeline(sidecar)
+    assert not back.resumable and back.arrays.keys() == first.arrays.keys()
+    with pytest.raises(LayerLabError, match="only the network's weights"):
+        restore(make_trainer(load_dataset(SPIRAL)), back)

@@ -112,6 +112,9 @@ def open_fork_compare(source: ForkSource, parent: QWidget | None = None,
     checkpoint, session = source.shown, source.session
     if checkpoint is None or session.project is None:
         return "Drag the timeline back to a moment first: the branch starts there."
+    if not checkpoint.resumable:
+        return ("A branch cannot start from this moment: this kind of network keeps only its "
+                "weights on the timeline. Use Duplicate as variant to compare from the start.")
     if spec is None:
         spec = branch_spec_asked(source, parent)
         if spec is None:

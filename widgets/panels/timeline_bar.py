@@ -45,6 +45,8 @@ from engine.types import LayerLabError
 from widgets.dialogs.fork_compare_view import open_fork_compare
 
 MB = 1024 * 1024
+WEIGHTS_ONLY = (" This kind of network keeps only its weights on the timeline: the views show "
+                "that moment, but training goes on only from now.")
 
 
 class TimelineHost(Protocol):
@@ -209,7 +211,10 @@ class TimelineBar(QWidget):
             return
         checkpoint = self.items[value]
         self.position.setText(checkpoint.label)
-        self.banner.setText(banner_text(checkpoint.epoch, checkpoint.step))
+        self.banner.setText(banner_text(checkpoint.epoch, checkpoint.step)
+                            + ("" if checkpoint.resumable else WEIGHTS_ONLY))
+        self.branch_button.setVisible(checkpoint.resumable)  # shown, not trained on from
+        self.compare_button.setVisible(checkpoint.resumable)
         self.looking_back.show()
         self.memory.hide()
         self.options.hide()
