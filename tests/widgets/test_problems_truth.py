@@ -49,8 +49,8 @@ def play_trains(win: MainWindow, qtbot) -> bool:
     """Press Play: True when training really ran (optimizer steps, no error)."""
     session = win.session
     win.run.toggle_play()
-    if session.state != "running":
-        return False  # refused (or the session could not prepare the run)
+    if session.state not in ("preparing", "running"):  # prepared off the GUI thread
+        return False  # refused
     qtbot.waitUntil(lambda: bool(session.history.step_losses)
                     or session.state in ("error", "finished", "stopped"), timeout=20000)
     trained = bool(session.history.step_losses) and session.state != "error"

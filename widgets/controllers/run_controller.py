@@ -1,12 +1,16 @@
 """Run control of the main window: the link between the Train actions and the TrainingSession.
 
 It loads the document into the session when needed (after an edit of the network or the data,
-or of the settings before a fresh run), forwards snapshots to the plots, the training panel
-and the status bar, keeps Play/Pause in step with the session's state, and shows errors and a
-run's final message in words. When the network changes during a run it pauses and asks
-whether to keep the trained weights (layers whose shapes did not change keep theirs: the
-session copies them between two training steps and loads them into the new model,
-``session.weights_snapshot`` / ``session.restore_weights``) or start afresh.
+or of the settings before a fresh run): Play, Step and Reset have the session prepare the
+new run on a background thread (``session.prepare_in_background``; the window stays live,
+the status says "Preparing…", the pressed command runs once it is ready, and an edit, Stop,
+New or Open meanwhile supersedes it), while the File actions that need the model at once
+(restoring a saved run, importing weights, exporting code) use ``load``. It forwards
+snapshots to the plots, the training panel and the status bar, keeps Play/Pause in step
+with the session's state, and shows errors and a run's final message in words. When the
+network changes during a run it pauses and asks whether to keep the trained weights (layers
+whose shapes did not change keep theirs: the session copies them between two training steps
+and the preparation loads them into the new model) or start afresh.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from app.preparation import KeptWeights
 from app.readiness import check_document
 from app.saved_run import history_arrays
 from engine.frozen import same_but_trainable
@@ -25,8 +30,11 @@ from widgets.window.icons import run_icon
 from widgets.window.window_parts import WindowParts
 
 ACTIVE = ("running", "paused")
-STATE_TEXT = {"idle": "Ready", "running": "Training…", "paused": "Paused",
-              "finished": "Finished", "stopped": "Stopped", "error": "Cannot train"}
+ENDED = ("finished", "stopped", "error")
+STATE_TEXT = {"idle": "Ready", "preparing": "Preparing…", "running": "Training…",
+              "paused": "Paused", "finished": "Finished", "stopped": "Stopped",
+              "error": "Cannot train"}
+PREPARING_TEXT = "Preparing the network and its first pictures…"
 
 
 class RunController(QObject):
@@ -44,6 +52,7 @@ class RunController(QObject):
         self.last_snapshot: Any = None
         self.snapshot_count = 0
         self._asking = False
+        self._kept_for_preparation: dict[str, Any] | None = None  # kept by the one under way
         self._structure_timer = QTimer(self, singleShot=True, interval=0)
         self._structure_timer.timeout.connect(self._handle_structure_change)
         s = self.session
@@ -52,6 +61,7 @@ class RunController(QObject):
         s.error_occurred.connect(self._on_error_occurred)
         s.run_finished.connect(self._on_run_finished)
         s.history_cleared.connect(self._on_history_cleared)
+        s.preparation_done.connect(self._on_preparation_done)
         self.doc.structure_changed.connect(self._on_structure_changed)
         self.doc.training_changed.connect(self._on_training_changed)
         self._update_actions()
@@ -60,16 +70,16 @@ class RunController(QObject):
     def toggle_play(self) -> None:
         if self.state == "running":
             self.session.pause()
-        elif self.ensure_loaded():
-            self.session.play()
+        else:
+            self._start("running")
 
     def step_batch(self) -> None:
-        if self.state != "running" and self.ensure_loaded():
-            self.session.step_batch()
+        if self.state != "running":
+            self._start("step")
 
     def step_epoch(self) -> None:
-        if self.state != "running" and self.ensure_loaded():
-            self.session.step_epoch()
+        if self.state != "running":
+            self._start("epoch")
 
     def stop(self) -> None:
         self.session.stop()
@@ -79,26 +89,63 @@ class RunController(QObject):
         self.win.plots.clear()
         self.win.training_panel.reset_stats()
         self.last_snapshot = None
-        if self.session.prepared is None or self.structure_dirty or self.settings_dirty:
-            self.load()
+        if self.needs_load() or not self.session.prepare_in_background():
+            self.load_in_background()
+
+    def _start(self, mode: str) -> None:
+        """Play ("running") or Step ("step", "epoch"): prepare the document's run first when
+        it changed, a fresh one after a run ended; queued while a preparation runs."""
+        session = self.session
+        if self.needs_load():
+            self.load_in_background(mode, keep_weights=self._keep_weights_now())
+        elif session.state in ENDED and not session.preparing:
+            session.prepare_in_background(then=mode)
+        elif mode == "running":
+            session.play()
+        elif mode == "step":
+            session.step_batch()
         else:
-            self.session.reset_weights()
+            session.step_epoch()
 
     # -- loading -------------------------------------------------------------------------------
-    def ensure_loaded(self) -> bool:
-        """Load the document into the session unless the session already runs this version."""
-        if self.session.prepared is None or self.structure_dirty:
-            if self.only_freezing_changed():  # a frozen layer keeps its weights: no question
-                return self.load(keep_weights=True)
-            keep = self.state in ACTIVE and self.session.model is not None \
-                and not self.doc.report.errors and self.ask_keep_weights()
-            return self.load(keep_weights=keep)
-        if self.settings_dirty and self.state not in ACTIVE:
-            return self.load()
+    def needs_load(self) -> bool:
+        """The session does not hold (nor prepare) this version of the document."""
+        session = self.session
+        return (session.prepared is None and not session.preparing) or self.structure_dirty \
+            or (self.settings_dirty and self.state not in ACTIVE)
+
+    def _keep_weights_now(self) -> bool:
+        """Whether the next load keeps trained weights (a paused run whose network changed)."""
+        if not self.structure_dirty:
+            return False
+        if self.only_freezing_changed():  # a frozen layer keeps its weights: no question
+            return True
+        return self.state in ACTIVE and self.session.model is not None \
+            and not self.doc.report.errors and self.ask_keep_weights()
+
+    def load_in_background(self, then: str | None = None, keep_weights: bool = False,
+                           weights: dict[str, Any] | None = None) -> bool:
+        """Have the session prepare the document's run off the GUI thread, then run ``then``
+        ("running", "step", "epoch"); refused at once (with the Problems panel's words) when
+        the check finds errors, which also drops a preparation of an older version."""
+        problems = self.problems_now()
+        if errors(problems):
+            if self.session.preparing:
+                self.session.stop()
+            self._fail(refusal(problems))
+            return False
+        if keep_weights:
+            weights = self.current_weights()
+        self._kept_for_preparation = weights or None
+        self.session.prepare_in_background(self.doc.snapshot_project(),
+                                           self.win.dataset_panel.data, then=then,
+                                           weights=weights or None)
+        self.structure_dirty = self.settings_dirty = False
         return True
 
     def load(self, keep_weights: bool = False) -> bool:
-        """Give the session a copy of the project (and the panel's data); report problems."""
+        """Give the session a copy of the project (and the panel's data) at once, for the
+        actions that need the model right away; report problems."""
         problems = self.problems_now()
         if errors(problems):  # the Problems panel's check: refuse with its words
             self._fail(refusal(problems))
@@ -121,9 +168,16 @@ class RunController(QObject):
 
     def _restore_weights(self, old: dict[str, Any]) -> None:
         loaded = self.session.restore_weights(old)
-        total = len(self.session.weights_snapshot())
-        self.win.post(f"Kept the trained weights of {len(loaded)} of {total} parameter "
-                      "arrays; changed layers start from fresh weights.")
+        self._post_kept(KeptWeights(loaded, len(self.session.weights_snapshot())))
+
+    def _post_kept(self, kept: KeptWeights) -> None:
+        self.win.post(f"Kept the trained weights of {len(kept.names)} of {kept.total} "
+                      "parameter arrays; changed layers start from fresh weights.")
+
+    def _on_preparation_done(self, kept: KeptWeights | None) -> None:
+        self._kept_for_preparation = None
+        if kept is not None:
+            self._post_kept(kept)
 
     def current_weights(self) -> dict[str, Any]:
         """A consistent copy of the weights (taken between two steps while training)."""
@@ -154,10 +208,12 @@ class RunController(QObject):
         self.win.plots.start_run(self._run_label())
 
     def _on_state_changed(self, state: str) -> None:
-        self.state = state
+        was, self.state = self.state, state
         self._update_actions()
         self.win.show_state(STATE_TEXT.get(state, state))
-        if state == "running":
+        if state == "preparing":
+            self.win.training_panel.show_message(PREPARING_TEXT)
+        elif state == "running" or (was == "preparing" and state != "error"):
             self.win.training_panel.show_message("")
 
     def _on_error_occurred(self, message: str) -> None:
@@ -183,7 +239,7 @@ class RunController(QObject):
         play.setIcon(run_icon("pause" if running else "play"))
         self.actions["step_batch"].setEnabled(not running)
         self.actions["step_epoch"].setEnabled(not running)
-        self.actions["stop"].setEnabled(self.state in ACTIVE)
+        self.actions["stop"].setEnabled(self.state in ACTIVE or self.state == "preparing")
 
     # -- document edits ------------------------------------------------------------------------
     def forget_run(self) -> None:
@@ -199,13 +255,20 @@ class RunController(QObject):
         if loaded is not None and _same_but_learning_rate(loaded.training, config):
             return  # the learning rate reached the session live
         self.settings_dirty = True
+        if self.session.preparing:  # the newer settings win
+            self._structure_timer.start()
 
     def _on_structure_changed(self) -> None:
         self.structure_dirty = True
-        if self.state in ACTIVE and not self._asking:
+        if (self.state in ACTIVE or self.session.preparing) and not self._asking:
             self._structure_timer.start()  # once per burst of edits (a paste, an undo macro)
 
     def _handle_structure_change(self) -> None:
+        if self.session.preparing:  # the newer version wins, with the same command queued
+            if self.structure_dirty or self.settings_dirty:
+                self.load_in_background(self.session.queued_command,
+                                        weights=self._kept_for_preparation)
+            return
         if self.state not in ACTIVE or self._try_live_data():
             return
         was_running = self.state == "running"
@@ -220,8 +283,7 @@ class RunController(QObject):
             keep = self.only_freezing_changed() or self.ask_keep_weights()
         finally:
             self._asking = False
-        if self.load(keep_weights=keep) and was_running:
-            self.session.play()
+        self.load_in_background("running" if was_running else None, keep_weights=keep)
 
     def _try_live_data(self) -> bool:
         """Only the data changed (drawn points, noise, size): swap it into the running
