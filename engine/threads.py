@@ -14,9 +14,9 @@ variable; the budget is applied around each training call:
   training thread.
 * **Chunked numba kernels** split a large batch into parts run by ``budget()`` threads
   (``nogil`` kernels on a plain thread pool, no numba threading layer): the convolutions
-  (``engine.layers.conv_exec``) and the LSTM's time loop (``batch_parts`` / ``run_parts``:
-  each part runs every time step for its own samples). Their results do not depend on the
-  thread count.
+  (``engine.layers.conv_exec``), the LSTM's time loop and attention (``batch_parts`` /
+  ``run_parts``: each part runs every time step, or every head, for its own samples). Their
+  results do not depend on the thread count.
 
 ``training(model, batch)`` is the per-call policy the trainer and ``main.py bench`` use: BLAS
 gets the budget when one step multiplies at least ``BLAS_MIN_MACS`` (parameters × batch, a
@@ -212,11 +212,14 @@ def training(model: HasParams, batch: int) -> Iterator[int]:
 Part = tuple[int, int]  # samples [start, stop)
 
 
-def batch_parts(nb: int, macs: int) -> list[Part]:
-    """Sample ranges for one batch-parallel kernel call of ``macs`` multiply-adds: one per
-    thread of the budget (contiguous, sizes differing by at most one), or ``[(0, nb)]`` when
-    the call is small or the budget is 1."""
-    n = min(budget(), nb // PART_MIN_SAMPLES) if macs >= PART_MIN_MACS else 1
+def batch_parts(nb: int, macs: int, min_work: int | None = None) -> list[Part]:
+    """Sample ranges for one batch-parallel kernel call of ``macs`` multiply-adds (or other
+    units of work, worth splitting from ``min_work``, default ``PART_MIN_MACS``): one per
+    thread of the budget (contiguous, sizes differing by at most one, at least
+    ``PART_MIN_SAMPLES`` samples each), or ``[(0, nb)]`` when the call is small or the budget
+    is 1."""
+    big = macs >= (PART_MIN_MACS if min_work is None else min_work)
+    n = min(budget(), nb // PART_MIN_SAMPLES) if big else 1
     if n <= 1:
         return [(0, nb)]
     edges = [nb * i // n for i in range(n + 1)]

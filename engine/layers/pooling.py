@@ -11,10 +11,12 @@ interpolation matrices ``y = A_h · x · A_wᵀ`` so the backward pass is ``A_h�
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
 
+from engine import backend, threads
 from engine.backend import pick
 from engine.kernels.pooling import (
     avgpool_backward,
@@ -86,6 +88,18 @@ class Pool2D(SingleInputLayer):
         return out, geo[:6]
 
 
+POOL_MIN_ELEMENTS = 200_000  # a pooling pass over fewer input values runs on one thread
+
+
+def in_parts(nb: int, elements: int, work: Callable[[int, int], None]) -> None:
+    """``work(b0, b1)`` over the batch: one part per thread of the engine's budget for a numba
+    pass over at least ``POOL_MIN_ELEMENTS`` values (``engine.threads``), else one call. The
+    pooling kernels treat every sample on its own, so the numbers never depend on the parts."""
+    parts = ([(0, nb)] if backend.current() == "numpy" else
+             threads.batch_parts(nb, elements, POOL_MIN_ELEMENTS))
+    threads.run_parts(work, parts)
+
+
 @register
 class MaxPool2D(Pool2D):
     kind = "MaxPool2D"
@@ -97,14 +111,17 @@ class MaxPool2D(Pool2D):
     def call(self, x: np.ndarray, training: bool) -> np.ndarray:
         """x: (B, C, H, W) -> (B, C, OH, OW)."""
         out, geo = self._out(x, training)
-        self._arg = scratch(self, "arg", out.shape, np.int32)
-        pick(maxpool_forward, maxpool_forward_ref)(np.ascontiguousarray(x), *geo, out, self._arg)
+        self._arg = arg = scratch(self, "arg", out.shape, np.int32)
+        x, kernel = np.ascontiguousarray(x), pick(maxpool_forward, maxpool_forward_ref)
+        in_parts(len(x), x.size, lambda b0, b1: kernel(x[b0:b1], *geo, out[b0:b1], arg[b0:b1]))
         return out
 
     def grad(self, grad_y: np.ndarray) -> np.ndarray:
         """grad_y: (B, C, OH, OW) -> grad_x: (B, C, H, W), routed to each window's maximum."""
         dx = scratch(self, "dx", self._x_shape, grad_y.dtype)
-        pick(maxpool_backward, maxpool_backward_ref)(np.ascontiguousarray(grad_y), self._arg, dx)
+        g, arg, kernel = (np.ascontiguousarray(grad_y), self._arg,
+                          pick(maxpool_backward, maxpool_backward_ref))
+        in_parts(len(g), dx.size, lambda b0, b1: kernel(g[b0:b1], arg[b0:b1], dx[b0:b1]))
         return dx
 
 
@@ -118,14 +135,16 @@ class AvgPool2D(Pool2D):
     def call(self, x: np.ndarray, training: bool) -> np.ndarray:
         """x: (B, C, H, W) -> (B, C, OH, OW)."""
         out, geo = self._out(x, training)
-        pick(avgpool_forward, avgpool_forward_ref)(np.ascontiguousarray(x), *geo, out)
+        x, kernel = np.ascontiguousarray(x), pick(avgpool_forward, avgpool_forward_ref)
+        in_parts(len(x), x.size, lambda b0, b1: kernel(x[b0:b1], *geo, out[b0:b1]))
         return out
 
     def grad(self, grad_y: np.ndarray) -> np.ndarray:
         """grad_y: (B, C, OH, OW) -> grad_x: (B, C, H, W), shared equally within windows."""
         dx = scratch(self, "dx", self._x_shape, grad_y.dtype)
-        pick(avgpool_backward, avgpool_backward_ref)(np.ascontiguousarray(grad_y),
-                                                     *self._geo[:6], dx)
+        g, geo = np.ascontiguousarray(grad_y), self._geo[:6]
+        kernel = pick(avgpool_backward, avgpool_backward_ref)
+        in_parts(len(g), dx.size, lambda b0, b1: kernel(g[b0:b1], *geo, dx[b0:b1]))
         return dx
 
 

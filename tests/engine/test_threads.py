@@ -247,3 +247,30 @@ def test_attention_batch_parts_are_bit_identical(budget_state, monkeypatch, caus
     assert threads.batch_parts(10, 10) == [(0, 3), (3, 6), (6, 10)]
     for one, three in zip(*results):
         np.testing.assert_array_equal(one, three)  # samples never mix: the same numbers
+
+
+@pytest.mark.parametrize("kind, geo", [("MaxPool2D", {"pool_size": [2, 2]}),
+                                       ("MaxPool2D", {"pool_size": [3, 3], "strides": [2, 2],
+                                                      "padding": "same"}),
+                                       ("AvgPool2D", {"pool_size": [2, 2]})])
+def test_pooling_batch_parts_are_bit_identical(budget_state, monkeypatch, kind, geo):
+    from engine.layers import pooling
+    from engine.layers.registry import create_layer
+
+    monkeypatch.setattr(pooling, "POOL_MIN_ELEMENTS", 1)
+    x = np.random.default_rng(4).standard_normal((24, 3, 9, 9)).astype(np.float32)
+    g = np.random.default_rng(5).standard_normal((24, 3, 5, 5)).astype(np.float32)
+    results, calls = [], []
+    monkeypatch.setattr(threads, "run_parts",
+                        lambda work, parts, run=threads.run_parts: (calls.append(len(parts)),
+                                                                     run(work, parts)))
+    for budget in (1, 3):
+        threads.set_budget(budget)
+        layer = create_layer({"kind": kind, "name": "p", **geo})
+        layer.build([(3, 9, 9)], np.random.default_rng(0))
+        y = layer.forward([x], training=True).copy()
+        gy = np.ascontiguousarray(g[:, :, : y.shape[2], : y.shape[3]])
+        results.append((y, layer.backward(gy)[0].copy()))
+    assert calls == [1, 1, 3, 3]  # forward and backward, one part then three
+    for one, three in zip(*results):
+        np.testing.assert_array_equal(one, three)
