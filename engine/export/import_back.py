@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from engine import validation
+from engine.datasets.registry import load_dataset
 from engine.export.plan import ExportError, make_plan
 from engine.export.torch_weights import from_torch
 from engine.project import Project
@@ -48,14 +49,21 @@ def read_torch_state(path: str | Path) -> dict[str, np.ndarray]:
 
 def weights_from_torch(project: Project, state: dict[str, np.ndarray]
                        ) -> tuple[dict[str, np.ndarray], list[str]]:
-    """(LayerLab weights, state-dict names no layer of the project took)."""
-    plan = make_plan(project, None)
+    """(LayerLab weights, state-dict names no layer of the project took). A GAN's state dict
+    (``generator.…`` / ``discriminator.…``, saved by the exported GAN script) needs the two
+    networks, which are found from the project's dataset as the trainer finds them."""
+    gan = project.recipe == "gan"
+    plan = make_plan(project, load_dataset(project.dataset) if gan else None)
     try:
         weights = from_torch(plan, state)
     except (KeyError, ValueError, IndexError):
         raise ExportError("The file's arrays do not fit this network (a layer's entries are "
                           "missing or have other shapes); export the project again and train "
                           "with the new script.") from None
-    taken = {s.var for s in plan.steps if s.params or s.kind == "BatchNormalization"}
-    unused = sorted(k for k in state if k.split(".")[0] not in taken)
+    parts = [("generator.", plan), ("discriminator.", plan.gan.discriminator)] \
+        if plan.gan is not None else [("", plan)]
+    taken = {prefix + s.var for prefix, part in parts for s in part.steps
+             if s.params or s.kind == "BatchNormalization"}
+    # the layer an entry belongs to: "hidden.weight" -> hidden, "generator.up.bias" -> that
+    unused = sorted(k for k in state if ".".join(k.split(".")[:1 + gan]) not in taken)
     return weights, unused

@@ -78,7 +78,7 @@ def make_plan(project: Project, data: Dataset | None) -> Plan:
     if project.recipe == "gan":
         if data is None:
             raise ExportError("A GAN's two networks are found from its dataset's sample shape; "
-                              "load weights into a GAN project from LayerLab's own .npz files.")
+                              "load the project's dataset first.")
         return gan_plan(project, data)  # type: ignore[no-any-return]
     if project.recipe not in ("supervised", *RECONSTRUCTION_RECIPES):
         raise ExportError(
