@@ -158,12 +158,6 @@ def open_window(argv: list[str], prog: str) -> int:
               f"Headless commands work anywhere: {prog} train|check|bench ...",
               file=sys.stderr)
         return 1
-    # BLAS at one thread outside training calls (the GUI thread's products, the probes: OpenBLAS
-    # threads made small products ~25x slower on a loaded machine); a training call may use
-    # the thread budget, cores − 1 by default, so one core stays with the GUI (engine.threads)
-    from engine import threads
-
-    threads.install(1)
     from layerlab.logs import log_to_file
 
     log_to_file(user_log_dir())
@@ -172,8 +166,14 @@ def open_window(argv: list[str], prog: str) -> int:
 
     show_splash()  # on screen now: the imports below take seconds on a slow machine
     splash_message("Preparing… loading the engine and the window")
+    from engine import threads
     from widgets.window.app_entry import run_app
 
+    # BLAS at one thread outside training calls (the GUI thread's products, the probes: OpenBLAS
+    # threads made small products ~25x slower on a loaded machine); a training call may use
+    # the thread budget, cores − 1 by default, so one core stays with the GUI (engine.threads).
+    # Here, once the window's imports have loaded numpy, it takes effect at once.
+    threads.install(1)
     return run_app(argv)
 
 
