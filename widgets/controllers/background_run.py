@@ -4,6 +4,7 @@ The work runs on the dialog's own one-thread pool; it reports progress as two pl
 (``report(done, total)``) and checks ``stop`` to end early. A GUI-thread timer shows the
 progress, and when the work is over re-enables Run, disables Cancel and hands the result to
 ``on_result`` (an engine error becomes a plain sentence in the dialog's info label).
+``tool_buttons`` makes the dialog's Run / Cancel / Apply row.
 """
 
 from __future__ import annotations
@@ -14,11 +15,24 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from engine.types import LayerLabError
 
 T = TypeVar("T")
+
+
+def tool_buttons(run_text: str) -> tuple[QHBoxLayout, QPushButton, QPushButton, QPushButton]:
+    """A tool dialog's button row -> (row, Run, Cancel, Apply): Cancel and Apply start
+    disabled (``BackgroundRun`` enables Cancel while the work runs; the dialog enables Apply
+    when a result can be applied)."""
+    run, cancel, apply = QPushButton(run_text), QPushButton("Cancel"), QPushButton("Apply")
+    cancel.setEnabled(False)
+    apply.setEnabled(False)
+    row = QHBoxLayout()
+    for button in (run, cancel, apply):
+        row.addWidget(button)
+    return row, run, cancel, apply
 
 
 class BackgroundRun(Generic[T]):

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -33,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from engine.sweep import PARAMS, SweepResult, SweepSpec, applicable
 from engine.types import LayerLabError
-from widgets.controllers.background_run import BackgroundRun
+from widgets.controllers.background_run import BackgroundRun, tool_buttons
 
 DEFAULTS = {"width": "1, 2, 4, 8, 16, 32", "depth": "0, 1, 2, 3, 4", "degree": "1, 2, 3, 5, 8",
             "train_size": "0.1, 0.25, 0.5, 1", "l2": "0, 0.0001, 0.001, 0.01, 0.1"}
@@ -113,14 +112,8 @@ class SweepDialog(QDialog):
         self.key = QLabel(" ".join(f"<span style='color:{c}'>■ {n}</span>"
                                    for c, n in CURVES.values()))  # above, never on a marker
         self.progress = QProgressBar()
-        self.run_button = QPushButton("Run the sweep")
-        self.cancel_button = QPushButton("Cancel")
-        self.apply_button = QPushButton("Apply")
-        self.cancel_button.setEnabled(False)
-        self.apply_button.setEnabled(False)
-        buttons = QHBoxLayout()
-        for b in (self.run_button, self.cancel_button, self.apply_button):
-            buttons.addWidget(b)
+        buttons, self.run_button, self.cancel_button, self.apply_button = tool_buttons(
+            "Run the sweep")
         box = QVBoxLayout(self)
         box.addLayout(form)
         box.addWidget(self.info)

@@ -14,16 +14,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import (
     QDialog,
-    QHBoxLayout,
     QLabel,
     QProgressBar,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from engine.lr_finder import LRFinderResult
-from widgets.controllers.background_run import BackgroundRun
+from widgets.controllers.background_run import BackgroundRun, tool_buttons
 
 Sweep = Callable[[Callable[[int, int], bool]], LRFinderResult]
 
@@ -45,14 +43,8 @@ class LRFinderDialog(QDialog):
                                           "left": "loss (smoothed)"})
         self.plot.setLogMode(x=True, y=False)
         self.progress = QProgressBar()
-        self.run_button = QPushButton("Run the sweep")
-        self.cancel_button = QPushButton("Cancel")
-        self.apply_button = QPushButton("Apply")
-        self.apply_button.setEnabled(False)
-        self.cancel_button.setEnabled(False)
-        buttons = QHBoxLayout()
-        for b in (self.run_button, self.cancel_button, self.apply_button):
-            buttons.addWidget(b)
+        buttons, self.run_button, self.cancel_button, self.apply_button = tool_buttons(
+            "Run the sweep")
         box = QVBoxLayout(self)
         box.addWidget(self.info)
         box.addWidget(self.plot, 1)
