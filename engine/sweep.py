@@ -41,7 +41,7 @@ import numpy as np
 
 from engine.datasets.base import Dataset
 from engine.datasets.polynomial import check_degree, fit_polynomial, poly_size
-from engine.datasets.registry import load_dataset
+from engine.datasets.registry import dataset_options, load_dataset
 from engine.graph import Graph
 from engine.metrics import accuracy, per_position
 from engine.project import Project
@@ -328,10 +328,14 @@ def applied_dataset(project: Project, data: Dataset, degree: int
     """Applying a swept degree: ``(dataset spec with poly_degree, Input name, its new
     options)`` — the project then loads the columns the sweep trained on (``data``: the
     project's loaded data, whose inputs before any polynomial features give their count)."""
+    name = str(project.dataset.get("name", ""))
+    if "poly_degree" not in dataset_options(name):
+        raise ConfigError(f"The dataset '{name}' has no 'Polynomial features' option, so a "
+                          "degree cannot be applied to it; it stays a result of the sweep.")
     base = data.without_poly()
     shape = tuple(int(d) for d in base.input_shape)
     n_inputs = shape[0] if len(shape) == 1 else 0
-    check_degree(degree, n_inputs, str(project.dataset.get("name", "")), format_shape(shape))
+    check_degree(degree, n_inputs, name, format_shape(shape))
     inputs = project.graph.input_nodes()
     if len(inputs) != 1:
         raise ConfigError("A polynomial degree can be applied to a network with one Input.")

@@ -12,6 +12,7 @@ import json
 import numpy as np
 import pytest
 
+from engine.datasets.point_edits import edited_spec
 from engine.datasets.registry import load_dataset
 from engine.graph import Graph
 from engine.probes import GRID, ProbeSet
@@ -40,7 +41,8 @@ def project_for(dataset: dict, n_in: int, epochs: int = 6) -> Project:
 
 
 @pytest.mark.parametrize("spec,degree", [(MOONS, 1), (MOONS, 2), (MOONS, 4), (SINE, 3),
-                                         ({**MOONS, "standardize": True}, 3)])
+                                         ({**MOONS, "standardize": True}, 3),
+                                         ({**MOONS, "features": ["x1^2", "x2^2"]}, 2)])
 def test_the_option_gives_exactly_the_sweeps_degree_columns(spec, degree) -> None:
     swept = polynomial_data(load_dataset(spec), degree)
     mine = load_dataset({**spec, "poly_degree": degree})
@@ -119,6 +121,15 @@ def test_readiness_asks_for_the_expanded_input_size_and_offers_it() -> None:
     assert isinstance(edit, SetOptions) and edit.options["shape"] == [5]
     project.graph.set_options(edit.layer, edit.options)
     assert errors(check_ready(project, data)) == []
+
+
+def test_a_degree_is_applied_only_where_the_dataset_has_the_option() -> None:
+    ring = {"name": "gaussian_ring", "n_samples": 80}
+    project = project_for(ring, 2)
+    with pytest.raises(ConfigError, match="no 'Polynomial features' option"):
+        applied_dataset(project, load_dataset(ring), 2)
+    drawn = edited_spec({**MOONS, "poly_degree": 3}, [[0.0, 0.0, 0], [1.0, 1.0, 1]])
+    assert drawn["name"] == "points" and drawn["poly_degree"] == 3  # drawing keeps it
 
 
 def test_bad_degrees_are_explained(tmp_path) -> None:

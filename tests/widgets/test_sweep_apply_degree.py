@@ -93,3 +93,22 @@ def test_the_dataset_panel_shows_the_option_and_problems_offer_the_input_size(qt
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: input_of(win.doc)[1] == [9], timeout=5_000)
     assert errors(check_ready(win.doc.project, panel.data)) == []
+
+
+def test_a_dataset_without_the_option_is_refused_in_words_and_unchanged(qtbot, win) -> None:
+    import numpy as np
+
+    from engine.sweep import SweepResult, SweepSpec
+
+    doc = win.doc
+    doc.set_dataset({"name": "gaussian_ring", "n_samples": 80})
+    win.dataset_panel.reload()
+    steps, spec = doc.undo_stack.count(), dict(doc.project.dataset)
+    win.capacity.open_sweep()
+    dialog = win.capacity.windows["sweep"]
+    one = np.array([0.1])
+    dialog.spec = SweepSpec("degree", [2])
+    dialog.sweep_result = SweepResult("degree", [2.0], one, 0 * one, one, 0 * one, "error rate")
+    dialog.apply()
+    assert "no 'Polynomial features' option" in dialog.info.text()
+    assert doc.undo_stack.count() == steps and doc.project.dataset == spec

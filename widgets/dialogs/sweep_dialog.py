@@ -197,7 +197,10 @@ class SweepDialog(QDialog):
     def apply(self) -> None:
         best = self.sweep_result.best_value if self.sweep_result is not None else None
         if self.spec is not None and best is not None:
-            self.apply_fn(self.spec, best)
+            try:
+                self.apply_fn(self.spec, best)
+            except LayerLabError as err:  # e.g. a dataset without polynomial features
+                self.info.setText(str(err))
 
     def done(self, code: int) -> None:  # noqa: D401 - QDialog override: stop the sweep too
         self.job.shutdown()
