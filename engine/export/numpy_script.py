@@ -14,7 +14,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from engine.export import numpy_blocks, numpy_seq_blocks, numpy_train_blocks
+from engine.export import numpy_blocks, numpy_regularize, numpy_seq_blocks, numpy_train_blocks
 from engine.export.code_text import (
     batch_size_expr,
     header,
@@ -92,6 +92,7 @@ def numpy_script(plan: Plan, stem: str) -> str:
         parts.append(_backward(plan))
         parts.append(schedule_source(plan.training))
         parts += epoch_order_parts(plan)
+        parts += [c for c in [numpy_regularize.constants(plan)] if c]
         parts.append(_train(plan))
     parts.append(_main(plan, stem, trains))
     return "\n\n\n".join(p.rstrip("\n") for p in parts) + "\n"
@@ -111,6 +112,7 @@ def _blocks(plan: Plan, trains: bool) -> list[str]:
     wanted.append(LOSSES[plan.loss])
     if trains:
         wanted.append("adam_step" if plan.training.optimizer in ("adam", "adamw") else "sgd_step")
+        wanted += numpy_regularize.blocks(plan)
     return list(dict.fromkeys(wanted))
 
 
@@ -227,7 +229,8 @@ def _train(plan: Plan) -> str:
         "            out, cache = forward(P, x[idx], training=True, rng=rng)\n"
         "            value, d_out = loss_fn(out, y[idx])\n"
         "            G = backward(P, cache, d_out)\n"
-        f"{_frozen_filter(plan)}"
+        f"{numpy_regularize.penalty_line(plan)}{_frozen_filter(plan)}"
+        f"{numpy_regularize.clip_line(plan)}"
         "            lr = learning_rate(step)\n"
         f"            {step}\n"
         "            step += 1\n"

@@ -66,3 +66,29 @@ def adam_step(params, grads, state, lr, t, beta_1=0.9, beta_2=0.999, epsilon=1e-
         v = state[key + ":v"] = beta_2 * state.get(key + ":v", 0.0) + (1 - beta_2) * g * g
         step = lr / (1 - beta_1 ** t)
         params[key] = params[key] - step * m / (np.sqrt(v) / np.sqrt(1 - beta_2 ** t) + epsilon)
+
+
+def add_penalties(P, G, penalties):
+    """L1/L2 weight penalties, Keras' convention (as LayerLab): for every penalised weight
+    ``penalties = {"layer/kernel": (l1, l2)}`` the loss gains l1·Σ|w| + l2·Σw² and the
+    gradient l1·sign(w) + 2·l2·w (no ½ on the L2 term). Changes G; returns the added loss."""
+    total = 0.0
+    for key, (l1, l2) in penalties.items():
+        w = P[key]
+        total += l1 * np.sum(np.abs(w)) + l2 * np.sum(w * w)
+        G[key] = G[key] + l1 * np.sign(w) + 2.0 * l2 * w
+    return total
+
+
+def clip_gradients(G, clip_value=0.0, clip_norm=0.0):
+    """Gradient clipping as LayerLab does it: first every element into [-clip_value,
+    clip_value], then all gradients scaled together so their joint norm √(Σ g²) is at most
+    clip_norm (torch.nn.utils.clip_grad_norm_'s rule). 0 switches a step off."""
+    if clip_value > 0:
+        G = {k: np.clip(g, -clip_value, clip_value) for k, g in G.items()}
+    if clip_norm > 0:
+        norm = np.sqrt(sum(np.sum(g * g) for g in G.values()))
+        factor = clip_norm / (norm + 1e-6)
+        if factor < 1.0:
+            G = {k: g * factor for k, g in G.items()}
+    return G
