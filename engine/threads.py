@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from typing import Any, Protocol
 
 ENV = "LAYERLAB_THREADS"
-BLAS_MIN_MACS = 4_000_000  # parameters × batch below this: one BLAS thread (measured: b, f)
+BLAS_MIN_MACS = 4_000_000  # params × batch below: one BLAS thread (bench a, c, e, g; b, f above)
 PART_MIN_MACS = 2_000_000  # a batch-parallel kernel call below this runs on one thread
 PART_MIN_SAMPLES = 8  # fewer samples per part and the per-step products get too thin
 _state: dict[str, Any] = {"budget": None, "baseline": None, "controller": None, "pool": None,
@@ -144,9 +144,9 @@ def blas_threads() -> int:
 
 
 def install(baseline: int = 1) -> None:
-    """BLAS threads outside ``blas()`` blocks: the app and the CLI make it 1. Cheap before
-    numpy is loaded (the window calls it before its splash screen): it is then applied when
-    the BLAS libraries are first looked up (the first training call or ``blas()`` block)."""
+    """BLAS threads outside ``blas()`` blocks: the app and the CLI make it 1. Called before
+    numpy is loaded it only records the wish (cheap), applied when the BLAS libraries are
+    first looked up (the first training call or ``blas()`` block)."""
     with _lock:
         _state["baseline"] = max(1, int(baseline))
         if "numpy" in sys.modules or _state["controller"] is not None:
