@@ -27,6 +27,7 @@ No Qt here.
 
 from __future__ import annotations
 
+import copy
 import math
 import threading
 from dataclasses import dataclass, field
@@ -78,6 +79,7 @@ class Checkpoint:
     epoch_pos: int = 0
     epoch_losses: tuple[float, ...] = ()
     resumable: bool = True  # False: the weights only (a GAN, the perceptron): shown, not resumed
+    generators: dict[str, Any] = field(default_factory=dict)  # other random streams' states
 
     @property
     def label(self) -> str:
@@ -149,13 +151,26 @@ def capture(trainer: Checkpointable, previous: Checkpoint | None = None,
         for j, buf in enumerate(buffers):
             arrays[f"optimizer/{i}/{j}"] = _compact(buf)
     new_bytes = _share(arrays, previous)
+    generators = {key: dict(gen.bit_generator.state) for key, gen in _generators(trainer).items()}
     pos = int(trainer.epoch_pos)
     rng = trainer.epoch_start_rng if pos > 0 else trainer.rng.bit_generator.state
     return Checkpoint(step=int(trainer.step), epoch=int(trainer.epoch), arrays=arrays,
                       optimizer_iterations=int(trainer.optimizer.iterations),
                       rng_state=dict(rng), metrics=dict(metrics or {}), new_bytes=new_bytes,
                       epoch_pos=pos,
-                      epoch_losses=tuple(float(v) for v in trainer.epoch_losses) if pos else ())
+                      epoch_losses=tuple(float(v) for v in trainer.epoch_losses) if pos else (),
+                      generators=generators)
+
+
+def _generators(trainer: Checkpointable) -> dict[str, np.random.Generator]:
+    """The run's other random streams, by key: each layer's own (Dropout masks, a VAE's
+    Sampling noise, recurrent and attention dropout: ``layer/NAME``) and the trainer's input
+    noise (a denoising autoencoder: ``noise``). Looked up in the objects' own attributes, as
+    these are private to each layer kind."""
+    found: dict[str, Any] = {f"layer/{name}": vars(layer).get("_rng")
+                             for name, layer in trainer.model.layers.items()}
+    found["noise"] = vars(trainer).get("noise_rng")
+    return {k: g for k, g in found.items() if isinstance(g, np.random.Generator)}
 
 
 def model_weights(checkpoint: Checkpoint) -> dict[str, np.ndarray]:
@@ -184,6 +199,10 @@ def restore(trainer: Checkpointable, checkpoint: Checkpoint) -> None:
         for i, pairs in state.items()}
     trainer.optimizer.iterations = checkpoint.optimizer_iterations
     trainer.rng.bit_generator.state = dict(checkpoint.rng_state)
+    streams = _generators(trainer)
+    for key, saved in checkpoint.generators.items():
+        if key in streams:  # a layer added since (a branch's new Dropout) starts afresh
+            streams[key].bit_generator.state = copy.deepcopy(saved)
     trainer.step, trainer.epoch = checkpoint.step, checkpoint.epoch
     trainer.epoch_pos = checkpoint.epoch_pos
     trainer.resume = ((checkpoint.epoch_pos, list(checkpoint.epoch_losses))

@@ -63,7 +63,7 @@ def _entry(ckpt: Checkpoint, keys: dict[int, str], arrays: dict[str, np.ndarray]
     return {"step": ckpt.step, "epoch": ckpt.epoch, "iterations": ckpt.optimizer_iterations,
             "rng": ckpt.rng_state, "metrics": ckpt.metrics, "arrays": names,
             "epoch_pos": ckpt.epoch_pos, "epoch_losses": list(ckpt.epoch_losses),
-            "resumable": ckpt.resumable}
+            "resumable": ckpt.resumable, "generators": ckpt.generators}
 
 
 def timeline_arrays(checkpoints: list[Checkpoint], branches: list[SavedBranch] | None = None,
@@ -130,7 +130,8 @@ class _Reader:
                           rng_state=dict(entry["rng"]), metrics=metrics,
                           epoch_pos=int(entry.get("epoch_pos", 0)),
                           epoch_losses=tuple(float(v) for v in entry.get("epoch_losses", [])),
-                          resumable=bool(entry.get("resumable", True)))
+                          resumable=bool(entry.get("resumable", True)),
+                          generators=dict(entry.get("generators", {})))
 
     def checkpoints(self, entries: Any) -> list[Checkpoint]:
         if not isinstance(entries, list) or len(entries) > MAX_CHECKPOINTS:
