@@ -17,7 +17,7 @@ sitting that does not hold now, so the panel never shows a remembered ✓ as tru
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,6 +30,7 @@ from engine.graph import ShapeReport
 from engine.lessons import SUFFIX, Lesson, Step, load_lesson
 from engine.lessons.actions import apply
 from engine.lessons.checks import answer_is_right, holds
+from engine.lessons.run_record import RunRecord
 from engine.project import Project
 from engine.types import GraphError, LayerLabError
 
@@ -70,7 +71,7 @@ class RunSignals(Protocol):
     run_finished: Any  # Signal(Snapshot)
 
 
-class LessonSession(QObject):
+class LessonSession(QObject, RunRecord):
     step_changed = Signal(int)  # the step shown (0-based)
     checks_changed = Signal()  # a check was ticked (see ``passed``)
     hints_changed = Signal(int)  # how many hints of the step are shown
@@ -120,18 +121,6 @@ class LessonSession(QObject):
     @property
     def shapes(self) -> ShapeReport:
         return self.doc.report
-
-    @property
-    def epoch_rows(self) -> Sequence[Mapping[str, float]]:
-        return self._rows
-
-    @property
-    def coach_cards(self) -> Collection[str]:
-        return self._cards
-
-    @property
-    def answers(self) -> Mapping[str, Any]:
-        return self._answers
 
     # -- navigation ----------------------------------------------------------------------------
     @property

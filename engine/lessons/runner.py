@@ -10,7 +10,6 @@ result (``engine.cli``); tests/engine/test_lessons.py runs every shipped lesson 
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from engine.graph import ShapeReport
 from engine.lessons.actions import apply
 from engine.lessons.checks import holds
 from engine.lessons.model import Check, Lesson
+from engine.lessons.run_record import RunRecord
 from engine.project import Project, load_project
 from engine.snapshots import Snapshot
 from engine.training import TrainConfig
@@ -31,7 +31,7 @@ from engine.weights_transfer import match_weights, read_project_weights
 COACH_EVERY = 10  # epochs between two Coach runs while training headless
 
 
-class HeadlessEditor:
+class HeadlessEditor(RunRecord):
     """A ``Project`` edited by lesson actions plus the engine's training: both an
     ``actions.Editor`` and a ``checks.LessonState``."""
 
@@ -52,18 +52,6 @@ class HeadlessEditor:
     @property
     def shapes(self) -> ShapeReport:
         return self._project.graph.infer_shapes()
-
-    @property
-    def epoch_rows(self) -> Sequence[Mapping[str, float]]:
-        return self._rows
-
-    @property
-    def coach_cards(self) -> Collection[str]:
-        return self._cards
-
-    @property
-    def answers(self) -> Mapping[str, Any]:
-        return self._answers
 
     # -- Editor ------------------------------------------------------------------------------
     def open_project(self, path: Path) -> None:
