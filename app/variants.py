@@ -5,21 +5,21 @@ A ``VariantSpec`` names what differs from the open project: training settings
 (``learning_rate``, ``optimizer``, ``batch_size``) and layer options (``{layer: {option:
 value}}``, e.g. a Dense layer's ``units``/``activation`` or a Dropout's ``rate``).
 A spec may also add a Dropout after a layer or take one out (``dropout_after``, ``remove``;
-``app.variant_graph``). ``make_variant(project, spec)`` returns a checked deep copy (a ``ConfigError`` in plain words
-when a value is out of range or the network no longer fits together).
+``app.variant_graph``). ``make_variant(project, spec)`` returns a checked deep copy (a
+``ConfigError`` in plain words when a value is out of range or the network no longer fits
+together).
 
 A ``VariantRun`` trains one such copy on its own daemon thread with its own model, data copy
 and trainer, built by ``engine.recipes.prepare`` exactly as the app's training worker and
 ``main.py train`` build them, so a variant's numbers depend only on its project and seed: the
-same variant trained alone or beside three others ends with bit-identical weights. A run may
-start from a timeline checkpoint (``start``, restored exactly; ``app.fork_compare``: a branch
-beside its parent) at a given ``learning_rate`` (the numba
+same variant trained alone or beside three others ends with bit-identical weights (the numba
 kernels release the GIL; the threads share the machine's cores, so four runs on two cores
 each go at about half speed — measured slower still for small networks such as the
 spiral's, whose steps are mostly Python and take turns under the GIL). Nothing here touches
 Qt: the GUI polls ``drain()`` for new snapshots (epoch ends and chunks of at most
 ``CHUNK_STEPS`` steps, so ``stop()`` and ``pause()`` act within a fraction of a second) and
-reads ``result()`` at the end.
+reads ``result()`` at the end. A run may start from a timeline checkpoint (``start``,
+restored exactly, then ``learning_rate``; ``app.fork_compare``: a branch beside its parent).
 
 ``VariantSet`` holds the runs (``MAX_VARIANTS`` at most) and starts, pauses, resumes and stops
 them all together.
