@@ -14,7 +14,13 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from engine.export import numpy_blocks, numpy_regularize, numpy_seq_blocks, numpy_train_blocks
+from engine.export import (
+    numpy_blocks,
+    numpy_more_blocks,
+    numpy_regularize,
+    numpy_seq_blocks,
+    numpy_train_blocks,
+)
 from engine.export.code_text import (
     batch_size_expr,
     header,
@@ -32,8 +38,9 @@ LOSSES = {"categorical_crossentropy": "softmax_cross_entropy",
           "mae": "mean_absolute_error"}
 
 
-BLOCK_MODULES = (numpy_blocks, numpy_seq_blocks, numpy_train_blocks)
-NEEDS = {**numpy_blocks.NEEDS, **numpy_seq_blocks.NEEDS}  # block -> the blocks it calls
+BLOCK_MODULES = (numpy_blocks, numpy_seq_blocks, numpy_more_blocks, numpy_train_blocks)
+# block -> the blocks it calls
+NEEDS = {**numpy_blocks.NEEDS, **numpy_seq_blocks.NEEDS, **numpy_more_blocks.NEEDS}
 
 
 def _block(name: str) -> Callable[..., Any]:

@@ -90,22 +90,19 @@ def test_script_trains_from_the_command_line_without_layerlab(tmp_path):
 
 
 def test_unsupported_layer_lists_the_supported_kinds(tmp_path):
-    project = example("spiral")
-    node = next(n for n in project.graph.nodes.values() if n.kind == "Dense")
-    node.kind = "PReLU"
-    node.options = {}
+    project = example("sine_rnn")
     project.graph = Graph.sequential([
-        {"kind": "Input", "name": "points", "shape": [2]},
-        {"kind": "PReLU", "name": "bent"},
+        {"kind": "Input", "name": "signal", "shape": [30, 1]},
+        {"kind": "Bidirectional", "name": "both ways", "units": 2},
         {"kind": "Dense", "name": "out", "units": 1, "activation": "tanh"},
     ])
     with pytest.raises(ExportError) as err:
         export_project(project, "numpy", tmp_path)
     message = str(err.value)
-    assert "'bent'" in message and "PReLU" in message
-    assert all(kind in message for kind in ("Dense", "Conv2D", "LSTM"))
+    assert "'both ways'" in message and "Bidirectional" in message
+    assert all(kind in message for kind in ("Dense", "Conv2D", "LSTM", "PReLU"))
     assert not list(tmp_path.iterdir())
-    assert "PReLU" not in NUMPY_TEMPLATES
+    assert "Bidirectional" not in NUMPY_TEMPLATES
 
 
 def test_cli_exports_the_trained_weights_of_the_sidecar(tmp_path, capsys):
