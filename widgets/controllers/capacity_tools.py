@@ -15,11 +15,12 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QMenu, QMenuBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QMenuBar, QVBoxLayout, QWidget
 
 from engine.datasets.base import Dataset
 from engine.datasets.registry import load_dataset
 from engine.sweep import SweepResult, SweepSpec, applied_dataset, applied_graph, run_sweep
+from widgets.controllers.tool_actions import add_tool_actions, find_tools_menu
 
 
 class CapacityHost(Protocol):
@@ -35,35 +36,20 @@ class CapacityHost(Protocol):
         ...
 
 
-def tools_menu(win: CapacityHost) -> QMenu:
-    """The window's Tools menu (made when there is none yet)."""
-    for action in win.menuBar().actions():
-        menu = action.menu()
-        if isinstance(menu, QMenu) and action.text().replace("&", "") == "Tools":
-            return menu
-    return win.menuBar().addMenu("&Tools")
-
-
 class CapacityTools(QObject):
     def __init__(self, win: CapacityHost) -> None:
         super().__init__(win.window())
         self.win = win
-        menu = tools_menu(win)
+        menu = find_tools_menu(win.menuBar())
         menu.addSeparator()
-        self.actions: dict[str, QAction] = {}
-        for key, text, tip, slot in (
+        self.actions: dict[str, QAction] = add_tool_actions(menu, (
                 ("sweep", "&Capacity sweep (U-curve)…", "Train copies of the network with "
                  "more or less capacity and compare training with validation error",
                  self.open_sweep),
                 ("regression", "&Regression by formula and by descent…", "The least-squares "
                  "answer next to gradient descent's path towards it", self.open_regression),
                 ("init", "&Initialization side by side…", "Activation and gradient histograms "
-                 "of every layer for each way of starting the weights", self.open_init)):
-            action = menu.addAction(text)
-            action.setToolTip(tip)
-            action.setStatusTip(tip)
-            action.triggered.connect(lambda _c=False, f=slot: f())
-            self.actions[key] = action
+                 "of every layer for each way of starting the weights", self.open_init)))
         self.windows: dict[str, QDialog] = {}
 
     def _data(self) -> Dataset:

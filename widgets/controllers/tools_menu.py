@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QMenu, QMenuBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QMenuBar, QVBoxLayout, QWidget
 
 from engine.datasets.base import Dataset
 from engine.datasets.registry import load_dataset
@@ -25,6 +25,7 @@ from engine.lr_finder import LRFinderResult, find_learning_rate
 from engine.microscope import Microscope
 from engine.microscope.project import project_microscope
 from engine.model import Model
+from widgets.controllers.tool_actions import add_tool_actions, find_tools_menu
 
 MAX_PATH = 400  # weight vectors kept for the landscape's training path
 MAX_PATH_PARAMS = 5000  # larger networks keep no path (400 × 5000 float64 = 16 MB at most)
@@ -47,20 +48,14 @@ class ToolsMenu(QObject):
     def __init__(self, win: ToolsHost) -> None:
         super().__init__(win.window())
         self.win = win
-        menu = _tools_menu(win.menuBar())
-        self.actions: dict[str, QAction] = {}
-        for key, text, tip, slot in (
+        menu = find_tools_menu(win.menuBar())
+        self.actions: dict[str, QAction] = add_tool_actions(menu, (
                 ("microscope", "&Backprop microscope…", "Step through one training step: "
                  "forward values, the chain rule edge by edge, the update", self.open_microscope),
                 ("landscape", "Loss &landscape && optimizer race…", "Optimizers racing on "
                  "classic surfaces; this network's loss surface", self.open_landscape),
                 ("lrfind", "Find &learning rate…", "Sweep the learning rate on a copy of the "
-                 "network and apply the suggested value", self.open_lr_finder)):
-            action = menu.addAction(text)
-            action.setToolTip(tip)
-            action.setStatusTip(tip)
-            action.triggered.connect(lambda _c=False, f=slot: f())
-            self.actions[key] = action
+                 "network and apply the suggested value", self.open_lr_finder)))
         self.menu = menu
         self.windows: dict[str, QDialog] = {}
         self.path: list[np.ndarray] = []
@@ -149,15 +144,6 @@ class ToolsMenu(QObject):
         """One undoable change: the project's learning rate becomes ``lr``."""
         options = dict(self.win.doc.project.training.optimizer_options)
         self.win.doc.set_training({"optimizer_options": {**options, "learning_rate": lr}})
-
-
-def _tools_menu(bar: QMenuBar) -> QMenu:
-    """The menu bar's Tools menu, shared with the other tools (made when there is none)."""
-    for action in bar.actions():
-        menu = action.menu()
-        if isinstance(menu, QMenu) and action.text().replace("&", "") == "Tools":
-            return menu
-    return bar.addMenu("&Tools")
 
 
 def install_tools_menu(win: ToolsHost) -> ToolsMenu:
