@@ -77,6 +77,14 @@ def main(argv: list[str] | None = None, prog: str = "layerlab") -> int:
     return open_window(argv, prog)
 
 
+def _option_value(argv: list[str], i: int) -> tuple[str | None, int]:
+    """The value of the option at ``argv[i]`` (``--name=VALUE`` or ``--name VALUE``) and the
+    index of the last word it used; None when nothing follows ``--name``."""
+    if "=" in argv[i]:
+        return argv[i].split("=", 1)[1], i
+    return (argv[i + 1], i + 1) if i + 1 < len(argv) else (None, i)
+
+
 def take_threads(argv: list[str]) -> list[str]:
     """``--threads N`` (or ``--threads=N``) sets the engine's thread budget and is taken out
     of ``argv``; ``bench`` keeps it (there it is a list of counts to measure). Raises
@@ -87,11 +95,8 @@ def take_threads(argv: list[str]) -> list[str]:
     while i < len(argv):
         arg = argv[i]
         if arg == "--threads" or arg.startswith("--threads="):
-            if "=" in arg:
-                value = arg.split("=", 1)[1]
-            elif i + 1 < len(argv):
-                value, i = argv[i + 1], i + 1
-            else:
+            value, i = _option_value(argv, i)
+            if value is None:
                 raise ValueError("--threads needs a number, e.g. --threads 2")
         else:
             out.append(arg)
@@ -114,11 +119,8 @@ def resolve_bundled(argv: list[str]) -> list[str]:
     while i < len(argv):
         arg = argv[i]
         if arg == "--example" or arg.startswith("--example="):
-            if "=" in arg:
-                example = arg.split("=", 1)[1]
-            elif i + 1 < len(argv):
-                example, i = argv[i + 1], i + 1
-            else:
+            example, i = _option_value(argv, i)
+            if example is None:
                 raise LookupError("--example needs a name, e.g. --example spiral")
             path = example_path(example)
             if not path.is_file():
