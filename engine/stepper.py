@@ -96,10 +96,10 @@ def make_stepper(model: Model, loss: Loss, optimizer: Optimizer, config: Any) ->
     """The fastest stepper that reproduces the generic one for this model and config."""
     augmenting = bool(getattr(config, "augment", None))  # only the generic path augments
     if backend.current() == "cuda" and config.backend in ("auto", "cuda"):
-        from engine.cuda.stepper import CudaMLPStepper  # numba.cuda loads only here
+        from engine.cuda.stepper import CudaStepper  # numba.cuda loads only here
 
-        if CudaMLPStepper.supports(model, loss, optimizer, config):
-            return CudaMLPStepper(model, loss, optimizer, config)
+        if CudaStepper.supports(model, loss, optimizer, config):
+            return CudaStepper(model, loss, optimizer, config)
     if config.backend != "numpy" and backend.current() == "numba" and not augmenting:
         try:
             from engine.fused_mlp import FusedMLPStepper

@@ -1,12 +1,13 @@
 """Which parts of a network can train on the GPU under the ``cuda`` backend, and why not.
 
 ``gpu_obstacles`` lists, in plain sentences, everything that keeps a model on the CPU engine:
-layers whose family has no CUDA kernels yet (convolution, pooling, normalization, embedding,
-recurrent, attention, dropout, the VAE sampling layer, shape and merge layers), the step
-activation (no gradient), losses and options the GPU path does not do yet (class weights,
-augmentation, float64). An empty list means the whole
-training step runs on the GPU (``engine.cuda.stepper.CudaMLPStepper``). It imports no
-``numba.cuda``, so the window or CLI can ask before anything is compiled.
+layers whose family has no CUDA kernels yet (Conv1D and transposed convolutions, global
+pooling and upsampling, normalization, embedding, recurrent, attention, spatial dropout, the
+VAE sampling layer, Reshape, stand-alone activations, merge layers), the step activation (no
+gradient), losses and options the GPU path does not do yet (class weights, augmentation,
+float64). Dense, Conv2D, MaxPool2D, AvgPool2D, Flatten and Dropout train on the GPU. An empty
+list means the whole training step runs on the GPU (``engine.cuda.stepper.CudaStepper``). It
+imports no ``numba.cuda``, so the window or CLI can ask before anything is compiled.
 """
 
 from __future__ import annotations
@@ -31,11 +32,14 @@ from engine.kernels.activations import (
     TANH,
 )
 from engine.kernels.fused_mlp import LOSS_MSE, LOSS_SIGMOID_BCE, LOSS_SOFTMAX_CE
+from engine.layers.conv import Conv2D
 from engine.layers.core import Dense
 from engine.losses import Loss
 from engine.model import Model
 from engine.optimizers import Optimizer
 
+# the layer kinds with GPU twins (engine.cuda.device_layers; Flatten is the identity there)
+GPU_KINDS = ("Dense", "Conv2D", "MaxPool2D", "AvgPool2D", "Dropout", "Flatten")
 GPU_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam",
                   "adamw")
 # the activations with CUDA versions (engine.cuda.kernels_dense): all but step
@@ -43,17 +47,17 @@ GPU_ACTIVATIONS = (LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SELU, SOFTPLUS,
                    HARD_SIGMOID, SOFTMAX)
 LOSS_NAMES = {LOSS_MSE: "mse", LOSS_SOFTMAX_CE: "softmax_ce", LOSS_SIGMOID_BCE: "sigmoid_bce"}
 _FAMILY = {
-    **dict.fromkeys(("Conv1D", "Conv2D", "Conv2DTranspose"), "convolution"),
-    **dict.fromkeys(("MaxPool2D", "AvgPool2D", "GlobalAveragePool2D", "GlobalMaxPool2D",
-                     "Upsample2D", "SequencePooling"), "pooling"),
+    **dict.fromkeys(("Conv1D", "Conv2DTranspose"), "convolution"),
+    **dict.fromkeys(("GlobalAveragePool2D", "GlobalMaxPool2D", "Upsample2D",
+                     "SequencePooling"), "pooling"),
     **dict.fromkeys(("BatchNormalization", "LayerNormalization"), "normalization"),
     **dict.fromkeys(("Embedding", "OneHot", "PositionalEncoding"), "embedding"),
     **dict.fromkeys(("SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed"),
                     "recurrent"),
     **dict.fromkeys(("MultiHeadAttention", "ScaledDotProductAttention"), "attention"),
-    **dict.fromkeys(("Dropout", "SpatialDropout2D"), "dropout"),
+    "SpatialDropout2D": "spatial dropout",
     **dict.fromkeys(("Activation", "LeakyReLU", "ELU", "PReLU"), "stand-alone activation"),
-    **dict.fromkeys(("Flatten", "Reshape"), "reshaping"),
+    "Reshape": "reshaping",
     **dict.fromkeys(("Add", "Concatenate"), "merge"),
     "Sampling": "VAE sampling",
 }
@@ -70,11 +74,11 @@ def gpu_obstacles(model: Model, loss: Loss, optimizer: Optimizer, config: Any) -
     names = list(model.order)
     for name in names[1:]:
         layer = model.layers[name]
-        if not isinstance(layer, Dense):
+        if layer.kind not in GPU_KINDS:
             family = _FAMILY.get(layer.kind, layer.kind)
             out.append(f"layer '{name}' ({layer.kind}): {family} layers have no GPU kernels "
-                       "yet, only Dense layers do")
-        elif layer.act.act_id not in GPU_ACTIVATIONS:
+                       "yet (Dense, Conv2D, MaxPool2D, AvgPool2D, Flatten and Dropout do)")
+        elif isinstance(layer, Dense | Conv2D) and layer.act.act_id not in GPU_ACTIVATIONS:
             out.append(f"layer '{name}': the {layer.act.name} activation has no gradient, so "
                        "it cannot be trained by backpropagation on any backend")
     if not names or model.layers[names[0]].kind != "Input" or model.layout is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from engine.cuda.placement import gpu_obstacles, placement_lines
 from engine.cuda.runtime import cuda_status
-from engine.cuda.stepper import CudaMLPStepper, runs_on_gpu
+from engine.cuda.stepper import CudaStepper, runs_on_gpu
 from engine.prepared import Prepared
 from engine.training import Trainer
 
@@ -19,7 +19,7 @@ def placement_report(prepared: Prepared) -> list[str]:
     n_layers = len(model.order) - 1
     if runs_on_gpu(trainer.stepper):
         lines = placement_lines([], n_layers, cuda_status().device)
-        if not isinstance(trainer.stepper, CudaMLPStepper):  # an autoencoder's stepper
+        if not isinstance(trainer.stepper, CudaStepper):  # an autoencoder's stepper
             lines.append("  (input noise or sparsity, when switched on, run on the CPU)")
         return lines
     reasons = gpu_obstacles(model, trainer.loss, trainer.optimizer, trainer.config)

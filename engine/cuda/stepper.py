@@ -1,4 +1,5 @@
-"""``CudaMLPStepper``: training chunks of a Dense chain on the GPU (the ``cuda`` backend).
+"""``CudaStepper``: training chunks of a chain of Dense, Conv2D, pooling, Flatten and Dropout
+layers on the GPU (the ``cuda`` backend; the layers' GPU twins: ``engine.cuda.device_layers``).
 
 Same contract as ``engine.stepper.GenericStepper.run`` and the same numbers as the CPU
 engine within float32 rounding (tests compare). What lives on the device and when it moves:
@@ -8,8 +9,9 @@ engine within float32 rounding (tests compare). What lives on the device and whe
 - parameters, gradients and the optimizer's state buffers stay on the device across steps;
   they are uploaded only when the host copies changed since the last chunk (a checkpoint
   restore, "restore best weights", loading weights);
-- per step: gather the batch on the device, forward (tiled matrix product, bias +
-  activation), loss and dLoss/dout, backward, L1/L2 penalties, frozen layers' gradients
+- per chunk: each Dropout layer's masks, drawn on the host by the CPU layer's generator;
+- per step: gather the batch on the device, forward through every layer's twin, loss and
+  dLoss/dout, backward, L1/L2 penalties, frozen layers' gradients
   zeroed, clipping, the optimizer update, frozen layers' values put back (as
   ``GenericStepper`` and ``engine.frozen`` do);
 - at the end of a chunk (a live update, or an epoch end) the step losses, the parameters,
@@ -24,15 +26,15 @@ from typing import Any
 import numpy as np
 
 from engine.cuda import ops
+from engine.cuda.device_layers import DropoutGpu, gpu_layers
 from engine.cuda.placement import gpu_loss_kind, gpu_obstacles
 from engine.frozen import FrozenParams
-from engine.layers.core import Dense
 from engine.losses import Loss
 from engine.model import Model
 from engine.optimizers import Optimizer
 
 
-class CudaMLPStepper:
+class CudaStepper:
     """Drop-in for ``GenericStepper`` on models ``gpu_obstacles`` finds nothing against."""
 
     @staticmethod
@@ -43,13 +45,8 @@ class CudaMLPStepper:
         self.model, self.loss, self.optimizer, self.config = model, loss, optimizer, config
         self.loss_kind = gpu_loss_kind(loss, model) or "mse"
         sl = model.slices
-        self.layers: list[tuple[int, int, slice, slice | None, int, float]] = []
-        for name in model.order[1:]:  # (fan_in, units, kernel slice, bias slice, act, alpha)
-            layer = model.layers[name]
-            assert isinstance(layer, Dense)  # supports() checked the chain
-            self.layers.append((layer.input_shapes[0][0], layer.config["units"],
-                                sl[(name, "kernel")], sl.get((name, "bias")),
-                                layer.act.act_id, float(layer.act.params.get("alpha", 0.0))))
+        self.layers = gpu_layers([model.layers[name] for name in model.order[1:]], sl)
+        self.in_width = int(np.prod(model.layers[model.order[1]].input_shapes[0]))
         self.penalized = [(sl[(name, key)], float(layer.config.get("l1", 0.0)),
                            float(layer.config.get("l2", 0.0)))
                           for name in model.order[1:]
@@ -64,13 +61,13 @@ class CudaMLPStepper:
                 self._trainable[part] = 0.0
         self._frozen: tuple[Any, Any] | None = None  # device (trainable mask, held values)
         self._data: tuple[Any, Any, Any, Any] | None = None  # (x host, y host, x dev, y dev)
-        self._params: Any = None  # device flat params, grads and their layer views
+        self._params: Any = None  # device flat params and grads
         # what the device held at the last copy-back (to spot changes made on the host)
         self._host_params: np.ndarray | None = None
         self._host_state: list[np.ndarray] = []
         self._state: list[Any] = []
         self._state_host: list[np.ndarray] = []
-        self._buffers: dict[int, tuple[list[Any], list[Any], list[Any], Any]] = {}
+        self._inputs: dict[int, Any] = {}  # batch width -> the gathered input batch
         self._scratch = ops.zeros(1, np.float64)
 
     # -- uploads ---------------------------------------------------------------------------
@@ -91,10 +88,9 @@ class CudaMLPStepper:
         p = model.params_flat
         if self._host_params is None or not np.array_equal(p, self._host_params):
             d_p, d_g = ops.to_device(p), ops.to_device(model.grads_flat)
-            views = [(d_p[k].reshape((fi, fo)), None if b is None else d_p[b],
-                      d_g[k].reshape((fi, fo)), None if b is None else d_g[b])
-                     for fi, fo, k, b, _, _ in self.layers]
-            self._params = (d_p, d_g, views)
+            for layer in self.layers:
+                layer.bind(d_p, d_g)
+            self._params = (d_p, d_g)
             self._host_params = p.copy()
             if self._trainable is not None:  # frozen values as they are now
                 self._frozen = (ops.to_device(self._trainable), ops.to_device(p))
@@ -106,17 +102,6 @@ class CudaMLPStepper:
             self._state_host = list(state)
             self._host_state = [s.copy() for s in state]
 
-    def _buffers_for(self, batch: int) -> tuple[list[Any], list[Any], list[Any], Any]:
-        """Per-layer device buffers for a batch size: z, a (outputs), g (their gradients)
-        and the gathered input batch."""
-        if batch not in self._buffers:
-            zs = [ops.zeros((batch, fo)) for _, fo, *_ in self.layers]
-            acts = [ops.zeros((batch, fo)) for _, fo, *_ in self.layers]
-            gs = [ops.zeros((batch, fo)) for _, fo, *_ in self.layers]
-            xb = ops.zeros((batch, self.layers[0][0]))
-            self._buffers[batch] = (zs, acts, gs, xb)
-        return self._buffers[batch]
-
     # -- the chunk -------------------------------------------------------------------------
     def run(self, x: np.ndarray, y: np.ndarray, batches: list[np.ndarray]) -> np.ndarray:
         """x: (N, *in), y: encoded targets, batches: index arrays -> losses (steps,)."""
@@ -124,23 +109,27 @@ class CudaMLPStepper:
             return np.empty(0)
         x_dev, y_dev = self._upload_data(x, y)
         self._upload_params()
-        d_p, d_g, views = self._params
+        d_p, d_g = self._params
         opt, cfg = self.optimizer, self.config
         width = max(len(b) for b in batches)
         idx = np.zeros((len(batches), width), dtype=np.int64)
         for s, b in enumerate(batches):
             idx[s, : len(b)] = b
         d_idx, d_losses = ops.to_device(idx), ops.zeros(len(batches), np.float64)
-        zs, acts, gs, xb = self._buffers_for(width)
+        xb = self._inputs.setdefault(width, ops.zeros((width, self.in_width)))
+        for layer in self.layers:
+            if isinstance(layer, DropoutGpu):  # the chunk's masks, drawn as the CPU draws
+                layer.draw(sum(len(b) for b in batches))
         labelled = self.loss_kind == "softmax_ce"
         yb = ops.zeros(width, np.int64) if labelled else ops.zeros((width, y_dev.shape[1]))
         for s, b in enumerate(batches):
             n = len(b)
             ops.gather_rows(x_dev, d_idx[s], n, xb)
             (ops.gather_labels if labelled else ops.gather_rows)(y_dev, d_idx[s], n, yb)
-            self._forward(xb[:n], views, zs, acts, n)
-            ops.loss_and_grad(self.loss_kind, acts[-1][:n], yb[:n], n, gs[-1][:n], d_losses, s)
-            self._backward(xb[:n], views, zs, acts, gs, n)
+            out = self._forward(xb, n)
+            last = self.layers[-1].grad(width)
+            ops.loss_and_grad(self.loss_kind, out[:n], yb[:n], n, last[:n], d_losses, s)
+            self._backward(xb, n)
             for part, l1, l2 in self.penalized:
                 ops.penalize(d_p, d_g, part, l1, l2, d_losses, s)
             if self._frozen is not None:
@@ -155,32 +144,24 @@ class CudaMLPStepper:
         opt.iterations += len(batches)
         return self._copy_back(d_losses)
 
-    def _forward(self, xb: Any, views: list[Any], zs: list[Any], acts: list[Any],
-                 n: int) -> None:
-        a = xb
-        for i, (_, _, _, _, act, alpha) in enumerate(self.layers):
-            w, b = views[i][0], views[i][1]
-            ops.matmul(a, w, zs[i][:n])
-            ops.bias_act(zs[i][:n], b, act, alpha, acts[i][:n])
-            a = acts[i][:n]
+    def _forward(self, xb: Any, n: int) -> Any:
+        """The batch's first n rows through every layer; the last layer's output buffer."""
+        self._ins = [xb]
+        for layer in self.layers:
+            self._ins.append(layer.forward(self._ins[-1], n))
+        return self._ins[-1]
 
-    def _backward(self, xb: Any, views: list[Any], zs: list[Any], acts: list[Any],
-                  gs: list[Any], n: int) -> None:
+    def _backward(self, xb: Any, n: int) -> None:
+        """From the last layer's grad rows back to the first layer (no input gradient)."""
+        width = xb.shape[0]
         for i in range(len(self.layers) - 1, -1, -1):
-            _, _, _, _, act, alpha = self.layers[i]
-            w, _, gw, gb = views[i]
-            g = gs[i][:n]
-            ops.act_backward(zs[i][:n], acts[i][:n], g, act, alpha)
-            ops.matmul(acts[i - 1][:n] if i > 0 else xb, g, gw, trans_a=True)
-            if gb is not None:
-                ops.column_sums(g, gb)
-            if i > 0:
-                ops.matmul(g, w, gs[i - 1][:n], trans_b=True)
+            dx = self.layers[i - 1].grad(width) if i > 0 else None
+            self.layers[i].backward(self._ins[i], n, dx)
 
     def _copy_back(self, d_losses: Any) -> np.ndarray:
         """Losses, params, last gradients and optimizer state to the host (once a chunk)."""
         model = self.model
-        d_p, d_g, _ = self._params
+        d_p, d_g = self._params
         d_p.copy_to_host(model.params_flat)
         d_g.copy_to_host(model.grads_flat)
         for d, h in zip(self._state, self._state_host):
@@ -191,11 +172,11 @@ class CudaMLPStepper:
 
 
 def runs_on_gpu(stepper: object) -> bool:
-    """Whether a trainer's stepper trains on the GPU: a ``CudaMLPStepper``, or an
+    """Whether a trainer's stepper trains on the GPU: a ``CudaStepper``, or an
     autoencoder's ``ReconstructionStepper`` whose plain chunks (no input noise, no sparsity)
     run on one."""
     from engine.generative.autoencoder import ReconstructionStepper
 
     if isinstance(stepper, ReconstructionStepper):
         stepper = stepper.fused
-    return isinstance(stepper, CudaMLPStepper)
+    return isinstance(stepper, CudaStepper)

@@ -42,9 +42,13 @@ def test_train_backend_cuda_says_where_the_layers_train(tmp_path, capsys, cpu_af
     assert json.loads(report.read_text())["epochs_run"] == 2
     assert main(["train", str(EXAMPLES / "digits_cnn.layerlab.json"), "--backend", "cuda",
                  "--epochs", "0", "--report", str(tmp_path / "cnn.json")]) == 0
+    assert "CUDA backend: all 6 layers train on the GPU" in capsys.readouterr().out
+    assert main(["train", str(EXAMPLES / "resnet_tiny.layerlab.json"), "--backend", "cuda",
+                 "--epochs", "0", "--report", str(tmp_path / "resnet.json")]) == 0
     out = capsys.readouterr().out
     assert "CUDA backend: this network trains on the CPU engine, because:" in out
-    assert "(Conv2D): convolution layers have no GPU kernels yet" in out
+    assert "(Add): merge layers have no GPU kernels yet" in out
+    assert "(Conv2D)" not in out  # convolutions have GPU kernels
 
 
 @pytest.mark.skipif(not simulator_active(), reason="times a real GPU instead (slow)")
@@ -56,11 +60,11 @@ def test_bench_backend_cuda_refuses_to_time_the_simulator(capsys, cpu_after):
 
 def test_bench_compares_gpu_and_cpu_engines_on_a_tiny_slice():
     """The bench's measuring path on 4 samples of workload (a) (timings meaningless here);
-    the CNN workload (d) reports why it stays on the CPU."""
+    the LSTM workload (e) reports why it stays on the CPU."""
     result = compare(get_workload("a"), batch=4, quick=True, samples=4)
     assert result["gpu"]["steps_per_epoch"] == result["cpu"]["steps_per_epoch"] == 1
-    cnn = compare(get_workload("d"), batch=4, quick=True, samples=8)
-    assert any("convolution" in reason for reason in cnn["cpu_only"])
+    lstm = compare(get_workload("e"), batch=4, quick=True, samples=8)
+    assert any("recurrent" in reason for reason in lstm["cpu_only"])
 
 
 def test_without_a_gpu_the_cpu_engine_runs_after_one_sentence(tmp_path):
