@@ -44,7 +44,8 @@ def test_branch_and_parent_train_side_by_side_from_epoch_5(window, qtbot):
     index = next(i for i, c in enumerate(bar.items) if c.epoch >= 5)
     fork = bar.items[index]
     bar.drag_to(index)
-    assert bar.compare_button.isVisible()
+    assert bar.branch_button.isVisible() and bar.compare_action.isVisible()
+    assert bar.compare_action in bar.branch_button.menu().actions()
     compare = bar.compare_here(VariantSpec({"learning_rate": 0.05}))
     assert compare is not None and compare.isVisible()
     assert compare.labels() == [f"parent from epoch {fork.epoch}, lr 0.01",

@@ -58,6 +58,7 @@ def test_scrubbing_back_shows_the_views_of_that_moment(qtbot, tmp_path, monkeypa
         assert all(_same(shown[k], expected[k]) for k in names)
         assert not all(_same(shown[k], present[k]) for k in names)
         assert bar.branch_button.isHidden() != resumable
+        assert bar.compare_action.isVisible() == resumable
         assert ("keeps only its weights" in bar.banner.text()) != resumable
         if not resumable:  # no branch can start there; the comparison says why
             messages: list[str] = []

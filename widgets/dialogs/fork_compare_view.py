@@ -68,6 +68,10 @@ class ForkCompareWindow(VariantsWindow):
 
     def _fill_row(self, row: int, run: VariantRun) -> None:
         super()._fill_row(row, run)
+        last, since = run.last, self.plans[row].start.epoch
+        if last is not None and last.epoch > since:  # the time of the epochs since the fork
+            self._set_cell(row, COLUMNS.index("s / epoch"),
+                           f"{last.elapsed / (last.epoch - since):.4g}")
         kept = self.plans[row].kept
         if kept and not run.result().message:
             self._set_cell(row, len(COLUMNS) - 1, kept)

@@ -107,20 +107,24 @@ class TimelineBar(QWidget):
         self.banner.setStyleSheet("QLabel#timelineBanner { background: #fff3c4; color: #5a4500;"
                                   " border-radius: 4px; padding: 3px 6px; }")
         self.now_button = QPushButton("Back to now")
-        self.branch_button = QPushButton("Branch from here")
+        self.branch_button = QToolButton()  # click: branch here; its arrow: compare
+        self.branch_button.setText("Branch from here")
+        self.branch_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.branch_button.setToolTip("Train on from this moment (set another learning rate "
                                       "first, if you like): a new curve starts here, beside "
-                                      "the old one.")
-        self.compare_button = QPushButton("Compare side by side…")
-        self.compare_button.setToolTip("Branch from this moment and train the branch and the "
+                                      "the old one. Its arrow: compare the branch with "
+                                      "its parent side by side.")
+        branch_menu = QMenu(self.branch_button)
+        self.compare_action = branch_menu.addAction("Compare branch with parent side by side…")
+        self.compare_action.setToolTip("Branch from this moment and train the branch and the "
                                        "run it came from side by side, each from here.")
+        self.branch_button.setMenu(branch_menu)
         self.compare_window: Any = None  # the open branch-and-parent comparison
         self.looking_back = QWidget()
         back_row = QHBoxLayout(self.looking_back)
         back_row.setContentsMargins(0, 0, 0, 0)
         back_row.addWidget(self.banner, 1)
         back_row.addWidget(self.branch_button)
-        back_row.addWidget(self.compare_button)
         back_row.addWidget(self.now_button)
         self.looking_back.hide()
 
@@ -156,7 +160,7 @@ class TimelineBar(QWidget):
         self.slider.valueChanged.connect(self._on_slider_value_changed)
         self.now_button.clicked.connect(controller.back_to_now)
         self.branch_button.clicked.connect(controller.branch_here)
-        self.compare_button.clicked.connect(lambda _c=False: self.compare_here())
+        self.compare_action.triggered.connect(lambda _c=False: self.compare_here())
         self.branch_box.activated.connect(self._on_branch_chosen)
         self.rename_action.triggered.connect(self._on_rename)
         self.limit.editingFinished.connect(self._on_limit_edited)
@@ -214,7 +218,7 @@ class TimelineBar(QWidget):
         self.banner.setText(banner_text(checkpoint.epoch, checkpoint.step)
                             + ("" if checkpoint.resumable else WEIGHTS_ONLY))
         self.branch_button.setVisible(checkpoint.resumable)  # shown, not trained on from
-        self.compare_button.setVisible(checkpoint.resumable)
+        self.compare_action.setVisible(checkpoint.resumable)
         self.looking_back.show()
         self.memory.hide()
         self.options.hide()
