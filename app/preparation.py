@@ -168,6 +168,8 @@ class Preparer(QObject):
         self._lock = threading.Lock()
         self._wanted: tuple[int, PreparationJob] | None = None  # waiting for the thread
         self._busy = False  # a thread is alive (it ends when nothing is wanted)
+        self._idle = threading.Event()  # set while no thread is alive
+        self._idle.set()
         self._results: queue.SimpleQueue[tuple[int, PreparedRun | str]] = queue.SimpleQueue()
         self._timer = QTimer(self, interval=POLL_MS)
         self._timer.timeout.connect(self._collect)
@@ -177,6 +179,11 @@ class Preparer(QObject):
         """A job was started and its result has not been handed over (nor cancelled)."""
         return self._timer.isActive()
 
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until the background thread has ended (tests, shutdown); True when it has.
+        A result it left is still handed over (or dropped) by the GUI thread's timer."""
+        return self._idle.wait(timeout)
+
     def start(self, job: PreparationJob) -> None:
         """Prepare ``job`` in the background, superseding any job before it."""
         with self._lock:
@@ -184,6 +191,7 @@ class Preparer(QObject):
             self._wanted = (self._token, job)
             if not self._busy:
                 self._busy = True
+                self._idle.clear()
                 threading.Thread(target=self._serve, name="layerlab-prepare",
                                  daemon=True).start()
         self._timer.start()
@@ -202,6 +210,7 @@ class Preparer(QObject):
                 item, self._wanted = self._wanted, None
                 if item is None:
                     self._busy = False
+                    self._idle.set()
                     return
             token, job = item
             self._results.put((token, prepare_run(job)))

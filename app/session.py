@@ -87,12 +87,22 @@ class TrainingSession(SessionLive):
     @property
     def preparing(self) -> bool:
         """A run is being prepared in the background (state ``preparing``)."""
-        return self._preparer.pending
+        return self._state == "preparing"
+
+    def drop_stale_preparation(self) -> None:
+        """The version being prepared is out of date (the document changed): its result will
+        be dropped. The state stays ``preparing``, with its queued command, until the newer
+        version's ``prepare_in_background`` (or ``stop``)."""
+        self._preparer.cancel()
 
     @property
     def queued_command(self) -> str | None:
         """What runs once the preparation is done ("running", "step", "epoch" or None)."""
         return self._queued if self.preparing else None
+
+    def wait_for_preparation(self, timeout: float = 30.0) -> bool:
+        """Block until no preparation thread is alive (tests); True when none is."""
+        return self._preparer.wait_idle(timeout)
 
     # -- setup -----------------------------------------------------------------------------------
     def load(self, project: Project, data: Dataset | None = None) -> bool:
@@ -149,14 +159,16 @@ class TrainingSession(SessionLive):
         self.project = project
         self.step_rate = float(project.training.max_steps_per_second)
 
-    def _install(self, run: PreparedRun) -> None:
-        """Put a prepared run in place: state idle and its step-0 snapshot."""
+    def _install(self, run: PreparedRun, idle: bool = True) -> None:
+        """Put a prepared run in place: its step-0 snapshot, and state idle unless a
+        queued command starts it at once."""
         project = run.job.project
         self.prepared, self._probes = run.prepared, list(run.probes)
         self.coach.linear, self.coach.adversarial = run.linear, project.recipe == "gan"
         if self._lr_override != run.job.learning_rate and self._lr_override is not None:
             run.prepared.trainer.set_learning_rate(self._lr_override)  # set meanwhile
-        self._set_state("idle")
+        if idle:
+            self._set_state("idle")
         self._take_snapshot(run.first)
         if self._requests != run.job.requests:  # a view asked for more meanwhile
             self._show_probes_of_new_data()
@@ -164,7 +176,7 @@ class TrainingSession(SessionLive):
     def _on_prepared(self, run: PreparedRun) -> None:
         """The background preparation is done (GUI thread): in place, then the queued run."""
         mode, self._queued = self._queued, None
-        self._install(run)
+        self._install(run, idle=mode is None)
         self.preparation_done.emit(run.kept)
         if mode is not None and self.prepared is run.prepared:
             self._start_worker(mode)

@@ -256,10 +256,13 @@ class RunController(QObject):
             return  # the learning rate reached the session live
         self.settings_dirty = True
         if self.session.preparing:  # the newer settings win
+            self.session.drop_stale_preparation()
             self._structure_timer.start()
 
     def _on_structure_changed(self) -> None:
         self.structure_dirty = True
+        if self.session.preparing:  # never shown: the newer version is prepared instead
+            self.session.drop_stale_preparation()
         if (self.state in ACTIVE or self.session.preparing) and not self._asking:
             self._structure_timer.start()  # once per burst of edits (a paste, an undo macro)
 
