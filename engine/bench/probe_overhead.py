@@ -2,7 +2,7 @@
 
 Trains exactly like the ``engine`` competitor, but between chunks of steps it computes the
 probes a learner watching the "Look inside" dock causes, at the app's cadence
-(``app/worker.py``): at most every ``MIN_INTERVAL_S`` and never more than ``COST_SHARE`` of
+(``app/probe_schedule.py``, the full probe sets): at most every ``MIN_INTERVAL_S`` and never more than ``COST_SHARE`` of
 the time, within ``BUDGET_S`` per frame. ``probes ÷ engine`` is the slowdown probes cost
 (issue target: ≤ 1.15). The requests are the Coach's dynamics plus one view per family:
 saliency for every classifier, feature maps and filters when the network has convolutions.
@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-MIN_INTERVAL_S = 0.06  # as app.worker.MIN_PROBE_INTERVAL_S
-COST_SHARE = 0.07  # as app.worker.PROBE_COST_SHARE
+MIN_INTERVAL_S = 1 / 15  # as app.probe_schedule.FULL_MIN_INTERVAL_S
+COST_SHARE = 0.07  # as app.probe_schedule.FULL_COST_SHARE
 BUDGET_S = 0.03  # as engine.probes.INTROSPECTION_BUDGET_S
 CHUNK_STEPS = 8  # steps between two chances to probe (the app pulls ~20 ms chunks)
 PROBE_SAMPLES = 256

@@ -122,7 +122,7 @@ def test_merged_snapshot_is_a_plain_snapshot():
 def test_a_training_thread_hands_the_gil_to_the_gui_often(monkeypatch):
     import sys
 
-    from app import worker as worker_module
+    from app import worker_support as worker_module
 
     monkeypatch.setattr(sys, "getswitchinterval", lambda: 0.005)
     chosen: list[float] = []
