@@ -92,10 +92,20 @@ def clip_gradients(grads_flat: np.ndarray, config: Any) -> None:
         clip_by_global_norm([grads_flat], config.clip_norm)
 
 
+def _wants_gpu(choice: str) -> bool:
+    """The ``cuda`` backend is on (process-wide), or the project asks for it (the window's
+    training panel) and a GPU is usable; without one the CPU engine trains."""
+    if choice == "cuda" or (choice == "auto" and backend.current() == "cuda"):
+        from engine.cuda.runtime import cuda_status  # numba.cuda loads only here
+
+        return cuda_status().available
+    return False
+
+
 def make_stepper(model: Model, loss: Loss, optimizer: Optimizer, config: Any) -> Any:
     """The fastest stepper that reproduces the generic one for this model and config."""
     augmenting = bool(getattr(config, "augment", None))  # only the generic path augments
-    if backend.current() == "cuda" and config.backend in ("auto", "cuda"):
+    if _wants_gpu(config.backend):
         from engine.cuda.stepper import CudaStepper  # numba.cuda loads only here
 
         if CudaStepper.supports(model, loss, optimizer, config):

@@ -1,17 +1,20 @@
-"""The lines ``main.py train`` prints before training under the ``cuda`` backend: where the
-network trains and, when not on the GPU, every reason (``engine.cuda.placement``)."""
+"""The lines ``main.py train`` prints (``placement_report``) and the window's training panel
+shows (``expected_placement``) before training under the ``cuda`` backend: where the network
+trains and, when not on the GPU, every reason (``engine.cuda.placement``)."""
 
 from __future__ import annotations
 
 from engine.cuda.placement import gpu_obstacles, placement_lines
-from engine.cuda.runtime import cuda_status
-from engine.cuda.stepper import CudaStepper, runs_on_gpu
+from engine.cuda.runtime import CudaStatus, cuda_status, fallback_sentence
 from engine.prepared import Prepared
 from engine.training import Trainer
 
 
 def placement_report(prepared: Prepared) -> list[str]:
-    """One headline and the reasons a prepared project does (not) train on the GPU."""
+    """One headline and the reasons a prepared project does (not) train on the GPU (asks
+    its trainer's stepper: imports ``numba.cuda``)."""
+    from engine.cuda.stepper import CudaStepper, runs_on_gpu
+
     trainer, model = prepared.trainer, prepared.model
     if not isinstance(trainer, Trainer):
         return [f"CUDA backend: the {type(trainer).__name__} recipe trains on the CPU engine "
@@ -25,3 +28,17 @@ def placement_report(prepared: Prepared) -> list[str]:
     reasons = gpu_obstacles(model, trainer.loss, trainer.optimizer, trainer.config)
     return placement_lines(reasons or ["the project's backend setting asks for the CPU"],
                            n_layers, "")
+
+
+def expected_placement(prepared: Prepared, status: CudaStatus) -> list[str]:
+    """Where a project prepared with backend ``cuda`` will train, given the GPU ``status``:
+    the fallback sentence without a GPU, else one headline and the reasons (from the layers
+    and settings alone, so the window can ask without loading ``numba.cuda``)."""
+    trainer, model = prepared.trainer, prepared.model
+    if not status.available:
+        return [fallback_sentence(status.reason)]
+    if not isinstance(trainer, Trainer):
+        return [f"CUDA backend: the {type(trainer).__name__} recipe trains on the CPU engine "
+                "(its training steps have no GPU path yet)."]
+    reasons = gpu_obstacles(model, trainer.loss, trainer.optimizer, trainer.config)
+    return placement_lines(reasons, len(model.order) - 1, status.device)

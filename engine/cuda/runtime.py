@@ -16,11 +16,32 @@ from functools import lru_cache
 INSTALL_HINT = "install the optional GPU packages with: pip install 'layerlab[cuda]'"
 
 
+NO_GPU = ("no NVIDIA GPU with a working driver was found on this computer (if it has one, "
+          f"{INSTALL_HINT}).")
+
+
+def driver_present() -> bool:
+    """A cheap sign of an NVIDIA driver (its kernel module, libcuda / nvcuda, or
+    nvidia-smi); False means no GPU can be usable, True only that numba should be asked."""
+    import ctypes.util
+    import shutil
+
+    return (os.path.exists("/proc/driver/nvidia/version") or shutil.which("nvidia-smi")
+            is not None or any(ctypes.util.find_library(n) for n in ("cuda", "nvcuda")))
+
+
 @dataclass(frozen=True)
 class CudaStatus:
     available: bool
     device: str  # e.g. "NVIDIA H100 80GB HBM3", "CUDA simulator"; "" when unavailable
     reason: str  # why it is unavailable, one learner-readable sentence; "" when available
+
+
+def fallback_sentence(reason: str) -> str:
+    """What the CLI prints and the window shows when ``cuda`` was asked for but cannot run
+    (``engine.backend.fallback_message`` says the same)."""
+    return (f"The CUDA backend is not available: {reason} "
+            "Training runs on the CPU engine (numba) instead.")
 
 
 def simulator_active() -> bool:
@@ -43,17 +64,20 @@ def use_simulator() -> bool:
 
 @lru_cache(maxsize=1)
 def cuda_status() -> CudaStatus:
-    """Whether the ``cuda`` backend can run, checked once per process."""
+    """Whether the ``cuda`` backend can run, checked once per process (without an NVIDIA
+    driver on the machine, ``numba.cuda`` is not even loaded: the window asks at start)."""
+    simulated = simulator_active()
+    if not simulated and not driver_present():
+        return CudaStatus(False, "", NO_GPU)
     try:
         from numba import cuda
     except Exception:  # noqa: BLE001 - any import failure means "not usable"
         return CudaStatus(False, "", f"numba's CUDA support could not be loaded; {INSTALL_HINT}.")
-    if simulator_active():
+    if simulated:
         return CudaStatus(True, "CUDA simulator (numba, on the CPU)", "")
     try:
         if not cuda.is_available():
-            return CudaStatus(False, "", "no NVIDIA GPU with a working driver was found on "
-                              f"this computer (if it has one, {INSTALL_HINT}).")
+            return CudaStatus(False, "", NO_GPU)
         name = cuda.get_current_device().name
     except Exception:  # noqa: BLE001 - driver/toolkit problems of any kind
         return CudaStatus(False, "", f"the NVIDIA GPU could not be used; {INSTALL_HINT} and "

@@ -74,8 +74,14 @@ def test_without_a_gpu_the_cpu_engine_runs_after_one_sentence(tmp_path):
     code = ("import sys; import engine.backend as b; "
             "print('loaded early:', 'numba.cuda' in sys.modules); "
             "from engine.cli import main; "
-            f"sys.exit(main(['train', {str(EXAMPLES / 'xor.layerlab.json')!r}, '--epochs', '1', "
-            f"'--report', {str(tmp_path / 'r.json')!r}]))")
+            f"code = main(['train', {str(EXAMPLES / 'xor.layerlab.json')!r}, '--epochs', '1', "
+            f"'--report', {str(tmp_path / 'r.json')!r}]); "
+            # the window's path: a project file that says "cuda", prepared as the session does
+            "from engine.project import load_project; from engine.recipes import prepare; "
+            f"p = load_project({str(EXAMPLES / 'xor.layerlab.json')!r}); "
+            "p.training.backend = 'cuda'; "
+            "print('window stepper:', type(prepare(p).trainer.stepper).__name__); "
+            "sys.exit(code)")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=300)
     if "train on the GPU" in done.stdout:
@@ -86,3 +92,4 @@ def test_without_a_gpu_the_cpu_engine_runs_after_one_sentence(tmp_path):
     assert "Training runs on the CPU engine (numba) instead." in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
     assert "epoch 1/1" in done.stdout
+    assert "window stepper: Cuda" not in done.stdout and "window stepper: " in done.stdout

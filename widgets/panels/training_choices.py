@@ -4,13 +4,15 @@ Losses come from ``engine.losses.LOSSES`` (plus "automatic"), optimizers from
 ``engine.optimizers.OPTIMIZERS`` (with their default learning rates) and learning-rate
 schedules from ``engine.schedules.SCHEDULES``; every entry shows the class's
 ``display_name``. A schedule is stored in the project as ``{"name": ...}`` (the engine fills in
-its defaults) or ``None`` for a constant rate.
+its defaults) or ``None`` for a constant rate. The backend entries (CPU engine, GPU) come
+from ``backend_choices`` with the GPU's status (``gpu_status``, or a fake in tests).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
+from engine.cuda.runtime import CudaStatus, cuda_status
 from engine.losses import LOSSES
 from engine.optimizers import OPTIMIZERS
 from engine.schedules import SCHEDULES
@@ -65,3 +67,33 @@ RECIPE_CHOICES = [
     ("Variational autoencoder (needs a Sampling layer)", "vae"),
     ("GAN — two networks on the canvas", "gan"),
 ]
+
+
+# Where training runs (TrainConfig.backend). The GPU entry is offered only when
+# ``engine.cuda.runtime.cuda_status`` finds a usable GPU; "auto" (the CPU engine) stays the
+# default, and "numba"/"numpy" are listed only for projects that name them.
+CPU_CHOICE = ("CPU engine", "auto")
+OTHER_BACKENDS = {"numba": "CPU engine (numba kernels)",
+                  "numpy": "CPU engine (plain numpy, slow)"}
+
+
+class GpuCheck(Protocol):
+    """What the training panel asks to decide whether to offer the GPU (tests fake it)."""
+
+    def __call__(self) -> CudaStatus: ...
+
+
+def gpu_status() -> CudaStatus:
+    """The real check, once per process (loads ``numba.cuda``, about a second)."""
+    return cuda_status()
+
+
+def backend_choices(status: CudaStatus, current: str) -> list[tuple[str, str]]:
+    """The combo's entries: the CPU engine, the GPU when usable, and the project's own
+    CPU choice when it names one. Never "cuda" without a usable GPU."""
+    out = [CPU_CHOICE]
+    if current in OTHER_BACKENDS:
+        out.append((OTHER_BACKENDS[current], current))
+    if status.available:
+        out.append((f"GPU — {status.device}", "cuda"))
+    return out

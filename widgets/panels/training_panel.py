@@ -32,11 +32,14 @@ from PySide6.QtWidgets import (
 from engine.types import LayerLabError
 from widgets.forms.scroll_body import scroll_body
 from widgets.forms.wheel_guard import guard_wheel
+from widgets.panels.backend_choice import BackendChoice
 from widgets.panels.training_choices import (
     BATCH_MODES,
     RECIPE_CHOICES,
     SPEEDS,
+    GpuCheck,
     default_learning_rate,
+    gpu_status,
     loss_choices,
     optimizer_choices,
     schedule_choices,
@@ -55,9 +58,9 @@ class TrainingPanel(QWidget):
     """Run controls + statistics + hyper-parameters of the document's training section."""
 
     def __init__(self, doc, session=None, actions: dict[str, QAction] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, gpu: GpuCheck = gpu_status) -> None:
         super().__init__(parent)
-        self.doc, self.session = doc, session
+        self.doc, self.session, self._gpu = doc, session, gpu  # gpu: is a GPU usable here?
         self.values: dict[str, QLabel] = {}
         self.editors: dict[str, QWidget] = {}
         layout, scroll, body = scroll_body(self)
@@ -161,6 +164,9 @@ class TrainingPanel(QWidget):
                   "patience": "Patience (epochs)", "max_steps_per_second": "Speed"}
         for key, label in labels.items():
             form.addRow(label, self.editors[key])
+        self._form, self.backend = form, BackendChoice(self.doc, self.session, self._gpu, box)
+        form.addRow("Runs on", self.backend.combo)
+        form.addRow(self.backend.note)
         self.hint = QLabel("The learning rate and the speed change at once, even while "
                            "training; the other settings apply from the next run (Reset).")
         self.hint.setWordWrap(True)
@@ -195,6 +201,8 @@ class TrainingPanel(QWidget):
         self.editors["batch_size"].setEnabled(config.batch_mode == "mini")
         self.editors["patience"].setEnabled(config.early_stopping)
         self.progress.setMaximum(max(config.epochs, 1))
+        self.backend.show_config(config)  # CPU engine / GPU, offered only with a usable GPU
+        self._form.setRowVisible(self.backend.combo, self.backend.offered)
 
     def _show_recipe(self, recipe: str) -> None:
         self.recipe.blockSignals(True)
