@@ -12,9 +12,12 @@ run under the simulator, and cuBLAS would make the products untestable in CI).
 - ``kernels_loss``: MSE, softmax cross-entropy (labels), sigmoid binary cross-entropy
   (logits): loss into a per-step slot and dLoss/dOutput.
 - ``kernels_optim``: every optimizer's update step (``engine.optimizers``' formulas).
-- ``ops``: host-side launchers (grid sizes) for the kernels above.
-- ``stepper``: ``CudaMLPStepper``, whole training chunks of a Dense chain on the device.
-- ``placement``: which layers stay on the CPU under ``cuda`` and why.
+- ``kernels_conv``: Conv2D forward/backward, max and average pooling, dropout's mask.
+- ``ops``, ``ops_conv``: host-side launchers (grid sizes) for the kernels above.
+- ``device_layers``: the GPU twin of each CPU layer kind that trains on the GPU.
+- ``stepper``: ``CudaStepper``, whole training chunks of a layer chain on the device.
+- ``placement``: which layers stay on the CPU under ``cuda`` and why; ``report``: the lines
+  the CLI and the training panel show before training.
 
 Nothing here is imported unless the ``cuda`` backend is asked for (``engine.backend``).
 """
