@@ -175,50 +175,58 @@ def pool2d_backward(g, cache):
     return dxp[:, :, top:top + shape[2], left:left + shape[3]]
 
 
-def rnn_forward(x, W, U, b, act, return_sequences):
+def rnn_forward(x, W, U, b, act, return_sequences, h0=None, keep=None):
     """Simple RNN. x: (B, T, F), W: (F, units), U: (units, units), b: (units,) or None ->
-    every hidden state (B, T, units) or the last one (B, units). h_t = act(x_t W + h U + b)."""
+    every hidden state (B, T, units) or the last one (B, units). h_t = act(x_t W + h U + b).
+    h0: (B, units) the starting state (None: zeros); keep: (B, T) True at real steps (None:
+    every step) - at a padded step the state is carried over unchanged."""
     batch, steps, _ = x.shape
-    h = np.zeros((batch, U.shape[0]), dtype=x.dtype)
-    hs, zs = [], []
+    h = np.zeros((batch, U.shape[0]), dtype=x.dtype) if h0 is None else h0
+    hs, zs, ys, h_prevs = [], [], [], []
     for t in range(steps):
         z = x[:, t] @ W + h @ U + (0.0 if b is None else b)
-        h = activate(z, act)
+        y = activate(z, act)
+        h_prevs.append(h)
+        h = y if keep is None else np.where(keep[:, t, None], y, h)  # padding: carry over
         hs.append(h)
         zs.append(z)
+        ys.append(y)
     out = np.stack(hs, axis=1) if return_sequences else h
-    return out, (x, W, U, act, hs, zs, return_sequences)
+    return out, (x, W, U, act, h_prevs, zs, ys, keep, return_sequences)
 
 
 def rnn_backward(g, cache, bptt_steps=0):
-    """Backpropagation through time: g like the output -> (dx, dW, dU, db). With
+    """Backpropagation through time: g like the output -> (dx, dW, dU, db, dh0). With
     ``bptt_steps`` k > 0 (truncated BPTT) no gradient crosses from one chunk of k steps back
-    into the previous one."""
-    x, W, U, act, hs, zs, return_sequences = cache
+    into the previous one. A padded step passes its gradient straight to the state before."""
+    x, W, U, act, h_prevs, zs, ys, keep, return_sequences = cache
     dx, dW, dU = np.zeros_like(x), np.zeros_like(W), np.zeros_like(U)
     db = np.zeros(U.shape[0], dtype=x.dtype)
-    dh = np.zeros_like(hs[0])
+    dh = np.zeros_like(h_prevs[0])
     for t in reversed(range(x.shape[1])):
         if bptt_steps and (t + 1) % bptt_steps == 0 and t + 1 < x.shape[1]:
             dh = np.zeros_like(dh)  # the start of a chunk: cut the flow from the later one
         dh = dh + (g[:, t] if return_sequences else (g if t == x.shape[1] - 1 else 0.0))
-        dz = activate_backward(dh, zs[t], hs[t], act)
-        h_prev = hs[t - 1] if t > 0 else np.zeros_like(hs[0])
+        dz = activate_backward(dh, zs[t], ys[t], act)
+        if keep is not None:
+            dz = np.where(keep[:, t, None], dz, 0.0)  # a padded step computed nothing
         dW += x[:, t].T @ dz
-        dU += h_prev.T @ dz
+        dU += h_prevs[t].T @ dz
         db += dz.sum(axis=0)
         dx[:, t] = dz @ W.T
-        dh = dz @ U.T
-    return dx, dW, dU, db
+        dh = dz @ U.T if keep is None else np.where(keep[:, t, None], dz @ U.T, dh)
+    return dx, dW, dU, db, dh
 
 
-def lstm_forward(x, W, U, b, act, gate_act, return_sequences):
+def lstm_forward(x, W, U, b, act, gate_act, return_sequences, h0=None, c0=None, keep=None):
     """LSTM. x: (B, T, F), W: (F, 4·units), U: (units, 4·units), b: (4·units,) or None, gate
     blocks in the order input i, forget f, candidate g, output o:
-    c_t = f·c + i·g,  h_t = o·act(c_t)."""
+    c_t = f·c + i·g,  h_t = o·act(c_t). h0, c0: (B, units) the starting states (None: zeros);
+    keep: (B, T) True at real steps (None: every step) - a padded step keeps h and c."""
     batch, steps, _ = x.shape
     n = U.shape[0]
-    h, c = np.zeros((batch, n), dtype=x.dtype), np.zeros((batch, n), dtype=x.dtype)
+    h = np.zeros((batch, n), dtype=x.dtype) if h0 is None else h0
+    c = np.zeros((batch, n), dtype=x.dtype) if c0 is None else c0
     memory = []
     hs = []
     for t in range(steps):
@@ -227,19 +235,24 @@ def lstm_forward(x, W, U, b, act, gate_act, return_sequences):
         i, f, o = activate(zi, gate_act), activate(zf, gate_act), activate(zo, gate_act)
         cand = activate(zg, act)
         c_prev, h_prev = c, h
-        c = f * c_prev + i * cand
-        tc = activate(c, act)
-        h = o * tc
-        memory.append((h_prev, c_prev, zi, zf, zg, zo, i, f, cand, o, c, tc))
+        c_new = f * c_prev + i * cand
+        tc = activate(c_new, act)
+        h_new = o * tc
+        memory.append((h_prev, c_prev, zi, zf, zg, zo, i, f, cand, o, c_new, tc))
+        if keep is None:
+            c, h = c_new, h_new
+        else:  # a padded step carries both states over
+            c = np.where(keep[:, t, None], c_new, c_prev)
+            h = np.where(keep[:, t, None], h_new, h_prev)
         hs.append(h)
     out = np.stack(hs, axis=1) if return_sequences else h
-    return out, (x, W, U, act, gate_act, memory, return_sequences)
+    return out, (x, W, U, act, gate_act, memory, keep, return_sequences)
 
 
 def lstm_backward(g, cache, bptt_steps=0):
-    """Backpropagation through time: g like the output -> (dx, dW, dU, db); ``bptt_steps``
-    as in ``rnn_backward`` (the cell state's gradient is cut too)."""
-    x, W, U, act, gate_act, memory, return_sequences = cache
+    """Backpropagation through time: g like the output -> (dx, dW, dU, db, dh0, dc0);
+    ``bptt_steps`` as in ``rnn_backward`` (the cell state's gradient is cut too)."""
+    x, W, U, act, gate_act, memory, keep, return_sequences = cache
     dx, dW, dU = np.zeros_like(x), np.zeros_like(W), np.zeros_like(U)
     db = np.zeros(U.shape[1], dtype=x.dtype)
     n = U.shape[0]
@@ -251,31 +264,44 @@ def lstm_backward(g, cache, bptt_steps=0):
             dh, dc = np.zeros_like(dh), np.zeros_like(dc)  # truncated BPTT: a chunk starts
         dh = dh + (g[:, t] if return_sequences else (g if t == last else 0.0))
         do = dh * tc
-        dc = dc + activate_backward(dh * o, c, tc, act)
-        di, df, dcand = dc * cand, dc * c_prev, dc * i
+        dc_t = dc + activate_backward(dh * o, c, tc, act)
+        di, df, dcand = dc_t * cand, dc_t * c_prev, dc_t * i
         dz = np.concatenate([activate_backward(di, zi, i, gate_act),
                              activate_backward(df, zf, f, gate_act),
                              activate_backward(dcand, zg, cand, act),
                              activate_backward(do, zo, o, gate_act)], axis=1)
+        if keep is not None:
+            dz = np.where(keep[:, t, None], dz, 0.0)  # a padded step computed nothing
         dW += x[:, t].T @ dz
         dU += h_prev.T @ dz
         db += dz.sum(axis=0)
         dx[:, t] = dz @ W.T
-        dh, dc = dz @ U.T, dc * f
-    return dx, dW, dU, db
+        if keep is None:
+            dh, dc = dz @ U.T, dc_t * f
+        else:  # padded: both gradients pass straight to the states before
+            dh = np.where(keep[:, t, None], dz @ U.T, dh)
+            dc = np.where(keep[:, t, None], dc_t * f, dc)
+    return dx, dW, dU, db, dh, dc
 
 
-def embedding_forward(ids, E):
-    """ids: (B, T) whole numbers (token ids, stored as floats) -> (B, T, dim) rows of E."""
+def embedding_forward(ids, E, mask_zero=False):
+    """ids: (B, T) whole numbers (token ids, stored as floats) -> (B, T, dim) rows of E.
+    mask_zero: id 0 is padding and gives a zero vector."""
     index = ids.astype(np.int64)
-    return E[index], (index, E.shape)
+    y = E[index]
+    if mask_zero:
+        y[index == 0] = 0.0
+    return y, (index, E.shape, mask_zero)
 
 
 def embedding_backward(g, cache):
-    """g: (B, T, dim) -> dE (vocabulary, dim): each row collects the gradients of its uses."""
-    index, shape = cache
+    """g: (B, T, dim) -> dE (vocabulary, dim): each row collects the gradients of its uses
+    (with mask_zero the padding row 0 gets none)."""
+    index, shape, mask_zero = cache
     dE = np.zeros(shape, dtype=g.dtype)
     np.add.at(dE, index, g)
+    if mask_zero:
+        dE[0] = 0.0
     return dE
 
 

@@ -1,6 +1,6 @@
 """Building blocks pasted into an exported NumPy script (``inspect.getsource``): Conv1D,
-Upsample2D, PReLU and OneHot, forward and backward, in plain numpy with the engine's
-conventions (sequences channels-last ``(B, T, C)``, images ``(B, C, H, W)``).
+Conv2DTranspose, Upsample2D, PReLU and OneHot, forward and backward, in plain numpy with the
+engine's conventions (sequences channels-last ``(B, T, C)``, images ``(B, C, H, W)``).
 
 Conv1D reuses ``numpy_blocks.conv2d_forward/backward``: a sequence is an image one pixel
 high. ``interpolation_matrix`` is the engine's own (``engine.layers.pooling``).
@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.export.numpy_blocks import conv2d_backward, conv2d_forward
+from engine.export.numpy_blocks import (
+    activate,
+    activate_backward,
+    conv2d_backward,
+    conv2d_forward,
+)
 from engine.layers.pooling import interpolation_matrix
 
-__all__ = ["conv2d_backward", "conv2d_forward", "interpolation_matrix"]
+__all__ = ["activate", "activate_backward", "conv2d_backward", "conv2d_forward",
+           "interpolation_matrix"]
 
 
 def conv1d_forward(x, W, b, stride, pads, dilation, act):
@@ -30,6 +36,48 @@ def conv1d_backward(g, cache):
     """g: (B, T', F) -> (dx (B, T, C), dW (F, C, k), db (F,))."""
     dx, dW, db = conv2d_backward(g.transpose(0, 2, 1)[:, :, None, :], cache)
     return dx[:, :, 0, :].transpose(0, 2, 1), dW[:, :, 0, :], db
+
+
+def conv2d_transpose_forward(x, W, b, stride, pads, dilation, out_size, act):
+    """Transposed convolution. x: (B, C, H, W) -> y: (B, F, OH, OW) with kernel
+    W: (C, F, kh, kw), b: (F,) or None. Every input pixel stamps its kernel, scaled by its
+    value, onto the output at ``stride`` spacing; overlaps add up. The stamps land on a
+    larger canvas whose first ``pads`` = (top, left) rows/columns and whatever lies beyond
+    ``out_size`` = (OH, OW) are cut off."""
+    (sh, sw), (top, left), (dh, dw), (oh, ow) = stride, pads, dilation, out_size
+    _, _, h, w = x.shape
+    _, n_filters, kh, kw = W.shape
+    big_h = max(top + oh, sh * (h - 1) + dh * (kh - 1) + 1)
+    big_w = max(left + ow, sw * (w - 1) + dw * (kw - 1) + 1)
+    canvas = np.zeros((x.shape[0], n_filters, big_h, big_w), dtype=np.result_type(x, W))
+    for i in range(kh):
+        for j in range(kw):  # tap (i, j) of every pixel's stamp
+            canvas[:, :, i * dh:i * dh + sh * (h - 1) + 1:sh,
+                   j * dw:j * dw + sw * (w - 1) + 1:sw] += np.einsum(
+                       "bchw,cf->bfhw", x, W[:, :, i, j])
+    z = canvas[:, :, top:top + oh, left:left + ow]
+    if b is not None:
+        z = z + b[None, :, None, None]
+    y = activate(z, act)
+    return y, (x, W, z, y, act, stride, pads, dilation, canvas.shape)
+
+
+def conv2d_transpose_backward(g, cache):
+    """g: (B, F, OH, OW) -> (dx (B, C, H, W), dW (C, F, kh, kw), db (F,)): each input pixel
+    collects the gradient under its stamp."""
+    x, W, z, y, act, (sh, sw), (top, left), (dh, dw), canvas_shape = cache
+    gz = activate_backward(g, z, y, act)
+    _, _, h, w = x.shape
+    canvas = np.zeros(canvas_shape, dtype=gz.dtype)
+    canvas[:, :, top:top + gz.shape[2], left:left + gz.shape[3]] = gz
+    dx, dW = np.zeros_like(x), np.zeros_like(W)
+    for i in range(W.shape[2]):
+        for j in range(W.shape[3]):
+            under = canvas[:, :, i * dh:i * dh + sh * (h - 1) + 1:sh,
+                           j * dw:j * dw + sw * (w - 1) + 1:sw]  # (B, F, H, W)
+            dx += np.einsum("bfhw,cf->bchw", under, W[:, :, i, j])
+            dW[:, :, i, j] = np.einsum("bchw,bfhw->cf", x, under)
+    return dx, dW, gz.sum(axis=(0, 2, 3))
 
 
 def upsample2d_forward(x, size, mode):
@@ -66,4 +114,6 @@ def one_hot(ids, depth):
 
 NEEDS = {"conv1d_forward": ["activate", "conv2d_forward"],
          "conv1d_backward": ["activate_backward", "conv2d_backward"],
-         "upsample2d_forward": ["interpolation_matrix"]}
+         "upsample2d_forward": ["interpolation_matrix"],
+         "conv2d_transpose_forward": ["activate"],
+         "conv2d_transpose_backward": ["activate_backward"]}

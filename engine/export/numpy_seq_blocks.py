@@ -14,13 +14,15 @@ import numpy as np
 from engine.export.numpy_blocks import activate, activate_backward
 
 
-def gru_forward(x, W, U, b, rb, act, gate_act, return_sequences):
+def gru_forward(x, W, U, b, rb, act, gate_act, return_sequences, h0=None, keep=None):
     """GRU (reset after the product, PyTorch's formula). x: (B, T, F), W: (F, 3·units),
     U: (units, 3·units), b and rb: (3·units,) or None; gate blocks update z, reset r,
-    candidate n:  n = act(x W_n + b_n + r·(h U_n + rb_n)),  h_t = z·h + (1 − z)·n."""
+    candidate n:  n = act(x W_n + b_n + r·(h U_n + rb_n)),  h_t = z·h + (1 − z)·n.
+    h0: (B, units) the starting state (None: zeros); keep: (B, T) True at real steps (None:
+    every step) - a padded step carries the state over unchanged."""
     batch, steps, _ = x.shape
     k = U.shape[0]
-    h = np.zeros((batch, k), dtype=x.dtype)
+    h = np.zeros((batch, k), dtype=x.dtype) if h0 is None else h0
     memory, hs = [], []
     for t in range(steps):
         a = x[:, t] @ W + (0.0 if b is None else b)  # (B, 3·units): the input's part
@@ -30,18 +32,20 @@ def gru_forward(x, W, U, b, rb, act, gate_act, return_sequences):
         pre_n = a[:, 2 * k:] + r * r_h[:, 2 * k:]
         n = activate(pre_n, act)
         memory.append((h, r_h[:, 2 * k:], pre_z, pre_r, pre_n, z, r, n))
-        h = z * h + (1.0 - z) * n
+        h_new = z * h + (1.0 - z) * n
+        h = h_new if keep is None else np.where(keep[:, t, None], h_new, h)  # padding: carry
         hs.append(h)
     out = np.stack(hs, axis=1) if return_sequences else h
-    return out, (x, W, U, b is not None, rb is not None, act, gate_act, memory,
+    return out, (x, W, U, b is not None, rb is not None, act, gate_act, memory, keep,
                  return_sequences)
 
 
 def gru_backward(g, cache, bptt_steps=0):
-    """Backpropagation through time: g like the output -> (dx, dW, dU, db, drb); db and drb
-    are None when the layer has no such bias. With ``bptt_steps`` k > 0 (truncated BPTT) no
-    gradient crosses from one chunk of k steps back into the previous one."""
-    x, W, U, has_b, has_rb, act, gate_act, memory, return_sequences = cache
+    """Backpropagation through time: g like the output -> (dx, dW, dU, db, drb, dh0); db and
+    drb are None when the layer has no such bias. With ``bptt_steps`` k > 0 (truncated BPTT)
+    no gradient crosses from one chunk of k steps back into the previous one. A padded step
+    passes its gradient straight to the state before."""
+    x, W, U, has_b, has_rb, act, gate_act, memory, keep, return_sequences = cache
     k = U.shape[0]
     dx, dW, dU = np.zeros_like(x), np.zeros_like(W), np.zeros_like(U)
     db, drb = np.zeros(3 * k), np.zeros(3 * k)
@@ -58,22 +62,26 @@ def gru_backward(g, cache, bptt_steps=0):
         d_pre_r = activate_backward(d_pre_n * u_n, pre_r, r, gate_act)
         da = np.concatenate([d_pre_z, d_pre_r, d_pre_n], axis=1)  # (B, 3·units): input part
         d_rh = np.concatenate([d_pre_z, d_pre_r, d_pre_n * r], axis=1)  # state part
+        if keep is not None:  # a padded step computed nothing
+            da, d_rh = np.where(keep[:, t, None], da, 0.0), np.where(keep[:, t, None], d_rh, 0.0)
         dW += x[:, t].T @ da
         dU += h_prev.T @ d_rh
         db += da.sum(axis=0)
         drb += d_rh.sum(axis=0)
         dx[:, t] = da @ W.T
-        dh = dh * z + d_rh @ U.T
-    return dx, dW, dU, (db if has_b else None), (drb if has_rb else None)
+        dh_prev = dh * z + d_rh @ U.T
+        dh = dh_prev if keep is None else np.where(keep[:, t, None], dh_prev, dh)
+    return dx, dW, dU, (db if has_b else None), (drb if has_rb else None), dh
 
 
-def gru_classic_forward(x, W, U, b, act, gate_act, return_sequences):
+def gru_classic_forward(x, W, U, b, act, gate_act, return_sequences, h0=None, keep=None):
     """GRU with the reset gate before the product (Cho et al. 2014; reset_after off).
     x: (B, T, F), W: (F, 3·units), U: (units, 3·units), b: (3·units,) or None; gate blocks
-    update z, reset r, candidate n:  n = act(x W_n + b_n + (r·h) U_n),  h_t = z·h + (1 − z)·n."""
+    update z, reset r, candidate n:  n = act(x W_n + b_n + (r·h) U_n),  h_t = z·h + (1 − z)·n.
+    h0 and keep as in ``gru_forward``."""
     batch, steps, _ = x.shape
     k = U.shape[0]
-    h = np.zeros((batch, k), dtype=x.dtype)
+    h = np.zeros((batch, k), dtype=x.dtype) if h0 is None else h0
     memory, hs = [], []
     for t in range(steps):
         a = x[:, t] @ W + (0.0 if b is None else b)  # (B, 3·units): the input's part
@@ -83,16 +91,17 @@ def gru_classic_forward(x, W, U, b, act, gate_act, return_sequences):
         pre_n = a[:, 2 * k:] + reset_state @ U[:, 2 * k:]
         n = activate(pre_n, act)
         memory.append((h, reset_state, zr[:, :k], zr[:, k:], pre_n, z, r, n))
-        h = z * h + (1.0 - z) * n
+        h_new = z * h + (1.0 - z) * n
+        h = h_new if keep is None else np.where(keep[:, t, None], h_new, h)  # padding: carry
         hs.append(h)
     out = np.stack(hs, axis=1) if return_sequences else h
-    return out, (x, W, U, b is not None, act, gate_act, memory, return_sequences)
+    return out, (x, W, U, b is not None, act, gate_act, memory, keep, return_sequences)
 
 
 def gru_classic_backward(g, cache, bptt_steps=0):
-    """Backpropagation through time: g like the output -> (dx, dW, dU, db) (db None without a
-    bias); ``bptt_steps`` as in ``gru_backward``."""
-    x, W, U, has_b, act, gate_act, memory, return_sequences = cache
+    """Backpropagation through time: g like the output -> (dx, dW, dU, db, dh0) (db None
+    without a bias); ``bptt_steps`` and padded steps as in ``gru_backward``."""
+    x, W, U, has_b, act, gate_act, memory, keep, return_sequences = cache
     k = U.shape[0]
     dx, dW, dU = np.zeros_like(x), np.zeros_like(W), np.zeros_like(U)
     db = np.zeros(3 * k)
@@ -107,6 +116,11 @@ def gru_classic_backward(g, cache, bptt_steps=0):
         d_pre_z = activate_backward(dh * (h_prev - n), pre_z, z, gate_act)
         d_reset_state = d_pre_n @ U[:, 2 * k:].T  # dLoss/d(r·h)
         d_pre_r = activate_backward(d_reset_state * h_prev, pre_r, r, gate_act)
+        if keep is not None:  # a padded step computed nothing
+            real = keep[:, t, None]
+            d_pre_z, d_pre_r = np.where(real, d_pre_z, 0.0), np.where(real, d_pre_r, 0.0)
+            d_pre_n, d_reset_state = np.where(real, d_pre_n, 0.0), np.where(
+                real, d_reset_state, 0.0)
         d_zr = np.concatenate([d_pre_z, d_pre_r], axis=1)  # (B, 2·units)
         da = np.concatenate([d_zr, d_pre_n], axis=1)  # (B, 3·units)
         dW += x[:, t].T @ da
@@ -114,8 +128,9 @@ def gru_classic_backward(g, cache, bptt_steps=0):
         dU[:, 2 * k:] += reset_state.T @ d_pre_n
         db += da.sum(axis=0)
         dx[:, t] = da @ W.T
-        dh = dh * z + d_zr @ U[:, :2 * k].T + d_reset_state * r
-    return dx, dW, dU, (db if has_b else None)
+        dh_prev = dh * z + d_zr @ U[:, :2 * k].T + d_reset_state * r
+        dh = dh_prev if keep is None else np.where(keep[:, t, None], dh_prev, dh)
+    return dx, dW, dU, (db if has_b else None), dh
 
 
 def layer_norm_forward(x, gamma, beta, epsilon):
@@ -190,11 +205,22 @@ def batch_norm_backward(g, cache):
     return (inv_std / n) * (n * dxhat - sum_g - xhat * sum_gx), dgamma, dbeta
 
 
-def attention_forward(xq, xc, P, name, heads, causal, drop_rate=0.0, rng=None):
+def masked_softmax(scores):
+    """Softmax over the last axis where -inf marks a key that may not be looked at; a query
+    that sees no key at all gets all-zero weights (it attends to nothing)."""
+    top = scores.max(axis=-1, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    e = np.exp(scores - top)  # exp(-inf) = 0: hidden keys weigh nothing
+    total = e.sum(axis=-1, keepdims=True)
+    return e / np.where(total > 0, total, 1.0)
+
+
+def attention_forward(xq, xc, P, name, heads, causal, drop_rate=0.0, rng=None, keep=None):
     """Multi-head attention. xq: (B, Tq, Fq) queries, xc: (B, Tk, Fc) context -> (B, Tq, Fq).
     Each head compares its queries with every key (scaled dot product), turns the scores into
     weights with a softmax and averages the values; the heads are joined and projected.
-    While training (``rng`` given) a fraction ``drop_rate`` of the weights is dropped."""
+    While training (``rng`` given) a fraction ``drop_rate`` of the weights is dropped.
+    keep: (B, Tk) True for the keys that may be looked at (padding masks; None: all)."""
 
     def project(v, part):
         b = P.get(f"{name}/{part}_bias")
@@ -207,7 +233,9 @@ def attention_forward(xq, xc, P, name, heads, causal, drop_rate=0.0, rng=None):
     scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(q.shape[-1])  # (B, heads, Tq, Tk)
     if causal:
         scores = np.where(np.tri(scores.shape[2], scores.shape[3], dtype=bool), scores, -np.inf)
-    weights = activate(scores, "softmax")
+    if keep is not None:  # padded keys are hidden from every query
+        scores = np.where(keep[:, None, None, :], scores, -np.inf)
+    weights = masked_softmax(scores)
     drop = 1.0
     if rng is not None and drop_rate > 0:
         drop = (rng.random(weights.shape) < 1.0 - drop_rate) / (1.0 - drop_rate)
@@ -245,13 +273,16 @@ def attention_backward(g, cache):
     return d_xq, d_xc, grads
 
 
-def dot_attention_forward(q, k, v, causal):
+def dot_attention_forward(q, k, v, causal, keep=None):
     """Scaled dot-product attention without weights. q: (B, Tq, d), k: (B, Tk, d),
-    v: (B, Tk, dv) -> (B, Tq, dv) = softmax(q kᵀ / √d) v."""
+    v: (B, Tk, dv) -> (B, Tq, dv) = softmax(q kᵀ / √d) v. keep: (B, Tk) True for the keys
+    that may be looked at (padding masks; None: all)."""
     scores = q @ k.transpose(0, 2, 1) / np.sqrt(q.shape[-1])  # (B, Tq, Tk)
     if causal:
         scores = np.where(np.tri(scores.shape[1], scores.shape[2], dtype=bool), scores, -np.inf)
-    weights = activate(scores, "softmax")
+    if keep is not None:  # padded keys are hidden from every query
+        scores = np.where(keep[:, None, :], scores, -np.inf)
+    weights = masked_softmax(scores)
     return weights @ v, (q, k, v, weights)
 
 
@@ -268,5 +299,5 @@ def dot_attention_backward(g, cache):
 NEEDS = {
     "gru_forward": ["activate"], "gru_backward": ["activate_backward"],
     "gru_classic_forward": ["activate"], "gru_classic_backward": ["activate_backward"],
-    "attention_forward": ["activate"], "dot_attention_forward": ["activate"],
+    "attention_forward": ["masked_softmax"], "dot_attention_forward": ["masked_softmax"],
 }

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 from engine.export.numpy_templates import (
     Lines,
-    _check_recurrent,
     bptt,
     g,
     p,
+    recurrent_args,
     single,
+    state_targets,
     template,
 )
-from engine.export.plan import ExportError, Step
+from engine.export.plan import Step
 
 
 # -- GRU -----------------------------------------------------------------------------------
@@ -38,20 +39,20 @@ def _gru_backward(step: Step, targets: list[str]) -> Lines:
     grads = [targets[0], g(step, "kernel"), g(step, "recurrent_kernel"), g(step, "bias")]
     if _reset_after(step):
         grads.append(g(step, "recurrent_bias"))
+    grads.append(state_targets(step, targets))
     return [f'{", ".join(grads)} = {_gru_blocks(step)[1]}(d_{step.var}, '
             f'cache["{step.name}"]{bptt(step)})']
 
 
 @template("GRU", blocks=_gru_blocks, backward=_gru_backward)
 def _gru(step: Step) -> Lines:
-    _check_recurrent(step)
     o = step.options
     biases = (f'{p(step, "bias")}, {p(step, "recurrent_bias")}' if _reset_after(step)
               else p(step, "bias"))
     return [f'{step.var}, cache["{step.name}"] = {_gru_blocks(step)[0]}({single(step)}, '
             f'{p(step, "kernel")}, {p(step, "recurrent_kernel")}, {biases}, '
             f'"{o["activation"]}", "{o["recurrent_activation"]}", '
-            f'return_sequences={bool(o["return_sequences"])})']
+            f'return_sequences={bool(o["return_sequences"])}{recurrent_args(step)})']
 
 
 # -- normalization and positions -------------------------------------------------------------
@@ -101,10 +102,9 @@ def _positions(step: Step) -> Lines:
 
 
 # -- attention ---------------------------------------------------------------------------------
-def _no_padding_mask(step: Step) -> None:
-    if step.options.get("mask_padding"):
-        raise ExportError(f"The attention layer '{step.name}' masks padding, which the code "
-                          "export does not write yet; switch it off to export the network.")
+def _keys_kept(step: Step, keys: str) -> str:
+    """The call's padding-mask argument: the keys whose input vector is not all zeros."""
+    return f", keep=np.any({keys} != 0, axis=-1)" if step.options.get("mask_padding") else ""
 
 
 def _attention_backward(step: Step, targets: list[str]) -> Lines:
@@ -120,12 +120,12 @@ def _attention_backward(step: Step, targets: list[str]) -> Lines:
 @template("MultiHeadAttention", blocks=("attention_forward", "attention_backward"),
           backward=_attention_backward)
 def _attention(step: Step) -> Lines:
-    _no_padding_mask(step)
     rate = float(step.options.get("dropout", 0.0))
     drop = f", drop_rate={rate!r}, rng=rng if training else None" if rate > 0 else ""
     return [f'{step.var}, cache["{step.name}"] = attention_forward({step.inputs[0]}, '
             f'{step.inputs[-1]}, P, "{step.name}", heads={int(step.options["num_heads"])}, '
-            f'causal={bool(step.options["use_causal_mask"])}{drop})']
+            f'causal={bool(step.options["use_causal_mask"])}{drop}'
+            f'{_keys_kept(step, step.inputs[-1])})']
 
 
 def _dot_attention_backward(step: Step, targets: list[str]) -> Lines:
@@ -141,11 +141,10 @@ def _dot_attention_backward(step: Step, targets: list[str]) -> Lines:
                                                "dot_attention_backward"),
           backward=_dot_attention_backward)
 def _dot_attention(step: Step) -> Lines:
-    _no_padding_mask(step)
     ins = step.inputs
     q, k, v = ins[0], ins[min(1, len(ins) - 1)], ins[-1]
     return [f'{step.var}, cache["{step.name}"] = dot_attention_forward({q}, {k}, {v}, '
-            f'causal={bool(step.options["use_causal_mask"])})']
+            f'causal={bool(step.options["use_causal_mask"])}{_keys_kept(step, k)})']
 
 
 # -- pooling over time -------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine.export.geometry import conv_geometry, pool_geometry
-from engine.export.plan import ExportError, Step
+from engine.export.plan import Step
 
 Lines = list[str]
 
@@ -219,11 +219,24 @@ def _gmp(step: Step) -> Lines:
 
 
 # -- sequences ---------------------------------------------------------------------------------
-def _check_recurrent(step: Step) -> None:
-    if len(step.inputs) > 1 or step.options.get("mask_padding"):
-        raise ExportError(
-            f"The {step.kind} '{step.name}' uses an initial state or padding masks, which the "
-            "code export does not write yet; switch them off to export the network.")
+def state_names(step: Step) -> list[str]:
+    """The initial states a recurrent layer can take after its sequence (ports 1, 2)."""
+    return ["h0", "c0"] if step.kind == "LSTM" else ["h0"]
+
+
+def recurrent_args(step: Step) -> str:
+    """The forward call's optional arguments: the wired initial states and the padding mask
+    (``keep``: True at the steps whose input vector is not all zeros)."""
+    args = [f"{name}={var}" for name, var in zip(state_names(step), step.inputs[1:])]
+    if step.options.get("mask_padding"):
+        args.append(f"keep=np.any({single(step)} != 0, axis=2)")
+    return "".join(f", {a}" for a in args)
+
+
+def state_targets(step: Step, targets: list[str]) -> str:
+    """Where the backward call's state gradients go (``_`` for a state that is not wired)."""
+    wanted = targets[1:] + ["_"] * (len(state_names(step)) + 1 - len(targets))
+    return ", ".join(wanted)
 
 
 def bptt(step: Step) -> str:
@@ -235,26 +248,25 @@ def bptt(step: Step) -> str:
 def _rnn_backward(step: Step, targets: list[str]) -> Lines:
     fn = "lstm_backward" if step.kind == "LSTM" else "rnn_backward"
     return [f'{targets[0]}, {g(step, "kernel")}, {g(step, "recurrent_kernel")}, '
-            f'{g(step, "bias")} = {fn}(d_{step.var}, cache["{step.name}"]{bptt(step)})']
+            f'{g(step, "bias")}, {state_targets(step, targets)} = {fn}(d_{step.var}, '
+            f'cache["{step.name}"]{bptt(step)})']
 
 
 @template("SimpleRNN", blocks=("rnn_forward", "rnn_backward"), backward=_rnn_backward)
 def _rnn(step: Step) -> Lines:
-    _check_recurrent(step)
     return [f'{step.var}, cache["{step.name}"] = rnn_forward({single(step)}, '
             f'{p(step, "kernel")}, {p(step, "recurrent_kernel")}, {p(step, "bias")}, '
             f'"{step.options["activation"]}", return_sequences='
-            f'{bool(step.options["return_sequences"])})']
+            f'{bool(step.options["return_sequences"])}{recurrent_args(step)})']
 
 
 @template("LSTM", blocks=("lstm_forward", "lstm_backward"), backward=_rnn_backward)
 def _lstm(step: Step) -> Lines:
-    _check_recurrent(step)
     o = step.options
     return [f'{step.var}, cache["{step.name}"] = lstm_forward({single(step)}, '
             f'{p(step, "kernel")}, {p(step, "recurrent_kernel")}, {p(step, "bias")}, '
             f'"{o["activation"]}", "{o["recurrent_activation"]}", '
-            f'return_sequences={bool(o["return_sequences"])})']
+            f'return_sequences={bool(o["return_sequences"])}{recurrent_args(step)})']
 
 
 def _embedding_backward(step: Step, targets: list[str]) -> Lines:
@@ -265,8 +277,9 @@ def _embedding_backward(step: Step, targets: list[str]) -> Lines:
 @template("Embedding", blocks=("embedding_forward", "embedding_backward"),
           backward=_embedding_backward)
 def _embedding(step: Step) -> Lines:
+    mask = ", mask_zero=True" if step.options.get("mask_zero") else ""
     return [f'{step.var}, cache["{step.name}"] = embedding_forward({single(step)}, '
-            f'P["{step.name}/embeddings"])']
+            f'P["{step.name}/embeddings"]{mask})']
 
 
 # the sequence kinds (GRU, attention, normalization, positions, pooling) register there

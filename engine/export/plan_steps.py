@@ -94,7 +94,7 @@ def python_name(name: str, taken: set[str]) -> str:
 # names the generated scripts use themselves
 RESERVED = {"np", "x", "y", "P", "G", "cache", "params", "grads", "torch", "nn", "F", "self",
             "math", "logits", "loss", "main", "forward", "backward", "train", "predict", "data",
-            "model", "json", "args", "d", "g"}
+            "model", "json", "args", "d", "g", "forwards", "backwards", "d_reversed"}
 
 
 def layer_steps(model: Model, logits: bool) -> tuple[dict[str, str], list[Step]]:

@@ -90,19 +90,26 @@ def test_script_trains_from_the_command_line_without_layerlab(tmp_path):
 
 
 def test_unsupported_layer_lists_the_supported_kinds(tmp_path):
-    project = example("sine_rnn")
-    project.graph = Graph.sequential([
-        {"kind": "Input", "name": "signal", "shape": [30, 1]},
-        {"kind": "Bidirectional", "name": "both ways", "units": 2},
-        {"kind": "Dense", "name": "out", "units": 1, "activation": "tanh"},
-    ])
+    """A Sampling layer (a VAE's reparameterisation) in a supervised network."""
+    project = example("spiral")
+    graph = Graph()
+    graph.add_node("Input", "point", {"shape": [2]})
+    graph.add_node("Dense", "mean", {"units": 2})
+    graph.add_node("Dense", "log var", {"units": 2})
+    graph.add_node("Sampling", "code", {})
+    graph.add_node("Dense", "class", {"units": 2, "activation": "softmax"})
+    for source, target in (("point", "mean"), ("point", "log var"), ("code", "class")):
+        graph.connect(source, target)
+    graph.connect("mean", "code", 0)
+    graph.connect("log var", "code", 1)
+    project.graph = graph
     with pytest.raises(ExportError) as err:
         export_project(project, "numpy", tmp_path)
     message = str(err.value)
-    assert "'both ways'" in message and "Bidirectional" in message
-    assert all(kind in message for kind in ("Dense", "Conv2D", "LSTM", "PReLU"))
+    assert "'code'" in message and "Sampling" in message
+    assert all(kind in message for kind in ("Dense", "Conv2D", "LSTM", "Bidirectional"))
     assert not list(tmp_path.iterdir())
-    assert "Bidirectional" not in NUMPY_TEMPLATES
+    assert "Sampling" not in NUMPY_TEMPLATES
 
 
 def test_cli_exports_the_trained_weights_of_the_sidecar(tmp_path, capsys):
