@@ -66,16 +66,14 @@ def set_backend(name: str) -> None:
 
 def _resolve_cuda() -> None:
     global _current, _pending_cuda, _fallback
-    from engine.cuda.runtime import cuda_status  # imports numba.cuda: only when asked for
+    from engine.cuda.runtime import cuda_status, fallback_sentence  # only when asked for
 
     _pending_cuda = False
     status = cuda_status()
     if status.available:
         _current, _fallback = "cuda", None
     else:
-        _current = "numba"
-        _fallback = (f"The CUDA backend is not available: {status.reason} "
-                     "Training runs on the CPU engine (numba) instead.")
+        _current, _fallback = "numba", fallback_sentence(status.reason)
 
 
 @contextmanager

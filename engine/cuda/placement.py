@@ -1,11 +1,13 @@
 """Which parts of a network can train on the GPU under the ``cuda`` backend, and why not.
 
 ``gpu_obstacles`` lists, in plain sentences, everything that keeps a model on the CPU engine:
-layers whose family has no CUDA kernels yet (Conv1D and transposed convolutions, global
-pooling and upsampling, normalization, embedding, recurrent, attention, spatial dropout, the
-VAE sampling layer, Reshape, stand-alone activations, merge layers), the step activation (no
-gradient), losses and options the GPU path does not do yet (class weights, augmentation,
-float64). Dense, Conv2D, MaxPool2D, AvgPool2D, Flatten and Dropout train on the GPU. An empty
+layers whose family has no CUDA kernels yet (Conv1D and transposed convolutions, global max
+pooling and upsampling, layer normalization, embedding, recurrent, attention, spatial
+dropout, the VAE sampling layer, Reshape, PReLU, Concatenate), the step activation (no
+gradient), merges other than Add, losses and options the GPU path does not do yet (class
+weights, augmentation, float64).
+Dense, Conv2D, MaxPool2D, AvgPool2D, GlobalAveragePool2D, BatchNormalization, Activation,
+LeakyReLU, ELU, Flatten, Dropout and Add train on the GPU (``engine.cuda.graph``). An empty
 list means the whole training step runs on the GPU (``engine.cuda.stepper.CudaStepper``). It
 imports no ``numba.cuda``, so the window or CLI can ask before anything is compiled.
 """
@@ -16,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from engine import activations
 from engine.fused_mlp import _loss_kind
 from engine.kernels.activations import (
     ELU,
@@ -32,6 +35,9 @@ from engine.kernels.activations import (
     TANH,
 )
 from engine.kernels.fused_mlp import LOSS_MSE, LOSS_SIGMOID_BCE, LOSS_SOFTMAX_CE
+from engine.layers.activation_layers import ELU as EluLayer
+from engine.layers.activation_layers import Activation, LeakyReLU
+from engine.layers.base import Layer
 from engine.layers.conv import Conv2D
 from engine.layers.core import Dense
 from engine.losses import Loss
@@ -39,7 +45,11 @@ from engine.model import Model
 from engine.optimizers import Optimizer
 
 # the layer kinds with GPU twins (engine.cuda.device_layers; Flatten is the identity there)
-GPU_KINDS = ("Dense", "Conv2D", "MaxPool2D", "AvgPool2D", "Dropout", "Flatten")
+GPU_KINDS = ("Dense", "Conv2D", "MaxPool2D", "AvgPool2D", "Dropout", "Flatten",
+             "GlobalAveragePool2D", "BatchNormalization", "Activation", "LeakyReLU", "ELU",
+             "Add")
+GPU_KINDS_TEXT = ("Dense, Conv2D, max/average/global-average pooling, BatchNormalization, "
+                  "activations, Flatten, Dropout and Add do")
 GPU_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam",
                   "adamw")
 # the activations with CUDA versions (engine.cuda.kernels_dense): all but step
@@ -48,19 +58,28 @@ GPU_ACTIVATIONS = (LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SELU, SOFTPLUS,
 LOSS_NAMES = {LOSS_MSE: "mse", LOSS_SOFTMAX_CE: "softmax_ce", LOSS_SIGMOID_BCE: "sigmoid_bce"}
 _FAMILY = {
     **dict.fromkeys(("Conv1D", "Conv2DTranspose"), "convolution"),
-    **dict.fromkeys(("GlobalAveragePool2D", "GlobalMaxPool2D", "Upsample2D",
-                     "SequencePooling"), "pooling"),
-    **dict.fromkeys(("BatchNormalization", "LayerNormalization"), "normalization"),
+    **dict.fromkeys(("GlobalMaxPool2D", "Upsample2D", "SequencePooling"), "pooling"),
+    "LayerNormalization": "layer normalization",
     **dict.fromkeys(("Embedding", "OneHot", "PositionalEncoding"), "embedding"),
     **dict.fromkeys(("SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed"),
                     "recurrent"),
     **dict.fromkeys(("MultiHeadAttention", "ScaledDotProductAttention"), "attention"),
     "SpatialDropout2D": "spatial dropout",
-    **dict.fromkeys(("Activation", "LeakyReLU", "ELU", "PReLU"), "stand-alone activation"),
+    "PReLU": "learned-slope activation",
     "Reshape": "reshaping",
-    **dict.fromkeys(("Add", "Concatenate"), "merge"),
+    "Concatenate": "merge",
     "Sampling": "VAE sampling",
 }
+
+
+def _activation_id(layer: Layer) -> int:
+    """The activation kernel id a layer applies (LINEAR for layers without one)."""
+    if isinstance(layer, Dense | Conv2D):
+        return int(layer.act.act_id)
+    if isinstance(layer, Activation | LeakyReLU | EluLayer):
+        name = "linear" if layer.skip_activation else layer.activation_name()
+        return int(activations.get(name).act_id)
+    return LINEAR
 
 
 def gpu_loss_kind(loss: Loss, model: Model) -> str | None:
@@ -77,14 +96,15 @@ def gpu_obstacles(model: Model, loss: Loss, optimizer: Optimizer, config: Any) -
         if layer.kind not in GPU_KINDS:
             family = _FAMILY.get(layer.kind, layer.kind)
             out.append(f"layer '{name}' ({layer.kind}): {family} layers have no GPU kernels "
-                       "yet (Dense, Conv2D, MaxPool2D, AvgPool2D, Flatten and Dropout do)")
-        elif isinstance(layer, Dense | Conv2D) and layer.act.act_id not in GPU_ACTIVATIONS:
-            out.append(f"layer '{name}': the {layer.act.name} activation has no gradient, so "
-                       "it cannot be trained by backpropagation on any backend")
+                       f"yet ({GPU_KINDS_TEXT})")
+        elif _activation_id(layer) not in GPU_ACTIVATIONS:
+            out.append(f"layer '{name}': the step activation has no gradient, so it cannot "
+                       "be trained by backpropagation on any backend")
     if not names or model.layers[names[0]].kind != "Input" or model.layout is not None:
         out.append("the network does not start with a single Input layer")
-    if any(len(model.sources[n]) > 1 for n in names):
-        out.append("a layer has several inputs (only a plain chain of layers runs on the GPU)")
+    if any(len(model.sources[n]) > 1 and model.layers[n].kind != "Add" for n in names):
+        out.append("a layer other than Add has several inputs (the GPU runs chains and "
+                   "residual merges with Add)")
     if np.dtype(model.dtype) != np.float32:
         out.append("the network uses float64 numbers; the GPU kernels are float32")
     if gpu_loss_kind(loss, model) is None or getattr(loss, "reduction", "mean") != "mean":

@@ -39,7 +39,7 @@ class CudaStatus:
 
 def fallback_sentence(reason: str) -> str:
     """What the CLI prints and the window shows when ``cuda`` was asked for but cannot run
-    (``engine.backend.fallback_message`` says the same)."""
+    (``engine.backend.fallback_message`` returns it)."""
     return (f"The CUDA backend is not available: {reason} "
             "Training runs on the CPU engine (numba) instead.")
 

@@ -1,5 +1,7 @@
-"""``CudaStepper``: training chunks of a chain of Dense, Conv2D, pooling, Flatten and Dropout
-layers on the GPU (the ``cuda`` backend; the layers' GPU twins: ``engine.cuda.device_layers``).
+"""``CudaStepper``: training chunks on the GPU of a network of Dense, Conv2D, pooling, global
+average pooling, batch normalization, stand-alone activations, Flatten, Dropout and Add
+layers — a chain or a residual DAG (the ``cuda`` backend; the layers' GPU twins:
+``engine.cuda.device_layers`` and ``device_graph_layers``, walked by ``engine.cuda.graph``).
 
 Same contract as ``engine.stepper.GenericStepper.run`` and the same numbers as the CPU
 engine within float32 rounding (tests compare). What lives on the device and when it moves:
@@ -9,6 +11,8 @@ engine within float32 rounding (tests compare). What lives on the device and whe
 - parameters, gradients and the optimizer's state buffers stay on the device across steps;
   they are uploaded only when the host copies changed since the last chunk (a checkpoint
   restore, "restore best weights", loading weights);
+- BatchNormalization's running averages live on the device like the parameters (uploaded
+  when the host copies changed, copied back at the end of a chunk);
 - per chunk: each Dropout layer's masks, drawn on the host by the CPU layer's generator;
 - per step: gather the batch on the device, forward through every layer's twin, loss and
   dLoss/dout, backward, L1/L2 penalties, frozen layers' gradients
@@ -26,7 +30,9 @@ from typing import Any
 import numpy as np
 
 from engine.cuda import ops
-from engine.cuda.device_layers import DropoutGpu, gpu_layers
+from engine.cuda.device_graph_layers import BatchNormGpu
+from engine.cuda.device_layers import DropoutGpu
+from engine.cuda.graph import DeviceGraph
 from engine.cuda.placement import gpu_loss_kind, gpu_obstacles
 from engine.frozen import FrozenParams
 from engine.losses import Loss
@@ -45,7 +51,8 @@ class CudaStepper:
         self.model, self.loss, self.optimizer, self.config = model, loss, optimizer, config
         self.loss_kind = gpu_loss_kind(loss, model) or "mse"
         sl = model.slices
-        self.layers = gpu_layers([model.layers[name] for name in model.order[1:]], sl)
+        self.graph = DeviceGraph(model)
+        self.layers = self.graph.layers
         self.in_width = int(np.prod(model.layers[model.order[1]].input_shapes[0]))
         self.penalized = [(sl[(name, key)], float(layer.config.get("l1", 0.0)),
                            float(layer.config.get("l2", 0.0)))
@@ -88,8 +95,7 @@ class CudaStepper:
         p = model.params_flat
         if self._host_params is None or not np.array_equal(p, self._host_params):
             d_p, d_g = ops.to_device(p), ops.to_device(model.grads_flat)
-            for layer in self.layers:
-                layer.bind(d_p, d_g)
+            self.graph.bind(d_p, d_g)
             self._params = (d_p, d_g)
             self._host_params = p.copy()
             if self._trainable is not None:  # frozen values as they are now
@@ -109,8 +115,9 @@ class CudaStepper:
             return np.empty(0)
         x_dev, y_dev = self._upload_data(x, y)
         self._upload_params()
-        d_p, d_g = self._params
-        opt, cfg = self.optimizer, self.config
+        for layer in self.layers:
+            if isinstance(layer, BatchNormGpu):  # running averages changed on the host?
+                layer.upload_state()
         width = max(len(b) for b in batches)
         idx = np.zeros((len(batches), width), dtype=np.int64)
         for s, b in enumerate(batches):
@@ -126,37 +133,30 @@ class CudaStepper:
             n = len(b)
             ops.gather_rows(x_dev, d_idx[s], n, xb)
             (ops.gather_labels if labelled else ops.gather_rows)(y_dev, d_idx[s], n, yb)
-            out = self._forward(xb, n)
-            last = self.layers[-1].grad(width)
+            out = self.graph.forward(xb, n)
+            last = self.graph.out_grad(width)
             ops.loss_and_grad(self.loss_kind, out[:n], yb[:n], n, last[:n], d_losses, s)
-            self._backward(xb, n)
-            for part, l1, l2 in self.penalized:
-                ops.penalize(d_p, d_g, part, l1, l2, d_losses, s)
-            if self._frozen is not None:
-                ops.mask_frozen(d_g, self._frozen[0])
-            ops.clip(d_g, float(cfg.clip_value), float(cfg.clip_norm), self._scratch)
-            it = opt.iterations + s
-            lr = opt.learning_rate if opt.schedule is None else float(
-                opt.schedule(opt.learning_rate, it))
-            ops.optimizer_step(opt.name, d_p, d_g, self._state, opt._scalars(lr, it + 1))
-            if self._frozen is not None:
-                ops.restore_frozen(d_p, self._frozen[1], self._frozen[0])
-        opt.iterations += len(batches)
+            self.graph.backward(n)
+            self._update(s, d_losses)
+        self.optimizer.iterations += len(batches)
         return self._copy_back(d_losses)
 
-    def _forward(self, xb: Any, n: int) -> Any:
-        """The batch's first n rows through every layer; the last layer's output buffer."""
-        self._ins = [xb]
-        for layer in self.layers:
-            self._ins.append(layer.forward(self._ins[-1], n))
-        return self._ins[-1]
-
-    def _backward(self, xb: Any, n: int) -> None:
-        """From the last layer's grad rows back to the first layer (no input gradient)."""
-        width = xb.shape[0]
-        for i in range(len(self.layers) - 1, -1, -1):
-            dx = self.layers[i - 1].grad(width) if i > 0 else None
-            self.layers[i].backward(self._ins[i], n, dx)
+    def _update(self, s: int, d_losses: Any) -> None:
+        """Step ``s``'s update once the gradients are in: L1/L2 penalties, frozen layers'
+        gradients zeroed, clipping, the optimizer, frozen values put back."""
+        d_p, d_g = self._params
+        opt, cfg = self.optimizer, self.config
+        for part, l1, l2 in self.penalized:
+            ops.penalize(d_p, d_g, part, l1, l2, d_losses, s)
+        if self._frozen is not None:
+            ops.mask_frozen(d_g, self._frozen[0])
+        ops.clip(d_g, float(cfg.clip_value), float(cfg.clip_norm), self._scratch)
+        it = opt.iterations + s
+        lr = opt.learning_rate if opt.schedule is None else float(
+            opt.schedule(opt.learning_rate, it))
+        ops.optimizer_step(opt.name, d_p, d_g, self._state, opt._scalars(lr, it + 1))
+        if self._frozen is not None:
+            ops.restore_frozen(d_p, self._frozen[1], self._frozen[0])
 
     def _copy_back(self, d_losses: Any) -> np.ndarray:
         """Losses, params, last gradients and optimizer state to the host (once a chunk)."""
@@ -166,6 +166,9 @@ class CudaStepper:
         d_g.copy_to_host(model.grads_flat)
         for d, h in zip(self._state, self._state_host):
             d.copy_to_host(h)
+        for layer in self.layers:
+            if isinstance(layer, BatchNormGpu):
+                layer.download_state()
         self._host_params = model.params_flat.copy()
         self._host_state = [h.copy() for h in self._state_host]
         return np.asarray(d_losses.copy_to_host(), dtype=np.float64)

@@ -1,0 +1,58 @@
+"""Host-side launchers of ``engine.cuda.kernels_graph`` (Add, gradient sums, global average
+pooling, batch normalization). Arrays are numba device arrays, activations ``(B, values)``
+float32; nothing is copied to or from the host here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.cuda import kernels_graph as KG
+from engine.cuda.ops import _grid1
+
+
+def add(a: Any, b: Any, out: Any) -> None:
+    """out = a + b (out may be a)."""
+    KG.add_rows[_grid1(out.size)](a, b, out)
+
+
+def copy(a: Any, out: Any) -> None:
+    KG.copy_rows[_grid1(out.size)](a, out)
+
+
+def gap_forward(x: Any, hw: int, out: Any) -> None:
+    """x (B, C·HW) -> out (B, C)."""
+    KG.gap_forward[_grid1(out.size)](x, hw, out)
+
+
+def gap_backward(g: Any, hw: int, dx: Any) -> None:
+    KG.gap_backward[_grid1(dx.size)](g, hw, dx)
+
+
+def bn_stats(x: Any, count: int, inner: int, features: int, momentum: float, mean: Any,
+             var: Any, moving_mean: Any, moving_var: Any) -> None:
+    """Batch statistics of the first ``count`` rows; running averages updated in place."""
+    KG.bn_stats[_grid1(features)](x, count, inner, features, momentum, mean, var,
+                                  moving_mean, moving_var)
+
+
+def bn_forward(x: Any, mean: Any, var: Any, eps: float, gamma: Any | None, beta: Any | None,
+               inner: int, features: int, inv_std: Any, xhat: Any, y: Any) -> None:
+    """inv_std from ``var``; xhat and y = γ·xhat + β (γ, β None when switched off)."""
+    KG.bn_inv_std[_grid1(features)](var, eps, inv_std)
+    KG.bn_forward[_grid1(y.size)](x, mean, inv_std, mean if gamma is None else gamma,
+                                  mean if beta is None else beta, gamma is not None,
+                                  beta is not None, inner, features, xhat, y)
+
+
+def bn_backward(g: Any, xhat: Any, gamma: Any | None, inv_std: Any, count: int, inner: int,
+                features: int, training: bool, sum_g: Any, sum_gx: Any, dx: Any | None) -> None:
+    """From dLoss/dy ``g``: Σg into ``sum_g`` (β's gradient), Σg·xhat into ``sum_gx`` (γ's)
+    and, when ``dx`` is given, dLoss/dx."""
+    has_gamma = gamma is not None
+    gam = inv_std if gamma is None else gamma
+    KG.bn_sums[_grid1(features)](g, xhat, gam, has_gamma, count, inner, features, sum_g,
+                                 sum_gx)
+    if dx is not None:
+        KG.bn_input_grad[_grid1(dx.size)](g, xhat, gam, has_gamma, inv_std, sum_g, sum_gx,
+                                          count, inner, features, training, dx)
