@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.export.plan import Plan
+from engine.export.plan import Plan, Step
 from engine.schedules import schedule_from_config
 from engine.types import Shape
 
@@ -17,6 +17,19 @@ def shape_text(shape: Shape) -> str:
 
 def indent(lines: list[str], level: int = 1) -> list[str]:
     return ["    " * level + line for line in lines]
+
+
+def input_line(plan: Plan, step: Step) -> str:
+    """``var = x`` or, with several Inputs, its slice of the packed sample (as the engine's
+    ``Model.split_inputs`` cuts it)."""
+    comment = f"# {step.name}: {shape_text(step.out_shape)}"
+    part = next((p for p in plan.input_layout or [] if p[0] == step.var), None)
+    if part is None:
+        return f"{step.var} = x  {comment}"
+    _, start, size, shape = part
+    dims = ", ".join(str(d) for d in shape)
+    return (f"{step.var} = x[:, {start}:{start + size}].reshape(-1, {dims})  "
+            f"{comment}, its part of the packed sample")
 
 
 def header(plan: Plan, target: str, stem: str, trains: bool) -> str:

@@ -25,6 +25,7 @@ from engine.export.code_text import (
     batch_size_expr,
     header,
     indent,
+    input_line,
     loss_block,
     schedule_source,
     shape_text,
@@ -56,10 +57,6 @@ def check_supported(plan: Plan) -> None:
             f"The NumPy export writes supervised networks; this project uses the {plan.recipe} "
             "recipe. Export it as a PyTorch script instead (File → Export as PyTorch script), "
             "or export its weights (.npz).")
-    if plan.input_layout is not None:
-        raise ExportError(
-            f"The NumPy export handles networks with one Input layer; this one has "
-            f"{len(plan.input_layout)}. Export it as a PyTorch script instead.")
     for step in plan.steps:
         if step.kind != "Input" and step.kind not in NUMPY_TEMPLATES:
             raise unsupported(step.kind, "NumPy", list(NUMPY_TEMPLATES), f"'{step.name}'")
@@ -139,7 +136,7 @@ def _forward(plan: Plan) -> str:
              "    cache = {}"]
     for step in plan.steps:
         if step.kind == "Input":
-            lines.append(f"    {step.var} = x  # {step.name}: {shape_text(step.out_shape)}")
+            lines.append("    " + input_line(plan, step))
             continue
         lines.append("    " + _describe(step))
         lines += indent(NUMPY_TEMPLATES[step.kind].forward(step))
@@ -176,12 +173,13 @@ def _backward(plan: Plan) -> str:
              "    G = {}",
              f"    d_{plan.output_var} = d_out"]
     assigned: set[str] = set()
+    data = {s.var for s in plan.steps if s.kind == "Input"}  # no gradient wanted
     for step in reversed(plan.steps):
         if step.kind == "Input":
             continue
         targets, after = [], []
         for i, var in enumerate(step.inputs):
-            if var == plan.input_var:
+            if var in data:
                 targets.append("_")
             elif var in assigned:
                 targets.append(f"d_{var}_{i}")

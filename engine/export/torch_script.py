@@ -15,8 +15,15 @@ File → Import weights from PyTorch) and ``.pt``.
 
 from __future__ import annotations
 
-from engine.export.code_text import batch_size_expr, header, indent, schedule_source, shape_text
-from engine.export.plan import ExportError, Plan, Step
+from engine.export.code_text import (
+    batch_size_expr,
+    header,
+    indent,
+    input_line,
+    schedule_source,
+    shape_text,
+)
+from engine.export.plan import ExportError, Plan
 from engine.export.torch_recipe import (
     SAMPLING,
     extra_loss,
@@ -95,7 +102,7 @@ def _network(plan: Plan, codes: dict, name: str = "Network") -> str:
     init, forward = [], []
     for step in plan.steps:
         if step.kind == "Input":
-            forward.append(_input_line(plan, step))
+            forward.append(input_line(plan, step))
             continue
         code = codes[step.name]
         ins = ", ".join(shape_text(s) for s in step.in_shapes)
@@ -114,18 +121,6 @@ def _network(plan: Plan, codes: dict, name: str = "Network") -> str:
         "    def __init__(self):", "        super().__init__()", *indent(init, 2), "",
         "    def forward(self, x):", *indent(forward, 2), f"        return {plan.output_var}",
         *kl_method(plan)])
-
-
-def _input_line(plan: Plan, step: Step) -> str:
-    """``var = x`` or, with several Inputs, its slice of the packed sample."""
-    comment = f"# {step.name}: {shape_text(step.out_shape)}"
-    part = next((p for p in plan.input_layout or [] if p[0] == step.var), None)
-    if part is None:
-        return f"{step.var} = x  {comment}"
-    _, start, size, shape = part
-    dims = ", ".join(str(d) for d in shape)
-    return (f"{step.var} = x[:, {start}:{start + size}].reshape(-1, {dims})  "
-            f"{comment}, its part of the packed sample")
 
 
 def _predict(plan: Plan) -> str:

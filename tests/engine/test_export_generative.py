@@ -214,7 +214,3 @@ def test_several_inputs_read_their_parts_of_the_packed_sample(tmp_path):
     source = next(tmp_path.glob("*_torch.py")).read_text()
     assert "date = x[:, 0:20].reshape(-1, 20)" in source
     assert "answer = x[:, 20:30].reshape(-1, 10)" in source
-    from engine.export import ExportError
-
-    with pytest.raises(ExportError, match="one Input layer"):
-        export_project(project, "numpy", tmp_path / "numpy")

@@ -180,3 +180,20 @@ def test_spatial_dropout_drops_whole_channels_while_training(tmp_path):
     assert mask.shape == (8, 2, 1, 1)  # one decision per sample and channel
     assert set(np.unique(mask)) == {0.0, 2.0}  # dropped, or kept and scaled by 1/(1 - 0.5)
     assert script.forward(P, x)[1]["drop"] == 1.0  # evaluation: nothing dropped
+
+
+def test_several_inputs_read_their_parts_of_the_packed_sample(tmp_path):
+    """dates_seq2seq_attention: the date and the decoder's input, packed in one sample."""
+    project = example("dates_seq2seq_attention")
+    max_differences(project, tmp_path / "check")
+    source = next((tmp_path / "check").glob("*_numpy.py")).read_text()
+    assert "date = x[:, 0:20].reshape(-1, 20)" in source
+    assert "answer = x[:, 20:30].reshape(-1, 10)" in source
+    project.training.batch_size, project.training.epochs = 16, 2  # 2 × 3 optimizer steps
+    weights = random_weights(project)
+    script, P, data = exported(project, weights, tmp_path / "train")
+    trained = script.train(P, data["x_train"][:48], data["y_train"][:48], 2,
+                           project.training.seed)
+    expected = engine_trained(project, weights, 48)
+    for key, value in expected.items():
+        np.testing.assert_allclose(trained[key], value, rtol=1e-8, atol=1e-10, err_msg=key)
