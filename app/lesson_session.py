@@ -8,7 +8,11 @@ headless runner), the Coach cards seen in that run and the answers given. It is 
 ``engine.lessons.actions.Editor``: setup and solution actions become undoable document edits;
 opening a project, selecting a layer, showing a view and starting a run go to a
 ``LessonHost`` (the window). Checks are judged after edits and on snapshots at most
-``1 / EVAL_INTERVAL_MS`` times a second; a check stays ticked for its step once it held.
+``1 / EVAL_INTERVAL_MS`` times a second, and when the host says another view came to the
+front (``views_changed``); a check stays ticked for its step once it held. On a step with
+``record``, each judgement keeps the current run under that name (``compare`` checks of later
+steps read it; kept runs live as long as the session, so a resumed lesson needs the step's
+run again). ``view_shown`` checks ask the host which views are on screen now.
 Progress (the step reached, the steps passed) is saved in ``app.settings`` per lesson id.
 A resumed lesson keeps which steps were done, but their checks are judged again on the live
 network (only given answers stay ticked): ``done_before`` tells a check passed in an earlier
@@ -17,7 +21,7 @@ sitting that does not hold now, so the panel never shows a remembered ✓ as tru
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -60,6 +64,9 @@ class LessonHost(Protocol):
     def start_training(self) -> None: ...
     def select_layer(self, name: str) -> None: ...
     def show_view(self, view: str) -> None: ...
+    def views_in_front(self) -> Collection[str]:
+        """The views on screen now, named as in ``engine.lessons.views`` (a Look-inside tab
+        and ``inside`` while that tab is in front of the shown dock)."""
 
 
 class RunSignals(Protocol):
@@ -89,6 +96,7 @@ class LessonSession(QObject, RunRecord):
         self._rows: list[dict[str, float]] = []
         self._cards: set[str] = set()
         self._answers: dict[str, Any] = {}
+        self._recorded: dict[str, list[dict[str, float]]] = {}
         self._timer = QTimer(self, singleShot=True, interval=EVAL_INTERVAL_MS)
         self._timer.timeout.connect(self.evaluate)
         self.editor = DocumentEditor(self)
@@ -122,6 +130,10 @@ class LessonSession(QObject, RunRecord):
     def shapes(self) -> ShapeReport:
         return self.doc.report
 
+    @property
+    def views_shown(self) -> Collection[str]:
+        return self.host.views_in_front()
+
     # -- navigation ----------------------------------------------------------------------------
     @property
     def step(self) -> Step:
@@ -146,7 +158,7 @@ class LessonSession(QObject, RunRecord):
         """Forget this user's progress and begin again at step 1 (its setup reopens the
         project)."""
         self.settings.clear_lesson_progress(self.lesson.id)
-        self.steps_done, self.passed, self._answers = set(), set(), {}
+        self.steps_done, self.passed, self._answers, self._recorded = set(), set(), {}, {}
         self._enter(0, setup=True)
 
     def next(self) -> None:
@@ -203,6 +215,8 @@ class LessonSession(QObject, RunRecord):
 
     def evaluate(self) -> None:
         """Judge the current step's checks not yet ticked; save progress when all hold."""
+        if self.step.record:
+            self.keep_run(self.step.record)
         fresh = [c.id for c in self.step.checks if c.id not in self.passed and holds(c, self)]
         if fresh:
             self.passed.update(fresh)
@@ -213,6 +227,11 @@ class LessonSession(QObject, RunRecord):
                 self.steps_done.add(self.index)
                 self._save()
                 self.step_completed.emit(self.index)
+
+    def views_changed(self) -> None:
+        """The host brought another view to the front (``view_shown`` checks)."""
+        if any(c.type == "view_shown" for c in self.step.checks):
+            self.schedule()
 
     def _on_snapshot(self, snap: Any) -> None:
         self._rows.extend(snap.epoch_rows)

@@ -17,10 +17,12 @@ from typing import Any, Protocol
 
 from engine.lessons.fields import Fields
 from engine.lessons.model import Action, LessonFileError
+from engine.lessons.views import VIEWS
 from engine.resources import assets_dir
 
 ASSETS = assets_dir()
-# verb -> its entries: (name, kind, required); kind: text | whole | mapping | position | any
+# verb -> its entries: (name, kind, required); kind: text | whole | mapping | position | view
+# (a name of engine.lessons.views) | any
 ACTIONS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "open": (("project", "text", True),),
     "add_layer": (("kind", "text", True), ("name", "text", False),
@@ -36,7 +38,7 @@ ACTIONS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "train": (("epochs", "whole", False), ("init_from", "text", False)),
     "answer": (("check", "text", True), ("value", "any", True)),
     "select": (("layer", "text", True),),
-    "show_view": (("view", "text", True),),
+    "show_view": (("view", "view", True),),
 }
 SOLUTION_ONLY = ("train", "answer")
 
@@ -80,6 +82,8 @@ def parse_action(raw: Any, where: str, solution: bool) -> Action:
             args[name] = f.whole(name, low=1, high=1_000_000)
         elif kind == "mapping":
             args[name] = f.mapping(name)
+        elif kind == "view":
+            args[name] = f.choice(name, VIEWS)
         elif kind == "position":
             pos = f.items(name, min_items=2, max_items=2)
             args[name] = (float(f.real_of(pos[0], name)), float(f.real_of(pos[1], name)))

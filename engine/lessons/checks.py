@@ -4,9 +4,10 @@
 Every check reads a ``LessonState``: the project (graph, dataset, training settings), its shape
 report, the epoch rows of the current run (``{"epoch": n, "train_loss": ..., "val_accuracy":
 ...}``, one per finished epoch since the network was last built or reset), the Coach cards
-seen in that run and the answers the learner gave (check id -> value). ``holds(check, state)``
-is the verdict; ``parse_check`` turns a file's entry into a ``Check`` (``LessonFileError`` on a
-bad entry) and writes the learner's label when the author gave none.
+seen in that run, the answers the learner gave (check id -> value), the runs kept by earlier
+steps (``compare``, ``engine.lessons.compare``) and the views on screen (``view_shown``).
+``holds(check, state)`` is the verdict; ``parse_check`` turns a file's entry into a ``Check``
+(``LessonFileError`` on a bad entry) and writes the learner's label when the author gave none.
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ from typing import Any, Protocol
 
 from engine.coach import HEADLINES
 from engine.graph import ShapeReport
+from engine.lessons.compare import compare_holds, describe_compare, parse_compare
 from engine.lessons.fields import Fields
 from engine.lessons.gradients import start_gradient_ratio
 from engine.lessons.model import Check, LessonFileError
+from engine.lessons.views import VIEWS, view_words
 from engine.project import Project
 
-TYPES = ("metric", "params", "layer", "setting", "coach", "answer", "gradients")
+TYPES = ("metric", "params", "layer", "setting", "coach", "answer", "gradients", "compare",
+         "view_shown")
 ROLES = ("any", "hidden", "output")
 SETTING_ROOTS = ("training", "dataset", "recipe")
 METRIC_WORDS = {"train_accuracy": "training accuracy", "val_accuracy": "validation accuracy",
@@ -49,12 +53,29 @@ class LessonState(Protocol):
     @property
     def answers(self) -> Mapping[str, Any]: ...
 
+    @property
+    def recorded_runs(self) -> Mapping[str, Sequence[Mapping[str, float]]]:
+        """Runs kept by steps with ``record`` (name -> epoch rows)."""
+
+    @property
+    def views_shown(self) -> Collection[str]:
+        """The views on screen (window) or brought to the front during this step (headless),
+        named as in ``engine.lessons.views``."""
+
 
 # -- reading --------------------------------------------------------------------------------
 def parse_check(raw: Any, where: str, default_id: str) -> Check:
     f = Fields(raw, where)
     kind = f.choice("type", TYPES)
     check_id = f.text("id", default_id)
+    args = _check_args(kind, f, where)
+    label = f.text("label", "") or describe(kind, args)
+    f.done()
+    return Check(check_id, kind, label, args)
+
+
+def _check_args(kind: str, f: Fields, where: str) -> dict[str, Any]:
+    """The entries of one ``kind`` of check, read and checked."""
     if kind == "metric":
         args: dict[str, Any] = {"metric": f.text("metric")}
         args.update(_bound(f))
@@ -77,6 +98,10 @@ def parse_check(raw: Any, where: str, default_id: str) -> Check:
             args.update(_bound(f))
     elif kind == "coach":
         args = {"card": f.choice("card", tuple(HEADLINES))}
+    elif kind == "compare":
+        args = parse_compare(f)
+    elif kind == "view_shown":
+        args = {"view": f.choice("view", VIEWS)}
     else:
         args = {"question": f.text("question")}
         if "choices" in f.raw:
@@ -86,9 +111,7 @@ def parse_check(raw: Any, where: str, default_id: str) -> Check:
         else:
             args["number"] = f.real("number")
             args["tolerance"] = f.real("tolerance", 0.0, low=0.0)
-    label = f.text("label", "") or describe(kind, args)
-    f.done()
-    return Check(check_id, kind, label, args)
+    return args
 
 
 def _bound(f: Fields) -> dict[str, Any]:
@@ -127,6 +150,11 @@ def describe(kind: str, a: dict[str, Any]) -> str:
         return f"The {name} is {a['equals']}" if "equals" in a else f"The {name} is {bound}"
     if kind == "coach":
         return f"The Coach said: {HEADLINES[a['card']]}"
+    if kind == "compare":
+        words = METRIC_WORDS.get(a["metric"], a["metric"].replace("_", " "))
+        return describe_compare(a, words[0].upper() + words[1:])
+    if kind == "view_shown":
+        return f"You opened {view_words(a['view'])}"
     return a["question"]
 
 
@@ -156,6 +184,10 @@ def holds(check: Check, state: LessonState) -> bool:
     if check.type == "gradients":
         ratio = start_gradient_ratio(state.project)
         return ratio is not None and _within(ratio, a)
+    if check.type == "compare":
+        return compare_holds(a, state.epoch_rows, state.recorded_runs)
+    if check.type == "view_shown":
+        return a["view"] in state.views_shown
     return answer_is_right(check, state.answers.get(check.id))
 
 

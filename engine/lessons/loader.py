@@ -90,11 +90,12 @@ def _step(raw: Any, number: int) -> Step:
     solution: list[Action] = [parse_action(a, f"{where}, solution action {i + 1}", True)
                               for i, a in enumerate(f.items("solution", []))]
     check_order(solution, f"{f.where}'s solution")
+    record = f.text("record", "", validation.MAX_NAME_CHARS)
     if checks and not solution:
         raise LessonFileError(f"{f.where} has checks but no 'solution' (the actions that pass "
                               "them); add one so the lesson can be tested and 'Show me' works.")
     f.done()
-    return Step(title, text, tuple(setup), checks, hints, tuple(solution))
+    return Step(title, text, tuple(setup), checks, hints, tuple(solution), record)
 
 
 def _cross_check(lesson: Lesson) -> None:
@@ -103,7 +104,16 @@ def _cross_check(lesson: Lesson) -> None:
     if twice:
         raise LessonFileError(f"two checks have the id '{twice[0]}'; give each a unique 'id'.")
     answers = {c.id for s in lesson.steps for c in s.checks if c.type == "answer"}
+    kept: set[str] = set()
     for n, step in enumerate(lesson.steps, 1):
+        for check in step.checks:
+            if check.type == "compare" and check.args["against"] not in kept:
+                raise LessonFileError(
+                    f"step {n}'s check '{check.id}' compares with the run "
+                    f"'{check.args['against']}', which no earlier step keeps; add "
+                    f"\"record\": \"{check.args['against']}\" to the step that trains it.")
+        if step.record:
+            kept.add(step.record)
         for action in step.solution:
             if action.do == "answer" and action.args["check"] not in answers:
                 raise LessonFileError(f"step {n}'s solution answers '{action.args['check']}', "

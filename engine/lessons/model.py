@@ -48,6 +48,7 @@ class Step:
     checks: tuple[Check, ...] = ()
     hints: tuple[str, ...] = ()
     solution: tuple[Action, ...] = ()
+    record: str = ""  # keep this step's latest run under this name (for ``compare`` checks)
 
 
 @dataclass(frozen=True)

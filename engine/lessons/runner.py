@@ -22,6 +22,7 @@ from engine.lessons.actions import apply
 from engine.lessons.checks import holds
 from engine.lessons.model import Check, Lesson
 from engine.lessons.run_record import RunRecord
+from engine.lessons.views import shown_with
 from engine.project import Project, load_project
 from engine.snapshots import Snapshot
 from engine.training import TrainConfig
@@ -40,6 +41,8 @@ class HeadlessEditor(RunRecord):
         self._rows: list[dict[str, float]] = []
         self._cards: set[str] = set()
         self._answers: dict[str, Any] = {}
+        self._recorded: dict[str, list[dict[str, float]]] = {}
+        self._views: set[str] = set()  # brought to the front during this step
         self.trained_epochs = 0
         self.transfers: list[str] = []  # what each ``init_from`` loaded, one line per run
         self.weights: dict[str, np.ndarray] = {}  # the network's weights after the last run
@@ -52,6 +55,15 @@ class HeadlessEditor(RunRecord):
     @property
     def shapes(self) -> ShapeReport:
         return self._project.graph.infer_shapes()
+
+    @property
+    def views_shown(self) -> set[str]:
+        """Without a window a view counts as shown once a ``show_view`` action of this step
+        brought it to the front (``begin_step`` forgets them)."""
+        return self._views
+
+    def begin_step(self) -> None:
+        self._views = set()
 
     # -- Editor ------------------------------------------------------------------------------
     def open_project(self, path: Path) -> None:
@@ -131,7 +143,8 @@ class HeadlessEditor(RunRecord):
         self._node(layer)
 
     def show_view(self, view: str) -> None:
-        """Nothing to show without a window."""
+        """Nothing to draw without a window; the view counts as shown (``views_shown``)."""
+        self._views |= shown_with(view)
 
     def _node(self, name: str) -> Any:
         if name not in self._project.graph.nodes:
@@ -199,11 +212,14 @@ def run_lesson(lesson: Lesson, editor: HeadlessEditor | None = None) -> LessonRe
         result = StepResult(number, step.title)
         report.steps.append(result)
         try:
+            editor.begin_step()
             for action in step.setup:
                 apply(action, editor, lesson.folder)
             before = [holds(c, editor) for c in step.checks]
             for action in step.solution:
                 apply(action, editor, lesson.folder)
+            if step.record:
+                editor.keep_run(step.record)
         except LayerLabError as err:
             report.error = f"step {number} ('{step.title}'): {err}"
             break

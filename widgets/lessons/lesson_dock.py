@@ -4,8 +4,13 @@
 panels on the left), opens ``*.lesson.json`` files (File → Open, the gallery, a command-line
 argument) into an ``app.lesson_session.LessonSession``, and does for it what only the window
 can: open a project (as an unsaved copy, like an example), reset and start a run, load another
-project's matching weights into it (the fine-tuning lesson), select a layer, bring a view to
-the front. Without a lesson the dock shows the project's lesson text.
+project's matching weights into it (the fine-tuning lesson), select a layer, bring a view
+(a dock, or a tab of Look inside) to the front and say which views are on screen
+(``views_in_front``: a dock counts while it is visible and not covered by another tab; a
+Look-inside tab while it is the current tab of that visible dock). Every dock's visibility
+and the Look-inside tab changes tell the session (``views_changed``), so a ``view_shown``
+check ticks when the learner opens the view. Without a lesson the dock shows the project's
+lesson text.
 A project opened by anything but the lesson itself (New, Open, a gallery example) closes the
 lesson (its progress stays saved; opening the lesson again resumes it) and the dock shows that
 project's own lesson paragraph.
@@ -13,6 +18,7 @@ project's own lesson paragraph.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +26,13 @@ from PySide6.QtCore import QObject, Qt, QTimer
 
 from app.lesson_session import LessonSession
 from engine.lessons import LessonFileError, load_lesson
+from engine.lessons.views import INSIDE_VIEWS
 from engine.types import LayerLabError
 from engine.weights_transfer import match_weights, read_project_weights
 from widgets.lessons.lesson_panel import LessonPanel
 
 VIEW_DOCKS = {"decision": "output", "output": "output", "regression": "output", "loss": "loss",
-              "network": "network", "confusion": "confusion", "inside": "inside",
-              "coach": "inside"}
+              "network": "network", "confusion": "confusion", "inside": "inside"}
 
 
 class LessonController(QObject):
@@ -40,6 +46,11 @@ class LessonController(QObject):
         self.session: LessonSession | None = None
         self._lesson_opens = False  # the lesson's own setup is opening its project
         self._announced: set[str] = set()  # check ids already announced in the status bar
+        for name in set(VIEW_DOCKS.values()):
+            dock = win.docks.get(name)
+            if dock is not None:
+                dock.visibilityChanged.connect(self._on_views_changed)
+        win.inside.dock.tabs.currentChanged.connect(self._on_views_changed)
 
     # -- opening ---------------------------------------------------------------------------------
     def open_lesson(self, path: str | Path, ask: bool = True) -> bool:
@@ -137,7 +148,25 @@ class LessonController(QObject):
         self.dock.raise_()  # selecting brings the Layer tab up; the lesson stays in front
 
     def show_view(self, view: str) -> None:
-        dock = self.win.docks.get(VIEW_DOCKS.get(view, view))
+        dock = self.win.docks.get("inside" if view in INSIDE_VIEWS else VIEW_DOCKS.get(view, view))
         if dock is not None:
             dock.show()
             dock.raise_()
+        if view in INSIDE_VIEWS:
+            self.win.inside.dock.show_view(view)
+
+    def views_in_front(self) -> Collection[str]:
+        shown = {view for view, name in VIEW_DOCKS.items() if self._dock_on_screen(name)}
+        if "inside" in shown:
+            key = self.win.inside.current_key()
+            if key:
+                shown.add(str(key))
+        return shown
+
+    def _dock_on_screen(self, name: str) -> bool:
+        dock = self.win.docks.get(name)
+        return dock is not None and dock.isVisible() and not dock.visibleRegion().isEmpty()
+
+    def _on_views_changed(self, *_: Any) -> None:
+        if self.session is not None:
+            self.session.views_changed()
