@@ -22,7 +22,11 @@ variable; the budget is applied around each training call:
 gets the budget when one step multiplies at least ``BLAS_MIN_MACS`` (parameters × batch, a
 lower bound on the step's multiply-adds) and the model has no convolution (whose chunk threads
 already use the budget: both at once would oversubscribe the cores); tiny networks (the
-spiral's 2-8-8-1) stay on one thread, where a thread hand-off costs more than it saves.
+spiral's 2-8-8-1) stay on one thread, where a thread hand-off costs more than it saves. With
+the default budget BLAS also stays off cores other programs are busy on
+(``free_cores_for_blas``): spinning OpenBLAS threads on a loaded 2-core machine made workload
+(b) 8× slower. A chosen count (``--threads``, ``LAYERLAB_THREADS``, ``set_budget``) is used as
+it is.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Protocol
 
+from engine.thread_load import OthersMeter
+
 ENV = "LAYERLAB_THREADS"
 BLAS_MIN_MACS = 4_000_000  # params × batch below: one BLAS thread (bench a, c, e, g; b, f above)
 PART_MIN_MACS = 2_000_000  # a batch-parallel kernel call below this runs on one thread
@@ -43,6 +49,7 @@ _state: dict[str, Any] = {"budget": None, "baseline": None, "controller": None, 
                           "pool_size": 0}
 _lock = threading.Lock()
 _active: list[int] = []  # thread counts of the blas() blocks now open (any thread)
+_meter = OthersMeter()  # other programs' CPU use, for the default budget's BLAS threads
 
 
 class HasParams(Protocol):
@@ -181,11 +188,12 @@ def blas(n: int) -> Iterator[None]:
 
 
 # -- the per-call policy -------------------------------------------------------------------------
+CHUNKED_KINDS = frozenset({"Conv1D", "Conv2D", "Conv2DTranspose"})  # engine.layers.conv
+
+
 def has_chunked_layers(model: HasParams) -> bool:
     """True when a layer runs its own chunk threads (the convolutions: ``conv_exec``)."""
-    from engine.layers.conv import ConvBase
-
-    return any(isinstance(layer, ConvBase) for layer in model.layers.values())
+    return any(layer.kind in CHUNKED_KINDS for layer in model.layers.values())
 
 
 def blas_threads_for(model: HasParams, batch: int) -> int:
@@ -193,7 +201,26 @@ def blas_threads_for(model: HasParams, batch: int) -> int:
     if budget() <= 1 or has_chunked_layers(model):
         return 1
     work = int(getattr(model.params_flat, "size", 0)) * max(1, int(batch))
-    return budget() if work >= BLAS_MIN_MACS else 1
+    if work < BLAS_MIN_MACS:
+        return 1
+    return min(budget(), free_cores_for_blas())
+
+
+def is_default_budget() -> bool:
+    """True when nobody chose the thread count (no set_budget, --threads or LAYERLAB_THREADS)."""
+    return _state["budget"] is None and not os.environ.get(ENV, "").strip()
+
+
+def free_cores_for_blas() -> int:
+    """With the default budget: the cores other programs leave free, less one for the GUI (at
+    least 1; ``engine.thread_load``); a chosen thread count is used as it is (no limit here),
+    so runs with the same count are reproducible."""
+    if not is_default_budget():
+        return budget()
+    others = _meter.sample()
+    if others is None:
+        return budget()
+    return max(1, int(available_cores() - others + 0.5) - 1)
 
 
 @contextmanager

@@ -21,6 +21,8 @@ import resource
 import time
 from typing import Any
 
+from engine.thread_load import busy_seconds
+
 LOADED_PER_CORE = 0.3
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS",
                "LAYERLAB_THREADS")
@@ -31,21 +33,6 @@ def cores() -> int:
     from engine.threads import available_cores
 
     return available_cores()
-
-
-def _busy_seconds() -> float | None:
-    """Busy CPU seconds of the whole machine since boot (``/proc/stat``), or None."""
-    try:
-        with open("/proc/stat") as fh:
-            fields = fh.readline().split()
-    except OSError:
-        return None
-    if not fields or fields[0] != "cpu":
-        return None
-    ticks = [int(v) for v in fields[1:]]
-    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle + iowait
-    busy = sum(ticks[:8]) - idle  # user nice system idle iowait irq softirq steal
-    return busy / os.sysconf("SC_CLK_TCK")
 
 
 def _children_cpu() -> float:
@@ -62,7 +49,7 @@ def loadavg() -> float:
 
 def load_start() -> dict[str, Any]:
     """A mark taken just before a measurement (pass it to ``load_end``)."""
-    return {"load_before": loadavg(), "t": time.perf_counter(), "busy": _busy_seconds(),
+    return {"load_before": loadavg(), "t": time.perf_counter(), "busy": busy_seconds(),
             "children": _children_cpu()}
 
 
@@ -70,7 +57,7 @@ def load_end(mark: dict[str, Any], ncores: int | None = None) -> dict[str, Any]:
     """Load before/after, other processes' busy cores during the run, and the verdict."""
     n = ncores or cores()
     wall = max(time.perf_counter() - mark["t"], 1e-9)
-    busy = _busy_seconds()
+    busy = busy_seconds()
     others = None
     if busy is not None and mark["busy"] is not None:
         own = _children_cpu() - mark["children"]

@@ -115,6 +115,48 @@ def test_policy_threads_only_large_dense_steps(budget_state):
     assert threads.blas_threads_for(build_engine(_workload(WIDE)).model, 64) == 1
 
 
+def test_default_budget_keeps_blas_off_cores_other_programs_use(budget_state, monkeypatch):
+    monkeypatch.delenv(threads.ENV, raising=False)
+    monkeypatch.setattr(threads, "available_cores", lambda: 4)
+    model = build_engine(_workload(WIDE)).model
+    for others, expected in ((0.0, 3), (None, 3), (1.2, 2), (2.6, 1), (3.9, 1)):
+        monkeypatch.setattr(threads._meter, "sample", lambda others=others: others)
+        assert threads.blas_threads_for(model, 64) == expected
+    threads.set_budget(3)  # a chosen count is used as it is: reproducible runs
+    assert threads.blas_threads_for(model, 64) == 3
+    threads.set_budget(None)
+    monkeypatch.setenv(threads.ENV, "3")
+    assert threads.blas_threads_for(model, 64) == 3
+
+
+def test_others_meter_counts_other_processes_only():
+    from engine import thread_load
+
+    meter = thread_load.OthersMeter()
+    if thread_load.busy_seconds() is None:
+        pytest.skip("no /proc/stat here")
+    assert meter.sample() is None  # one sample: nothing to compare yet
+    meter._last = (meter._last[0] - 1.0, meter._last[1], meter._last[2])  # a second ago
+    sum(i * i for i in range(300_000))  # our own work is not "others"
+    others = meter.sample()
+    assert others is not None and 0.0 <= others <= threads.available_cores() + 0.5
+
+
+def test_every_convolution_kind_counts_as_chunked():
+    import engine.layers.conv_transpose  # noqa: F401  (registers Conv2DTranspose)
+    from engine.layers.conv import ConvBase
+    from engine.layers.registry import layer_class
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    kinds = {c.kind for c in subclasses(ConvBase) if "kind" in vars(c)}
+    assert kinds and kinds <= threads.CHUNKED_KINDS
+    assert all(issubclass(layer_class(k), ConvBase) for k in threads.CHUNKED_KINDS)
+
+
 def _train(layers, budget, steps=4):
     """Weights after ``steps`` Adam steps with the given thread budget (fixed seeds)."""
     threads.set_budget(budget)
