@@ -116,10 +116,10 @@ def child_train(competitor: str, workload_id: str, threads: int, variant: str,
     threadpool_limits(limits=threads)
     engine_side = competitor in ("engine", "probes")
     if engine_side:  # as the app runs it: budget = threads, BLAS 1 outside training calls
-        from engine import threads as budget
+        from engine import threads as engine_threads
 
-        budget.set_budget(threads)
-        budget.install(1)
+        engine_threads.set_budget(threads)  # a chosen count: no load guard (engine.threads)
+        engine_threads.install(1)
     epoch, extra = _make_epoch(competitor, wl, threads, variant)
     primed: list[bool] = []
 
