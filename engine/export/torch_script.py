@@ -15,6 +15,7 @@ File → Import weights from PyTorch) and ``.pt``.
 
 from __future__ import annotations
 
+from engine.export import torch_regularize
 from engine.export.code_text import (
     batch_size_expr,
     header,
@@ -92,8 +93,11 @@ def torch_script(plan: Plan, stem: str) -> str:
              *(COMPOSITES[c] for c in classes), _network(plan, codes), _predict(plan),
              _loss(plan), *([kl_weight_source(plan)] if extra_loss(plan) else []),
              _optimizer(plan), schedule_source(plan.training), *sampling,
+             *[c for c in [torch_regularize.source(plan)] if c],
              TRAIN.format(stem=stem, batch=batch_size_expr(plan.training, "len(dataset)"),
-                          extra=extra_loss(plan), sampler=sampler)]
+                          extra=extra_loss(plan), sampler=sampler,
+                          penalty=torch_regularize.penalty_line(plan),
+                          clip=torch_regularize.clip_lines(plan))]
     return "\n\n\n".join(p.rstrip("\n") for p in parts) + "\n"
 
 
@@ -222,8 +226,8 @@ def train(epochs, weights, out, dtype=torch.float32):
         total, count = 0.0, 0
         for xb, yb in loader:
             optimizer.zero_grad()
-            loss = loss_fn(model(xb.to(device)), yb.to(device)){extra}
-            loss.backward()
+            loss = loss_fn(model(xb.to(device)), yb.to(device)){extra}{penalty}
+            loss.backward(){clip}
             optimizer.step()
             schedule.step()
             step += 1
