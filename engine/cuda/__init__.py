@@ -13,9 +13,13 @@ run under the simulator, and cuBLAS would make the products untestable in CI).
   (logits): loss into a per-step slot and dLoss/dOutput.
 - ``kernels_optim``: every optimizer's update step (``engine.optimizers``' formulas).
 - ``kernels_conv``: Conv2D forward/backward, max and average pooling, dropout's mask.
-- ``ops``, ``ops_conv``: host-side launchers (grid sizes) for the kernels above.
-- ``device_layers``: the GPU twin of each CPU layer kind that trains on the GPU.
-- ``stepper``: ``CudaStepper``, whole training chunks of a layer chain on the device.
+- ``kernels_graph``: Add and fan-out gradient sums, global average pooling, batch
+  normalization.
+- ``ops``, ``ops_conv``, ``ops_graph``: host-side launchers (grid sizes) for the kernels above.
+- ``device_layers``, ``device_graph_layers``: the GPU twin of each CPU layer kind that trains
+  on the GPU; ``graph``: ``DeviceGraph`` runs them in the model's topological order (chains
+  and residual DAGs).
+- ``stepper``: ``CudaStepper``, whole training chunks of a network on the device.
 - ``placement``: which layers stay on the CPU under ``cuda`` and why; ``report``: the lines
   the CLI and the training panel show before training.
 

@@ -93,10 +93,13 @@ def gpu_obstacles(model: Model, loss: Loss, optimizer: Optimizer, config: Any) -
     names = list(model.order)
     for name in names[1:]:
         layer = model.layers[name]
+        if layer.kind == "Input":  # a second input: said once below
+            continue
         if layer.kind not in GPU_KINDS:
             family = _FAMILY.get(layer.kind, layer.kind)
+            known = "" if out else f" ({GPU_KINDS_TEXT})"  # the list once, on the first
             out.append(f"layer '{name}' ({layer.kind}): {family} layers have no GPU kernels "
-                       f"yet ({GPU_KINDS_TEXT})")
+                       f"yet{known}")
         elif _activation_id(layer) not in GPU_ACTIVATIONS:
             out.append(f"layer '{name}': the step activation has no gradient, so it cannot "
                        "be trained by backpropagation on any backend")
