@@ -45,6 +45,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from app import saved_run
+from app.branch_graph import network_of, with_graph
 from app.branch_settings import branch_start
 from app.history import TrainingHistory
 from app.preparation import (
@@ -62,6 +63,7 @@ from app.session_live import SessionLive
 from app.worker import TrainingWorker
 from engine.checkpoints import Checkpoint, capture, restore
 from engine.datasets.base import Dataset
+from engine.graph import Graph
 from engine.project import Project
 from engine.recipes import prepare
 from engine.training import Trainer
@@ -232,21 +234,27 @@ class TrainingSession(SessionLive):
 
     def branch_from(self, checkpoint: Checkpoint, moments: list[Checkpoint] | None = None,
                     learning_rate: float | None = None,
-                    settings: dict[str, Any] | None = None) -> bool:
+                    settings: dict[str, Any] | None = None,
+                    graph: Graph | None = None) -> bool:
         """Train on from a past ``checkpoint`` of this run (the timeline's "Branch from
         here"): a new trainer with this run's settings and the learning rate set now, loaded
         with the checkpoint (``engine.checkpoints.restore``: it goes on exactly where the run
         was). The old curve stays dimmed, the new one starts at the checkpoint's step, and
         the timeline keeps the moments up to it (or ``moments``: switching back to a branch
         left earlier, with its ``learning_rate``). ``settings``: optimizer and batch size to
-        train on with (``app.branch_settings``). False + ``error_occurred`` if it cannot."""
+        train on with (``app.branch_settings``). ``graph``: the network it trains (an edited
+        one: the checkpoint was fitted to it, ``app.branch_graph``; a new branch's timeline then
+        starts at the fork). False + ``error_occurred`` if it cannot."""
         if self.project is None or self.prepared is None:
             return False
         earlier = [c for c in self.checkpoints.checkpoints() if c.step <= checkpoint.step]
+        if graph is not None and network_of(graph) != network_of(self.project.graph):
+            earlier = [checkpoint]  # the moments before the fork are of the other network
         if moments is not None:  # a switch: that branch's own rate (None: the project's)
             self._lr_override = learning_rate
         try:
-            project, checkpoint = branch_start(self.project, checkpoint, settings, moments is None)
+            base = self.project if graph is None else with_graph(self.project, graph)
+            project, checkpoint = branch_start(base, checkpoint, settings, moments is None)
             prepared = prepare(project, self.prepared.data)
             if not isinstance(prepared.trainer, Trainer):
                 raise LayerLabError("Branching works for networks trained on labelled data.")

@@ -16,48 +16,40 @@ otherwise touched. Pressing Play (the session reports ``running``) returns to th
 learning rate set now: ``session.branch_from`` (the old curve stays dimmed beside the new one).
 The optimizer and batch size chosen since (``settings_source``: the training panel's, see
 ``app.branch_settings``) are applied too, and each branch keeps the settings it trains with.
-Requests coalesce: while one moment is computed, only the newest wanted one follows.
+A network edited on the canvas while looking back (``graph_source``; ``holds_edit``) is a
+branch too: the moment is fitted to the edited network (``app.branch_graph``: layers whose
+weights still fit keep them), ``notice`` says which, and Play (``takes_play``/``play``)
+branches from there as the button does. Each branch keeps its network for switching back.
+A reopened project's current branch goes on with its own state and settings at the first Play.
+The views are computed by ``app.moment_probes.MomentProbes`` (the newest wanted moment only).
 
 Signals (GUI thread): ``moment_ready(Snapshot)`` (show it on the views; ``is_past`` tells
 whether it is a past one), ``returned()`` (back to the present: the views follow the live
-run again), ``failed(str)`` (a learner-readable message). No QtWidgets here.
+run again), ``failed(str)`` (a learner-readable message), ``notice(str)`` (news for the
+learner, e.g. which layers kept their weights), ``branched()`` (a branch now trains: the
+session holds the canvas's network). No QtWidgets here.
 """
 
 from __future__ import annotations
 
 import copy
-import logging
-import queue
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
+from app.branch_graph import describe_edit, edited_network, grafted_start
 from app.branch_settings import describe, settings_of
-from app.worker import with_introspection
+from app.moment_probes import Moment, MomentProbes
+from app.preparation import describe_error
 from engine.checkpoints import Checkpoint, CheckpointStore, model_weights
-from engine.recipes import prepare
-from engine.snapshots import STEP, Snapshot
+from engine.graph import Graph
+from engine.snapshots import Snapshot
 from engine.timeline_file import SavedBranch
-from engine.trainer_protocol import RecipeTrainer
 from engine.training import Trainer
 
-log = logging.getLogger(__name__)
-
-POLL_MS = 15
-
-
-@dataclass(frozen=True)
-class Moment:
-    """Weights to show, with the counters and metrics of the moment they were taken."""
-
-    weights: dict[str, Any]
-    step: int
-    epoch: int
-    metrics: dict[str, float]
-    is_past: bool
+__all__ = ["Branch", "Moment", "TimelineController", "banner_text", "moment_of", "settings_text"]
 
 
 @dataclass
@@ -66,7 +58,7 @@ class Branch:
     ``present``: its whole state when it was left (None while it is the one training), and
     ``moments``: its timeline then; ``learning_rate``: the rate it trains with (None: the
     project's); ``settings``: its optimizer and batch size (``app.branch_settings``; None: the
-    project's)."""
+    project's); ``graph``: the network it trains (None: the project's)."""
 
     name: str
     learning_rate: float | None = None
@@ -74,15 +66,18 @@ class Branch:
     present: Checkpoint | None = None
     moments: list[Checkpoint] = field(default_factory=list)
     fork_step: int | None = None  # the step of the moment it branched from (None: first run)
+    graph: Graph | None = None
 
     def saved(self) -> SavedBranch:
         return SavedBranch(self.name, self.fork_step, self.learning_rate, self.settings,
-                           self.present, list(self.moments))
+                           self.present, list(self.moments),
+                           None if self.graph is None else self.graph.to_dict())
 
     @classmethod
     def from_saved(cls, saved: SavedBranch) -> Branch:
+        graph = None if saved.graph is None else Graph.from_dict(saved.graph)
         return cls(saved.name, saved.learning_rate, saved.settings, saved.present,
-                   list(saved.moments), saved.fork_step)
+                   list(saved.moments), saved.fork_step, graph)
 
 
 def moment_of(checkpoint: Checkpoint) -> Moment:
@@ -100,6 +95,8 @@ class TimelineController(QObject):
     moment_ready = Signal(object)  # Snapshot of the shown moment
     returned = Signal()
     failed = Signal(str)
+    notice = Signal(str)  # news for the learner (which layers kept their weights...)
+    branched = Signal()  # a new branch trains (the session holds the canvas's network now)
     branches_changed = Signal()  # the list, the current one or a name changed
     leaving = Signal(str)  # the branch of this name stops training (its curve is kept)
     branch_deleted = Signal(str)  # the branch of this name was deleted (its curves go)
@@ -110,21 +107,18 @@ class TimelineController(QObject):
         self.session = session
         self.shown: Checkpoint | None = None  # the past moment on the views; None: the present
         self.last_past: Snapshot | None = None
-        self._copy: RecipeTrainer | None = None  # prepared once per run, used by the thread
-        self._copy_model: Any = None  # its model (a GAN's: both networks)
+        self.probes = MomentProbes(self)  # the background computation of a moment's views
+        self.probes.computed.connect(self._on_computed)
+        self.probes.failed.connect(self.failed)
         self._generation = 0  # counts new runs and new data: a new copy is needed
         self._sent_key: int | None = None  # the generation of the newest copy asked for
-        self._lock = threading.Lock()
-        self._wanted: tuple[Any, ...] | None = None
-        self._busy = False
-        self._results: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
-        self._timer = QTimer(self, interval=POLL_MS)
-        self._timer.timeout.connect(self._drain)
         self.branches: list[Branch] = [Branch("first run")]
         self.current = 0  # index of the branch training now
         self._switching = False  # a branch or a switch clears the history: not a new run
+        self._resume_pending = False  # a reopened branch list: Play resumes the current one
         # the branchable settings chosen now (the window sets it: the training panel's)
         self.settings_source: Callable[[], dict[str, Any]] | None = None
+        self.graph_source: Callable[[], Graph] | None = None  # the canvas's network (a copy)
         session.history_cleared.connect(self._on_new_run)
         session.data_replaced.connect(self._on_new_data)
         session.state_changed.connect(self._on_state_changed)
@@ -144,9 +138,32 @@ class TimelineController(QObject):
     def is_scrubbed(self) -> bool:
         return self.shown is not None
 
-    def settings_now(self) -> dict[str, Any] | None:
-        """The branchable settings chosen now (``settings_source``), None without one."""
+    def settings_now(self) -> dict[str, Any] | None:  # the training panel's (or None)
         return self.settings_source() if self.settings_source is not None else None
+
+    def edited_graph(self) -> Graph | None:
+        """The canvas's network when it differs from the one the run trains, else None."""
+        project = self.session.project
+        if project is None or self.graph_source is None:
+            return None
+        return edited_network(project.graph, self.graph_source())
+
+    def holds_edit(self) -> bool:
+        """Looking back at a moment that can be trained on, with the network edited since:
+        the edit is for a branch from there (Branch from here or Play), not for now."""
+        shown = self.shown
+        return shown is not None and shown.resumable and self.edited_graph() is not None
+
+    def takes_play(self) -> bool:
+        """Play belongs to the timeline: a branch of the edited network from the moment
+        shown, or a reopened project's current branch going on with its own state."""
+        return self.holds_edit() or self._resume_pending
+
+    def play(self) -> bool:
+        """Play when ``takes_play``: branch from here, or resume the reopened branch."""
+        if self.holds_edit():
+            return self.branch_here()
+        return self._resume_pending and self._resume_current()
 
     # -- commands (GUI thread) ---------------------------------------------------------------
     def show_checkpoint(self, checkpoint: Checkpoint) -> None:
@@ -160,29 +177,48 @@ class TimelineController(QObject):
 
     def branch_here(self) -> bool:
         """Train on from the moment shown, with the learning rate, optimizer and batch size
-        set now (a new curve from its step; ``session.branch_from``). False when nothing past
-        is shown or it cannot."""
+        set now and the canvas's network (a new curve from its step;
+        ``session.branch_from``). False when nothing past is shown or it cannot."""
         checkpoint = self.shown
-        if checkpoint is None or not checkpoint.resumable or not self._leave_current():
+        if checkpoint is None or not checkpoint.resumable:
             return False
-        settings = self.settings_source() if self.settings_source is not None else None
+        old_graph, graph, kept = self.session.project.graph, self.edited_graph(), ""
+        if graph is not None:
+            try:
+                checkpoint, kept = grafted_start(self.session.project, graph, checkpoint)
+            except Exception as err:  # noqa: BLE001 - a message for the learner
+                self.failed.emit(f"Cannot branch with the edited network: {describe_error(err)}")
+                return False
+        if not self._leave_current():
+            return False
+        settings = self.settings_now()
         old = self.session.project.training
-        if not self._switch(lambda: self.session.branch_from(checkpoint, settings=settings)):
+        if not self._switch(lambda: self.session.branch_from(checkpoint, settings=settings,
+                                                             graph=graph)):
             return False
         trainer, new = self.session.trainer, self.session.project.training
         rate = trainer.learning_rate() if trainer is not None else None
-        changes = describe(old, new)
+        changes = ", ".join(part for part in (
+            describe(old, new), describe_edit(old_graph, graph) if graph else "") if part)
         name = (f"branch at step {checkpoint.step:,}" + (f", lr {rate:g}" if rate else "")
                 + (f", {changes}" if changes else ""))
         self.branches.append(Branch(name, self.session.learning_rate_override,
-                                    settings=settings_of(new), fork_step=checkpoint.step))
+                                    settings=settings_of(new), fork_step=checkpoint.step,
+                                    graph=copy.deepcopy(self.session.project.graph)))
         self.current = len(self.branches) - 1
+        self._resume_pending = False
         self.branches_changed.emit()
+        self.branched.emit()
+        if graph is not None:
+            self.notice.emit(f"The branch trains the edited network from epoch "
+                             f"{checkpoint.epoch} ({describe_edit(old_graph, graph)}): {kept}. "
+                             "Its timeline starts at the fork; the moments before it belong "
+                             "to the network it came from.")
         return True
 
     def switch_to(self, index: int) -> bool:
         """Train on the branch ``index`` from where it was left (exactly: its whole state was
-        kept); the one left keeps its state for a later switch back."""
+        kept), with its settings and network; the one left keeps its state for later."""
         if index == self.current or not 0 <= index < len(self.branches):
             return False
         target = self.branches[index]
@@ -191,10 +227,30 @@ class TimelineController(QObject):
         present = target.present
         if not self._switch(lambda: self.session.branch_from(
                 present, moments=target.moments, learning_rate=target.learning_rate,
-                settings=target.settings)):
+                settings=target.settings, graph=target.graph)):
             return False
         target.present, target.moments, self.current = None, [], index
+        self._resume_pending = False
         self.branches_changed.emit()
+        return True
+
+    def _resume_current(self) -> bool:
+        """A reopened project's first Play: its current branch goes on with its own state
+        (saved whole; older files: the saved weights), settings, rate and network."""
+        branch = self.branches[self.current]
+        present = branch.present
+        if present is None:  # saved by an earlier version: the saved weights
+            present = self.session.present_checkpoint()
+        if present is None:
+            return False
+        moments = self.store.checkpoints()
+        if not self._switch(lambda: self.session.branch_from(
+                present, moments=moments, learning_rate=branch.learning_rate,
+                settings=branch.settings, graph=branch.graph)):
+            return False
+        branch.present, self._resume_pending = None, False
+        self.notice.emit(f"'{branch.name}' trains on with its own settings ("
+                         f"{settings_text(branch)}).")
         return True
 
     def rename(self, index: int, name: str) -> None:
@@ -214,35 +270,59 @@ class TimelineController(QObject):
         return True
 
     def saved_branches(self) -> tuple[list[SavedBranch], int]:
-        """The branch list to save with the timeline (``engine.timeline_file``), and the
-        index of the one training; ``([], 0)`` while there is only the first run."""
+        """The branch list to save with the timeline (``engine.timeline_file``), the current
+        one with its whole state now, and its index; ``([], 0)`` with only the first run."""
         if len(self.branches) < 2:
             return [], 0
-        return [b.saved() for b in self.branches], self.current
+        saved = [b.saved() for b in self.branches]
+        try:
+            state = self._state_now()
+        except Exception:  # noqa: BLE001 - saved without it: Play then goes on from the weights
+            state = None
+        if state is not None:
+            present, settings, rate, graph = state
+            saved[self.current] = Branch(
+                self.branches[self.current].name, rate, settings, present, [],
+                self.branches[self.current].fork_step, graph).saved()
+        return saved, self.current
 
     def restore_branches(self, saved: list[SavedBranch], current: int) -> None:
-        """Take a saved branch list (after its timeline was loaded into the store)."""
+        """Take a saved branch list (after its timeline was loaded into the store); the
+        first Play then resumes the current branch (``takes_play``)."""
         if len(saved) > 1 and 0 <= current < len(saved):
             self.branches, self.current = [Branch.from_saved(b) for b in saved], current
+            self._resume_pending = True
             self.branches_changed.emit()
+
+    def _state_now(self) -> tuple[Checkpoint, dict[str, Any] | None, float | None,
+                                  Graph | None] | None:
+        """The current branch's whole state, settings, base rate and network now (a
+        reopened one not trained since: as saved); None without a timeline."""
+        branch = self.branches[self.current]
+        if self._resume_pending and branch.present is not None:
+            return branch.present, branch.settings, branch.learning_rate, branch.graph
+        present = self.session.present_checkpoint()
+        project = self.session.project
+        if present is None or project is None:
+            return None
+        trainer = self.session.trainer  # the base rate it trained with (a rate set while
+        rate = (trainer.optimizer.learning_rate  # paused is still pending: the new branch's)
+                if isinstance(trainer, Trainer) else branch.learning_rate)
+        return present, settings_of(project.training), rate, copy.deepcopy(project.graph)
 
     def _leave_current(self) -> bool:
         """Keep the current branch's whole state and timeline before another trains."""
         try:
-            present = self.session.present_checkpoint()
+            state = self._state_now()
         except Exception as err:  # noqa: BLE001 - a message for the learner
             self.failed.emit(f"Could not keep the current run to come back to: {err}")
             return False
-        if present is None:
+        if state is None:
             return False
         branch = self.branches[self.current]
         self.leaving.emit(branch.name)
-        branch.present, branch.moments = present, self.store.checkpoints()
-        if self.session.project is not None:
-            branch.settings = settings_of(self.session.project.training)
-        trainer = self.session.trainer  # the base rate it trained with (a rate set while
-        if isinstance(trainer, Trainer):  # paused is still pending: it is the new branch's)
-            branch.learning_rate = trainer.optimizer.learning_rate
+        branch.present, branch.settings, branch.learning_rate, branch.graph = state
+        branch.moments = self.store.checkpoints()
         return True
 
     def _switch(self, start: Any) -> bool:
@@ -268,84 +348,24 @@ class TimelineController(QObject):
             return
         self._ask(Moment(weights, int(last.step), int(last.epoch), dict(last.metrics), False))
 
-    # -- the background computation ----------------------------------------------------------
+    # -- the background computation (``app.moment_probes``) ---------------------------------
     def _ask(self, moment: Moment) -> None:
         base = self.session.last_snapshot
         if base is None:
             return
-        key = self._generation
-        source = None
-        if key != self._sent_key:  # a new run or new data: a new private copy
+        key, source = self._generation, None
+        if key != self._sent_key or self.probes.needs_copy:  # a new run or new data
             source = (key, copy.deepcopy(self.session.project), self.session.data)
             self._sent_key = key
-        job = (source, moment, base, self.session.probes, self.session.probe_requests)
-        with self._lock:
-            if source is None and self._wanted is not None:
-                job = (self._wanted[0], *job[1:])  # keep a copy not yet prepared
-            self._wanted = job
-            start = not self._busy
-            self._busy = True
-        if start:
-            threading.Thread(target=self._work, name="timeline", daemon=True).start()
-        self._timer.start()
+        self.probes.ask(source, moment, base, self.session.probes, self.session.probe_requests)
 
-    def _work(self) -> None:
-        """Background thread: compute every wanted moment, newest last, then end."""
-        try:
-            while True:
-                with self._lock:
-                    job, self._wanted = self._wanted, None
-                    if job is None:
-                        self._busy = False
-                        return
-                source, *rest = job
-                if source is not None:
-                    _key, project, data = source
-                    copied = prepare(project, data)
-                    self._copy, self._copy_model = copied.trainer, copied.model
-                self._results.put(("moment", self._compute(*rest)))
-        except Exception as err:  # noqa: BLE001 - the thread must end cleanly
-            log.exception("timeline probes failed")
-            with self._lock:
-                self._busy, self._wanted = False, None
-            self._sent_key = None  # prepare a new copy next time
-            self._results.put(("failed", "The network of that moment could not be shown "
-                                         f"({type(err).__name__}); try another moment."))
-
-    def _compute(self, moment: Moment, base: Snapshot, probes: list[str],
-                 requests: dict[str, Any]) -> tuple[Moment, Snapshot]:
-        trainer, model = self._copy, self._copy_model
-        assert trainer is not None and model is not None
-        model.set_weights(moment.weights, strict=True)
-        grid = trainer.probe_grid
-        names = with_introspection(trainer, probes, requests, None)
-        values = grid.compute(names) if names and grid is not None else {}
-        metrics = moment.metrics
-        snap = replace(base, event=STEP, step=moment.step, epoch=moment.epoch,
-                       batch_losses=(), epoch_rows=(), message=None, probes=values,
-                       metrics=metrics, train_loss=metrics.get("train_loss"),
-                       val_loss=metrics.get("val_loss"))
-        return moment, snap
-
-    def _drain(self) -> None:
-        while True:
-            try:
-                kind, payload = self._results.get_nowait()
-            except queue.Empty:
-                break
-            if kind == "failed":
-                self.failed.emit(payload)
-                continue
-            moment, snap = payload
-            if moment.is_past != (self.shown is not None):
-                continue  # the learner moved on (back to now, or scrubbed again)
-            if moment.is_past:
-                self.last_past = snap
-            self.moment_ready.emit(snap)
-        with self._lock:
-            idle = not self._busy
-        if idle and self._results.empty():
-            self._timer.stop()
+    def _on_computed(self, result: tuple[Moment, Snapshot]) -> None:
+        moment, snap = result
+        if moment.is_past != (self.shown is not None):
+            return  # the learner moved on (back to now, or scrubbed again)
+        if moment.is_past:
+            self.last_past = snap
+        self.moment_ready.emit(snap)
 
     # -- session events ----------------------------------------------------------------------
     def _on_new_run(self) -> None:
@@ -353,6 +373,7 @@ class TimelineController(QObject):
         self._generation += 1
         if not self._switching:  # a new run (Reset, another project): one branch again
             self.branches, self.current = [Branch("first run")], 0
+            self._resume_pending = False
             self.branches_changed.emit()
         self.shown, self.last_past = None, None
         self.returned.emit()
@@ -364,3 +385,16 @@ class TimelineController(QObject):
         if state == "running" and self.shown is not None:
             self.shown, self.last_past = None, None  # Play resumes from the present
             self.returned.emit()
+
+
+def settings_text(branch: Branch) -> str:
+    """A branch's optimizer, batch and rate in a few words (``"sgd, batch 5, lr 0.05"``)."""
+    settings = branch.settings or {}
+    parts = [str(settings["optimizer"])] if "optimizer" in settings else []
+    if settings.get("batch_mode") == "mini":
+        parts.append(f"batch {settings.get('batch_size')}")
+    elif "batch_mode" in settings:
+        parts.append(f"{settings['batch_mode']} batch")
+    if branch.learning_rate is not None:
+        parts.append(f"lr {branch.learning_rate:g}")
+    return ", ".join(parts) or "the project's settings"

@@ -36,8 +36,10 @@ MAX_BRANCHES = 100
 
 @dataclass
 class SavedBranch:
-    """One branch of a saved timeline (``app.timeline.Branch`` without Qt): ``present`` and
-    ``moments`` are empty for the branch that was training (its moments are the run's)."""
+    """One branch of a saved timeline (``app.timeline.Branch`` without Qt): ``moments`` are
+    empty for the branch that was training (its moments are the run's), whose ``present`` is
+    its whole state when saved (None in files of an earlier version); ``graph``: the network
+    it trains (``Graph.to_dict()``; None: the project's)."""
 
     name: str
     fork_step: int | None = None
@@ -45,6 +47,7 @@ class SavedBranch:
     settings: dict[str, Any] | None = None
     present: Checkpoint | None = None
     moments: list[Checkpoint] = field(default_factory=list)
+    graph: dict[str, Any] | None = None
 
 
 def _json_array(value: Any) -> np.ndarray:
@@ -75,7 +78,7 @@ def timeline_arrays(checkpoints: list[Checkpoint], branches: list[SavedBranch] |
     arrays[MANIFEST] = _json_array([_entry(c, keys, arrays) for c in checkpoints])
     if branches:
         listed = [{"name": b.name, "fork_step": b.fork_step, "learning_rate": b.learning_rate,
-                   "settings": b.settings,
+                   "settings": b.settings, "graph": b.graph,
                    "present": None if b.present is None else _entry(b.present, keys, arrays),
                    "moments": [_entry(c, keys, arrays) for c in b.moments]}
                   for b in branches]
@@ -169,13 +172,14 @@ def read_branches(sidecar: str | Path) -> tuple[list[SavedBranch], int]:
             for item in listed:
                 present = item.get("present")
                 rate, fork = item.get("learning_rate"), item.get("fork_step")
-                settings = item.get("settings")
+                settings, graph = item.get("settings"), item.get("graph")
                 out.append(SavedBranch(
                     name=str(item["name"]), fork_step=None if fork is None else int(fork),
                     learning_rate=None if rate is None else float(rate),
                     settings=dict(settings) if settings is not None else None,
                     present=None if present is None else reader.checkpoint(present),
-                    moments=reader.checkpoints(item.get("moments", []))))
+                    moments=reader.checkpoints(item.get("moments", [])),
+                    graph=dict(graph) if isinstance(graph, dict) else None))
             current = int(saved.get("current", 0))
             if not 0 <= current < len(out):
                 raise _damaged(sidecar)

@@ -95,8 +95,14 @@ class RunController(QObject):
     def _start(self, mode: str) -> None:
         """Play ("running") or Step ("step", "epoch"): prepare the document's run first when
         it changed, a fresh one after a run ended; queued while a preparation runs."""
-        session = self.session
-        if self.needs_load():
+        session, timeline = self.session, self.win.timeline.controller
+        if mode == "running" and timeline.takes_play():  # a branch from the moment shown,
+            problems = self.problems_now()  # or a reopened project's current branch
+            if timeline.holds_edit() and errors(problems):
+                self._fail(refusal(problems))
+            else:
+                timeline.play()
+        elif self.needs_load():
             self.load_in_background(mode, keep_weights=self._keep_weights_now())
         elif session.state in ENDED and not session.preparing:
             session.prepare_in_background(then=mode)
@@ -274,6 +280,8 @@ class RunController(QObject):
             return
         if self.state not in ACTIVE or self._try_live_data():
             return
+        if self.win.timeline.controller.holds_edit():
+            return  # looking back: the edit is for a branch from there (the banner says so)
         was_running = self.state == "running"
         if was_running:
             self.session.pause()
@@ -287,6 +295,13 @@ class RunController(QObject):
         finally:
             self._asking = False
         self.load_in_background("running" if was_running else None, keep_weights=keep)
+
+    def on_timeline_branched(self) -> None:
+        """A timeline branch trains the canvas's network now: no reload pending for it."""
+        loaded = self.session.project
+        if loaded is not None and loaded.dataset == self.doc.project.dataset \
+                and network_of(loaded.graph) == network_of(self.doc.graph):
+            self.structure_dirty = False
 
     def _try_live_data(self) -> bool:
         """Only the data changed (drawn points, noise, size): swap it into the running

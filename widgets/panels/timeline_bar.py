@@ -15,6 +15,7 @@ moment to the same views a live snapshot reaches (plots, Look inside, training p
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -39,12 +40,13 @@ from PySide6.QtWidgets import (
 
 from app.branch_settings import settings_of
 from app.timeline import TimelineController, banner_text
-from engine.checkpoints import Checkpoint, model_weights
-from engine.timeline_file import add_timeline, read_branches, read_timeline
-from engine.types import LayerLabError
+from app.timeline_saving import load_timeline, save_timeline
+from engine.checkpoints import Checkpoint
 from widgets.dialogs.fork_compare_view import open_fork_compare
 
 MB = 1024 * 1024
+EDITED = (" You changed the network: Branch from here (or Play) trains the edited network on "
+          "from this moment as a new branch; layers whose weights still fit keep them.")
 WEIGHTS_ONLY = (" This kind of network keeps only its weights on the timeline: the views show "
                 "that moment, but training goes on only from now.")
 
@@ -53,6 +55,8 @@ class TimelineHost(Protocol):
     """The window parts the timeline talks to (``widgets.window.main_window.MainWindow``)."""
 
     session: Any
+    doc: Any  # app.document.Document: the canvas's network (a branch may train an edit)
+    run: Any  # widgets.controllers.run_controller.RunController
     plots: Any
     inside: Any
     training_panel: Any
@@ -215,14 +219,22 @@ class TimelineBar(QWidget):
             return
         checkpoint = self.items[value]
         self.position.setText(checkpoint.label)
-        self.banner.setText(banner_text(checkpoint.epoch, checkpoint.step)
-                            + ("" if checkpoint.resumable else WEIGHTS_ONLY))
         self.branch_button.setVisible(checkpoint.resumable)  # shown, not trained on from
         self.compare_action.setVisible(checkpoint.resumable)
         self.looking_back.show()
         self.memory.hide()
         self.options.hide()
         self.controller.show_checkpoint(checkpoint)
+        self.on_network_edited()
+
+    def on_network_edited(self) -> None:
+        """The banner of the moment shown, saying what an edit of the network does now."""
+        shown = self.controller.shown
+        if shown is None:
+            return
+        self.banner.setText(banner_text(shown.epoch, shown.step)
+                            + ("" if shown.resumable else WEIGHTS_ONLY)
+                            + (EDITED if self.controller.holds_edit() else ""))
 
     def _on_returned(self) -> None:
         self.looking_back.hide()
@@ -288,41 +300,17 @@ class TimelineBar(QWidget):
         return self.save_action.isChecked()
 
     def save_to(self, sidecar: Path) -> None:
-        """Add the run's moments, and its branches, to the weights file just written
-        (``engine.timeline_file``)."""
-        branches, current = self.controller.saved_branches()
-        add_timeline(sidecar, self.controller.store.checkpoints(), branches, current)
+        """Add the run's moments and branches to the weights file just written."""
+        save_timeline(self.controller, sidecar)
 
     def load_saved(self, sidecar: Path) -> str | None:
-        """Take the moments saved in ``sidecar`` after its run was shown; returns a
-        learner-readable note (also why they could not be used), or None without any."""
-        session = self.controller.session
-        try:
-            items = read_timeline(sidecar) if sidecar.is_file() else []
-            branches, current = read_branches(sidecar) if items else ([], 0)
-        except LayerLabError as err:
-            return str(err)
-        if not items or session.model is None or not session.has_trained_weights:
-            return None
-        now = {k: v.shape for k, v in session.model.get_weights().items()}
-        if not all(_fits(c, now) for c in items):
-            return (f"The timeline saved in '{sidecar.name}' no longer fits this network, so "
-                    "it was not loaded.")
-        kept = [b for b in branches if all(_fits(c, now) for c in
-                                           b.moments + ([b.present] if b.present else []))]
-        session.checkpoints.replace_all(items)
-        if len(kept) == len(branches):
-            self.controller.restore_branches(branches, current)
-        self.save_action.setChecked(True)  # saving again keeps it
+        """Take the moments saved in ``sidecar`` after its run was shown
+        (``app.timeline_saving``); a learner-readable note, or None without any."""
+        loaded, note = load_timeline(self.controller, sidecar)
+        if loaded:
+            self.save_action.setChecked(True)  # saving again keeps it
         self.refresh()
-        names = f" and {len(branches)} branches" if len(branches) > 1 else ""
-        return (f"Loaded the timeline: {len(items)} moments of the saved run{names} to scrub "
-                "back to.")
-
-
-def _fits(checkpoint: Checkpoint, shapes: dict[str, Any]) -> bool:
-    """The checkpoint's model arrays are those of the network now (names and shapes)."""
-    return {k: v.shape for k, v in model_weights(checkpoint).items()} == shapes
+        return note
 
 
 def show_moment(win: TimelineHost, snap: Any) -> None:
@@ -337,7 +325,11 @@ def install_timeline(win: TimelineHost) -> TimelineBar:
     """Create the controller and the bar, put it under the loss curve, wire it up."""
     controller = TimelineController(win.session, win.session)
     controller.settings_source = lambda: settings_of(win.training_panel.doc.project.training)
+    controller.graph_source = lambda: copy.deepcopy(win.doc.graph)
+    controller.notice.connect(win.post)
+    controller.branched.connect(win.run.on_timeline_branched)
     bar = TimelineBar(controller)
+    win.doc.structure_changed.connect(bar.on_network_edited)
     dock = win.docks["loss"]
     holder = QWidget()
     layout = QVBoxLayout(holder)
