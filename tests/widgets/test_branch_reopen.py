@@ -1,0 +1,54 @@
+"""A reopened project with branches: the first Play goes on with the current branch's own
+state and settings (not the project file's), and the branch list stays."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.examples import example_path
+from tests.widgets.window_helpers import close_test_window, make_test_window
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    win = make_test_window(qtbot, tmp_path, monkeypatch)
+    assert win.files.open_example(example_path("spiral"))
+    win.dataset_panel.ensure_current()
+    yield win
+    close_test_window(win)
+
+
+def test_play_after_reopening_trains_the_current_branch_with_its_settings(
+        window, qtbot, tmp_path):
+    window.doc.set_training({"epochs": 5})
+    window.run.toggle_play()
+    qtbot.waitUntil(lambda: window.run.state == "finished", timeout=30000)
+    bar, c = window.timeline, window.timeline.controller
+    bar.refresh()
+    bar.drag_to(4)
+    qtbot.waitUntil(lambda: c.last_past is not None, timeout=10000)
+    window.doc.set_training({"optimizer": "sgd", "batch_size": 5})
+    bar.branch_button.click()
+    qtbot.waitUntil(lambda: window.run.state == "finished", timeout=30000)
+    branch_end = window.session.model.params_flat.copy()
+    window.doc.set_training({"optimizer": "adam", "batch_size": 10})  # the file's settings
+    path = tmp_path / "branched.layerlab.json"
+    bar.save_action.setChecked(True)
+    assert window.files._save_to(path)
+    posted: list[str] = []
+    original = window.post
+    window.post = lambda text, level="info": (posted.append(text), original(text, level))
+    assert window.files.open_path(path, ask=False)
+    assert c.current == 1 and c.takes_play()
+    assert any("Play goes on with 'branch at step" in p and "(sgd, batch 5" in p
+               for p in posted)
+    assert window.doc.project.training.optimizer == "adam"
+    window.run.toggle_play()
+    qtbot.waitUntil(lambda: window.run.state == "finished", timeout=30000)
+    training = window.session.project.training
+    assert (training.optimizer, training.batch_size) == ("sgd", 5)
+    assert len(c.branches) == 2 and c.current == 1 and not c.takes_play()
+    # its whole state was saved: it goes on exactly where it was (here: already at the end)
+    assert np.array_equal(window.session.model.params_flat, branch_end)
+    assert any("trains on with its own settings" in p for p in posted)
