@@ -7,7 +7,8 @@ largest weight), and draws each neuron as a small heat map of its activation ove
 input grid (``neuron_map:LAYER``, ``(G, G, units)``). Lines are grouped into a few
 width/colour bins, each one ``PlotCurveItem(connect="pairs")``, and each layer's neurons form
 one RGBA image, so an update costs a handful of ``setData``/``setImage`` calls whatever the
-size. Hovering a line shows its weight. Layers wider than 64 neurons get a text instead.
+size. Hovering a line shows its weight. Layers wider than 64 neurons, or more than 64
+layers, get a text instead.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ from widgets.plots.palette import (
 )
 
 MAX_UNITS = 64
+MAX_COLUMNS = 64  # layers drawn side by side (a 20,000-layer chain would take minutes and GBs)
 TOO_LARGE = "Network view shows dense networks of up to 64 neurons per layer"
+TOO_DEEP = "Network view shows dense networks of up to 64 layers"
 EMPTY = "Add Dense layers to see the network here"
 LEGEND = "Weights: orange < 0, blue > 0, thicker = larger."
 MAPS_LEGEND = "  Squares: each neuron's response over the input plane."
@@ -172,11 +175,13 @@ class NetworkView(QWidget):
     # -- structure -----------------------------------------------------------------------------
     @property
     def too_large(self) -> bool:
-        return any(units > MAX_UNITS for _, units in self.layers)
+        return len(self.layers) > MAX_COLUMNS or any(units > MAX_UNITS for _, units in self.layers)
 
     def _note(self) -> str:
         if not self.layers:
             return EMPTY
+        if len(self.layers) > MAX_COLUMNS:
+            return f"{TOO_DEEP}.\n(This one has {len(self.layers):,}.)"
         name, units = max(self.layers, key=lambda layer: layer[1])
         return f"{TOO_LARGE}.\n(“{name}” has {units}.)"
 
