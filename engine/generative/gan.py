@@ -19,7 +19,9 @@ discriminator's input (flat data only).
 Snapshots: ``batch_losses`` are the discriminator losses; ``extra`` holds ``d_loss``,
 ``g_loss``, ``d_real`` (mean D(x)) and ``d_fake`` (mean D(G(z))) over the chunk, and their
 per-step tuples ``d_losses``, ``g_losses``. Epoch metrics: ``train_loss`` (= d_loss + g_loss),
-``d_loss``, ``g_loss``, ``d_real``, ``d_fake`` and ``val_d_real`` (mean D on validation data).
+``d_loss``, ``g_loss``, ``d_real``, ``d_fake``, ``val_d_real`` (mean D on validation data)
+and, on 2-D labelled data, ``modes_covered``: how many modes get at least ``coverage_share``
+of 1000 generated points within 3σ of their centre (``gan_probes.mode_coverage``).
 """
 
 from __future__ import annotations
@@ -355,6 +357,9 @@ class GANTrainer:
         if len(self.data.x_val):
             labels = self.data.y_val[:2000] if self.conditional else None
             m["val_d_real"] = float(self.d_prob(self.data.x_val[:2000], labels).mean())
+        cov = self.probe_grid.compute(["mode_coverage"])
+        if cov:  # 2-D labelled data (rings and grids of Gaussians)
+            m["modes_covered"] = float(cov["modes_covered"])
         self.metrics = m
         self.history["epoch_time"].append(seconds)
         self.history["val_loss"].append(float("nan"))
