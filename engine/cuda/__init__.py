@@ -15,8 +15,11 @@ run under the simulator, and cuBLAS would make the products untestable in CI).
 - ``kernels_conv``: Conv2D forward/backward, max and average pooling, dropout's mask.
 - ``kernels_graph``: Add and fan-out gradient sums, global average pooling, batch
   normalization.
-- ``ops``, ``ops_conv``, ``ops_graph``: host-side launchers (grid sizes) for the kernels above.
-- ``device_layers``, ``device_graph_layers``: the GPU twin of each CPU layer kind that trains
+- ``kernels_recurrent``: Embedding's gather and fixed-order scatter-add, one time step of
+  SimpleRNN, LSTM and GRU forward and backward.
+- ``ops``, ``ops_conv``, ``ops_graph``, ``ops_recurrent``: host-side launchers (grid sizes)
+  for the kernels above.
+- ``device_layers``, ``device_graph_layers``, ``device_seq_layers``: the GPU twin of each CPU layer kind that trains
   on the GPU; ``graph``: ``DeviceGraph`` runs them in the model's topological order (chains
   and residual DAGs).
 - ``stepper``: ``CudaStepper``, whole training chunks of a network on the device.

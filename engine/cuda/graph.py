@@ -27,6 +27,7 @@ from engine.cuda.device_graph_layers import (
     GlobalAvgPoolGpu,
 )
 from engine.cuda.device_layers import GpuLayer, gpu_layers
+from engine.cuda.device_seq_layers import sequence_twin
 from engine.layers.activation_layers import ELU, Activation, LeakyReLU
 from engine.layers.base import Layer
 from engine.layers.normalization import BatchNormalization
@@ -50,7 +51,7 @@ def twin_of(layer: Layer, slices: dict[Any, slice]) -> Any:
         return GlobalAvgPoolGpu(layer)
     if isinstance(layer, BatchNormalization):
         return BatchNormGpu(layer, slices)
-    return gpu_layers([layer], slices)[0]
+    return sequence_twin(layer, slices) or gpu_layers([layer], slices)[0]
 
 
 class DeviceGraph:

@@ -2,12 +2,15 @@
 
 ``gpu_obstacles`` lists, in plain sentences, everything that keeps a model on the CPU engine:
 layers whose family has no CUDA kernels yet (Conv1D and transposed convolutions, global max
-pooling and upsampling, layer normalization, embedding, recurrent, attention, spatial
-dropout, the VAE sampling layer, Reshape, PReLU, Concatenate), the step activation (no
-gradient), merges other than Add, losses and options the GPU path does not do yet (class
-weights, augmentation, float64).
+pooling and upsampling, layer normalization, OneHot and positional encoding,
+Bidirectional, attention, spatial dropout, the VAE sampling layer, Reshape, PReLU,
+Concatenate), the step activation (no gradient), merges other than Add, the recurrent
+options a first GPU version does not copy (``sequence_obstacles``: padding masks, dropout
+inside the cell, truncated BPTT, initial states, the original GRU), losses and options the
+GPU path does not do yet (class weights, augmentation, float64).
 Dense, Conv2D, MaxPool2D, AvgPool2D, GlobalAveragePool2D, BatchNormalization, Activation,
-LeakyReLU, ELU, Flatten, Dropout and Add train on the GPU (``engine.cuda.graph``). An empty
+LeakyReLU, ELU, Flatten, Dropout, Add, Embedding, SimpleRNN, LSTM, GRU and TimeDistributed
+train on the GPU (``engine.cuda.graph``). An empty
 list means the whole training step runs on the GPU (``engine.cuda.stepper.CudaStepper``). It
 imports no ``numba.cuda``, so the window or CLI can ask before anything is compiled.
 """
@@ -40,6 +43,7 @@ from engine.layers.activation_layers import Activation, LeakyReLU
 from engine.layers.base import Layer
 from engine.layers.conv import Conv2D
 from engine.layers.core import Dense
+from engine.layers.sequence import TimeDistributed
 from engine.losses import Loss
 from engine.model import Model
 from engine.optimizers import Optimizer
@@ -47,9 +51,11 @@ from engine.optimizers import Optimizer
 # the layer kinds with GPU twins (engine.cuda.device_layers; Flatten is the identity there)
 GPU_KINDS = ("Dense", "Conv2D", "MaxPool2D", "AvgPool2D", "Dropout", "Flatten",
              "GlobalAveragePool2D", "BatchNormalization", "Activation", "LeakyReLU", "ELU",
-             "Add")
+             "Add", "Embedding", "SimpleRNN", "LSTM", "GRU", "TimeDistributed")
 GPU_KINDS_TEXT = ("Dense, Conv2D, max/average/global-average pooling, BatchNormalization, "
-                  "activations, Flatten, Dropout and Add do")
+                  "activations, Flatten, Dropout, Add, Embedding, SimpleRNN, LSTM, GRU and "
+                  "Dense per step do")
+RECURRENT_KINDS = ("SimpleRNN", "LSTM", "GRU")
 GPU_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam",
                   "adamw")
 # the activations with CUDA versions (engine.cuda.kernels_dense): all but step
@@ -74,7 +80,7 @@ _FAMILY = {
 
 def _activation_id(layer: Layer) -> int:
     """The activation kernel id a layer applies (LINEAR for layers without one)."""
-    if isinstance(layer, Dense | Conv2D):
+    if isinstance(layer, Dense | Conv2D | TimeDistributed):
         return int(layer.act.act_id)
     if isinstance(layer, Activation | LeakyReLU | EluLayer):
         name = "linear" if layer.skip_activation else layer.activation_name()
@@ -85,6 +91,33 @@ def _activation_id(layer: Layer) -> int:
 def gpu_loss_kind(loss: Loss, model: Model) -> str | None:
     """"mse", "softmax_ce", "sigmoid_bce" when the GPU has this loss, else None."""
     return LOSS_NAMES.get(_loss_kind(loss, model))
+
+
+def sequence_obstacles(model: Model, name: str) -> list[str]:
+    """What keeps one Embedding or recurrent layer on the CPU (the options the GPU kernels,
+    ``engine.cuda.kernels_recurrent``, do not copy); [] when it trains on the GPU."""
+    layer, out = model.layers[name], []
+    where = f"layer '{name}' ({layer.kind}): "
+    if layer.kind == "Embedding" and model.sources[name] != [model.order[0]]:
+        out.append(where + "on the GPU an Embedding reads its token ids straight from the "
+                   "Input layer")
+    if layer.kind not in RECURRENT_KINDS:
+        return out
+    cfg = layer.config
+    if len(model.sources[name]) > 1:
+        out.append(where + "initial states wired into a recurrent layer run on the CPU only "
+                   "(the GPU starts every sequence from a zero state)")
+    if cfg["mask_padding"]:
+        out.append(where + "skipping padded steps (Skip padding) runs on the CPU only")
+    if cfg["dropout"] or cfg["recurrent_dropout"]:
+        out.append(where + "dropout inside a recurrent layer (dropout, recurrent_dropout) "
+                   "runs on the CPU only")
+    if cfg["bptt_steps"]:
+        out.append(where + "truncated backpropagation through time (bptt_steps) runs on the "
+                   "CPU only")
+    if layer.kind == "GRU" and not cfg["reset_after"]:
+        out.append(where + "the original GRU (reset_after off) runs on the CPU only")
+    return out
 
 
 def gpu_obstacles(model: Model, loss: Loss, optimizer: Optimizer, config: Any) -> list[str]:
@@ -100,12 +133,15 @@ def gpu_obstacles(model: Model, loss: Loss, optimizer: Optimizer, config: Any) -
             known = "" if out else f" ({GPU_KINDS_TEXT})"  # the list once, on the first
             out.append(f"layer '{name}' ({layer.kind}): {family} layers have no GPU kernels "
                        f"yet{known}")
+        elif layer.kind in ("Embedding", *RECURRENT_KINDS):
+            out += sequence_obstacles(model, name)
         elif _activation_id(layer) not in GPU_ACTIVATIONS:
             out.append(f"layer '{name}': the step activation has no gradient, so it cannot "
                        "be trained by backpropagation on any backend")
     if not names or model.layers[names[0]].kind != "Input" or model.layout is not None:
         out.append("the network does not start with a single Input layer")
-    if any(len(model.sources[n]) > 1 and model.layers[n].kind != "Add" for n in names):
+    if any(len(model.sources[n]) > 1 and model.layers[n].kind not in ("Add", *RECURRENT_KINDS)
+           for n in names):
         out.append("a layer other than Add has several inputs (the GPU runs chains and "
                    "residual merges with Add)")
     if np.dtype(model.dtype) != np.float32:

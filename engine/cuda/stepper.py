@@ -1,7 +1,10 @@
 """``CudaStepper``: training chunks on the GPU of a network of Dense, Conv2D, pooling, global
-average pooling, batch normalization, stand-alone activations, Flatten, Dropout and Add
-layers — a chain or a residual DAG (the ``cuda`` backend; the layers' GPU twins:
-``engine.cuda.device_layers`` and ``device_graph_layers``, walked by ``engine.cuda.graph``).
+average pooling, batch normalization, stand-alone activations, Flatten, Dropout, Add,
+Embedding, SimpleRNN, LSTM, GRU and TimeDistributed layers — a chain or a residual DAG (the
+``cuda`` backend; the layers' GPU twins: ``engine.cuda.device_layers``,
+``device_graph_layers`` and ``device_seq_layers``, walked by ``engine.cuda.graph``).
+A softmax cross-entropy over a sequence output ``(T, K)`` takes one label per step and
+averages over the batch's B·T steps, as the CPU loss does.
 
 Same contract as ``engine.stepper.GenericStepper.run`` and the same numbers as the CPU
 engine within float32 rounding (tests compare). What lives on the device and when it moves:
@@ -32,9 +35,11 @@ import numpy as np
 from engine.cuda import ops
 from engine.cuda.device_graph_layers import BatchNormGpu
 from engine.cuda.device_layers import DropoutGpu
+from engine.cuda.device_seq_layers import EmbeddingGpu
 from engine.cuda.graph import DeviceGraph
 from engine.cuda.placement import gpu_loss_kind, gpu_obstacles
 from engine.frozen import FrozenParams
+from engine.layers.embedding import token_ids
 from engine.losses import Loss
 from engine.model import Model
 from engine.optimizers import Optimizer
@@ -54,6 +59,10 @@ class CudaStepper:
         self.graph = DeviceGraph(model)
         self.layers = self.graph.layers
         self.in_width = int(np.prod(model.layers[model.order[1]].input_shapes[0]))
+        out_shape = model.output_shape
+        # labels per sample: T for a softmax over each step of a (T, K) output, else 1
+        self.steps = int(out_shape[0]) if self.loss_kind == "softmax_ce" and len(
+            out_shape) == 2 else 1
         self.penalized = [(sl[(name, key)], float(layer.config.get("l1", 0.0)),
                            float(layer.config.get("l2", 0.0)))
                           for name in model.order[1:]
@@ -81,7 +90,14 @@ class CudaStepper:
     def _upload_data(self, x: np.ndarray, y: np.ndarray) -> tuple[Any, Any]:
         if self._data is None or self._data[0] is not x or self._data[1] is not y:
             x2 = np.ascontiguousarray(x.reshape(len(x), -1), dtype=np.float32)
-            if self.loss_kind == "softmax_ce":
+            for twin in self.graph.layers:  # bad ids: the CPU layer's message
+                if isinstance(twin, EmbeddingGpu):
+                    token_ids(twin.layer, x2, twin.vocab, "input_dim")
+            if self.steps > 1:  # one label per step: (N, T)
+                labels = y.reshape(len(y), self.steps) if y.ndim == 2 else np.argmax(
+                    y.reshape(len(y), self.steps, -1), axis=2)
+                y_dev = ops.to_device(labels.astype(np.int64))
+            elif self.loss_kind == "softmax_ce":
                 labels = y if y.ndim == 1 else np.argmax(y.reshape(len(y), -1), axis=1)
                 y_dev = ops.to_device(labels.astype(np.int64))
             else:
@@ -127,15 +143,22 @@ class CudaStepper:
         for layer in self.layers:
             if isinstance(layer, DropoutGpu):  # the chunk's masks, drawn as the CPU draws
                 layer.draw(sum(len(b) for b in batches))
-        labelled = self.loss_kind == "softmax_ce"
-        yb = ops.zeros(width, np.int64) if labelled else ops.zeros((width, y_dev.shape[1]))
+        labelled, t = self.loss_kind == "softmax_ce" and self.steps == 1, self.steps
+        yb = ops.zeros(width, np.int64) if labelled else ops.zeros(
+            (width, y_dev.shape[1]), np.int64 if t > 1 else np.float32)
         for s, b in enumerate(batches):
             n = len(b)
             ops.gather_rows(x_dev, d_idx[s], n, xb)
             (ops.gather_labels if labelled else ops.gather_rows)(y_dev, d_idx[s], n, yb)
             out = self.graph.forward(xb, n)
             last = self.graph.out_grad(width)
-            ops.loss_and_grad(self.loss_kind, out[:n], yb[:n], n, last[:n], d_losses, s)
+            if t > 1:  # (n·T, K) rows against n·T labels
+                k = out.shape[1] // t
+                ops.loss_and_grad(self.loss_kind, out[:n].reshape((n * t, k)),
+                                  yb[:n].reshape(n * t), n * t,
+                                  last[:n].reshape((n * t, k)), d_losses, s)
+            else:
+                ops.loss_and_grad(self.loss_kind, out[:n], yb[:n], n, last[:n], d_losses, s)
             self.graph.backward(n)
             self._update(s, d_losses)
         self.optimizer.iterations += len(batches)
