@@ -65,8 +65,13 @@ class SessionLive(SessionCore):
 
     def set_probe_requests(self, requests: dict[str, dict[str, Any]]) -> None:
         """The introspection probes the views want, ``{name: options}`` (see
-        ``engine.introspection``); they refresh live, and at once while paused or idle."""
-        self._requests = {name: dict(opts or {}) for name, opts in requests.items()}
+        ``engine.introspection``); they refresh live, and at once while paused or idle.
+        The same requests again change nothing (the views resend them on every context
+        change; each recompute on the GUI thread can take a few hundred ms)."""
+        wanted = {name: dict(opts or {}) for name, opts in requests.items()}
+        if _same(wanted, self._requests):
+            return
+        self._requests = wanted
         if self._worker is not None and self._worker.is_alive():
             self._worker.set_probe_requests(self._requests)
         else:
@@ -117,3 +122,12 @@ class SessionLive(SessionCore):
         self.step_rate = max(0.0, float(steps_per_second))
         if self._worker is not None and self._worker.is_alive():
             self._worker.set_step_rate(self.step_rate)
+
+
+def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """``a == b`` for probe requests, whose options may hold arrays (a picked image): two
+    different arrays count as a change."""
+    try:
+        return bool(a == b)
+    except (ValueError, TypeError):  # arrays compared element-wise
+        return False

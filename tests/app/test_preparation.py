@@ -200,3 +200,15 @@ def test_kept_weights_are_loaded_by_the_preparation(qtbot, session):
     assert kept.total == len(trained) and sorted(kept.names) == sorted(trained)
     now = session.weights_snapshot()
     assert all((now[k] == trained[k]).all() for k in trained)
+
+
+def test_the_same_probe_requests_again_compute_nothing(qtbot, session):
+    """The views resend their requests on every context change (a dataset reload before
+    Play sent them five times, each one recomputing probes on the GUI thread)."""
+    assert session.load(xor_project())
+    seen = record(session)
+    session.set_probe_requests({"dynamics": {}})
+    session.set_probe_requests({"dynamics": {}})
+    assert len(seen["snapshots"]) == 1 and "introspection:dynamics" in seen["snapshots"][0].probes
+    session.set_probe_requests({"dynamics": {}, "saliency": {"index": 1}})
+    assert len(seen["snapshots"]) == 2

@@ -147,8 +147,9 @@ class CanvasScene(QGraphicsScene):
             self._on_edge_added(edge)
 
     def _update_anchors(self, target: str) -> None:
-        items = sorted((i for e, i in self.edges.items() if e.target == target),
-                       key=lambda i: i.edge.port)
+        # the graph's edge index, not a scan of every wire: loading a chain stays linear
+        wired = (self.edges.get(e) for e in self.doc.graph.in_edges(target))
+        items = sorted((i for i in wired if i is not None), key=lambda i: i.edge.port)
         for index, item in enumerate(items):
             item.set_anchor(index, len(items))
 
