@@ -8,17 +8,20 @@ whose arrays all fit keep the checkpoint's weights and optimizer memory, the oth
 from the fresh seeded weights a new run of that network would have) and says in words which
 layers kept their weights. ``with_graph(project, graph)`` is a copy of the project training
 that network. ``describe_edit(old, new)`` names the change for the branch's name
-(e.g. ``"added dropout_1"``). No Qt.
+(e.g. ``"added dropout_1"``). ``graph_changes(old, new)`` lists what differs layer by layer
+(``GraphChanges``), so the document can put another branch's network on the canvas with its
+ordinary per-layer signals. No Qt.
 """
 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 from engine.checkpoint_graft import graft, kept_text
 from engine.checkpoints import Checkpoint
-from engine.graph import Graph
+from engine.graph import Edge, Graph
 from engine.model import Model
 from engine.project import Project
 
@@ -62,3 +65,37 @@ def describe_edit(old: Graph, new: Graph) -> str:
         ([f"removed {', '.join(removed)}"] if removed else []) + \
         ([f"changed {', '.join(changed)}"] if changed else [])
     return "; ".join(parts) or "rewired"
+
+
+@dataclass(frozen=True)
+class GraphChanges:
+    """What turns one graph into another: layers removed, added (a layer whose kind changed is
+    both), changed (options or position), and the wires removed and added."""
+
+    removed: list[str]
+    added: list[str]
+    changed: list[str]
+    edges_removed: list[Edge]
+    edges_added: list[Edge]
+
+
+def graph_changes(old: Graph, new: Graph) -> GraphChanges:
+    """The layer-by-layer difference from ``old`` to ``new`` (names, kinds, options,
+    positions, wires)."""
+    def same_kind(name: str) -> bool:
+        return name in old.nodes and old.nodes[name].kind == new.nodes[name].kind
+
+    removed = [n for n in old.nodes if n not in new.nodes or not same_kind(n)]
+    added = [n for n in new.nodes if not same_kind(n)]
+    changed = [n for n in new.nodes if same_kind(n) and (
+        old.nodes[n].options != new.nodes[n].options
+        or tuple(old.nodes[n].position) != tuple(new.nodes[n].position))]
+    old_edges, new_edges = list(old.edges), list(new.edges)
+    touched = set(removed) | set(added)  # a layer taken out takes its wires with it
+
+    def moved(edge: Edge, others: list[Edge]) -> bool:
+        return edge not in others or edge.source in touched or edge.target in touched
+
+    return GraphChanges(removed, added, changed,
+                        [e for e in old_edges if moved(e, new_edges)],
+                        [e for e in new_edges if moved(e, old_edges)])

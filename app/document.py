@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from app import commands as cmd
+from app.branch_graph import graph_changes
 from app.undo_text import describe_changes
 from engine.composites import get_composite
 from engine.composites import place as place_block
@@ -59,6 +60,7 @@ class ProjectDocument(QObject):
         self.project = project or Project()
         self.path: Path | None = None
         self.report: ShapeReport = self.graph.infer_shapes()
+        self._saved_state = self.project.to_dict()  # as last opened or saved (show_branch)
 
     def _on_clean_changed(self, clean: bool) -> None:
         self.dirty_changed.emit(not clean)
@@ -80,6 +82,7 @@ class ProjectDocument(QObject):
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self.report = report
+        self._saved_state = project.to_dict()
         self.project_loaded.emit()
         self.shapes_changed.emit(self.report)
         self.path_changed.emit(str(self.path or ""))
@@ -107,6 +110,7 @@ class ProjectDocument(QObject):
             sidecar.unlink(missing_ok=True)
         save_project(self.project, target)
         self.path = target
+        self._saved_state = self.project.to_dict()
         self.undo_stack.setClean()
         self.path_changed.emit(str(target))
         return target
@@ -253,6 +257,48 @@ class ProjectDocument(QObject):
         if recipe != self.project.recipe:
             self.undo_stack.push(cmd.SetSection(self, "recipe", self.project.recipe, recipe,
                                                 f"recipe {self.project.recipe} → {recipe}"))
+
+    def show_branch(self, graph: Graph, training: TrainConfig) -> bool:
+        """Put a timeline branch's network and training settings on screen: the session
+        trains that branch now (``app.timeline``, switching branches), so the canvas,
+        inspector, training panel and Problems panel follow through the usual per-layer,
+        ``shapes_changed``, ``structure_changed`` and ``training_changed`` signals.
+
+        Switching branches is navigation, not an edit: it is not an undo step (undoing it
+        would show one network while another trains), and the undo history is cleared (its
+        steps name the layers and settings of the branch left). The project counts as
+        modified exactly when it now differs from the file last opened or saved: Save then
+        writes the branch shown (and, with its timeline, which branch that is); switching
+        back to the saved branch leaves it unmodified. False when nothing differed."""
+        same_graph = graph.to_dict() == self.graph.to_dict()
+        if same_graph and training.to_dict() == self.project.training.to_dict():
+            return False
+        self.undo_stack.clear()
+        if not same_graph:
+            self._replace_graph(copy.deepcopy(graph))
+        self.project.training = copy.deepcopy(training)
+        self.training_changed.emit(self.project.training)
+        if self.project.to_dict() != self._saved_state:
+            self.undo_stack.resetClean()
+        return True
+
+    def _replace_graph(self, new: Graph) -> None:
+        """Make the graph (the same object) equal ``new``, layer by layer with signals."""
+        changes, graph = graph_changes(self.graph, new), self.graph
+        graph.nodes.clear()
+        graph.nodes.update(new.nodes)
+        graph.edges = list(new.edges)
+        for edge in changes.edges_removed:
+            self.edge_removed.emit(edge)
+        for name in changes.removed:
+            self.layer_removed.emit(name)
+        for name in changes.added:
+            self.layer_added.emit(name)
+        for edge in changes.edges_added:
+            self.edge_added.emit(edge)
+        for name in changes.changed:
+            self.layer_changed.emit(name)
+        self._shapes()
 
     # -- low-level mutations used by the commands --------------------------------------------
     def _apply_insert(self, node: Node, edges: list[Edge]) -> None:

@@ -7,11 +7,8 @@ confusion matrix, weights, and the introspection probes the Look-inside views as
 background thread on a private COPY of the model: a trainer prepared once per run from the
 session's project and data (``engine.recipes.prepare``), loaded with the moment's weights, and
 asked through the same probe functions the worker uses (``app.worker.with_introspection``,
-``ProbeSet.compute``). The live model is never read from here: the present weights come from
-``session.weights_snapshot()`` (copied by the training thread between two steps).
-
-Scrubbing back pauses a running run (the views would otherwise move on); a paused run is not
-otherwise touched. Pressing Play (the session reports ``running``) returns to the present.
+``ProbeSet.compute``); the live model is never read (the present weights: ``weights_snapshot``).
+Scrubbing back pauses a running run; Play (the session reports ``running``) returns to now.
 "Branch from here" (``branch_here``) trains on from the moment shown instead, with the
 learning rate set now: ``session.branch_from`` (the old curve stays dimmed beside the new one).
 The optimizer and batch size chosen since (``settings_source``: the training panel's, see
@@ -21,25 +18,28 @@ branch too: the moment is fitted to the edited network (``app.branch_graph``: la
 weights still fit keep them), ``notice`` says which, and Play (``takes_play``/``play``)
 branches from there as the button does. Each branch keeps its network for switching back.
 A reopened project's current branch goes on with its own state and settings at the first Play.
-The views are computed by ``app.moment_probes.MomentProbes`` (the newest wanted moment only).
+The views: ``app.moment_probes.MomentProbes``. The branch list: ``app.branch_list``.
 
 Signals (GUI thread): ``moment_ready(Snapshot)`` (show it on the views; ``is_past`` tells
 whether it is a past one), ``returned()`` (back to the present: the views follow the live
 run again), ``failed(str)`` (a learner-readable message), ``notice(str)`` (news for the
 learner, e.g. which layers kept their weights), ``branched()`` (a branch now trains: the
-session holds the canvas's network). No QtWidgets here.
+session holds the canvas's network), ``switched(graph, training)`` (another branch trains
+now, or a reopened one resumes: the window shows its network and settings,
+``ProjectDocument.show_branch``), ``kept(name, snapshots)`` (a run of the Compare window was
+kept as a branch, ``keep_run``: its curve for the loss plot). No QtWidgets here.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.branch_graph import describe_edit, edited_network, grafted_start
+from app.branch_graph import describe_edit, edited_network, grafted_start, network_of
+from app.branch_list import Branch, settings_text, unique_name
 from app.branch_settings import describe, settings_of
 from app.moment_probes import Moment, MomentProbes
 from app.preparation import describe_error
@@ -47,37 +47,9 @@ from engine.checkpoints import Checkpoint, CheckpointStore, model_weights
 from engine.graph import Graph
 from engine.snapshots import Snapshot
 from engine.timeline_file import SavedBranch
-from engine.training import Trainer
+from engine.training import TrainConfig, Trainer
 
 __all__ = ["Branch", "Moment", "TimelineController", "banner_text", "moment_of", "settings_text"]
-
-
-@dataclass
-class Branch:
-    """One line of the run's history: the first run, or a branch from a moment of another.
-    ``present``: its whole state when it was left (None while it is the one training), and
-    ``moments``: its timeline then; ``learning_rate``: the rate it trains with (None: the
-    project's); ``settings``: its optimizer and batch size (``app.branch_settings``; None: the
-    project's); ``graph``: the network it trains (None: the project's)."""
-
-    name: str
-    learning_rate: float | None = None
-    settings: dict[str, Any] | None = None
-    present: Checkpoint | None = None
-    moments: list[Checkpoint] = field(default_factory=list)
-    fork_step: int | None = None  # the step of the moment it branched from (None: first run)
-    graph: Graph | None = None
-
-    def saved(self) -> SavedBranch:
-        return SavedBranch(self.name, self.fork_step, self.learning_rate, self.settings,
-                           self.present, list(self.moments),
-                           None if self.graph is None else self.graph.to_dict())
-
-    @classmethod
-    def from_saved(cls, saved: SavedBranch) -> Branch:
-        graph = None if saved.graph is None else Graph.from_dict(saved.graph)
-        return cls(saved.name, saved.learning_rate, saved.settings, saved.present,
-                   list(saved.moments), saved.fork_step, graph)
 
 
 def moment_of(checkpoint: Checkpoint) -> Moment:
@@ -101,6 +73,8 @@ class TimelineController(QObject):
     leaving = Signal(str)  # the branch of this name stops training (its curve is kept)
     branch_deleted = Signal(str)  # the branch of this name was deleted (its curves go)
     renamed = Signal(str, str)  # old name, new name
+    switched = Signal(object, object)  # Graph, TrainConfig: what the session trains now
+    kept = Signal(str, object)  # a compared run kept as a branch: its name, its snapshots
 
     def __init__(self, session: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -222,6 +196,7 @@ class TimelineController(QObject):
         if index == self.current or not 0 <= index < len(self.branches):
             return False
         target = self.branches[index]
+        run_graph, edit = self.session.project.graph, self.edited_graph()
         if target.present is None or not self._leave_current():
             return False
         present = target.present
@@ -232,7 +207,41 @@ class TimelineController(QObject):
         target.present, target.moments, self.current = None, [], index
         self._resume_pending = False
         self.branches_changed.emit()
+        self._show_trained()
+        if edit is not None:
+            self.notice.emit(f"Your change to the network that had not been trained yet "
+                             f"({describe_edit(run_graph, edit)}) was left behind: the canvas "
+                             f"shows '{target.name}' now, the network that trains.")
         return True
+
+    def keep_run(self, name: str, project: Any, start: Checkpoint, present: Checkpoint,
+                 learning_rate: float | None, snapshots: list[Snapshot]) -> Branch:
+        """Add a run trained side by side from ``start`` (the Compare window, ``project``:
+        its network and settings; ``present``: its whole final state) to the branch list,
+        resting: switching to it trains on from there. Its moments are the run's up to the
+        fork (when the network is the same), the fork and its end; ``kept`` hands its curve
+        (``snapshots``) to the loss plot under its name."""
+        names = [b.name for b in self.branches]
+        same = network_of(project.graph) == network_of(self.session.project.graph)
+        earlier = [c for c in self.store.checkpoints() if c.step < start.step] if same else []
+        branch = Branch(unique_name(names, name), learning_rate,
+                        settings_of(project.training), present, earlier + [start, present],
+                        start.step, copy.deepcopy(project.graph))
+        self.branches.append(branch)
+        self.kept.emit(branch.name, list(snapshots))
+        self.branches_changed.emit()
+        return branch
+
+    def _show_trained(self) -> None:
+        """``switched`` with the network and settings the session trains now (the rate it
+        trains with in the settings), for the window to show them."""
+        project = self.session.project
+        training: TrainConfig = copy.deepcopy(project.training)
+        rate = self.session.learning_rate_override
+        if rate is not None:
+            training.optimizer_options = {**training.optimizer_options,
+                                          "learning_rate": float(rate)}
+        self.switched.emit(copy.deepcopy(project.graph), training)
 
     def _resume_current(self) -> bool:
         """A reopened project's first Play: its current branch goes on with its own state
@@ -249,6 +258,7 @@ class TimelineController(QObject):
                 settings=branch.settings, graph=branch.graph)):
             return False
         branch.present, self._resume_pending = None, False
+        self._show_trained()
         self.notice.emit(f"'{branch.name}' trains on with its own settings ("
                          f"{settings_text(branch)}).")
         return True
@@ -308,7 +318,10 @@ class TimelineController(QObject):
         trainer = self.session.trainer  # the base rate it trained with (a rate set while
         rate = (trainer.optimizer.learning_rate  # paused is still pending: the new branch's)
                 if isinstance(trainer, Trainer) else branch.learning_rate)
-        return present, settings_of(project.training), rate, copy.deepcopy(project.graph)
+        canvas = self.graph_source() if self.graph_source is not None else None
+        graph = canvas if canvas is not None and edited_network(project.graph, canvas) is None \
+            else project.graph  # the canvas's when it is that network: boxes where left
+        return present, settings_of(project.training), rate, copy.deepcopy(graph)
 
     def _leave_current(self) -> bool:
         """Keep the current branch's whole state and timeline before another trains."""
@@ -385,16 +398,3 @@ class TimelineController(QObject):
         if state == "running" and self.shown is not None:
             self.shown, self.last_past = None, None  # Play resumes from the present
             self.returned.emit()
-
-
-def settings_text(branch: Branch) -> str:
-    """A branch's optimizer, batch and rate in a few words (``"sgd, batch 5, lr 0.05"``)."""
-    settings = branch.settings or {}
-    parts = [str(settings["optimizer"])] if "optimizer" in settings else []
-    if settings.get("batch_mode") == "mini":
-        parts.append(f"batch {settings.get('batch_size')}")
-    elif "batch_mode" in settings:
-        parts.append(f"{settings['batch_mode']} batch")
-    if branch.learning_rate is not None:
-        parts.append(f"lr {branch.learning_rate:g}")
-    return ", ".join(parts) or "the project's settings"

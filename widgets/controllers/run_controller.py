@@ -278,6 +278,8 @@ class RunController(QObject):
                 self.load_in_background(self.session.queued_command,
                                         weights=self._kept_for_preparation)
             return
+        if not self.structure_dirty:  # the session holds this network already (a timeline
+            return  # branch switch put the branch's network on the canvas)
         if self.state not in ACTIVE or self._try_live_data():
             return
         if self.win.timeline.controller.holds_edit():
@@ -302,6 +304,9 @@ class RunController(QObject):
         if loaded is not None and loaded.dataset == self.doc.project.dataset \
                 and network_of(loaded.graph) == network_of(self.doc.graph):
             self.structure_dirty = False
+        if loaded is not None and _same_but_learning_rate(loaded.training,
+                                                          self.doc.project.training):
+            self.settings_dirty = False  # it trains the settings shown, too
 
     def _try_live_data(self) -> bool:
         """Only the data changed (drawn points, noise, size): swap it into the running

@@ -328,6 +328,7 @@ def install_timeline(win: TimelineHost) -> TimelineBar:
     controller.graph_source = lambda: copy.deepcopy(win.doc.graph)
     controller.notice.connect(win.post)
     controller.branched.connect(win.run.on_timeline_branched)
+    controller.switched.connect(lambda graph, training: show_branch(win, graph, training))
     bar = TimelineBar(controller)
     win.doc.structure_changed.connect(bar.on_network_edited)
     dock = win.docks["loss"]
@@ -368,6 +369,13 @@ class StepMarker:
         if self.controller.is_scrubbed:
             self.line.setPos(float(snap.step))
             self.line.show()
+
+
+def show_branch(win: TimelineHost, graph: Any, training: Any) -> None:
+    """Another branch trains now: the canvas, inspector and training panel show its network
+    and settings (``ProjectDocument.show_branch``), and the run needs no reload for them."""
+    win.doc.show_branch(graph, training)
+    win.run.on_timeline_branched()
 
 
 def name_current_run(win: TimelineHost, controller: TimelineController) -> None:
