@@ -2,7 +2,7 @@
 
 ``busy_seconds()`` reads the whole machine's busy CPU time from ``/proc/stat`` (Linux; None
 elsewhere). ``OthersMeter.sample()`` subtracts this process's own CPU time (all its threads,
-``getrusage``) and divides by the wall time since its previous sample, once at least
+``time.process_time``) and divides by the wall time since its previous sample, once at least
 ``MIN_INTERVAL_S`` has passed (``/proc/stat`` counts in 10 ms ticks); in between it returns the
 last value, and None until it has two samples. ``engine.threads`` uses it so that a default
 thread budget does not raise BLAS threads onto cores other programs are busy on (OpenBLAS
@@ -13,7 +13,6 @@ threads spin while they wait: under load a 2-thread product ran several times sl
 from __future__ import annotations
 
 import os
-import resource
 import time
 
 MIN_INTERVAL_S = 0.5
@@ -36,8 +35,7 @@ def busy_seconds() -> float | None:
 
 def own_cpu_seconds() -> float:
     """CPU seconds this process (every thread) has used."""
-    ru = resource.getrusage(resource.RUSAGE_SELF)
-    return ru.ru_utime + ru.ru_stime
+    return time.process_time()  # user + system time of every thread, on every platform
 
 
 class OthersMeter:

@@ -35,6 +35,10 @@ ALLOWED: dict[tuple[str, str], str] = {
         "package_root(): the one place that knows where engine/ sits (clone or site-packages)",
     ("engine/layers/conv_exec.py", "a POSIX-only os call"):
         "sched_getaffinity behind hasattr(os, ...), os.cpu_count() elsewhere",
+    ("engine/threads.py", "a POSIX-only os call"):
+        "sched_getaffinity behind hasattr(os, ...), os.cpu_count() elsewhere",
+    ("engine/thread_load.py", "a path literal with '/' (use Path parts or engine.resources)"):
+        "/proc/stat is Linux's own file: elsewhere the open fails and busy_seconds() is None",
 }
 
 

@@ -1,11 +1,11 @@
 """What the benchmark knows about the machine: its load around each measurement, the GEMM peak,
 and the header (versions, CPUs, thread variables, BLAS libraries).
 
-Load: ``os.getloadavg()`` (1-minute average) is recorded before and after every measurement
+Load: the 1-minute load average is recorded before and after every measurement
 as the issue asks, but on a small machine it also carries the benchmark's own previous child
 (it decays over a minute). So a run is marked *under load* from what other processes did
 *during* it: the CPU time ``/proc/stat`` counts as busy on the whole machine minus the CPU
-time of the benchmark's own children (``getrusage(RUSAGE_CHILDREN)``), per second of wall
+time of the benchmark's own children (``os.times()``), per second of wall
 time, per core; above ``LOADED_PER_CORE`` (0.3) the run is marked. Where ``/proc/stat`` is
 missing (not Linux) the 1-minute load average before the run, per core, decides instead.
 
@@ -17,7 +17,6 @@ GFLOP/s of each workload is quoted against it.
 from __future__ import annotations
 
 import os
-import resource
 import time
 from typing import Any
 
@@ -36,13 +35,15 @@ def cores() -> int:
 
 
 def _children_cpu() -> float:
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return ru.ru_utime + ru.ru_stime
+    times = os.times()  # portable (Windows reports 0 for children: then the load decides)
+    return times.children_user + times.children_system
 
 
 def loadavg() -> float:
+    """The 1-minute load average, or NaN where the system has none (Windows)."""
+    read = getattr(os, "getloadavg", None)
     try:
-        return os.getloadavg()[0]
+        return read()[0] if read is not None else float("nan")
     except OSError:  # pragma: no cover - not available on this system
         return float("nan")
 
