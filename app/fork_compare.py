@@ -15,21 +15,27 @@ from that checkpoint.
   start fresh; ``ForkPlan.kept`` says which); its rate is the spec's, else the parent's.
 
 ``history_before(history, epoch)`` is the parent's curve up to the fork (epoch, train loss),
-drawn grey where the two curves part. No Qt.
+drawn grey where the two curves part. Each side runs as a ``ForkRun``, which also keeps its
+curve (the snapshots it handed out, without their probes); ``kept_run(plan, run)`` turns an
+ended run into a ``KeptRun`` — its network and settings, the fork, its whole final state
+(``engine.checkpoints.capture``), its rate and curve — for the timeline to keep as a branch
+of the main run (``TimelineController.keep_run``). No Qt.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.branch_settings import adapted
 from app.variants import VariantRun, VariantSpec, make_variant
 from engine.checkpoint_graft import graft, kept_text
-from engine.checkpoints import Checkpoint
+from engine.checkpoints import Checkpoint, capture
 from engine.model import Model
 from engine.project import Project
+from engine.snapshots import Snapshot
+from engine.training import Trainer
 
 
 @dataclass(frozen=True)
@@ -42,10 +48,46 @@ class ForkPlan:
     learning_rate: float | None
     kept: str = ""  # which layers kept the checkpoint's weights (a graph edit), in words
 
-    def run(self, data: Any = None) -> VariantRun:
+    def run(self, data: Any = None) -> ForkRun:
         """The run of this plan (not started)."""
-        return VariantRun(self.project, self.label, data, start=self.start,
-                          learning_rate=self.learning_rate)
+        return ForkRun(self.project, self.label, data, start=self.start,
+                       learning_rate=self.learning_rate)
+
+
+class ForkRun(VariantRun):
+    """A ``VariantRun`` that also keeps its curve: every snapshot drained, probes left out."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.curve: list[Snapshot] = []
+
+    def drain(self) -> list[Snapshot]:
+        new = super().drain()
+        self.curve.extend(replace(snap, probes={}) for snap in new)
+        return new
+
+
+@dataclass(frozen=True)
+class KeptRun:
+    """An ended run of the comparison, to be kept as a branch of the main run."""
+
+    name: str
+    project: Project  # its network and settings
+    start: Checkpoint  # where it started (fitted to its network and settings)
+    present: Checkpoint  # its whole state at the end
+    learning_rate: float | None
+    snapshots: list[Snapshot] = field(default_factory=list)  # its curve, oldest first
+
+
+def kept_run(plan: ForkPlan, run: ForkRun) -> KeptRun | str:
+    """``run`` (of ``plan``) as a ``KeptRun``, or why it cannot be kept, in plain words."""
+    if run.alive:
+        return "Let the runs finish or press Stop all first: a run is kept as it ends."
+    trainer = run.trainer
+    if not isinstance(trainer, Trainer) or run.last is None:
+        return f"'{plan.label}' did not train, so there is nothing to keep."
+    return KeptRun(plan.label, plan.project, plan.start, capture(trainer), plan.learning_rate,
+                   list(run.curve))
 
 
 def _same_graph(a: Project, b: Project) -> bool:

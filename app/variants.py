@@ -136,6 +136,7 @@ class VariantRun:
         self.last: Snapshot | None = None
         self.message: str | None = None
         self.model: Any = None  # set on the training thread: read it once the run has ended
+        self.trainer: Any = None  # likewise: its whole state once ended (keep it as a branch)
         self.data: Dataset | None = None  # the run's own data copy (read-only after prepare)
         self._stop = threading.Event()
         self._running = threading.Event()
@@ -200,7 +201,7 @@ class VariantRun:
         try:
             prepared = prepare(self.project, self._data)
             self.model, self.data = prepared.model, prepared.data
-            trainer = prepared.trainer
+            trainer = self.trainer = prepared.trainer
             if self.fork is not None:
                 if not isinstance(trainer, Trainer):
                     raise LayerLabError("Only networks trained on labelled data go on from a "

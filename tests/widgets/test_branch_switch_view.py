@@ -73,9 +73,6 @@ def test_switching_branches_shows_each_branch_network_and_settings(window, qtbot
     assert c.switch_to(1)  # back: the Dropout, 12 units and SGD again
     assert _screen(window) == branch_screen
     qtbot.waitUntil(lambda: window.run.state == "finished", timeout=30000)
-    a, b = window.session.project.training.to_dict(), doc.project.training.to_dict()
-    assert {k: (a[k], b[k]) for k in a if a[k] != b[k]} == {}
-    assert (window.run.structure_dirty, window.run.settings_dirty) == (False, False)
     assert not window.run.needs_load()
     # Play trains what the canvas shows (a fresh run of it, the run having ended)
     window.run.toggle_play()

@@ -15,6 +15,7 @@ and the preparation loads them into the new model) or start afresh.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
@@ -304,8 +305,8 @@ class RunController(QObject):
         if loaded is not None and loaded.dataset == self.doc.project.dataset \
                 and network_of(loaded.graph) == network_of(self.doc.graph):
             self.structure_dirty = False
-        if loaded is not None and _same_but_learning_rate(loaded.training,
-                                                          self.doc.project.training):
+        if loaded is not None and _same_but_learning_rate(  # the probes: the worker's
+                replace(loaded.training, probes=[]), replace(self.doc.project.training, probes=[])):
             self.settings_dirty = False  # it trains the settings shown, too
 
     def _try_live_data(self) -> bool:

@@ -9,6 +9,9 @@ branch — each on its own thread (``app.variants.VariantRun``), started at once
 curves are drawn from the fork (the parent's epochs before it in grey), their decision maps
 (or confusion matrices) side by side, and the table's note says which layers kept the
 checkpoint's weights after a graph edit. The main window's run stays paused meanwhile.
+Once the runs have ended (finished or Stop all), "Keep as branch" keeps one of them as a
+branch of the main run (``keep_requested(KeptRun)``, ``app.fork_compare.kept_run``: the
+timeline adds it to its branch list with its curve and final state, to switch to).
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QMenu, QPushButton, QWidget
 
-from app.fork_compare import ForkPlan, fork_plans, history_before
+from app.fork_compare import ForkPlan, ForkRun, KeptRun, fork_plans, history_before, kept_run
 from app.variants import VariantRun, VariantSpec
 from engine.checkpoints import Checkpoint
 from engine.training import Trainer
@@ -43,15 +46,61 @@ class ForkCompareWindow(VariantsWindow):
     """The Compare window running a branch beside its parent (see the module docstring)."""
 
     can_add = False
+    keep_requested = Signal(object)  # KeptRun: keep this run as a branch of the main run
+    keep_button: QPushButton | None = None
 
     def __init__(self, plans: list[ForkPlan], data: Any = None,
                  before: list[tuple[int, float]] | None = None,
                  parent: QWidget | None = None) -> None:
         self.plans = [replace(p, project=_with_map(p.project)) for p in plans]
         self.before = list(before or [])
+        self.kept_rows: set[int] = set()
         super().__init__(self.plans[0].project, data, parent)
         self.setWindowTitle("Branch and parent side by side")
         self.curve_start = self.before[-1:]  # both curves part where the parent was
+        self._build_keep()
+
+    def _build_keep(self) -> None:
+        """"Keep as branch": a menu of the runs, each kept once (once they have ended)."""
+        button = self.keep_button = QPushButton("Keep as branch")
+        button.setToolTip("Keep a run of this comparison as a branch of the main run: it "
+                          "appears in the timeline's branch list with its curve and where "
+                          "it ended, to switch to and train on.")
+        menu = QMenu(button)
+        for row, plan in enumerate(self.plans):
+            menu.addAction(f"Keep '{plan.label}'",
+                           lambda _c=False, r=row: self.keep_as_branch(r))
+        button.setMenu(menu)
+        buttons = self.layout().itemAt(0).layout()  # the row of Train / Pause / Stop all
+        buttons.insertWidget(buttons.count() - 1, button)
+        self.refresh()
+
+    def refresh(self) -> None:
+        super().refresh()
+        if self.keep_button is not None:
+            ended = self.group is not None and not self.group.running
+            self.keep_button.setEnabled(ended and len(self.kept_rows) < len(self.plans))
+            for row, action in enumerate(self.keep_button.menu().actions()):
+                action.setEnabled(row not in self.kept_rows)
+
+    def keep_as_branch(self, row: int) -> KeptRun | None:
+        """Keep the run of ``row`` (0: the parent, 1: the branch) as a branch of the main
+        run (``keep_requested``); None, with the reason in the note, when it cannot be."""
+        if self.group is None or row in self.kept_rows or not 0 <= row < len(self.plans):
+            return None
+        self.poll()  # its last snapshots, if not read yet
+        run = self.group.runs[row]
+        kept = kept_run(self.plans[row], run) if isinstance(run, ForkRun) else \
+            "This run cannot be kept."
+        if isinstance(kept, str):
+            self.note.setText(kept)
+            return None
+        self.kept_rows.add(row)
+        self.keep_requested.emit(kept)
+        self.refresh()
+        self.note.setText(f"Kept '{kept.name}' as a branch: switch to it in the timeline's "
+                          "list under the loss curve.")
+        return kept
 
     def labels(self) -> list[str]:
         return [plan.label for plan in self.plans]

@@ -16,6 +16,7 @@ moment to the same views a live snapshot reaches (plots, Look inside, training p
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -277,7 +278,15 @@ class TimelineBar(QWidget):
             if self.compare_window is not None:
                 self.compare_window.close()
             self.compare_window = result
+            result.keep_requested.connect(self.keep_compared)
         return result
+
+    def keep_compared(self, kept: Any) -> None:
+        """A run of the comparison (``app.fork_compare.KeptRun``) joins the branch list."""
+        branch = self.controller.keep_run(kept.name, kept.project, kept.start, kept.present,
+                                          kept.learning_rate, kept.snapshots)
+        self.controller.notice.emit(f"'{branch.name}' is kept as a branch: choose it in the "
+                                    "timeline's list to train it on from where it ended.")
 
     def _on_rename(self) -> None:
         c = self.controller
@@ -346,6 +355,7 @@ def install_timeline(win: TimelineHost) -> TimelineBar:
     controller.leaving.connect(loss.rename_run)
     controller.renamed.connect(loss.relabel_runs)
     controller.branch_deleted.connect(loss.drop_runs)
+    controller.kept.connect(loss.keep_snapshots)  # a compared run kept: its curve, dimmed
     controller.failed.connect(lambda message: win.post(message, "warning"))
     win.session.snapshot_ready.connect(bar.on_live_snapshot)
     win.session.history_cleared.connect(bar.refresh)
@@ -373,7 +383,9 @@ class StepMarker:
 
 def show_branch(win: TimelineHost, graph: Any, training: Any) -> None:
     """Another branch trains now: the canvas, inspector and training panel show its network
-    and settings (``ProjectDocument.show_branch``), and the run needs no reload for them."""
+    and settings (``ProjectDocument.show_branch``), and the run needs no reload for them.
+    The probes (what the views ask the run, set on the trainer's settings) stay the file's."""
+    training = replace(training, probes=list(win.doc.project.training.probes))
     win.doc.show_branch(graph, training)
     win.run.on_timeline_branched()
 

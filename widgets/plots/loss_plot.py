@@ -4,8 +4,9 @@
 drawn lightly, plus an EMA-smoothed line) and, once per finished epoch, the epoch's train and
 validation loss and accuracy. Buffers grow by doubling and the curves are updated in place with
 peak downsampling and clip-to-view, so a run of 100k steps stays cheap. ``start_run(label)``
-keeps the finished run as dimmed, labelled curves until ``clear_runs()``. Controls: log scale,
-smoothing slider, accuracy plot toggle; hovering shows a crosshair and the values under it.
+keeps the finished run as dimmed, labelled curves until ``clear_runs()`` (their bookkeeping,
+and a curve kept from another run's snapshots: ``loss_runs.KeptRuns``). Controls: log scale,
+smoothing, accuracy plot toggle; hovering shows a crosshair and the values under it.
 A GAN run also draws the generator's loss (``gan_loss.GeneratorLoss``); the step axis grows
 in coarse jumps (``coarse_range.CoarseXRange``), so it is not redrawn every frame.
 """
@@ -13,7 +14,6 @@ in coarse jumps (``coarse_range.CoarseXRange``), so it is not redrawn every fram
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayo
 
 from widgets.plots.coarse_range import CoarseXRange
 from widgets.plots.gan_loss import GeneratorLoss
+from widgets.plots.loss_runs import MAX_KEPT_RUNS, KeptRuns, RunCurves, readout_text  # noqa: F401
 from widgets.plots.palette import (
     LABEL_PT,
     VALIDATION,
@@ -32,45 +33,17 @@ from widgets.plots.palette import (
     compact_axes,
     current_style,
     plot_style,
-    run_color,
     style_axes,
 )
 from widgets.plots.series import MAX_POINTS, GrowingSeries, ema, thin_older_half  # noqa: F401
 
-MAX_KEPT_RUNS = 6
 REDRAW_INTERVAL_S = 1 / 12  # the curves follow the data at most ~12 times a second
 MAX_MARKED_EPOCHS = 60
 DEFAULT_SMOOTHING = 0.9
 MIN_HEIGHT_FOR_METRIC = 300  # below this the accuracy plot would squash the loss plot
 
 
-@dataclass
-class RunCurves:
-    """The series of one run (current or kept)."""
-
-    label: str
-    steps: GrowingSeries = field(default_factory=GrowingSeries)
-    smooth: GrowingSeries = field(default_factory=GrowingSeries)
-    train: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))
-    val: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))
-    acc_train: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))
-    acc_val: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))
-    epoch_marks: GrowingSeries = field(default_factory=lambda: GrowingSeries(64))  # x step, y epoch
-    last_epoch: int = 0
-    items: list[Any] = field(default_factory=list)  # plot items of a kept run
-    color: str = ""  # colour of a kept run
-
-    @property
-    def epochs(self) -> list[int]:
-        """The epoch numbers kept (older ones thinned in a long run)."""
-        return [int(e) for e in self.epoch_marks.y]
-
-    @property
-    def empty(self) -> bool:
-        return self.steps.n == 0 and self.train.n == 0 and self.val.n == 0
-
-
-class LossPlot(QWidget):
+class LossPlot(QWidget, KeptRuns):
     """Loss per step and per epoch (train/validation), accuracy per epoch, earlier runs dimmed."""
 
     MIN_WIDTH_BESIDE = 460  # a short panel this wide shows the accuracy beside the loss
@@ -287,32 +260,6 @@ class LossPlot(QWidget):
                 return float(value)
         return None
 
-    def start_run(self, label: str) -> None:
-        """Begin a new run; the current one (if it has data) stays as dimmed curves."""
-        if not self.run.empty:
-            self._keep_run(self.run)
-        self.run = RunCurves(label)
-        self._reset_current()
-
-    def rename_run(self, label: str) -> None:
-        """Name the current run in the key (a timeline branch: where it forked)."""
-        self.run.label = label
-        self._update_key()
-
-    def drop_runs(self, label: str) -> None:
-        """Remove the dimmed curves of the earlier runs called ``label`` (a deleted branch)."""
-        for run in [r for r in self.kept if r.label == label]:
-            self._drop_items(run)
-            self.kept.remove(run)
-        self._update_key()
-
-    def relabel_runs(self, old: str, new: str) -> None:
-        """Earlier runs called ``old`` are called ``new`` now (a renamed branch)."""
-        for run in self.kept:
-            if run.label == old:
-                run.label = new
-        self._update_key()
-
     def clear_runs(self) -> None:
         """Forget every run, the current one included."""
         for run in self.kept:
@@ -354,34 +301,6 @@ class LossPlot(QWidget):
             item.setSymbol(symbol)
         self._update_key()
         self._show_metric_plot()
-
-    def _keep_run(self, run: RunCurves) -> None:
-        if len(self.kept) >= MAX_KEPT_RUNS:
-            self._drop_items(self.kept.pop(0))
-        color = pg.mkColor(run_color(len(self.kept)))
-        color.setAlpha(150)
-        solid = pg.mkPen(color, width=1.8)
-        dashed = pg.mkPen(color, width=1.8, style=Qt.PenStyle.DashLine)
-        main = run.smooth if run.smooth.n else run.train
-        items = [self.loss_plot.plot(main.x.copy(), main.y.copy(), pen=solid,
-                                     name=f"earlier: {run.label}")]
-        if run.val.n:
-            items.append(self.loss_plot.plot(run.val.x.copy(), run.val.y.copy(), pen=dashed))
-        if run.acc_val.n:
-            items.append(self.metric_plot.plot(run.acc_val.x.copy(), run.acc_val.y.copy(),
-                                               pen=dashed))
-        for item in items:
-            item.setZValue(-5)
-        run.items = items
-        run.color = color.name()
-        self.kept.append(run)
-        self._update_key()
-
-    def _drop_items(self, run: RunCurves) -> None:
-        for item in run.items:
-            plot = self.metric_plot if item.getViewBox() is self.metric_plot.vb else self.loss_plot
-            plot.removeItem(item)
-        run.items = []
 
     def _show_metric_plot(self, *_: Any) -> None:
         """The accuracy (or R²) plot under the loss — beside it when the panel is short but
@@ -452,26 +371,7 @@ class LossPlot(QWidget):
     # -- hover read-out ------------------------------------------------------------------------
     def readout_at(self, x: float) -> str:
         """Text of the read-out for step ``x`` (empty when there is no data)."""
-        lines = []
-        steps = self.run.steps
-        if steps.n:
-            i = int(np.clip(np.searchsorted(steps.x, x), 0, steps.n - 1))
-            lines.append(f"step {int(steps.x[i])}:   loss {steps.y[i]:.4g}"
-                         f"   (smoothed {self.run.smooth.y[i]:.4g})")
-        ends = self.run.train.x if self.run.train.n else self.run.val.x
-        if len(ends):
-            j = int(np.clip(np.searchsorted(ends, x), 0, len(ends) - 1))
-            marks = self.run.epoch_marks
-            e = int(np.clip(np.searchsorted(marks.x, ends[j]), 0, max(marks.n - 1, 0)))
-            parts = [f"epoch {int(marks.y[e]) if marks.n else j + 1}:"]
-            for name, series in (("train loss", self.run.train), ("val loss", self.run.val),
-                                 (f"train {self.metric_name}", self.run.acc_train),
-                                 (f"val {self.metric_name}", self.run.acc_val)):
-                k = int(np.searchsorted(series.x, ends[j]))
-                if k < series.n and series.x[k] == ends[j]:
-                    parts.append(f"{name} {series.y[k]:.4g}")
-            lines.append("   ".join(parts))
-        return "\n".join(lines)
+        return readout_text(self.run, self.metric_name, x)
 
     def _on_mouse_moved(self, event: tuple) -> None:
         pos = event[0]
