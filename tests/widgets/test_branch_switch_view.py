@@ -92,3 +92,31 @@ def test_an_untrained_edit_is_left_behind_with_a_notice(window, qtbot):
     assert bar.controller.switch_to(0)
     assert posted and "removed dropout_1" in posted[0] and "'first run'" in posted[0]
     qtbot.waitUntil(lambda: window.run.state == "finished", timeout=30000)
+
+
+
+def test_switching_while_running_neither_asks_nor_reloads(window, qtbot):
+    asked: list[bool] = []
+    window.run.ask_keep_weights = lambda: asked.append(True) or True
+    window.doc.set_training({"epochs": 400})
+    window.run.toggle_play()
+    qtbot.waitUntil(lambda: bool(window.session.checkpoints.checkpoints())
+                    and window.session.checkpoints.checkpoints()[-1].epoch >= 2, timeout=30000)
+    bar, c = window.timeline, window.timeline.controller
+    bar.refresh()
+    bar.drag_to(2)  # pauses the run
+    qtbot.waitUntil(lambda: c.last_past is not None, timeout=10000)
+    dropout = window.doc.insert_on_wire("Dropout", Edge("hidden1", "hidden2", 0), (0.0, 0.0))
+    window.run.toggle_play()  # the branch trains the edited network
+    qtbot.waitUntil(lambda: c.current == 1 and window.run.state == "running", timeout=10000)
+    replaced: list[object] = []  # the data is not swapped in again either
+    window.session.data_replaced.connect(replaced.append)
+    assert c.switch_to(0) and dropout not in window.doc.graph.nodes
+    qtbot.wait(300)  # the structure timer has fired: nothing to reload, nothing to ask
+    assert asked == [] and replaced == []
+    assert window.run.state == "running" and not window.run.needs_load()
+    assert c.switch_to(1) and dropout in window.doc.graph.nodes
+    qtbot.wait(300)
+    assert asked == [] and window.run.state == "running" and not window.run.needs_load()
+    assert dropout in window.session.project.graph.nodes
+    window.run.stop()
