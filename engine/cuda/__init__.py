@@ -19,9 +19,9 @@ run under the simulator, and cuBLAS would make the products untestable in CI).
   SimpleRNN, LSTM and GRU forward and backward.
 - ``ops``, ``ops_conv``, ``ops_graph``, ``ops_recurrent``: host-side launchers (grid sizes)
   for the kernels above.
-- ``device_layers``, ``device_graph_layers``, ``device_seq_layers``: the GPU twin of each CPU layer kind that trains
-  on the GPU; ``graph``: ``DeviceGraph`` runs them in the model's topological order (chains
-  and residual DAGs).
+- ``device_layers``, ``device_graph_layers``, ``device_seq_layers``: the GPU twin of each CPU
+  layer kind that trains on the GPU; ``graph``: ``DeviceGraph`` runs them in the model's
+  topological order (chains and residual DAGs).
 - ``stepper``: ``CudaStepper``, whole training chunks of a network on the device.
 - ``placement``: which layers stay on the CPU under ``cuda`` and why; ``report``: the lines
   the CLI and the training panel show before training.

@@ -43,6 +43,7 @@ from engine.layers.embedding import token_ids
 from engine.losses import Loss
 from engine.model import Model
 from engine.optimizers import Optimizer
+from engine.stepper_delegate import delegate_of
 
 
 class CudaStepper:
@@ -200,9 +201,5 @@ class CudaStepper:
 def runs_on_gpu(stepper: object) -> bool:
     """Whether a trainer's stepper trains on the GPU: a ``CudaStepper``, or an
     autoencoder's ``ReconstructionStepper`` whose plain chunks (no input noise, no sparsity)
-    run on one."""
-    from engine.generative.autoencoder import ReconstructionStepper
-
-    if isinstance(stepper, ReconstructionStepper):
-        stepper = stepper.fused
-    return isinstance(stepper, CudaStepper)
+    run on one (a ``DelegatingStepper`` is looked through to its ``fused`` stepper)."""
+    return isinstance(delegate_of(stepper), CudaStepper)

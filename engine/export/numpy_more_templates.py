@@ -1,13 +1,13 @@
 """NumPy export templates of Conv1D, Conv2DTranspose, Upsample2D, PReLU, OneHot,
-SpatialDropout2D and Bidirectional — forward and backward —
-registered into ``numpy_templates.NUMPY_TEMPLATES`` (imported at the end of that module), with
-that module's conventions. The blocks they call are in ``numpy_more_blocks``.
+SpatialDropout2D and Bidirectional — forward and backward — registered into
+``numpy_template_base.NUMPY_TEMPLATES`` (``numpy_templates`` imports this module), with that
+module's conventions. The blocks they call are in ``numpy_more_blocks``.
 """
 
 from __future__ import annotations
 
 from engine.export.geometry import pair
-from engine.export.numpy_templates import Lines, g, p, single, template
+from engine.export.numpy_template_base import Lines, g, p, single, template
 from engine.export.plan import Step
 from engine.layers.conv_transpose import Conv2DTranspose
 from engine.layers.conv_utils import pads

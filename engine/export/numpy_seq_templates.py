@@ -2,8 +2,8 @@
 BatchNormalization, PositionalEncoding, MultiHeadAttention, ScaledDotProductAttention and
 SequencePooling — forward and backward.
 
-Registered into ``numpy_templates.NUMPY_TEMPLATES`` (imported at the end of that module);
-the conventions are that module's: forward lines assign ``step.var`` and keep what backward
+Registered into ``numpy_template_base.NUMPY_TEMPLATES`` (``numpy_templates`` imports this
+module); the conventions are that module's: forward lines assign ``step.var`` and keep what backward
 needs in ``cache["<name>"]``, backward lines read ``d_<var>`` and assign the inputs'
 gradients to ``targets`` and the parameters' to ``G["<name>/<param>"]``. The blocks they call
 are in ``numpy_seq_blocks``.
@@ -11,7 +11,7 @@ are in ``numpy_seq_blocks``.
 
 from __future__ import annotations
 
-from engine.export.numpy_templates import (
+from engine.export.numpy_template_base import (
     Lines,
     bptt,
     g,

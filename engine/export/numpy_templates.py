@@ -7,54 +7,32 @@ the layer's variable (``step.var``) and may keep what the backward pass needs in
 assign each input's gradient to the matching name in ``targets`` ("_" for the data) and the
 parameters' gradients to ``G["<name>/<param>"]``. ``blocks`` are the functions of
 ``numpy_blocks`` the lines call.
+
+The registry and the shared helpers live in ``numpy_template_base`` (re-exported here); this
+module is the one callers import: it registers the core kinds and then imports
+``numpy_more_templates`` and ``numpy_seq_templates``, which register the rest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from engine.export.geometry import conv_geometry, pool_geometry
+from engine.export.numpy_template_base import (
+    NUMPY_TEMPLATES,
+    Lines,
+    NumpyTemplate,
+    bptt,
+    g,
+    p,
+    recurrent_args,
+    single,
+    state_names,
+    state_targets,
+    template,
+)
 from engine.export.plan import Step
 
-Lines = list[str]
-
-
-@dataclass(frozen=True)
-class NumpyTemplate:
-    forward: Callable[[Step], Lines]
-    backward: Callable[[Step, list[str]], Lines] | None
-    blocks: tuple[str, ...] | Callable[[Step], tuple[str, ...]]  # fixed, or per the options
-
-    def blocks_for(self, step: Step) -> tuple[str, ...]:
-        return self.blocks(step) if callable(self.blocks) else self.blocks
-
-
-NUMPY_TEMPLATES: dict[str, NumpyTemplate] = {}
-
-
-def template(*kinds: str, blocks: tuple[str, ...] | Callable[[Step], tuple[str, ...]] = (),
-             backward: Callable[[Step, list[str]], Lines] | None = None):
-    """Register the decorated forward template for ``kinds``."""
-    def wrap(forward: Callable[[Step], Lines]) -> Callable[[Step], Lines]:
-        for kind in kinds:
-            NUMPY_TEMPLATES[kind] = NumpyTemplate(forward, backward, blocks)
-        return forward
-    return wrap
-
-
-def p(step: Step, key: str) -> str:
-    """The expression for a parameter (``None`` when the layer has no such parameter)."""
-    return f'P["{step.name}/{key}"]' if key in step.params else "None"
-
-
-def g(step: Step, key: str) -> str:
-    """Where a parameter's gradient goes (``_`` when the layer has no such parameter)."""
-    return f'G["{step.name}/{key}"]' if key in step.params else "_"
-
-
-def single(step: Step) -> str:
-    return step.inputs[0]
+__all__ = ["NUMPY_TEMPLATES", "Lines", "NumpyTemplate", "bptt", "g", "p", "recurrent_args",
+           "single", "state_names", "state_targets", "template"]
 
 
 # -- dense and activations ------------------------------------------------------------------
@@ -219,32 +197,6 @@ def _gmp(step: Step) -> Lines:
 
 
 # -- sequences ---------------------------------------------------------------------------------
-def state_names(step: Step) -> list[str]:
-    """The initial states a recurrent layer can take after its sequence (ports 1, 2)."""
-    return ["h0", "c0"] if step.kind == "LSTM" else ["h0"]
-
-
-def recurrent_args(step: Step) -> str:
-    """The forward call's optional arguments: the wired initial states and the padding mask
-    (``keep``: True at the steps whose input vector is not all zeros)."""
-    args = [f"{name}={var}" for name, var in zip(state_names(step), step.inputs[1:])]
-    if step.options.get("mask_padding"):
-        args.append(f"keep=np.any({single(step)} != 0, axis=2)")
-    return "".join(f", {a}" for a in args)
-
-
-def state_targets(step: Step, targets: list[str]) -> str:
-    """Where the backward call's state gradients go (``_`` for a state that is not wired)."""
-    wanted = targets[1:] + ["_"] * (len(state_names(step)) + 1 - len(targets))
-    return ", ".join(wanted)
-
-
-def bptt(step: Step) -> str:
-    """The backward call's truncated-BPTT argument (nothing for the whole sequence)."""
-    k = int(step.options.get("bptt_steps", 0) or 0)
-    return f", bptt_steps={k}" if k > 0 else ""
-
-
 def _rnn_backward(step: Step, targets: list[str]) -> Lines:
     fn = "lstm_backward" if step.kind == "LSTM" else "rnn_backward"
     return [f'{targets[0]}, {g(step, "kernel")}, {g(step, "recurrent_kernel")}, '

@@ -1,5 +1,6 @@
 """PyTorch templates of MultiHeadAttention and ScaledDotProductAttention (registered into
-``torch_templates``), with the engine's scaling and masks written out.
+``torch_template_base``; ``torch_templates`` imports this module), with the engine's scaling
+and masks written out.
 
 Both layers compute ``softmax(Q·Kᵀ/√d_k)·V`` (``engine.kernels.attention.attend``): ``causal``
 hides the keys after each query (``j > i``), ``mask_padding`` hides the key positions whose
@@ -13,7 +14,7 @@ ScaledDotProductAttention has no weights: one wire is Q = K = V, two are Q and K
 from __future__ import annotations
 
 from engine.export.plan_steps import ExportError, Step
-from engine.export.torch_templates import COMPOSITE_SOURCES, Arrays, TorchCode, template
+from engine.export.torch_template_base import COMPOSITE_SOURCES, Arrays, TorchCode, template
 
 COMPOSITE_SOURCES["attend"] = '''def keys_kept(x):
     """x (B, T, F) -> (B, T) bool: False at the padding steps (all-zero feature vectors)."""

@@ -1,5 +1,6 @@
 """PyTorch templates of Conv1D, Conv2DTranspose, Upsample2D, PReLU, OneHot,
-SpatialDropout2D and BatchNormalization (registered into ``torch_templates``).
+SpatialDropout2D and BatchNormalization (registered into ``torch_template_base``;
+``torch_templates`` imports this module).
 
 Layouts bridged: Conv1D reads sequences channels-last ``(B, T, C)`` (as Keras), torch's
 ``nn.Conv1d`` channels-first, so the script transposes around it; its kernel ``(F, C, k)`` is
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from engine.export.geometry import pair
 from engine.export.plan_steps import Step
-from engine.export.torch_templates import COMPOSITE_SOURCES, Arrays, TorchCode, act, template
+from engine.export.torch_template_base import COMPOSITE_SOURCES, Arrays, TorchCode, act, template
 from engine.layers.conv_utils import pads
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 import numpy as np
 
 from engine.export.plan_steps import ExportError, Step
-from engine.export.torch_templates import COMPOSITE_SOURCES, Arrays, TorchCode, template
+from engine.export.torch_template_base import COMPOSITE_SOURCES, Arrays, TorchCode, template
 
 MODULES = {"SimpleRNN": "nn.RNN", "LSTM": "nn.LSTM", "GRU": "nn.GRU"}
 

@@ -12,61 +12,30 @@ LayerLab's general key/value sizes, positional encodings, "same" padding with st
 written out as small composites. ``torch_attention`` adds both attention layers,
 ``torch_layers`` the convolutions beyond Conv2D,
 upsampling, PReLU, OneHot and BatchNormalization, ``torch_recurrent`` the recurrent layers;
-composites' source text is collected in ``COMPOSITE_SOURCES``.
+composites' source text is collected in ``COMPOSITE_SOURCES``. The registry and the shared
+pieces live in ``torch_template_base`` (re-exported here); callers import this module.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
-
-import numpy as np
 
 from engine.export.geometry import conv_geometry, pool_geometry
 from engine.export.plan import ExportError, Step
+from engine.export.torch_template_base import (
+    ACTIVATIONS,
+    COMPOSITE_SOURCES,
+    TORCH_TEMPLATES,
+    Arrays,
+    TorchCode,
+    act,
+    same,
+    template,
+)
 
-Arrays = dict[str, np.ndarray]
-
-ACTIVATIONS = {"linear": "{x}", "sigmoid": "torch.sigmoid({x})", "tanh": "torch.tanh({x})",
-               "relu": "F.relu({x})", "leaky_relu": "F.leaky_relu({x}, 0.01)",
-               "elu": "F.elu({x})", "selu": "F.selu({x})", "softplus": "F.softplus({x})",
-               "silu": "F.silu({x})", "gelu": "F.gelu({x})",
-               "hard_sigmoid": "F.hardsigmoid({x})", "softmax": "torch.softmax({x}, dim=-1)"}
-
-
-def same(arrays: Arrays) -> Arrays:
-    return dict(arrays)
-
-
-@dataclass
-class TorchCode:
-    init: list[str]
-    forward: str
-    to_torch: Callable[[Arrays], Arrays] = same
-    from_torch: Callable[[Arrays], Arrays] = same
-    classes: tuple[str, ...] = ()  # composite module classes the script must define
-    notes: list[str] = field(default_factory=list)
-
-
-TORCH_TEMPLATES: dict[str, Callable[[Step], TorchCode]] = {}
-# source of the composites (``TorchCode.classes``) the template modules define
-COMPOSITE_SOURCES: dict[str, str] = {}
-
-
-def template(*kinds: str):
-    def wrap(fn: Callable[[Step], TorchCode]) -> Callable[[Step], TorchCode]:
-        for kind in kinds:
-            TORCH_TEMPLATES[kind] = fn
-        return fn
-    return wrap
-
-
-def act(name: str, x: str, where: str) -> str:
-    if name not in ACTIVATIONS:
-        raise ExportError(f"The activation {name} of {where} has no PyTorch equivalent in the "
-                          f"export; supported: {', '.join(ACTIVATIONS)}.")
-    return ACTIVATIONS[name].format(x=x)
+__all__ = ["ACTIVATIONS", "COMPOSITE_SOURCES", "TORCH_TEMPLATES", "Arrays", "TorchCode", "act",
+           "code_for", "describe_options", "linear_maps", "same", "template"]
 
 
 def linear_maps() -> tuple[Callable[[Arrays], Arrays], Callable[[Arrays], Arrays]]:

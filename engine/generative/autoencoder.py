@@ -44,6 +44,7 @@ from engine.stepper import (
     penalized_params,
     step_trainable,
 )
+from engine.stepper_delegate import DelegatingStepper
 from engine.targets import TargetCoder
 from engine.training import TrainConfig, Trainer, check_data_fits
 from engine.types import ConfigError, format_shape
@@ -179,7 +180,7 @@ class AutoencoderTrainer(Trainer):
         return result
 
 
-class ReconstructionStepper:
+class ReconstructionStepper(DelegatingStepper):
     """Runs optimizer steps of an ``AutoencoderTrainer`` over a chunk of mini-batches.
 
     A plain autoencoder that is a chain of Dense layers (no Sampling layer) runs its chunks on
