@@ -235,7 +235,7 @@ class TrainingSession(SessionLive):
     def branch_from(self, checkpoint: Checkpoint, moments: list[Checkpoint] | None = None,
                     learning_rate: float | None = None,
                     settings: dict[str, Any] | None = None,
-                    graph: Graph | None = None) -> bool:
+                    graph: Graph | None = None, mode: str = "running") -> bool:
         """Train on from a past ``checkpoint`` of this run (the timeline's "Branch from
         here"): a new trainer with this run's settings and the learning rate set now, loaded
         with the checkpoint (``engine.checkpoints.restore``: it goes on exactly where the run
@@ -244,7 +244,8 @@ class TrainingSession(SessionLive):
         left earlier, with its ``learning_rate``). ``settings``: optimizer and batch size to
         train on with (``app.branch_settings``). ``graph``: the network it trains (an edited
         one: the checkpoint was fitted to it, ``app.branch_graph``; a new branch's timeline then
-        starts at the fork). False + ``error_occurred`` if it cannot."""
+        starts at the fork). ``mode``: "running", or "step"/"epoch" for a Step that resumes it.
+        False + ``error_occurred`` if it cannot."""
         if self.project is None or self.prepared is None:
             return False
         earlier = [c for c in self.checkpoints.checkpoints() if c.step <= checkpoint.step]
@@ -269,7 +270,7 @@ class TrainingSession(SessionLive):
         self.project, self.prepared, self._restored = project, prepared, False
         self._clear_history()
         self.checkpoints.replace_all(earlier if moments is None else moments)
-        self._start_worker("running")
+        self._start_worker(mode)
         return True
 
     @property

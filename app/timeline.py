@@ -133,11 +133,11 @@ class TimelineController(QObject):
         shown, or a reopened project's current branch going on with its own state."""
         return self.holds_edit() or self._resume_pending
 
-    def play(self) -> bool:
-        """Play when ``takes_play``: branch from here, or resume the reopened branch."""
+    def play(self, mode: str = "running") -> bool:
+        """Play or Step (``mode``) when ``takes_play``: branch here, or resume the reopened one."""
         if self.holds_edit():
-            return self.branch_here()
-        return self._resume_pending and self._resume_current()
+            return self.branch_here(mode)
+        return self._resume_pending and self._resume_current(mode)
 
     # -- commands (GUI thread) ---------------------------------------------------------------
     def show_checkpoint(self, checkpoint: Checkpoint) -> None:
@@ -149,7 +149,7 @@ class TimelineController(QObject):
         self.shown = checkpoint
         self._ask(moment_of(checkpoint))
 
-    def branch_here(self) -> bool:
+    def branch_here(self, mode: str = "running") -> bool:
         """Train on from the moment shown, with the learning rate, optimizer and batch size
         set now and the canvas's network (a new curve from its step;
         ``session.branch_from``). False when nothing past is shown or it cannot."""
@@ -168,7 +168,7 @@ class TimelineController(QObject):
         settings = self.settings_now()
         old = self.session.project.training
         if not self._switch(lambda: self.session.branch_from(checkpoint, settings=settings,
-                                                             graph=graph)):
+                                                             graph=graph, mode=mode)):
             return False
         trainer, new = self.session.trainer, self.session.project.training
         rate = trainer.learning_rate() if trainer is not None else None
@@ -243,7 +243,7 @@ class TimelineController(QObject):
                                           "learning_rate": float(rate)}
         self.switched.emit(copy.deepcopy(project.graph), training)
 
-    def _resume_current(self) -> bool:
+    def _resume_current(self, mode: str = "running") -> bool:
         """A reopened project's first Play: its current branch goes on with its own state
         (saved whole; older files: the saved weights), settings, rate and network."""
         branch = self.branches[self.current]
@@ -255,7 +255,7 @@ class TimelineController(QObject):
         moments = self.store.checkpoints()
         if not self._switch(lambda: self.session.branch_from(
                 present, moments=moments, learning_rate=branch.learning_rate,
-                settings=branch.settings, graph=branch.graph)):
+                settings=branch.settings, graph=branch.graph, mode=mode)):
             return False
         branch.present, self._resume_pending = None, False
         self._show_trained()

@@ -97,12 +97,12 @@ class RunController(QObject):
         """Play ("running") or Step ("step", "epoch"): prepare the document's run first when
         it changed, a fresh one after a run ended; queued while a preparation runs."""
         session, timeline = self.session, self.win.timeline.controller
-        if mode == "running" and timeline.takes_play():  # a branch from the moment shown,
-            problems = self.problems_now()  # or a reopened project's current branch
+        if timeline.takes_play():  # a branch from the moment shown, or a reopened
+            problems = self.problems_now()  # project's current branch (Play or Step)
             if timeline.holds_edit() and errors(problems):
                 self._fail(refusal(problems))
             else:
-                timeline.play()
+                timeline.play(mode)
         elif self.needs_load():
             self.load_in_background(mode, keep_weights=self._keep_weights_now())
         elif session.state in ENDED and not session.preparing:
