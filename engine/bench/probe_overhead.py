@@ -3,8 +3,8 @@
 Trains exactly like the ``engine`` competitor, but between chunks of steps it computes the
 probes a learner watching the "Look inside" dock causes, at the app's cadence for full probe
 sets (``app/probe_schedule.py``): at most every ``MIN_INTERVAL_S`` and never more than
-``COST_SHARE`` of the time, within ``BUDGET_S`` per frame. ``probes ÷ engine`` is the slowdown probes cost
-(issue target: ≤ 1.15). The requests are the Coach's dynamics plus one view per family:
+``COST_SHARE`` of the time, within ``BUDGET_S`` per frame. ``probes ÷ engine`` is the slowdown
+probes cost (issue target: ≤ 1.15). The requests are the Coach's dynamics plus one view per family:
 saliency for every classifier, feature maps and filters when the network has convolutions.
 """
 
