@@ -69,6 +69,8 @@ def free_slot(graph: Graph, anchor: tuple[float, float]) -> tuple[float, float]:
 def add_from_palette(view: CanvasView, doc: ProjectDocument, kind: str) -> str:
     """Add ``kind`` as the palette's double-click does; select and show it. Returns the
     status-bar hint ("" when the view already posted one, e.g. for a block)."""
+    if view.refused_undrawn("Adding a layer"):
+        return ""
     graph = doc.graph
     selected = view.selected_layers()
     anchor = follow_layer(graph, selected)

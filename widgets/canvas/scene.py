@@ -5,6 +5,10 @@ removed in a slot of one of the document's signals (``layer_added``, ``edge_remo
 ``shapes_changed``, ``project_loaded`` …), so undo/redo, loading a file and editing in the
 inspector all show up the same way. Dragging a node moves only the item; the view commits the
 move to the document on release.
+
+A network of more than ``MAX_DRAWN_LAYERS`` layers gets no items at all (``undrawn`` says how
+many layers there are; the view paints a note instead, ``widgets.canvas.overflow``); an edit
+that brings it back under the limit rebuilds the items.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from engine.layers import LAYERS
 from engine.types import format_shape
 from widgets.canvas.edge_item import EdgeItem
 from widgets.canvas.node_item import NodeItem, PortItem
+from widgets.canvas.overflow import MAX_DRAWN_LAYERS
 
 
 class CanvasScene(QGraphicsScene):
@@ -41,6 +46,12 @@ class CanvasScene(QGraphicsScene):
         doc.shapes_changed.connect(self._on_shapes_changed)
         doc.project_loaded.connect(self._on_project_loaded)
         self._on_project_loaded()
+
+    @property
+    def undrawn(self) -> int:
+        """The document's layer count when it is over ``MAX_DRAWN_LAYERS`` (no items), else 0."""
+        count = len(self.doc.graph.nodes)
+        return count if count > MAX_DRAWN_LAYERS else 0
 
     # -- lookups -------------------------------------------------------------------------------
     def node_at(self, pos: QPointF, exclude: NodeItem | None = None) -> NodeItem | None:
@@ -76,6 +87,9 @@ class CanvasScene(QGraphicsScene):
         for box in list(self.nodes.values()):
             self.removeItem(box)
         self.nodes, self.edges = {}, {}
+        if self.undrawn:
+            self.update()  # the view's note replaces the items
+            return
         for name in self.doc.graph.nodes:
             self._on_layer_added(name)
         for edge in self.doc.graph.edges:
@@ -83,6 +97,10 @@ class CanvasScene(QGraphicsScene):
         self._on_shapes_changed(self.doc.report)
 
     def _on_layer_added(self, name: str) -> None:
+        if self.undrawn:
+            if self.nodes:  # this layer took the network over the limit
+                self._on_project_loaded()
+            return
         if name in self.nodes:
             return
         item = NodeItem(self.doc.graph.nodes[name])
@@ -97,6 +115,8 @@ class CanvasScene(QGraphicsScene):
         item = self.nodes.pop(name, None)
         if item is not None:
             self.removeItem(item)
+        elif not self.nodes and self.doc.graph.nodes and not self.undrawn:
+            self._on_project_loaded()  # back under the limit: draw it again
 
     def _on_layer_moved(self, name: str) -> None:
         item = self.nodes.get(name)

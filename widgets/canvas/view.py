@@ -35,6 +35,7 @@ from widgets.canvas import editing
 from widgets.canvas import style as st
 from widgets.canvas.edge_item import EdgeItem
 from widgets.canvas.layout import COLUMN_STEP
+from widgets.canvas.overflow import edit_refused, not_drawn_note, paint_note
 from widgets.canvas.scene import CanvasScene
 from widgets.canvas.wiring import WireDrag
 from widgets.canvas.zoom_view import MIN_FIT_ZOOM, ZoomView
@@ -77,6 +78,8 @@ class CanvasView(ZoomView):
         """Add ``kind`` centred at ``scene_pos`` — or into the wire there; select it.
 
         ``kind`` may be ``"block:<key>"``: a palette block that expands into its layers."""
+        if self.refused_undrawn("Adding a layer"):
+            return None
         if kind.startswith(BLOCK_PREFIX):
             return self._add_block_at(kind[len(BLOCK_PREFIX):], scene_pos)
         if kind not in LAYERS:
@@ -130,13 +133,23 @@ class CanvasView(ZoomView):
         if count:
             self.message_posted.emit(f"Copied {count} layer(s).")
 
+    def refused_undrawn(self, action: str) -> bool:
+        """True (and the reason posted) when the network is too large for the canvas to draw."""
+        if self.canvas.undrawn:
+            self.message_posted.emit(edit_refused(self.canvas.undrawn, action))
+        return bool(self.canvas.undrawn)
+
     def paste(self) -> None:
+        if self.refused_undrawn("Paste"):
+            return
         names = editing.paste_clipboard(self.doc)
         if names:
             self.select_layers(names)
 
     def auto_layout(self) -> None:
         """Columns by depth, wrapped into bands that fit the view's width at a readable zoom."""
+        if self.refused_undrawn("Auto layout"):
+            return
         width = self.viewport().width() / MIN_FIT_ZOOM
         wrap = max(2, int((width - st.NODE_WIDTH - 80) // COLUMN_STEP) + 1)
         problem = editing.auto_layout(self.doc, wrap)
@@ -326,6 +339,9 @@ class CanvasView(ZoomView):
         painter.drawPoints(st.grid_points(rect))
 
     def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:  # noqa: N802
+        if self.canvas.undrawn:
+            paint_note(painter, QRectF(self.viewport().rect()), not_drawn_note(self.canvas.undrawn))
+            return
         if self.canvas.nodes:
             return
         painter.save()
