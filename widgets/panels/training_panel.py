@@ -50,8 +50,10 @@ from widgets.panels.training_choices import (
 CLASS_WEIGHTS = [("none (every point counts the same)", "none"),
                  ("balanced (rare classes count more)", "balanced")]
 CONTROL_NAMES = ("play", "step_batch", "step_epoch", "stop", "reset")
-STATS = (("epoch", "Epoch"), ("step", "Step"), ("speed", "Samples/s"), ("elapsed", "Time"),
-         ("train_loss", "Train loss"), ("val_loss", "Val. loss"), ("accuracy", "Accuracy"))
+STATS = (("epoch", "Epoch"), ("step", "Step"), ("speed", "Samples/s"),
+         ("train_loss", "Train loss"), ("val_loss", "Val. loss"), ("accuracy", "Accuracy"),
+         ("elapsed", "Time"))
+STAT_COLUMNS = 3  # four did not fit the left dock at 1280×720: "Time" was cut to "Tim"
 
 
 class TrainingPanel(QWidget):
@@ -109,15 +111,17 @@ class TrainingPanel(QWidget):
             name.setProperty("role", "stat-name")
             value = QLabel("–")
             value.setProperty("role", "stat-value")
-            grid.addWidget(name, 2 * (i // 4), i % 4)
-            grid.addWidget(value, 2 * (i // 4) + 1, i % 4)
+            row, column = divmod(i, STAT_COLUMNS)
+            grid.addWidget(name, 2 * row, column)
+            grid.addWidget(value, 2 * row + 1, column)
             self.values[key] = value
-        for column in range(4):
+        for column in range(STAT_COLUMNS):
             grid.setColumnStretch(column, 1)
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.progress.setFormat("epoch %v of %m")
-        grid.addWidget(self.progress, 4, 0, 1, 4)
+        rows = -(-len(STATS) // STAT_COLUMNS)
+        grid.addWidget(self.progress, 2 * rows, 0, 1, STAT_COLUMNS)
         return box
 
     def _settings_box(self) -> QGroupBox:
