@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QMenu, QPushButton, QWidget
+from PySide6.QtWidgets import QBoxLayout, QMenu, QPushButton, QWidget
 
 from app.fork_compare import ForkPlan, ForkRun, KeptRun, fork_plans, history_before, kept_run
 from app.variants import VariantRun, VariantSpec
@@ -68,12 +68,21 @@ class ForkCompareWindow(VariantsWindow):
                           "it ended, to switch to and train on.")
         menu = QMenu(button)
         for row, plan in enumerate(self.plans):
-            menu.addAction(f"Keep '{plan.label}'",
-                           lambda _c=False, r=row: self.keep_as_branch(r))
+            def keep(_checked: bool = False, r: int = row) -> None:
+                self.keep_as_branch(r)
+
+            menu.addAction(f"Keep '{plan.label}'").triggered.connect(keep)
         button.setMenu(menu)
-        buttons = self.layout().itemAt(0).layout()  # the row of Train / Pause / Stop all
-        buttons.insertWidget(buttons.count() - 1, button)
+        self._button_row().insertWidget(self._button_row().count() - 1, button)
         self.refresh()
+
+    def _button_row(self) -> QBoxLayout:
+        """The row of Train / Pause / Stop all (the first item of the window's layout)."""
+        outer = self.layout()
+        item = outer.itemAt(0) if outer is not None else None
+        row = item.layout() if item is not None else None
+        assert isinstance(row, QBoxLayout), "the comparison window starts with its button row"
+        return row
 
     def refresh(self) -> None:
         super().refresh()

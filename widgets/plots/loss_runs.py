@@ -96,7 +96,10 @@ class KeptRuns:
     kept: list[RunCurves]
     loss_plot: Any
     metric_plot: Any
-    smoothing: float
+
+    @property
+    def smoothing(self) -> float:  # LossPlot's: the smoothing slider's weight
+        raise NotImplementedError
 
     def _update_key(self) -> None: ...
 
