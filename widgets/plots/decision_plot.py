@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -44,6 +44,7 @@ POINT_SIZE = 9
 RING_SIZE = 13  # a thin ring just outside a point: the map shows through between rings
 RING_WIDTH = 1.3
 EMPTY_VIEW = (-1.5, 1.5)  # what an empty point set shows, to draw on
+SWITCH_GAP = 4  # px around the "Edit points" switch in its strip above the view box
 
 
 def cell_index(points: np.ndarray, extent: np.ndarray, grid: int) -> np.ndarray:
@@ -132,8 +133,8 @@ class DecisionPlot(QWidget):
 
     def _lay_out(self) -> None:
         """Editing row, plot, then the legend on a line of its own; the "Edit points" switch
-        sits in the plot's top-right corner (over the map's corner), so the
-        key stays one line in a 460 px column (1280×720)."""
+        sits top right in a strip the plot keeps free above its view box (``_place_switch``),
+        so it never hides a point and the key stays one line in a 460 px column (1280×720)."""
         self.key.setTextFormat(Qt.TextFormat.RichText)
         self.key.setWordWrap(True)
         self.key.setContentsMargins(6, 0, 6, 2)
@@ -314,15 +315,25 @@ class DecisionPlot(QWidget):
         if not allowed:
             self.set_editable(False)
         self.edit_bar.switch.setVisible(allowed)
+        self._place_switch()  # no switch, no strip above the view box
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
         self._place_switch()
 
+    def changeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._place_switch()  # presenter mode: a bigger switch needs a taller strip
+
     def _place_switch(self) -> None:
+        """Switch at the top right, in a top margin of the plot as tall as the switch: the
+        view box (the data) starts below it, so the switch never covers a point."""
         switch = self.edit_bar.switch
         switch.adjustSize()
-        switch.move(max(self.plot_widget.width() - switch.width() - 6, 0), 6)
+        switch.move(max(self.plot_widget.width() - switch.width() - SWITCH_GAP, 0), SWITCH_GAP)
+        top = switch.height() + 2 * SWITCH_GAP if not switch.isHidden() else 1
+        self.plot.setContentsMargins(1, top, 1, 1)  # pyqtgraph's default is 1 on each side
 
     def gesture_ended(self, changed: bool) -> None:
         """Apply data that arrived during the gesture, unless the gesture replaced it."""
