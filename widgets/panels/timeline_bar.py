@@ -24,13 +24,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QComboBox,
     QDockWidget,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QMenu,
-    QPushButton,
     QSlider,
     QSpinBox,
     QToolButton,
@@ -44,6 +42,7 @@ from app.timeline import TimelineController, banner_text
 from app.timeline_saving import load_timeline, save_timeline
 from engine.checkpoints import Checkpoint
 from widgets.dialogs.fork_compare_view import open_fork_compare
+from widgets.panels.timeline_parts import LookingBack, branch_combo, fill_branch_combo
 
 MB = 1024 * 1024
 EDITED = (" You changed the network: Branch from here (or Play) trains the edited network on "
@@ -86,10 +85,7 @@ class TimelineBar(QWidget):
         self.slider.setMinimumWidth(90)
         self.position = QLabel("Now")
         self.memory = QLabel()  # moments kept and memory used (shown while at now)
-        self.branch_box = QComboBox()  # the runs and branches, once there are two
-        self.branch_box.setToolTip("Switch to another branch: it trains on from where you "
-                                   "left it.")
-        self.branch_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.branch_box = branch_combo()  # the runs and branches, once there are two (narrow)
         self.branch_box.hide()
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -105,32 +101,14 @@ class TimelineBar(QWidget):
         self.refresh()
 
     def _build_looking_back(self) -> None:
-        """The banner with Branch from here and Back to now (shown while looking back)."""
-        self.banner = QLabel()
-        self.banner.setObjectName("timelineBanner")
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("QLabel#timelineBanner { background: #fff3c4; color: #5a4500;"
-                                  " border-radius: 4px; padding: 3px 6px; }")
-        self.now_button = QPushButton("Back to now")
-        self.branch_button = QToolButton()  # click: branch here; its arrow: compare
-        self.branch_button.setText("Branch from here")
-        self.branch_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
-        self.branch_button.setToolTip("Train on from this moment (set another learning rate "
-                                      "first, if you like): a new curve starts here, beside "
-                                      "the old one. Its arrow: compare the branch with "
-                                      "its parent side by side.")
-        branch_menu = QMenu(self.branch_button)
-        self.compare_action = branch_menu.addAction("Compare branch with parent side by side…")
-        self.compare_action.setToolTip("Branch from this moment and train the branch and the "
-                                       "run it came from side by side, each from here.")
-        self.branch_button.setMenu(branch_menu)
+        """The one-line banner with Branch from here and Back to now (shown while looking
+        back; ``widgets.panels.timeline_parts.LookingBack``)."""
+        self.looking_back = LookingBack()
+        self.banner = self.looking_back.banner
+        self.now_button = self.looking_back.now_button
+        self.branch_button = self.looking_back.branch_button
+        self.compare_action = self.looking_back.compare_action
         self.compare_window: Any = None  # the open branch-and-parent comparison
-        self.looking_back = QWidget()
-        back_row = QHBoxLayout(self.looking_back)
-        back_row.setContentsMargins(0, 0, 0, 0)
-        back_row.addWidget(self.banner, 1)
-        back_row.addWidget(self.branch_button)
-        back_row.addWidget(self.now_button)
         self.looking_back.hide()
 
     def _build_options(self) -> None:
@@ -248,11 +226,7 @@ class TimelineBar(QWidget):
     def _show_branches(self) -> None:
         """The branch list (shown once there are two), and the Delete menu of the others."""
         c = self.controller
-        self.branch_box.blockSignals(True)
-        self.branch_box.clear()
-        self.branch_box.addItems([b.name for b in c.branches])
-        self.branch_box.setCurrentIndex(c.current)
-        self.branch_box.blockSignals(False)
+        fill_branch_combo(self.branch_box, [b.name for b in c.branches], c.current)
         self.branch_box.setVisible(len(c.branches) > 1)
         self.rename_action.setEnabled(len(c.branches) > 1)
         self.delete_menu.clear()
