@@ -28,7 +28,7 @@ from widgets.window.theme import CLASS_COLORS, OKABE_ITO
 __all__ = ["OKABE_ITO", "CLASS_COLORS", "PlotStyle", "plot_style", "current_style",
            "class_color", "class_rgb", "run_color", "diverging_lut", "shade", "class_blend",
            "hex_rgb", "axis_font", "style_axes", "Look", "current_look", "set_look", "scaled_pt",
-           "map_lut", "CompactAxis", "compact_axes"]
+           "map_lut", "CompactAxis", "compact_axes", "no_si_prefix"]
 
 NEGATIVE = OKABE_ITO["orange"]  # class 0, negative weights (Playground convention)
 POSITIVE = OKABE_ITO["blue"]  # class 1, positive weights
@@ -194,12 +194,26 @@ def _next_nice(step: float) -> float:
     return power * (2.0 if mantissa < 1.5 else 5.0 if mantissa < 3.5 else 10.0)
 
 
+def _previous_nice(step: float) -> float:
+    """The next smaller step of the 1-2-5 series (0.2 -> 0.1 -> 0.05)."""
+    power = 10.0 ** math.floor(math.log10(step))
+    mantissa = step / power
+    return power * (0.5 if mantissa < 1.5 else 1.0 if mantissa < 3.5 else 2.0)
+
+
+def _ticks_within(step: float, lo: float, hi: float) -> int:
+    """How many multiples of ``step`` lie in ``[lo, hi]``."""
+    lo, hi = min(lo, hi), max(lo, hi)
+    return max(0, math.floor(hi / step + 1e-9) - math.ceil(lo / step - 1e-9) + 1)
+
+
 class CompactAxis(pg.AxisItem):
     """An axis that stays legible when short: tick labels in thousands ("2k", "4k") once the
     ticks are 1,000 or more apart ("2000 4000 6000" ran together on a narrow step axis), and
     major ticks at least ``ROOM`` label heights apart on a vertical axis (a 70 px accuracy
-    axis of the CNN showed 0.98/0.96/0.94/0.92 packed together) and a label's width plus a gap
-    apart on a horizontal one; minor ticks are not labelled.
+    axis of the CNN showed 0.98/0.96/0.94/0.92 packed together) — but never so far apart that
+    fewer than two fall in the range (a 73 px presenter accuracy axis showed only "0.5") —
+    and a label's width plus a gap apart on a horizontal one; minor ticks are not labelled.
     """
 
     ROOM = 2.5  # label heights between two labelled ticks (vertical axes)
@@ -216,8 +230,23 @@ class CompactAxis(pg.AxisItem):
         vertical = self.orientation in ("left", "right")
         while major > 0 and dif / major > max(size / self._room(major, minVal, maxVal, metrics,
                                                                 label_px, vertical), 1.5):
-            major = _next_nice(major)
+            wider = _next_nice(major)
+            if vertical and self._drawable(wider, minVal, maxVal, size, label_px) < 2:
+                break  # keep two labelled ticks: a short presenter plot showed one or none
+            major = wider
+        while vertical and self._drawable(major, minVal, maxVal, size, label_px) < 2:
+            finer = _previous_nice(major)  # two labels that touch beat a single one
+            if finer <= 0 or finer / max(dif, 1e-300) * size < 1.1 * label_px:
+                break
+            major = finer
         return [(major, 0.0), *[(s, o) for s, o in levels[1:] if s < major]]
+
+    @staticmethod
+    def _drawable(step: float, lo: float, hi: float, size: float, label_px: float) -> int:
+        """Ticks of ``step`` whose labels pyqtgraph draws on a vertical axis of ``size`` px:
+        it hides a label that runs past either end (about 0.4 label heights)."""
+        margin = 0.4 * label_px / size * abs(hi - lo)
+        return _ticks_within(step, min(lo, hi) + margin, max(lo, hi) - margin)
 
     def _room(self, major: float, lo: float, hi: float, metrics: QFontMetricsF,
               label_px: float, vertical: bool) -> float:
@@ -249,7 +278,19 @@ def style_axes(plot: pg.PlotItem, style: PlotStyle, left: str = "", bottom: str 
         axis.setPen(pg.mkPen(style.foreground))
         axis.setTextPen(pg.mkPen(style.foreground))
         axis.setStyle(tickFont=axis_font(TICK_PT))
-        axis.enableAutoSIPrefix(False)  # no "(x0.001)" on accuracy or tiny losses
         if label:
             axis.setLabel(label, **{"font-size": f"{scaled_pt(AXIS_PT)}pt",
                                     "color": style.foreground})
+        no_si_prefix(axis)
+
+
+def no_si_prefix(axis: pg.AxisItem) -> None:
+    """Plain tick numbers on ``axis``: no "(x0.001)" on accuracy or tiny losses.
+
+    pyqtgraph 0.14's ``enableAutoSIPrefix(False)`` still computes an SI scale once, from the
+    current range, and keeps it (restyling a loss axis showing 0.3–0.7 froze ×1000: "500" for
+    0.5); ``setLabel`` also puts back the default SI ranges. With no SI ranges the kept scale
+    is 1. Call it after any ``setLabel``.
+    """
+    axis.setSIPrefixEnableRanges(())
+    axis.enableAutoSIPrefix(False)
