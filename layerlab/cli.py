@@ -4,6 +4,8 @@
 ``layerlab PROJECT``                  open a project file in the window
 ``layerlab --example spiral``         open a bundled example (``--example`` works wherever a
                                       project file does: ``layerlab train --example xor``)
+``layerlab ... --presenter``          open the window in presenter mode (F5 toggles it)
+``layerlab ... --screenshot F.png [--after S]``  press Play, wait S seconds (4), save, quit
 ``layerlab train PROJECT``            train headless and write a JSON report
 ``layerlab check PROJECT``            print shapes and parameter counts
 ``layerlab bench``                    benchmark the engine against numpy / PyTorch
