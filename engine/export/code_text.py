@@ -104,3 +104,42 @@ def loss_block(plan: Plan, function: str) -> str:
     return (f"def loss_fn(out, y):\n"
             f'    """The loss LayerLab trains this project with: {what}."""\n'
             f"    return {function}(out, y)")
+
+
+# The ends every exported PyTorch training script shares (supervised and GAN): ``model`` is the
+# script's variable for the trained module; ``.format`` them before pasting into a template.
+TORCH_LOAD_WEIGHTS = '''def load_weights({model}, path):
+    """Load a state dict saved as .npz (names -> arrays)."""
+    with np.load(path) as saved:
+        state = {{k: torch.from_numpy(saved[k]) for k in saved.files}}
+    {model}.load_state_dict(state)
+'''
+
+TORCH_SAVE_AND_MAIN = '''    if rank == 0:
+        state = {{k: v.detach().cpu().numpy() for k, v in {model}.state_dict().items()}}
+        np.savez(out, **state)
+        torch.save({model}.state_dict(), Path(out).with_suffix(".pt"))
+        print(f"weights saved to {{out}}")
+    if world > 1:
+        dist.destroy_process_group()
+    return {model}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--weights", default=str(HERE / "{stem}_weights.npz"))
+    parser.add_argument("--out", default=str(HERE / "{stem}_torch_trained.npz"))
+    parser.add_argument("--float64", action="store_true", help="train in double precision")
+    args = parser.parse_args()
+    train(args.epochs, args.weights, args.out, torch.float64 if args.float64 else torch.float32)
+
+
+if __name__ == "__main__":
+    main()'''
+
+
+def torch_script_ends(model: str, stem: str) -> dict[str, str]:
+    """``load_weights`` and ``save_and_main`` for a TRAIN template (see the constants above)."""
+    return {"load_weights": TORCH_LOAD_WEIGHTS.format(model=model),
+            "save_and_main": TORCH_SAVE_AND_MAIN.format(model=model, stem=stem)}

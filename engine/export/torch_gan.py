@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.export.code_text import batch_size_expr, header, shape_text
+from engine.export.code_text import batch_size_expr, header, shape_text, torch_script_ends
 from engine.export.plan import Plan
 from engine.export.torch_templates import code_for
 
@@ -64,7 +64,8 @@ def torch_gan_script(plan: Plan, stem: str) -> str:
              WITH_LABELS, LOSSES,
              _optimizer("make_g_optimizer", "generator", *spec.g_optimizer),
              _optimizer("make_d_optimizer", "discriminator", *spec.d_optimizer),
-             TRAIN.format(stem=stem, batch=batch_size_expr(plan.training, "len(x)"))]
+             TRAIN.format(stem=stem, batch=batch_size_expr(plan.training, "len(x)"),
+                          **torch_script_ends("gan", stem))]
     return "\n\n\n".join(p.rstrip("\n") for p in parts) + "\n"
 
 
@@ -108,12 +109,7 @@ def g_loss_fn(fake_logits, n=None):
     n = len(fake_logits) if n is None else n
     return F.softplus(-fake_logits).sum() / n'''
 
-TRAIN = '''def load_weights(gan, path):
-    """Load a state dict saved as .npz (names -> arrays)."""
-    with np.load(path) as saved:
-        state = {{k: torch.from_numpy(saved[k]) for k in saved.files}}
-    gan.load_state_dict(state)
-
+TRAIN = '''{load_weights}
 
 def d_step(gan, optimizer, xb, z, yb=None, n=None, world=1):
     """One discriminator update on real samples xb (classes yb) and fakes G(z) -> its loss.
@@ -174,25 +170,4 @@ def train(epochs, weights, out, dtype=torch.float32):
         if rank == 0:  # this process's part of the losses (all of them on one process)
             print(f"epoch {{epoch + 1}}/{{epochs}}  d_loss {{np.mean(d_losses):.4f}}  "
                   f"g_loss {{np.mean(g_losses) if g_losses else float('nan'):.4f}}", flush=True)
-    if rank == 0:
-        state = {{k: v.detach().cpu().numpy() for k, v in gan.state_dict().items()}}
-        np.savez(out, **state)
-        torch.save(gan.state_dict(), Path(out).with_suffix(".pt"))
-        print(f"weights saved to {{out}}")
-    if world > 1:
-        dist.destroy_process_group()
-    return gan
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=EPOCHS)
-    parser.add_argument("--weights", default=str(HERE / "{stem}_weights.npz"))
-    parser.add_argument("--out", default=str(HERE / "{stem}_torch_trained.npz"))
-    parser.add_argument("--float64", action="store_true", help="train in double precision")
-    args = parser.parse_args()
-    train(args.epochs, args.weights, args.out, torch.float64 if args.float64 else torch.float32)
-
-
-if __name__ == "__main__":
-    main()'''
+{save_and_main}'''

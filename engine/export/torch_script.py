@@ -23,6 +23,7 @@ from engine.export.code_text import (
     input_line,
     schedule_source,
     shape_text,
+    torch_script_ends,
 )
 from engine.export.plan import ExportError, Plan
 from engine.export.torch_recipe import (
@@ -97,7 +98,8 @@ def torch_script(plan: Plan, stem: str) -> str:
              TRAIN.format(stem=stem, batch=batch_size_expr(plan.training, "len(dataset)"),
                           extra=extra_loss(plan), sampler=sampler,
                           penalty=torch_regularize.penalty_line(plan),
-                          clip=torch_regularize.clip_lines(plan))]
+                          clip=torch_regularize.clip_lines(plan),
+                          **torch_script_ends("net", stem))]
     return "\n\n\n".join(p.rstrip("\n") for p in parts) + "\n"
 
 
@@ -189,12 +191,7 @@ def _optimizer(plan: Plan) -> str:
             f"    return {call}")
 
 
-TRAIN = '''def load_weights(net, path):
-    """Load a state dict saved as .npz (names -> arrays)."""
-    with np.load(path) as saved:
-        state = {{k: torch.from_numpy(saved[k]) for k in saved.files}}
-    net.load_state_dict(state)
-
+TRAIN = '''{load_weights}
 
 def train(epochs, weights, out, dtype=torch.float32):
     """Train on one process, or on N under torchrun (WORLD_SIZE, RANK set by torchrun)."""
@@ -234,25 +231,4 @@ def train(epochs, weights, out, dtype=torch.float32):
             total, count = total + loss.item(), count + 1
         if rank == 0:
             print(f"epoch {{epoch + 1}}/{{epochs}}  loss {{total / max(count, 1):.4f}}", flush=True)
-    if rank == 0:
-        state = {{k: v.detach().cpu().numpy() for k, v in net.state_dict().items()}}
-        np.savez(out, **state)
-        torch.save(net.state_dict(), Path(out).with_suffix(".pt"))
-        print(f"weights saved to {{out}}")
-    if world > 1:
-        dist.destroy_process_group()
-    return net
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=EPOCHS)
-    parser.add_argument("--weights", default=str(HERE / "{stem}_weights.npz"))
-    parser.add_argument("--out", default=str(HERE / "{stem}_torch_trained.npz"))
-    parser.add_argument("--float64", action="store_true", help="train in double precision")
-    args = parser.parse_args()
-    train(args.epochs, args.weights, args.out, torch.float64 if args.float64 else torch.float32)
-
-
-if __name__ == "__main__":
-    main()'''
+{save_and_main}'''
