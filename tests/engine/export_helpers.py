@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from engine.datasets.registry import load_dataset
+from engine.export import export_project
 from engine.model import Model
 from engine.project import Project, load_project
 from engine.training import Trainer
@@ -51,3 +54,57 @@ def load_script(path: Path):
     sys.modules[path.stem] = module
     spec.loader.exec_module(module)
     return module
+
+
+def exported(project, weights, tmp_path):
+    """(the NumPy script as a module, its weights, its data) for ``project`` with ``weights``."""
+    script, weights_file, data_file = export_project(project, "numpy", tmp_path,
+                                                     weights=weights)
+    return load_script(script), dict(np.load(weights_file)), dict(np.load(data_file))
+
+
+def engine_trained(project, weights, n):
+    """The engine's weights after training ``project`` (float64) on its first n samples."""
+    data = load_dataset(project.dataset)
+    data = replace(data, x_train=data.x_train[:n], y_train=data.y_train[:n])
+    model = Model(project.graph, seed=project.training.seed, dtype=np.float64)
+    model.set_weights(weights, strict=True)
+    for _ in Trainer(model, data, project.training).run():
+        pass
+    return model.get_weights()
+
+
+def numpy_matches_engine(project, tmp_path) -> tuple[float, float]:
+    """The NumPy script's forward, predictions, loss and gradients against the engine's from
+    the same random weights: outputs within 1e-10, loss and gradients within rtol 1e-8 (asserted);
+    returns (largest output difference, largest gradient difference)."""
+    weights = random_weights(project)
+    _, x, y, out, probs, loss, grads = engine_reference(project, weights)
+    script, P, _ = exported(project, weights, tmp_path)
+    ours, cache = script.forward(P, x)
+    np.testing.assert_allclose(ours, out, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(script.predict(P, x), probs, rtol=1e-10, atol=1e-10)
+    value, d_out = script.loss_fn(ours, y)
+    assert value == pytest.approx(loss, rel=1e-10)
+    G = script.backward(P, cache, d_out)
+    assert set(G) == set(grads)
+    for key, g in grads.items():
+        np.testing.assert_allclose(G[key], g, rtol=1e-8, atol=1e-10, err_msg=key)
+    return (float(np.max(np.abs(ours - out))),
+            max(float(np.max(np.abs(G[k] - g))) for k, g in grads.items()))
+
+
+def numpy_training_matches_engine(project, tmp_path, n: int = 48):
+    """Batch 16, 2 epochs (2 × 3 optimizer steps) on the first ``n`` samples: the NumPy
+    script's ``train`` ends on the engine's weights (rtol 1e-8, asserted). Returns
+    (the start weights, the engine's trained weights)."""
+    project.training.batch_size, project.training.epochs = 16, 2
+    weights = random_weights(project)
+    script, P, data = exported(project, weights, tmp_path)
+    trained = script.train(P, data["x_train"][:n], data["y_train"][:n], 2,
+                           project.training.seed)
+    expected = engine_trained(project, weights, n)
+    assert set(trained) == set(expected)
+    for key, value in expected.items():
+        np.testing.assert_allclose(trained[key], value, rtol=1e-8, atol=1e-10, err_msg=key)
+    return weights, expected

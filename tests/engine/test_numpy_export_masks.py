@@ -10,8 +10,14 @@ import numpy as np
 import pytest
 
 from engine.graph import Graph
-from tests.engine.export_helpers import engine_reference, example, random_weights
-from tests.engine.test_numpy_export_sequences import engine_trained, exported
+from tests.engine.export_helpers import (
+    engine_trained,
+    example,
+    exported,
+    numpy_matches_engine,
+    numpy_training_matches_engine,
+    random_weights,
+)
 
 MASKING = {"kind": "Embedding", "name": "vectors", "input_dim": 5, "output_dim": 3,
            "mask_zero": True}  # id 0 (the copy task's padding) -> an all-zero step
@@ -129,28 +135,9 @@ PROJECTS = {
 }
 
 
-def max_differences(project, tmp_path):
-    """(largest output difference, largest gradient difference) script vs engine; asserts
-    the outputs within 1e-10, the loss and the gradients within rtol 1e-8."""
-    weights = random_weights(project)
-    _, x, y, out, probs, loss, grads = engine_reference(project, weights)
-    script, P, _ = exported(project, weights, tmp_path)
-    ours, cache = script.forward(P, x)
-    np.testing.assert_allclose(ours, out, rtol=1e-10, atol=1e-10)
-    np.testing.assert_allclose(script.predict(P, x), probs, rtol=1e-10, atol=1e-10)
-    value, d_out = script.loss_fn(ours, y)
-    assert value == pytest.approx(loss, rel=1e-10)
-    G = script.backward(P, cache, d_out)
-    assert set(G) == set(grads)
-    for key, g in grads.items():
-        np.testing.assert_allclose(G[key], g, rtol=1e-8, atol=1e-10, err_msg=key)
-    return (float(np.max(np.abs(ours - out))),
-            max(float(np.max(np.abs(G[k] - g))) for k, g in grads.items()))
-
-
 @pytest.mark.parametrize("name", PROJECTS)
 def test_outputs_loss_and_gradients_equal_the_engine(name, tmp_path):
-    max_differences(PROJECTS[name](), tmp_path)
+    numpy_matches_engine(PROJECTS[name](), tmp_path)
 
 
 @pytest.mark.parametrize("name", ["conv transpose", "bi gru sum masked", "masked lstm",
@@ -158,16 +145,7 @@ def test_outputs_loss_and_gradients_equal_the_engine(name, tmp_path):
                                   "causal attention masks"])
 def test_a_few_training_steps_end_on_the_engines_weights(name, tmp_path):
     project = PROJECTS[name]()
-    project.training.batch_size, project.training.epochs = 16, 2  # 2 × 3 optimizer steps
-    weights = random_weights(project)
-    script, P, data = exported(project, weights, tmp_path)
-    n = 48
-    trained = script.train(P, data["x_train"][:n], data["y_train"][:n], 2,
-                           project.training.seed)
-    expected = engine_trained(project, weights, n)
-    assert set(trained) == set(expected)
-    for key, value in expected.items():
-        np.testing.assert_allclose(trained[key], value, rtol=1e-8, atol=1e-10, err_msg=key)
+    numpy_training_matches_engine(project, tmp_path)
 
 
 def test_spatial_dropout_drops_whole_channels_while_training(tmp_path):
@@ -185,7 +163,7 @@ def test_spatial_dropout_drops_whole_channels_while_training(tmp_path):
 def test_several_inputs_read_their_parts_of_the_packed_sample(tmp_path):
     """dates_seq2seq_attention: the date and the decoder's input, packed in one sample."""
     project = example("dates_seq2seq_attention")
-    max_differences(project, tmp_path / "check")
+    numpy_matches_engine(project, tmp_path / "check")
     source = next((tmp_path / "check").glob("*_numpy.py")).read_text()
     assert "date = x[:, 0:20].reshape(-1, 20)" in source
     assert "answer = x[:, 20:30].reshape(-1, 10)" in source

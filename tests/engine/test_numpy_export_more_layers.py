@@ -4,12 +4,14 @@ of the script's loop end on the engine's weights."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from engine.graph import Graph
-from tests.engine.export_helpers import engine_reference, example, random_weights
-from tests.engine.test_numpy_export_sequences import engine_trained, exported
+from tests.engine.export_helpers import (
+    example,
+    numpy_matches_engine,
+    numpy_training_matches_engine,
+)
 
 
 def with_layers(name, layers):
@@ -61,30 +63,10 @@ PROJECTS = {"conv1d": conv1d_project, "upsample": upsample_project, "one_hot": o
 @pytest.mark.parametrize("name", PROJECTS)
 def test_outputs_loss_and_gradients_equal_the_engine(name, tmp_path):
     project = PROJECTS[name]()
-    weights = random_weights(project)
-    _, x, y, out, probs, loss, grads = engine_reference(project, weights)
-    script, P, _ = exported(project, weights, tmp_path)
-    ours, cache = script.forward(P, x)
-    np.testing.assert_allclose(ours, out, rtol=1e-10, atol=1e-10)
-    np.testing.assert_allclose(script.predict(P, x), probs, rtol=1e-10, atol=1e-10)
-    value, d_out = script.loss_fn(ours, y)
-    assert value == pytest.approx(loss, rel=1e-10)
-    G = script.backward(P, cache, d_out)
-    assert set(G) == set(grads)
-    for key, g in grads.items():
-        np.testing.assert_allclose(G[key], g, rtol=1e-8, atol=1e-10, err_msg=key)
+    numpy_matches_engine(project, tmp_path)
 
 
 @pytest.mark.parametrize("name", PROJECTS)
 def test_a_few_training_steps_end_on_the_engines_weights(name, tmp_path):
     project = PROJECTS[name]()
-    project.training.batch_size, project.training.epochs = 16, 2  # 2 × 3 optimizer steps
-    weights = random_weights(project)
-    script, P, data = exported(project, weights, tmp_path)
-    n = 48
-    trained = script.train(P, data["x_train"][:n], data["y_train"][:n], 2,
-                           project.training.seed)
-    expected = engine_trained(project, weights, n)
-    assert set(trained) == set(expected)
-    for key, value in expected.items():
-        np.testing.assert_allclose(trained[key], value, rtol=1e-8, atol=1e-10, err_msg=key)
+    numpy_training_matches_engine(project, tmp_path)

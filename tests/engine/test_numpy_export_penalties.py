@@ -12,8 +12,12 @@ from engine.graph import Graph
 from engine.model import Model
 from engine.optimizers import clip_by_global_norm, clip_by_value
 from engine.stepper import apply_penalties, penalized_params
-from tests.engine.export_helpers import example, random_weights
-from tests.engine.test_numpy_export_sequences import engine_trained, exported
+from tests.engine.export_helpers import (
+    engine_trained,
+    example,
+    exported,
+    random_weights,
+)
 
 
 def penalised_cnn():

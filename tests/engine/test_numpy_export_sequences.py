@@ -5,17 +5,19 @@ weights (same seed, same sample order, same optimizer)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 
-from engine.datasets.registry import load_dataset
-from engine.export import export_project
 from engine.graph import Graph
-from engine.model import Model
-from engine.training import Trainer
-from tests.engine.export_helpers import engine_reference, example, load_script, random_weights
+from tests.engine.export_helpers import (
+    engine_reference,
+    engine_trained,
+    example,
+    exported,
+    numpy_matches_engine,
+    numpy_training_matches_engine,
+    random_weights,
+)
 
 
 def gru_project():
@@ -107,55 +109,18 @@ PROJECTS = {"gru": gru_project, "classic_gru": classic_gru_project,
             "batch_norm": batch_norm_project}
 
 
-def exported(project, weights, tmp_path):
-    script, weights_file, data_file = export_project(project, "numpy", tmp_path,
-                                                     weights=weights)
-    return load_script(script), dict(np.load(weights_file)), dict(np.load(data_file))
-
-
 @pytest.mark.parametrize("name", PROJECTS)
 def test_outputs_loss_and_gradients_equal_the_engine(name, tmp_path):
     project = PROJECTS[name]()
-    weights = random_weights(project)
-    _, x, y, out, probs, loss, grads = engine_reference(project, weights)
-    script, P, _ = exported(project, weights, tmp_path)
-    ours, cache = script.forward(P, x)
-    np.testing.assert_allclose(ours, out, rtol=1e-10, atol=1e-10)
-    np.testing.assert_allclose(script.predict(P, x), probs, rtol=1e-10, atol=1e-10)
-    value, d_out = script.loss_fn(ours, y)
-    assert value == pytest.approx(loss, rel=1e-10)
-    G = script.backward(P, cache, d_out)
-    assert set(G) == set(grads)
-    for key, g in grads.items():
-        np.testing.assert_allclose(G[key], g, rtol=1e-8, atol=1e-10, err_msg=key)
-
-
-def engine_trained(project, weights, n):
-    """The engine's weights after training ``project`` (float64) on its first n samples."""
-    data = load_dataset(project.dataset)
-    data = replace(data, x_train=data.x_train[:n], y_train=data.y_train[:n])
-    model = Model(project.graph, seed=project.training.seed, dtype=np.float64)
-    model.set_weights(weights, strict=True)
-    for _ in Trainer(model, data, project.training).run():
-        pass
-    return model.get_weights()
+    numpy_matches_engine(project, tmp_path)
 
 
 @pytest.mark.parametrize("name", PROJECTS)
 def test_a_few_training_steps_end_on_the_engines_weights(name, tmp_path):
     project = PROJECTS[name]()
-    project.training.batch_size, project.training.epochs = 16, 2  # 2 × 3 optimizer steps
-    weights = random_weights(project)
-    script, P, data = exported(project, weights, tmp_path)
-    n = 48
-    trained = script.train(P, data["x_train"][:n], data["y_train"][:n], 2,
-                           project.training.seed)
-    expected = engine_trained(project, weights, n)
-    assert set(trained) == set(expected)
+    weights, expected = numpy_training_matches_engine(project, tmp_path)
     still = {key for key, value in expected.items() if np.allclose(value, weights[key])}
     assert still <= {"cross/key_bias"}  # softmax ignores it: q·b_k is the same for every key
-    for key, value in expected.items():
-        np.testing.assert_allclose(trained[key], value, rtol=1e-8, atol=1e-10, err_msg=key)
 
 
 @pytest.mark.parametrize("cell", ["SimpleRNN", "LSTM", "GRU"])

@@ -12,9 +12,12 @@ from engine.datasets.registry import load_dataset
 from engine.export import export_project
 from engine.export.plan import make_plan
 from engine.export.torch_weights import from_torch
-from tests.engine.export_helpers import load_script, random_weights
+from tests.engine.export_helpers import (
+    engine_trained,
+    load_script,
+    random_weights,
+)
 from tests.engine.test_numpy_export_penalties import penalised_cnn
-from tests.engine.test_numpy_export_sequences import engine_trained
 
 torch = pytest.importorskip("torch")
 
