@@ -205,18 +205,20 @@ def build(workload: Any, variant: str = "default") -> dict[str, Any]:
     return {"model": model, "opt": opt, "loss": loss}
 
 
-def make_epoch(workload: Any, x: Any, y: Any, variant: str) -> Callable[[], tuple[float, int]]:
-    """x, y: numpy arrays -> a function that trains one shuffled epoch -> (last loss, steps)."""
+def make_epoch(workload: Any, x: Any, y: Any, variant: str = "default",
+               device: str = "cpu") -> Callable[[], tuple[float, int]]:
+    """x, y: numpy arrays -> a function that trains one shuffled epoch -> (last loss, steps);
+    ``device`` "cuda": model, data and shuffling on the GPU (``engine.cuda.bench``)."""
     import torch
 
     parts = build(workload, variant)
-    model, opt, lossf = parts["model"], parts["opt"], parts["loss"]
-    tx, ty = torch.from_numpy(x), torch.from_numpy(y)
-    gen = torch.Generator().manual_seed(0)
+    model, opt, lossf = parts["model"].to(device), parts["opt"], parts["loss"]
+    tx, ty = torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)
+    gen = torch.Generator(device=device).manual_seed(0)
     n, bs = len(x), workload.batch
 
-    def epoch() -> tuple[float, int]:
-        perm = torch.randperm(n, generator=gen)
+    def epoch() -> tuple[float, int]:  # the float() of the last loss synchronises a GPU
+        perm = torch.randperm(n, generator=gen, device=device)
         xs, ys = tx[perm], ty[perm]
         last, steps = None, 0
         for i in range(0, n, bs):

@@ -36,28 +36,9 @@ def _engine_epoch(wl: Any, backend_name: str, x: np.ndarray,
 
 def _torch_cuda_epoch(wl: Any, x: np.ndarray, y: np.ndarray) -> Callable[[], tuple[float, int]]:
     """PyTorch on the GPU, the data on the device, one shuffled epoch per call."""
-    import torch
+    from engine.bench.torch_reference import make_epoch
 
-    from engine.bench.torch_reference import build
-
-    parts = build(wl)
-    model, opt, lossf = parts["model"].to("cuda"), parts["opt"], parts["loss"]
-    tx, ty = torch.from_numpy(x).to("cuda"), torch.from_numpy(y).to("cuda")
-    n, bs = len(x), wl.batch
-
-    def epoch() -> tuple[float, int]:
-        perm = torch.randperm(n, device="cuda")
-        xs, ys = tx[perm], ty[perm]
-        last, steps = None, 0
-        for i in range(0, n, bs):
-            opt.zero_grad(set_to_none=True)
-            value = lossf(model(xs[i : i + bs]), ys[i : i + bs])
-            value.backward()
-            opt.step()
-            last, steps = value, steps + 1
-        return float(last.detach()), steps  # type: ignore[union-attr]  # (synchronises)
-
-    return epoch
+    return make_epoch(wl, x, y, device="cuda")
 
 
 def torch_cuda_available() -> bool:
