@@ -107,18 +107,14 @@ _STYLED: weakref.WeakKeyDictionary[pg.PlotItem, tuple[object, ...]] = \
 
 
 def axes(plot: pg.PlotItem, style: PlotStyle, left: str = "", bottom: str = "") -> None:
-    """``palette.style_axes`` plus a fix: pyqtgraph 0.14 still scales ticks of a range
-    within ±1 by 1000 ("500" for 0.5) after ``enableAutoSIPrefix(False)``; no SI ranges.
-    Views call it on every redraw; styling again with the same labels is skipped (it cost
-    ~1.5 ms a frame, a tenth of the GUI thread's time while training at full speed)."""
+    """``palette.style_axes`` (which also keeps ticks free of SI scaling), done once per set of
+    labels and fonts: views call it on every redraw, and restyling with the same labels cost
+    ~1.5 ms a frame, a tenth of the GUI thread's time while training at full speed."""
     key = (style, left, bottom, scaled_pt(AXIS_PT), scaled_pt(TICK_PT))  # fonts: presenter
     if _STYLED.get(plot) == key:
         return
     _STYLED[plot] = key
     style_axes(plot, style, left, bottom)
-    for name in ("left", "bottom"):
-        plot.getAxis(name).setSIPrefixEnableRanges(())  # setLabel resets it
-        plot.getAxis(name).enableAutoSIPrefix(False)
 
 
 class FixedPlot(pg.PlotWidget):
