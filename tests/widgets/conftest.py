@@ -85,3 +85,17 @@ def _modal_dialogs_never_block(monkeypatch):
     monkeypatch.setattr(QDialog, "exec", dialog_exec)
     monkeypatch.setattr(QMessageBox, "exec", dialog_exec)
     yield answered
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    """The main window with the spiral example open and its data loaded (a test file may
+    define its own ``window`` fixture instead)."""
+    from app.examples import example_path
+    from tests.widgets.window_helpers import close_test_window, make_test_window
+
+    win = make_test_window(qtbot, tmp_path, monkeypatch)
+    assert win.files.open_example(example_path("spiral"))
+    win.dataset_panel.ensure_current()
+    yield win
+    close_test_window(win)

@@ -4,19 +4,6 @@ state and settings (not the project file's), and the branch list stays."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
-
-from app.examples import example_path
-from tests.widgets.window_helpers import close_test_window, make_test_window
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    win = make_test_window(qtbot, tmp_path, monkeypatch)
-    assert win.files.open_example(example_path("spiral"))
-    win.dataset_panel.ensure_current()
-    yield win
-    close_test_window(win)
 
 
 def test_play_after_reopening_trains_the_current_branch_with_its_settings(

@@ -6,23 +6,12 @@ from __future__ import annotations
 import copy
 
 import numpy as np
-import pytest
 
 from app.branch_settings import adapted, describe, settings_of, with_settings
 from app.examples import example_path
 from engine.checkpoints import restore
 from engine.project import load_project
 from engine.recipes import prepare
-from tests.widgets.window_helpers import close_test_window, make_test_window
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    win = make_test_window(qtbot, tmp_path, monkeypatch)
-    assert win.files.open_example(example_path("spiral"))
-    win.dataset_panel.ensure_current()
-    yield win
-    close_test_window(win)
 
 
 def test_branch_with_another_optimizer_and_batch_size(window, qtbot):

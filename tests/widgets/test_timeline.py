@@ -6,23 +6,11 @@ from __future__ import annotations
 import copy
 
 import numpy as np
-import pytest
 
-from app.examples import example_path
 from app.worker import with_introspection
 from engine.checkpoints import restore
 from engine.recipes import prepare
-from tests.widgets.window_helpers import close_test_window, make_test_window
 from widgets.window.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    win = make_test_window(qtbot, tmp_path, monkeypatch)
-    assert win.files.open_example(example_path("spiral"))
-    win.dataset_panel.ensure_current()
-    yield win
-    close_test_window(win)
 
 
 def grid_of(win: MainWindow) -> np.ndarray:

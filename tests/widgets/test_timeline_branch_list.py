@@ -4,19 +4,8 @@ branch list (names, fork steps, settings, their states) is saved and reopened.""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from app.examples import example_path
-from tests.widgets.window_helpers import close_test_window, make_test_window
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    win = make_test_window(qtbot, tmp_path, monkeypatch)
-    assert win.files.open_example(example_path("spiral"))
-    win.dataset_panel.ensure_current()
-    yield win
-    close_test_window(win)
 
 
 def _train_and_branch(win, qtbot, rate: float = 0.05):
