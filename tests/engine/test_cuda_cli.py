@@ -11,12 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.cuda.runtime import cuda_status, simulator_active, use_simulator
+from engine.cuda.runtime import cuda_status, simulator_active  # noqa: E402
+from tests.engine.cuda_helpers import CUDA_MARKS
 
-if os.environ.get("LAYERLAB_CUDA_TESTS") != "device":
-    use_simulator()
-pytestmark = [pytest.mark.cuda,
-              pytest.mark.skipif(not cuda_status().available, reason=cuda_status().reason)]
+pytestmark = CUDA_MARKS
 
 from engine import backend  # noqa: E402
 from engine.bench.workloads import get_workload  # noqa: E402

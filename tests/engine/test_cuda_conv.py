@@ -5,17 +5,13 @@ CNNs (conv, max/avg pooling, flatten, dropout) equal to the CPU engine.
 Under numba's CUDA simulator (see ``test_cuda_kernels``): tiny images, one to three steps.
 """
 
-import os
 
 import numpy as np
 import pytest
 
-from engine.cuda.runtime import cuda_status, use_simulator
+from tests.engine.cuda_helpers import CUDA_MARKS, one_layer
 
-if os.environ.get("LAYERLAB_CUDA_TESTS") != "device":
-    use_simulator()
-pytestmark = [pytest.mark.cuda,
-              pytest.mark.skipif(not cuda_status().available, reason=cuda_status().reason)]
+pytestmark = CUDA_MARKS
 
 from engine import backend  # noqa: E402
 from engine.cuda import ops  # noqa: E402
@@ -30,11 +26,6 @@ from engine.stepper import GenericStepper  # noqa: E402
 from engine.training import TrainConfig  # noqa: E402
 
 RNG = np.random.default_rng(11)
-
-
-def one_layer(spec: dict, shape: list[int]) -> Model:
-    return Model(Graph.sequential([{"kind": "Input", "shape": shape},
-                                   {"name": "layer", **spec}]), seed=3)
 
 
 def gpu_pass(model: Model, x: np.ndarray, g: np.ndarray):

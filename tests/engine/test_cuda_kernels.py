@@ -5,17 +5,13 @@ shapes: the simulator runs one Python thread per CUDA thread). On a machine with
 ``LAYERLAB_CUDA_TESTS=device pytest -m cuda`` runs the same tests on the device instead.
 """
 
-import os
 
 import numpy as np
 import pytest
 
-from engine.cuda.runtime import cuda_status, use_simulator
+from tests.engine.cuda_helpers import CUDA_MARKS
 
-if os.environ.get("LAYERLAB_CUDA_TESTS") != "device":
-    use_simulator()
-pytestmark = [pytest.mark.cuda,
-              pytest.mark.skipif(not cuda_status().available, reason=cuda_status().reason)]
+pytestmark = CUDA_MARKS
 
 from engine import activations  # noqa: E402
 from engine.cuda import ops  # noqa: E402

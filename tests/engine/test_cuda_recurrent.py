@@ -6,18 +6,14 @@ stepper, and the recurrent options that keep a network on the CPU.
 Under numba's CUDA simulator (see ``test_cuda_kernels``): batch 2, 3 steps, 4 units.
 """
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from engine.cuda.runtime import cuda_status, use_simulator
+from tests.engine.cuda_helpers import CUDA_MARKS, one_layer
 
-if os.environ.get("LAYERLAB_CUDA_TESTS") != "device":
-    use_simulator()
-pytestmark = [pytest.mark.cuda,
-              pytest.mark.skipif(not cuda_status().available, reason=cuda_status().reason)]
+pytestmark = CUDA_MARKS
 
 from engine import backend  # noqa: E402
 from engine.cuda import ops  # noqa: E402
@@ -36,11 +32,6 @@ from engine.types import DataError  # noqa: E402
 RNG = np.random.default_rng(23)
 EXAMPLES = Path(__file__).resolve().parents[2] / "assets" / "examples"
 TOL = {"rtol": 1e-4, "atol": 1e-6}
-
-
-def one_layer(spec: dict, shape: list[int]) -> Model:
-    return Model(Graph.sequential([{"kind": "Input", "shape": shape},
-                                   {"name": "layer", **spec}]), seed=3)
 
 
 def gpu_pass(model: Model, x: np.ndarray, g: np.ndarray):

@@ -5,17 +5,13 @@ agrees to ~1e-7), and the project says before training which layers keep it on t
 Under numba's CUDA simulator (see ``test_cuda_kernels``); tiny networks and datasets.
 """
 
-import os
 
 import numpy as np
 import pytest
 
-from engine.cuda.runtime import cuda_status, use_simulator
+from tests.engine.cuda_helpers import CUDA_MARKS
 
-if os.environ.get("LAYERLAB_CUDA_TESTS") != "device":
-    use_simulator()
-pytestmark = [pytest.mark.cuda,
-              pytest.mark.skipif(not cuda_status().available, reason=cuda_status().reason)]
+pytestmark = CUDA_MARKS
 
 from engine import backend  # noqa: E402
 from engine.cuda.placement import gpu_obstacles  # noqa: E402
