@@ -43,12 +43,7 @@ def torch_gan_script(plan: Plan, stem: str) -> str:
     top = top.replace("\n\nFiles beside", f"\nThe discriminator:\n{d_layers}\n\nFiles beside", 1)
     noise = ("torch.randn(n, NOISE_DIM, dtype=dtype)" if spec.noise_distribution == "normal"
              else "torch.rand(n, NOISE_DIM, dtype=dtype) * 2.0 - 1.0")
-    parts = [top,
-             "import argparse\nimport math\nimport os\nfrom pathlib import Path\n"
-             "from types import SimpleNamespace\n\n"
-             "import numpy as np\nimport torch\nimport torch.distributed as dist\n"
-             "import torch.nn.functional as F\nfrom torch import nn\n"
-             "from torch.nn.parallel import DistributedDataParallel",
+    parts = [top, IMPORTS,
              f"HERE = Path(__file__).resolve().parent\nSEED = {plan.training.seed}\n"
              f"EPOCHS = {plan.training.epochs}\nSHUFFLE = {bool(plan.training.shuffle)}\n"
              f"NOISE_DIM = {spec.noise_dim}\nD_STEPS = {spec.d_steps}  "
@@ -79,6 +74,12 @@ def _optimizer(function: str, who: str, name: str, hyper: dict[str, Any]) -> str
             f'    """The {who}\'s optimizer: {name} with the project\'s settings."""\n'
             f"    return {call}")
 
+
+IMPORTS = ("import argparse\nimport math\nimport os\nfrom pathlib import Path\n"
+           "from types import SimpleNamespace\n\n"
+           "import numpy as np\nimport torch\nimport torch.distributed as dist\n"
+           "import torch.nn.functional as F\nfrom torch import nn\n"
+           "from torch.nn.parallel import DistributedDataParallel")
 
 GAN_CLASS = '''class GAN(nn.Module):
     """Both networks; the exported weights are this module's state_dict."""
