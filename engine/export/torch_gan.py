@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.export import torch_gan_regularize
 from engine.export.code_text import batch_size_expr, header, shape_text, torch_script_ends
 from engine.export.plan import Plan
 from engine.export.torch_templates import code_for
@@ -56,10 +57,12 @@ def torch_gan_script(plan: Plan, stem: str) -> str:
              "def noise(n, dtype=torch.float32):\n"
              f'    """(n, NOISE_DIM) generator input: {spec.noise_distribution}."""\n'
              f"    return {noise}",
-             WITH_LABELS, LOSSES,
+             WITH_LABELS, LOSSES, *[c for c in [torch_gan_regularize.source(plan)] if c],
              _optimizer("make_g_optimizer", "generator", *spec.g_optimizer),
              _optimizer("make_d_optimizer", "discriminator", *spec.d_optimizer),
              TRAIN.format(stem=stem, batch=batch_size_expr(plan.training, "len(x)"),
+                          **torch_gan_regularize.step_parts(plan, "d"),
+                          **torch_gan_regularize.step_parts(plan, "g"),
                           **torch_script_ends("gan", stem))]
     return "\n\n\n".join(p.rstrip("\n") for p in parts) + "\n"
 
@@ -119,19 +122,21 @@ def d_step(gan, optimizer, xb, z, yb=None, n=None, world=1):
         fake = gan.generator(with_labels(z, yb))
     optimizer.zero_grad()
     loss = d_loss_fn(gan.discriminator(with_labels(xb, yb)),
-                     gan.discriminator(with_labels(fake, yb)), n)
-    (loss * world).backward()  # DDP averages over the processes: × world gives the sum
+                     gan.discriminator(with_labels(fake, yb)), n){d_pen}
+    # DDP averages over the processes: × world gives the sum (a penalty counts once)
+    (loss * world{d_plus}).backward(){d_clip}
     optimizer.step()
-    return loss
+    return loss{d_plus}
 
 
 def g_step(gan, optimizer, z, yb=None, n=None, world=1):
     """One generator update through the discriminator (only the generator moves)."""
     optimizer.zero_grad()
-    loss = g_loss_fn(gan.discriminator(with_labels(gan.generator(with_labels(z, yb)), yb)), n)
-    (loss * world).backward()
+    fake = gan.generator(with_labels(z, yb))
+    loss = g_loss_fn(gan.discriminator(with_labels(fake, yb)), n){g_pen}
+    (loss * world{g_plus}).backward(){g_clip}
     optimizer.step()
-    return loss
+    return loss{g_plus}
 
 
 def train(epochs, weights, out, dtype=torch.float32):
