@@ -10,7 +10,9 @@ sigmoid). Variants, all in ``TrainConfig.recipe_options`` (``engine.generative.o
   the backward pass at the code layer (``Model.backward(extra=...)``);
 - VAE (recipe ``"vae"``): the graph contains a Sampling layer; its β·KL arrives through the
   layer ``aux_loss`` mechanism. The KL weight is ``β·min(1, epochs done / kl_warmup_epochs)``
-  (counted in steps), set on every Sampling layer before each chunk.
+  (counted in steps), a function of the global step set on every Sampling layer before each
+  mini-batch, so a run gives the same numbers however it is cut into chunks (the app's chunk
+  sizes follow timing; a branch resumes mid-run).
 
 ``AutoencoderTrainer`` reuses ``Trainer.run`` (the snapshot loop); metrics: ``loss`` (the
 objective), ``recon`` (VAE: summed over the output values per sample) and, for a VAE, ``kl``
@@ -120,21 +122,27 @@ class AutoencoderTrainer(Trainer):
         return np.ascontiguousarray(x.reshape(len(x), *self.model.output_shape),
                                     dtype=self.model.dtype)
 
-    def kl_weight(self) -> float:
-        """β, scaled by the linear warm-up over ``kl_warmup_epochs`` (counted in steps)."""
+    def kl_weight(self, step: int | None = None) -> float:
+        """β, scaled by the linear warm-up over ``kl_warmup_epochs`` (counted in steps), at
+        global ``step`` (None: the steps done so far)."""
         beta, warm = self.opts.get("beta", 1.0), self.opts.get("kl_warmup_epochs", 0.0)
         if warm <= 0:
             return float(beta)
         per_epoch = math.ceil(len(self.data.x_train) /
                               self.config.effective_batch(len(self.data.x_train)))
-        return float(beta * min(1.0, self.step / (warm * max(per_epoch, 1))))
+        done = self.step if step is None else step
+        return float(beta * min(1.0, done / (warm * max(per_epoch, 1))))
+
+    def set_kl_weight(self, step: int) -> None:
+        """Set the KL weight of global ``step`` on every Sampling layer (before its batch)."""
+        weight = self.kl_weight(step)
+        for layer in self.sampling:
+            layer.aux_weight = weight  # type: ignore[attr-defined]
 
     def refresh_options(self) -> None:
         """Re-read ``recipe_options`` (changed live) and set the KL weight on Sampling layers."""
         self.opts = resolve(self.recipe, self.config.recipe_options)
-        weight = self.kl_weight()
-        for layer in self.sampling:
-            layer.aux_weight = weight  # type: ignore[attr-defined]
+        self.set_kl_weight(self.step)
 
     def check_replacement(self, data: Dataset) -> None:
         check_data_fits(self.model, data)
@@ -213,6 +221,8 @@ class ReconstructionStepper(DelegatingStepper):
             return self.fused.run(x, y, batches)  # type: ignore[no-any-return]
         losses = np.empty(len(batches))
         for i, idx in enumerate(batches):
+            if self.trainer.sampling:  # the KL weight of this batch's own step
+                self.trainer.set_kl_weight(self.trainer.step + i)
             xb = corrupt(x[idx], opts["input_noise"], opts["noise_level"], self.trainer.noise_rng)
             losses[i] = self.train_batch(xb, y[idx], opts["sparsity"])
         return losses
