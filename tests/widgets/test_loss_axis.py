@@ -75,3 +75,39 @@ def test_a_gan_run_names_both_losses_and_its_axis_ends_at_the_last_step(qtbot):
     plot.start_run("run 2")  # a supervised run next: the usual names again
     plot.add_snapshot(snap(10, np.ones(10)))
     assert "discriminator" not in plot.key.text() and plot.generator.raw.n == 0
+
+
+def test_the_step_axis_ends_at_the_last_step_when_the_run_ends(qtbot):
+    plot = plot_of(qtbot)
+    for i in range(1, 28):  # 2,700 steps, as the autoencoder example (45 steps × 60 epochs)
+        plot.add_snapshot(snap(100 * i, np.ones(100)))
+    assert plot.loss_plot.vb.viewRange()[0][1] == 5000  # room to grow while it runs
+    final = SimpleNamespace(step=2700, batch_losses=(), epoch_rows=(), extra={}, is_final=True)
+    plot.add_snapshot(final)
+    lo, hi = plot.loss_plot.vb.viewRange()[0]
+    assert lo == 0 and 2700 <= hi <= 1.02 * 2700
+    plot.start_run("run 2")  # a new run grows the axis again from the kept run's end
+    plot.add_snapshot(snap(3000, np.ones(3000)))
+    assert plot.loss_plot.vb.viewRange()[0][1] == nice_ceiling(1.25 * 3000)
+
+
+def test_a_finished_autoencoder_run_shows_no_empty_steps_after_its_end(qtbot, tmp_path,
+                                                                      monkeypatch):
+    from app.examples import example_path
+    from tests.widgets.window_helpers import close_test_window, make_test_window
+
+    win = make_test_window(qtbot, tmp_path, monkeypatch)
+    try:
+        assert win.files.open_example(example_path("ae_digits_2d"))
+        win.dataset_panel.ensure_current()
+        win.doc.set_training({"epochs": 3})
+        win.run.toggle_play()
+        qtbot.waitUntil(lambda: win.run.state == "finished", timeout=60000)
+        loss = win.plots.loss
+        last = float(loss.run.steps.x[-1])
+        assert last == win.session.last_snapshot.step == 3 * 45
+        qtbot.waitUntil(lambda: loss.loss_plot.vb.viewRange()[0][1] <= 1.02 * last)
+        lo, hi = loss.loss_plot.vb.viewRange()[0]
+        assert lo == 0 and last <= hi  # the axis ends at the last step: no empty stretch
+    finally:
+        close_test_window(win)

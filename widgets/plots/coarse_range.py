@@ -5,7 +5,8 @@ the step axis (its ticks, labels and cached pixmap: ~4 ms on a loaded 2-core mac
 times a second on each of the Loss panel's two charts). ``CoarseXRange`` keeps the x range at
 ``[0, nice_ceiling(GROWTH × last step)]`` and moves it only when the data reaches its end —
 a handful of axis redraws in a run of thousands of frames. A learner who pans or zooms takes
-over the range until ``reset``.
+over the range until ``reset``. When the run ends (``fit(last, final=True)``) the range
+ends at the last step (a 2,700-step run no longer shows an axis to 5k).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import math
 import pyqtgraph as pg
 
 GROWTH = 1.25  # the range ends at least this far past the last step when it jumps
+END_MARGIN = 0.015  # a finished run's axis ends this fraction past its last step (whole marker)
 NICE = (1.0, 2.0, 2.5, 5.0, 10.0)
 
 
@@ -38,13 +40,20 @@ class CoarseXRange:
             item.vb.disableAutoRange(axis=pg.ViewBox.XAxis)
         plot.vb.sigRangeChangedManually.connect(self._moved_by_hand)
 
-    def fit(self, last_x: float) -> bool:
-        """Make room for data up to ``last_x``; True when the range changed."""
+    def fit(self, last_x: float, final: bool = False) -> bool:
+        """Make room for data up to ``last_x`` (``final``: the run ended, so the range ends at
+        ``last_x``, no room to grow); True when the range changed."""
         if not self.following or not math.isfinite(last_x):
             return False
-        if self.upper is not None and last_x <= self.upper:
+        if final:
+            upper = max(last_x, 1.0) * (1.0 + END_MARGIN)
+            if upper == self.upper:
+                return False
+        elif self.upper is not None and last_x <= self.upper:
             return False
-        self.upper = nice_ceiling(GROWTH * max(last_x, 1.0))
+        else:
+            upper = nice_ceiling(GROWTH * max(last_x, 1.0))
+        self.upper = upper
         self.plot.vb.setXRange(0.0, self.upper, padding=0.0)
         return True
 

@@ -8,7 +8,8 @@ keeps the finished run as dimmed, labelled curves until ``clear_runs()`` (their 
 and a curve kept from another run's snapshots: ``loss_runs.KeptRuns``). Controls: log scale,
 smoothing, accuracy plot toggle; hovering shows a crosshair and the values under it.
 A GAN run also draws the generator's loss (``gan_loss.GeneratorLoss``); the step axis grows
-in coarse jumps (``coarse_range.CoarseXRange``), so it is not redrawn every frame.
+in coarse jumps (``coarse_range.CoarseXRange``), so it is not redrawn every frame, and ends at
+the last step once the run's final snapshot (``is_final``) arrives.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class LossPlot(QWidget, KeptRuns):
         self.metric_name = ""
         self._ema_state: tuple[float, int] = (0.0, 0)
         self._step_offset = self._epoch_offset = 0
+        self.finished = False  # the run's final snapshot came: the step axis ends at its end
         self.min_redraw_interval = REDRAW_INTERVAL_S
         self._last_redraw = 0.0
         self._redraw_timer = QTimer(self, singleShot=True)
@@ -198,6 +200,7 @@ class LossPlot(QWidget, KeptRuns):
                 rows.append(row)
         if rows:
             self._add_epochs(rows)
+        self.finished = bool(getattr(snap, "is_final", False))
         self._request_redraw()
 
     def _request_redraw(self) -> None:
@@ -226,7 +229,7 @@ class LossPlot(QWidget, KeptRuns):
         ends = [float(s.x[-1]) for _, s in pairs if s.n] + [self.generator.last_x()]
         ends += [float(item.xData[-1]) for r in self.kept for item in r.items
                  if item.xData is not None and len(item.xData)]
-        self.x_range.fit(max(ends))
+        self.x_range.fit(max(ends), final=self.finished)
 
     def _add_epochs(self, rows: list[dict[str, float]]) -> None:
         """Append finished epochs' values; one ``setData`` per curve however many rows came
@@ -292,6 +295,7 @@ class LossPlot(QWidget, KeptRuns):
     # -- runs ----------------------------------------------------------------------------------
     def _reset_current(self) -> None:
         self._ema_state, self._step_offset, self._epoch_offset = (0.0, 0), 0, 0
+        self.finished = False
         for item in (self.raw_item, self.smooth_item, self.train_item, self.val_item,
                      self.acc_train_item, self.acc_val_item):
             item.setData([], [])
