@@ -1,4 +1,5 @@
-"""User preferences kept between sessions: recent files, theme, window layout, first-run flags.
+"""User preferences kept between sessions: recent files, theme, window layout, the training
+thread count, first-run flags.
 
 A thin typed wrapper over ``QSettings`` (QtCore only) so the window never spells keys or
 converts types itself. Tests pass their own ``QSettings`` (an INI file in a temporary folder)
@@ -99,6 +100,21 @@ class Settings:
     @presenter_scale.setter
     def presenter_scale(self, value: float) -> None:
         self.store.setValue("presenter/scale", float(value))
+
+    # -- engine ------------------------------------------------------------------------------
+    @property
+    def training_threads(self) -> int:
+        """Threads one training run may use (``engine.threads``): 0 for automatic (the usable
+        cores − 1), else a whole number ≥ 1."""
+        try:
+            value = int(str(self.store.value("engine/threads", 0)))
+        except (TypeError, ValueError):
+            return 0
+        return max(0, value)
+
+    @training_threads.setter
+    def training_threads(self, value: int) -> None:
+        self.store.setValue("engine/threads", max(0, int(value)))
 
     # -- window layout -------------------------------------------------------------------------
     def window_geometry(self) -> QByteArray | None:

@@ -180,6 +180,14 @@ class TrainingPanel(QWidget):
             _connect(editor, lambda *_a, k=key: self._on_editor_changed(k))
         return box
 
+    def add_setting_row(self, label: str | None, field: QWidget) -> None:
+        """A row of the settings form above its closing hint (``label`` None: full width)."""
+        row = self._form.rowCount() - 1  # the hint stays last
+        if label is None:
+            self._form.insertRow(row, field)
+        else:
+            self._form.insertRow(row, label, field)
+
     # -- document → panel ----------------------------------------------------------------------
     def _on_project_loaded(self) -> None:
         self._show_recipe(self.doc.project.recipe)

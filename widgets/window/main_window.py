@@ -44,6 +44,7 @@ from widgets.panels.inspector import Inspector
 from widgets.panels.palette import LayerPalette
 from widgets.panels.plots_dock import LivePlots
 from widgets.panels.problems_panel import ProblemsPanel
+from widgets.panels.thread_choice import install_thread_choice
 from widgets.panels.timeline_bar import install_timeline
 from widgets.panels.training_panel import TrainingPanel
 from widgets.plots.palette import current_look
@@ -95,6 +96,7 @@ class MainWindow(DockedWindow):
         self.inside = InsideController(self.doc, self.session, self)
         self.files = FileController(self, self)
         self.run = RunController(self, self)
+        self.thread_choice = install_thread_choice(self)  # Training panel: "Threads for training"
         self.stale_run = StaleRunWatch(self, self)  # an edited network clears the old map
         self.autosave = Autosaver(self.doc, autosave_folder, parent=self)
         self.menus = build_menus(self, self.actions)
