@@ -7,7 +7,9 @@ GRU's gate blocks are z, r, n where torch's are r, z, n. An initial state wired 
 ``(1, B, units)``; an LSTM given only ``h0`` starts its cell state at zero, as the engine does.
 With "skip padding" (``mask_padding``) the script runs the module one step at a time
 (``run_masked``): at a step whose input is all zeros the state is carried over and the output
-repeats it, as ``engine.layers.recurrent`` does. Bidirectional (``engine.layers.sequence``) is
+repeats it, as ``engine.layers.recurrent`` does. Input dropout, recurrent dropout and truncated
+BPTT (``bptt_steps`` shorter than the sequence) run the explicit loop ``run_cells``
+(``torch_recurrent_cells``). Bidirectional (``engine.layers.sequence``) is
 the ``Bidirectional`` composite: a ``forwards`` module on the sequence, a ``backwards`` one on
 the reversed sequence (its outputs reversed back with ``return_sequences``), merged by
 concatenation or sum.
@@ -20,6 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 from engine.export.plan_steps import ExportError, Step
+from engine.export.torch_recurrent_cells import RUN_CELLS, loop_options
 from engine.export.torch_template_base import COMPOSITE_SOURCES, Arrays, TorchCode, template
 
 MODULES = {"SimpleRNN": "nn.RNN", "LSTM": "nn.LSTM", "GRU": "nn.GRU"}
@@ -42,6 +45,8 @@ COMPOSITE_SOURCES["run_masked"] = '''def run_masked(rnn, x, h0=None, c0=None):
         h = torch.where(keep[:, t], state[0], h)
         outputs.append(h)
     return torch.stack(outputs, dim=1)'''
+
+COMPOSITE_SOURCES["run_cells"] = RUN_CELLS
 
 COMPOSITE_SOURCES["Bidirectional"] = '''class Bidirectional(nn.Module):
     """LayerLab's Bidirectional: ``forwards`` reads x (B, T, F) left to right, ``backwards``
@@ -132,6 +137,11 @@ def _recurrent(step: Step) -> TorchCode:
     to, back = _maps(step.kind)
     x, states = step.inputs[0], step.inputs[1:]
     pick = "" if o["return_sequences"] else "[:, -1]"
+    loop = loop_options(step)
+    if loop:  # dropout, recurrent dropout or truncated BPTT: the explicit time loop
+        states_in = "".join(f", {name}={s}" for name, s in zip(("h0", "c0"), states))
+        return TorchCode(init, f"run_cells(self.{step.var}, {x}{states_in}, {loop}){pick}",
+                         to, back, classes=("run_cells",))
     if o.get("mask_padding"):
         args = "".join(f", {s}" for s in states)
         return TorchCode(init, f"run_masked(self.{step.var}, {x}{args}){pick}", to, back,
