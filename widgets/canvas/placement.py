@@ -9,7 +9,9 @@ box (``NODE_WIDTH`` × ``NODE_HEIGHT`` plus ``GAP`` around it) there touches no 
 
 With exactly one layer selected the new layer is also wired from it, add and wire as one undo
 step (``ProjectDocument.add_layer_after``), unless that output cannot feed it (an Input, a
-Conv2D after a Dense). Drag and drop keeps its own placement (the drop position).
+Conv2D after a Dense). Drag and drop keeps its own placement (the drop position). The new
+layer is always on screen afterwards (``ZoomView.reveal``: the whole network while it fits
+readably, else the layer).
 """
 
 from __future__ import annotations
@@ -80,17 +82,26 @@ def add_from_palette(view: CanvasView, doc: ProjectDocument, kind: str) -> str:
     else:
         spot = free_slot(graph, graph.nodes[anchor].position)
     if kind not in LAYERS:  # a block (or an unknown kind): the view's own path and message
-        view.add_layer_at(kind, QPointF(*spot))
+        _reveal(view, view.add_layer_at(kind, QPointF(*spot)))
         return ""
     if len(selected) == 1 and anchor is not None and LAYERS[kind].max_inputs > 0:
         name, reason = doc.add_layer_after(kind, spot, anchor)
         view.select_layers([name])
+        _reveal(view, name)
         if reason is None:
             return f"Added {name} after {anchor}."
         return f"Added {name}, not wired to {anchor}: {reason}"
     name = doc.add_layer(kind, spot)
     view.select_layers([name])
+    _reveal(view, name)
     if LAYERS[kind].max_inputs == 0:
         return f"Added {name}: double-click the next layer to add it after {name}."
     return (f"Added {name}: drag a wire from another layer's output to connect it (a layer "
             "added while one layer is selected is wired from it).")
+
+
+def _reveal(view: CanvasView, name: str | None) -> None:
+    """Bring the layer ``name`` (None: nothing was added) into view."""
+    item = view.canvas.nodes.get(name) if name is not None else None
+    if item is not None:
+        view.reveal(item.sceneBoundingRect())

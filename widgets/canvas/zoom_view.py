@@ -7,7 +7,9 @@ text_scale_for_zoom`` x the look's font scale) so a projector audience can read 
 until the learner zooms, pans or scrolls. Fitting never magnifies past ``MAX_FIT_ZOOM`` nor
 zooms out past ``MIN_FIT_ZOOM`` (node text stays >= 9 px on screen): a network too big for
 the view shows its start (the inputs) and the view scrolls. The scene rect leaves room to pan
-around the network. ``CanvasView`` sets ``canvas`` (its ``CanvasScene``) and drives ``_pan``
+around the network. ``reveal(rect)`` brings a new layer into view: the whole network when it
+fits (scrolling, or fitting it while that keeps the text readable), else at least the layer.
+``CanvasView`` sets ``canvas`` (its ``CanvasScene``) and drives ``_pan``
 from the middle button or Space+drag (``_pan_from``: the last mouse position).
 """
 
@@ -26,6 +28,7 @@ from widgets.plots.palette import current_look
 MIN_ZOOM, MAX_ZOOM, MAX_FIT_ZOOM = 0.2, 3.0, 1.6
 MIN_FIT_ZOOM = 0.42  # 11 pt (the smallest node text) x 1.6 (its zoomed-out growth) x 0.42 ≈ 10 px
 ZOOM_STEP = 1.2
+REVEAL_MARGIN = 24  # px kept clear around a revealed layer
 
 
 class ZoomView(QGraphicsView):
@@ -78,6 +81,24 @@ class ZoomView(QGraphicsView):
         self.centerOn(centre)
         self._on_zoom_changed()
         self.fitted, self._fitted_size = True, self.size()
+
+    def reveal(self, rect: QRectF) -> None:
+        """Show ``rect`` (scene px; a layer just added) and, while the network is small
+        enough, the whole network: scroll when it fits at this zoom, else fit it when the fit
+        keeps node text readable (``MIN_FIT_ZOOM``), else scroll to ``rect`` alone."""
+        self._update_scene_rect()
+        whole = self.canvas.network_rect().united(rect)
+        seen = self.viewport().size()
+        zoom = self.zoom_level()
+        room_w, room_h = seen.width() - 2 * REVEAL_MARGIN, seen.height() - 2 * REVEAL_MARGIN
+        if whole.width() * zoom <= room_w and whole.height() * zoom <= room_h:
+            self.ensureVisible(whole, REVEAL_MARGIN, REVEAL_MARGIN)
+            return
+        fit = min(seen.width() / (whole.width() + 80), seen.height() / (whole.height() + 80))
+        if fit >= MIN_FIT_ZOOM:
+            self.fit_to_view()
+        if not self.mapToScene(self.viewport().rect()).boundingRect().contains(rect):
+            self.ensureVisible(rect, REVEAL_MARGIN, REVEAL_MARGIN)
 
     def smallest_text_px(self) -> float:
         """On-screen pixel size of the smallest node text (11 pt, grown as the view zooms
