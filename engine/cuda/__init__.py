@@ -13,15 +13,17 @@ run under the simulator, and cuBLAS would make the products untestable in CI).
   (logits): loss into a per-step slot and dLoss/dOutput.
 - ``kernels_optim``: every optimizer's update step (``engine.optimizers``' formulas).
 - ``kernels_conv``: Conv2D forward/backward, max and average pooling, dropout's mask.
-- ``kernels_graph``: Add and fan-out gradient sums, global average pooling, batch
-  normalization.
+- ``kernels_graph``: Add and fan-out gradient sums, Concatenate, global average pooling,
+  batch and layer normalization.
+- ``kernels_attention``: PositionalEncoding's addition; multi-head attention's masked
+  softmax(Q·Kᵀ/√d)·V per head, forward and backward.
 - ``kernels_recurrent``: Embedding's gather and fixed-order scatter-add, one time step of
   SimpleRNN, LSTM and GRU forward and backward.
-- ``ops``, ``ops_conv``, ``ops_graph``, ``ops_recurrent``: host-side launchers (grid sizes)
-  for the kernels above.
-- ``device_layers``, ``device_graph_layers``, ``device_seq_layers``: the GPU twin of each CPU
-  layer kind that trains on the GPU; ``graph``: ``DeviceGraph`` runs them in the model's
-  topological order (chains and residual DAGs).
+- ``ops``, ``ops_conv``, ``ops_graph``, ``ops_recurrent``, ``ops_attention``: host-side
+  launchers (grid sizes) for the kernels above.
+- ``device_layers``, ``device_graph_layers``, ``device_seq_layers``, ``device_attention``:
+  the GPU twin of each CPU layer kind that trains on the GPU; ``graph``: ``DeviceGraph`` runs
+  them in the model's topological order (chains and DAGs).
 - ``stepper``: ``CudaStepper``, whole training chunks of a network on the device.
 - ``placement``: which layers stay on the CPU under ``cuda`` and why; ``report``: the lines
   the CLI and the training panel show before training.

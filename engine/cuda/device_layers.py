@@ -59,6 +59,18 @@ class _Buffers:
         pass
 
 
+class ListInputs(_Buffers):
+    """A twin whose ``forward(xs, n)`` and ``backward(xs, n, dxs)`` take the list of its
+    input buffers and the list of their gradient buffers (None: no gradient wanted), one per
+    input wire in port order: merges (Add, Concatenate) and multi-head attention."""
+
+    def forward(self, xs: list[Any], n: int) -> Any:
+        raise NotImplementedError
+
+    def backward(self, xs: list[Any], n: int, dxs: list[Any | None]) -> None:
+        raise NotImplementedError
+
+
 class DenseGpu(_Buffers):
     """x (B, fan_in) @ W (fan_in, units) + b, then the activation (``engine.cuda.ops``)."""
 

@@ -1,9 +1,11 @@
 """``DeviceGraph``: runs a network's GPU twins in the model's topological order — a chain or
-any DAG whose merges are Add layers (a residual block).
+any DAG whose merges are Add or Concatenate layers (a residual block, parallel branches) or
+the second wire of a cross-attention.
 
 - Flatten and rate-0 Dropout have no twin: they are aliases of their source's buffers (every
   device activation is already ``(B, values)`` in the CPU engine's order).
-- Forward: each twin reads its sources' output buffers (the Input's is the gathered batch).
+- Forward: each twin reads its sources' output buffers (the Input's is the gathered batch);
+  a ``ListInputs`` twin (Add, Concatenate, MultiHeadAttention) gets them all as a list.
 - Backward, in reverse topological order: a layer writes dLoss/d(its input) straight into
   its source's ``grad`` buffer when that source feeds only this one input slot; a source that
   feeds several slots (the skip wire of a residual block) gets one edge buffer per slot, and
@@ -11,8 +13,8 @@ any DAG whose merges are Add layers (a residual block).
   source's own backward — by then every consumer has run, as in ``Model.backward``.
 - The Input needs no gradient (``dx`` None).
 
-``engine.cuda.placement`` refuses merges other than Add; ``Model`` itself refuses a network
-with a branch that does not reach the one output.
+``engine.cuda.placement`` refuses other layers with several inputs; ``Model`` itself refuses
+a network with a branch that does not reach the one output.
 """
 
 from __future__ import annotations
@@ -20,19 +22,23 @@ from __future__ import annotations
 from typing import Any
 
 from engine.cuda import ops, ops_graph
+from engine.cuda.device_attention import MultiHeadAttentionGpu, PositionalEncodingGpu
 from engine.cuda.device_graph_layers import (
     ActivationGpu,
     AddGpu,
     BatchNormGpu,
+    ConcatenateGpu,
     GlobalAvgPoolGpu,
+    LayerNormGpu,
 )
-from engine.cuda.device_layers import GpuLayer, gpu_layers
+from engine.cuda.device_layers import GpuLayer, ListInputs, gpu_layers
 from engine.cuda.device_seq_layers import sequence_twin
 from engine.layers.activation_layers import ELU, Activation, LeakyReLU
+from engine.layers.attention import MultiHeadAttention, PositionalEncoding
 from engine.layers.base import Layer
-from engine.layers.normalization import BatchNormalization
+from engine.layers.normalization import BatchNormalization, LayerNormalization
 from engine.layers.pooling import GlobalAveragePool2D
-from engine.layers.shape_ops import Add
+from engine.layers.shape_ops import Add, Concatenate
 from engine.model import Model
 
 
@@ -51,6 +57,14 @@ def twin_of(layer: Layer, slices: dict[Any, slice]) -> Any:
         return GlobalAvgPoolGpu(layer)
     if isinstance(layer, BatchNormalization):
         return BatchNormGpu(layer, slices)
+    if isinstance(layer, LayerNormalization):
+        return LayerNormGpu(layer, slices)
+    if isinstance(layer, Concatenate):
+        return ConcatenateGpu(layer)
+    if isinstance(layer, PositionalEncoding):
+        return PositionalEncodingGpu(layer, slices)
+    if isinstance(layer, MultiHeadAttention):
+        return MultiHeadAttentionGpu(layer, slices)
     return sequence_twin(layer, slices) or gpu_layers([layer], slices)[0]
 
 
@@ -95,7 +109,7 @@ class DeviceGraph:
         self._outs = {self.input: xb}
         for name, twin in self.twins.items():
             xs = [self._outs[s] for s in self.sources[name]]
-            self._outs[name] = twin.forward(xs if isinstance(twin, AddGpu) else xs[0], n)
+            self._outs[name] = twin.forward(xs if isinstance(twin, ListInputs) else xs[0], n)
         return self._outs[self.output]
 
     def _dx(self, name: str, slot: int, src: str, batch: int) -> Any | None:
@@ -123,7 +137,7 @@ class DeviceGraph:
                     ops_graph.add(grad, self._edges[(c, s, batch)][:n], grad)
             xs = [self._outs[s] for s in srcs]
             dxs = [self._dx(name, slot, src, batch) for slot, src in enumerate(srcs)]
-            if isinstance(twin, AddGpu):
+            if isinstance(twin, ListInputs):
                 twin.backward(xs, n, dxs)
             else:
                 twin.backward(xs[0], n, dxs[0])

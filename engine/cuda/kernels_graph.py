@@ -139,3 +139,81 @@ def bn_input_grad(g, xhat, gamma, has_gamma, inv_std, sum_g, sum_gx, count, inne
                                                - xhat[n, v] * (scale * sum_gx[f]))
         else:
             dx[n, v] = gh * inv_std[f]
+
+
+@cuda.jit
+def concat_part(x, count, outer, offset, total, out):
+    """Concatenate: input x (B, outer·part) into its place in out (B, outer·total): each of
+    the ``outer`` blocks of ``part`` values lands at ``offset`` in a block of ``total``.
+    Grid: 1D over count·outer·part."""
+    i = cuda.grid(1)
+    width = x.shape[1]
+    if i < count * width:
+        n, r = i // width, i % width
+        part = width // outer
+        out[n, (r // part) * total + offset + r % part] = x[n, r]
+
+
+@cuda.jit
+def split_part(g, count, outer, offset, total, dx):
+    """The inverse of ``concat_part``: dx (B, outer·part) = input's slice of g. Grid: 1D
+    over count·outer·part."""
+    i = cuda.grid(1)
+    width = dx.shape[1]
+    if i < count * width:
+        n, r = i // width, i % width
+        part = width // outer
+        dx[n, r] = g[n, (r // part) * total + offset + r % part]
+
+
+@cuda.jit
+def ln_forward(x, count, group, inner, features, eps, gamma, beta, has_gamma, has_beta,
+               inv_std, xhat, y):
+    """LayerNormalization: mean and biased variance of each run of ``group`` values of a
+    sample (a vector, one time step, or a whole image), in float64 rounded to float32;
+    inv_std (B, groups), xhat and y = γ·xhat + β (feature ``(v // inner) % features``).
+    Grid: 1D over count·groups."""
+    r = cuda.grid(1)
+    groups = x.shape[1] // group
+    if r < count * groups:
+        n, start = r // groups, (r % groups) * group
+        acc = float64(0.0)
+        for p in range(group):
+            acc += x[n, start + p]
+        mu = float32(acc / group)
+        acc = float64(0.0)
+        for p in range(group):
+            d = x[n, start + p] - mu
+            acc += d * d
+        inv = float32(1.0) / math.sqrt(float32(acc / group) + float32(eps))
+        inv_std[n, r % groups] = inv
+        for p in range(group):
+            v = start + p
+            f = (v // inner) % features
+            h = (x[n, v] - mu) * inv
+            xhat[n, v] = h
+            out = h * gamma[f] if has_gamma else h
+            y[n, v] = out + beta[f] if has_beta else out
+
+
+@cuda.jit
+def ln_input_grad(g, xhat, gamma, has_gamma, inv_std, count, group, inner, features, dx):
+    """dx from dLoss/dy per run of ``group`` values: with ĝ = g·γ,
+    ``(inv_std/N)·(N·ĝ − Σĝ − xhat·Σĝ·xhat)``, N = group. Grid: 1D over count·groups."""
+    r = cuda.grid(1)
+    groups = g.shape[1] // group
+    if r < count * groups:
+        n, start = r // groups, (r % groups) * group
+        sg = float64(0.0)
+        sgx = float64(0.0)
+        for p in range(group):
+            v = start + p
+            gh = g[n, v] * gamma[(v // inner) % features] if has_gamma else g[n, v]
+            sg += gh
+            sgx += gh * xhat[n, v]
+        inv = inv_std[n, r % groups]
+        a, b = float32(sg), float32(sgx)
+        for p in range(group):
+            v = start + p
+            gh = g[n, v] * gamma[(v // inner) % features] if has_gamma else g[n, v]
+            dx[n, v] = (inv / float32(group)) * (float32(group) * gh - a - xhat[n, v] * b)

@@ -56,3 +56,43 @@ def bn_backward(g: Any, xhat: Any, gamma: Any | None, inv_std: Any, count: int, 
     if dx is not None:
         KG.bn_input_grad[_grid1(dx.size)](g, xhat, gam, has_gamma, inv_std, sum_g, sum_gx,
                                           count, inner, features, training, dx)
+
+
+def concat(xs: list[Any], count: int, outer: int, out: Any) -> None:
+    """out (B, outer·Σ parts) = the inputs (B, outer·part_i) joined block by block."""
+    total, offset = out.shape[1] // outer, 0
+    for x in xs:
+        KG.concat_part[_grid1(count * x.shape[1])](x, count, outer, offset, total, out)
+        offset += x.shape[1] // outer
+
+
+def split(g: Any, count: int, outer: int, dxs: list[Any | None], widths: list[int]) -> None:
+    """Each input's slice of g into its gradient buffer (None: skipped)."""
+    total, offset = g.shape[1] // outer, 0
+    for dx, width in zip(dxs, widths):
+        if dx is not None:
+            KG.split_part[_grid1(count * width)](g, count, outer, offset, total, dx)
+        offset += width // outer
+
+
+def ln_forward(x: Any, count: int, group: int, inner: int, features: int, eps: float,
+               gamma: Any | None, beta: Any | None, inv_std: Any, xhat: Any, y: Any) -> None:
+    """LayerNormalization over runs of ``group`` values (γ, β None when switched off)."""
+    groups, unused = x.shape[1] // group, xhat[0]  # a 1-D stand-in for a missing γ or β
+    KG.ln_forward[_grid1(count * groups)](x, count, group, inner, features, eps,
+                                          unused if gamma is None else gamma,
+                                          unused if beta is None else beta, gamma is not None,
+                                          beta is not None, inv_std, xhat, y)
+
+
+def ln_backward(g: Any, xhat: Any, gamma: Any | None, inv_std: Any, count: int, group: int,
+                inner: int, features: int, sum_g: Any, sum_gx: Any, dx: Any | None) -> None:
+    """β's gradient Σg into ``sum_g``, γ's Σg·xhat into ``sum_gx`` (over the batch and every
+    position of a feature), and dLoss/dx when ``dx`` is given."""
+    gam = xhat[0] if gamma is None else gamma  # a 1-D stand-in for a missing γ
+    KG.bn_sums[_grid1(features)](g, xhat, gam, gamma is not None, count, inner, features,
+                                 sum_g, sum_gx)
+    if dx is not None:
+        groups = g.shape[1] // group
+        KG.ln_input_grad[_grid1(count * groups)](g, xhat, gam, gamma is not None, inv_std,
+                                                 count, group, inner, features, dx)

@@ -2,14 +2,15 @@
 
 ``gpu_obstacles`` lists, in plain sentences, everything that keeps a model on the CPU engine:
 layers whose family has no CUDA kernels yet (Conv1D and transposed convolutions, global max
-pooling and upsampling, layer normalization, OneHot and positional encoding,
-Bidirectional, attention, spatial dropout, the VAE sampling layer, Reshape, PReLU,
-Concatenate), the step activation (no gradient), merges other than Add, the recurrent
-options a first GPU version does not copy (``sequence_obstacles``: padding masks, dropout
-inside the cell, truncated BPTT, initial states, the original GRU), losses and options the
-GPU path does not do yet (class weights, augmentation, float64).
-Dense, Conv2D, MaxPool2D, AvgPool2D, GlobalAveragePool2D, BatchNormalization, Activation,
-LeakyReLU, ELU, Flatten, Dropout, Add, Embedding, SimpleRNN, LSTM, GRU and TimeDistributed
+pooling and upsampling, OneHot, Bidirectional, scaled dot-product attention, spatial dropout,
+the VAE sampling layer, Reshape, PReLU), the step activation (no gradient), merges other than
+Add and Concatenate, the options a GPU twin does not copy (``sequence_obstacles``: padding
+masks, dropout inside the cell, truncated BPTT, initial states, the original GRU; dropout on
+multi-head attention's weights), losses and options the GPU path does not do yet (class
+weights, augmentation, float64).
+Dense, Conv2D, MaxPool2D, AvgPool2D, GlobalAveragePool2D, BatchNormalization,
+LayerNormalization, Activation, LeakyReLU, ELU, Flatten, Dropout, Add, Concatenate,
+Embedding, PositionalEncoding, MultiHeadAttention, SimpleRNN, LSTM, GRU and TimeDistributed
 train on the GPU (``engine.cuda.graph``). An empty
 list means the whole training step runs on the GPU (``engine.cuda.stepper.CudaStepper``). It
 imports no ``numba.cuda``, so the window or CLI can ask before anything is compiled.
@@ -50,11 +51,15 @@ from engine.optimizers import Optimizer
 
 # the layer kinds with GPU twins (engine.cuda.device_layers; Flatten is the identity there)
 GPU_KINDS = ("Dense", "Conv2D", "MaxPool2D", "AvgPool2D", "Dropout", "Flatten",
-             "GlobalAveragePool2D", "BatchNormalization", "Activation", "LeakyReLU", "ELU",
-             "Add", "Embedding", "SimpleRNN", "LSTM", "GRU", "TimeDistributed")
-GPU_KINDS_TEXT = ("Dense, Conv2D, max/average/global-average pooling, BatchNormalization, "
-                  "activations, Flatten, Dropout, Add, Embedding, SimpleRNN, LSTM, GRU and "
-                  "Dense per step do")
+             "GlobalAveragePool2D", "BatchNormalization", "LayerNormalization", "Activation",
+             "LeakyReLU", "ELU", "Add", "Concatenate", "Embedding", "PositionalEncoding",
+             "MultiHeadAttention", "SimpleRNN", "LSTM", "GRU", "TimeDistributed")
+GPU_KINDS_TEXT = ("Dense, Conv2D, max/average/global-average pooling, batch and layer "
+                  "normalization, activations, Flatten, Dropout, Add, Concatenate, Embedding, "
+                  "positional encoding, multi-head attention, SimpleRNN, LSTM, GRU and Dense "
+                  "per step do")
+# the layers that may take several input wires on the GPU (recurrent ones: said apart)
+MULTI_INPUT_KINDS = ("Add", "Concatenate", "MultiHeadAttention")
 RECURRENT_KINDS = ("SimpleRNN", "LSTM", "GRU")
 GPU_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam",
                   "adamw")
@@ -65,15 +70,13 @@ LOSS_NAMES = {LOSS_MSE: "mse", LOSS_SOFTMAX_CE: "softmax_ce", LOSS_SIGMOID_BCE: 
 _FAMILY = {
     **dict.fromkeys(("Conv1D", "Conv2DTranspose"), "convolution"),
     **dict.fromkeys(("GlobalMaxPool2D", "Upsample2D", "SequencePooling"), "pooling"),
-    "LayerNormalization": "layer normalization",
-    **dict.fromkeys(("Embedding", "OneHot", "PositionalEncoding"), "embedding"),
+    "OneHot": "embedding",
     **dict.fromkeys(("SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed"),
                     "recurrent"),
-    **dict.fromkeys(("MultiHeadAttention", "ScaledDotProductAttention"), "attention"),
+    "ScaledDotProductAttention": "attention",
     "SpatialDropout2D": "spatial dropout",
     "PReLU": "learned-slope activation",
     "Reshape": "reshaping",
-    "Concatenate": "merge",
     "Sampling": "VAE sampling",
 }
 
@@ -135,15 +138,19 @@ def gpu_obstacles(model: Model, loss: Loss, optimizer: Optimizer, config: Any) -
                        f"yet{known}")
         elif layer.kind in ("Embedding", *RECURRENT_KINDS):
             out += sequence_obstacles(model, name)
+        elif layer.kind == "MultiHeadAttention" and layer.config["dropout"]:
+            out.append(f"layer '{name}' (MultiHeadAttention): dropout on the attention "
+                       "weights runs on the CPU only")
         elif _activation_id(layer) not in GPU_ACTIVATIONS:
             out.append(f"layer '{name}': the step activation has no gradient, so it cannot "
                        "be trained by backpropagation on any backend")
     if not names or model.layers[names[0]].kind != "Input" or model.layout is not None:
         out.append("the network does not start with a single Input layer")
-    if any(len(model.sources[n]) > 1 and model.layers[n].kind not in ("Add", *RECURRENT_KINDS)
-           for n in names):
-        out.append("a layer other than Add has several inputs (the GPU runs chains and "
-                   "residual merges with Add)")
+    if any(len(model.sources[n]) > 1 and model.layers[n].kind not in (
+            *MULTI_INPUT_KINDS, *RECURRENT_KINDS) for n in names):
+        out.append("a layer other than Add, Concatenate or MultiHeadAttention has several "
+                   "inputs (the GPU runs chains, residual merges with Add, joins with "
+                   "Concatenate and cross-attention)")
     if np.dtype(model.dtype) != np.float32:
         out.append("the network uses float64 numbers; the GPU kernels are float32")
     if gpu_loss_kind(loss, model) is None or getattr(loss, "reduction", "mean") != "mean":

@@ -1,8 +1,9 @@
 """``CudaStepper``: training chunks on the GPU of a network of Dense, Conv2D, pooling, global
-average pooling, batch normalization, stand-alone activations, Flatten, Dropout, Add,
-Embedding, SimpleRNN, LSTM, GRU and TimeDistributed layers — a chain or a residual DAG (the
-``cuda`` backend; the layers' GPU twins: ``engine.cuda.device_layers``,
-``device_graph_layers`` and ``device_seq_layers``, walked by ``engine.cuda.graph``).
+average pooling, batch and layer normalization, stand-alone activations, Flatten, Dropout,
+Add, Concatenate, Embedding, PositionalEncoding, MultiHeadAttention, SimpleRNN, LSTM, GRU and
+TimeDistributed layers — a chain or a DAG (the ``cuda`` backend; the layers' GPU twins:
+``engine.cuda.device_layers``, ``device_graph_layers``, ``device_seq_layers`` and
+``device_attention``, walked by ``engine.cuda.graph``).
 A softmax cross-entropy over a sequence output ``(T, K)`` takes one label per step and
 averages over the batch's B·T steps, as the CPU loss does.
 

@@ -142,14 +142,18 @@ def test_a_residual_network_trains_the_same_on_the_gpu_as_on_the_cpu(add_inputs)
         np.testing.assert_allclose(gpu, cpu, rtol=1e-4, atol=1e-6)
 
 
-def test_merges_other_than_add_keep_the_network_on_the_cpu():
-    layers = [{"kind": "Input", "name": "x", "shape": [3]},
-              {"kind": "Dense", "name": "a", "units": 2},
-              {"kind": "Dense", "name": "b", "units": 2},
-              {"kind": "Concatenate", "name": "cat"},
+def test_layers_with_several_inputs_other_than_the_gpu_merges_keep_the_network_on_the_cpu():
+    """Add, Concatenate and MultiHeadAttention take several wires on the GPU; a
+    ScaledDotProductAttention with two wires does not."""
+    layers = [{"kind": "Input", "name": "x", "shape": [3, 2]},
+              {"kind": "TimeDistributed", "name": "a", "units": 2},
+              {"kind": "ScaledDotProductAttention", "name": "sdpa"},
+              {"kind": "Flatten", "name": "flat"},
               {"kind": "Dense", "name": "out", "units": 1}]
-    edges = [["x", "a", 0], ["x", "b", 0], ["a", "cat", 0], ["b", "cat", 1], ["cat", "out", 0]]
+    edges = [["x", "a", 0], ["x", "sdpa", 0], ["a", "sdpa", 1], ["sdpa", "flat", 0],
+             ["flat", "out", 0]]
     model = Model(Graph.from_dict({"layers": layers, "edges": edges}), seed=0)
     reasons = gpu_obstacles(model, get_loss("mse"), get_optimizer("sgd"), TrainConfig())
-    assert any("'cat' (Concatenate): merge layers" in r for r in reasons)
-    assert any("other than Add has several inputs" in r for r in reasons)
+    assert any("'sdpa' (ScaledDotProductAttention): attention layers" in r for r in reasons)
+    assert any("other than Add, Concatenate or MultiHeadAttention has several inputs" in r
+               for r in reasons)
