@@ -20,13 +20,11 @@ Preferences go to a temporary folder, so the user's own settings are never touch
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as main.py does for the app
 sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QSettings, QSize, QTimer  # noqa: E402
@@ -34,8 +32,11 @@ from PySide6.QtWidgets import QApplication  # noqa: E402, TID251 - a GUI script
 
 from app.examples import example_path  # noqa: E402
 from app.settings import Settings  # noqa: E402
+from engine import threads  # noqa: E402
 from widgets.window.main_window import MainWindow  # noqa: E402
 from widgets.window.theme import apply_theme  # noqa: E402
+
+threads.install(1)  # BLAS: one thread outside training calls, as in the app (engine.threads)
 
 SPIRAL_EPOCH = 180  # grab the spiral at this epoch: the boundary has formed, training goes on
 

@@ -30,12 +30,14 @@ TIMEOUT_S = 240.0
 
 def child(path: str) -> None:
     """In the fresh process: load + Play one project; print one JSON line of timings."""
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as main.py does for the app
     sys.path.insert(0, str(ROOT))
     from PySide6.QtCore import QCoreApplication, QTimer
 
     from app.session import TrainingSession
+    from engine import threads
     from engine.project import load_project
+
+    threads.install(1)  # BLAS: one thread outside training calls, as in the app
 
     app = QCoreApplication([])
     t_import = time.perf_counter()

@@ -27,7 +27,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as main.py does for the app
 sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QSize, QTimer  # noqa: E402
@@ -35,7 +34,10 @@ from PySide6.QtWidgets import QApplication  # noqa: E402, TID251 - a GUI script
 
 from app.examples import example_path  # noqa: E402
 from docs.make_screenshots import make_window, settle  # noqa: E402
+from engine import threads  # noqa: E402
 from widgets.window.theme import apply_theme  # noqa: E402
+
+threads.install(1)  # BLAS: one thread outside training calls, as in the app (engine.threads)
 
 
 def main(seconds: float, speed: float | None = None, profile: str | None = None) -> dict:

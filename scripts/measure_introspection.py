@@ -15,7 +15,6 @@ import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the GUI (main.py)
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -23,7 +22,10 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QCoreApplication  # noqa: E402
 
 from app.session import TrainingSession  # noqa: E402
+from engine import threads  # noqa: E402
 from engine.project import load_project  # noqa: E402
+
+threads.install(1)  # BLAS: one thread outside training calls, as in the app (engine.threads)
 
 ALL = {"saliency": {"method": "smoothgrad", "index": 0}, "fgsm": {"epsilon": 0.007},
        "latent": {"layer": "hidden"}, "dynamics": {}, "evaluation": {}}

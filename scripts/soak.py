@@ -34,7 +34,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as main.py does for the app
 sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QTimer  # noqa: E402
@@ -42,7 +41,10 @@ from PySide6.QtWidgets import QApplication  # noqa: E402, TID251 - a GUI script
 
 from app.examples import example_path  # noqa: E402
 from docs.make_screenshots import make_window, settle  # noqa: E402
+from engine import threads  # noqa: E402
 from widgets.window.theme import apply_theme  # noqa: E402
+
+threads.install(1)  # BLAS: one thread outside training calls, as in the app (engine.threads)
 
 MAX_EPOCHS = 100_000  # the training settings' limit
 BATCH = 10  # the spiral example's batch size
