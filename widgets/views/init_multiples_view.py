@@ -4,6 +4,11 @@ initializer picked with the buttons (zeros, N(0, σ²), U(±1/√n), Glorot, He)
 live (one forward + backward pass on a copy, ``engine.init_multiples``). Each cell's title
 gives the spread (activations: std; gradients: RMS), so fading or exploding signals show as
 numbers as well as shapes.
+
+The button pressed at the start is the network's own initializer (its first Dense layer's
+``kernel_initializer``, ``project_scheme``); one with no button here (LeCun, ones, ...) leaves
+none pressed until the learner picks one. The buttons are toggles, never a dialog's default
+button (Qt painted the first one, "zeros", as pressed while Glorot was the one in use).
 """
 
 from __future__ import annotations
@@ -24,11 +29,27 @@ from PySide6.QtWidgets import (
 
 from engine.datasets.base import Dataset
 from engine.init_multiples import SCHEMES, init_statistics
+from engine.initializers import ALIASES
 from engine.project import Project
 from engine.types import LayerLabError
 from widgets.plots.palette import run_color
 
 MAX_LAYERS = 12  # cells per row; deeper networks show their first 12 layers
+FAMILIES = {"zeros": "zeros", "random_normal": "normal", "glorot_uniform": "glorot",
+            "glorot_normal": "glorot", "he_uniform": "he", "he_normal": "he"}
+NORMAL_SIGMA = 0.05  # engine.initializers' random_normal stddev
+CHECKED_STYLE = ("QPushButton:checked { background: palette(highlight); "
+                 "color: palette(highlighted-text); font-weight: 700; }")
+
+
+def project_scheme(project: Project) -> tuple[str | None, str]:
+    """(The scheme of the buttons matching the first Dense layer's kernel initializer, or None
+    when none does; that initializer's name, "" without a Dense layer)."""
+    for node in project.graph.nodes.values():
+        if node.kind == "Dense":
+            name = str(node.options.get("kernel_initializer", "glorot_uniform")).lower()
+            return FAMILIES.get(ALIASES.get(name, name)), name
+    return "glorot", ""
 
 
 class InitMultiplesView(QWidget):
@@ -44,6 +65,8 @@ class InitMultiplesView(QWidget):
         for i, (key, label) in enumerate(SCHEMES.items()):
             button = QPushButton(label)
             button.setCheckable(True)
+            button.setAutoDefault(False)  # in a dialog Qt would paint the first as pressed
+            button.setStyleSheet(CHECKED_STYLE)
             button.setProperty("scheme", key)
             self.buttons.addButton(button, i)
             bar.addWidget(button)
@@ -64,20 +87,30 @@ class InitMultiplesView(QWidget):
         box.addWidget(self.summary)
         self.buttons.idClicked.connect(lambda _i: self.refresh())
         self.sigma.valueChanged.connect(lambda _v: self.refresh())
-        self.buttons.button(3).setChecked(True)  # Glorot
+        own, self.own_name = project_scheme(project)
+        if own is None:
+            self.summary.setText(f"The network starts its weights with '{self.own_name}', "
+                                 "which has no button here: pick one to compare.")
+            return
+        if own == "normal":  # a Dense layer's random_normal: Keras' default σ
+            self.sigma.setValue(NORMAL_SIGMA)
+        self.buttons.button(list(SCHEMES).index(own)).setChecked(True)
         self.refresh()
 
     @property
-    def scheme(self) -> str:
+    def scheme(self) -> str | None:
+        """The pressed button's scheme (None before a pick when the network's own is not one
+        of them)."""
         checked = self.buttons.checkedButton()
-        assert checked is not None  # an exclusive group with one button checked from the start
-        return str(checked.property("scheme"))
+        return None if checked is None else str(checked.property("scheme"))
 
     def set_scheme(self, scheme: str) -> None:
         self.buttons.button(list(SCHEMES).index(scheme)).setChecked(True)
         self.refresh()
 
     def refresh(self) -> None:
+        if self.scheme is None:
+            return
         try:
             self.stats = init_statistics(self.project, self.data, self.scheme,
                                          sigma=self.sigma.value())
