@@ -175,31 +175,34 @@ def pool2d_backward(g, cache):
     return dxp[:, :, top:top + shape[2], left:left + shape[3]]
 
 
-def rnn_forward(x, W, U, b, act, return_sequences, h0=None, keep=None):
+def rnn_forward(x, W, U, b, act, return_sequences, h0=None, keep=None, rmask=None):
     """Simple RNN. x: (B, T, F), W: (F, units), U: (units, units), b: (units,) or None ->
     every hidden state (B, T, units) or the last one (B, units). h_t = act(x_t W + h U + b).
     h0: (B, units) the starting state (None: zeros); keep: (B, T) True at real steps (None:
-    every step) - at a padded step the state is carried over unchanged."""
+    every step) - at a padded step the state is carried over unchanged. rmask: (B, units)
+    recurrent dropout (the same mask on h at every step where it meets U; None: off)."""
     batch, steps, _ = x.shape
     h = np.zeros((batch, U.shape[0]), dtype=x.dtype) if h0 is None else h0
     hs, zs, ys, h_prevs = [], [], [], []
     for t in range(steps):
-        z = x[:, t] @ W + h @ U + (0.0 if b is None else b)
+        h_seen = h if rmask is None else h * rmask  # what U sees of the state
+        z = x[:, t] @ W + h_seen @ U + (0.0 if b is None else b)
         y = activate(z, act)
-        h_prevs.append(h)
+        h_prevs.append(h_seen)
         h = y if keep is None else np.where(keep[:, t, None], y, h)  # padding: carry over
         hs.append(h)
         zs.append(z)
         ys.append(y)
     out = np.stack(hs, axis=1) if return_sequences else h
-    return out, (x, W, U, act, h_prevs, zs, ys, keep, return_sequences)
+    return out, (x, W, U, act, h_prevs, zs, ys, keep, return_sequences, rmask)
 
 
 def rnn_backward(g, cache, bptt_steps=0):
     """Backpropagation through time: g like the output -> (dx, dW, dU, db, dh0). With
     ``bptt_steps`` k > 0 (truncated BPTT) no gradient crosses from one chunk of k steps back
     into the previous one. A padded step passes its gradient straight to the state before."""
-    x, W, U, act, h_prevs, zs, ys, keep, return_sequences = cache
+    x, W, U, act, h_prevs, zs, ys, keep, return_sequences, rmask = cache
+    through = 1.0 if rmask is None else rmask  # recurrent dropout: the mask on dh too
     dx, dW, dU = np.zeros_like(x), np.zeros_like(W), np.zeros_like(U)
     db = np.zeros(U.shape[0], dtype=x.dtype)
     dh = np.zeros_like(h_prevs[0])
@@ -214,15 +217,18 @@ def rnn_backward(g, cache, bptt_steps=0):
         dU += h_prevs[t].T @ dz
         db += dz.sum(axis=0)
         dx[:, t] = dz @ W.T
-        dh = dz @ U.T if keep is None else np.where(keep[:, t, None], dz @ U.T, dh)
+        dh_prev = (dz @ U.T) * through
+        dh = dh_prev if keep is None else np.where(keep[:, t, None], dh_prev, dh)
     return dx, dW, dU, db, dh
 
 
-def lstm_forward(x, W, U, b, act, gate_act, return_sequences, h0=None, c0=None, keep=None):
+def lstm_forward(x, W, U, b, act, gate_act, return_sequences, h0=None, c0=None, keep=None,
+                 rmask=None):
     """LSTM. x: (B, T, F), W: (F, 4·units), U: (units, 4·units), b: (4·units,) or None, gate
     blocks in the order input i, forget f, candidate g, output o:
     c_t = f·c + i·g,  h_t = o·act(c_t). h0, c0: (B, units) the starting states (None: zeros);
-    keep: (B, T) True at real steps (None: every step) - a padded step keeps h and c."""
+    keep: (B, T) True at real steps (None: every step) - a padded step keeps h and c.
+    rmask: (B, units) recurrent dropout (on h where it meets U, every step; None: off)."""
     batch, steps, _ = x.shape
     n = U.shape[0]
     h = np.zeros((batch, n), dtype=x.dtype) if h0 is None else h0
@@ -230,7 +236,8 @@ def lstm_forward(x, W, U, b, act, gate_act, return_sequences, h0=None, c0=None, 
     memory = []
     hs = []
     for t in range(steps):
-        z = x[:, t] @ W + h @ U + (0.0 if b is None else b)  # (B, 4·units)
+        h_seen = h if rmask is None else h * rmask  # what U sees of the state
+        z = x[:, t] @ W + h_seen @ U + (0.0 if b is None else b)  # (B, 4·units)
         zi, zf, zg, zo = z[:, :n], z[:, n:2 * n], z[:, 2 * n:3 * n], z[:, 3 * n:]
         i, f, o = activate(zi, gate_act), activate(zf, gate_act), activate(zo, gate_act)
         cand = activate(zg, act)
@@ -238,7 +245,7 @@ def lstm_forward(x, W, U, b, act, gate_act, return_sequences, h0=None, c0=None, 
         c_new = f * c_prev + i * cand
         tc = activate(c_new, act)
         h_new = o * tc
-        memory.append((h_prev, c_prev, zi, zf, zg, zo, i, f, cand, o, c_new, tc))
+        memory.append((h_seen, c_prev, zi, zf, zg, zo, i, f, cand, o, c_new, tc))
         if keep is None:
             c, h = c_new, h_new
         else:  # a padded step carries both states over
@@ -246,13 +253,14 @@ def lstm_forward(x, W, U, b, act, gate_act, return_sequences, h0=None, c0=None, 
             h = np.where(keep[:, t, None], h_new, h_prev)
         hs.append(h)
     out = np.stack(hs, axis=1) if return_sequences else h
-    return out, (x, W, U, act, gate_act, memory, keep, return_sequences)
+    return out, (x, W, U, act, gate_act, memory, keep, return_sequences, rmask)
 
 
 def lstm_backward(g, cache, bptt_steps=0):
     """Backpropagation through time: g like the output -> (dx, dW, dU, db, dh0, dc0);
     ``bptt_steps`` as in ``rnn_backward`` (the cell state's gradient is cut too)."""
-    x, W, U, act, gate_act, memory, keep, return_sequences = cache
+    x, W, U, act, gate_act, memory, keep, return_sequences, rmask = cache
+    through = 1.0 if rmask is None else rmask  # recurrent dropout: the mask on dh too
     dx, dW, dU = np.zeros_like(x), np.zeros_like(W), np.zeros_like(U)
     db = np.zeros(U.shape[1], dtype=x.dtype)
     n = U.shape[0]
@@ -277,9 +285,9 @@ def lstm_backward(g, cache, bptt_steps=0):
         db += dz.sum(axis=0)
         dx[:, t] = dz @ W.T
         if keep is None:
-            dh, dc = dz @ U.T, dc_t * f
+            dh, dc = (dz @ U.T) * through, dc_t * f
         else:  # padded: both gradients pass straight to the states before
-            dh = np.where(keep[:, t, None], dz @ U.T, dh)
+            dh = np.where(keep[:, t, None], (dz @ U.T) * through, dh)
             dc = np.where(keep[:, t, None], dc_t * f, dc)
     return dx, dW, dU, db, dh, dc
 

@@ -14,30 +14,33 @@ import numpy as np
 from engine.export.numpy_blocks import activate, activate_backward
 
 
-def gru_forward(x, W, U, b, rb, act, gate_act, return_sequences, h0=None, keep=None):
+def gru_forward(x, W, U, b, rb, act, gate_act, return_sequences, h0=None, keep=None,
+                rmask=None):
     """GRU (reset after the product, PyTorch's formula). x: (B, T, F), W: (F, 3·units),
     U: (units, 3·units), b and rb: (3·units,) or None; gate blocks update z, reset r,
     candidate n:  n = act(x W_n + b_n + r·(h U_n + rb_n)),  h_t = z·h + (1 − z)·n.
     h0: (B, units) the starting state (None: zeros); keep: (B, T) True at real steps (None:
-    every step) - a padded step carries the state over unchanged."""
+    every step) - a padded step carries the state over unchanged. rmask: (B, units) recurrent
+    dropout (the same mask on h at every step where it meets U; the update z·h sees all of h)."""
     batch, steps, _ = x.shape
     k = U.shape[0]
     h = np.zeros((batch, k), dtype=x.dtype) if h0 is None else h0
     memory, hs = [], []
     for t in range(steps):
         a = x[:, t] @ W + (0.0 if b is None else b)  # (B, 3·units): the input's part
-        r_h = h @ U + (0.0 if rb is None else rb)  # (B, 3·units): the state's part
+        h_seen = h if rmask is None else h * rmask  # what U sees of the state
+        r_h = h_seen @ U + (0.0 if rb is None else rb)  # (B, 3·units): the state's part
         pre_z, pre_r = a[:, :k] + r_h[:, :k], a[:, k:2 * k] + r_h[:, k:2 * k]
         z, r = activate(pre_z, gate_act), activate(pre_r, gate_act)
         pre_n = a[:, 2 * k:] + r * r_h[:, 2 * k:]
         n = activate(pre_n, act)
-        memory.append((h, r_h[:, 2 * k:], pre_z, pre_r, pre_n, z, r, n))
+        memory.append((h, h_seen, r_h[:, 2 * k:], pre_z, pre_r, pre_n, z, r, n))
         h_new = z * h + (1.0 - z) * n
         h = h_new if keep is None else np.where(keep[:, t, None], h_new, h)  # padding: carry
         hs.append(h)
     out = np.stack(hs, axis=1) if return_sequences else h
     return out, (x, W, U, b is not None, rb is not None, act, gate_act, memory, keep,
-                 return_sequences)
+                 return_sequences, rmask)
 
 
 def gru_backward(g, cache, bptt_steps=0):
@@ -45,14 +48,15 @@ def gru_backward(g, cache, bptt_steps=0):
     drb are None when the layer has no such bias. With ``bptt_steps`` k > 0 (truncated BPTT)
     no gradient crosses from one chunk of k steps back into the previous one. A padded step
     passes its gradient straight to the state before."""
-    x, W, U, has_b, has_rb, act, gate_act, memory, keep, return_sequences = cache
+    x, W, U, has_b, has_rb, act, gate_act, memory, keep, return_sequences, rmask = cache
+    through = 1.0 if rmask is None else rmask  # recurrent dropout: the mask on dh too
     k = U.shape[0]
     dx, dW, dU = np.zeros_like(x), np.zeros_like(W), np.zeros_like(U)
     db, drb = np.zeros(3 * k), np.zeros(3 * k)
     dh = np.zeros((x.shape[0], k))
     last = x.shape[1] - 1
     for t in reversed(range(x.shape[1])):
-        h_prev, u_n, pre_z, pre_r, pre_n, z, r, n = memory[t]
+        h_prev, h_seen, u_n, pre_z, pre_r, pre_n, z, r, n = memory[t]
         if bptt_steps and (t + 1) % bptt_steps == 0 and t < last:
             dh = np.zeros_like(dh)  # the start of a chunk: cut the flow from the later one
         dh = dh + (g[:, t] if return_sequences else (g if t == last else 0.0))
@@ -65,57 +69,60 @@ def gru_backward(g, cache, bptt_steps=0):
         if keep is not None:  # a padded step computed nothing
             da, d_rh = np.where(keep[:, t, None], da, 0.0), np.where(keep[:, t, None], d_rh, 0.0)
         dW += x[:, t].T @ da
-        dU += h_prev.T @ d_rh
+        dU += h_seen.T @ d_rh
         db += da.sum(axis=0)
         drb += d_rh.sum(axis=0)
         dx[:, t] = da @ W.T
-        dh_prev = dh * z + d_rh @ U.T
+        dh_prev = dh * z + (d_rh @ U.T) * through
         dh = dh_prev if keep is None else np.where(keep[:, t, None], dh_prev, dh)
     return dx, dW, dU, (db if has_b else None), (drb if has_rb else None), dh
 
 
-def gru_classic_forward(x, W, U, b, act, gate_act, return_sequences, h0=None, keep=None):
+def gru_classic_forward(x, W, U, b, act, gate_act, return_sequences, h0=None, keep=None,
+                        rmask=None):
     """GRU with the reset gate before the product (Cho et al. 2014; reset_after off).
     x: (B, T, F), W: (F, 3·units), U: (units, 3·units), b: (3·units,) or None; gate blocks
     update z, reset r, candidate n:  n = act(x W_n + b_n + (r·h) U_n),  h_t = z·h + (1 − z)·n.
-    h0 and keep as in ``gru_forward``."""
+    h0, keep and rmask as in ``gru_forward``."""
     batch, steps, _ = x.shape
     k = U.shape[0]
     h = np.zeros((batch, k), dtype=x.dtype) if h0 is None else h0
     memory, hs = [], []
     for t in range(steps):
         a = x[:, t] @ W + (0.0 if b is None else b)  # (B, 3·units): the input's part
-        zr = a[:, :2 * k] + h @ U[:, :2 * k]  # (B, 2·units): both gates see the old state
+        h_seen = h if rmask is None else h * rmask  # what U sees of the state
+        zr = a[:, :2 * k] + h_seen @ U[:, :2 * k]  # (B, 2·units): both gates see it
         z, r = activate(zr[:, :k], gate_act), activate(zr[:, k:], gate_act)
-        reset_state = r * h  # what the candidate may see of the past
+        reset_state = r * h_seen  # what the candidate may see of the past
         pre_n = a[:, 2 * k:] + reset_state @ U[:, 2 * k:]
         n = activate(pre_n, act)
-        memory.append((h, reset_state, zr[:, :k], zr[:, k:], pre_n, z, r, n))
+        memory.append((h, h_seen, reset_state, zr[:, :k], zr[:, k:], pre_n, z, r, n))
         h_new = z * h + (1.0 - z) * n
         h = h_new if keep is None else np.where(keep[:, t, None], h_new, h)  # padding: carry
         hs.append(h)
     out = np.stack(hs, axis=1) if return_sequences else h
-    return out, (x, W, U, b is not None, act, gate_act, memory, keep, return_sequences)
+    return out, (x, W, U, b is not None, act, gate_act, memory, keep, return_sequences, rmask)
 
 
 def gru_classic_backward(g, cache, bptt_steps=0):
     """Backpropagation through time: g like the output -> (dx, dW, dU, db, dh0) (db None
     without a bias); ``bptt_steps`` and padded steps as in ``gru_backward``."""
-    x, W, U, has_b, act, gate_act, memory, keep, return_sequences = cache
+    x, W, U, has_b, act, gate_act, memory, keep, return_sequences, rmask = cache
+    through = 1.0 if rmask is None else rmask  # recurrent dropout: the mask on dh too
     k = U.shape[0]
     dx, dW, dU = np.zeros_like(x), np.zeros_like(W), np.zeros_like(U)
     db = np.zeros(3 * k)
     dh = np.zeros((x.shape[0], k))
     last = x.shape[1] - 1
     for t in reversed(range(x.shape[1])):
-        h_prev, reset_state, pre_z, pre_r, pre_n, z, r, n = memory[t]
+        h_prev, h_seen, reset_state, pre_z, pre_r, pre_n, z, r, n = memory[t]
         if bptt_steps and (t + 1) % bptt_steps == 0 and t < last:
             dh = np.zeros_like(dh)  # the start of a chunk: cut the flow from the later one
         dh = dh + (g[:, t] if return_sequences else (g if t == last else 0.0))
         d_pre_n = activate_backward(dh * (1.0 - z), pre_n, n, act)  # (B, units)
         d_pre_z = activate_backward(dh * (h_prev - n), pre_z, z, gate_act)
         d_reset_state = d_pre_n @ U[:, 2 * k:].T  # dLoss/d(r·h)
-        d_pre_r = activate_backward(d_reset_state * h_prev, pre_r, r, gate_act)
+        d_pre_r = activate_backward(d_reset_state * h_seen, pre_r, r, gate_act)
         if keep is not None:  # a padded step computed nothing
             real = keep[:, t, None]
             d_pre_z, d_pre_r = np.where(real, d_pre_z, 0.0), np.where(real, d_pre_r, 0.0)
@@ -124,11 +131,11 @@ def gru_classic_backward(g, cache, bptt_steps=0):
         d_zr = np.concatenate([d_pre_z, d_pre_r], axis=1)  # (B, 2·units)
         da = np.concatenate([d_zr, d_pre_n], axis=1)  # (B, 3·units)
         dW += x[:, t].T @ da
-        dU[:, :2 * k] += h_prev.T @ d_zr
+        dU[:, :2 * k] += h_seen.T @ d_zr
         dU[:, 2 * k:] += reset_state.T @ d_pre_n
         db += da.sum(axis=0)
         dx[:, t] = da @ W.T
-        dh_prev = dh * z + d_zr @ U[:, :2 * k].T + d_reset_state * r
+        dh_prev = dh * z + (d_zr @ U[:, :2 * k].T + d_reset_state * r) * through
         dh = dh_prev if keep is None else np.where(keep[:, t, None], dh_prev, dh)
     return dx, dW, dU, (db if has_b else None), dh
 

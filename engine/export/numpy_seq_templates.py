@@ -14,9 +14,12 @@ from __future__ import annotations
 from engine.export.numpy_template_base import (
     Lines,
     bptt,
+    dropout_lines,
     g,
+    input_dropout_backward,
     p,
     recurrent_args,
+    sequence_input,
     single,
     state_targets,
     template,
@@ -41,7 +44,7 @@ def _gru_backward(step: Step, targets: list[str]) -> Lines:
         grads.append(g(step, "recurrent_bias"))
     grads.append(state_targets(step, targets))
     return [f'{", ".join(grads)} = {_gru_blocks(step)[1]}(d_{step.var}, '
-            f'cache["{step.name}"]{bptt(step)})']
+            f'cache["{step.name}"]{bptt(step)})', *input_dropout_backward(step, targets[0])]
 
 
 @template("GRU", blocks=_gru_blocks, backward=_gru_backward)
@@ -49,7 +52,8 @@ def _gru(step: Step) -> Lines:
     o = step.options
     biases = (f'{p(step, "bias")}, {p(step, "recurrent_bias")}' if _reset_after(step)
               else p(step, "bias"))
-    return [f'{step.var}, cache["{step.name}"] = {_gru_blocks(step)[0]}({single(step)}, '
+    return [*dropout_lines(step),
+            f'{step.var}, cache["{step.name}"] = {_gru_blocks(step)[0]}({sequence_input(step)}, '
             f'{p(step, "kernel")}, {p(step, "recurrent_kernel")}, {biases}, '
             f'"{o["activation"]}", "{o["recurrent_activation"]}", '
             f'return_sequences={bool(o["return_sequences"])}{recurrent_args(step)})']

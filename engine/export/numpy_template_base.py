@@ -72,7 +72,42 @@ def recurrent_args(step: Step) -> str:
     args = [f"{name}={var}" for name, var in zip(state_names(step), step.inputs[1:])]
     if step.options.get("mask_padding"):
         args.append(f"keep=np.any({single(step)} != 0, axis=2)")
+    if float(step.options.get("recurrent_dropout", 0.0) or 0.0):
+        args.append(f'rmask=cache["{step.name}:state"]')
     return "".join(f", {a}" for a in args)
+
+
+def dropout_lines(step: Step) -> Lines:
+    """The lines drawing a recurrent layer's dropout masks before its forward call, as the
+    engine draws them (Keras: one per batch, the same at every step; input mask first):
+    ``cache["<name>:in"]`` (B, F) and ``cache["<name>:state"]`` (B, units)."""
+    x, lines = single(step), []
+    for key, rate, size, words in (
+            ("in", step.options.get("dropout"), step.in_shapes[0][-1], "each input feature"),
+            ("state", step.options.get("recurrent_dropout"), step.options["units"],
+             "each state value where it meets the recurrent kernel")):
+        keep = 1.0 - float(rate or 0.0)
+        if keep < 1.0:
+            off = f"np.ones((len({x}), {size}))" if key == "in" else "None"
+            lines += [f"# {key} dropout while training: keeps {words} with probability "
+                      f"{keep:g} (scaled by 1/{keep:g}), one mask per sample for all steps",
+                      f'cache["{step.name}:{key}"] = (rng.random((len({x}), {size})) < '
+                      f"{keep!r}) / {keep!r} if training else {off}"]
+    return lines
+
+
+def sequence_input(step: Step) -> str:
+    """The sequence a recurrent layer's cell reads: its input, times the input dropout mask."""
+    if float(step.options.get("dropout", 0.0) or 0.0):
+        return f'{single(step)} * cache["{step.name}:in"][:, None, :]'
+    return single(step)
+
+
+def input_dropout_backward(step: Step, target: str) -> Lines:
+    """The line passing the input's gradient back through the input dropout mask."""
+    if target == "_" or not float(step.options.get("dropout", 0.0) or 0.0):
+        return []
+    return [f'{target} = {target} * cache["{step.name}:in"][:, None, :]']
 
 
 def state_targets(step: Step, targets: list[str]) -> str:

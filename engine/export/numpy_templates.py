@@ -21,9 +21,12 @@ from engine.export.numpy_template_base import (
     Lines,
     NumpyTemplate,
     bptt,
+    dropout_lines,
     g,
+    input_dropout_backward,
     p,
     recurrent_args,
+    sequence_input,
     single,
     state_names,
     state_targets,
@@ -201,12 +204,13 @@ def _rnn_backward(step: Step, targets: list[str]) -> Lines:
     fn = "lstm_backward" if step.kind == "LSTM" else "rnn_backward"
     return [f'{targets[0]}, {g(step, "kernel")}, {g(step, "recurrent_kernel")}, '
             f'{g(step, "bias")}, {state_targets(step, targets)} = {fn}(d_{step.var}, '
-            f'cache["{step.name}"]{bptt(step)})']
+            f'cache["{step.name}"]{bptt(step)})', *input_dropout_backward(step, targets[0])]
 
 
 @template("SimpleRNN", blocks=("rnn_forward", "rnn_backward"), backward=_rnn_backward)
 def _rnn(step: Step) -> Lines:
-    return [f'{step.var}, cache["{step.name}"] = rnn_forward({single(step)}, '
+    return [*dropout_lines(step), f'{step.var}, cache["{step.name}"] = rnn_forward('
+            f'{sequence_input(step)}, '
             f'{p(step, "kernel")}, {p(step, "recurrent_kernel")}, {p(step, "bias")}, '
             f'"{step.options["activation"]}", return_sequences='
             f'{bool(step.options["return_sequences"])}{recurrent_args(step)})']
@@ -215,7 +219,8 @@ def _rnn(step: Step) -> Lines:
 @template("LSTM", blocks=("lstm_forward", "lstm_backward"), backward=_rnn_backward)
 def _lstm(step: Step) -> Lines:
     o = step.options
-    return [f'{step.var}, cache["{step.name}"] = lstm_forward({single(step)}, '
+    return [*dropout_lines(step), f'{step.var}, cache["{step.name}"] = lstm_forward('
+            f'{sequence_input(step)}, '
             f'{p(step, "kernel")}, {p(step, "recurrent_kernel")}, {p(step, "bias")}, '
             f'"{o["activation"]}", "{o["recurrent_activation"]}", '
             f'return_sequences={bool(o["return_sequences"])}{recurrent_args(step)})']
