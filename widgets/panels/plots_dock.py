@@ -54,7 +54,8 @@ class LivePlots(QObject):
 
     # -- data and structure --------------------------------------------------------------------
     def set_data(self, data: Any) -> None:
-        """Show the dataset (``engine.datasets.base.Dataset`` or None) in the output view."""
+        """Show the dataset (``engine.datasets.base.Dataset`` or None: none, or a generative
+        model's) in the output view; the loss panel offers the metric the task has."""
         if data is None:
             self.mode = "none"
         elif getattr(data, "is_plane", False) and data.task == "classification":
@@ -71,6 +72,9 @@ class LivePlots(QObject):
         else:
             self.mode = "none"
         self.class_names = list(getattr(data, "class_names", []) or [])
+        # the loss panel's metric: none for a generative model (shown here as no data)
+        task = data.task if data is not None else ""
+        self.loss.set_metric({"classification": "accuracy", "regression": "R²"}.get(task))
         self.output.setCurrentWidget({"decision": self.decision, "regression": self.regression}
                                      .get(self.mode, self.note))
 

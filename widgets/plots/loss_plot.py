@@ -15,7 +15,6 @@ the last step once the run's final snapshot (``is_final``) arrives.
 from __future__ import annotations
 
 import time
-from html import escape
 from typing import Any
 
 import numpy as np
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayo
 
 from widgets.plots.coarse_range import CoarseXRange
 from widgets.plots.gan_loss import GeneratorLoss
+from widgets.plots.loss_key import key_html, key_tooltip
 from widgets.plots.loss_runs import MAX_KEPT_RUNS, KeptRuns, RunCurves, readout_text  # noqa: F401
 from widgets.plots.palette import (
     LABEL_PT,
@@ -76,7 +76,8 @@ class LossPlot(QWidget, KeptRuns):
         self.smooth_slider.setToolTip("Exponential moving average of the per-step loss")
         self.smooth_slider.valueChanged.connect(self._on_smoothing_changed)
         self.smooth_label = QLabel()
-        self.acc_box = QCheckBox("Accuracy")
+        self.acc_box = QCheckBox("Accuracy")  # hidden where no metric applies: set_metric
+        self.metric_applies = True
         self.acc_box.setChecked(True)
         self.acc_box.toggled.connect(self._show_metric_plot)
         row = QHBoxLayout()
@@ -275,6 +276,15 @@ class LossPlot(QWidget, KeptRuns):
             plot.enableAutoRange()
         self.x_range.reset()
 
+    def set_metric(self, name: str | None) -> None:
+        """The project's metric: "accuracy" or "R²" names the checkbox; None (an autoencoder,
+        a GAN: no metric) hides the checkbox and the metric plot, not just empties them."""
+        self.metric_applies = name is not None
+        self.acc_box.setVisible(self.metric_applies)
+        if name is not None:
+            self.acc_box.setText(name[:1].upper() + name[1:])
+        self._show_metric_plot()
+
     def set_log_scale(self, on: bool) -> None:
         if self.log_box.isChecked() != on:
             self.log_box.setChecked(on)  # re-enters through toggled
@@ -314,7 +324,8 @@ class LossPlot(QWidget, KeptRuns):
         height, width = self.graphics.height(), self.graphics.width()
         roomy = height >= MIN_HEIGHT_FOR_METRIC or not self.isVisible()
         beside = not roomy and width >= max(self.MIN_WIDTH_BESIDE, 2 * height)
-        want = self.acc_box.isChecked() and has_data and (roomy or beside)
+        ticked = self.metric_applies and self.acc_box.isChecked()
+        want = ticked and has_data and (roomy or beside)
         place = (0, 1) if beside else (1, 0)
         shown = self.metric_plot.scene() is not None
         if shown and (not want or self._metric_place != place):
@@ -324,7 +335,7 @@ class LossPlot(QWidget, KeptRuns):
             self.graphics.addItem(self.metric_plot, row=place[0], col=place[1])
             self.graphics.ci.layout.setRowStretchFactor(1, 0 if beside else 1)
             self._metric_place = place
-        self.metric_hidden = self.acc_box.isChecked() and has_data and not want
+        self.metric_hidden = ticked and has_data and not want
         self._update_note()
 
     def _update_note(self) -> None:
@@ -350,27 +361,10 @@ class LossPlot(QWidget, KeptRuns):
         self.generator.resmooth(self.smoothing)
 
     def _update_key(self) -> None:
-        s = self.style_
-
-        def entry(color: str, mark: str, text: str) -> str:
-            return (f"<span style='color:{color}; font-weight:700'>{mark}</span>"
-                    f"&nbsp;{escape(text)}")
-
-        # one line in a 460 px column (1280×720): short names; the hover read-out and the
-        # tooltip say the rest (per step, smoothed; epoch means)
-        parts = [entry(s.train, "━━", "train"), entry(s.train, "━●━", "epoch mean"),
-                 entry(VALIDATION, "╍■╍", "validation")]
-        if self.generator.active:  # a GAN: two networks, two losses (no validation loss)
-            parts = [entry(s.train, "━━", "discriminator"),
-                     entry(self.generator.color, "━━", "generator"),
-                     entry(s.train, "━●━", "D + G (epoch mean)")]
-        if self.kept:  # the run's name matters beside earlier runs (else: the tooltip)
-            parts.insert(0, f"<b>{escape(self.run.label)}</b>:")
-        parts += [entry(run.color, "━━", f"earlier: {run.label}") for run in self.kept]
-        self.key.setText("&nbsp;&nbsp; ".join(parts))
-        self.key.setToolTip(f"{self.run.label}: the training loss of every step (smoothed), "
-                            "its mean over each epoch and the validation loss. Earlier runs "
-                            "stay dimmed for comparison until the plots are cleared.")
+        gan = self.generator.color if self.generator.active else None
+        self.key.setText(key_html(self.style_, self.run.label, gan,
+                                  [(run.label, run.color) for run in self.kept]))
+        self.key.setToolTip(key_tooltip(self.run.label))
 
     # -- hover read-out ------------------------------------------------------------------------
     def readout_at(self, x: float) -> str:

@@ -45,6 +45,7 @@ class RightColumn:
     def __init__(self, window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
         self.window, self.docks = window, docks
         self.compact = False  # the last arrangement (Qt cannot tell while both are hidden)
+        self.shown_for: tuple[str, bool] | None = None  # the last show_kind's arguments
 
     def _tabbed(self) -> bool | None:
         """Whether the shown one of network / confusion is tabbed with the loss curves (Qt
@@ -80,11 +81,19 @@ class RightColumn:
             for key in keys:
                 d[key].setVisible(shown[key])
 
-    def show_kind(self, kind: str) -> None:
-        """Views that exist for ``kind``: a generative model has no confusion matrix (and its
-        networks are not one chain); a sequence model's neuron view would be a blob."""
-        self.docks["confusion"].setVisible(kind != "generative")
-        self.docks["network"].setVisible(kind in ("plane", "deep"))
+    def show_kind(self, kind: str, classifier: bool = True) -> None:
+        """Views that exist for ``kind``: only a classifier has a confusion matrix (not a
+        regression such as the sine forecast, nor a generative model, whose networks are not
+        one chain either); a sequence model's neuron view would be a blob. A view that does
+        not apply is hidden, its Panels-menu entry too; a call with the same kind and
+        classifier as the last changes nothing (a panel the learner closed stays closed)."""
+        if self.shown_for == (kind, classifier):
+            return
+        self.shown_for = (kind, classifier)
+        for key, applies in (("confusion", classifier and kind != "generative"),
+                             ("network", kind in ("plane", "deep"))):
+            self.docks[key].setVisible(applies)
+            self.docks[key].toggleViewAction().setVisible(applies)
 
     def raise_views(self, kind: str) -> None:
         """Bring the views ``kind`` needs most to the front of their groups."""
@@ -93,10 +102,11 @@ class RightColumn:
         top.raise_()
 
     def fronts(self, kind: str) -> tuple[QDockWidget, QDockWidget]:
-        """The docks ``raise_views`` puts in front: (top group, network/confusion group)."""
-        d = self.docks
+        """The docks ``raise_views`` puts in front: (top group, network/confusion group; the
+        Network view when there is no confusion matrix)."""
+        d, classifier = self.docks, self.shown_for is None or self.shown_for[1]
         return (d["output" if kind == "plane" else "inside"],
-                d["network" if kind == "plane" else "confusion"])
+                d["network" if kind == "plane" or not classifier else "confusion"])
 
     def apply_shares(self, kind: str, height: int) -> None:
         """Heights of the groups for ``kind`` in a column ``height`` px tall (Qt resizes a

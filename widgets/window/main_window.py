@@ -247,9 +247,9 @@ class MainWindow(DockedWindow):
         layout = ("generative" if generative else "sequence" if tokens else "deep" if deep
                   else "plane")
         column = self.right_column
+        column.show_kind(layout, data is not None and data.task == "classification")
         column.raise_views(layout)
         if layout != self._layout_kind:
-            column.show_kind(layout)
             self._layout_kind = layout
             column.apply_shares(layout, self._column_height())
             self.resizeDocks([self.docks["training"], self.docks["output"]],

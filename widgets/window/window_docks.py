@@ -130,6 +130,9 @@ class DockedWindow(QMainWindow):
             dock.setFloating(False)
             dock.show()
         self.restoreState(self.default_state, LAYOUT_VERSION)
+        shown_for, self.right_column.shown_for = self.right_column.shown_for, None
+        if shown_for is not None:  # views that do not apply to the project stay hidden
+            self.right_column.show_kind(*shown_for)
         self.apply_default_sizes()
 
     def save_layout(self) -> None:
