@@ -19,7 +19,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from engine.checkpoint_graft import graft, kept_text
+from engine.checkpoint_graft import graft, kept_text, require_graftable
 from engine.checkpoints import Checkpoint
 from engine.graph import Edge, Graph
 from engine.model import Model
@@ -51,6 +51,7 @@ def grafted_start(project: Project, graph: Graph, checkpoint: Checkpoint,
                   ) -> tuple[Checkpoint, str]:
     """``checkpoint`` fitted to ``graph`` (trained with ``project``'s seed) and which layers
     kept their weights, in words; a ``ConfigError`` when the graph cannot be built."""
+    require_graftable(checkpoint)  # before building a model the recipe may not build
     fitted, report = graft(checkpoint, Model(graph, seed=project.training.seed))
     return fitted, kept_text(report)
 

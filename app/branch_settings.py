@@ -6,8 +6,9 @@ since (``app.timeline``/``app.session.branch_from``). ``BRANCH_KEYS`` are those 
 of the project trained with them; ``adapted(checkpoint, old, new)`` fits a checkpoint
 recorded under ``old`` settings to ``new`` ones:
 
-- another optimizer starts with an empty memory (momentum, Adam's moments; its step count 0):
-  the old optimizer's buffers mean nothing to it;
+- another optimizer starts with an empty memory (momentum, Adam's moments; its step count 0;
+  a GAN's two optimizers alike, ``extra`` keys starting with "optimizer"): the old
+  optimizer's buffers mean nothing to it;
 - another batch size starts the checkpoint's epoch again from its beginning (same sample
   order, from the epoch's start state): the place inside the epoch was counted in batches of
   the old size.
@@ -52,7 +53,8 @@ def adapted(checkpoint: Checkpoint, old: TrainConfig, new: TrainConfig) -> Check
     ``new``; the same object when the optimizer and batches are unchanged."""
     if new.optimizer != old.optimizer:
         arrays = {k: v for k, v in checkpoint.arrays.items() if not k.startswith("optimizer/")}
-        checkpoint = replace(checkpoint, arrays=arrays, optimizer_iterations=0)
+        extra = {k: v for k, v in checkpoint.extra.items() if not k.startswith("optimizer")}
+        checkpoint = replace(checkpoint, arrays=arrays, optimizer_iterations=0, extra=extra)
     if (new.batch_mode, new.batch_size) != (old.batch_mode, old.batch_size):
         checkpoint = replace(checkpoint, epoch_pos=0, epoch_losses=())
     return checkpoint

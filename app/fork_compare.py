@@ -16,10 +16,14 @@ from that checkpoint.
 
 ``history_before(history, epoch)`` is the parent's curve up to the fork (epoch, train loss),
 drawn grey where the two curves part. Each side runs as a ``ForkRun``, which also keeps its
-curve (the snapshots it handed out, without their probes); ``kept_run(plan, run)`` turns an
-ended run into a ``KeptRun`` — its network and settings, the fork, its whole final state
-(``engine.checkpoints.capture``), its rate and curve — for the timeline to keep as a branch
-of the main run (``TimelineController.keep_run``). No Qt.
+curve (the snapshots it handed out, without their probes) and records its moments as the main
+run does (``moments``, an ``engine.checkpoints.CheckpointStore`` starting with the fork: on
+the training thread after each pull, each pull cut to end where the next moment is due, the
+end forced; the same memory and count caps); ``kept_run(plan, run)`` turns an ended run into
+a ``KeptRun`` — its network and settings, the fork, its whole final state, its rate, curve
+and moments — for the timeline to keep as a branch of the main run
+(``TimelineController.keep_run``), which can then be scrubbed. Every recipe can fork
+(``engine.checkpoints.can_resume``). No Qt.
 """
 
 from __future__ import annotations
@@ -29,13 +33,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.branch_settings import adapted
-from app.variants import VariantRun, VariantSpec, make_variant
-from engine.checkpoint_graft import graft, kept_text
-from engine.checkpoints import Checkpoint, capture
+from app.variants import CHUNK_STEPS, VariantRun, VariantSpec, make_variant
+from engine.checkpoint_graft import graft, kept_text, require_graftable
+from engine.checkpoints import Checkpoint, CheckpointStore, can_resume, capture
 from engine.model import Model
 from engine.project import Project
-from engine.snapshots import Snapshot
-from engine.training import Trainer
+from engine.snapshots import DIVERGED, Snapshot
 
 
 @dataclass(frozen=True)
@@ -48,23 +51,43 @@ class ForkPlan:
     learning_rate: float | None
     kept: str = ""  # which layers kept the checkpoint's weights (a graph edit), in words
 
-    def run(self, data: Any = None) -> ForkRun:
-        """The run of this plan (not started)."""
+    def run(self, data: Any = None, cap_bytes: int | None = None) -> ForkRun:
+        """The run of this plan (not started); ``cap_bytes``: its moments' memory cap (None:
+        sized to the model, as the main run's default)."""
         return ForkRun(self.project, self.label, data, start=self.start,
-                       learning_rate=self.learning_rate)
+                       learning_rate=self.learning_rate, cap_bytes=cap_bytes)
 
 
 class ForkRun(VariantRun):
-    """A ``VariantRun`` that also keeps its curve: every snapshot drained, probes left out."""
+    """A ``VariantRun`` that also keeps its curve (every snapshot drained, probes left out)
+    and its moments (``moments``; read them once the run has ended)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cap_bytes: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.curve: list[Snapshot] = []
+        self.moments = CheckpointStore(cap_bytes)
+        if self.fork is not None:
+            self.moments.replace_all([self.fork])  # its timeline starts at the fork
 
     def drain(self) -> list[Snapshot]:
         new = super().drain()
         self.curve.extend(replace(snap, probes={}) for snap in new)
         return new
+
+    def _starting(self, trainer: Any) -> None:
+        self.moments.maybe_record(trainer)
+        self._cut(trainer)
+
+    def _pulled(self, trainer: Any, snap: Snapshot) -> None:
+        if snap.event != DIVERGED:  # as the main run: no moment of a diverged state
+            metrics = {k: v[-1] for k, v in trainer.history.items() if v and k != "epoch_time"}
+            self.moments.maybe_record(trainer, metrics, force=snap.is_final)
+        self._cut(trainer)
+
+    def _cut(self, trainer: Any) -> None:
+        """The next pull ends where the next moment is due (at most ``CHUNK_STEPS``)."""
+        trainer.config.snapshot_every = min(CHUNK_STEPS,
+                                            self.moments.steps_until_due(trainer.step))
 
 
 @dataclass(frozen=True)
@@ -77,6 +100,7 @@ class KeptRun:
     present: Checkpoint  # its whole state at the end
     learning_rate: float | None
     snapshots: list[Snapshot] = field(default_factory=list)  # its curve, oldest first
+    moments: list[Checkpoint] = field(default_factory=list)  # its timeline: fork ... present
 
 
 def kept_run(plan: ForkPlan, run: ForkRun) -> KeptRun | str:
@@ -84,10 +108,14 @@ def kept_run(plan: ForkPlan, run: ForkRun) -> KeptRun | str:
     if run.alive:
         return "Let the runs finish or press Stop all first: a run is kept as it ends."
     trainer = run.trainer
-    if not isinstance(trainer, Trainer) or run.last is None:
+    if not can_resume(trainer) or run.last is None:
         return f"'{plan.label}' did not train, so there is nothing to keep."
-    return KeptRun(plan.label, plan.project, plan.start, capture(trainer), plan.learning_rate,
-                   list(run.curve))
+    moments = run.moments.checkpoints()
+    last = moments[-1] if moments else None
+    if last is None or (last.step, last.epoch) != (trainer.step, trainer.epoch):
+        moments.append(capture(trainer, last))  # ended without a moment (diverged)
+    return KeptRun(plan.label, plan.project, plan.start, moments[-1], plan.learning_rate,
+                   list(run.curve), moments)
 
 
 def _same_graph(a: Project, b: Project) -> bool:
@@ -102,6 +130,7 @@ def fork_plans(parent: Project, checkpoint: Checkpoint, parent_lr: float | None,
     start = adapted(checkpoint, parent.training, branch.training)
     kept = ""
     if not _same_graph(parent, branch):
+        require_graftable(start)
         start, report = graft(start, Model(branch.graph, seed=branch.training.seed))
         kept = kept_text(report)
     rate = spec.training.get("learning_rate", parent_lr)

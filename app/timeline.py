@@ -43,22 +43,14 @@ from app.branch_list import Branch, settings_text, unique_name
 from app.branch_settings import describe, settings_of
 from app.moment_probes import Moment, MomentProbes
 from app.preparation import describe_error
-from engine.checkpoints import Checkpoint, CheckpointStore, model_weights
+from app.timeline_moments import banner_text, blank_snapshot, moment_of
+from engine.checkpoints import Checkpoint, CheckpointStore
 from engine.graph import Graph
 from engine.snapshots import Snapshot
 from engine.timeline_file import SavedBranch
 from engine.training import TrainConfig, Trainer
 
 __all__ = ["Branch", "Moment", "TimelineController", "banner_text", "moment_of", "settings_text"]
-
-
-def moment_of(checkpoint: Checkpoint) -> Moment:
-    return Moment(model_weights(checkpoint), checkpoint.step, checkpoint.epoch,
-                  dict(checkpoint.metrics), True)
-
-
-def banner_text(epoch: int, step: int) -> str:
-    return f"Showing epoch {epoch} (step {step:,}) — press Play or 'Back to now'."
 
 
 class TimelineController(QObject):
@@ -104,8 +96,7 @@ class TimelineController(QObject):
 
     @property
     def available(self) -> bool:
-        """The run has a timeline (every recipe; a GAN's and the perceptron's moments hold
-        the weights only: shown, not branched from)."""
+        """The run has a timeline (every recipe's moments can be shown and branched from)."""
         return self.session.prepared is not None
 
     @property
@@ -125,8 +116,8 @@ class TimelineController(QObject):
     def holds_edit(self) -> bool:
         """Looking back at a moment that can be trained on, with the network edited since:
         the edit is for a branch from there (Branch from here or Play), not for now."""
-        shown = self.shown
-        return shown is not None and shown.resumable and self.edited_graph() is not None
+        shown = self.shown  # a GAN's or the perceptron's network is not fitted to an edit
+        return shown is not None and shown.fits_graph_edits and self.edited_graph() is not None
 
     def takes_play(self) -> bool:
         """Play belongs to the timeline: a branch of the edited network from the moment
@@ -215,18 +206,17 @@ class TimelineController(QObject):
         return True
 
     def keep_run(self, name: str, project: Any, start: Checkpoint, present: Checkpoint,
-                 learning_rate: float | None, snapshots: list[Snapshot]) -> Branch:
-        """Add a run trained side by side from ``start`` (the Compare window, ``project``:
-        its network and settings; ``present``: its whole final state) to the branch list,
-        resting: switching to it trains on from there. Its moments are the run's up to the
-        fork (when the network is the same), the fork and its end; ``kept`` hands its curve
-        (``snapshots``) to the loss plot under its name."""
-        names = [b.name for b in self.branches]
+                 learning_rate: float | None, snapshots: list[Snapshot],
+                 moments: list[Checkpoint] | None = None) -> Branch:
+        """Add a run of the Compare window (``project``: its network and settings) to the
+        branch list, resting at ``present`` (its whole final state). Its moments: this run's
+        before ``start`` (same network), then its own (``moments``; None: start and present).
+        ``kept`` hands its curve (``snapshots``) to the loss plot under its name."""
+        names, own = [b.name for b in self.branches], moments or [start, present]
         same = network_of(project.graph) == network_of(self.session.project.graph)
         earlier = [c for c in self.store.checkpoints() if c.step < start.step] if same else []
-        branch = Branch(unique_name(names, name), learning_rate,
-                        settings_of(project.training), present, earlier + [start, present],
-                        start.step, copy.deepcopy(project.graph))
+        branch = Branch(unique_name(names, name), learning_rate, settings_of(project.training),
+                        present, earlier + own, start.step, copy.deepcopy(project.graph))
         self.branches.append(branch)
         self.kept.emit(branch.name, list(snapshots))
         self.branches_changed.emit()
@@ -363,14 +353,15 @@ class TimelineController(QObject):
 
     # -- the background computation (``app.moment_probes``) ---------------------------------
     def _ask(self, moment: Moment) -> None:
-        base = self.session.last_snapshot
-        if base is None:
+        base = self.session.last_snapshot  # none yet: a branch that had ended, or preparing
+        if base is None and not moment.is_past:
             return
         key, source = self._generation, None
         if key != self._sent_key or self.probes.needs_copy:  # a new run or new data
             source = (key, copy.deepcopy(self.session.project), self.session.data)
             self._sent_key = key
-        self.probes.ask(source, moment, base, self.session.probes, self.session.probe_requests)
+        self.probes.ask(source, moment, base or blank_snapshot(), self.session.probes,
+                        self.session.probe_requests)
 
     def _on_computed(self, result: tuple[Moment, Snapshot]) -> None:
         moment, snap = result

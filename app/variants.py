@@ -19,7 +19,9 @@ spiral's, whose steps are mostly Python and take turns under the GIL). Nothing h
 Qt: the GUI polls ``drain()`` for new snapshots (epoch ends and chunks of at most
 ``CHUNK_STEPS`` steps, so ``stop()`` and ``pause()`` act within a fraction of a second) and
 reads ``result()`` at the end. A run may start from a timeline checkpoint (``start``,
-restored exactly, then ``learning_rate``; ``app.fork_compare``: a branch beside its parent).
+restored exactly, then ``learning_rate``; ``app.fork_compare``: a branch beside its parent;
+any recipe, ``engine.checkpoints.can_resume``). A subclass may act between two pulls on the
+training thread (``_starting``, ``_pulled``: a fork run records its moments there).
 
 ``VariantSet`` holds the runs (``MAX_VARIANTS`` at most) and starts, pauses, resumes and stops
 them all together.
@@ -36,12 +38,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.variant_graph import add_dropout, remove_dropout
-from engine.checkpoints import Checkpoint, restore
+from engine.checkpoints import Checkpoint, can_resume, restore
 from engine.datasets.base import Dataset
 from engine.project import Project
 from engine.recipes import prepare
 from engine.snapshots import Snapshot
-from engine.training import Trainer
 from engine.types import ConfigError, LayerLabError
 
 log = logging.getLogger(__name__)
@@ -203,14 +204,16 @@ class VariantRun:
             self.model, self.data = prepared.model, prepared.data
             trainer = self.trainer = prepared.trainer
             if self.fork is not None:
-                if not isinstance(trainer, Trainer):
-                    raise LayerLabError("Only networks trained on labelled data go on from a "
-                                        "moment of the timeline.")
+                if not can_resume(trainer):
+                    raise LayerLabError("This kind of network does not go on from a moment "
+                                        "of the timeline.")
                 restore(trainer, self.fork)
             if self.learning_rate is not None:
                 trainer.set_learning_rate(self.learning_rate)
             trainer.config.snapshot_every = CHUNK_STEPS
+            self._starting(trainer)
             for snap in trainer.run(self._should_stop):
+                self._pulled(trainer, snap)
                 with self._lock:
                     self._new.append(snap)
                     self.last = snap
@@ -220,6 +223,13 @@ class VariantRun:
             log.exception("variant %s failed", self.label)
             self.message = (f"Variant “{self.label}” stopped because of an unexpected problem. "
                             "Try other settings or train it on its own.")
+
+
+    def _starting(self, trainer: Any) -> None:
+        """Called on the training thread before the first pull (nothing here)."""
+
+    def _pulled(self, trainer: Any, snap: Snapshot) -> None:
+        """Called on the training thread after each pull, before the next (nothing here)."""
 
 
 class VariantSet:

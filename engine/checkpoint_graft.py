@@ -16,6 +16,10 @@ the layers that kept the checkpoint's weights and those that start fresh:
   step count 0);
 - step, epoch, sample-order state and the place in the epoch are kept.
 
+A GAN's or the perceptron's moment (``Checkpoint.fits_graph_edits`` False: their trainers
+build their networks their own way) is not grafted: ``require_graftable`` (called by ``graft``;
+callers call it before building the edited model) raises ``ConfigError`` in plain words.
+
 Pure numpy, no Qt.
 """
 
@@ -27,6 +31,7 @@ import numpy as np
 
 from engine.checkpoints import Checkpoint, model_weights
 from engine.model import Model
+from engine.types import ConfigError
 from engine.weights_transfer import TransferReport, match_weights
 
 
@@ -45,9 +50,18 @@ def _params(arrays: dict[str, np.ndarray]) -> list[tuple[str, tuple[int, ...]]]:
             if not k.startswith("optimizer/") and "/state:" not in k]
 
 
+def require_graftable(checkpoint: Checkpoint) -> None:
+    """``ConfigError`` (plain words) unless ``checkpoint`` may be fitted to an edited network."""
+    if not checkpoint.fits_graph_edits:
+        raise ConfigError("A GAN or a perceptron branches with its network as it was: undo the "
+                          "change to the network (change its settings instead), or press "
+                          "'Back to now' to train the changed network from the start.")
+
+
 def graft(checkpoint: Checkpoint, model: Model) -> tuple[Checkpoint, TransferReport]:
     """``checkpoint`` fitted to ``model`` (its fresh weights where the old ones do not fit)
     and the report of kept and fresh layers; see the module docstring."""
+    require_graftable(checkpoint)
     old = model_weights(checkpoint)
     fresh = model.get_weights()
     picked, report = match_weights(fresh, old)

@@ -14,10 +14,13 @@ The memory cap (``cap_bytes``; None: sized to the model on the first record, at 
 other checkpoint of the older ones is dropped (the first and the newest are kept) and the
 schedule's spacing doubles, so a long run keeps a log-spaced timeline in flat memory.
 
-The generative GAN and the perceptron (trainers without the supervised loop's sample-order
-state) get weights-only checkpoints (``capture_weights``, ``resumable`` False): enough to show
-the network as it was (the timeline's views), not to train on from there, which ``restore``
-refuses in plain words.
+The GAN and the perceptron (trainers with their own loop, ``engine.trainer_state``) say
+themselves what their whole state is (``OwnStateTrainer.capture_state``: both optimizers'
+buffers and step counts, the sample order, the place in the epoch, the noise streams...), kept
+in the same ``Checkpoint`` (``extra`` holds their JSON-safe values), so every recipe's moments
+can be trained on from (``can_resume``). ``capture_weights`` (``resumable`` False: shown, not
+trained on from, which ``restore`` refuses in plain words) remains for any other trainer and
+for files of an earlier version.
 
 ``restore(trainer, checkpoint)`` loads one into a trainer (weights, optimizer state, step,
 epoch, sample order), e.g. a copy built to show the network as it was then. The store is
@@ -31,12 +34,22 @@ import copy
 import math
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeGuard, runtime_checkable
 
 import numpy as np
 
 from engine.model import Model
 from engine.optimizers import Optimizer
+from engine.trainer_state import (
+    OwnStateTrainer,
+    TrainerState,
+    compact,
+    layer_streams,
+    load_optimizer,
+    optimizer_arrays,
+    set_streams,
+    stream_states,
+)
 from engine.training import Trainer
 from engine.types import LayerLabError
 
@@ -78,19 +91,20 @@ class Checkpoint:
     new_bytes: int = 0
     epoch_pos: int = 0
     epoch_losses: tuple[float, ...] = ()
-    resumable: bool = True  # False: the weights only (a GAN, the perceptron): shown, not resumed
+    resumable: bool = True  # False: the weights only (an earlier version's GAN): shown only
     generators: dict[str, Any] = field(default_factory=dict)  # other random streams' states
+    extra: dict[str, Any] = field(default_factory=dict)  # an OwnStateTrainer's (JSON-safe)
+
+    @property
+    def fits_graph_edits(self) -> bool:
+        """Whether a branch may train an edited network from it (``engine.checkpoint_graft``):
+        a supervised run's or an autoencoder's, not a GAN's or the perceptron's."""
+        return self.resumable and "trainer" not in self.extra
 
     @property
     def label(self) -> str:
         """Plain words for the learner: "epoch 5, step 1,234"."""
         return f"epoch {self.epoch}, step {self.step:,}"
-
-
-def _compact(value: np.ndarray) -> np.ndarray:
-    if value.dtype.kind == "f" and value.dtype != np.float32:
-        return value.astype(np.float32)
-    return np.array(value, copy=True)
 
 
 class WeightsModel(Protocol):
@@ -112,7 +126,7 @@ class WeightsSource(Protocol):
 
 
 def _weights(model: WeightsModel) -> dict[str, np.ndarray]:
-    return {name: value if value.dtype == np.float32 else _compact(value)
+    return {name: value if value.dtype == np.float32 else compact(value)
             for name, value in model.get_weights().items()}
 
 
@@ -141,17 +155,35 @@ def _share(arrays: dict[str, np.ndarray], previous: Checkpoint | None) -> int:
     return new_bytes
 
 
-def capture(trainer: Checkpointable, previous: Checkpoint | None = None,
+def can_resume(trainer: object) -> TypeGuard[Trainer | OwnStateTrainer]:
+    """Whether ``trainer``'s whole state is captured, so a moment of it can be trained on from
+    (a supervised ``Trainer`` or subclass, or an ``OwnStateTrainer``)."""
+    return isinstance(trainer, (Trainer, OwnStateTrainer))
+
+
+def _capture_own(trainer: OwnStateTrainer, previous: Checkpoint | None,
+                 metrics: dict[str, float] | None) -> Checkpoint:
+    state = trainer.capture_state()
+    arrays = {**_weights(trainer.model), **state.arrays}
+    new_bytes = _share(arrays, previous)
+    return Checkpoint(step=int(trainer.step), epoch=int(trainer.epoch), arrays=arrays,
+                      optimizer_iterations=state.optimizer_iterations,
+                      rng_state=dict(state.rng_state), metrics=dict(metrics or {}),
+                      new_bytes=new_bytes, epoch_pos=state.epoch_pos,
+                      epoch_losses=state.epoch_losses, generators=dict(state.generators),
+                      extra=copy.deepcopy(state.extra))
+
+
+def capture(trainer: Checkpointable | OwnStateTrainer, previous: Checkpoint | None = None,
             metrics: dict[str, float] | None = None) -> Checkpoint:
     """A checkpoint of ``trainer`` now (call between two steps, on the training thread);
     arrays equal to ``previous``'s are shared with it."""
+    if isinstance(trainer, OwnStateTrainer):
+        return _capture_own(trainer, previous, metrics)
     arrays = _weights(trainer.model)
-    state: dict[int, list[np.ndarray]] = trainer.optimizer._state  # buffers by param array
-    for i, buffers in state.items():
-        for j, buf in enumerate(buffers):
-            arrays[f"optimizer/{i}/{j}"] = _compact(buf)
+    arrays.update(optimizer_arrays(trainer.optimizer, "optimizer/"))
     new_bytes = _share(arrays, previous)
-    generators = {key: dict(gen.bit_generator.state) for key, gen in _generators(trainer).items()}
+    generators = stream_states(_generators(trainer))
     pos = int(trainer.epoch_pos)
     rng = trainer.epoch_start_rng if pos > 0 else trainer.rng.bit_generator.state
     return Checkpoint(step=int(trainer.step), epoch=int(trainer.epoch), arrays=arrays,
@@ -167,8 +199,7 @@ def _generators(trainer: Checkpointable) -> dict[str, np.random.Generator]:
     Sampling noise, recurrent and attention dropout: ``layer/NAME``) and the trainer's input
     noise (a denoising autoencoder: ``noise``). Looked up in the objects' own attributes, as
     these are private to each layer kind."""
-    found: dict[str, Any] = {f"layer/{name}": vars(layer).get("_rng")
-                             for name, layer in trainer.model.layers.items()}
+    found: dict[str, Any] = layer_streams(trainer.model.layers)
     found["noise"] = vars(trainer).get("noise_rng")
     return {k: g for k, g in found.items() if isinstance(g, np.random.Generator)}
 
@@ -178,31 +209,29 @@ def model_weights(checkpoint: Checkpoint) -> dict[str, np.ndarray]:
     return {k: v for k, v in checkpoint.arrays.items() if not k.startswith("optimizer/")}
 
 
-def restore(trainer: Checkpointable, checkpoint: Checkpoint) -> None:
+def restore(trainer: Checkpointable | OwnStateTrainer, checkpoint: Checkpoint) -> None:
     """Load ``checkpoint`` into ``trainer``: weights and running statistics (strict: every
     array must fit), optimizer buffers and step count, sample-order state, step and epoch, and
     the place inside the epoch, so ``trainer.run()`` goes on exactly where the run was.
     A weights-only checkpoint raises ``LayerLabError`` (it cannot be trained on from)."""
     if not checkpoint.resumable:
-        raise LayerLabError("This moment holds only the network's weights, so training cannot "
-                            "go on from it; branching works for networks trained on labelled "
-                            "data.")
+        raise LayerLabError("This moment holds only the network's weights (it was saved by an "
+                            "earlier version), so training cannot go on from it; train again "
+                            "to record moments that can be branched from.")
     trainer.model.set_weights(model_weights(checkpoint), strict=True)
-    state: dict[int, list[np.ndarray]] = {}
-    for name, value in checkpoint.arrays.items():
-        if name.startswith("optimizer/"):
-            _, i, j = name.split("/")
-            state.setdefault(int(i), []).append((int(j), value))  # type: ignore[arg-type]
-    dtype = trainer.model.dtype
-    trainer.optimizer._state = {
-        i: [np.array(v, dtype=dtype) for _, v in sorted(pairs)]  # type: ignore[misc]
-        for i, pairs in state.items()}
-    trainer.optimizer.iterations = checkpoint.optimizer_iterations
+    if isinstance(trainer, OwnStateTrainer):
+        trainer.step, trainer.epoch = checkpoint.step, checkpoint.epoch
+        trainer.restore_state(TrainerState(
+            {k: v for k, v in checkpoint.arrays.items() if k.startswith("optimizer/")},
+            checkpoint.optimizer_iterations, dict(checkpoint.rng_state), checkpoint.epoch_pos,
+            checkpoint.epoch_losses, dict(checkpoint.generators),
+            copy.deepcopy(checkpoint.extra)))
+        return
+    load_optimizer(trainer.optimizer, checkpoint.arrays, "optimizer/",
+                   checkpoint.optimizer_iterations, trainer.model.dtype)
     trainer.rng.bit_generator.state = dict(checkpoint.rng_state)
-    streams = _generators(trainer)
-    for key, saved in checkpoint.generators.items():
-        if key in streams:  # a layer added since (a branch's new Dropout) starts afresh
-            streams[key].bit_generator.state = copy.deepcopy(saved)
+    # a layer added since (a branch's new Dropout) starts afresh
+    set_streams(_generators(trainer), checkpoint.generators)
     trainer.step, trainer.epoch = checkpoint.step, checkpoint.epoch
     trainer.epoch_pos = checkpoint.epoch_pos
     trainer.resume = ((checkpoint.epoch_pos, list(checkpoint.epoch_losses))
@@ -271,9 +300,9 @@ class CheckpointStore:
                      force: bool = False) -> bool:
         """Record ``trainer`` when the schedule says so (or ``force``: the run ends); True
         when recorded. A step already recorded is not recorded again. A supervised
-        ``Trainer`` gives whole checkpoints, any other ``WeightsSource`` weights-only ones (False
-        for anything else)."""
-        if not isinstance(trainer, (Trainer, WeightsSource)):
+        ``Trainer`` and an ``OwnStateTrainer`` give whole checkpoints, any other
+        ``WeightsSource`` weights-only ones (False for anything else)."""
+        if not isinstance(trainer, (Trainer, OwnStateTrainer, WeightsSource)):
             return False
         step = int(trainer.step)
         with self._lock:
@@ -282,14 +311,13 @@ class CheckpointStore:
             return False
         if not force and step < self._next_due:
             return False
-        checkpoint = (capture(trainer, last, metrics) if isinstance(trainer, Trainer)
+        checkpoint = (capture(trainer, last, metrics)
+                      if isinstance(trainer, (Trainer, OwnStateTrainer))
                       else capture_weights(trainer, last, metrics))
         with self._lock:
             if self.cap_bytes is None:  # the model's arrays and the optimizer's, once made
                 weights = sum(v.nbytes for v in model_weights(checkpoint).values())
-                buffers = len(trainer.optimizer.state_names) if isinstance(trainer, Trainer) \
-                    else 0
-                self.cap_bytes = default_cap(weights * (1 + buffers))
+                self.cap_bytes = default_cap(weights * (1 + _buffers_per_weight(trainer)))
             self._items.append(checkpoint)
             self.bytes += checkpoint.new_bytes  # exact: it shares only with the one before
             self._next_due = step + max(1, math.floor(step * self.growth))
@@ -314,6 +342,12 @@ class CheckpointStore:
                                 "timeline may use; raise the timeline's memory limit.")
                 self._items, self.bytes = [], 0
                 break
+
+
+def _buffers_per_weight(trainer: object) -> int:
+    if isinstance(trainer, Trainer):
+        return len(trainer.optimizer.state_names)
+    return int(trainer.buffers_per_weight) if isinstance(trainer, OwnStateTrainer) else 0
 
 
 def default_cap(checkpoint_bytes: int) -> int:

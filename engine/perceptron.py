@@ -5,6 +5,10 @@ does: for each misclassified sample, ``w += lr·(y − ŷ)·x`` and ``b += lr·(
 ``y, ŷ ∈ {0, 1}``. Every update is recorded (sample, target, prediction, weights before and
 after) and sent with the epoch's snapshot so a learner can replay it. AND/OR converge; XOR
 never does, and the final message says why.
+
+For the timeline (``engine.trainer_state.OwnStateTrainer``) its whole state besides the
+neuron's weights is the sample order's generator (a run pauses only between epochs): a branch
+from a moment goes on exactly as the run did, with the learning rate set then.
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ from engine.model import Model
 from engine.probes import ProbeSet
 from engine.snapshots import DIVERGED, EPOCH, FINISHED, STOPPED, Snapshot
 from engine.targets import TargetCoder
+from engine.trainer_state import TrainerState
 from engine.training import TrainConfig, check_data_fits
-from engine.types import TrainingError
+from engine.types import LayerLabError, TrainingError
 
 STEP_CODER = TargetCoder("classification", 2, 1, "binary01")  # step output 0/1 = class
 
@@ -62,6 +67,21 @@ class PerceptronTrainer:
         """Train on ``data`` from the next epoch on, keeping the weights."""
         self.check_replacement(data)
         self.data, self.probe_grid = data, ProbeSet(self.model, data, STEP_CODER)
+
+    # -- the timeline's checkpoints (engine.trainer_state.OwnStateTrainer) --------------------
+    buffers_per_weight = 0  # the perceptron rule keeps no optimizer memory
+
+    def capture_state(self) -> TrainerState:
+        """The sample order's generator (between two epochs, where a run pauses)."""
+        return TrainerState(rng_state=dict(self.rng.bit_generator.state),
+                            extra={"trainer": "perceptron"})
+
+    def restore_state(self, state: TrainerState) -> None:
+        """Put ``state`` back (the weights, step and epoch are loaded already)."""
+        if state.extra.get("trainer") != "perceptron":
+            raise LayerLabError("This moment was recorded while training another kind of "
+                                "network, so the perceptron cannot train on from it.")
+        self.rng.bit_generator.state = dict(state.rng_state)
 
     def learning_rate(self) -> float:
         return self.lr

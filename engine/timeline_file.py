@@ -5,14 +5,14 @@ sidecar already written by ``engine.project.save_weights`` (rewritten atomically
 ``t:…`` that ``load_weights`` leaves alone, so files with and without a timeline read alike.
 Each distinct array is written once (``t:aN``, float32 as recorded); ``t:manifest`` (UTF-8
 JSON as uint8) lists per checkpoint its step, epoch, optimizer step count, sample-order state,
-metrics and ``{array name: key}``. ``read_timeline(sidecar)`` gives the checkpoints back, or
-``[]`` when the file has none. The run's branches (``SavedBranch``: name, fork step, learning
-rate, settings, and for a branch not training its whole state when left and its own
-timeline) go under ``t:branches`` (JSON: ``{"current": i, "branches": [...]}``, their
-checkpoints in the manifest's format, arrays shared with the run's), read back by
-``read_branches(sidecar)`` (``([], 0)`` when none); a damaged timeline raises
-``ProjectFileError`` with a plain message (the weights themselves are read by
-``load_weights``).
+metrics, ``{array name: key}`` and a GAN's or the perceptron's own values (``extra``).
+``read_timeline(sidecar)`` gives the checkpoints back, or ``[]`` when the file has none.
+The run's branches (``SavedBranch``: name, fork step, learning rate, settings, and for a
+branch not training its whole state when left and its own timeline) go under ``t:branches``
+(JSON: ``{"current": i, "branches": [...]}``, their checkpoints in the manifest's format,
+arrays shared with the run's), read back by ``read_branches(sidecar)`` (``([], 0)`` when
+none); a damaged timeline raises ``ProjectFileError`` with a plain message (the weights
+themselves are read by ``load_weights``).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def _entry(ckpt: Checkpoint, keys: dict[int, str], arrays: dict[str, np.ndarray]
     return {"step": ckpt.step, "epoch": ckpt.epoch, "iterations": ckpt.optimizer_iterations,
             "rng": ckpt.rng_state, "metrics": ckpt.metrics, "arrays": names,
             "epoch_pos": ckpt.epoch_pos, "epoch_losses": list(ckpt.epoch_losses),
-            "resumable": ckpt.resumable, "generators": ckpt.generators}
+            "resumable": ckpt.resumable, "generators": ckpt.generators, "extra": ckpt.extra}
 
 
 def timeline_arrays(checkpoints: list[Checkpoint], branches: list[SavedBranch] | None = None,
@@ -134,7 +134,8 @@ class _Reader:
                           epoch_pos=int(entry.get("epoch_pos", 0)),
                           epoch_losses=tuple(float(v) for v in entry.get("epoch_losses", [])),
                           resumable=bool(entry.get("resumable", True)),
-                          generators=dict(entry.get("generators", {})))
+                          generators=dict(entry.get("generators", {})),
+                          extra=dict(entry.get("extra", {})))
 
     def checkpoints(self, entries: Any) -> list[Checkpoint]:
         if not isinstance(entries, list) or len(entries) > MAX_CHECKPOINTS:

@@ -36,16 +36,20 @@ from engine.datasets.base import Dataset
 from engine.diagnosis import diagnose_divergence
 from engine.divergence import DivergenceWatch
 from engine.frozen import FrozenParams
+from engine.generative.gan_parts import GANPair, split_gan
 from engine.generative.gan_probes import GANProbeSet
-from engine.generative.graph_tools import components
+from engine.generative.gan_state import capture_gan, restore_gan
 from engine.generative.options import resolve
 from engine.graph import Graph
 from engine.model import Model
 from engine.optimizers import Optimizer, get_optimizer
 from engine.snapshots import DIVERGED, EPOCH, FINISHED, STEP, STOPPED, Snapshot
 from engine.stepper import apply_penalties, clip_gradients, penalized_params, step_trainable
+from engine.trainer_state import TrainerState
 from engine.training import TrainConfig, data_magnitude
 from engine.types import ConfigError, DataError, GraphError, format_shape
+
+__all__ = ["GANPair", "GANTrainer", "split_gan"]
 
 
 def _softplus(v: np.ndarray) -> np.ndarray:
@@ -54,56 +58,6 @@ def _softplus(v: np.ndarray) -> np.ndarray:
 
 def _sigmoid(v: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * v))
-
-
-def split_gan(graph: Graph, d_input: tuple[int, ...]) -> tuple[Graph, Graph]:
-    """(generator graph, discriminator graph) of a GAN canvas; see the module docstring."""
-    parts = components(graph)
-    if len(parts) != 2:
-        raise GraphError(
-            f"A GAN needs two separate networks on the canvas — a generator (noise → sample) and "
-            f"a discriminator (sample → 1 unit) — but the canvas has {len(parts)} connected "
-            f"part(s). Draw both, with no wire between them.")
-    shapes = []
-    for part in parts:
-        report = part.validate()
-        ins, outs = part.input_nodes(), part.output_nodes()
-        if len(ins) != 1 or len(outs) != 1:
-            raise GraphError(f"Each GAN network needs exactly one Input and one output layer; "
-                             f"the one with {', '.join(list(part.nodes)[:3])}… has {len(ins)} "
-                             f"Input(s) and {len(outs)} output(s).")
-        shapes.append((report.shapes[ins[0]], report.shapes[outs[0]]))
-    is_d = [tuple(i) == d_input and tuple(o) == (1,) for i, o in shapes]
-    if not any(is_d):
-        raise GraphError(
-            f"Neither network can be the discriminator: it must take a sample "
-            f"{format_shape(d_input)} and end in 1 unit (the probability that the sample is "
-            f"real). Set its Input shape and give its last Dense 1 unit.")
-    d_index = 1 if is_d[1] else 0  # both fit: the first part is the generator
-    return parts[1 - d_index], parts[d_index]
-
-
-class GANPair:
-    """``Prepared.model`` of a GAN: both networks behind one Model-like face. ``n_params``,
-    ``get_weights`` and ``set_weights`` cover both (layer names are unique on one canvas);
-    everything else (``forward``, ``predict``, shapes) is the generator's."""
-
-    def __init__(self, generator: Model, discriminator: Model) -> None:
-        self.generator, self.discriminator = generator, discriminator
-
-    @property
-    def n_params(self) -> int:
-        return self.generator.n_params + self.discriminator.n_params
-
-    def get_weights(self) -> dict[str, Any]:
-        return {**self.generator.get_weights(), **self.discriminator.get_weights()}
-
-    def set_weights(self, weights: dict[str, Any], strict: bool = False) -> list[str]:
-        return (self.generator.set_weights(weights, strict)
-                + self.discriminator.set_weights(weights, strict))
-
-    def __getattr__(self, key: str) -> Any:
-        return getattr(self.__dict__["generator"], key)
 
 
 class GANTrainer:
@@ -141,6 +95,13 @@ class GANTrainer:
         self.rng = np.random.default_rng(config.seed)
         self.noise_rng = np.random.default_rng([config.seed, 11])
         self.step = self.epoch = self.d_count = 0
+        # where the run is inside its epoch (the timeline's checkpoints, ``gan_state``): the
+        # sample order's generator state before the epoch's order, the batches done and their
+        # rows; ``resume`` = (batches done, rows) makes the next run() go on there
+        self.epoch_start_rng: dict[str, Any] = dict(self.rng.bit_generator.state)
+        self.epoch_pos = 0
+        self.epoch_rows: dict[str, list[float]] = {}
+        self.resume: tuple[int, dict[str, list[float]]] | None = None
         self.history: dict[str, list[float]] = {"train_loss": [], "val_loss": [],
                                                 "epoch_time": []}
         self.time_to_first_step: float | None = None
@@ -168,6 +129,17 @@ class GANTrainer:
         if lr > 0:
             options["learning_rate"] = lr
         return get_optimizer(name, **options)
+
+    # -- the timeline's checkpoints (engine.trainer_state.OwnStateTrainer) ---------------------
+    @property
+    def buffers_per_weight(self) -> int:
+        return max(len(self.g_optimizer.state_names), len(self.d_optimizer.state_names))
+
+    def capture_state(self) -> TrainerState:
+        return capture_gan(self)
+
+    def restore_state(self, state: TrainerState) -> None:
+        restore_gan(self, state)
 
     # -- sampling ----------------------------------------------------------------------------
     def noise(self, n: int, rng: np.random.Generator | None = None) -> np.ndarray:
@@ -252,15 +224,19 @@ class GANTrainer:
             if n == 0:
                 raise DataError("The training set is empty: add data or lower val_split.")
             batch, epoch_start = cfg.effective_batch(n), time.perf_counter()
+            self.epoch_start_rng = dict(self.rng.bit_generator.state)
             order = self.rng.permutation(n) if cfg.shuffle else np.arange(n)
             starts, pos = list(range(0, n, batch)), 0
             rows: dict[str, list[float]] = {"d": [], "g": [], "real": [], "fake": []}
+            if self.resume is not None:  # a restored checkpoint's place inside its epoch
+                (pos, rows), self.resume = self.resume, None
+            self.epoch_rows = rows
             while pos < len(starts):
                 self._refresh_options()
                 chunk = len(starts) - pos if cfg.snapshot_every <= 0 else cfg.snapshot_every
                 part = self._chunk([order[s : s + batch] for s in starts[pos : pos + chunk]],
                                    x, y)
-                pos += len(part["d"])
+                pos = self.epoch_pos = pos + len(part["d"])
                 for key in rows:
                     rows[key].extend(part[key])
                 if self.time_to_first_step is None:
@@ -279,7 +255,7 @@ class GANTrainer:
                     return
                 if pos < len(starts):
                     yield self._snapshot(STEP, part, start, pos / len(starts))
-            self.epoch += 1
+            self.epoch, self.epoch_pos = self.epoch + 1, 0
             self._end_epoch(rows, time.perf_counter() - epoch_start)
             event = FINISHED if self.epoch >= cfg.epochs else EPOCH
             # the last chunk's losses only: the earlier chunks went out in STEP snapshots

@@ -1,14 +1,19 @@
 """Keep as branch: a run trained beside its parent in the Compare window joins the main
-run's branch list (the spiral), with its curve on the loss plot and its final state, so
-switching to it goes on exactly where it ended, with its own settings on screen."""
+run's branch list (the spiral), with its curve on the loss plot, its final state and the
+moments it recorded, so switching to it goes on exactly where it ended, with its own settings
+on screen, and its timeline can be scrubbed between the fork and its end."""
 
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 import pytest
 
 from app.examples import example_path
 from app.variants import VariantSpec
+from engine.checkpoints import restore
+from engine.recipes import prepare
 from tests.widgets.window_helpers import close_test_window, make_test_window
 
 
@@ -51,7 +56,10 @@ def test_a_compared_branch_is_kept_and_switched_to(window, qtbot):
     branch = c.branches[1]
     assert branch.fork_step == fork.step and branch.present.step == run.last.step
     assert branch.settings["optimizer"] == "sgd" and branch.learning_rate == 0.05
-    assert [m.step for m in branch.moments][-2:] == [fork.step, run.last.step]
+    steps = [m.step for m in branch.moments]  # the run's before the fork, then the branch's
+    assert fork.step in steps and steps[-1] == run.last.step and steps == sorted(set(steps))
+    between = [m for m in branch.moments if fork.step < m.step < run.last.step]
+    assert len(between) >= 2  # recorded while it trained in the Compare window
     assert bar.branch_box.isVisible() and bar.branch_box.count() == 2
     # its curve on the loss plot, dimmed, from the fork to its end
     curve = next(r for r in window.plots.loss.kept if r.label == kept.name)
@@ -67,3 +75,15 @@ def test_a_compared_branch_is_kept_and_switched_to(window, qtbot):
     assert window.training_panel.editors["learning_rate"].value() == pytest.approx(0.05)
     assert window.session.project.training.optimizer == "sgd"
     assert not window.run.needs_load()
+    # its timeline holds the moments recorded in the Compare window: drag back to one
+    bar.refresh()
+    index = next(i for i, m in enumerate(bar.items) if m.step == between[0].step)
+    bar.drag_to(index)
+    qtbot.waitUntil(lambda: c.last_past is not None, timeout=20000)
+    copied = prepare(copy.deepcopy(window.session.project), window.session.data).trainer
+    restore(copied, between[0])
+    expected = copied.probe_grid.compute(["decision_grid"])["decision_grid"]
+    assert np.array_equal(c.last_past.probes["decision_grid"], expected)
+    restore(copied, bar.items[-1])  # its end looks otherwise: the check above can fail
+    assert not np.array_equal(copied.probe_grid.compute(["decision_grid"])["decision_grid"],
+                              expected)

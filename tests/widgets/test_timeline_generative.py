@@ -1,5 +1,6 @@
-"""The timeline of the generative recipes and the perceptron: their moments are recorded and
-dragging back shows their views (GAN samples, latent space, decision map) from those weights."""
+"""The timeline of the generative recipes and the perceptron: their moments are recorded
+whole and dragging back shows their views (GAN samples, latent space, decision map) from those
+weights; Branch and Compare are offered for every recipe."""
 
 from __future__ import annotations
 
@@ -29,8 +30,8 @@ def _same(a, b) -> bool:
 
 
 @pytest.mark.parametrize("example, epochs, resumable", [
-    ("gan_ring_of_gaussians", 3, False),
-    ("perceptron_and", 6, False),
+    ("gan_ring_of_gaussians", 3, True),
+    ("perceptron_and", 6, True),
     ("ae_digits_2d", 2, True),
 ])
 def test_scrubbing_back_shows_the_views_of_that_moment(qtbot, tmp_path, monkeypatch, example,

@@ -258,7 +258,7 @@ class TimelineBar(QWidget):
     def keep_compared(self, kept: Any) -> None:
         """A run of the comparison (``app.fork_compare.KeptRun``) joins the branch list."""
         branch = self.controller.keep_run(kept.name, kept.project, kept.start, kept.present,
-                                          kept.learning_rate, kept.snapshots)
+                                          kept.learning_rate, kept.snapshots, kept.moments)
         self.controller.notice.emit(f"'{branch.name}' is kept as a branch: choose it in the "
                                     "timeline's list to train it on from where it ended.")
 
