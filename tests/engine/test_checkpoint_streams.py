@@ -56,7 +56,7 @@ def test_training_on_from_a_checkpoint_keeps_the_autoencoders_noise(example):
 
     def make():
         trainer = prepare(copy.deepcopy(project)).trainer
-        trainer.config.snapshot_every = 1  # the same pulls: a VAE's KL weight follows them
+        trainer.config.snapshot_every = 1  # one step per pull: the fork lands inside an epoch
         return trainer
 
     _resume_equals_whole(make)
