@@ -32,12 +32,14 @@ from engine.cuda.device_graph_layers import (
     LayerNormGpu,
 )
 from engine.cuda.device_layers import GpuLayer, ListInputs, gpu_layers
+from engine.cuda.device_sampling import SamplingGpu
 from engine.cuda.device_seq_layers import sequence_twin
 from engine.layers.activation_layers import ELU, Activation, LeakyReLU
 from engine.layers.attention import MultiHeadAttention, PositionalEncoding
 from engine.layers.base import Layer
 from engine.layers.normalization import BatchNormalization, LayerNormalization
 from engine.layers.pooling import GlobalAveragePool2D
+from engine.layers.sampling import Sampling
 from engine.layers.shape_ops import Add, Concatenate
 from engine.model import Model
 
@@ -65,6 +67,8 @@ def twin_of(layer: Layer, slices: dict[Any, slice]) -> Any:
         return PositionalEncodingGpu(layer, slices)
     if isinstance(layer, MultiHeadAttention):
         return MultiHeadAttentionGpu(layer, slices)
+    if isinstance(layer, Sampling):
+        return SamplingGpu(layer)
     return sequence_twin(layer, slices) or gpu_layers([layer], slices)[0]
 
 
@@ -111,6 +115,12 @@ class DeviceGraph:
             xs = [self._outs[s] for s in self.sources[name]]
             self._outs[name] = twin.forward(xs if isinstance(twin, ListInputs) else xs[0], n)
         return self._outs[self.output]
+
+    def add_aux_losses(self, n: int, losses: Any, step: int) -> None:
+        """After a forward pass: each Sampling twin's β·KL into ``losses[step]``."""
+        for name, twin in self.twins.items():
+            if isinstance(twin, SamplingGpu):
+                twin.add_aux([self._outs[s] for s in self.sources[name]], n, losses, step)
 
     def _dx(self, name: str, slot: int, src: str, batch: int) -> Any | None:
         if src == self.input:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.cuda import kernels_graph as KG
+from engine.cuda import kernels_sampling as KS
 from engine.cuda.ops import _grid1
 
 
@@ -96,3 +97,21 @@ def ln_backward(g: Any, xhat: Any, gamma: Any | None, inv_std: Any, count: int, 
         groups = g.shape[1] // group
         KG.ln_input_grad[_grid1(count * groups)](g, xhat, gam, gamma is not None, inv_std,
                                                  count, group, inner, features, dx)
+
+
+def sampling_forward(mu: Any, log_var: Any, eps: Any, at: int, count: int, z: Any) -> None:
+    """z (B, d) = mu + exp(½·log_var)·eps[at:] for the first ``count`` rows."""
+    KS.sampling_forward[_grid1(count * z.shape[1])](mu, log_var, eps, at, count, z)
+
+
+def sampling_kl(mu: Any, log_var: Any, count: int, weight: float, losses: Any, step: int,
+                kl: Any) -> None:
+    """kl[0] = the batch's mean KL; ``losses[step]`` += weight·kl[0]."""
+    KS.sampling_kl[1, 1](mu, log_var, count, weight, losses, step, kl)
+
+
+def sampling_backward(g: Any, mu: Any, log_var: Any, eps: Any, at: int, count: int, w: float,
+                      dmu: Any, dlv: Any) -> None:
+    """Both inputs' gradients ``dmu``, ``dlv`` (B, d), the KL term's included."""
+    KS.sampling_backward[_grid1(count * g.shape[1])](g, mu, log_var, eps, at, count, w, dmu,
+                                                      dlv)

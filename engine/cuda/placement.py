@@ -3,15 +3,16 @@
 ``gpu_obstacles`` lists, in plain sentences, everything that keeps a model on the CPU engine:
 layers whose family has no CUDA kernels yet (Conv1D and transposed convolutions, global max
 pooling and upsampling, OneHot, Bidirectional, scaled dot-product attention, spatial dropout,
-the VAE sampling layer, Reshape, PReLU), the step activation (no gradient), merges other than
-Add and Concatenate, the options a GPU twin does not copy (``sequence_obstacles``: padding
-masks, dropout inside the cell, truncated BPTT, initial states, the original GRU; dropout on
-multi-head attention's weights), losses and options the GPU path does not do yet (class
-weights, augmentation, float64).
+Reshape, PReLU), the step activation (no gradient), other layers with several input wires
+than Add, Concatenate, MultiHeadAttention and Sampling, the options a GPU twin does not copy
+(``sequence_obstacles``: padding masks, dropout inside the cell, truncated BPTT, initial
+states, the original GRU; dropout on multi-head attention's weights), losses and options the
+GPU path does not do yet (class weights, augmentation, float64). Recipes whose steps have no
+GPU path (GAN, perceptron, VAE) are said by ``engine.cuda.report``.
 Dense, Conv2D, MaxPool2D, AvgPool2D, GlobalAveragePool2D, BatchNormalization,
 LayerNormalization, Activation, LeakyReLU, ELU, Flatten, Dropout, Add, Concatenate,
-Embedding, PositionalEncoding, MultiHeadAttention, SimpleRNN, LSTM, GRU and TimeDistributed
-train on the GPU (``engine.cuda.graph``). An empty
+Embedding, PositionalEncoding, MultiHeadAttention, Sampling, SimpleRNN, LSTM, GRU and
+TimeDistributed train on the GPU (``engine.cuda.graph``). An empty
 list means the whole training step runs on the GPU (``engine.cuda.stepper.CudaStepper``). It
 imports no ``numba.cuda``, so the window or CLI can ask before anything is compiled.
 """
@@ -53,13 +54,13 @@ from engine.optimizers import Optimizer
 GPU_KINDS = ("Dense", "Conv2D", "MaxPool2D", "AvgPool2D", "Dropout", "Flatten",
              "GlobalAveragePool2D", "BatchNormalization", "LayerNormalization", "Activation",
              "LeakyReLU", "ELU", "Add", "Concatenate", "Embedding", "PositionalEncoding",
-             "MultiHeadAttention", "SimpleRNN", "LSTM", "GRU", "TimeDistributed")
+             "MultiHeadAttention", "Sampling", "SimpleRNN", "LSTM", "GRU", "TimeDistributed")
 GPU_KINDS_TEXT = ("Dense, Conv2D, max/average/global-average pooling, batch and layer "
                   "normalization, activations, Flatten, Dropout, Add, Concatenate, Embedding, "
-                  "positional encoding, multi-head attention, SimpleRNN, LSTM, GRU and Dense "
-                  "per step do")
+                  "positional encoding, multi-head attention, VAE sampling, SimpleRNN, LSTM, "
+                  "GRU and Dense per step do")
 # the layers that may take several input wires on the GPU (recurrent ones: said apart)
-MULTI_INPUT_KINDS = ("Add", "Concatenate", "MultiHeadAttention")
+MULTI_INPUT_KINDS = ("Add", "Concatenate", "MultiHeadAttention", "Sampling")
 RECURRENT_KINDS = ("SimpleRNN", "LSTM", "GRU")
 GPU_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam",
                   "adamw")
@@ -77,7 +78,6 @@ _FAMILY = {
     "SpatialDropout2D": "spatial dropout",
     "PReLU": "learned-slope activation",
     "Reshape": "reshaping",
-    "Sampling": "VAE sampling",
 }
 
 
@@ -148,9 +148,9 @@ def gpu_obstacles(model: Model, loss: Loss, optimizer: Optimizer, config: Any) -
         out.append("the network does not start with a single Input layer")
     if any(len(model.sources[n]) > 1 and model.layers[n].kind not in (
             *MULTI_INPUT_KINDS, *RECURRENT_KINDS) for n in names):
-        out.append("a layer other than Add, Concatenate or MultiHeadAttention has several "
-                   "inputs (the GPU runs chains, residual merges with Add, joins with "
-                   "Concatenate and cross-attention)")
+        out.append("a layer other than Add, Concatenate, MultiHeadAttention or Sampling has "
+                   "several inputs (the GPU runs chains, residual merges with Add, joins with "
+                   "Concatenate, cross-attention and a VAE's code)")
     if np.dtype(model.dtype) != np.float32:
         out.append("the network uses float64 numbers; the GPU kernels are float32")
     if gpu_loss_kind(loss, model) is None or getattr(loss, "reduction", "mean") != "mean":

@@ -6,8 +6,22 @@ from __future__ import annotations
 
 from engine.cuda.placement import gpu_obstacles, placement_lines
 from engine.cuda.runtime import CudaStatus, cuda_status, fallback_sentence
+from engine.generative.autoencoder import AutoencoderTrainer
 from engine.prepared import Prepared
 from engine.training import Trainer
+
+
+def recipe_on_cpu(trainer: object) -> str | None:
+    """The line for a recipe whose training steps have no GPU path (GAN, perceptron, and
+    the VAE: its stepper weights the KL per step and sums the reconstruction loss), else
+    None. (A Sampling layer trains on the GPU inside a supervised network.)"""
+    if isinstance(trainer, AutoencoderTrainer) and trainer.sampling:
+        return ("CUDA backend: the VAE recipe trains on the CPU engine (its training steps "
+                "have no GPU path yet).")
+    if not isinstance(trainer, Trainer):
+        return (f"CUDA backend: the {type(trainer).__name__} recipe trains on the CPU engine "
+                "(its training steps have no GPU path yet).")
+    return None
 
 
 def placement_report(prepared: Prepared) -> list[str]:
@@ -16,9 +30,9 @@ def placement_report(prepared: Prepared) -> list[str]:
     from engine.cuda.stepper import CudaStepper, runs_on_gpu
 
     trainer, model = prepared.trainer, prepared.model
-    if not isinstance(trainer, Trainer):
-        return [f"CUDA backend: the {type(trainer).__name__} recipe trains on the CPU engine "
-                "(its training steps have no GPU path yet)."]
+    if (cpu_recipe := recipe_on_cpu(trainer)) is not None:
+        return [cpu_recipe]
+    assert isinstance(trainer, Trainer)
     n_layers = len(model.order) - 1
     if runs_on_gpu(trainer.stepper):
         lines = placement_lines([], n_layers, cuda_status().device)
@@ -37,8 +51,8 @@ def expected_placement(prepared: Prepared, status: CudaStatus) -> list[str]:
     trainer, model = prepared.trainer, prepared.model
     if not status.available:
         return [fallback_sentence(status.reason)]
-    if not isinstance(trainer, Trainer):
-        return [f"CUDA backend: the {type(trainer).__name__} recipe trains on the CPU engine "
-                "(its training steps have no GPU path yet)."]
+    if (cpu_recipe := recipe_on_cpu(trainer)) is not None:
+        return [cpu_recipe]
+    assert isinstance(trainer, Trainer)
     reasons = gpu_obstacles(model, trainer.loss, trainer.optimizer, trainer.config)
     return placement_lines(reasons, len(model.order) - 1, status.device)

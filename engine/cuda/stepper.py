@@ -17,9 +17,10 @@ engine within float32 rounding (tests compare). What lives on the device and whe
   restore, "restore best weights", loading weights);
 - BatchNormalization's running averages live on the device like the parameters (uploaded
   when the host copies changed, copied back at the end of a chunk);
-- per chunk: each Dropout layer's masks, drawn on the host by the CPU layer's generator;
+- per chunk: each Dropout layer's masks and each Sampling layer's noise, drawn on the host
+  by the CPU layer's generator;
 - per step: gather the batch on the device, forward through every layer's twin, loss and
-  dLoss/dout, backward, L1/L2 penalties, frozen layers' gradients
+  dLoss/dout (plus a Sampling layer's β·KL), backward, L1/L2 penalties, frozen layers' gradients
   zeroed, clipping, the optimizer update, frozen layers' values put back (as
   ``GenericStepper`` and ``engine.frozen`` do);
 - at the end of a chunk (a live update, or an epoch end) the step losses, the parameters,
@@ -36,6 +37,7 @@ import numpy as np
 from engine.cuda import ops
 from engine.cuda.device_graph_layers import BatchNormGpu
 from engine.cuda.device_layers import DropoutGpu
+from engine.cuda.device_sampling import SamplingGpu
 from engine.cuda.device_seq_layers import EmbeddingGpu
 from engine.cuda.graph import DeviceGraph
 from engine.cuda.placement import gpu_loss_kind, gpu_obstacles
@@ -145,6 +147,8 @@ class CudaStepper:
         for layer in self.layers:
             if isinstance(layer, DropoutGpu):  # the chunk's masks, drawn as the CPU draws
                 layer.draw(sum(len(b) for b in batches))
+            elif isinstance(layer, SamplingGpu):  # the chunk's noise, likewise
+                layer.draw([len(b) for b in batches])
         labelled, t = self.loss_kind == "softmax_ce" and self.steps == 1, self.steps
         yb = ops.zeros(width, np.int64) if labelled else ops.zeros(
             (width, y_dev.shape[1]), np.int64 if t > 1 else np.float32)
@@ -161,6 +165,7 @@ class CudaStepper:
                                   last[:n].reshape((n * t, k)), d_losses, s)
             else:
                 ops.loss_and_grad(self.loss_kind, out[:n], yb[:n], n, last[:n], d_losses, s)
+            self.graph.add_aux_losses(n, d_losses, s)  # a VAE Sampling layer's β·KL
             self.graph.backward(n)
             self._update(s, d_losses)
         self.optimizer.iterations += len(batches)
@@ -194,6 +199,8 @@ class CudaStepper:
         for layer in self.layers:
             if isinstance(layer, BatchNormGpu):
                 layer.download_state()
+            elif isinstance(layer, SamplingGpu):
+                layer.download()
         self._host_params = model.params_flat.copy()
         self._host_state = [h.copy() for h in self._state_host]
         return np.asarray(d_losses.copy_to_host(), dtype=np.float64)

@@ -155,5 +155,5 @@ def test_layers_with_several_inputs_other_than_the_gpu_merges_keep_the_network_o
     model = Model(Graph.from_dict({"layers": layers, "edges": edges}), seed=0)
     reasons = gpu_obstacles(model, get_loss("mse"), get_optimizer("sgd"), TrainConfig())
     assert any("'sdpa' (ScaledDotProductAttention): attention layers" in r for r in reasons)
-    assert any("other than Add, Concatenate or MultiHeadAttention has several inputs" in r
-               for r in reasons)
+    assert any("other than Add, Concatenate, MultiHeadAttention or Sampling has several "
+               "inputs" in r for r in reasons)

@@ -78,10 +78,14 @@ def test_with_a_gpu_the_learner_can_choose_it_and_sees_where_each_layer_trains(q
 
 
 def test_layers_without_gpu_kernels_are_named_before_training(qtbot):
-    doc, session, panel = panel_for(qtbot, "vae_digits_2d", FAKE_GPU, backend="cuda")
+    """tiny_transformer trains on the GPU until its attention gets dropout (CPU only)."""
+    doc, session, panel = panel_for(qtbot, "tiny_transformer", FAKE_GPU, backend="cuda")
     assert panel.backend.combo.currentData() == "cuda"
+    attention = doc.graph.nodes["attention"].options
+    doc.set_layer_options("attention", {**attention, "dropout": 0.1})
     assert session.load(doc.project)
     text = panel.backend.note.text()
     assert text.startswith("CUDA backend: this network trains on the CPU engine, because:")
-    assert "(Sampling): VAE sampling layers have no GPU kernels yet" in text
-    assert "(Dense)" not in text  # dense layers have GPU kernels
+    assert ("layer 'attention' (MultiHeadAttention): dropout on the attention weights runs "
+            "on the CPU only") in text
+    assert "(Add)" not in text  # residual merges have GPU kernels
