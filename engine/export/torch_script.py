@@ -26,6 +26,7 @@ from engine.export.code_text import (
     torch_script_ends,
 )
 from engine.export.plan import ExportError, Plan
+from engine.export.torch_class_weights import weighted_loss
 from engine.export.torch_recipe import (
     SAMPLING,
     extra_loss,
@@ -149,36 +150,6 @@ def _loss(plan: Plan) -> str:
             expr, words = expr[:-1] + ", reduction='sum')", words + ", summed over the items"
     return (f"def loss_fn(out, y):\n    \"\"\"The loss LayerLab trains this project with: "
             f"{words}.\"\"\"\n    return {expr}")
-
-
-def weighted_loss(plan: Plan, words: str, summed: bool) -> str:
-    """``CLASS_WEIGHTS`` and a ``loss_fn`` weighting each item by its class as the engine
-    does (``engine.class_weights``): the mean is ``Σ w·l / Σ w``, the sum ``Σ w·l``."""
-    weights = ", ".join(repr(w) for w in plan.class_weights or [])
-    top = (f"# the loss's class weights, fitted by LayerLab to the training labels\n"
-           f"CLASS_WEIGHTS = torch.tensor([{weights}], dtype=torch.float64)\n\n\n")
-    how = "summed" if summed else "a weighted mean: sum of w·loss over sum of w"
-    doc = f'    """The loss LayerLab trains this project with: {words}, each item weighted ' \
-          f'by its class ({how})."""'
-    if plan.loss == "categorical_crossentropy" and plan.encoding == "labels":
-        reduction = ", reduction='sum'" if summed else ""  # torch's weighted mean is the same
-        return (f"{top}def loss_fn(out, y):\n{doc}\n"
-                "    return F.cross_entropy(out.reshape(-1, out.shape[-1]), y.reshape(-1).long(), "
-                f"weight=CLASS_WEIGHTS.to(out){reduction})")
-    if plan.loss == "binary_crossentropy":
-        units = next(s for s in plan.steps if s.var == plan.output_var).out_shape[-1]
-        weight = ("(y @ w)[..., None].expand_as(y)  # each row its class's weight"
-                  if units == len(plan.class_weights or []) > 1 else
-                  "w[1] * y + w[0] * (1 - y)  # yes: w[1], no: w[0]")
-        total = "(weight * per).sum()" + ("" if summed else " / weight.sum()")
-        return (f"{top}def loss_fn(out, y):\n{doc}\n"
-                "    y, w = y.to(out.dtype).reshape(out.shape), CLASS_WEIGHTS.to(out)\n"
-                f"    weight = {weight}\n"
-                "    per = F.binary_cross_entropy_with_logits(out, y, reduction='none')\n"
-                f"    return {total}")
-    raise ExportError("This project weights the loss by class with one-hot or soft targets, "
-                      "which the PyTorch export does not write yet; set the loss option "
-                      "class_weight to none, or use weighted sampling instead.")
 
 
 def _optimizer(plan: Plan) -> str:
