@@ -44,7 +44,7 @@ from app.branch_settings import describe, settings_of
 from app.moment_probes import Moment, MomentProbes
 from app.preparation import describe_error
 from app.timeline_moments import banner_text, blank_snapshot, moment_of
-from engine.checkpoints import Checkpoint, CheckpointStore
+from engine.checkpoints import Checkpoint, CheckpointStore, can_resume
 from engine.graph import Graph
 from engine.snapshots import Snapshot
 from engine.timeline_file import SavedBranch
@@ -307,7 +307,8 @@ class TimelineController(QObject):
             return None
         trainer = self.session.trainer  # the base rate it trained with (a rate set while
         rate = (trainer.optimizer.learning_rate  # paused is still pending: the new branch's)
-                if isinstance(trainer, Trainer) else branch.learning_rate)
+                if isinstance(trainer, Trainer) else trainer.learning_rate()
+                if can_resume(trainer) else branch.learning_rate)  # a GAN: its generator's
         canvas = self.graph_source() if self.graph_source is not None else None
         graph = canvas if canvas is not None and edited_network(project.graph, canvas) is None \
             else project.graph  # the canvas's when it is that network: boxes where left

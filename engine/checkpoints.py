@@ -34,7 +34,7 @@ import copy
 import math
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeGuard, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -52,6 +52,9 @@ from engine.trainer_state import (
 )
 from engine.training import Trainer
 from engine.types import LayerLabError
+
+if TYPE_CHECKING:  # narrows both ways (mypy); no runtime dependency
+    from typing_extensions import TypeIs
 
 DEFAULT_CAP_BYTES = 200 * 1024 * 1024  # the most the default cap allows
 MIN_CAP_BYTES = 4 * 1024 * 1024
@@ -155,7 +158,7 @@ def _share(arrays: dict[str, np.ndarray], previous: Checkpoint | None) -> int:
     return new_bytes
 
 
-def can_resume(trainer: object) -> TypeGuard[Trainer | OwnStateTrainer]:
+def can_resume(trainer: object) -> TypeIs[Trainer | OwnStateTrainer]:
     """Whether ``trainer``'s whole state is captured, so a moment of it can be trained on from
     (a supervised ``Trainer`` or subclass, or an ``OwnStateTrainer``)."""
     return isinstance(trainer, (Trainer, OwnStateTrainer))
