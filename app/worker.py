@@ -39,7 +39,7 @@ Weights leave a running model only through ``call_between_steps(fn)``: the train
 runs ``fn`` (e.g. ``model.get_weights``) between two pulls, while parked or while it waits
 under a speed limit, never in the middle of an optimizer step, and hands back a ``Future``.
 
-The timeline's checkpoints (``engine.checkpoints``, given as ``checkpoints``; supervised runs)
+The timeline's checkpoints (``engine.checkpoints``, given as ``checkpoints``; every recipe)
 are recorded here too, on the training thread: before the first pull, after each pull when the
 schedule says one is due (a pull ends where the next is due) and at the end of the run.
 """
@@ -295,8 +295,8 @@ class TrainingWorker:
 
     def _record_checkpoint(self, snap: Snapshot | None) -> None:
         """A checkpoint of the weights when one is due, and at the end (not of a diverged
-        run): on the training thread, between two steps (``engine.checkpoints``; a GAN's and
-        the perceptron's hold the weights only)."""
+        run): on the training thread, between two steps (``engine.checkpoints``: every
+        recipe's whole state)."""
         store, trainer = self.checkpoints, self.trainer
         if store is None or (snap is not None and snap.event == DIVERGED):
             return

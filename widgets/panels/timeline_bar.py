@@ -47,8 +47,8 @@ from widgets.panels.timeline_parts import LookingBack, branch_combo, fill_branch
 MB = 1024 * 1024
 EDITED = (" You changed the network: Branch from here (or Play) trains the edited network on "
           "from this moment as a new branch; layers whose weights still fit keep them.")
-WEIGHTS_ONLY = (" This kind of network keeps only its weights on the timeline: the views show "
-                "that moment, but training goes on only from now.")
+WEIGHTS_ONLY = (" This moment was saved by an earlier version and keeps only its weights: the "
+                "views show it, but training goes on only from now.")
 
 
 class TimelineHost(Protocol):
