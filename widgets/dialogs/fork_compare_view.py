@@ -175,8 +175,8 @@ def open_fork_compare(source: ForkSource, parent: QWidget | None = None,
     if checkpoint is None or session.project is None:
         return "Drag the timeline back to a moment first: the branch starts there."
     if not checkpoint.resumable:
-        return ("A branch cannot start from this moment: this kind of network keeps only its "
-                "weights on the timeline. Use Duplicate as variant to compare from the start.")
+        return ("A branch cannot start from this moment: it was saved by an earlier version "
+                "with its weights only. Use Duplicate as variant to compare from the start.")
     if spec is None:
         spec = branch_spec_asked(source, parent)
         if spec is None:
