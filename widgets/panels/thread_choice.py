@@ -86,6 +86,9 @@ class ThreadChoice:
         self.pending: int | None = None  # a choice waiting for the run to end
         self.combo = QComboBox(parent)
         self.combo.setToolTip(TOOLTIP)
+        self.combo.setSizeAdjustPolicy(  # as wide as the panel; the list shows whole entries
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(8)
         self.combo.addItem(automatic_text(self.cores), 0)
         for n in range(1, self.cores + 1):
             self.combo.addItem("1 thread" if n == 1 else f"{n} threads", n)
