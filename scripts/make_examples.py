@@ -59,18 +59,21 @@ def examples() -> dict[str, Project]:
             chain({"kind": "Input", "name": "inputs", "shape": [2]},
                   {"kind": "Dense", "name": "hidden1", "units": 8, "activation": "tanh"},
                   {"kind": "Dense", "name": "hidden2", "units": 8, "activation": "tanh"},
-                  {"kind": "Dense", "name": "output", "units": 1, "activation": "tanh"}),
+                  {"kind": "Dense", "name": "output", "units": 2, "activation": "softmax"}),
             {"name": "spiral", "n_samples": 500, "noise": 0.0, "val_split": 0.2},
-            TrainConfig(loss="mse", optimizer="adam", optimizer_options={"learning_rate": 0.01},
-                        batch_size=10, epochs=300, probes=["decision_grid"],
-                        max_steps_per_second=1000.0),
+            # a classifier: softmax + cross-entropy (loss "auto"), as Keras/PyTorch would; with
+            # batches of 100 every seed 0-7 passes 90 % validation by epoch 44-162 (seed 0: 56)
+            TrainConfig(optimizer="adam", optimizer_options={"learning_rate": 0.1},
+                        batch_size=100, epochs=300, probes=["decision_grid"],
+                        max_steps_per_second=60.0),
             name="Spiral — 2 hidden layers",
-            description="TensorFlow-Playground-style 2-8-8-1 tanh network on two spirals.",
+            description="TensorFlow-Playground-style 2-8-8-2 tanh network on two spirals.",
             lesson="Two spirals wind around each other: no single bend separates them. Each "
                    "tanh layer folds the plane once more, so the two hidden layers can follow "
                    "the arms. Watch the decision view: the boundary first cuts straight, then "
-                   "curls. Remove hidden2 and train again: one layer of 8 needs far longer, or "
-                   "never finds the spiral.",
+                   "curls. The softmax output gives each arm's probability and the loss is "
+                   "the cross-entropy, as for any classifier. Remove hidden2 and train again: "
+                   "one layer of 8 needs far longer, or never finds the spiral.",
         ),
         "circles": Project(
             chain({"kind": "Input", "name": "inputs", "shape": [2]},

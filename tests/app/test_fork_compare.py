@@ -20,8 +20,12 @@ from engine.types import ConfigError
 
 
 def spiral(epochs: int = 8):
+    """The spiral example with batches of 10 (40 steps an epoch: a checkpoint falls inside
+    one) and the parent's rate 0.01 the tests fork from."""
     project = load_project(example_path("spiral"))
     project.training.epochs = epochs
+    project.training.batch_size = 10
+    project.training.optimizer_options["learning_rate"] = 0.01
     return project
 
 
@@ -106,7 +110,7 @@ def test_changing_units_keeps_the_layers_that_still_fit() -> None:
     assert branch.kept == "kept weights: hidden1; fresh: hidden2, output"
     old, new = model_weights(fork), model_weights(branch.start)
     assert np.array_equal(new["hidden1/kernel"], old["hidden1/kernel"])
-    assert new["hidden2/kernel"].shape == (8, 12) and new["output/kernel"].shape == (12, 1)
+    assert new["hidden2/kernel"].shape == (8, 12) and new["output/kernel"].shape == (12, 2)
     model = Model(branch.project.graph, seed=branch.project.training.seed)
     assert np.array_equal(new["output/kernel"], model.get_weights()["output/kernel"])
     # Adam's memory: kept for hidden1's numbers, zero for the fresh layers

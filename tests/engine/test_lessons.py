@@ -147,7 +147,8 @@ def test_layer_setting_params_and_answer_checks():
 
 def test_training_headless_fills_rows_and_coach_cards():
     editor = _editor("spiral")
-    editor.set_training({"optimizer": "sgd", "optimizer_options": {"learning_rate": 1e-4}})
+    editor.set_training({"optimizer": "sgd", "optimizer_options": {"learning_rate": 1e-4},
+                         "batch_size": 10})  # 1,200 flat steps: enough for the Coach
     editor.train(30)
     assert len(editor.epoch_rows) == 30 and "flat_loss" in editor.coach_cards
     before = copy.deepcopy(editor.project.training.to_dict())

@@ -124,7 +124,7 @@ def test_regression_data_under_a_classifier_head():
 
 
 @pytest.mark.parametrize("recipe, key", [("perceptron", "digits_mlp"), ("vae", "ae_digits_2d"),
-                                         ("gan", "digits_mlp"), ("autoencoder", "spiral")])
+                                         ("gan", "digits_mlp"), ("autoencoder", "circles")])
 def test_recipes_refuse_what_their_trainers_refuse(recipe, key):
     proj = project(key)
     proj.recipe = recipe
