@@ -1,6 +1,7 @@
 """The engine's thread budget: how many cores one training call may use, applied per call.
 
-``budget()`` is ``set_budget(n)`` when the app or the CLI (``--threads N``) set one, else the
+``budget()`` is ``set_budget(n)`` when the app (the window's *Threads for training*, a saved
+preference: ``widgets/panels/thread_choice.py``) or the CLI (``--threads N``) set one, else the
 environment's ``LAYERLAB_THREADS`` (a whole number ≥ 1), else the usable cores − 1 (at least
 1): one core stays with the window's GUI thread. Nothing here sets a process-wide environment
 variable; the budget is applied around each training call:

@@ -8,6 +8,7 @@ import pytest
 from app.examples import example_path
 from engine import threads
 from tests.widgets.window_helpers import close_test_window, make_test_window
+from widgets.panels.thread_choice import apply_saved
 
 TIMEOUT_MS = 60_000
 
@@ -89,3 +90,25 @@ def test_a_choice_during_a_run_waits_for_the_run_to_end(qtbot, tmp_path, monkeyp
     qtbot.waitUntil(lambda: session.state == "stopped", timeout=5000)
     assert threads.budget() == 3 and not note.isVisibleTo(win.training_panel)
     close_test_window(win)
+
+
+class Saved:
+    """Settings as ``apply_saved`` reads them."""
+
+    def __init__(self, training_threads: int) -> None:
+        self.training_threads = training_threads
+
+
+def test_start_takes_the_saved_choice_within_this_computers_cores(budget):
+    threads.set_budget(None)
+    assert apply_saved(Saved(8)) and threads.budget() == 4  # saved on a bigger computer
+    threads.set_budget(None)
+    assert apply_saved(Saved(0)) and threads.budget() == 3 and threads.is_default_budget()
+    threads.set_budget(2)  # `--threads 2`
+    assert not apply_saved(Saved(1)) and threads.budget() == 2
+
+
+def test_layerlab_threads_holds_over_the_saved_choice(budget, monkeypatch):
+    threads.set_budget(None)
+    monkeypatch.setenv(threads.ENV, "2")
+    assert not apply_saved(Saved(4)) and threads.budget() == 2

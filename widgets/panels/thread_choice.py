@@ -67,11 +67,12 @@ def budget_for(choice: int) -> int | None:
 
 
 def apply_saved(settings: ThreadSettings) -> bool:
-    """At start: the saved choice becomes the engine's budget unless the launch chose one
-    (``--threads``, ``LAYERLAB_THREADS``). True when it was applied."""
+    """At start: the saved choice (at most this computer's cores: settings may come from a
+    bigger one) becomes the engine's budget unless the launch chose one (``--threads``,
+    ``LAYERLAB_THREADS``). True when it was applied."""
     if not threads.is_default_budget():
         return False
-    threads.set_budget(budget_for(settings.training_threads))
+    threads.set_budget(budget_for(min(settings.training_threads, threads.available_cores())))
     return True
 
 
