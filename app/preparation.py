@@ -5,8 +5,10 @@ builds the run with ``engine.recipes.prepare`` (the dataset loaded when ``job.da
 applies the learning rate set live, loads kept weights, and computes the probes of the
 untrained network (decision map, confusion, introspection...) for a step-0 ``Snapshot``. On
 the bigger examples (digits_cnn, tiny_transformer) that took up to 1.35 s, mostly numba
-kernels loaded from the cache and the first probes. It never raises: a failure comes back as
-the learner's message (``describe_error``).
+kernels loaded from the cache and the first probes. A timeline branch (``job.checkpoint``)
+is restored here too (``engine.checkpoints.restore``: it goes on exactly where the run was)
+and has no step-0 snapshot. It never raises: a failure comes back as the learner's message
+(``describe_error``, after ``job.failure`` when given).
 
 ``Preparer`` runs one job at a time on a daemon thread that lives only while there is work;
 a newer ``start`` supersedes the job waiting (or running: its result is dropped), ``cancel``
@@ -21,11 +23,12 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from PySide6.QtCore import QObject, QTimer
 
 from app.worker import with_introspection
+from engine.checkpoints import Checkpoint, restore
 from engine.datasets.base import Dataset
 from engine.model import Model
 from engine.prepared import Prepared
@@ -33,6 +36,8 @@ from engine.project import Project
 from engine.readiness_linear import is_linear
 from engine.recipes import prepare
 from engine.snapshots import STEP, Snapshot
+from engine.trainer_state import OwnStateTrainer
+from engine.training import Trainer
 from engine.types import LayerLabError
 
 log = logging.getLogger(__name__)
@@ -81,6 +86,8 @@ class PreparationJob:
     the project's). ``probes``: the probe names (None: ``default_probes``). ``requests``:
     the views' introspection probes ``{name: options}``. ``weights``: arrays to keep from an
     earlier model (``{name: ndarray}``, those whose names and shapes fit load).
+    ``checkpoint``: a timeline moment to train on from (a branch; a supervised ``Trainer``
+    only). ``failure``: put before the message when it fails ("Cannot branch from ...: ").
     """
 
     project: Project
@@ -89,6 +96,8 @@ class PreparationJob:
     requests: dict[str, dict[str, Any]] = field(default_factory=dict)
     learning_rate: float | None = None
     weights: dict[str, Any] | None = None
+    checkpoint: Checkpoint | None = None
+    failure: str = ""
 
 
 @dataclass
@@ -101,13 +110,13 @@ class KeptWeights:
 
 @dataclass
 class PreparedRun:
-    """A finished preparation: the run, its probe names, its step-0 snapshot, kept weights;
-    ``linear``: a supervised network without nonlinearity (for the Coach)."""
+    """A finished preparation: the run, its probe names, its step-0 snapshot (None for a
+    branch), kept weights; ``linear``: a supervised network without nonlinearity (Coach)."""
 
     job: PreparationJob
     prepared: Prepared
     probes: list[str]
-    first: Snapshot
+    first: Snapshot | None
     kept: KeptWeights | None = None
     linear: bool = False
 
@@ -118,6 +127,10 @@ def prepare_run(job: PreparationJob) -> PreparedRun | str:
         project = job.project
         prepared = prepare(project, job.data)
         trainer = prepared.trainer
+        if job.checkpoint is not None:
+            if not can_resume(trainer):
+                raise LayerLabError("Branching works for networks trained on labelled data.")
+            restore(trainer, job.checkpoint)
         if job.learning_rate is not None:
             trainer.set_learning_rate(job.learning_rate)
         probes = job.probes if job.probes is not None else default_probes(
@@ -127,10 +140,15 @@ def prepare_run(job: PreparationJob) -> PreparedRun | str:
             names = prepared.model.set_weights(job.weights)
             kept = KeptWeights(list(names), len(prepared.model.get_weights()))
         linear = project.recipe == "supervised" and is_linear(project.graph)
-        first = step_zero(trainer, probes, job.requests)
+        first = None if job.checkpoint is not None else step_zero(trainer, probes, job.requests)
         return PreparedRun(job, prepared, probes, first, kept, linear)
     except Exception as err:  # noqa: BLE001 - shown to the learner, never raised into Qt
-        return describe_error(err)
+        return job.failure + describe_error(err)
+
+
+def can_resume(trainer: Any) -> TypeGuard[Trainer | OwnStateTrainer]:
+    """Whether ``trainer`` can be loaded with a whole checkpoint (``restore``) to branch."""
+    return isinstance(trainer, (Trainer, OwnStateTrainer))
 
 
 def step_zero(trainer: Any, probes: list[str], requests: dict[str, dict[str, Any]]) -> Snapshot:

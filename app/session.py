@@ -24,8 +24,11 @@ Step pressed meanwhile is queued and runs then, and a newer preparation, ``load`
 
 Module layout: ``app.session_core`` (state, signals, the worker's events delivered to the
 GUI thread), ``app.session_live`` (live data, probes, learning rate, recipe options, speed),
-``app.preparation`` (building a run off the GUI thread), this module (loading, weights,
-branching and the play controls).
+``app.preparation`` (building a run off the GUI thread), ``app.session_prepare`` (putting a
+prepared run in place, ``model_ready``), this module (loading, weights, branching and the
+play controls). A timeline branch (``branch_from``) is prepared in the background too: the
+checkpoint is restored into the new trainer on the preparation thread, and the state is
+``preparing`` until it trains.
 
 Stop ends the run but keeps the trained model (for export); Play or Step after a run ended
 (finished, stopped, failed) starts afresh from the seed's weights. Read ``model`` only while
@@ -42,8 +45,6 @@ import copy
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
-
 from app import saved_run
 from app.branch_graph import network_of, with_graph
 from app.branch_settings import branch_start
@@ -52,59 +53,29 @@ from app.preparation import (
     RECIPE_PROBES,
     SMALL_MODEL_PARAMS,
     PreparationJob,
-    PreparedRun,
-    Preparer,
+    can_resume,
     default_probes,
     describe_error,
     prepare_run,
 )
 from app.session_core import HALT_TIMEOUT_S, POLL_MS, STATES, coalesce_snapshots
-from app.session_live import SessionLive
-from app.worker import TrainingWorker
+from app.session_prepare import COMMANDS, SessionPreparing
 from engine.checkpoints import Checkpoint, capture, restore
 from engine.datasets.base import Dataset
 from engine.graph import Graph
+from engine.optimizers import get_optimizer
 from engine.project import Project
-from engine.recipes import prepare
-from engine.training import Trainer
+from engine.schedules import schedule_from_config
+from engine.training import TrainConfig, Trainer
 from engine.types import LayerLabError
 
 __all__ = ["HALT_TIMEOUT_S", "POLL_MS", "RECIPE_PROBES", "SMALL_MODEL_PARAMS", "STATES",
            "TrainingHistory", "TrainingSession", "coalesce_snapshots", "default_probes",
            "describe_error"]
-COMMANDS = ("running", "step", "epoch")  # what Play, Step batch and Step epoch ask for
 
 
-class TrainingSession(SessionLive):
+class TrainingSession(SessionPreparing):
     """Owns the run of one project; every public method is called from the GUI thread."""
-
-    preparation_done = Signal(object)  # app.preparation.KeptWeights | None
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._restored = False  # the history shown is a saved run's (restore_run)
-        self._queued: str | None = None  # the command to run once the preparation is done
-        self._preparer = Preparer(self._on_prepared, self._on_preparation_failed, self)
-
-    @property
-    def preparing(self) -> bool:
-        """A run is being prepared in the background (state ``preparing``)."""
-        return self._state == "preparing"
-
-    def drop_stale_preparation(self) -> None:
-        """The version being prepared is out of date (the document changed): its result will
-        be dropped. The state stays ``preparing``, with its queued command, until the newer
-        version's ``prepare_in_background`` (or ``stop``)."""
-        self._preparer.cancel()
-
-    @property
-    def queued_command(self) -> str | None:
-        """What runs once the preparation is done ("running", "step", "epoch" or None)."""
-        return self._queued if self.preparing else None
-
-    def wait_for_preparation(self, timeout: float = 30.0) -> bool:
-        """Block until no preparation thread is alive (tests); True when none is."""
-        return self._preparer.wait_idle(timeout)
 
     # -- setup -----------------------------------------------------------------------------------
     def load(self, project: Project, data: Dataset | None = None) -> bool:
@@ -138,54 +109,16 @@ class TrainingSession(SessionLive):
         if project is None:
             if self.project is None or self.prepared is None:
                 return False
+            job = self._job_for(weights=weights)
             self._halt()
             self._restored = False
             self._clear_history()
-            job = PreparationJob(self.project, self.prepared.data, list(self._probes),
-                                 self.probe_requests, self._lr_override, weights)
         else:
             self._halt()
             self._begin_load(project)
             job = PreparationJob(project, data, None, self.probe_requests, None, weights)
-        self.prepared = self.last_snapshot = None
-        self._queued = then if then in COMMANDS else None
-        self._set_state("preparing")
-        self._preparer.start(job)
+        self._start_preparing(job, then)
         return True
-
-    def _begin_load(self, project: Project) -> None:
-        """Forget the old run for ``project`` (the session's own copy)."""
-        self.prepared, self.last_snapshot, self._lr_override = None, None, None
-        self._restored = False
-        self._clear_history()
-        self.project = project
-        self.step_rate = float(project.training.max_steps_per_second)
-
-    def _install(self, run: PreparedRun, idle: bool = True) -> None:
-        """Put a prepared run in place: its step-0 snapshot, and state idle unless a
-        queued command starts it at once."""
-        project = run.job.project
-        self.prepared, self._probes = run.prepared, list(run.probes)
-        self.coach.linear, self.coach.adversarial = run.linear, project.recipe == "gan"
-        if self._lr_override != run.job.learning_rate and self._lr_override is not None:
-            run.prepared.trainer.set_learning_rate(self._lr_override)  # set meanwhile
-        if idle:
-            self._set_state("idle")
-        self._take_snapshot(run.first)
-        if self._requests != run.job.requests:  # a view asked for more meanwhile
-            self._show_probes_of_new_data()
-
-    def _on_prepared(self, run: PreparedRun) -> None:
-        """The background preparation is done (GUI thread): in place, then the queued run."""
-        mode, self._queued = self._queued, None
-        self._install(run, idle=mode is None)
-        self.preparation_done.emit(run.kept)
-        if mode is not None and self.prepared is run.prepared:
-            self._start_worker(mode)
-
-    def _on_preparation_failed(self, message: str) -> None:
-        self._queued, self.prepared = None, None
-        self._fail(message)
 
     def weights_snapshot(self, timeout: float = 2.0) -> dict[str, Any]:
         """A consistent copy of the model's weights (``{}`` when none is loaded): taken by
@@ -245,33 +178,37 @@ class TrainingSession(SessionLive):
         train on with (``app.branch_settings``). ``graph``: the network it trains (an edited
         one: the checkpoint was fitted to it, ``app.branch_graph``; a new branch's timeline then
         starts at the fork). ``mode``: "running", or "step"/"epoch" for a Step that resumes it.
-        False + ``error_occurred`` if it cannot."""
+        The new trainer is prepared off the GUI thread (state ``preparing``, ``mode`` queued;
+        ``branch_rate`` is the rate it starts with); what refuses at once (a recipe or a
+        moment that cannot be trained on from) gives False + ``error_occurred`` and leaves the
+        run as it was; a later failure gives ``error_occurred`` and state ``error``."""
         if self.project is None or self.prepared is None:
             return False
         earlier = [c for c in self.checkpoints.checkpoints() if c.step <= checkpoint.step]
         if graph is not None and network_of(graph) != network_of(self.project.graph):
             earlier = [checkpoint]  # the moments before the fork are of the other network
-        if moments is not None:  # a switch: that branch's own rate (None: the project's)
-            self._lr_override = learning_rate
-        try:
+        failure = f"Cannot branch from {checkpoint.label}: "
+        try:  # what refuses at once, before the run is halted; the rest is prepared off
+            trainer = self.prepared.trainer  # the GUI thread (~1 s)
+            if not can_resume(trainer):
+                raise LayerLabError("Branching works for networks trained on labelled data.")
+            if not checkpoint.resumable:
+                restore(trainer, checkpoint)  # raises the learner's reason, changes nothing
             base = self.project if graph is None else with_graph(self.project, graph)
             project, checkpoint = branch_start(base, checkpoint, settings, moments is None)
-            prepared = prepare(project, self.prepared.data)
-            if not isinstance(prepared.trainer, Trainer):
-                raise LayerLabError("Branching works for networks trained on labelled data.")
-            restore(prepared.trainer, checkpoint)
-            if self._lr_override is not None:
-                prepared.trainer.set_learning_rate(self._lr_override)
         except Exception as err:  # noqa: BLE001 - shown to the learner, never raised into Qt
-            self.error_occurred.emit(f"Cannot branch from {checkpoint.label}: "
-                                     f"{describe_error(err)}")
+            self.error_occurred.emit(failure + describe_error(err))
             return False
+        if moments is not None:  # a switch: that branch's own rate (None: the project's)
+            self._lr_override = learning_rate
+        job = self._job_for(project=project, checkpoint=checkpoint, failure=failure)
+        self.branch_rate = branch_rate(project.training, checkpoint, self._lr_override)
         self._halt()
-        self.project, self.prepared, self._restored = project, prepared, False
+        self.project, self._restored = project, False
         self._clear_history()
         self.checkpoints.replace_all(earlier if moments is None else moments)
-        self._start_worker(mode)
-        return True
+        self._start_preparing(job, mode if mode in COMMANDS else "running")  # a button's
+        return True  # ``clicked(bool)`` may arrive as the mode
 
     @property
     def learning_rate_override(self) -> float | None:
@@ -280,7 +217,10 @@ class TrainingSession(SessionLive):
 
     def present_checkpoint(self, timeout: float = 2.0) -> Checkpoint | None:
         """The run's whole state now (weights, optimizer, place in its epoch), taken by the
-        training thread between two steps while a run is alive; None without a timeline."""
+        training thread between two steps while a run is alive; while a branch is being
+        prepared, the moment it starts from; None without a timeline."""
+        if self.preparing_branch:
+            return self._branch_start
         trainer, worker = self.trainer, self._worker
         if not isinstance(trainer, Trainer):
             return None
@@ -371,30 +311,24 @@ class TrainingSession(SessionLive):
         self._restored = False
         self._start_worker(mode)
 
-    def _start_worker(self, mode: str) -> None:
-        assert self.prepared is not None
-        self._worker = TrainingWorker(self.prepared.trainer, self._probes, mode,
-                                      checkpoints=self.checkpoints)
-        self._worker.set_probe_requests(self._requests)
-        self._worker.set_step_rate(self.step_rate)
-        self._set_state("running")
-        self._worker.start()
-        self._poll_timer.start()
-
     def _rebuild(self) -> bool:
         """Fresh model (seeded initial weights) and trainer on the same data, at once; state
         idle."""
-        assert self.project is not None and self.prepared is not None
-        run = prepare_run(PreparationJob(self.project, self.prepared.data, list(self._probes),
-                                         self.probe_requests, self._lr_override))
+        run = prepare_run(self._job_for())
         if isinstance(run, str):
             self._fail(run)
             return False
         self._install(run)
         return True
 
-    def _halt(self) -> None:
-        """Drop any preparation under way, stop the worker and forget its unread events."""
-        self._preparer.cancel()
-        self._queued = None
-        self._halt_worker()
+
+def branch_rate(config: TrainConfig, checkpoint: Checkpoint, override: float | None) -> float:
+    """The learning rate a branch's first step uses (its schedule at the checkpoint's
+    optimizer step; ``override``: the rate set live): what ``Trainer.learning_rate()``
+    returns once the branch is prepared, known without preparing it."""
+    optimizer = get_optimizer(config.optimizer, **config.optimizer_options)
+    optimizer.schedule = schedule_from_config(config.schedule)
+    optimizer.iterations = checkpoint.optimizer_iterations
+    if override is not None:
+        optimizer.learning_rate = override
+    return float(optimizer.current_lr())

@@ -161,8 +161,8 @@ class TimelineController(QObject):
         if not self._switch(lambda: self.session.branch_from(checkpoint, settings=settings,
                                                              graph=graph, mode=mode)):
             return False
-        trainer, new = self.session.trainer, self.session.project.training
-        rate = trainer.learning_rate() if trainer is not None else None
+        new = self.session.project.training  # the trainer is prepared in the background:
+        rate = self.session.branch_rate  # the rate it starts with is known already
         changes = ", ".join(part for part in (
             describe(old, new), describe_edit(old_graph, graph) if graph else "") if part)
         name = (f"branch at step {checkpoint.step:,}" + (f", lr {rate:g}" if rate else "")

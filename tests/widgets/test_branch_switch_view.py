@@ -66,6 +66,7 @@ def test_switching_branches_shows_each_branch_network_and_settings(window, qtbot
     assert _screen(window)[1:] == (8, "adam", first.training.batch_size) != (12, "sgd", 5)
     assert window.canvas.canvas.nodes["hidden2"].options["units"] == 8
     assert doc.undo_stack.count() == 0  # navigation, not an edit: nothing to undo
+    qtbot.waitUntil(lambda: not window.session.preparing, timeout=30000)  # off the GUI thread
     assert _shapes(window.session.model.get_weights()) == \
         _shapes(Model(doc.graph).get_weights())
     assert not window.run.needs_load() and not c.holds_edit()

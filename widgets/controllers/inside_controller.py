@@ -71,7 +71,8 @@ class InsideController(QObject):
         session.advice_changed.connect(self.coach.set_advice)
         session.state_changed.connect(self.coach.set_run_state)
         session.snapshot_ready.connect(self.add_snapshot)
-        session.history_cleared.connect(self.on_session_loaded)
+        session.history_cleared.connect(self.on_session_loaded)  # the old model goes
+        session.model_ready.connect(self.on_session_loaded)  # the new one is in place
         doc.training_changed.connect(self._on_training_changed)
 
     # -- building --------------------------------------------------------------------------------

@@ -185,6 +185,8 @@ class RunController(QObject):
         self._kept_for_preparation = None
         if kept is not None:
             self._post_kept(kept)
+        if self.structure_dirty:  # edited while a branch was prepared: as during its run
+            self._structure_timer.start()
 
     def current_weights(self) -> dict[str, Any]:
         """A consistent copy of the weights (taken between two steps while training)."""
@@ -262,18 +264,20 @@ class RunController(QObject):
         if loaded is not None and _same_but_learning_rate(loaded.training, config):
             return  # the learning rate reached the session live
         self.settings_dirty = True
-        if self.session.preparing:  # the newer settings win
+        if self.session.preparing and not self.session.preparing_branch:  # newer settings win
             self.session.drop_stale_preparation()
             self._structure_timer.start()
 
     def _on_structure_changed(self) -> None:
         self.structure_dirty = True
-        if self.session.preparing:  # never shown: the newer version is prepared instead
-            self.session.drop_stale_preparation()
+        if self.session.preparing and not self.session.preparing_branch:  # never shown: the
+            self.session.drop_stale_preparation()  # newer version is prepared instead
         if (self.state in ACTIVE or self.session.preparing) and not self._asking:
             self._structure_timer.start()  # once per burst of edits (a paste, an undo macro)
 
     def _handle_structure_change(self) -> None:
+        if self.session.preparing_branch:  # a timeline branch trains its own network (its
+            return  # switch shows it on the canvas); an edit meanwhile is handled once it runs
         if self.session.preparing:  # the newer version wins, with the same command queued
             if self.structure_dirty or self.settings_dirty:
                 self.load_in_background(self.session.queued_command,

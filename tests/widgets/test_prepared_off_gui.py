@@ -1,0 +1,110 @@
+"""Issue 21: slow work off the GUI thread — a timeline branch is prepared in the background,
+and a VAE opened fresh gets its latent decoder on its first run.
+
+What a learner does: train, drag back on the timeline, press "Branch from here" (or Stop
+while it is still being prepared); open the VAE example and press Play once.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from app.examples import example_path
+from tests.widgets.window_helpers import close_test_window, make_test_window
+
+TIMEOUT_MS = 60_000
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    win = make_test_window(qtbot, tmp_path, monkeypatch, keep_weights=False)
+    yield win
+    close_test_window(win)
+    assert win.session.wait_for_preparation(30.0)
+
+
+def open_example(win, key: str) -> None:
+    assert win.files.open_example(example_path(key))
+    win.dataset_panel.ensure_current()
+
+
+def look_back(win, qtbot, epochs: int = 4):
+    """Train ``epochs`` to the end, then drag the timeline to a moment in the middle."""
+    win.doc.set_training({"epochs": epochs})
+    win.run.toggle_play()
+    qtbot.waitUntil(lambda: win.run.state == "finished", timeout=TIMEOUT_MS)
+    bar = win.timeline
+    bar.refresh()
+    index = len(bar.items) // 2
+    bar.drag_to(index)
+    qtbot.waitUntil(lambda: bar.controller.last_past is not None, timeout=TIMEOUT_MS)
+    return bar, bar.items[index]
+
+
+def test_branch_is_prepared_in_the_background_then_trains_from_its_moment(window, qtbot):
+    win, session = window, window.session
+    open_example(win, "spiral")
+    bar, fork = look_back(win, qtbot)
+    states: list[str] = []
+    session.state_changed.connect(states.append)
+    cpu = time.thread_time()
+    bar.branch_button.click()  # clicked(bool): the mode is still "running"
+    press_cpu = time.thread_time() - cpu
+    assert session.state == "preparing" and session.preparing_branch
+    assert session.prepared is None and win.state_label.text() == "Preparing…"
+    assert session.present_checkpoint() is not None  # the branch's start, for a switch
+    assert bar.controller.current == 1 and len(bar.controller.branches) == 2
+    qtbot.waitUntil(lambda: win.run.state == "finished", timeout=TIMEOUT_MS)
+    assert states[:2] == ["preparing", "running"]
+    loss = win.plots.loss
+    assert loss.run.steps.x[0] == fork.step + 1  # no step-0 snapshot: it starts at the fork
+    assert session.checkpoints.checkpoints()[0].step == 0  # the moments up to the fork kept
+    assert press_cpu < 0.5  # the press itself: a copy of the settings, no model built
+
+
+def test_stop_while_a_branch_is_prepared_drops_it(window, qtbot):
+    win, session = window, window.session
+    open_example(win, "spiral")
+    bar, _fork = look_back(win, qtbot)
+    snaps: list[object] = []
+    assert bar.controller.branch_here()
+    session.snapshot_ready.connect(snaps.append)
+    win.run.stop()
+    assert session.state == "idle" and not session.preparing
+    assert session.wait_for_preparation(30.0)
+    qtbot.wait(100)  # the preparer's timer would have handed a result over by now
+    assert session.prepared is None and snaps == [] and not session.is_worker_alive()
+
+
+def test_vae_opened_fresh_decodes_on_its_first_run(window, qtbot):
+    win, session = window, window.session
+    open_example(win, "vae_digits_2d")
+    inside = win.inside
+    assert inside.decoder is None  # nothing prepared yet
+    win.doc.set_training({"epochs": 1})
+    win.run.toggle_play()
+    qtbot.waitUntil(lambda: session.history.steps_seen > 0, timeout=TIMEOUT_MS)
+    assert inside.decoder is not None  # the first run, not only the second
+    assert inside.latent.decode_point is not None and inside.traversal.decode_point is not None
+    qtbot.waitUntil(lambda: win.run.state == "finished", timeout=TIMEOUT_MS)
+    # the decoder follows the run's weights (the snapshots' "weights" probe), not the seed's
+    weights = {k[len("weights:"):]: v for k, v in session.last_snapshot.probes.items()
+               if k.startswith("weights:")}
+    assert weights
+    own = inside.decoder.model.get_weights()
+    assert all(np.allclose(own[k], v) for k, v in weights.items())
+    out = inside.decoder.decode_point(np.array([0.5, -0.5]))
+    assert out.size == int(np.prod(session.model.output_shape)) and np.all(np.isfinite(out))
+
+
+def test_gan_views_get_the_data_on_the_first_run(window, qtbot):
+    win, session = window, window.session
+    open_example(win, "gan_ring_of_gaussians")
+    win.doc.set_training({"epochs": 1})
+    win.run.toggle_play()
+    qtbot.waitUntil(lambda: win.run.state == "finished", timeout=TIMEOUT_MS)
+    assert "gan_samples" in session.last_snapshot.probes
+    assert win.inside.gan.data_shape == (2,)
