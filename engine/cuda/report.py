@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from engine.cuda.placement import gpu_obstacles, placement_lines
 from engine.cuda.runtime import CudaStatus, cuda_status, fallback_sentence
-from engine.generative.autoencoder import AutoencoderTrainer
 from engine.prepared import Prepared
 from engine.training import Trainer
 
@@ -15,6 +14,8 @@ def recipe_on_cpu(trainer: object) -> str | None:
     """The line for a recipe whose training steps have no GPU path (GAN, perceptron, and
     the VAE: its stepper weights the KL per step and sums the reconstruction loss), else
     None. (A Sampling layer trains on the GPU inside a supervised network.)"""
+    from engine.generative.autoencoder import AutoencoderTrainer  # not at the window's start
+
     if isinstance(trainer, AutoencoderTrainer) and trainer.sampling:
         return ("CUDA backend: the VAE recipe trains on the CPU engine (its training steps "
                 "have no GPU path yet).")
