@@ -17,6 +17,7 @@ from typing import Any
 from engine.export import (
     numpy_blocks,
     numpy_more_blocks,
+    numpy_recipe,
     numpy_regularize,
     numpy_seq_blocks,
     numpy_train_blocks,
@@ -37,9 +38,12 @@ from engine.export.plan import ExportError, Plan, Step, unsupported
 LOSSES = {"categorical_crossentropy": "softmax_cross_entropy",
           "binary_crossentropy": "sigmoid_cross_entropy", "mse": "mean_squared_error",
           "mae": "mean_absolute_error"}
+RECON_WORDS = {"binary_crossentropy": "binary cross-entropy of the sigmoid",
+               "mse": "mean squared error", "mae": "mean absolute error"}
 
 
-BLOCK_MODULES = (numpy_blocks, numpy_seq_blocks, numpy_more_blocks, numpy_train_blocks)
+BLOCK_MODULES = (numpy_blocks, numpy_seq_blocks, numpy_more_blocks, numpy_train_blocks,
+                 numpy_recipe)
 # block -> the blocks it calls
 NEEDS = {**numpy_blocks.NEEDS, **numpy_seq_blocks.NEEDS, **numpy_more_blocks.NEEDS}
 
@@ -52,11 +56,11 @@ def _block(name: str) -> Callable[..., Any]:
 
 def check_supported(plan: Plan) -> None:
     """ExportError for another recipe, or naming the first layer kind without a template."""
-    if plan.recipe != "supervised":
+    if plan.recipe not in ("supervised", "autoencoder", "vae"):
         raise ExportError(
-            f"The NumPy export writes supervised networks; this project uses the {plan.recipe} "
-            "recipe. Export it as a PyTorch script instead (File → Export as PyTorch script), "
-            "or export its weights (.npz).")
+            f"The NumPy export writes supervised networks, autoencoders and VAEs; this project "
+            f"uses the {plan.recipe} recipe. Export it as a PyTorch script instead (File → "
+            "Export as PyTorch script), or export its weights (.npz).")
     for step in plan.steps:
         if step.kind != "Input" and step.kind not in NUMPY_TEMPLATES:
             raise unsupported(step.kind, "NumPy", list(NUMPY_TEMPLATES), f"'{step.name}'")
@@ -91,10 +95,12 @@ def numpy_script(plan: Plan, stem: str) -> str:
     parts.append("# ---- the network " + "-" * 64)
     parts.append(forward_lines)
     parts.append(_predict(plan))
-    parts.append(loss_block(plan, LOSSES[plan.loss]))
+    parts.append(loss_block(plan, LOSSES[plan.loss]) if plan.reconstruction is None else
+                 numpy_recipe.loss_block(plan, LOSSES[plan.loss], RECON_WORDS[plan.loss]))
     if trains:
         parts.append(_backward(plan))
         parts.append(schedule_source(plan.training))
+        parts += numpy_recipe.vae_parts(plan)
         parts += epoch_order_parts(plan)
         parts += [c for c in [numpy_regularize.constants(plan)] if c]
         parts.append(_train(plan))
@@ -167,9 +173,11 @@ def _backward(plan: Plan) -> str:
     for step in plan.steps:
         for var in step.inputs:
             consumers[var] = consumers.get(var, 0) + 1
-    lines = ["def backward(P, cache, d_out):",
+    vae = bool(numpy_recipe.sampling_names(plan))
+    lines = [f"def backward(P, cache, d_out{', kl_weight=1.0' if vae else ''}):",
              '    """dLoss/d(output) -> dLoss/d(every weight), by the chain rule from the last '
-             'layer back."""',
+             'layer back.' + ("\n\n    kl_weight: the weight of the Sampling layers' KL term "
+                              "(its gradient joins theirs).\n    " if vae else "") + '"""',
              "    G = {}",
              f"    d_{plan.output_var} = d_out"]
     assigned: set[str] = set()
@@ -216,6 +224,7 @@ def _train(plan: Plan) -> str:
     step, note = _optimizer_step(plan)
     weighted = weighted_sampling(plan)
     order_arg = "y if labels is None else labels" if weighted else "len(x)"
+    kl_line, kl_arg = numpy_recipe.kl_loop_lines(plan)
     return (
         f"def train(P, x, y, epochs, seed{', labels=None' if weighted else ''}):\n"
         '    """Mini-batch training: forward, loss, backward, one optimizer step per batch.'
@@ -233,7 +242,8 @@ def _train(plan: Plan) -> str:
         "            idx = order[start:start + batch]\n"
         "            out, cache = forward(P, x[idx], training=True, rng=rng)\n"
         "            value, d_out = loss_fn(out, y[idx])\n"
-        "            G = backward(P, cache, d_out)\n"
+        f"{kl_line}"
+        f"            G = backward(P, cache, d_out{kl_arg})\n"
         f"{numpy_regularize.penalty_line(plan)}{_frozen_filter(plan)}"
         f"{numpy_regularize.clip_line(plan)}"
         "            lr = learning_rate(step)\n"

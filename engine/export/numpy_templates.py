@@ -240,4 +240,4 @@ def _embedding(step: Step) -> Lines:
 
 
 # the sequence kinds (GRU, attention, normalization, positions, pooling) register there
-from engine.export import numpy_more_templates, numpy_seq_templates  # noqa: E402,F401
+from engine.export import numpy_more_templates, numpy_recipe, numpy_seq_templates  # noqa: E402,F401

@@ -47,9 +47,10 @@ def kl_method(plan: Plan) -> list[str]:
 def kl_weight_source(plan: Plan) -> str:
     """``kl_weight(step)``: β raised linearly over the warm-up (counted in optimizer steps)."""
     recon = plan.reconstruction
-    assert recon is not None
-    return (f"BETA = {recon.beta!r}\nKL_WARMUP_STEPS = {recon.kl_warmup_steps!r}  "
-            "# kl_warmup_epochs × steps per epoch\n\n\n"
+    beta, warm = (1.0, 0.0) if recon is None else (recon.beta, recon.kl_warmup_steps)
+    note = ("# a supervised network: LayerLab adds the KL term at full weight" if recon is None
+            else "# kl_warmup_epochs × steps per epoch")
+    return (f"BETA = {beta!r}\nKL_WARMUP_STEPS = {warm!r}  {note}\n\n\n"
             "def kl_weight(step):\n"
             '    """The weight of the KL term at optimizer step ``step`` (0, 1, …)."""\n'
             "    if KL_WARMUP_STEPS <= 0:\n        return BETA\n"
