@@ -87,7 +87,11 @@ class InitMultiplesView(QWidget):
         box.addWidget(self.summary)
         self.buttons.idClicked.connect(lambda _i: self.refresh())
         self.sigma.valueChanged.connect(lambda _v: self.refresh())
-        own, self.own_name = project_scheme(project)
+        self._press_own()
+
+    def _press_own(self) -> None:
+        """Press the network's own initializer (or say it has no button) and draw it."""
+        own, self.own_name = project_scheme(self.project)
         if own is None:
             self.summary.setText(f"The network starts its weights with '{self.own_name}', "
                                  "which has no button here: pick one to compare.")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
@@ -22,6 +23,8 @@ from PySide6.QtWidgets import (
 
 from engine.lr_finder import LRFinderResult
 from widgets.controllers.background_run import BackgroundRun, tool_buttons
+from widgets.plots.log_axis import LogAxis
+from widgets.plots.palette import no_si_prefix
 
 Sweep = Callable[[Callable[[int, int], bool]], LRFinderResult]
 
@@ -39,15 +42,21 @@ class LRFinderDialog(QDialog):
                            "rate grows from 0.000001 to 10, and watches the loss. The best rate "
                            "is where the loss falls fastest, well before it blows up.")
         self.info.setWordWrap(True)
-        self.plot = pg.PlotWidget(labels={"bottom": "learning rate (log scale)",
+        self.plot = pg.PlotWidget(axisItems={"bottom": LogAxis("bottom")},
+                                  labels={"bottom": "learning rate (log scale)",
                                           "left": "loss (smoothed)"})
         self.plot.setLogMode(x=True, y=False)
+        for name in ("bottom", "left"):  # plain numbers: no "(x0.001)" scale
+            no_si_prefix(self.plot.getAxis(name))
+        self.marks = QLabel()  # the marked rates, under the plot: never over the curve
+        self.marks.setTextFormat(Qt.TextFormat.RichText)
         self.progress = QProgressBar()
         buttons, self.run_button, self.cancel_button, self.apply_button = tool_buttons(
             "Run the sweep")
         box = QVBoxLayout(self)
         box.addWidget(self.info)
         box.addWidget(self.plot, 1)
+        box.addWidget(self.marks)
         box.addWidget(self.progress)
         box.addLayout(buttons)
         self.run_button.clicked.connect(self.start)
@@ -83,13 +92,14 @@ class LRFinderDialog(QDialog):
         item.clear()
         item.plot(result.lrs, result.losses, pen=pg.mkPen((150, 150, 150, 90)))
         item.plot(result.lrs, result.smoothed, pen=pg.mkPen("#4363d8", width=2.5))
-        marks: list[tuple[float, str, str, float]] = [] if result.suggestion is None else [
-            (result.suggestion, "#e6194b", "suggested", 0.92),
-            (result.min_over_ten, "#3cb44b", "min / 10", 0.8)]
-        for lr, color, text, at in marks:
-            item.addItem(pg.InfiniteLine(np.log10(lr), angle=90, pen=pg.mkPen(color, width=2),
-                                         label=f"{text} {lr:.3g}",
-                                         labelOpts={"position": at, "color": color}))
+        marks: list[tuple[float, str, str]] = [] if result.suggestion is None else [
+            (result.suggestion, "#e6194b", "suggested"),
+            (result.min_over_ten, "#3cb44b", "min / 10")]
+        for lr, color, _text in marks:
+            item.addItem(pg.InfiniteLine(np.log10(lr), angle=90, pen=pg.mkPen(color, width=2)))
+        self.marks.setText("&nbsp;&nbsp;&nbsp;".join(
+            f"<span style='color:{color}; font-weight:700'>┃</span>&nbsp;{text} {lr:.3g}"
+            for lr, color, text in marks))
         stopped = (f" The loss blew up at {result.lrs[-1]:.3g}, so the sweep stopped there."
                    if result.diverged else "")
         self.info.setText(result.summary() + stopped)

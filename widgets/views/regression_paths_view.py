@@ -37,6 +37,7 @@ from engine.regression_closed_form import (
     regression_paths,
 )
 from engine.types import LayerLabError
+from widgets.plots.log_axis import LogAxis
 from widgets.plots.palette import run_color
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
@@ -81,7 +82,8 @@ class RegressionPathsView(QWidget):
         self.optimizer.currentIndexChanged.connect(self.recompute)
         self.fit = pg.PlotWidget(labels={"bottom": "x", "left": "y"})
         self.params = pg.PlotWidget(labels={"bottom": "step", "left": "parameter value"})
-        self.loss = pg.PlotWidget(labels={"bottom": "step", "left": "mean squared error"})
+        self.loss = pg.PlotWidget(axisItems={"left": LogAxis("left")},
+                                  labels={"bottom": "step", "left": "mean squared error"})
         self.loss.setLogMode(x=False, y=True)
         self.params.getPlotItem().addLegend(offset=(-10, 10))
         self.summary = QLabel()
