@@ -74,10 +74,12 @@ class ProjectDocument(QObject):
         return not self.undo_stack.isClean()
 
     # -- files ---------------------------------------------------------------------------------
-    def load(self, project: Project, path: Path | None = None) -> None:
+    def load(self, project: Project, path: Path | None = None,
+             report: ShapeReport | None = None) -> None:
         """Replace the whole project (New/Open); clears undo history. The new graph is
-        checked first: if that raises, nothing was replaced."""
-        report = project.graph.infer_shapes()
+        checked first: if that raises, nothing was replaced. ``report``: its shapes when
+        already inferred (``app.project_io.read_checked``), not inferred again."""
+        report = report if report is not None else project.graph.infer_shapes()
         self.project, self.path = project, Path(path) if path else None
         self.undo_stack.clear()
         self.undo_stack.setClean()

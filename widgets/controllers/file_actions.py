@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from app.autosave import discard_recovery, find_recovery, load_recovery
 from app.document import project_name_of
-from app.project_io import is_bundled, read_project, read_saved_run
+from app.project_io import is_bundled, read_checked, read_saved_run
 from app.saved_run import history_arrays, same_network
 from engine.new_project import new_project
 from engine.project import save_weights, weights_path
@@ -93,7 +93,7 @@ class FileController(QObject):
             return False
         as_copy = as_copy or is_bundled(path)
         try:
-            project = read_project(path)
+            project, report = read_checked(path)  # shapes inferred once, for the document
         except LayerLabError as err:
             self.show_error("Cannot open the project", str(err))
             self.win.settings.remove_recent(path)
@@ -104,7 +104,7 @@ class FileController(QObject):
         except LayerLabError as err:
             saved, note = None, str(err)
         self.win.prepare_for_new_project()
-        self.doc.load(project, None if as_copy else Path(path))
+        self.doc.load(project, None if as_copy else Path(path), report)
         self.opened_from = Path(path)  # an example's copy has no path: reopen it at start
         if not as_copy:
             self.last_dir = str(Path(path).parent)
