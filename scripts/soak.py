@@ -47,7 +47,7 @@ from widgets.window.theme import apply_theme  # noqa: E402
 threads.install(1)  # BLAS: one thread outside training calls, as in the app (engine.threads)
 
 MAX_EPOCHS = 100_000  # the training settings' limit
-BATCH = 10  # the spiral example's batch size
+BATCH = 10  # the soak trains in batches of 10 (the example: 100): more steps and snapshots
 STEPS_PER_S = 60_000  # generous (a quiet machine reached 44,000): the run must outlast the soak
 MEMORY_BAND, SPEED_KEPT, P99_GAP_MS = 0.05, 0.90, 50.0
 
@@ -116,7 +116,8 @@ def soak(minutes: float, interval_s: float = 60.0, samples: int | None = None,
         spec = dict(window.doc.project.dataset)
         spec["n_samples"] = samples or samples_for(minutes)
         window.doc.set_dataset(spec)
-        window.doc.set_training({"epochs": MAX_EPOCHS, "max_steps_per_second": 0})
+        window.doc.set_training({"epochs": MAX_EPOCHS, "batch_size": BATCH,
+                                 "max_steps_per_second": 0})
         window.docks["inside"].show()
         dock = window.inside.dock
         for key in ("dynamics", *dock.visible_keys()):
