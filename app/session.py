@@ -66,7 +66,7 @@ from engine.graph import Graph
 from engine.optimizers import get_optimizer
 from engine.project import Project
 from engine.schedules import schedule_from_config
-from engine.training import TrainConfig, Trainer
+from engine.training import TrainConfig
 from engine.types import LayerLabError
 
 __all__ = ["HALT_TIMEOUT_S", "POLL_MS", "RECIPE_PROBES", "SMALL_MODEL_PARAMS", "STATES",
@@ -222,7 +222,7 @@ class TrainingSession(SessionPreparing):
         if self.preparing_branch:
             return self._branch_start
         trainer, worker = self.trainer, self._worker
-        if not isinstance(trainer, Trainer):
+        if not can_resume(trainer):  # every recipe's trainer (engine.checkpoints)
             return None
         if worker is not None and worker.is_alive():
             return worker.call_between_steps(lambda: capture(trainer)).result(timeout)

@@ -1,0 +1,65 @@
+"""Branch from here for a GAN and the perceptron, in the window: drag back, set another
+learning rate, branch; the branch equals a fresh run loaded with that moment and the rate
+(bit-identical), and switching back to the first run goes on exactly where it was left."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from app.examples import example_path
+from engine.checkpoints import restore
+from engine.recipes import prepare
+from tests.widgets.window_helpers import close_test_window, make_test_window
+
+
+def _fresh_from(win, checkpoint, rate: float | None):
+    trainer = prepare(copy.deepcopy(win.session.project), win.session.data).trainer
+    restore(trainer, checkpoint)
+    if rate is not None:
+        trainer.set_learning_rate(rate)
+    list(trainer.run())
+    return trainer.model.get_weights()
+
+
+def _equal(a, b) -> bool:
+    return a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+
+
+@pytest.mark.parametrize("example, epochs, rate", [
+    ("gan_ring_of_gaussians", 3, 0.004),
+    ("perceptron_and", 4, 0.5),
+])
+def test_a_branch_equals_a_fresh_run_from_the_moment(qtbot, tmp_path, monkeypatch, example,
+                                                     epochs, rate):
+    win = make_test_window(qtbot, tmp_path, monkeypatch)
+    try:
+        assert win.files.open_example(example_path(example))
+        win.dataset_panel.ensure_current()
+        win.doc.set_training({"epochs": epochs, "max_steps_per_second": 0})
+        win.run.toggle_play()
+        qtbot.waitUntil(lambda: win.run.state == "finished", timeout=60000)
+        bar, c = win.timeline, win.timeline.controller
+        bar.refresh()
+        index = next(i for i, m in enumerate(bar.items) if m.epoch >= 1 and m.step > 0)
+        fork = bar.items[index]
+        assert fork.resumable
+        bar.drag_to(index)
+        qtbot.waitUntil(lambda: c.last_past is not None, timeout=20000)
+        assert bar.branch_button.isVisible()
+        first_end = win.session.model.get_weights()
+        win.session.set_learning_rate(rate)  # what the training panel's field does
+        bar.branch_button.click()
+        qtbot.waitUntil(lambda: win.run.state == "finished", timeout=60000)
+        assert len(c.branches) == 2 and c.current == 1
+        branch_end = win.session.model.get_weights()
+        assert _equal(branch_end, _fresh_from(win, fork, rate))
+        assert not _equal(branch_end, _fresh_from(win, fork, None))  # the rate mattered
+        # the first run rests where it ended: switching back goes on from there exactly
+        assert c.switch_to(0)
+        qtbot.waitUntil(lambda: win.run.state == "finished", timeout=60000)
+        assert _equal(win.session.model.get_weights(), first_end)
+    finally:
+        close_test_window(win)
