@@ -46,9 +46,7 @@ def header(plan: Plan, target: str, stem: str, trains: bool) -> str:
             f"Dataset: {plan.dataset} ({plan.task}). Layers, from the canvas:\n{layers}\n\n"
             f"Files beside this script: {stem}_weights.npz (the weights as LayerLab trained "
             f"them) and {stem}_data.npz (the dataset: x_train, y_train, x_val, y_val).\n\n"
-            f"Run:\n{usage}\n" + ("" if target == "NumPy" else
-                                    "\nWeight penalties (l1/l2) and gradient clipping of the "
-                                    "project are not written here.\n") + '"""')
+            f"Run:\n{usage}\n" + '"""')
 
 
 def batch_size_expr(config: Any, n: str) -> str:

@@ -55,12 +55,7 @@ def _block(name: str) -> Callable[..., Any]:
 
 
 def check_supported(plan: Plan) -> None:
-    """ExportError for another recipe, or naming the first layer kind without a template."""
-    if plan.recipe not in ("supervised", "autoencoder", "vae"):
-        raise ExportError(
-            f"The NumPy export writes supervised networks, autoencoders and VAEs; this project "
-            f"uses the {plan.recipe} recipe. Export it as a PyTorch script instead (File → "
-            "Export as PyTorch script), or export its weights (.npz).")
+    """ExportError naming the first layer kind without a template."""
     for step in plan.steps:
         if step.kind != "Input" and step.kind not in NUMPY_TEMPLATES:
             raise unsupported(step.kind, "NumPy", list(NUMPY_TEMPLATES), f"'{step.name}'")
@@ -109,6 +104,7 @@ def numpy_script(plan: Plan, stem: str) -> str:
 
 
 def _blocks(plan: Plan, trains: bool) -> list[str]:
+    """The building blocks ``plan``'s script calls, each after those it calls."""
     wanted = ["activate"]
     for step in plan.steps:
         if step.kind == "Input":
@@ -119,7 +115,7 @@ def _blocks(plan: Plan, trains: bool) -> list[str]:
             wanted += NEEDS.get(block, []) + [block]
     if trains:
         wanted.append("activate_backward")
-    wanted.append(LOSSES[plan.loss])
+    wanted += [LOSSES[plan.loss]] if plan.loss in LOSSES else []  # a GAN's: in its steps
     if trains:
         wanted.append("adam_step" if plan.training.optimizer in ("adam", "adamw") else "sgd_step")
         wanted += numpy_regularize.blocks(plan)
@@ -133,8 +129,8 @@ def _describe(step: Step) -> str:
     return f"# {step.name}: {step.kind}{extra}    {ins} -> {shape_text(step.out_shape)}"
 
 
-def _forward(plan: Plan) -> str:
-    lines = ["def forward(P, x, training=False, rng=None):",
+def _forward(plan: Plan, name: str = "forward") -> str:
+    lines = [f"def {name}(P, x, training=False, rng=None):",
              f'    """x: {shape_text(plan.input_shape)} -> {_output_words(plan)}.',
              "",
              "    P holds the weights by name ('layer/param'); ``cache`` keeps what backward "
@@ -168,20 +164,22 @@ def _predict(plan: Plan) -> str:
         f'    return activate(out, "{final}")'])
 
 
-def _backward(plan: Plan) -> str:
+def _backward(plan: Plan, name: str = "backward", input_grad: bool = False) -> str:
+    """``backward(P, cache, d_out) -> G``; with ``input_grad`` (a GAN's discriminator, whose
+    input gradient trains the generator) ``-> (G, dLoss/d(input))``."""
     consumers: dict[str, int] = {}
     for step in plan.steps:
         for var in step.inputs:
             consumers[var] = consumers.get(var, 0) + 1
     vae = bool(numpy_recipe.sampling_names(plan))
-    lines = [f"def backward(P, cache, d_out{', kl_weight=1.0' if vae else ''}):",
+    lines = [f"def {name}(P, cache, d_out{', kl_weight=1.0' if vae else ''}):",
              '    """dLoss/d(output) -> dLoss/d(every weight), by the chain rule from the last '
              'layer back.' + ("\n\n    kl_weight: the weight of the Sampling layers' KL term "
                               "(its gradient joins theirs).\n    " if vae else "") + '"""',
              "    G = {}",
              f"    d_{plan.output_var} = d_out"]
     assigned: set[str] = set()
-    data = {s.var for s in plan.steps if s.kind == "Input"}  # no gradient wanted
+    data = set() if input_grad else {s.var for s in plan.steps if s.kind == "Input"}
     for step in reversed(plan.steps):
         if step.kind == "Input":
             continue
@@ -198,7 +196,7 @@ def _backward(plan: Plan) -> str:
         lines.append(f"    # {step.name}: {step.kind}")
         lines += indent(NUMPY_TEMPLATES[step.kind].backward(step, targets))  # type: ignore[misc]
         lines += indent(after)
-    lines.append("    return G")
+    lines.append(f"    return G, d_{plan.input_var}" if input_grad else "    return G")
     return "\n".join(lines)
 
 

@@ -70,12 +70,9 @@ def export_project(project: Project, target: str, folder: str | Path,
 
 def _export_gan(project: Project, plan: Plan, target: str, folder: Path,
                 weights: dict[str, np.ndarray] | None, data: Dataset) -> list[Path]:
-    """A GAN (PyTorch only): both networks' weights (float64, seeded as the engine seeds them)
-    and the real samples."""
-    if target != "torch":
-        raise ExportError("The NumPy export writes supervised networks; this project uses the "
-                          "gan recipe. Export it as a PyTorch script instead (File → Export as "
-                          "PyTorch script), or export its weights (.npz).")
+    """A GAN: both networks' weights (float64, seeded as the engine seeds them; torch names
+    for PyTorch, LayerLab's for NumPy) and the real samples."""
+    from engine.export.numpy_gan import numpy_gan_script
     from engine.export.torch_gan import torch_gan_script
     from engine.export.torch_weights import to_torch
     from engine.generative.gan import split_gan
@@ -91,10 +88,11 @@ def _export_gan(project: Project, plan: Plan, target: str, folder: Path,
         arrays.update(model.get_weights())
     stem = script_stem(project.name)
     folder.mkdir(parents=True, exist_ok=True)
-    script = folder / f"{stem}_torch.py"
-    atomic_write_bytes(script, torch_gan_script(plan, stem).encode("utf-8"))
+    script = folder / f"{stem}_{target}.py"
+    source = numpy_gan_script(plan, stem) if target == "numpy" else torch_gan_script(plan, stem)
+    atomic_write_bytes(script, source.encode("utf-8"))
     weights_file, data_file = folder / f"{stem}_weights.npz", folder / f"{stem}_data.npz"
-    atomic_write_npz(weights_file, to_torch(plan, arrays))
+    atomic_write_npz(weights_file, arrays if target == "numpy" else to_torch(plan, arrays))
     atomic_write_npz(data_file, {"x_train": np.asarray(data.x_train, np.float64),
                                  "x_val": np.asarray(data.x_val, np.float64),
                                  "labels_train": np.asarray(data.y_train),

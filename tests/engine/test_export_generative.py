@@ -117,14 +117,6 @@ def test_vae_module_reproduces_the_engines_objective_and_gradients(tmp_path):
         np.testing.assert_allclose(mapped[key], g, rtol=1e-5, atol=1e-10, err_msg=key)
 
 
-@pytest.mark.parametrize("name", ["gan_ring_of_gaussians"])
-def test_numpy_export_of_a_generative_recipe_says_to_use_pytorch(name, tmp_path):
-    from engine.export import ExportError
-
-    with pytest.raises(ExportError, match="Export it as a PyTorch script"):
-        export_project(example(name), "numpy", tmp_path)
-
-
 def gan_engine_steps(project, data, weights, x, z_d, z_g, monkeypatch):
     """The engine's discriminator step on real x and G(z_d), then its generator step on z_g
     (``GANTrainer.d_step``/``g_step`` with float64 networks): (d_loss, d grads, g_loss, g

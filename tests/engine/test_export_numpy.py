@@ -151,9 +151,14 @@ def test_cli_exports_the_trained_weights_of_the_sidecar(tmp_path, capsys):
     written = np.load(next((tmp_path / "code").glob("*_weights.npz")))
     for key, value in trained.items():
         np.testing.assert_allclose(written[key], value)
-    assert main(["export", str(example_path("gan_ring_of_gaussians")), "--out",
+    denoising = example("ae_digits_2d")  # refused: the message, no traceback
+    denoising.training.recipe_options = {**denoising.training.recipe_options,
+                                         "input_noise": "masking", "noise_level": 0.3}
+    save_project(denoising, tmp_path / "denoising.layerlab.json")
+    assert main(["export", str(tmp_path / "denoising.layerlab.json"), "--out",
                  str(tmp_path)]) == 1
-    assert "gan recipe" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "input noise or a sparsity penalty" in err and "Traceback" not in err
 
 
 def example_path(name):
