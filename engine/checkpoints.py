@@ -1,4 +1,4 @@
-"""Checkpoints of a supervised run: the weights at a bounded number of past moments.
+"""Checkpoints of a run (every recipe): its whole state at a bounded number of past moments.
 
 ``CheckpointStore`` is fed by the training thread between two pulls of ``Trainer.run``
 (``app.worker`` calls ``maybe_record(trainer)`` after each pull and before the first): it
