@@ -4,9 +4,11 @@ Shows the lesson's title, "Step i of n", the step's text (``engine.lessons.richt
 learning goals above step 1), one row per check (○ waiting, ✓ passed — an answer check has
 its own choice box or number field and a Check button; a check of a step done before that
 does not hold now reads "○ … (done before — not true right now)"), the hints revealed so
-far, and the buttons ◀ (back), Hint, Show me, Next ▶ and ↺ (restart the lesson). The text
-scrolls; the checks and buttons stay in view. Without a lesson it shows the open
-project's one-paragraph lesson text, and how to open a lesson. The panel only reads the
+far, and the buttons ◀ (back), Hint, Show me, Next ▶ and ↺ (restart the lesson). The title
+and text scroll; the checks (``ChecksArea``: scrolling on their own only past half of the
+panel), the status line and the buttons sit in a footer outside that scroll area, always in
+view (at 1280×720 too). Without a lesson it shows the open project's one-paragraph lesson
+text, and how to open a lesson. The panel only reads the
 ``app.lesson_session.LessonSession`` and calls its methods; it never edits the engine.
 """
 
@@ -14,7 +16,8 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -34,6 +37,8 @@ from widgets.forms.scroll_body import scroll_body
 
 PASSED, WAITING = "✓", "○"
 DONE_BEFORE = "  (done before — not true right now)"  # a remembered check, judged again live
+CHECKS_SHARE = 0.5  # of the panel's height the checks take at most before they scroll
+MIN_TEXT_PX = 60  # the step's text keeps at least this much height
 NO_LESSON = ("<p>No lesson is open. Open one from the gallery (File → Open example, "
              "Ctrl+E) or with File → Open (<i>.lesson.json</i> files).</p>")
 
@@ -108,12 +113,53 @@ class CheckRow(QWidget):
             self.button.setEnabled(not self.passed)
 
 
+class ChecksArea(QScrollArea):
+    """The step's check rows (``box``): as tall as they need, scrolling only past ``cap`` px
+    (a step with many checks in a short dock)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.body = QWidget()
+        self.box = QVBoxLayout(self.body)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.setWidget(self.body)
+        self.cap = 1 << 20
+        self.body.installEventFilter(self)
+
+    def set_cap(self, cap: int) -> None:
+        self.cap = max(cap, 0)
+        self.fit()
+
+    def fit(self) -> None:
+        """Height = the rows' height at the current width, at most ``cap``."""
+        layout = self.body.layout()
+        width = self.viewport().width()
+        need = layout.totalHeightForWidth(width) if layout is not None and \
+            layout.hasHeightForWidth() else self.body.sizeHint().height()
+        self.setFixedHeight(min(max(need, 0), self.cap))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.body and event.type() == QEvent.Type.LayoutRequest:
+            QTimer.singleShot(0, self, self.fit)  # rows added, feedback shown
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        width = event.oldSize().width()
+        super().resizeEvent(event)
+        if event.size().width() != width:
+            self.fit()  # narrower: the labels wrap onto more lines
+
+
 class LessonPanel(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("lesson_panel")
         self.lesson: LessonSession | None = None
-        # a dock shorter than the panel's minimum scrolls as a whole instead of overlapping
+        # the title and the step's text scroll; below them, outside the scroll area, the
+        # checks, the status line and the buttons stay in view however short the dock is
         outer, self.frame, _content = scroll_body(self)
         outer.setContentsMargins(6, 4, 6, 4)
         self.title = QLabel("Lesson")
@@ -123,16 +169,6 @@ class LessonPanel(QWidget):
         self.where.setWordWrap(True)
         outer.addWidget(self.title)
         outer.addWidget(self.where)
-        # the step's text and hints scroll; the checks and buttons stay in view below them
-        self._scroll = QScrollArea()
-        self._scroll.setWidgetResizable(True)
-        self._scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self._scroll.setMinimumHeight(60)
-        body = QWidget()
-        text_box = QVBoxLayout(body)
-        text_box.setContentsMargins(0, 0, 0, 0)
-        self._scroll.setWidget(body)
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.RichText)
@@ -141,15 +177,22 @@ class LessonPanel(QWidget):
         self.hints.setWordWrap(True)
         self.hints.setTextFormat(Qt.TextFormat.RichText)
         self.hints.hide()
-        text_box.addWidget(self.text)
-        text_box.addWidget(self.hints)
-        text_box.addStretch(1)
-        outer.addWidget(self._scroll, 1)
-        self.checks_box = QVBoxLayout()
-        outer.addLayout(self.checks_box)
+        outer.addWidget(self.text)
+        outer.addWidget(self.hints)
+        outer.addStretch(1)
+        self.frame.setMinimumHeight(MIN_TEXT_PX)
+        footer = QVBoxLayout()
+        footer.setContentsMargins(6, 2, 6, 4)
+        own = self.layout()
+        assert isinstance(own, QVBoxLayout)  # built by ``scroll_body``
+        own.addLayout(footer)
+        self.checks = ChecksArea()
+        self.checks_box = self.checks.box
+        footer.addWidget(self.checks)
         self.status = QLabel("")
         self.status.setWordWrap(True)
-        outer.addWidget(self.status)
+        self.status.hide()  # no empty line above the buttons
+        footer.addWidget(self.status)
         buttons = FlowLayout()
         self.back_button = QPushButton("◀")
         self.back_button.setToolTip("Back to the previous step")
@@ -161,8 +204,9 @@ class LessonPanel(QWidget):
                                        "its project")
         for button in (self.back_button, self.hint_button, self.show_me_button,
                        self.next_button, self.restart_button):
+            button.setStyleSheet("padding: 5px 8px;")  # one row in the 340 px column at 720
             buttons.addWidget(button)
-        outer.addLayout(buttons)
+        footer.addLayout(buttons)
         self.rows: list[CheckRow] = []
         self.back_button.clicked.connect(lambda: self.lesson and self.lesson.back())
         self.next_button.clicked.connect(lambda: self.lesson and self.lesson.next())
@@ -170,6 +214,10 @@ class LessonPanel(QWidget):
         self.show_me_button.clicked.connect(lambda: self.lesson and self.lesson.show_me())
         self.restart_button.clicked.connect(lambda: self.lesson and self.lesson.restart())
         self.show_project_text("")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.checks.set_cap(int(CHECKS_SHARE * event.size().height()))
 
     # -- without a lesson --------------------------------------------------------------------
     def show_project_text(self, text: str) -> None:
@@ -182,7 +230,7 @@ class LessonPanel(QWidget):
         self.text.setText(body + NO_LESSON)
         self._clear_rows()
         self.hints.hide()
-        self.status.setText("")
+        self._set_status("")
         for button in self._buttons():
             button.setVisible(False)
 
@@ -198,7 +246,7 @@ class LessonPanel(QWidget):
         lesson.checks_changed.connect(self._refresh_checks)
         lesson.hints_changed.connect(self._show_hints)
         lesson.step_completed.connect(self._on_step_completed)
-        lesson.message.connect(self.status.setText)
+        lesson.message.connect(self._set_status)
         self.title.setText(lesson.lesson.title)
         self._show_step(lesson.index)
 
@@ -208,6 +256,7 @@ class LessonPanel(QWidget):
             return
         step, total = lesson.step, len(lesson.lesson.steps)
         self.where.setText(f"Step {index + 1} of {total}: {step.title}")
+        self.frame.verticalScrollBar().setValue(0)  # a new step's text from its start
         goals = ""
         if index == 0:
             items = "".join(f"<li>{html.escape(g)}</li>" for g in lesson.lesson.goals)
@@ -218,12 +267,20 @@ class LessonPanel(QWidget):
             row = CheckRow(check, lesson)
             self.rows.append(row)
             self.checks_box.addWidget(row)
-        self.status.setText("")
+        self._set_status("")
         self.back_button.setEnabled(index > 0)
         self.next_button.setEnabled(index + 1 < total)
         self.show_me_button.setEnabled(bool(step.solution))
         self._show_hints(lesson.hints_shown)
         self._refresh_checks()
+        QTimer.singleShot(0, self, self._show_first_answer)  # once the rows are laid out
+
+    def _show_first_answer(self) -> None:
+        """Checks taller than their area: scroll it to the first answer still to give (its
+        Check button in view), else leave it at the top."""
+        row = next((r for r in self.rows if r.button is not None and not r.passed), None)
+        if row is not None:
+            self.checks.ensureWidgetVisible(row.button, 0, 4)
 
     def _refresh_checks(self) -> None:
         for row in self.rows:
@@ -244,9 +301,13 @@ class LessonPanel(QWidget):
         if lesson is None or index != lesson.index:
             return
         last = index + 1 == len(lesson.lesson.steps)
-        self.status.setText("Lesson complete — well done!" if lesson.is_complete() else
-                            "Step done! Press Next." if not last else
-                            "Step done! Some earlier steps are still open: press Back.")
+        self._set_status("Lesson complete — well done!" if lesson.is_complete() else
+                         "Step done! Press Next." if not last else
+                         "Step done! Some earlier steps are still open: press Back.")
+
+    def _set_status(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
 
     def _clear_rows(self) -> None:
         for row in self.rows:
