@@ -1,5 +1,6 @@
-"""The decision plot's "✎ Edit" switch never hides data: it sits in a strip above the view box
-(the newcomer test found it over (1, 1), the one class-1 point of AND and xor, at 1280×720)."""
+"""The decision plot's "✎ Edit" switch never hides data: it sits in a strip above the view box,
+or beside the data area when keeping the data's shape leaves room there (the newcomer test
+found it over (1, 1), the one class-1 point of AND and xor, at 1280×720)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from PySide6.QtCore import QPointF, QRect
 
 from tests.widgets.test_polish_720 import close
 from tests.widgets.test_screen_fit import open_window
-from widgets.plots.decision_plot import DecisionPlot
+from widgets.plots.decision_plot import SWITCH_GAP, DecisionPlot
 
 
 def data_rect(plot: DecisionPlot) -> QRect:
@@ -21,6 +22,10 @@ def data_rect(plot: DecisionPlot) -> QRect:
 
 def assert_switch_clear(plot: DecisionPlot) -> None:
     switch = plot.edit_bar.switch
+    if switch.parent() is plot.holder:  # beside a round data area, in the room left over
+        assert switch.isVisible() and plot.holder.rect().contains(switch.geometry())
+        assert not switch.geometry().intersects(plot.plot_widget.geometry())
+        return
     assert switch.isVisible() and switch.parent() is plot.plot_widget
     assert plot.plot_widget.rect().contains(switch.geometry())  # whole, readable
     data = data_rect(plot)
@@ -45,7 +50,7 @@ def test_edit_switch_sits_above_the_xor_data_also_in_presenter_mode(qtbot, tmp_p
         assert_switch_clear(plot)
         plot.set_edit_allowed(False)  # a lesson locks the data: no switch, no strip
         qtbot.wait(10)
-        assert data_rect(plot).top() <= 4
+        assert data_rect(plot).top() <= 2 * SWITCH_GAP + 4  # room for the top tick label only
         win.presenter.set_enabled(False)
     finally:
         close(win)

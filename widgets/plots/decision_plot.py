@@ -5,10 +5,12 @@ takes the snapshot's ``decision_grid`` (``(G, G)`` score of class 1, or ``(G, G,
 probabilities; row = y, column = x) over ``grid_extent`` ``[x_min, x_max, y_min, y_max]`` and
 shows it as an image underneath: binary tasks as an orange ↔ blue shading of the probability,
 several classes as the winning class's colour, stronger where the network is more confident.
-Points the network puts in the wrong class get a ring. Their predictions are the snapshot's
-``point_scores`` (the network's own output at each point, so a point lying exactly on the line
-is judged by the prediction rule — the perceptron's z = 0 counts as class 1); without them they
-come from the nearest grid cell (an index table computed once per extent).
+Points the network puts in the wrong class get a ring. When both inputs share a scale the data
+area keeps their shape (``aspect_holder``: a spiral stays round in a wide, short dock). Their
+predictions are the snapshot's ``point_scores`` (the network's own output at each point, so a
+point lying exactly on the line is judged by the prediction rule — the perceptron's z = 0
+counts as class 1); without them they come from the nearest grid cell (an index table
+computed once per extent).
 
 Editing: the "Edit points" switch above the plot (``PointEditBar``, ``set_editable``) lets the
 learner add, move, erase, spray and relabel points with the mouse (``PointEditor``); the plot
@@ -30,6 +32,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.probes import grid_extent
+from widgets.plots.aspect_holder import AspectHolder, shared_scale_ratio
 from widgets.plots.palette import (
     class_blend,
     class_color,
@@ -99,8 +102,7 @@ class DecisionPlot(QWidget):
         self.key = QLabel()  # the legend, under the plot so it never hides data
         self._lay_out()
         plot = self.plot = self.plot_widget.getPlotItem()
-        # not aspect-locked: the view is exactly the grid's extent (``_frame_view``); a
-        # locked one widened it in a non-square dock, white bands beside the map
+        self.holder.placed = self._place_switch  # the view: the extent, at its shape
         plot.setMenuEnabled(False)
         plot.hideButtons()
         self.image = pg.ImageItem(axisOrder="row-major")
@@ -142,7 +144,8 @@ class DecisionPlot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.edit_bar)
-        layout.addWidget(self.plot_widget, 1)
+        self.holder = AspectHolder(self.plot_widget)  # one unit of x as long as one of y
+        layout.addWidget(self.holder, 1)
         layout.addWidget(self.key)
         self.edit_bar.switch.setParent(self.plot_widget)
         self.edit_bar.switch.raise_()
@@ -217,6 +220,7 @@ class DecisionPlot(QWidget):
             (x0, x1), (y0, y1) = EMPTY_VIEW, EMPTY_VIEW
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
         self.plot.disableAutoRange()
+        self.holder.set_ratio(shared_scale_ratio(x0, x1, y0, y1))
 
     def _view_holds_points(self) -> bool:
         (x0, x1), (y0, y1) = self.plot.getViewBox().viewRange()
@@ -317,23 +321,22 @@ class DecisionPlot(QWidget):
         self.edit_bar.switch.setVisible(allowed)
         self._place_switch()  # no switch, no strip above the view box
 
-    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
-        super().resizeEvent(event)
-        self._place_switch()
-
     def changeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
-            self._place_switch()  # presenter mode: a bigger switch needs a taller strip
+            self.holder.relayout()  # presenter mode: wider axes, a taller switch strip
 
     def _place_switch(self) -> None:
-        """Switch at the top right, in a top margin of the plot as tall as the switch: the
-        view box (the data) starts below it, so the switch never covers a point."""
+        """Switch at the top right: beside the data area when the holder leaves room there
+        (round data in a wide dock), else in a top margin of the plot as tall as the switch
+        (the view box starts below it). Either way it never covers a point."""
         switch = self.edit_bar.switch
-        switch.adjustSize()
-        switch.move(max(self.plot_widget.width() - switch.width() - SWITCH_GAP, 0), SWITCH_GAP)
-        top = switch.height() + 2 * SWITCH_GAP if not switch.isHidden() else 1
-        self.plot.setContentsMargins(1, top, 1, 1)  # pyqtgraph's default is 1 on each side
+        inside = self.holder.place_corner(switch, SWITCH_GAP)
+        top = switch.height() + 2 * SWITCH_GAP if inside and not switch.isHidden() else \
+            2 * SWITCH_GAP  # room for the top tick label
+        if self.plot.getContentsMargins()[1] != top:
+            self.plot.setContentsMargins(1, top, 1, 1)  # pyqtgraph's default is 1 a side
+            self.holder.relayout()  # the data area moved: place the plot again
 
     def gesture_ended(self, changed: bool) -> None:
         """Apply data that arrived during the gesture, unless the gesture replaced it."""
