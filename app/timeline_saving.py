@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from app.branch_graph import network_of
 from app.timeline import TimelineController, settings_text
 from engine.checkpoints import Checkpoint, model_weights
 from engine.graph import Graph
@@ -45,7 +46,8 @@ def load_timeline(controller: TimelineController, sidecar: Path) -> tuple[bool, 
                        "so it was not loaded.")
     session.checkpoints.replace_all(items)
     names = ""
-    if len(branches) > 1 and all(_branch_fits(b, now, b is branches[current])
+    graph = session.project.graph
+    if len(branches) > 1 and all(_branch_fits(b, now, b is branches[current], graph)
                                  for b in branches):
         controller.restore_branches(branches, current)
         branch = controller.branches[current]
@@ -64,12 +66,16 @@ def _fits(checkpoint: Checkpoint, shapes: dict[str, Any]) -> bool:
     return shapes_of(model_weights(checkpoint)) == shapes
 
 
-def _branch_fits(branch: SavedBranch, now: dict[str, Any], current: bool) -> bool:
-    """Every kept moment of ``branch`` fits its network (the current one: the run's)."""
+def _branch_fits(branch: SavedBranch, now: dict[str, Any], current: bool,
+                 run_graph: Graph) -> bool:
+    """Every kept moment of ``branch`` fits its network (the current one, or the run's
+    network: the run's arrays; a GAN's two networks are not one ``Model``)."""
     shapes = now
     if branch.graph is not None and not current:
         try:
-            shapes = shapes_of(Model(Graph.from_dict(branch.graph)).get_weights())
+            graph = Graph.from_dict(branch.graph)
+            if network_of(graph) != network_of(run_graph):
+                shapes = shapes_of(Model(graph).get_weights())
         except Exception:  # noqa: BLE001 - a network that no longer builds: not restored
             return False
     kept = branch.moments + ([branch.present] if branch.present is not None else [])

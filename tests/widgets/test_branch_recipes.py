@@ -63,3 +63,32 @@ def test_a_branch_equals_a_fresh_run_from_the_moment(qtbot, tmp_path, monkeypatc
         assert _equal(win.session.model.get_weights(), first_end)
     finally:
         close_test_window(win)
+
+
+def test_a_gan_with_branches_reopens_and_goes_on_with_its_branch(qtbot, tmp_path, monkeypatch):
+    win = make_test_window(qtbot, tmp_path, monkeypatch)
+    try:
+        assert win.files.open_example(example_path("gan_ring_of_gaussians"))
+        win.dataset_panel.ensure_current()
+        win.doc.set_training({"epochs": 2, "max_steps_per_second": 0})
+        win.run.toggle_play()
+        qtbot.waitUntil(lambda: win.run.state == "finished", timeout=60000)
+        bar, c = win.timeline, win.timeline.controller
+        bar.refresh()
+        bar.drag_to(next(i for i, m in enumerate(bar.items) if m.epoch_pos > 0))
+        qtbot.waitUntil(lambda: c.last_past is not None, timeout=20000)
+        win.session.set_learning_rate(0.004)
+        bar.branch_button.click()
+        qtbot.waitUntil(lambda: win.run.state == "finished", timeout=60000)
+        branch_end = win.session.model.get_weights()
+        path = tmp_path / "gan_branched.layerlab.json"
+        bar.save_action.setChecked(True)
+        assert win.files._save_to(path)
+        assert win.files.open_path(path, ask=False)
+        assert len(c.branches) == 2 and c.current == 1 and c.takes_play()
+        win.run.toggle_play()  # the branch goes on with its own state (here: at its end)
+        qtbot.waitUntil(lambda: win.run.state == "finished", timeout=60000)
+        assert _equal(win.session.model.get_weights(), branch_end)
+        assert win.session.learning_rate_override == pytest.approx(0.004)
+    finally:
+        close_test_window(win)
