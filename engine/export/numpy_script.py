@@ -5,7 +5,8 @@ commented line per canvas layer, named after it), ``predict``, the loss and — 
 has a backward template — ``backward`` and a training loop with the project's optimizer,
 learning-rate schedule, batch size, epochs and seed. It reads the weights from
 ``<name>_weights.npz`` (keys ``"layer/param"``, as LayerLab saves them) and the data from
-``<name>_data.npz`` beside it, and imports nothing but numpy.
+``<name>_data.npz`` beside it, and imports nothing but numpy. Autoencoders and VAEs add the
+parts of ``numpy_recipe``; a GAN is written by ``numpy_gan`` from ``_forward`` / ``_backward``.
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ under ``torchrun --nproc_per_node=N``: every process draws the same global batch
 takes every N-th row from its rank on, both networks are wrapped in
 ``DistributedDataParallel`` (gloo on CPUs, nccl on GPUs), and the losses are sums over the
 process's rows divided by the global batch size, times N (DDP averages the N gradients), so
-each step equals the one-process step.
+each step equals the one-process step. Each step adds its network's weight penalties and clips
+its gradients as the engine does (``torch_gan_regularize``).
 """
 
 from __future__ import annotations
