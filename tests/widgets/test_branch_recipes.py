@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from app.examples import example_path
+from app.variants import VariantSpec
 from engine.checkpoints import restore
 from engine.recipes import prepare
 from tests.widgets.window_helpers import close_test_window, make_test_window
@@ -91,4 +92,43 @@ def test_a_gan_with_branches_reopens_and_goes_on_with_its_branch(qtbot, tmp_path
         assert _equal(win.session.model.get_weights(), branch_end)
         assert win.session.learning_rate_override == pytest.approx(0.004)
     finally:
+        close_test_window(win)
+
+
+def test_a_gan_compared_side_by_side_is_kept_with_its_moments(qtbot, tmp_path, monkeypatch):
+    win = make_test_window(qtbot, tmp_path, monkeypatch)
+    compare = None
+    try:
+        assert win.files.open_example(example_path("gan_ring_of_gaussians"))
+        win.dataset_panel.ensure_current()
+        win.doc.set_training({"epochs": 3, "max_steps_per_second": 0})
+        win.run.toggle_play()
+        qtbot.waitUntil(lambda: win.run.state == "finished", timeout=60000)
+        bar, c = win.timeline, win.timeline.controller
+        bar.refresh()
+        index = next(i for i, m in enumerate(bar.items) if m.epoch >= 1 and m.epoch_pos > 0)
+        fork = bar.items[index]
+        bar.drag_to(index)
+        qtbot.waitUntil(lambda: c.last_past is not None, timeout=20000)
+        compare = bar.compare_here(VariantSpec({"learning_rate": 0.004}))
+        assert compare is not None and not isinstance(compare, str)
+        qtbot.waitUntil(lambda: compare.group is not None and not compare.group.running,
+                        timeout=60000)
+        compare.poll()
+        assert all(run.message is None for run in compare.group.runs)
+        run = compare.group.runs[1]
+        plan = compare.plans[1]  # the variant: both networks' rate in its settings
+        alone = prepare(copy.deepcopy(plan.project), win.session.data).trainer
+        restore(alone, plan.start)
+        alone.set_learning_rate(plan.learning_rate)
+        list(alone.run())
+        assert _equal(run.model.get_weights(), alone.model.get_weights())
+        kept = compare.keep_as_branch(1)
+        assert kept is not None
+        steps = [m.step for m in c.branches[1].moments]
+        assert fork.step in steps and steps[-1] == run.last.step
+        assert any(fork.step < s < run.last.step for s in steps)  # scrubbable between
+    finally:
+        if compare is not None:
+            compare.close()
         close_test_window(win)
