@@ -1,5 +1,5 @@
 """Numba kernels of the recurrent cells (SimpleRNN, LSTM; the GRU's live in
-``engine.kernels.recurrent_gru``): the per-timestep loops and their shared helpers.
+``engine.kernels.recurrent_gru``): the per-timestep loops (shared helpers: ``.recurrent_common``).
 
 The layers (``engine.layers.recurrent``) do the big, time-independent products with BLAS —
 the input projection ``XP = X @ W + b`` over all ``B·T`` steps at once before the loop, and
@@ -7,132 +7,54 @@ the input projection ``XP = X @ W + b`` over all ``B·T`` steps at once before t
 must be sequential: per step one small BLAS product ``(h ⊙ rmask) @ U`` (``np.dot``), fused with
 the gate arithmetic in one pass over ``(B, units)``.
 
-Shapes: ``xp: (B, T, G·H)`` input projections with the input bias added (G = 1 SimpleRNN, 4
-LSTM, 3 GRU), ``u: (H, G·H)`` recurrent kernel, ``ut: (G·H, H)`` its transpose (contiguous),
-``h0: (B, H)`` the initial state h_(-1) (LSTM also ``c0: (B, H)``; zeros when none is given),
-``rmask: (B, H)`` recurrent-dropout mask (ones at test time; it multiplies h_(-1) too), ``keep:
-(B, T)`` bool, False where a step is padding — there ``h_t = h_(t-1)`` (and ``c_t = c_(t-1)``),
-the gates are stored as 0 and the gradient passes straight through. ``keep=None`` masks nothing:
-numba then compiles a version without the test (it prunes ``keep is not None`` branches; a
-per-row test on an empty array cost up to 15%). Gate order along the last axis follows Keras:
-LSTM ``i, f, g(cell candidate), o`` (the same as PyTorch's ``i, f, g, o``), GRU ``z(update),
-r(reset), n(candidate)`` (PyTorch orders its GRU weights ``r, z, n``). ``act``/``ract`` are
-activation ids of ``engine.kernels.activations`` (elementwise only); ``fast`` (for float32
-arrays only) computes tanh and sigmoid with a vectorisable rational approximation (error < 4e-7)
-instead of exp. Backward kernels take ``dh_seq: (B, T, H)`` (dLoss/d hidden state from above)
-and ``k`` (truncated BPTT: gradients do not flow from step ``t`` to ``t - 1`` when ``t`` is a
-multiple of ``k``; 0 = full BPTT; step 0 always passes its gradient on to h_(-1), so ``k ≥ T``
-equals full BPTT) and return the pre-activation gradients and ``dh0: (B, H)`` = dLoss/dh_(-1)
-(LSTM also ``dc0``). The plain-numpy twins live in ``engine.kernels.recurrent_ref``.
+Arguments come in the typed bundles of ``engine.kernels.recurrent_args`` (``SequenceMask``,
+``CellSpec``, a tape per cell, …); the arrays' shapes: ``xp: (B, T, G·H)`` input projections
+with the input bias added (G = 1 SimpleRNN, 4 LSTM, 3 GRU), ``u: (H, G·H)`` recurrent kernel,
+``ut: (G·H, H)`` its transpose (contiguous), ``h0: (B, H)`` the initial state h_(-1) (LSTM also
+``c0: (B, H)``; zeros when none is given), ``rmask: (B, H)`` recurrent-dropout mask (ones at
+test time; it multiplies h_(-1) too), ``keep: (B, T)`` bool, False where a step is padding —
+there ``h_t = h_(t-1)`` (and ``c_t = c_(t-1)``), the gates are stored as 0 and the gradient
+passes straight through. ``keep=None`` masks nothing: numba then compiles a version without the
+test (``padded``/``has_mask`` are compile-time False; a per-row test on an empty array cost up
+to 15%). Gate order along the last axis follows Keras: LSTM ``i, f, g(cell candidate), o`` (the
+same as PyTorch's ``i, f, g, o``), GRU ``z(update), r(reset), n(candidate)`` (PyTorch orders
+its GRU weights ``r, z, n``). ``act``/``ract`` are activation ids of
+``engine.kernels.activations`` (elementwise only); ``fast`` (for float32 arrays only) computes
+tanh and sigmoid with a vectorisable rational approximation (error < 4e-7) instead of exp.
+Backward kernels take ``dh_seq: (B, T, H)`` (dLoss/d hidden state from above) and ``k``
+(truncated BPTT: gradients do not flow from step ``t`` to ``t - 1`` when ``t`` is a multiple of
+``k``; 0 = full BPTT; step 0 always passes its gradient on to h_(-1), so ``k ≥ T`` equals full
+BPTT) and fill the pre-activation gradients and ``dh0: (B, H)`` = dLoss/dh_(-1) (LSTM also
+``dc0``). The plain-numpy twins live in ``engine.kernels.recurrent_ref`` (same arguments).
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit
 
-from engine.kernels.activations import SIGMOID, TANH, _act_scalar, _slope_scalar
-
-_F = np.float32
-_CLAMP = _F(7.90531110763549805)
-
-
-@njit(cache=True, nogil=True, inline="always", error_model="numpy")
-def _tanh32(x):
-    """float32 tanh as Eigen computes it: a [13/6] rational minimax fit on [-7.9, 7.9], no
-    exp, no branch (LLVM vectorises it); max error 4e-7 (a few float32 ulp). A caller compiled
-    with ``fastmath={"contract"}`` evaluates the polynomials with fused multiply-adds (~20 %
-    faster, as Eigen does; the flag of the function it is inlined into is what counts)."""
-    x = min(max(x, -_CLAMP), _CLAMP)
-    x2 = x * x
-    p = _F(-2.76076847742355e-16)
-    p = p * x2 + _F(2.00018790482477e-13)
-    p = p * x2 + _F(-8.60467152213735e-11)
-    p = p * x2 + _F(5.12229709037114e-08)
-    p = p * x2 + _F(1.48572235717979e-05)
-    p = p * x2 + _F(6.37261928875436e-04)
-    p = p * x2 + _F(4.89352455891786e-03)
-    q = _F(1.19825839466702e-06)
-    q = q * x2 + _F(1.18534705686654e-04)
-    q = q * x2 + _F(2.26843463243900e-03)
-    q = q * x2 + _F(4.89352518554385e-03)
-    return p * x / q
-
-
-@njit(cache=True, nogil=True, inline="always", error_model="numpy")
-def _act_fast(x, act, fast):
-    """act(x); with ``fast`` (float32 arrays, tanh/sigmoid) the rational tanh above, with
-    sigmoid(x) = (1 + tanh(x/2)) / 2."""
-    if fast:
-        if act == TANH:
-            return _tanh32(x)
-        if act == SIGMOID:
-            return _F(0.5) + _F(0.5) * _tanh32(_F(0.5) * x)
-    return _act(x, act)
-
-
-@njit(cache=True, nogil=True, inline="always", error_model="numpy")
-def _act(x, act):
-    """act(x); tanh through exp, since numba's math.tanh is a slow scalar libm call (~50 ns
-    in float32, 7× the exp form). Series below |x| = 0.05 (error < 1e-12 relative)."""
-    if act == SIGMOID:  # exp(-x) may overflow to inf for x < -88 (float32): 1/inf = 0
-        return 1.0 / (1.0 + math.exp(-x))
-    if act != TANH:
-        return _act_scalar(x, act, 0.0)
-    ax = abs(x)
-    if ax < 0.05:
-        x2 = x * x
-        return x * (1.0 - x2 * (1.0 / 3.0 - x2 * (2.0 / 15.0 - x2 * (17.0 / 315.0))))
-    e = math.exp(-2.0 * ax)
-    r = (1.0 - e) / (1.0 + e)
-    return r if x >= 0 else -r
-
-
-@njit(cache=True, nogil=True, inline="always", error_model="numpy")
-def _slope(x, y, act):
-    """act'(x) from x and y = act(x); tanh and sigmoid from y alone (branch-free)."""
-    if act == SIGMOID:
-        return y * (1.0 - y)
-    if act == TANH:
-        return 1.0 - y * y
-    return _slope_scalar(x, y, act, 0.0)
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _masked(h, rmask, out):
-    for b in range(h.shape[0]):
-        for j in range(h.shape[1]):
-            out[b, j] = h[b, j] * rmask[b, j]
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _copy(src, out):
-    """out[...] = src for (B, H) arrays. NOTE: an explicit loop: numba's array-to-array slice
-    assignment (``out[:, :] = src``) adds seconds of compile time to every kernel using it."""
-    for b in range(src.shape[0]):
-        for j in range(src.shape[1]):
-            out[b, j] = src[b, j]
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _copy_row(src, out):
-    for j in range(src.shape[0]):
-        out[j] = src[j]
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _cut(t, n_steps, k):
-    """True when the gradient must not flow from step t + 1 back into step t."""
-    return k > 0 and t + 1 < n_steps and (t + 1) % k == 0
+from engine.kernels.activations import SIGMOID, TANH
+from engine.kernels.recurrent_common import (
+    _act,
+    _act_fast,
+    _copy,
+    _copy_row,
+    _cut,
+    _masked,
+    _slope,
+    _tanh32,
+    has_mask,
+    padded,
+)
 
 
 # -- SimpleRNN: h_t = act(xp_t + h_{t-1} U) ---------------------------------------------------
 @njit(cache=True, nogil=True, error_model="numpy")
-def rnn_forward(xp, u, h0, rmask, keep, act, fast, pre, h_all):
-    """xp: (B, T, H), h0: (B, H) -> fills pre: (B, T, H) = a_t (unwritten at padded steps),
-    h_all: (B, T, H) = act(a_t)."""
+def rnn_forward(xp, u, h0, mask, cell, tape):
+    """xp: (B, T, H), u: (H, H), h0: (B, H), mask: SequenceMask, cell: CellSpec -> fills tape
+    (RNNTape): pre: (B, T, H) = a_t (unwritten at padded steps), h_all: (B, T, H) = act(a_t)."""
+    rmask, keep, act, fast = mask.rmask, mask.keep, cell.act, cell.fast
+    pre, h_all = tape.pre, tape.h_all
     nb, nt, nh = xp.shape
     h = np.empty_like(h0)
     _copy(h0, h)
@@ -142,7 +64,7 @@ def rnn_forward(xp, u, h0, rmask, keep, act, fast, pre, h_all):
         _masked(h, rmask, hm)
         np.dot(hm, u, z)
         for b in range(nb):
-            if keep is not None and not keep[b, t]:  # h_t = h_(t-1): the state is carried over
+            if padded(keep, b, t):  # h_t = h_(t-1): the state is carried over
                 for j in range(nh):
                     h_all[b, t, j] = h[b, j]
                 continue
@@ -155,9 +77,11 @@ def rnn_forward(xp, u, h0, rmask, keep, act, fast, pre, h_all):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def rnn_backward(dh_seq, ut, rmask, keep, act, pre, h_all, k, da_all, dh0):
-    """-> da_all: (B, T, H) = dLoss/da_t (also dLoss/dxp_t; 0 at padded steps),
-    dh0: (B, H) = dLoss/dh_(-1)."""
+def rnn_backward(dh_seq, ut, mask, cell, tape, grads):
+    """dh_seq: (B, T, H), ut: (H, H) = Uᵀ, tape: ``rnn_forward``'s -> grads (CellGrads):
+    dz: (B, T, H) = dLoss/da_t (also dLoss/dxp_t; 0 at padded steps), dh0: (B, H)."""
+    rmask, keep, act, k = mask.rmask, mask.keep, cell.act, cell.k
+    pre, h_all, da_all = tape.pre, tape.h_all, grads.dz
     nb, nt, nh = dh_seq.shape
     dh_next = np.zeros((nb, nh), dtype=dh_seq.dtype)
     da = np.empty_like(dh_next)
@@ -167,7 +91,7 @@ def rnn_backward(dh_seq, ut, rmask, keep, act, pre, h_all, k, da_all, dh0):
         if _cut(t, nt, k):
             dh_next[:, :] = 0.0
         for b in range(nb):
-            if keep is not None and not keep[b, t]:
+            if padded(keep, b, t):
                 for j in range(nh):
                     carry[b, j] = dh_seq[b, t, j] + dh_next[b, j]
                     da[b, j] = 0.0
@@ -179,12 +103,12 @@ def rnn_backward(dh_seq, ut, rmask, keep, act, pre, h_all, k, da_all, dh0):
                 da_all[b, t, j] = g
         np.dot(da, ut, tmp)
         _masked(tmp, rmask, dh_next)
-        if keep is not None:
+        if has_mask(keep):
             for b in range(nb):
-                if not keep[b, t]:
+                if padded(keep, b, t):
                     for j in range(nh):
                         dh_next[b, j] = carry[b, j]
-    _copy(dh_next, dh0)
+    _copy(dh_next, grads.dh0)
 
 
 # -- LSTM ---------------------------------------------------------------------------------------
@@ -203,30 +127,31 @@ def _lstm_carry(gb, cb, tb, hb, cp, hp, act, fast):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def lstm_forward(xp, rows, u, h0, c0, rmask, keep, act, ract, fast, pre, gates, c_all, tc_all,
-                 h_all, hprev):
+def lstm_forward(xp, rows, u, state, mask, cell, tape):
     """The whole batch (``lstm_forward_part`` over samples ``0:B``)."""
-    lstm_forward_part(xp, rows, u, h0, c0, rmask, keep, act, ract, fast, pre, gates, c_all,
-                      tc_all, h_all, hprev, 0, rows.shape[1])
+    lstm_forward_part(xp, rows, u, state, mask, cell, tape, 0, rows.shape[1])
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})  # FMA (see _tanh32)
-def lstm_forward_part(xp, rows, u, h0, c0, rmask, keep, act, ract, fast, pre, gates, c_all,
-                      tc_all, h_all, hprev, b0, b1):
+def lstm_forward_part(xp, rows, u, state, mask, cell, tape, b0, b1):
     """Samples ``b0:b1`` of the batch (the others are neither read nor written: parts of one
     batch may run on several threads at once, ``engine.layers.recurrent``). TIME-MAJOR work
     arrays (step t's rows lie together): xp: (R, 4H) input projections,
     rows: (T, B) int64 -> step t of sample b reads ``xp[rows[t, b]]`` (``arange(T·B)`` for a
-    (T·B, 4H) projection; token ids when xp is an Embedding's projected table); h0/c0: (B, H)
-    -> pre/gates: (T, B, 4H) pre-/post-activation i, f, g, o (``pre`` is left unwritten when
-    ``fast``: tanh/sigmoid slopes come from the gates); c_all: (T, B, H) cell states, tc_all =
-    act(c); h_all: (B, T, H) = o ⊙ act(c) (batch-major: it is the layer's output); hprev:
-    (T, B, H) C-contiguous = h_(t-1) ⊙ rmask, each step's input to the product with U (the layer
-    reuses it for dU = H_prevᵀ dZ).
+    (T·B, 4H) projection; token ids when xp is an Embedding's projected table); u: (H, 4H);
+    state: LSTMState, mask: SequenceMask, cell: CellSpec -> fills tape (LSTMTape): pre/gates:
+    (T, B, 4H) pre-/post-activation i, f, g, o (``pre`` is left unwritten when ``fast``:
+    tanh/sigmoid slopes come from the gates); c_all: (T, B, H) cell states, tc_all = act(c);
+    h_all: (B, T, H) = o ⊙ act(c) (batch-major: it is the layer's output); hprev: (T, B, H)
+    C-contiguous = h_(t-1) ⊙ rmask, each step's input to the product with U (the layer reuses
+    it for dU = H_prevᵀ dZ).
 
     NOTE: every inner loop writes one array and reads few: LLVM then vectorises it (with many
     arrays per loop its run-time alias checks give up and the loop stays scalar, ~2× slower).
     """
+    h0, c0, rmask, keep = state.h0, state.c0, mask.rmask, mask.keep
+    act, ract, fast = cell.act, cell.ract, cell.fast
+    pre, gates, c_all, tc_all, h_all, hprev = tape
     nt = rows.shape[0]
     g4 = xp.shape[1]
     nh = g4 // 4
@@ -244,7 +169,7 @@ def lstm_forward_part(xp, rows, u, h0, c0, rmask, keep, act, ract, fast, pre, ga
         more = t + 1 < nt  # hprev[t + 1] is the next step's input
         for b in range(b0, b1):
             zb, xb, pb, gb = z[b - b0], xp[rows[t, b]], pre[t, b], gates[t, b]
-            if keep is not None and not keep[b, t]:  # (h ⊙ rmask stays as it is)
+            if padded(keep, b, t):  # (h ⊙ rmask stays as it is)
                 _lstm_carry(gb, c_all[t, b], tc_all[t, b], h_all[b, t],
                             c_all[t - 1, b] if t > 0 else c0[b],
                             h_all[b, t - 1] if t > 0 else h0[b], act, fast)
@@ -318,19 +243,20 @@ def _lstm_step_back(gb, pb, cb, tb, cp, dhb, dcb, db, act, ract):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def lstm_backward(dh_seq, ut, rmask, keep, act, ract, pre, gates, c_all, tc_all, c0, k, dz_all,
-                  dh0, dc0):
+def lstm_backward(dh_seq, ut, state, mask, cell, tape, grads):
     """The whole batch (``lstm_backward_part`` over samples ``0:B``)."""
-    lstm_backward_part(dh_seq, ut, rmask, keep, act, ract, pre, gates, c_all, tc_all, c0, k,
-                       dz_all, dh0, dc0, 0, dh_seq.shape[0])
+    lstm_backward_part(dh_seq, ut, state, mask, cell, tape, grads, 0, dh_seq.shape[0])
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def lstm_backward_part(dh_seq, ut, rmask, keep, act, ract, pre, gates, c_all, tc_all, c0, k,
-                       dz_all, dh0, dc0, b0, b1):
-    """dh_seq: (B, T, H); time-major pre/gates/c_all/tc_all as in ``lstm_forward`` ->
-    dz_all: (T, B, 4H) = dLoss/d(pre-activations), also dLoss/dxp; dh0, dc0: (B, H); only
-    samples ``b0:b1`` are read and written (``lstm_forward_part``)."""
+def lstm_backward_part(dh_seq, ut, state, mask, cell, tape, grads, b0, b1):
+    """dh_seq: (B, T, H), ut: (4H, H) = Uᵀ; state (its c0), mask, cell and the tape as in
+    ``lstm_forward`` -> grads (LSTMGrads): dz: (T, B, 4H) = dLoss/d(pre-activations), also
+    dLoss/dxp; dh0, dc0: (B, H); only samples ``b0:b1`` are read and written
+    (``lstm_forward_part``)."""
+    c0, rmask, keep, act, ract, k = state.c0, mask.rmask, mask.keep, cell.act, cell.ract, cell.k
+    pre, gates, c_all, tc_all = tape.pre, tape.gates, tape.c_all, tape.tc_all
+    dz_all, dh0, dc0 = grads
     nt, nh = dh_seq.shape[1], dh_seq.shape[2]
     nb = b1 - b0
     dh = np.empty((nb, nh), dtype=dh_seq.dtype)  # dLoss/dh_t
@@ -354,7 +280,7 @@ def lstm_backward_part(dh_seq, ut, rmask, keep, act, ract, pre, gates, c_all, tc
             else:
                 for j in range(nh):
                     dhb[j] = dhs[j]
-            if keep is not None and _lstm_skip_back(dhb, carry[r], db, keep[b, t]):
+            if has_mask(keep) and _lstm_skip_back(dhb, carry[r], db, not padded(keep, b, t)):
                 continue
             cp = c_all[t - 1, b] if t > 0 else c0[b]
             if act != TANH or ract != SIGMOID:

@@ -1,7 +1,10 @@
 """Numba kernels of the GRU (``engine.layers.recurrent.GRU``): the per-timestep loops.
 
-Arguments and conventions as in ``engine.kernels.recurrent`` (``h0``, ``rmask``, ``keep``,
-``k``, ``fast``, padded steps, truncated BPTT). Gate blocks along the last axis are Keras'
+Arguments and conventions as in ``engine.kernels.recurrent`` (``h0``, the ``SequenceMask`` and
+``CellSpec`` bundles of ``engine.kernels.recurrent_args``, padded steps, truncated BPTT); the
+forward kernels fill a ``GRUTape``. All arrays are batch-major, so the samples ``b0:b1`` of a
+call are views ``a[b0:b1]``: the layer runs parts of one batch on several threads by calling a
+kernel on such views (``recurrent_args.samples``). Gate blocks along the last axis are Keras'
 ``z(update), r(reset), n(candidate)`` (PyTorch orders them ``r, z, n``); ``h = z ⊙ h_prev +
 (1 - z) ⊙ n`` where ``h_prev`` is the unmasked state (recurrent dropout acts in the products).
 Two variants, as Keras' ``reset_after``:
@@ -20,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from engine.kernels.recurrent import (
+from engine.kernels.recurrent_common import (
     _F,
     _act,
     _act_fast,
@@ -29,17 +32,22 @@ from engine.kernels.recurrent import (
     _masked,
     _slope,
     _tanh32,
+    padded,
 )
 
 
 # -- reset_after=True (Keras' default, PyTorch's and cuDNN's formula) --------------------------
 @njit(cache=True, nogil=True, error_model="numpy")
-def gru_forward(xp, u, rbias, h0, rmask, keep, act, ract, fast, pre, gates, hn_all, h_all):
-    """xp: (B, T, 3H) with the input bias; rbias: (3H,) recurrent bias; h0: (B, H).
+def gru_forward(xp, weights, h0, mask, cell, tape):
+    """xp: (B, T, 3H) with the input bias; weights: GRUWeights (u: (H, 3H), rbias: (3H,));
+    h0: (B, H).
 
     ``hp = (h ⊙ rmask) U + rbias``; ``z = ract(xp_z + hp_z)``, ``r = ract(xp_r + hp_r)``,
-    ``n = act(xp_n + r ⊙ hp_n)``, ``h = z ⊙ h_prev + (1 - z) ⊙ n``. Fills pre/gates: (B, T, 3H)
-    (pre-/post-activation z, r, n), hn_all: (B, T, H) = hp_n, h_all: (B, T, H)."""
+    ``n = act(xp_n + r ⊙ hp_n)``, ``h = z ⊙ h_prev + (1 - z) ⊙ n``. Fills the tape (GRUTape):
+    pre/gates: (B, T, 3H) (pre-/post-activation z, r, n), hn: (B, T, H) = hp_n, h_all."""
+    u, rbias, rmask, keep = weights.u, weights.rbias, mask.rmask, mask.keep
+    act, ract, fast = cell.act, cell.ract, cell.fast
+    pre, gates, hn_all, h_all = tape
     nb, nt, g3 = xp.shape
     nh = g3 // 3
     hm = np.empty((nb, nh), dtype=xp.dtype)
@@ -56,7 +64,7 @@ def gru_forward(xp, u, rbias, h0, rmask, keep, act, ract, fast, pre, gates, hn_a
             xb, hpb, pb, gb = xp[b, t], hp[b], pre[b, t], gates[b, t]
             hnb, hb = hn_all[b, t], h_all[b, t]
             h_prev = h_all[b, t - 1] if t > 0 else h0[b]
-            if keep is not None and not keep[b, t]:  # h_t = h_(t-1)
+            if padded(keep, b, t):  # h_t = h_(t-1)
                 for q in range(g3):
                     gb[q] = 0.0
                 for j in range(nh):
@@ -86,9 +94,12 @@ def gru_forward(xp, u, rbias, h0, rmask, keep, act, ract, fast, pre, gates, hn_a
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def gru_backward(dh_seq, ut, rmask, keep, act, ract, pre, gates, hn_all, h_all, h0, k, dxp_all,
-                 dhp_all, dh0):
-    """-> dxp_all: (B, T, 3H) = dLoss/dxp, dhp_all: (B, T, 3H) = dLoss/dhp, dh0: (B, H)."""
+def gru_backward(dh_seq, ut, h0, mask, cell, tape, grads):
+    """dh_seq: (B, T, H), ut: (3H, H) = Uᵀ; h0, mask, cell and the tape as in ``gru_forward``
+    -> grads (GRUGrads): dxp: (B, T, 3H) = dLoss/dxp, dhp: (B, T, 3H) = dLoss/dhp, dh0: (B, H)."""
+    rmask, keep, act, ract, k = mask.rmask, mask.keep, cell.act, cell.ract, cell.k
+    pre, gates, hn_all, h_all = tape
+    dxp_all, dhp_all, dh0 = grads
     nb, nt, nh = dh_seq.shape
     dh_next = np.zeros((nb, nh), dtype=dh_seq.dtype)
     direct = np.empty_like(dh_next)  # the part of dLoss/dh_(t-1) that does not pass through U
@@ -103,7 +114,7 @@ def gru_backward(dh_seq, ut, rmask, keep, act, ract, pre, gates, hn_all, h_all, 
             dhs, dhn, db = dh_seq[b, t], dh_next[b], direct[b]
             for j in range(nh):
                 dhn[j] += dhs[j]  # dh
-            if keep is not None and not keep[b, t]:  # h_t = h_(t-1): dh_t passes straight on
+            if padded(keep, b, t):  # h_t = h_(t-1): dh_t passes straight on
                 for j in range(nh):
                     db[j] = dhn[j]
                 for q in range(3 * nh):
@@ -138,12 +149,15 @@ def gru_backward(dh_seq, ut, rmask, keep, act, ract, pre, gates, hn_all, h_all, 
 
 # -- reset_after=False (Cho et al.): the reset gate acts before the product ----------------------
 @njit(cache=True, nogil=True, error_model="numpy")
-def gru_classic_forward(xp, u_zr, u_n, h0, rmask, keep, act, ract, fast, pre, gates, rh_all,
-                        h_all):
-    """xp: (B, T, 3H) with the bias; u_zr: (H, 2H), u_n: (H, H) the recurrent kernel's z|r
-    and n columns; h0: (B, H). With ``hm = h_prev ⊙ rmask``: ``z, r = ract(xp_zr + hm U_zr)``,
-    ``n = act(xp_n + (r ⊙ hm) U_n)``, ``h = z ⊙ h_prev + (1 - z) ⊙ n``. Fills pre/gates:
-    (B, T, 3H), rh_all: (B, T, H) = r ⊙ hm (for dU_n), h_all: (B, T, H)."""
+def gru_classic_forward(xp, weights, h0, mask, cell, tape):
+    """xp: (B, T, 3H) with the bias; weights: GRUClassicWeights (zr: (H, 2H), n: (H, H) the
+    recurrent kernel's z|r and n columns); h0: (B, H). With ``hm = h_prev ⊙ rmask``:
+    ``z, r = ract(xp_zr + hm U_zr)``, ``n = act(xp_n + (r ⊙ hm) U_n)``, ``h = z ⊙ h_prev +
+    (1 - z) ⊙ n``. Fills the tape (GRUTape): pre/gates: (B, T, 3H), hn: (B, T, H) = r ⊙ hm
+    (for dU_n), h_all: (B, T, H)."""
+    u_zr, u_n, rmask, keep = weights.zr, weights.n, mask.rmask, mask.keep
+    act, ract, fast = cell.act, cell.ract, cell.fast
+    pre, gates, rh_all, h_all = tape
     nb, nt, g3 = xp.shape
     nh = g3 // 3
     hm = np.empty((nb, nh), dtype=xp.dtype)
@@ -171,7 +185,7 @@ def gru_classic_forward(xp, u_zr, u_n, h0, rmask, keep, act, ract, fast, pre, ga
         for b in range(nb):  # n and the new state
             xb, pb, gb, hb, hnb = xp[b, t], pre[b, t], gates[b, t], h_all[b, t], hn[b]
             h_prev = h_all[b, t - 1] if t > 0 else h0[b]
-            if keep is not None and not keep[b, t]:  # h_t = h_(t-1)
+            if padded(keep, b, t):  # h_t = h_(t-1)
                 for q in range(g3):
                     gb[q] = 0.0
                 for j in range(nh):
@@ -187,10 +201,15 @@ def gru_classic_forward(xp, u_zr, u_n, h0, rmask, keep, act, ract, fast, pre, ga
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def gru_classic_backward(dh_seq, ut_zr, ut_n, rmask, keep, act, ract, pre, gates, h_all, h0, k,
-                         dxp_all, dh0):
-    """ut_zr: (2H, H), ut_n: (H, H) the transposed kernel blocks -> dxp_all: (B, T, 3H) =
-    dLoss/d(pre-activations z, r, n) (also dLoss/dxp), dh0: (B, H)."""
+def gru_classic_backward(dh_seq, weights_t, h0, mask, cell, tape, grads):
+    """dh_seq: (B, T, H); weights_t: GRUClassicWeights of the transposed blocks (zr: (2H, H),
+    n: (H, H)); h0, mask, cell and the tape as in ``gru_classic_forward`` -> grads
+    (CellGrads): dz: (B, T, 3H) = dLoss/d(pre-activations z, r, n) (also dLoss/dxp),
+    dh0: (B, H)."""
+    ut_zr, ut_n, rmask, keep = weights_t.zr, weights_t.n, mask.rmask, mask.keep
+    act, ract, k = cell.act, cell.ract, cell.k
+    pre, gates, h_all = tape.pre, tape.gates, tape.h_all
+    dxp_all, dh0 = grads
     nb, nt, nh = dh_seq.shape
     dh_next = np.zeros((nb, nh), dtype=dh_seq.dtype)
     dan = np.empty_like(dh_next)
@@ -205,7 +224,7 @@ def gru_classic_backward(dh_seq, ut_zr, ut_n, rmask, keep, act, ract, pre, gates
             h_prev = h_all[b, t - 1] if t > 0 else h0[b]
             for j in range(nh):
                 dhn[j] += dh_seq[b, t, j]
-            if keep is not None and not keep[b, t]:  # h_t = h_(t-1): dh_t stays in dh_next as it is
+            if padded(keep, b, t):  # h_t = h_(t-1): dh_t stays in dh_next as it is
                 for q in range(3 * nh):
                     dxa[q] = 0.0
                 for j in range(nh):
@@ -228,7 +247,7 @@ def gru_classic_backward(dh_seq, ut_zr, ut_n, rmask, keep, act, ract, pre, gates
                 dzb[q] = dxa[q]
         np.dot(dzr, ut_zr, tmp)
         for b in range(nb):  # dh_(t-1) = dh ⊙ z + (dzr U_zrᵀ + drh ⊙ r) ⊙ rmask
-            if keep is not None and not keep[b, t]:
+            if padded(keep, b, t):
                 continue
             gb, dhn, mb = gates[b, t], dh_next[b], rmask[b]
             for j in range(nh):

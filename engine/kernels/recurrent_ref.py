@@ -1,5 +1,5 @@
 """Plain-numpy twins of ``engine.kernels.recurrent`` and ``engine.kernels.recurrent_gru`` (same
-arguments, same in-place results).
+arguments, the bundles of ``engine.kernels.recurrent_args``; same in-place results).
 
 ``fast`` is accepted and ignored (numpy's own tanh/exp are used). Each step is written as
 whole-batch array expressions so the formulas read like the textbook:
@@ -16,6 +16,19 @@ from __future__ import annotations
 import numpy as np
 
 from engine.kernels.activations import _forward_ref, _slope_ref
+from engine.kernels.recurrent_args import (
+    CellGrads,
+    CellSpec,
+    GRUClassicWeights,
+    GRUGrads,
+    GRUTape,
+    GRUWeights,
+    LSTMGrads,
+    LSTMState,
+    LSTMTape,
+    RNNTape,
+    SequenceMask,
+)
 
 
 def _f(x: np.ndarray, act: int) -> np.ndarray:
@@ -36,7 +49,9 @@ def _pick(keep: np.ndarray | None, t: int, new: np.ndarray,
     return new if keep is None else np.where(keep[:, t, None], new, old)
 
 
-def rnn_forward_ref(xp, u, h0, rmask, keep, act, fast, pre, h_all) -> None:
+def rnn_forward_ref(xp: np.ndarray, u: np.ndarray, h0: np.ndarray, mask: SequenceMask,
+                    cell: CellSpec, tape: RNNTape) -> None:
+    (rmask, keep), act, (pre, h_all) = mask, cell.act, tape
     nb, nt, nh = xp.shape
     h = h0.copy()
     for t in range(nt):
@@ -45,7 +60,9 @@ def rnn_forward_ref(xp, u, h0, rmask, keep, act, fast, pre, h_all) -> None:
         h_all[:, t] = h
 
 
-def rnn_backward_ref(dh_seq, ut, rmask, keep, act, pre, h_all, k, da_all, dh0) -> None:
+def rnn_backward_ref(dh_seq: np.ndarray, ut: np.ndarray, mask: SequenceMask, cell: CellSpec,
+                     tape: RNNTape, grads: CellGrads) -> None:
+    (rmask, keep), act, k, pre, (da_all, dh0) = mask, cell.act, cell.k, tape.pre, grads
     nb, nt, nh = dh_seq.shape
     dh_next = np.zeros((nb, nh), dtype=dh_seq.dtype)
     for t in range(nt - 1, -1, -1):
@@ -58,8 +75,10 @@ def rnn_backward_ref(dh_seq, ut, rmask, keep, act, pre, h_all, k, da_all, dh0) -
     dh0[...] = dh_next
 
 
-def lstm_forward_ref(xp, rows, u, h0, c0, rmask, keep, act, ract, fast, pre, gates, c_all,
-                     tc_all, h_all, hprev) -> None:
+def lstm_forward_ref(xp: np.ndarray, rows: np.ndarray, u: np.ndarray, state: LSTMState,
+                     mask: SequenceMask, cell: CellSpec, tape: LSTMTape) -> None:
+    (h0, c0), (rmask, keep), act, ract = state, mask, cell.act, cell.ract
+    pre, gates, c_all, tc_all, h_all, hprev = tape
     nt, nb = rows.shape  # time-major work arrays; xp (R, 4H) read at rows; h_all (B, T, H)
     nh = xp.shape[1] // 4
     h, c = h0.copy(), c0.copy()
@@ -77,8 +96,11 @@ def lstm_forward_ref(xp, rows, u, h0, c0, rmask, keep, act, ract, fast, pre, gat
         h_all[:, t] = h
 
 
-def lstm_backward_ref(dh_seq, ut, rmask, keep, act, ract, pre, gates, c_all, tc_all, c0, k,
-                      dz_all, dh0, dc0) -> None:
+def lstm_backward_ref(dh_seq: np.ndarray, ut: np.ndarray, state: LSTMState, mask: SequenceMask,
+                      cell: CellSpec, tape: LSTMTape, grads: LSTMGrads) -> None:
+    c0, (rmask, keep), act, ract, k = state.c0, mask, cell.act, cell.ract, cell.k
+    pre, gates, c_all, tc_all = tape.pre, tape.gates, tape.c_all, tape.tc_all
+    dz_all, dh0, dc0 = grads
     nb, nt, nh = dh_seq.shape
     dh_next = np.zeros((nb, nh), dtype=dh_seq.dtype)
     dc_next = np.zeros_like(dh_next)
@@ -103,8 +125,10 @@ def lstm_backward_ref(dh_seq, ut, rmask, keep, act, ract, pre, gates, c_all, tc_
     dc0[...] = dc_next
 
 
-def gru_forward_ref(xp, u, rbias, h0, rmask, keep, act, ract, fast, pre, gates, hn_all,
-                    h_all) -> None:
+def gru_forward_ref(xp: np.ndarray, weights: GRUWeights, h0: np.ndarray, mask: SequenceMask,
+                    cell: CellSpec, tape: GRUTape) -> None:
+    (u, rbias), (rmask, keep), act, ract = weights, mask, cell.act, cell.ract
+    pre, gates, hn_all, h_all = tape
     nb, nt, g3 = xp.shape
     nh = g3 // 3
     h = h0.copy()
@@ -122,8 +146,11 @@ def gru_forward_ref(xp, u, rbias, h0, rmask, keep, act, ract, fast, pre, gates, 
         h_all[:, t] = h
 
 
-def gru_backward_ref(dh_seq, ut, rmask, keep, act, ract, pre, gates, hn_all, h_all, h0, k,
-                     dxp_all, dhp_all, dh0) -> None:
+def gru_backward_ref(dh_seq: np.ndarray, ut: np.ndarray, h0: np.ndarray, mask: SequenceMask,
+                     cell: CellSpec, tape: GRUTape, grads: GRUGrads) -> None:
+    (rmask, keep), act, ract, k = mask, cell.act, cell.ract, cell.k
+    pre, gates, hn_all, h_all = tape
+    dxp_all, dhp_all, dh0 = grads
     nb, nt, nh = dh_seq.shape
     dh_next = np.zeros((nb, nh), dtype=dh_seq.dtype)
     for t in range(nt - 1, -1, -1):
@@ -142,8 +169,10 @@ def gru_backward_ref(dh_seq, ut, rmask, keep, act, ract, pre, gates, hn_all, h_a
     dh0[...] = dh_next
 
 
-def gru_classic_forward_ref(xp, u_zr, u_n, h0, rmask, keep, act, ract, fast, pre, gates, rh_all,
-                            h_all) -> None:
+def gru_classic_forward_ref(xp: np.ndarray, weights: GRUClassicWeights, h0: np.ndarray,
+                            mask: SequenceMask, cell: CellSpec, tape: GRUTape) -> None:
+    (u_zr, u_n), (rmask, keep), act, ract = weights, mask, cell.act, cell.ract
+    pre, gates, rh_all, h_all = tape
     nb, nt, g3 = xp.shape
     nh = g3 // 3
     h = h0.copy()
@@ -160,8 +189,11 @@ def gru_classic_forward_ref(xp, u_zr, u_n, h0, rmask, keep, act, ract, fast, pre
         h_all[:, t] = h
 
 
-def gru_classic_backward_ref(dh_seq, ut_zr, ut_n, rmask, keep, act, ract, pre, gates, h_all, h0,
-                             k, dxp_all, dh0) -> None:
+def gru_classic_backward_ref(dh_seq: np.ndarray, weights_t: GRUClassicWeights, h0: np.ndarray,
+                             mask: SequenceMask, cell: CellSpec, tape: GRUTape,
+                             grads: CellGrads) -> None:
+    (ut_zr, ut_n), (rmask, keep), act, ract, k = weights_t, mask, cell.act, cell.ract, cell.k
+    pre, gates, h_all, (dxp_all, dh0) = tape.pre, tape.gates, tape.h_all, grads
     nb, nt, nh = dh_seq.shape
     dh_next = np.zeros((nb, nh), dtype=dh_seq.dtype)
     for t in range(nt - 1, -1, -1):

@@ -40,11 +40,23 @@ from typing import Any
 
 import numpy as np
 
-from engine import backend, threads
+from engine import threads
 from engine.backend import pick
 from engine.kernels import recurrent as K
 from engine.kernels import recurrent_gru as KG
 from engine.kernels import recurrent_ref as R
+from engine.kernels.recurrent_args import (
+    CellGrads,
+    GRUClassicWeights,
+    GRUGrads,
+    GRUTape,
+    GRUWeights,
+    LSTMGrads,
+    LSTMState,
+    LSTMTape,
+    RNNTape,
+    samples,
+)
 from engine.layers.base import ParamSpec
 from engine.layers.recurrent_base import RecurrentLayer, common_specs, expect_sequence
 from engine.layers.registry import register
@@ -65,16 +77,22 @@ class SimpleRNN(RecurrentLayer):
 
     def _run_forward(self, xp: np.ndarray) -> None:
         self._pre = self._scratch("pre", self.h_all.shape)
-        pick(K.rnn_forward, R.rnn_forward_ref)(
-            np.ascontiguousarray(xp), self.params["recurrent_kernel"], self._states[0],
-            self._rmask, self._keep, self.act_ids[0], self._fast, self._pre, self.h_all)
+        xp, u, h0 = np.ascontiguousarray(xp), self.params["recurrent_kernel"], self._states[0]
+        mask, cell, tape = self._seq_mask, self._cell, RNNTape(self._pre, self.h_all)
+        kernel = pick(K.rnn_forward, R.rnn_forward_ref)
+        threads.run_parts(lambda b0, b1: kernel(
+            xp[b0:b1], u, h0[b0:b1], samples(mask, b0, b1), cell, samples(tape, b0, b1)),
+            self._parts(*xp.shape[:2]))
 
     def _run_backward(self, dh_seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         da = self._scratch("da", self.h_all.shape)
         self._state_grads = [self._scratch("dh0", self._states[0].shape)]
-        pick(K.rnn_backward, R.rnn_backward_ref)(
-            dh_seq, self._ut(), self._rmask, self._keep, self.act_ids[0], self._pre, self.h_all,
-            self.config["bptt_steps"], da, *self._state_grads)
+        ut, mask, cell = self._ut(), self._seq_mask, self._cell
+        tape, grads = RNNTape(self._pre, self.h_all), CellGrads(da, *self._state_grads)
+        kernel = pick(K.rnn_backward, R.rnn_backward_ref)
+        threads.run_parts(lambda b0, b1: kernel(
+            dh_seq[b0:b1], ut, samples(mask, b0, b1), cell, samples(tape, b0, b1),
+            samples(grads, b0, b1)), self._parts(*dh_seq.shape[:2]))
         return da, da
 
 
@@ -120,22 +138,15 @@ class LSTM(RecurrentLayer):
         self._gates = self._scratch("gates", (t, b, 4 * units))
         self._c = self._scratch("c", (t, b, units))
         self._tc = self._scratch("tc", (t, b, units))
-        act, ract = self.act_ids
-        h0, c0 = self._states
-        args = (xp, rows, self.params["recurrent_kernel"], h0, c0, self._rmask, self._keep, act,
-                ract, self._fast, self._pre, self._gates, self._c, self._tc, self.h_all,
-                xh if self._hprev is None else self._hprev)
-        parts = self._parts(b, t, units)
+        tape = self._tape = LSTMTape(self._pre, self._gates, self._c, self._tc, self.h_all,
+                                     xh if self._hprev is None else self._hprev)
+        args = (xp, rows, self.params["recurrent_kernel"], LSTMState(*self._states),
+                self._seq_mask, self._cell, tape)
+        parts = self._parts(b, t)
         if len(parts) == 1:
             pick(K.lstm_forward, R.lstm_forward_ref)(*args)
         else:  # several threads, each running every step for its own samples
             threads.run_parts(lambda b0, b1: K.lstm_forward_part(*args, b0, b1), parts)
-
-    def _parts(self, b: int, t: int, units: int) -> list[threads.Part]:
-        """Batch parts for the threads (numba kernels only; ``engine.threads.batch_parts``)."""
-        if backend.current() == "numpy":
-            return [(0, b)]
-        return threads.batch_parts(b, t * b * 4 * units * units)
 
     def _steps(self, t: int, b: int) -> np.ndarray:
         """rows (T, B) = arange(T·B): step t of sample b reads row t·B + b of xp."""
@@ -147,11 +158,9 @@ class LSTM(RecurrentLayer):
     def _run_backward(self, dh_seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         dz = self._scratch("dz", self._pre.shape)
         self._state_grads = [self._scratch(k, self._states[0].shape) for k in ("dh0", "dc0")]
-        act, ract = self.act_ids
-        dh0, dc0 = self._state_grads
-        args = (dh_seq, self._ut(), self._rmask, self._keep, act, ract, self._pre, self._gates,
-                self._c, self._tc, self._states[1], self.config["bptt_steps"], dz, dh0, dc0)
-        parts = self._parts(*dh_seq.shape)
+        args = (dh_seq, self._ut(), LSTMState(*self._states), self._seq_mask, self._cell,
+                self._tape, LSTMGrads(dz, *self._state_grads))
+        parts = self._parts(*dh_seq.shape[:2])
         if len(parts) == 1:
             pick(K.lstm_backward, R.lstm_backward_ref)(*args)
         else:
@@ -192,40 +201,51 @@ class GRU(RecurrentLayer):
         return shapes
 
     def _run_forward(self, xp: np.ndarray) -> None:
+        """xp: (B, T, 3H); fills the tape (``KG.gru_forward`` or ``gru_classic_forward``)."""
         self._pre, self._gates = self._buffers(3)
         self._hn = self._scratch("hn", self.h_all.shape)  # hp_n, or r ⊙ hm (reset_after off)
-        act, ract = self.act_ids
-        xp, u, h0 = np.ascontiguousarray(xp), self.params["recurrent_kernel"], self._states[0]
-        if not self.config["reset_after"]:
-            u_zr, u_n = (np.ascontiguousarray(a) for a in np.split(u, [2 * u.shape[0]], axis=1))
-            pick(KG.gru_classic_forward, R.gru_classic_forward_ref)(
-                xp, u_zr, u_n, h0, self._rmask, self._keep, act, ract, self._fast, self._pre,
-                self._gates, self._hn, self.h_all)
-            return
-        rbias = self.params.get("recurrent_bias")
-        if rbias is None:
-            rbias = np.zeros(xp.shape[-1], dtype=xp.dtype)
-        pick(KG.gru_forward, R.gru_forward_ref)(
-            xp, u, rbias, h0, self._rmask, self._keep, act, ract, self._fast, self._pre,
-            self._gates, self._hn, self.h_all)
+        xp, h0, mask, cell = np.ascontiguousarray(xp), self._states[0], self._seq_mask, self._cell
+        tape = GRUTape(self._pre, self._gates, self._hn, self.h_all)
+        if self.config["reset_after"]:
+            kernel = pick(KG.gru_forward, R.gru_forward_ref)
+            weights: GRUWeights | GRUClassicWeights = GRUWeights(
+                self.params["recurrent_kernel"], self._recurrent_bias(xp.shape[-1], xp.dtype))
+        else:
+            kernel = pick(KG.gru_classic_forward, R.gru_classic_forward_ref)
+            weights = GRUClassicWeights(*self._u_blocks(self.params["recurrent_kernel"], 1))
+        threads.run_parts(lambda b0, b1: kernel(
+            xp[b0:b1], weights, h0[b0:b1], samples(mask, b0, b1), cell, samples(tape, b0, b1)),
+            self._parts(*xp.shape[:2]))
 
     def _run_backward(self, dh_seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         dxp = self._scratch("dxp", self._pre.shape)
         self._state_grads = [self._scratch("dh0", self._states[0].shape)]
-        act, ract = self.act_ids
-        args = (self._rmask, self._keep, act, ract, self._pre, self._gates)
-        k, h0 = self.config["bptt_steps"], self._states[0]
-        if not self.config["reset_after"]:
-            ut = self._ut()
-            ut_zr, ut_n = np.ascontiguousarray(ut[: 2 * ut.shape[1]]), ut[2 * ut.shape[1] :]
-            pick(KG.gru_classic_backward, R.gru_classic_backward_ref)(
-                dh_seq, ut_zr, ut_n, *args, self.h_all, h0, k, dxp, *self._state_grads)
-            return dxp, dxp  # the n block of dU is fixed by _adjust_recurrent_grad
-        dhp = self._scratch("dhp", self._pre.shape)
-        pick(KG.gru_backward, R.gru_backward_ref)(
-            dh_seq, self._ut(), *args, self._hn, self.h_all, h0, k, dxp, dhp,
-            *self._state_grads)
+        h0, mask, cell = self._states[0], self._seq_mask, self._cell
+        tape = GRUTape(self._pre, self._gates, self._hn, self.h_all)
+        if self.config["reset_after"]:
+            kernel = pick(KG.gru_backward, R.gru_backward_ref)
+            ut: np.ndarray | GRUClassicWeights = self._ut()
+            dhp = self._scratch("dhp", self._pre.shape)
+            grads: GRUGrads | CellGrads = GRUGrads(dxp, dhp, *self._state_grads)
+        else:  # the n block of dU is fixed by _adjust_recurrent_grad
+            kernel = pick(KG.gru_classic_backward, R.gru_classic_backward_ref)
+            ut = GRUClassicWeights(*self._u_blocks(self._ut(), 0))
+            dhp, grads = dxp, CellGrads(dxp, *self._state_grads)
+        threads.run_parts(lambda b0, b1: kernel(
+            dh_seq[b0:b1], ut, h0[b0:b1], samples(mask, b0, b1), cell, samples(tape, b0, b1),
+            samples(grads, b0, b1)), self._parts(*dh_seq.shape[:2]))
         return dxp, dhp
+
+    def _recurrent_bias(self, n: int, dtype: np.dtype) -> np.ndarray:
+        """recurrent_bias: (3H,), zeros without ``use_bias``."""
+        rbias = self.params.get("recurrent_bias")
+        return np.zeros(n, dtype=dtype) if rbias is None else rbias
+
+    def _u_blocks(self, u: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
+        """The z|r and n blocks of U: (H, 3H) split along ``axis`` 1, or of Uᵀ: (3H, H) along
+        0, each contiguous."""
+        zr, n = np.split(u, [2 * self.config["units"]], axis=axis)
+        return np.ascontiguousarray(zr), np.ascontiguousarray(n)
 
     def _adjust_recurrent_grad(self, dhp_rows: np.ndarray) -> None:
         """reset_after off: dU_n = (r ⊙ hm)ᵀ dLoss/da_n, not H_prevᵀ dLoss/da_n."""

@@ -14,9 +14,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from engine import activations
+from engine import activations, backend, threads
 from engine.initializers import INITIALIZER_NAMES, get_initializer
 from engine.kernels.colsum import column_sum
+from engine.kernels.recurrent_args import CellSpec, SequenceMask
 from engine.layers import token_fusion as TF
 from engine.layers.base import Layer, ParamSpec
 from engine.types import ConfigError, Shape, ShapeError, format_shape
@@ -301,6 +302,26 @@ class RecurrentLayer(Layer):
         """float32 training: tanh/sigmoid by a rational approximation (kernels docstring)."""
         acts = (self.config["activation"], self.config.get("recurrent_activation", "sigmoid"))
         return self.h_all.dtype == np.float32 and acts == ("tanh", "sigmoid")
+
+    @property
+    def _cell(self) -> CellSpec:
+        """The kernels' scalar settings (activations, fast tanh/sigmoid, truncated BPTT)."""
+        act, ract = self.act_ids
+        return CellSpec(act, ract, self._fast, int(self.config["bptt_steps"]))
+
+    @property
+    def _seq_mask(self) -> SequenceMask:
+        """This batch's recurrent-dropout mask (B, units) and padding mask (B, T) or None."""
+        return SequenceMask(self._rmask, self._keep)
+
+    def _parts(self, b: int, t: int) -> list[threads.Part]:
+        """Sample ranges for the kernel threads: one per thread of the budget when a call
+        (``t·b·G·units²`` multiply-adds in the per-step products) is large enough, else one;
+        always one on the numpy backend (``engine.threads.batch_parts``)."""
+        if backend.current() == "numpy":
+            return [(0, b)]
+        units = self.config["units"]
+        return threads.batch_parts(b, t * b * self.gates * units * units)
 
     def _buffers(self, n: int) -> list[np.ndarray]:
         b, t, units = self.h_all.shape

@@ -213,7 +213,7 @@ def test_cli_threads_flag_sets_the_budget(budget_state, capsys):
     assert "--threads must be a whole number of threads" in err and "Traceback" not in err
 
 
-def _sequence_workload(lstm):
+def _sequence_workload(cell):
     def data():
         rng = np.random.default_rng(1)
         x = rng.integers(1, 20, size=(96, 12)).astype(np.int64)
@@ -222,24 +222,41 @@ def _sequence_workload(lstm):
 
     layers = ({"kind": "Input", "shape": [12]},
               {"kind": "Embedding", "input_dim": 20, "output_dim": 8, "mask_zero": True},
-              {"kind": "LSTM", "units": 16, "return_sequences": True, **lstm},
+              {"units": 16, "return_sequences": True, **cell},
               {"kind": "TimeDistributed", "units": 20, "activation": "softmax"})
     return Workload("s", "seq", layers, "softmax_ce", "adam", 3e-3, 32, data, 0)
 
 
-@pytest.mark.parametrize("lstm", [{}, {"bptt_steps": 5, "activation": "relu"}],
-                         ids=["tanh", "relu-truncated"])
-def test_lstm_batch_parts_give_the_same_numbers(budget_state, monkeypatch, lstm):
+CELLS = {"lstm-tanh": {"kind": "LSTM"},
+         "lstm-relu-truncated": {"kind": "LSTM", "bptt_steps": 5, "activation": "relu"},
+         "gru": {"kind": "GRU", "recurrent_dropout": 0.25},
+         "gru-classic-truncated": {"kind": "GRU", "reset_after": False, "bptt_steps": 5},
+         "rnn": {"kind": "SimpleRNN"},
+         "rnn-relu-dropout": {"kind": "SimpleRNN", "activation": "relu",
+                              "recurrent_dropout": 0.25, "bptt_steps": 4}}
+
+
+@pytest.mark.parametrize("cell", CELLS.values(), ids=CELLS.keys())
+def test_recurrent_batch_parts_give_the_same_numbers(budget_state, monkeypatch, cell):
+    """Every cell splits its batch across the threads (each part runs every step for its own
+    samples); training gives the same numbers: bit-identical for the same thread count and
+    seed, within float32 reduction order for another count."""
     monkeypatch.setattr(threads, "PART_MIN_MACS", 1)  # small test shapes: split anyway
-    wl = _sequence_workload(lstm)
+    calls = []
+    monkeypatch.setattr(threads, "run_parts",
+                        lambda work, parts, run=threads.run_parts: (calls.append(len(parts)),
+                                                                     run(work, parts)))
+    wl = _sequence_workload(cell)
     x, y = wl.make_data()
     out = {}
     for budget in (1, 3, 3):
         threads.set_budget(budget)
+        calls.clear()
         run = build_engine(wl)
         batches = [np.arange(i * 32, (i + 1) * 32) for i in range(3)]
         losses = run.stepper.run(x, y, batches)
         out.setdefault(budget, []).append((run.model.params_flat.copy(), losses))
+        assert set(calls) == ({3} if budget == 3 else set(calls) & {1})  # 3 parts: each pass
     assert threads.batch_parts(32, 10) == [(0, 10), (10, 21), (21, 32)]
     (w3, l3), (w3b, l3b) = out[3]
     np.testing.assert_array_equal(w3, w3b)  # same thread count and seed: bit-identical
@@ -247,6 +264,7 @@ def test_lstm_batch_parts_give_the_same_numbers(budget_state, monkeypatch, lstm)
     (w1, l1), = out[1]
     np.testing.assert_allclose(w3, w1, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(l3, l1, rtol=1e-5)
+    assert not np.array_equal(w1, build_engine(wl).model.params_flat)  # it did train
 
 
 def test_run_parts_uses_other_threads_and_reraises(budget_state):
@@ -316,3 +334,32 @@ def test_pooling_batch_parts_are_bit_identical(budget_state, monkeypatch, kind, 
     assert calls == [1, 1, 3, 3]  # forward and backward, one part then three
     for one, three in zip(*results):
         np.testing.assert_array_equal(one, three)
+
+
+@pytest.mark.parametrize("kind, extra", [("SimpleRNN", {}), ("LSTM", {}), ("GRU", {}),
+                                         ("GRU", {"reset_after": False})])
+def test_recurrent_parts_read_each_samples_own_state(budget_state, monkeypatch, kind, extra):
+    """Initial states, padding and recurrent dropout differ per sample: each part must read
+    its own rows of every one (layer level, forward and backward)."""
+    from engine.layers.registry import create_layer
+
+    monkeypatch.setattr(threads, "PART_MIN_MACS", 1)
+    monkeypatch.setattr(threads, "PART_MIN_SAMPLES", 1)
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((10, 5, 3)).astype(np.float32)
+    x[::3, 3:] = 0  # padded tails
+    n_states = 2 if kind == "LSTM" else 1
+    states = [rng.standard_normal((10, 4)).astype(np.float32) for _ in range(n_states)]
+    g = rng.standard_normal((10, 5, 4)).astype(np.float32)
+    results = []
+    for budget in (1, 3, 3):
+        threads.set_budget(budget)
+        layer = create_layer({"kind": kind, "name": "r", "units": 4, "return_sequences": True,
+                              "mask_padding": True, "recurrent_dropout": 0.3, **extra})
+        layer.build([(5, 3)] + [(4,)] * n_states, np.random.default_rng(0))
+        y = layer.forward([x, *states], training=True).copy()
+        grads = [a.copy() for a in layer.backward(g)]
+        results.append([y, *grads, *(v.copy() for v in layer.grads.values())])
+    for one, three, again in zip(*results):
+        np.testing.assert_array_equal(three, again)
+        np.testing.assert_allclose(three, one, rtol=1e-5, atol=1e-6)
