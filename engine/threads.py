@@ -15,9 +15,10 @@ variable; the budget is applied around each training call:
   training thread.
 * **Chunked numba kernels** split a large batch into parts run by ``budget()`` threads
   (``nogil`` kernels on a plain thread pool, no numba threading layer): the convolutions
-  (``engine.layers.conv_exec``), the LSTM's time loop and attention (``batch_parts`` /
-  ``run_parts``: each part runs every time step, or every head, for its own samples). Their
-  results do not depend on the thread count.
+  (``engine.layers.conv_exec``), the recurrent cells' time loops (LSTM, GRU, SimpleRNN) and
+  attention (``batch_parts`` / ``run_parts``: each part runs every time step, or every head,
+  for its own samples). Their results equal the one-thread run within float32 reduction order
+  (bit-identical for the same thread count).
 
 ``training(model, batch)`` is the per-call policy the trainer and ``main.py bench`` use: BLAS
 gets the budget when one step multiplies at least ``BLAS_MIN_MACS`` (parameters × batch, a
