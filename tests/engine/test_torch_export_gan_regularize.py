@@ -101,3 +101,25 @@ def test_gan_steps_add_penalties_and_clip_as_the_engine(clip, tmp_path, monkeypa
         np.testing.assert_allclose(mapped[key], g, rtol=1e-5, atol=1e-9, err_msg=key)
     if clip[0]:
         assert max(float(np.abs(g).max()) for g in g_grads.values()) <= clip[0] + 1e-12
+
+
+@pytest.mark.slow
+def test_penalised_clipped_gan_under_torchrun_matches_one_process(tmp_path):
+    """The penalty joins each process's loss after the × world scaling, so DDP's average
+    counts it once: two CPU processes end an epoch on one process's weights."""
+    from tests.engine.test_export_torch import run_script
+
+    project = penalised_gan(0.05, 0.3)
+    project.training.batch_size = 64
+    script, _, data_file = export_project(project, "torch", tmp_path)
+    with np.load(data_file) as data:  # whole batches of 64 (32 per process)
+        arrays = {k: data[k][:512] for k in data.files}
+    np.savez(data_file, **arrays)
+    loopback = {"GLOO_SOCKET_IFNAME": "lo", "OMP_NUM_THREADS": "1"}
+    one, two = tmp_path / "one.npz", tmp_path / "two.npz"
+    run_script(script, "--epochs", "1", "--float64", "--out", str(one), env=loopback)
+    run_script(script, "--epochs", "1", "--float64", "--out", str(two), env=loopback, nproc=2)
+    a, b = np.load(one), np.load(two)
+    assert set(a.files) == set(b.files)
+    for key in a.files:
+        np.testing.assert_allclose(b[key], a[key], rtol=1e-9, atol=1e-12, err_msg=key)
