@@ -131,3 +131,36 @@ def test_opening_a_file_infers_its_shapes_once(window, tmp_path, monkeypatch):
     assert calls.count(2000) == 1 and len(window.doc.graph.nodes) == 2000
     assert not window.doc.report.errors
     assert opened_cpu < 2.0  # ~0.14 s measured on the 2-core machine (0.17-0.30 s before)
+
+
+def test_play_right_after_a_dataset_change_waits_for_the_data_off_the_gui_thread(window, qtbot):
+    """finetune_digits trains on digits28 (~0.3 s to load): Play pressed at once used to load
+    it on the GUI thread; now the press returns at once and the run starts on that data."""
+    win, session = window, window.session
+    open_example(win, "finetune_digits")
+    win.doc.set_training({"epochs": 1})
+    spec = {**win.doc.project.dataset, "n_samples": 300}
+    win.doc.set_dataset(spec)
+    assert win.dataset_panel.loading
+    cpu = time.thread_time()
+    win.actions["play"].trigger()
+    press_cpu = time.thread_time() - cpu
+    assert win.state_label.text() == "Preparing…" and session.state == "idle"
+    qtbot.waitUntil(lambda: win.run.state == "finished", timeout=TIMEOUT_MS)
+    assert session.project.dataset == spec and len(session.data.y_train) < 300
+    assert win.problems.ready  # the panel checked the data Play trained on
+    assert press_cpu < 0.1  # 0.14-0.28 s before (digits28 loaded on the GUI thread)
+
+
+def test_play_right_after_a_dataset_that_does_not_fit_is_refused_like_the_panel_says(
+        window, qtbot):
+    win, session = window, window.session
+    open_example(win, "xor")
+    win.doc.set_dataset({"name": "digits"})  # 64 pixels into a 2-wide Input
+    win.actions["play"].trigger()
+    assert win.dataset_panel.loading and session.state == "idle"
+    qtbot.waitUntil(lambda: not win.dataset_panel.loading, timeout=TIMEOUT_MS)
+    qtbot.wait(50)
+    assert not win.problems.ready and session.prepared is None
+    assert win.state_label.text() == "Cannot train"
+    assert "64" in win.training_panel.message.text()

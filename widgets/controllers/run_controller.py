@@ -27,6 +27,7 @@ from app.saved_run import history_arrays
 from engine.frozen import same_but_trainable
 from engine.readiness import Problem, errors, refusal
 from engine.types import LayerLabError
+from widgets.controllers.run_text import network_of, run_summary, same_but_learning_rate
 from widgets.window.icons import run_icon
 from widgets.window.window_parts import WindowParts
 
@@ -54,6 +55,7 @@ class RunController(QObject):
         self.snapshot_count = 0
         self._asking = False
         self._kept_for_preparation: dict[str, Any] | None = None  # kept by the one under way
+        self._after_data: str | None = None  # the command waiting for the dataset's load
         self._structure_timer = QTimer(self, singleShot=True, interval=0)
         self._structure_timer.timeout.connect(self._handle_structure_change)
         s = self.session
@@ -63,6 +65,7 @@ class RunController(QObject):
         s.run_finished.connect(self._on_run_finished)
         s.history_cleared.connect(self._on_history_cleared)
         s.preparation_done.connect(self._on_preparation_done)
+        win.dataset_panel.dataset_loaded.connect(self._on_data_loaded)
         self.doc.structure_changed.connect(self._on_structure_changed)
         self.doc.training_changed.connect(self._on_training_changed)
         self._update_actions()
@@ -83,7 +86,16 @@ class RunController(QObject):
             self._start("epoch")
 
     def stop(self) -> None:
+        if self._after_data is not None:  # Play was waiting for the data: it will not run
+            self._after_data = None
+            self._on_state_changed(self.session.state)
         self.session.stop()
+
+    def _on_data_loaded(self, _data: Any) -> None:
+        """The dataset panel loaded the document's data: a Play waiting for it runs now."""
+        mode, self._after_data = self._after_data, None
+        if mode is not None:
+            self._start(mode)
 
     def reset(self) -> None:
         """Fresh random weights, the current settings, and empty curves."""
@@ -95,8 +107,20 @@ class RunController(QObject):
 
     def _start(self, mode: str) -> None:
         """Play ("running") or Step ("step", "epoch"): prepare the document's run first when
-        it changed, a fresh one after a run ended; queued while a preparation runs."""
+        it changed, a fresh one after a run ended; queued while a preparation runs, and
+        while the dataset panel loads changed data in the background (the check Play runs
+        needs it: it then runs on the same data the Problems panel checks)."""
         session, timeline = self.session, self.win.timeline.controller
+        panel = self.win.dataset_panel
+        if panel.loading and self._after_data is None:
+            self._after_data = mode
+            panel.load_soon()
+            self.win.show_state(STATE_TEXT["preparing"])
+            self.win.training_panel.show_message(PREPARING_TEXT)
+            return
+        if panel.loading:
+            self._after_data = mode  # pressed again while waiting: the latest command
+            return
         if timeline.takes_play():  # a branch from the moment shown, or a reopened
             problems = self.problems_now()  # project's current branch (Play or Step)
             if timeline.holds_edit() and errors(problems):
@@ -229,7 +253,7 @@ class RunController(QObject):
         self._fail(message)
 
     def _on_run_finished(self, snap: Any) -> None:
-        message = getattr(snap, "message", None) or _summary(snap)
+        message = getattr(snap, "message", None) or run_summary(snap)
         if message:
             level = "error" if snap.event == "diverged" else "info"
             self.win.post(message, level)
@@ -256,12 +280,13 @@ class RunController(QObject):
         session drops the old run at once, with its unread snapshots; the next Play loads
         the new project."""
         self.session.unload()
+        self._after_data = None  # a Play waiting for the old project's data
         self.structure_dirty, self.settings_dirty = True, False
         self.last_snapshot, self.snapshot_count = None, 0
 
     def _on_training_changed(self, config: Any) -> None:
         loaded = self.session.project
-        if loaded is not None and _same_but_learning_rate(loaded.training, config):
+        if loaded is not None and same_but_learning_rate(loaded.training, config):
             return  # the learning rate reached the session live
         self.settings_dirty = True
         if self.session.preparing and not self.session.preparing_branch:  # newer settings win
@@ -309,7 +334,7 @@ class RunController(QObject):
         if loaded is not None and loaded.dataset == self.doc.project.dataset \
                 and network_of(loaded.graph) == network_of(self.doc.graph):
             self.structure_dirty = False
-        if loaded is not None and _same_but_learning_rate(  # the probes: the worker's
+        if loaded is not None and same_but_learning_rate(  # the probes: the worker's
                 replace(loaded.training, probes=[]), replace(self.doc.project.training, probes=[])):
             self.settings_dirty = False  # it trains the settings shown, too
 
@@ -348,36 +373,3 @@ class RunController(QObject):
         box.setDefaultButton(keep)
         box.exec()
         return box.clickedButton() is keep
-
-
-def _same_but_learning_rate(a: Any, b: Any) -> bool:
-    da, db = a.to_dict(), b.to_dict()
-    for d in (da, db):
-        d["optimizer_options"] = {k: v for k, v in d["optimizer_options"].items()
-                                  if k != "learning_rate"}
-    return da == db
-
-
-def _summary(snap: Any) -> str:
-    """A one-line result for a run that ended without a message of its own."""
-    if snap.event != "finished":
-        return ""
-    metrics = snap.metrics or {}
-    parts = [f"Finished {snap.epoch} epochs in {snap.elapsed:.1f} s"]
-    for key, label in (("val_accuracy", "validation accuracy"), ("train_accuracy", "accuracy")):
-        if key in metrics:
-            parts.append(f"{label} {metrics[key]:.1%}")
-            break
-    for key, label in (("val_r2", "validation R²"), ("train_r2", "R²")):
-        if key in metrics:
-            parts.append(f"{label} {metrics[key]:.3f}")
-            break
-    return " — ".join(parts) + "."
-
-
-def network_of(graph: Any) -> tuple[Any, Any]:
-    """The network without canvas positions: what decides whether a run can continue."""
-    data = graph.to_dict()
-    layers = [{k: v for k, v in layer.items() if k != "position"} for layer in data["layers"]]
-    return layers, data.get("edges")
-

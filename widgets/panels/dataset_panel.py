@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.data_loader import DataLoader
 from engine.datasets.base import Dataset
 from engine.datasets.importers import preview_csv
-from engine.datasets.registry import dataset_catalog, dataset_option_specs, load_dataset
-from engine.types import DataError, LayerLabError
+from engine.datasets.registry import dataset_catalog, dataset_option_specs
+from engine.types import LayerLabError
 from widgets.dialogs.folder_import import browse_folders_in, choose_folder_spec
 from widgets.dialogs.import_dialog import choose_import_spec
 from widgets.forms.option_form import OptionForm
@@ -41,8 +42,6 @@ from widgets.panels.token_preview import token_lines
 from widgets.window.theme import CLASS_COLORS, current_colors
 
 PREVIEW_POINTS = 600
-NO_FOLDER = ("Choose the image folder (Browse… below, or “Import image folder…”): it needs one "
-             "sub-folder of images per class.")
 PER_CLASS, MAX_CLASS_ROWS = 6, 10  # the image preview: samples per class row, rows at most
 
 
@@ -60,7 +59,8 @@ class DatasetPanel(QWidget):
         self._fix: tuple[str, dict[str, Any]] | None = None
         self._form_name: str | None = None
         self._reload = QTimer(self, singleShot=True, interval=120)
-        self._reload.timeout.connect(self.reload)
+        self._reload.timeout.connect(self._load_in_background)
+        self._loader = DataLoader(self._apply, self)  # off the GUI thread (app.data_loader)
         self._build()
         doc.dataset_changed.connect(self._on_dataset_changed)
         doc.project_loaded.connect(self._on_project_loaded)
@@ -232,23 +232,37 @@ class DatasetPanel(QWidget):
             self._push(spec)
 
     # -- loading and preview -------------------------------------------------------------------
+    @property
+    def loading(self) -> bool:
+        """The document's dataset changed and its data is not loaded yet (``dataset_loaded``
+        follows): a reload is due or running in the background."""
+        return self._reload.isActive() or self._loader.pending or (
+            self.data is None and not self.load_error)
+
+    def load_soon(self) -> None:
+        """Start the due background load now (Play waits for it) instead of after the pause
+        that gathers a burst of edits."""
+        if self._reload.isActive() or (self.data is None and not self.load_error
+                                       and not self._loader.pending):
+            self._reload.stop()
+            self._load_in_background()
+
     def ensure_current(self) -> None:
-        """Load now if a reload is pending (Play pressed right after a dataset edit)."""
-        if self._reload.isActive() or (self.data is None and not self.load_error):
+        """Load now, on this thread, if a load is due (callers that need the data at once)."""
+        if self.loading:
             self._reload.stop()
             self.reload()
 
+    def _load_in_background(self) -> None:
+        self._loader.start(dict(self.doc.project.dataset))
+
     def reload(self) -> None:
-        """Load the document's dataset for the preview (errors become the banner)."""
-        spec = dict(self.doc.project.dataset)
-        try:
-            if spec.get("name") == "image_folder" and not str(spec.get("path", "")).strip():
-                raise DataError(NO_FOLDER)  # an empty path would read the working folder
-            self.data, self.load_error = load_dataset(spec), ""
-        except LayerLabError as err:
-            self.data, self.load_error = None, str(err)
-        except (OSError, ValueError, MemoryError) as err:
-            self.data, self.load_error = None, f"The data cannot be loaded: {err}"
+        """Load the document's dataset for the preview at once (errors become the banner)."""
+        self._apply(*self._loader.load_now(dict(self.doc.project.dataset)))
+
+    def _apply(self, data: Dataset | None, error: str) -> None:
+        """The loaded data (or why not): preview, fit check, ``dataset_loaded``."""
+        self.data, self.load_error = data, error
         self._draw_preview()
         self.check_fit()
         self.dataset_loaded.emit(self.data)
