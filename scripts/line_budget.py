@@ -31,9 +31,6 @@ RECIPES = ("pending: the epoch loop (pull, step chunk, snapshot); the recipe reg
            "(engine/recipes/, issue 20) left run() as it was")
 EXEMPT: dict[str, str] = {
     # Long on purpose.
-    "engine/layers/recurrent_base.py:RecurrentLayer.grad":
-        "one backward pass over the RNN/LSTM/GRU kernels' many arrays; shrinks with the kernel "
-        "argument bundles (issue 20, another session)",
     "widgets/dialogs/sweep_dialog.py:SweepDialog.__init__": QT_BUILD,
     "widgets/views/regression_paths_view.py:RegressionPathsView.__init__": QT_BUILD,
     "widgets/views/latent_traversal.py:LatentTraversalView._build": QT_BUILD,
@@ -46,8 +43,6 @@ EXEMPT: dict[str, str] = {
     "engine/training.py:Trainer.run": RECIPES,
     "engine/generative/gan.py:GANTrainer.run": RECIPES,
     "engine/cli.py:cmd_train": PENDING,
-    "engine/layers/recurrent_base.py:RecurrentLayer.call":
-        "pending: the recurrent kernel argument bundles (issue 20) reshape it",
     "widgets/lessons/lesson_panel.py:LessonPanel.__init__": PENDING,
     "widgets/window/main_window.py:MainWindow.__init__": PENDING,
     "widgets/panels/training_panel.py:TrainingPanel._settings_box": PENDING,

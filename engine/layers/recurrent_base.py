@@ -223,13 +223,8 @@ class RecurrentLayer(Layer):
         if self._token_ids is not None:  # x = E[ids]: xp = (E W + b)[ids] (token_fusion)
             xp, rows = TF.project_tokens(self, self._token_ids, self.reads_rows)
         else:
-            xp = self._scratch("xp", (b * t, kernel.shape[1]))
             xh[:, :, :f] = xd.transpose(1, 0, 2) if tm else xd
-            xh[:, :, f] = 1.0
-            wb = self._scratch("wb", (f + 1, kernel.shape[1]))  # [W; b]
-            wb[:f] = kernel
-            wb[f] = self.params["bias"] if "bias" in self.params else 0.0
-            np.dot(self._xh[:, : f + 1], wb, out=xp)  # (B·T, G·H)
+            xp = self._project(f)
         rmask = self._mask((b, units), self.config["recurrent_dropout"], training)
         self._rmask_on = rmask is not None
         self._rmask = np.ones((b, units), dtype) if rmask is None else rmask.astype(dtype)
@@ -238,6 +233,18 @@ class RecurrentLayer(Layer):
         else:
             self._run_forward(xp.reshape((t, b, -1) if tm else (b, t, -1)))
         return self.h_all if self.config["return_sequences"] else self.h_all[:, -1].copy()
+
+    def _project(self, f: int) -> np.ndarray:
+        """XP = [X | 1] @ [W; b]: (B·T, G·H), one BLAS product for every step; ``_xh``'s first
+        ``f`` columns hold X (in the rows' order of the cell: time- or batch-major)."""
+        kernel = self.params["kernel"]
+        self._xh[:, f] = 1.0
+        xp = self._scratch("xp", (self._xh.shape[0], kernel.shape[1]))
+        wb = self._scratch("wb", (f + 1, kernel.shape[1]))  # [W; b]
+        wb[:f] = kernel
+        wb[f] = self.params["bias"] if "bias" in self.params else 0.0
+        np.dot(self._xh[:, : f + 1], wb, out=xp)
+        return xp
 
     def grad(self, grad_y: np.ndarray) -> np.ndarray:
         """grad_y: (B, units) or (B, T, units) -> grad_x: (B, T, F); fills every grad."""
@@ -250,16 +257,7 @@ class RecurrentLayer(Layer):
             dxp2 = dxp.reshape(b * t, -1)
             dhp2 = dxp2 if dhp is dxp else dhp.reshape(b * t, -1)
         f1 = self._xh.shape[1] - units  # F + 1
-        h_prev = self._xh.reshape(t, b, -1)[:, :, f1:] if tm else \
-            self._xh.reshape(b, t, -1)[:, :, f1:].transpose(1, 0, 2)  # (T, B, H)
-        if self.writes_hprev:  # the forward kernel wrote h_(t-1) ⊙ rmask (into xh, or _hprev)
-            if self._hprev is not None:
-                h_prev[...] = self._hprev
-        else:
-            h_prev[0] = self._states[0]  # h_(t-1) ⊙ rmask, with h_(-1) = h0
-            h_prev[1:] = self.h_all[:, :-1].transpose(1, 0, 2)
-            if self._rmask_on:
-                h_prev *= self._rmask[None]
+        self._fill_h_prev(f1)
         if self._token_ids is not None:  # token_fusion: xh = H_prev, [dW; db] from the table
             np.dot(self._xh.T, dhp2, out=self.grads["recurrent_kernel"])
             dwu = TF.table_grads(self, self._token_ids, dxp2)
@@ -286,6 +284,21 @@ class RecurrentLayer(Layer):
         dx = np.ascontiguousarray(dx.reshape(t, b, -1).transpose(1, 0, 2)) if tm else \
             dx.reshape(b, t, -1)
         return dx if self._in_mask is None else dx * self._in_mask[:, None, :]
+
+    def _fill_h_prev(self, f1: int) -> None:
+        """Columns ``f1:`` of ``_xh`` = H_prev: h_(t-1) ⊙ rmask per step (h_(-1) = h0), for
+        dU = H_prevᵀ dZ; the LSTM's forward kernel already wrote them (or ``_hprev``)."""
+        b, t, _ = self.h_all.shape
+        h_prev = self._xh.reshape(t, b, -1)[:, :, f1:] if self.time_major else \
+            self._xh.reshape(b, t, -1)[:, :, f1:].transpose(1, 0, 2)  # (T, B, H)
+        if self.writes_hprev:  # the forward kernel wrote h_(t-1) ⊙ rmask (into xh, or _hprev)
+            if self._hprev is not None:
+                h_prev[...] = self._hprev
+        else:
+            h_prev[0] = self._states[0]
+            h_prev[1:] = self.h_all[:, :-1].transpose(1, 0, 2)
+            if self._rmask_on:
+                h_prev *= self._rmask[None]
 
     def _dh_seq(self, grad_y: np.ndarray) -> np.ndarray:
         """dLoss/dh_t from above, (B, T, units): zero but at the last step without
