@@ -48,7 +48,8 @@ def test_branch_and_parent_train_side_by_side_from_epoch_5(window, qtbot):
     assert bar.compare_action in bar.branch_button.menu().actions()
     compare = bar.compare_here(VariantSpec({"learning_rate": 0.05}))
     assert compare is not None and compare.isVisible()
-    assert compare.labels() == [f"parent from epoch {fork.epoch}, lr 0.01",
+    own = window.session.project.training.optimizer_options["learning_rate"]  # the example's
+    assert compare.labels() == [f"parent from epoch {fork.epoch}, lr {own:g}",
                                 f"branch from epoch {fork.epoch}: lr 0.05"]
     assert not compare.add_button.isEnabled()
     qtbot.waitUntil(lambda: compare.group is not None and not compare.group.running,
@@ -66,7 +67,7 @@ def test_branch_and_parent_train_side_by_side_from_epoch_5(window, qtbot):
     assert not np.array_equal(left.image.image, right.image.image)
     # each run equals that run alone from the checkpoint (bit-identical)
     project, data = window.session.project, window.session.data
-    for run, rate in zip(compare.group.runs, (0.01, 0.05), strict=True):
+    for run, rate in zip(compare.group.runs, (own, 0.05), strict=True):
         alone = _alone(project, data, fork, rate)
         mine = run.model.get_weights()
         assert all(np.array_equal(mine[k], alone[k]) for k in alone)
