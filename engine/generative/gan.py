@@ -79,10 +79,7 @@ class GANTrainer:
         self.generator = Model(g_graph, seed=config.seed)
         self.discriminator = Model(d_graph, seed=config.seed + 1)
         self._check_shapes(k)
-        act = self.discriminator.output_activation()
-        if act not in ("sigmoid", "linear"):
-            raise ConfigError(f"The discriminator's last layer must use sigmoid (or linear, read "
-                              f"as a logit), not {act}.")
+        self._check_discriminator()
         self.discriminator.set_logits_mode(True)
         self.model = GANPair(self.generator, self.discriminator)
         self.g_optimizer = self._optimizer("g")
@@ -95,9 +92,8 @@ class GANTrainer:
         self.rng = np.random.default_rng(config.seed)
         self.noise_rng = np.random.default_rng([config.seed, 11])
         self.step = self.epoch = self.d_count = 0
-        # where the run is inside its epoch (the timeline's checkpoints, ``gan_state``): the
-        # sample order's generator state before the epoch's order, the batches done and their
-        # rows; ``resume`` = (batches done, rows) makes the next run() go on there
+        # the place in the epoch (``gan_state``): the order's generator state at the epoch's
+        # start, batches done, their rows; ``resume`` = (done, rows): the next run() there
         self.epoch_start_rng: dict[str, Any] = dict(self.rng.bit_generator.state)
         self.epoch_pos = 0
         self.epoch_rows: dict[str, list[float]] = {}
@@ -107,6 +103,12 @@ class GANTrainer:
         self.time_to_first_step: float | None = None
         self.metrics: dict[str, float] = {}
         self.probe_grid = GANProbeSet(self)
+
+    def _check_discriminator(self) -> None:
+        act = self.discriminator.output_activation()
+        if act not in ("sigmoid", "linear"):
+            raise ConfigError(f"The discriminator's last layer must use sigmoid (or linear, read "
+                              f"as a logit), not {act}.")
 
     def _check_shapes(self, k: int) -> None:
         g_in, g_out = self.generator.input_shape, self.generator.output_shape
