@@ -63,3 +63,28 @@ def test_importing_a_bad_file_says_so_and_keeps_the_weights(  # noqa: F811
     after = win.session.weights_snapshot()
     for key, value in before.items():
         np.testing.assert_array_equal(after[key], value)
+
+
+@pytest.mark.parametrize("name", ["vae_digits_2d", "gan_ring_of_gaussians"])
+def test_a_generative_example_exports_as_a_numpy_script(  # noqa: F811
+        make_window, qtbot, tmp_path, monkeypatch, messages, name):  # noqa: F811
+    """File → Export as NumPy script on a VAE or a GAN writes a script that trains (it used
+    to refuse: 'Export it as a PyTorch script instead')."""
+    from app.examples import example_path
+    from tests.engine.export_helpers import load_script
+
+    win = make_window()
+    assert win.files.open_example(example_path(name))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        staticmethod(lambda *a, **k: str(tmp_path / "code")))
+    file_menu_action(win, "Export as NumPy script").trigger()
+    assert not messages
+    script = next((tmp_path / "code").glob("*_numpy.py"))
+    module = load_script(script)
+    P = dict(np.load(next((tmp_path / "code").glob("*_weights.npz"))))
+    before = {k: v.copy() for k, v in P.items()}
+    with np.load(next((tmp_path / "code").glob("*_data.npz"))) as data:
+        second = data["labels_train"][:64] if name.startswith("gan") else data["y_train"][:64]
+        module.train(P, data["x_train"][:64], second, 1, 0)
+    assert all(np.all(np.isfinite(v)) for v in P.values())
+    assert any(not np.array_equal(P[k], before[k]) for k in P)
