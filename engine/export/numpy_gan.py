@@ -21,7 +21,7 @@ from typing import Any
 
 from engine.export import numpy_regularize
 from engine.export.code_text import batch_size_expr, header, shape_text
-from engine.export.plan import Plan
+from engine.export.plan import ExportError, Plan
 
 
 def numpy_gan_script(plan: Plan, stem: str) -> str:
@@ -39,8 +39,10 @@ def numpy_gan_script(plan: Plan, stem: str) -> str:
     d_plan = spec.discriminator
     for net in (plan, d_plan):
         check_supported(net)
-        if not can_train(net):
-            raise AssertionError("every NumPy template has a backward")
+        if not can_train(net):  # every template has a backward today; a new kind may not
+            raise ExportError(f"A layer of the {net.title} has no backward pass in the NumPy "
+                              "export, so the GAN could not train there; export it as a "
+                              "PyTorch script instead.")
     names = [b for net in (plan, d_plan) for b in _blocks(net, True)
              if b not in ("softmax_cross_entropy", "sigmoid_cross_entropy", "mean_squared_error",
                           "mean_absolute_error")]
