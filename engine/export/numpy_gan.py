@@ -25,46 +25,16 @@ from engine.export.plan import ExportError, Plan
 
 
 def numpy_gan_script(plan: Plan, stem: str) -> str:
-    from engine.export.numpy_script import (
-        _backward,
-        _block,
-        _blocks,
-        _forward,
-        can_train,
-        check_supported,
-    )
+    from engine.export.numpy_script import _backward, _block, _forward
 
     spec = plan.gan
     assert spec is not None
     d_plan = spec.discriminator
-    for net in (plan, d_plan):
-        check_supported(net)
-        if not can_train(net):  # every template has a backward today; a new kind may not
-            raise ExportError(f"A layer of the {net.title} has no backward pass in the NumPy "
-                              "export, so the GAN could not train there; export it as a "
-                              "PyTorch script instead.")
-    names = [b for net in (plan, d_plan) for b in _blocks(net, True)
-             if b not in ("softmax_cross_entropy", "sigmoid_cross_entropy", "mean_squared_error",
-                          "mean_absolute_error")]
-    names += [_optimizer_block(spec.g_optimizer[0]), _optimizer_block(spec.d_optimizer[0])]
-    names += numpy_regularize.blocks(plan) + numpy_regularize.blocks(d_plan)
-    top = header(plan, "NumPy", stem, True).replace(
-        f"{stem}_weights.npz (the weights", f"{stem}_weights.npz (both networks' weights")
-    d_layers = "\n".join(f"    {s.name:<20} {s.kind:<20} {shape_text(s.out_shape)}"
-                         for s in d_plan.steps)
-    top = top.replace("\n\nFiles beside", f"\nThe discriminator:\n{d_layers}\n\nFiles beside", 1)
     noise = ("rng.standard_normal((n, NOISE_DIM))" if spec.noise_distribution == "normal"
              else "rng.uniform(-1.0, 1.0, (n, NOISE_DIM))")
-    parts = [top, "import argparse\nimport math\nfrom pathlib import Path\n\nimport numpy as np\n",
-             "SELU_ALPHA, SELU_SCALE = 1.6732632423543772848170429916717, "
-             "1.0507009873554804934193349852946\n"
-             f"SEED = {plan.training.seed}\nEPOCHS = {plan.training.epochs}\n"
-             f"SHUFFLE = {bool(plan.training.shuffle)}\nNOISE_DIM = {spec.noise_dim}\n"
-             f"D_STEPS = {spec.d_steps}  # discriminator steps per generator step\n"
-             f"N_CLASSES = {spec.n_classes}  # conditional GAN: the one-hot class joins both "
-             "inputs (0: unconditional)",
+    parts = [*_top(plan, stem),
              "# ---- building blocks " + "-" * 60,
-             *(inspect.getsource(_block(n)) for n in dict.fromkeys(names)),
+             *(inspect.getsource(_block(n)) for n in _block_names(plan)),
              "# ---- the two networks " + "-" * 58,
              _forward(plan, "generator_forward"), _forward(d_plan, "discriminator_forward"),
              _backward(plan, "generator_backward"),
@@ -77,6 +47,46 @@ def numpy_gan_script(plan: Plan, stem: str) -> str:
              _step("d", plan, *spec.d_optimizer), _step("g", plan, *spec.g_optimizer),
              TRAIN.format(stem=stem, batch=batch_size_expr(plan.training, "len(x)"))]
     return "\n\n\n".join(p.rstrip("\n") for p in parts) + "\n"
+
+
+def _block_names(plan: Plan) -> list[str]:
+    """The blocks both networks' forward and backward passes, both optimizers and the
+    regularizers call (ExportError for a layer without a backward template)."""
+    from engine.export.numpy_script import _blocks, can_train, check_supported
+
+    assert plan.gan is not None
+    spec, d_plan = plan.gan, plan.gan.discriminator
+    for net in (plan, d_plan):
+        check_supported(net)
+        if not can_train(net):  # every template has a backward today; a new kind may not
+            raise ExportError(f"A layer of the {net.title} has no backward pass in the NumPy "
+                              "export, so the GAN could not train there; export it as a "
+                              "PyTorch script instead.")
+    names = [b for net in (plan, d_plan) for b in _blocks(net, True)
+             if b not in ("softmax_cross_entropy", "sigmoid_cross_entropy", "mean_squared_error",
+                          "mean_absolute_error")]
+    names += [_optimizer_block(spec.g_optimizer[0]), _optimizer_block(spec.d_optimizer[0])]
+    names += numpy_regularize.blocks(plan) + numpy_regularize.blocks(d_plan)
+    return list(dict.fromkeys(names))
+
+
+def _top(plan: Plan, stem: str) -> list[str]:
+    """The docstring (both networks' layers), the imports and the GAN's constants."""
+    assert plan.gan is not None
+    spec = plan.gan
+    top = header(plan, "NumPy", stem, True).replace(
+        f"{stem}_weights.npz (the weights", f"{stem}_weights.npz (both networks' weights")
+    d_layers = "\n".join(f"    {s.name:<20} {s.kind:<20} {shape_text(s.out_shape)}"
+                         for s in spec.discriminator.steps)
+    top = top.replace("\n\nFiles beside", f"\nThe discriminator:\n{d_layers}\n\nFiles beside", 1)
+    return [top, "import argparse\nimport math\nfrom pathlib import Path\n\nimport numpy as np\n",
+            "SELU_ALPHA, SELU_SCALE = 1.6732632423543772848170429916717, "
+            "1.0507009873554804934193349852946\n"
+            f"SEED = {plan.training.seed}\nEPOCHS = {plan.training.epochs}\n"
+            f"SHUFFLE = {bool(plan.training.shuffle)}\nNOISE_DIM = {spec.noise_dim}\n"
+            f"D_STEPS = {spec.d_steps}  # discriminator steps per generator step\n"
+            f"N_CLASSES = {spec.n_classes}  # conditional GAN: the one-hot class joins both "
+            "inputs (0: unconditional)"]
 
 
 def _optimizer_block(name: str) -> str:
