@@ -11,6 +11,9 @@ are between 0 (closed) and 1 (open), with viridis; an LSTM's cell state is unbou
 symmetric around 0 at its own largest magnitude. The layer combo picks the layer, the "show"
 combo the hidden state or one gate, the sample spin the probe sample:
 ``requests_changed({"hidden_states": {"index": i, "tokens": [...]}})`` asks for it.
+At a projector's 1280×720 the cells keep >= 120 px of height (the Look-inside dock scrolls
+instead), the colour bar labels only its ends and middle (never overlapping) and the caption
+wraps whole (``wrap_fit.keep_whole``).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from widgets.views.sequence_common import (
     axis_labels,
     layer_axes,
 )
+from widgets.views.wrap_fit import fit, keep_whole
 
 PROBE = "hidden_states"
 HIDDEN = "hidden_states"
@@ -48,8 +52,7 @@ CAPTION = ("Each column is one step of the sequence, each row one unit of the hi
            "carry information forward; gates show when the layer writes, keeps or forgets.")
 HINT = "Add a recurrent layer (SimpleRNN, LSTM or GRU) and press Play or Step to see its states."
 READY_HINT = "Press Play (or Step) to see the hidden states."
-MAX_UNIT_LABELS = 32
-UNIT_LABEL_PX = 18  # the height one unit number needs on the axis
+HEATMAP_MIN_PX = 120 + 70  # cells >= 120 px tall (a projector) + the title and time axis
 
 
 class HiddenStateView(SampleProbeView):
@@ -69,8 +72,10 @@ class HiddenStateView(SampleProbeView):
             self.bar.addWidget(widget)
         self.bar.addStretch(1)
         self.panel = HeatmapPanel("unit", "time step (input token)")
+        self.panel.setMinimumHeight(HEATMAP_MIN_PX)  # a short dock scrolls instead
         self.set_content(self.panel)
         self.add_summary()
+        keep_whole(self.caption, self.summary)  # wrapped whole, never cut to two lines
         self.layer_box.currentIndexChanged.connect(self._layer_changed)
         self.gate_box.currentIndexChanged.connect(self._redraw)
         self.sample_spin.valueChanged.connect(self._emit)
@@ -87,6 +92,7 @@ class HiddenStateView(SampleProbeView):
     def reset_view(self) -> None:
         super().reset_view()
         self.show_hint(self.graph_hint.text)
+        fit(self.caption)
 
     # -- drawing -----------------------------------------------------------------------------
     def show_result(self, result: dict[str, Any]) -> None:
@@ -130,12 +136,11 @@ class HiddenStateView(SampleProbeView):
             lo, hi, signed = -max(top, 1e-6), max(top, 1e-6), True
         else:
             lo, hi, signed = -1.0, 1.0, True
-        room = max(2, (self.stack.height() - 80) // UNIT_LABEL_PX)  # labels that stand apart
-        every = max(1, int(np.ceil(units / min(MAX_UNIT_LABELS, room))))
-        rows = [str(u) if u % every == 0 else "" for u in range(units)]
+        rows = [str(u) for u in range(units)]  # the panel labels every nth that fits
         cols = axis_labels(result, layer_axes(result, self.layer_box.currentText()),
                            steps)
         self.panel.show(values.T, lo, hi, signed, rows, cols)
+        self.panel.bar.axis.setTicks([[(v, f"{v:.2g}") for v in (lo, (lo + hi) / 2, hi)]])
         name, meaning = GATE_TEXT.get(what, (what, ""))
         self.panel.set_title(f"{self.layer_box.currentText()} · {name}")
         self.show_content()
@@ -145,6 +150,7 @@ class HiddenStateView(SampleProbeView):
         if what in UNIT_GATES:
             text += f" · mean {float(values.mean()):.2f}"
         self.summary.setText(text)
+        fit(self.summary)
 
     def set_theme(self, name: str) -> None:
         self.panel.set_theme(self.theme_style(name))

@@ -9,7 +9,9 @@ in place; the view range eases towards the extent so the cloud moves smoothly.
 Clicking a point emits ``sample_clicked(index)`` (index into the encoded samples: the dataset's
 validation split, or training split when there is none) and the side panel shows that sample's
 input and its reconstruction (from ``reconstruct_sample``, else ``decode_point`` at the
-point), as images for image data, as numbers for vectors.
+point), as images for image data, as numbers for vectors. The plane keeps at least 200 × 200 px
+(at 1280×720 the Look-inside dock scrolls instead of squashing it to a strip); the key and the
+explanation wrap whole (``wrap_fit.keep_whole``).
 """
 
 from __future__ import annotations
@@ -37,9 +39,11 @@ from widgets.views.gen_common import (
     show_image,
     to_images,
 )
+from widgets.views.wrap_fit import fit, keep_whole
 
 POINT_SIZE = 8
 SYMBOLS = (("o", "●"), ("s", "■"), ("t1", "▲"), ("d", "◆"))  # classes 8+ repeat colours
+PLOT_MIN_PX = 200 + 60  # the latent plane >= 200 × 200 px (a projector) + its axes
 EASE = 0.35  # share of the way the view range moves towards the new extent per frame
 EMPTY = "Train an autoencoder or VAE with the “latent_codes” probe to see its latent space."
 EXPLAIN = ("Each dot is one validation sample, placed at its code; colours are classes. "
@@ -119,6 +123,8 @@ class LatentScatterView(ProbesWidget):
         self.key.setContentsMargins(6, 0, 6, 0)
         self.explain = muted_label(EXPLAIN)
         self.plot_widget.setToolTip("The latent space: where the encoder puts each sample.")
+        self.plot_widget.setMinimumSize(PLOT_MIN_PX, PLOT_MIN_PX)  # a short dock scrolls
+        keep_whole(self.key, self.explain)  # wrapped whole, never cut
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.stack, 1)
@@ -292,6 +298,7 @@ class LatentScatterView(ProbesWidget):
                  f"{escape(self.class_name(k)).replace(' ', '&nbsp;')}"
                  for k in self._classes if k >= 0]
         self.key.setText("&nbsp;&nbsp; ".join(parts))
+        fit(self.key)
 
     def set_theme(self, name: str) -> None:
         s = self.style_ = plot_style(name)
