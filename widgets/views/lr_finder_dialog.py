@@ -39,8 +39,9 @@ class LRFinderDialog(QDialog):
         self.sweep, self.apply_fn = sweep, apply
         self.outcome: LRFinderResult | None = None
         self.info = QLabel("Trains a copy of the network for one short sweep while the learning "
-                           "rate grows from 0.000001 to 10, and watches the loss. The best rate "
-                           "is where the loss falls fastest, well before it blows up.")
+                           "rate grows from 0.000001 to 10, and watches the loss. It suggests "
+                           "the more cautious of where the loss falls fastest and a tenth of "
+                           "where it is lowest, well before it turns up.")
         self.info.setWordWrap(True)
         self.plot = pg.PlotWidget(axisItems={"bottom": LogAxis("bottom")},
                                   labels={"bottom": "learning rate (log scale)",
@@ -93,8 +94,9 @@ class LRFinderDialog(QDialog):
         item.plot(result.lrs, result.losses, pen=pg.mkPen((150, 150, 150, 90)))
         item.plot(result.lrs, result.smoothed, pen=pg.mkPen("#4363d8", width=2.5))
         marks: list[tuple[float, str, str]] = [] if result.suggestion is None else [
-            (result.suggestion, "#e6194b", "suggested"),
-            (result.min_over_ten, "#3cb44b", "min / 10")]
+            (result.suggestion, "#e6194b", "suggested")]
+        if result.suggestion is not None and result.turned:  # else min/10 means nothing
+            marks.append((result.min_over_ten, "#3cb44b", "min / 10"))
         for lr, color, _text in marks:
             item.addItem(pg.InfiniteLine(np.log10(lr), angle=90, pen=pg.mkPen(color, width=2)))
         self.marks.setText("&nbsp;&nbsp;&nbsp;".join(
