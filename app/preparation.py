@@ -23,12 +23,12 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeGuard
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
 from app.worker import with_introspection
-from engine.checkpoints import Checkpoint, restore
+from engine.checkpoints import Checkpoint, can_resume, restore
 from engine.datasets.base import Dataset
 from engine.model import Model
 from engine.prepared import Prepared
@@ -36,8 +36,6 @@ from engine.project import Project
 from engine.readiness_linear import is_linear
 from engine.recipes import prepare
 from engine.snapshots import STEP, Snapshot
-from engine.trainer_state import OwnStateTrainer
-from engine.training import Trainer
 from engine.types import LayerLabError
 
 log = logging.getLogger(__name__)
@@ -144,11 +142,6 @@ def prepare_run(job: PreparationJob) -> PreparedRun | str:
         return PreparedRun(job, prepared, probes, first, kept, linear)
     except Exception as err:  # noqa: BLE001 - shown to the learner, never raised into Qt
         return job.failure + describe_error(err)
-
-
-def can_resume(trainer: Any) -> TypeGuard[Trainer | OwnStateTrainer]:
-    """Whether ``trainer`` can be loaded with a whole checkpoint (``restore``) to branch."""
-    return isinstance(trainer, (Trainer, OwnStateTrainer))
 
 
 def step_zero(trainer: Any, probes: list[str], requests: dict[str, dict[str, Any]]) -> Snapshot:

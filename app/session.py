@@ -53,14 +53,13 @@ from app.preparation import (
     RECIPE_PROBES,
     SMALL_MODEL_PARAMS,
     PreparationJob,
-    can_resume,
     default_probes,
     describe_error,
     prepare_run,
 )
 from app.session_core import HALT_TIMEOUT_S, POLL_MS, STATES, coalesce_snapshots
 from app.session_prepare import COMMANDS, SessionPreparing
-from engine.checkpoints import Checkpoint, capture, restore
+from engine.checkpoints import Checkpoint, can_resume, capture, restore
 from engine.datasets.base import Dataset
 from engine.graph import Graph
 from engine.optimizers import get_optimizer
