@@ -73,6 +73,7 @@ class HiddenStateView(SampleProbeView):
         self.bar.addStretch(1)
         self.panel = HeatmapPanel("unit", "time step (input token)")
         self.panel.setMinimumHeight(HEATMAP_MIN_PX)  # a short dock scrolls instead
+        self._bar_ticks: tuple[float, float] | None = None
         self.set_content(self.panel)
         self.add_summary()
         keep_whole(self.caption, self.summary)  # wrapped whole, never cut to two lines
@@ -140,7 +141,9 @@ class HiddenStateView(SampleProbeView):
         cols = axis_labels(result, layer_axes(result, self.layer_box.currentText()),
                            steps)
         self.panel.show(values.T, lo, hi, signed, rows, cols)
-        self.panel.bar.axis.setTicks([[(v, f"{v:.2g}") for v in (lo, (lo + hi) / 2, hi)]])
+        if (lo, hi) != self._bar_ticks:  # ends and middle only: never overlapping
+            self._bar_ticks = (lo, hi)
+            self.panel.bar.axis.setTicks([[(v, f"{v:.2g}") for v in (lo, (lo + hi) / 2, hi)]])
         name, meaning = GATE_TEXT.get(what, (what, ""))
         self.panel.set_title(f"{self.layer_box.currentText()} · {name}")
         self.show_content()
@@ -149,8 +152,9 @@ class HiddenStateView(SampleProbeView):
             text += f" · {name}: {meaning}"
         if what in UNIT_GATES:
             text += f" · mean {float(values.mean()):.2f}"
-        self.summary.setText(text)
-        fit(self.summary)
+        if text != self.summary.text():
+            self.summary.setText(text)
+            fit(self.summary)
 
     def set_theme(self, name: str) -> None:
         self.panel.set_theme(self.theme_style(name))
