@@ -93,10 +93,7 @@ class LRFinderDialog(QDialog):
         item.clear()
         item.plot(result.lrs, result.losses, pen=pg.mkPen((150, 150, 150, 90)))
         item.plot(result.lrs, result.smoothed, pen=pg.mkPen("#4363d8", width=2.5))
-        marks: list[tuple[float, str, str]] = [] if result.suggestion is None else [
-            (result.suggestion, "#e6194b", "suggested")]
-        if result.suggestion is not None and result.turned:  # else min/10 means nothing
-            marks.append((result.min_over_ten, "#3cb44b", "min / 10"))
+        marks = self._marks(result)
         for lr, color, _text in marks:
             item.addItem(pg.InfiniteLine(np.log10(lr), angle=90, pen=pg.mkPen(color, width=2)))
         self.marks.setText("&nbsp;&nbsp;&nbsp;".join(
@@ -111,6 +108,20 @@ class LRFinderDialog(QDialog):
             return
         self.apply_button.setText(f"Apply learning rate {result.suggestion:.3g}")
         self.apply_button.setEnabled(True)
+
+    @staticmethod
+    def _marks(result: LRFinderResult) -> list[tuple[float, str, str]]:
+        """(rate, colour, name) of the lines to draw: the suggestion, and where the loss
+        turned up the two readings it was chosen from (the chosen one named with it)."""
+        if result.suggestion is None:
+            return []
+        rule = {"steepest": " (steepest)", "min/10": " (min / 10)"}.get(result.rule, "")
+        marks = [(result.suggestion, "#e6194b", "suggested" + rule)]
+        if result.turned and result.steepest is not None and result.rule != "steepest":
+            marks.append((result.steepest, "#f58231", "steepest"))
+        if result.turned and result.rule != "min/10":  # else min/10 measures nothing
+            marks.append((result.min_over_ten, "#3cb44b", "min / 10"))
+        return marks
 
     def apply(self) -> None:
         if self.outcome is not None and self.outcome.suggestion is not None:

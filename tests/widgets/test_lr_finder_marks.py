@@ -1,0 +1,43 @@
+"""The LR finder dialog marks what its reading used: on a curve that turned up, the suggestion
+named by its rule and the other reading beside it; on a loss still falling at the end of the
+sweep, the suggestion alone (min/10 of a sweep that never turned up means nothing)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from engine.lr_finder import LRFinderResult
+from widgets.views.lr_finder_dialog import LRFinderDialog
+
+LRS = np.geomspace(1e-6, 10, 50)
+LOSS = np.linspace(0.9, 0.1, 50)
+
+
+def show(qtbot, result: LRFinderResult) -> LRFinderDialog:
+    dialog = LRFinderDialog(lambda _progress: result, lambda _lr: None)
+    qtbot.addWidget(dialog)
+    dialog.show_result(result)
+    return dialog
+
+
+def lines(dialog: LRFinderDialog) -> list[float]:
+    items = dialog.plot.getPlotItem().vb.addedItems
+    return sorted(round(10 ** i.value(), 4) for i in items if isinstance(i, pg.InfiniteLine))
+
+
+def test_a_turned_curve_marks_the_suggestion_and_the_other_reading(qtbot) -> None:
+    result = LRFinderResult(LRS, LOSS, LOSS, 0.05, 0.5, False, 0.3, True, 0.137, 0.9, "min/10")
+    dialog = show(qtbot, result)
+    assert "suggested (min / 10) 0.05" in dialog.marks.text()
+    assert "steepest 0.137" in dialog.marks.text()
+    assert lines(dialog) == [0.05, 0.137]
+    assert dialog.apply_button.text() == "Apply learning rate 0.05"
+
+
+def test_a_loss_still_falling_marks_only_the_suggestion(qtbot) -> None:
+    result = LRFinderResult(LRS, LOSS, LOSS, 0.04, 10.0, False, 0.9, False, 1.1, None, "onset")
+    dialog = show(qtbot, result)
+    assert "min / 10" not in dialog.marks.text() and "steepest" not in dialog.marks.text()
+    assert lines(dialog) == [0.04]
+    assert "starts to fall" in dialog.info.text()
