@@ -278,9 +278,10 @@ class LessonPanel(QWidget):
     def _show_first_answer(self) -> None:
         """Checks taller than their area: scroll it to the first answer still to give (its
         Check button in view), else leave it at the top."""
-        row = next((r for r in self.rows if r.button is not None and not r.passed), None)
-        if row is not None:
-            self.checks.ensureWidgetVisible(row.button, 0, 4)
+        button = next((r.button for r in self.rows if r.button is not None and not r.passed),
+                      None)
+        if button is not None:
+            self.checks.ensureWidgetVisible(button, 0, 4)
 
     def _refresh_checks(self) -> None:
         for row in self.rows:
