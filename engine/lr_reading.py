@@ -4,12 +4,14 @@
 (k,) raw loss of the batch trained at each, and returns a ``SweepReading``:
 
 - The losses are smoothed *without lag* (``centred_average``: an exponential moving average
-  run forwards, then backwards). The running average the sweep stops by lags ~20 steps —
-  ×4.7 in rate at 200 steps over 7 decades — and read from it, every steepest point moved
-  that far up (xor: 2.52, where fresh runs fail on every seed).
-- The loss *turns up* at the first step where it climbs back above its lowest value so far
-  by ``RISE`` of its whole fall (or when the sweep diverged); the minimum is the lowest point
-  before that, so nothing past the start of the rise is ever suggested.
+  run forwards, then backwards; losses above ``CLIP`` × the starting loss count as that, so a
+  blow-up does not leak far back). The running average the sweep stops by lags ~19 steps —
+  up to ×4.7 in rate at 200 steps over 7 decades — and read from it, every steepest point
+  moved up by ×3–5 (xor: 2.52, where fresh runs fail on every seed).
+- Once the loss has started to fall, it *turns up* at the first step where it climbs back
+  above its lowest value so far by ``RISE`` of its whole fall (or the sweep diverged); the
+  minimum is the lowest point before that, so nothing past the start of the rise is
+  suggested.
 - The loss *starts to fall* where it has gone ``ONSET`` of the way from its starting level
   to the minimum and stays below (Smith's lower bound of the range test).
 - When it turns up inside the sweep, the suggestion follows fastai and Smith: the steepest
