@@ -33,8 +33,9 @@ def test_back_next_and_check_stay_in_view(qtbot, tmp_path, monkeypatch, size, le
         win.docks["lesson"].raise_()
         palette, dock = win.docks["palette"], win.docks["lesson"]
         qtbot.waitUntil(lambda: dock.height() > palette.height())  # ``make_room`` has run
-        qtbot.wait(50)
         panel = win.lessons.panel
+        qtbot.waitUntil(lambda: panel.rows and all(r.isVisible() for r in panel.rows))
+        qtbot.wait(100)  # the checks' area fitted to its rows
         for button in (panel.back_button, panel.next_button, panel.hint_button):
             assert fully_shown(button), (button.text(), panel.size(), size)  # Next was cut
         answers = [row.button for row in panel.rows if row.button is not None]
