@@ -41,3 +41,15 @@ def test_a_loss_still_falling_marks_only_the_suggestion(qtbot) -> None:
     assert "min / 10" not in dialog.marks.text() and "steepest" not in dialog.marks.text()
     assert lines(dialog) == [0.04]
     assert "starts to fall" in dialog.info.text()
+
+
+def test_a_blow_up_does_not_flatten_the_curve(qtbot) -> None:
+    """Spiral: the loss falls from 0.7 a little, then the sweep blows up to 18. The y axis
+    shows the fall (lowest point to 1.5 × the start), not the blow-up."""
+    raw = np.concatenate([np.linspace(0.7, 0.65, 40), np.geomspace(0.7, 18, 10)])
+    smooth = np.convolve(raw, np.ones(3) / 3, mode="same")
+    smooth[0], smooth[-1] = raw[0], raw[-1]
+    result = LRFinderResult(LRS, raw, smooth, None, 0.3, True, 0.07, True, None, 0.3, "none")
+    dialog = show(qtbot, result)
+    low, high = dialog.plot.getPlotItem().vb.viewRange()[1]
+    assert high < 1.2 and low > 0.55  # 0.65 … 1.05 plus 5 % padding

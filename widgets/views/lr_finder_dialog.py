@@ -93,6 +93,7 @@ class LRFinderDialog(QDialog):
         item.clear()
         item.plot(result.lrs, result.losses, pen=pg.mkPen((150, 150, 150, 90)))
         item.plot(result.lrs, result.smoothed, pen=pg.mkPen("#4363d8", width=2.5))
+        item.setYRange(*loss_range(result.smoothed), padding=0.05)
         marks = self._marks(result)
         for lr, color, _text in marks:
             item.addItem(pg.InfiniteLine(np.log10(lr), angle=90, pen=pg.mkPen(color, width=2)))
@@ -130,3 +131,15 @@ class LRFinderDialog(QDialog):
     def done(self, code: int) -> None:  # noqa: D401 - QDialog override: stop the sweep too
         self.job.shutdown()
         super().done(code)
+
+
+def loss_range(smoothed: np.ndarray) -> tuple[float, float]:
+    """The y range that shows the smoothed curve's fall and the start of its rise (as fastai
+    plots it): from its lowest point to 1.5 × where it started. A blow-up (raw losses of 18
+    after a start of 0.7) would otherwise flatten the part that matters into a line."""
+    finite = smoothed[np.isfinite(smoothed)]
+    if not len(finite):
+        return 0.0, 1.0
+    low, start = float(finite.min()), float(finite[0])
+    high = min(float(finite.max()), max(start * 1.5, low + 1e-12))
+    return low, high
