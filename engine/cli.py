@@ -252,7 +252,8 @@ def cmd_lrfind(args: argparse.Namespace) -> int:
         atomic_write_json(Path(args.json), {
             "project": project.name, "suggestion": result.suggestion, "min_lr": result.min_lr,
             "min_over_ten": result.min_over_ten, "diverged": result.diverged,
-            "lrs": result.lrs.tolist(), "losses": result.losses.tolist(),
+            "rule": result.rule, "steepest": result.steepest, "turned": result.turned,
+            "rise_lr": result.rise_lr, "drop": result.drop, "lrs": result.lrs.tolist(), "losses": result.losses.tolist(),
             "smoothed": result.smoothed.tolist()})
         print(f"curve written to {args.json}")
     return 0

@@ -87,6 +87,7 @@ def test_cli_lrfind_prints_the_suggestion_and_writes_json(tmp_path, capsys):
     assert "Suggested learning rate" in capsys.readouterr().out
     data = json.loads(out.read_text())
     assert len(data["lrs"]) == len(data["losses"]) and 0.01 < data["suggestion"] < 0.1
+    assert data["rule"] in ("steepest", "min/10") and data["turned"] is True  # how it chose
 
 
 @pytest.mark.parametrize("args, words", [
