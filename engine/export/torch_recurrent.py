@@ -7,12 +7,13 @@ GRU's gate blocks are z, r, n where torch's are r, z, n. An initial state wired 
 ``(1, B, units)``; an LSTM given only ``h0`` starts its cell state at zero, as the engine does.
 With "skip padding" (``mask_padding``) the script runs the module one step at a time
 (``run_masked``): at a step whose input is all zeros the state is carried over and the output
-repeats it, as ``engine.layers.recurrent`` does. Input dropout, recurrent dropout and truncated
-BPTT (``bptt_steps`` shorter than the sequence) run the explicit loop ``run_cells``
-(``torch_recurrent_cells``). Bidirectional (``engine.layers.sequence``) is
-the ``Bidirectional`` composite: a ``forwards`` module on the sequence, a ``backwards`` one on
-the reversed sequence (its outputs reversed back with ``return_sequences``), merged by
-concatenation or sum.
+repeats it, as ``engine.layers.recurrent`` does. Input dropout, recurrent dropout, truncated
+BPTT (``bptt_steps`` shorter than the sequence), cell activations torch lacks and the original
+GRU (``reset_after`` off: ``nn.GRU`` holds its weights, ``bias_hh`` kept at zero) run the
+explicit loop ``run_cells`` (``torch_recurrent_cells``). Bidirectional
+(``engine.layers.sequence``) is the ``Bidirectional`` composite: a ``forwards`` module on the
+sequence, a ``backwards`` one on the reversed sequence (its outputs reversed back with
+``return_sequences``), merged by concatenation or sum.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from engine.export.plan_steps import ExportError, Step
-from engine.export.torch_recurrent_cells import RUN_CELLS, loop_options
+from engine.export.plan_steps import Step
+from engine.export.torch_recurrent_cells import CELL_STEPS, RUN_CELLS, loop_options
 from engine.export.torch_template_base import COMPOSITE_SOURCES, Arrays, TorchCode, template
 
 MODULES = {"SimpleRNN": "nn.RNN", "LSTM": "nn.LSTM", "GRU": "nn.GRU"}
@@ -46,7 +47,7 @@ COMPOSITE_SOURCES["run_masked"] = '''def run_masked(rnn, x, h0=None, c0=None):
         outputs.append(h)
     return torch.stack(outputs, dim=1)'''
 
-COMPOSITE_SOURCES["run_cells"] = RUN_CELLS
+COMPOSITE_SOURCES["run_cells"] = CELL_STEPS + "\n\n\n" + RUN_CELLS
 
 COMPOSITE_SOURCES["Bidirectional"] = '''class Bidirectional(nn.Module):
     """LayerLab's Bidirectional: ``forwards`` reads x (B, T, F) left to right, ``backwards``
@@ -74,39 +75,32 @@ def _gru_order(w: np.ndarray) -> np.ndarray:
     return np.concatenate([r, z, n], axis=0)
 
 
-def _check_cell(kind: str, options: dict, where: str) -> str:
-    """The extra constructor arguments of the cell, or ExportError for what torch lacks."""
-    if kind == "SimpleRNN":
-        if options["activation"] not in ("tanh", "relu"):
-            raise ExportError(f"The SimpleRNN '{where}' uses {options['activation']}; torch's "
-                              "RNN offers tanh or relu.")
-        return f", nonlinearity='{options['activation']}'"
-    if (options.get("activation", "tanh"), options.get("recurrent_activation", "sigmoid")) != \
-            ("tanh", "sigmoid"):
-        raise ExportError(f"The {kind} '{where}' uses other activations than tanh and sigmoid, "
-                          "which torch's recurrent layers do not offer.")
-    if kind == "GRU" and not options.get("reset_after", True):
-        raise ExportError(f"The GRU '{where}' uses reset_after off; torch's GRU resets after "
-                          "the product (switch reset_after on).")
-    return ""
+def _nonlinearity(kind: str, options: dict) -> str:
+    """The extra constructor argument of an ``nn.RNN`` whose cell torch runs with ReLU; any
+    other activation is written out by ``run_cells`` (``cell_step``)."""
+    return ", nonlinearity='relu'" if kind == "SimpleRNN" and options["activation"] == "relu" \
+        else ""
 
 
-def _module(kind: str, path: str, fan_in: int, units: int, bias: bool, extra: str
-            ) -> list[str]:
-    """Lines creating ``self.<path>`` (and zeroing and freezing the unused ``bias_hh``)."""
+def _module(kind: str, path: str, fan_in: int, units: int, bias: bool, extra: str,
+            one_bias: bool = True) -> list[str]:
+    """Lines creating ``self.<path>`` (and zeroing and freezing the unused ``bias_hh``; a GRU
+    uses it unless it is the original one, ``one_bias``)."""
     lines = [f"self.{path} = {MODULES[kind]}({fan_in}, {units}, batch_first=True, "
              f"bias={bias}{extra})"]
-    if bias and kind != "GRU":
+    if bias and (kind != "GRU" or one_bias):
         lines += [f"with torch.no_grad():  # LayerLab's {kind} has one bias: keep this at 0",
                   f"    self.{path}.bias_hh_l0.zero_()",
                   f"self.{path}.bias_hh_l0.requires_grad_(False)"]
     return lines
 
 
-def _maps(kind: str) -> tuple[Callable[[Arrays], Arrays], Callable[[Arrays], Arrays]]:
-    """(LayerLab -> torch, torch -> LayerLab) names and layouts of one direction."""
-    gru = kind == "GRU"
-    order = _gru_order if gru else (lambda w: w)
+def _maps(kind: str, classic: bool = False
+          ) -> tuple[Callable[[Arrays], Arrays], Callable[[Arrays], Arrays]]:
+    """(LayerLab -> torch, torch -> LayerLab) names and layouts of one direction (classic:
+    the original GRU, one bias)."""
+    gru = kind == "GRU" and not classic
+    order = _gru_order if kind == "GRU" else (lambda w: w)
 
     def to(a: Arrays) -> Arrays:
         out = {"weight_ih_l0": order(a["kernel"].T), "weight_hh_l0": order(a["recurrent_kernel"].T)}
@@ -123,7 +117,7 @@ def _maps(kind: str) -> tuple[Callable[[Arrays], Arrays], Callable[[Arrays], Arr
             if gru:
                 out["bias"], out["recurrent_bias"] = order(t["bias_ih_l0"]), order(hh)
             else:
-                out["bias"] = t["bias_ih_l0"] + hh
+                out["bias"] = order(t["bias_ih_l0"] + hh)
         return out
     return to, back
 
@@ -132,9 +126,10 @@ def _maps(kind: str) -> tuple[Callable[[Arrays], Arrays], Callable[[Arrays], Arr
 def _recurrent(step: Step) -> TorchCode:
     o = step.options
     units, fan_in = int(o["units"]), step.in_shapes[0][-1]
-    extra = _check_cell(step.kind, o, step.name)
-    init = _module(step.kind, step.var, fan_in, units, "bias" in step.params, extra)
-    to, back = _maps(step.kind)
+    classic = step.kind == "GRU" and not o.get("reset_after", True)
+    init = _module(step.kind, step.var, fan_in, units, "bias" in step.params,
+                   _nonlinearity(step.kind, o), one_bias=classic)
+    to, back = _maps(step.kind, classic)
     x, states = step.inputs[0], step.inputs[1:]
     pick = "" if o["return_sequences"] else "[:, -1]"
     loop = loop_options(step)
@@ -159,15 +154,14 @@ def _recurrent(step: Step) -> TorchCode:
 def _bidirectional(step: Step) -> TorchCode:
     o = step.options
     kind, units, fan_in = str(o["cell"]), int(o["units"]), step.in_shapes[0][-1]
-    extra = _check_cell(kind, {"activation": "tanh"}, step.name)  # its cells' defaults
-    bias = "forward_bias" in step.params
+    bias = "forward_bias" in step.params  # its cells have the default options (tanh, sigmoid)
     init = [f"self.{step.var} = Bidirectional({MODULES[kind]}({fan_in}, {units}, "
-            f"batch_first=True, bias={bias}{extra}), {MODULES[kind]}({fan_in}, {units}, "
-            f"batch_first=True, bias={bias}{extra}), merge='{o['merge_mode']}', "
+            f"batch_first=True, bias={bias}), {MODULES[kind]}({fan_in}, {units}, "
+            f"batch_first=True, bias={bias}), merge='{o['merge_mode']}', "
             f"sequences={bool(o['return_sequences'])}, masked={bool(o.get('mask_padding'))})"]
     if bias and kind != "GRU":
         for way in ("forwards", "backwards"):
-            init += _module(kind, f"{step.var}.{way}", fan_in, units, True, extra)[1:]
+            init += _module(kind, f"{step.var}.{way}", fan_in, units, True, "")[1:]
     to_one, back_one = _maps(kind)
     ways = (("forward_", "forwards."), ("backward_", "backwards."))
 

@@ -23,11 +23,14 @@ from engine.export.plan_steps import ExportError, Step
 
 Arrays = dict[str, np.ndarray]
 
+# softplus: torch's default threshold 20 turns it linear where the engine's log(1 + eˣ) is not;
+# hard_sigmoid: F.hardsigmoid's gradient uses a float32 1/6 (5e-9 off in float64)
 ACTIVATIONS = {"linear": "{x}", "sigmoid": "torch.sigmoid({x})", "tanh": "torch.tanh({x})",
                "relu": "F.relu({x})", "leaky_relu": "F.leaky_relu({x}, 0.01)",
-               "elu": "F.elu({x})", "selu": "F.selu({x})", "softplus": "F.softplus({x})",
-               "silu": "F.silu({x})", "gelu": "F.gelu({x})",
-               "hard_sigmoid": "F.hardsigmoid({x})", "softmax": "torch.softmax({x}, dim=-1)"}
+               "elu": "F.elu({x})", "selu": "F.selu({x})",
+               "softplus": "F.softplus({x}, threshold=40.0)", "silu": "F.silu({x})",
+               "gelu": "F.gelu({x})", "hard_sigmoid": "F.relu6({x} + 3.0) / 6.0",
+               "softmax": "torch.softmax({x}, dim=-1)"}
 
 
 def same(arrays: Arrays) -> Arrays:
