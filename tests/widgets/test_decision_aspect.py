@@ -71,8 +71,10 @@ def test_the_spiral_is_round_in_the_window(qtbot, tmp_path, monkeypatch, size, p
         if presenter:
             win.presenter.set_enabled(True)
         win.docks["output"].raise_()
-        qtbot.wait(100)
         view = win.plots.decision
+        qtbot.waitUntil(lambda: abs(px_per_unit(view)[0] / px_per_unit(view)[1] - 1) < 0.05,
+                        timeout=3000)
+        qtbot.wait(50)
         sx, sy, w, h = px_per_unit(view)
         assert sx == pytest.approx(sy, rel=0.05), (sx, sy, view.size())
         assert min(w, h) >= MIN_SIDE, (w, h, view.size())

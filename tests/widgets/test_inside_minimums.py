@@ -49,8 +49,10 @@ def test_hidden_states_heatmap_is_readable(qtbot, tmp_path, monkeypatch, size):
         assert win.inside.dock.show_view("hidden_states")
         view = win.inside.dock.view("hidden_states")
         view.update(SimpleNamespace(probes={"introspection:hidden_states": hidden_result()}))
-        qtbot.wait(100)
-        box = view.panel.plot.getViewBox().sceneBoundingRect()
+        vb = view.panel.plot.getViewBox()
+        qtbot.waitUntil(lambda: vb.sceneBoundingRect().height() >= HEATMAP_PX, timeout=3000)
+        qtbot.wait(50)  # the dock's scroll area settled
+        box = vb.sceneBoundingRect()
         assert box.height() >= HEATMAP_PX, (box, view.size())  # was ~20 px
         labels = bar_labels(view.panel)  # overlapped: -1.0 / -0.5 / 0 / 0.5 / 1.0 in 20 px
         assert len(labels) >= 2 and not any(a.intersects(b) for i, a in enumerate(labels)
@@ -73,8 +75,11 @@ def test_latent_space_plot_is_readable(qtbot, tmp_path, monkeypatch, size):
         view = win.inside.dock.view("latent")
         codes = np.random.default_rng(0).normal(size=(300, 2)).astype(np.float32)
         view.show_codes(codes, np.arange(300) % 10, np.array([-3.0, 3.0, -3.0, 3.0]))
-        qtbot.wait(100)
-        box = view.plot.getViewBox().sceneBoundingRect()
+        vb = view.plot.getViewBox()
+        qtbot.waitUntil(lambda: min(vb.sceneBoundingRect().size().toTuple()) >= LATENT_PX,
+                        timeout=3000)
+        qtbot.wait(50)
+        box = vb.sceneBoundingRect()
         assert box.width() >= LATENT_PX and box.height() >= LATENT_PX, box  # was ~245×58
         assert_whole(view.explain)
         assert_whole(view.key)
