@@ -52,7 +52,7 @@ CAPTION = ("Each column is one step of the sequence, each row one unit of the hi
            "carry information forward; gates show when the layer writes, keeps or forgets.")
 HINT = "Add a recurrent layer (SimpleRNN, LSTM or GRU) and press Play or Step to see its states."
 READY_HINT = "Press Play (or Step) to see the hidden states."
-HEATMAP_MIN_PX = 120 + 70  # cells >= 120 px tall (a projector) + the title and time axis
+HEATMAP_MIN_PX = 120 + 60  # cells >= 120 px tall (a projector) + the title and time axis
 
 
 class HiddenStateView(SampleProbeView):
