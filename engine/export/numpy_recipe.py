@@ -2,7 +2,10 @@
 ``torch_recipe``: the Sampling layer's blocks and template (the reparameterisation trick and
 the gradient of its KL term), the reconstruction loss scaled as the engine scales it, and the
 lines the training loop adds for a VAE (``kl_weight(step) · KL`` in the objective, the same
-weight handed to ``backward``).
+weight handed to ``backward``), a denoising autoencoder's input noise (the engine's own
+``corrupt``, pasted, on a generator seeded as the trainer's) and a sparse one's L1 penalty on
+the code layer's activations (``cache["sparsity:h"]``; its gradient joins that layer's in
+``backward``).
 
 The blocks ``sampling_forward`` / ``sampling_backward`` are pasted into the script like those
 of ``numpy_blocks`` (plain numpy, shapes in the docstrings).
@@ -10,11 +13,14 @@ of ``numpy_blocks`` (plain numpy, shapes in the docstrings).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from engine.export.numpy_template_base import Lines, template
 from engine.export.plan_steps import Plan, Step
 from engine.export.torch_recipe import kl_weight_source
+from engine.generative.autoencoder import corrupt  # noqa: F401  (pasted into a denoising script)
 
 
 def sampling_forward(mu, log_var, training, rng):
@@ -89,9 +95,69 @@ def vae_parts(plan: Plan) -> list[str]:
             f"    return {total}"]
 
 
-def kl_loop_lines(plan: Plan) -> tuple[str, str]:
-    """(the training loop's line adding β·KL to the objective, backward's extra argument)."""
-    if not sampling_names(plan):
-        return "", ""
-    return ("            value += kl_weight(step) * kl_total(cache)  # the VAE's β·KL\n",
-            ", kl_weight(step)")
+def _denoising(plan: Plan) -> bool:
+    return plan.reconstruction is not None and plan.reconstruction.noise != "none"
+
+
+def _sparse(plan: Plan) -> bool:
+    return plan.reconstruction is not None and plan.reconstruction.sparsity > 0
+
+
+def recipe_blocks(plan: Plan) -> list[str]:
+    """The blocks a training script adds: the engine's ``corrupt`` for a denoising one."""
+    return ["corrupt"] if _denoising(plan) else []
+
+
+def recipe_constants(plan: Plan) -> list[str]:
+    """``NOISE, NOISE_LEVEL`` (denoising) and ``SPARSITY`` (sparse) lines, or nothing."""
+    recon = plan.reconstruction
+    out = []
+    if recon is not None and _denoising(plan):
+        out.append(f"NOISE, NOISE_LEVEL = {recon.noise!r}, {recon.noise_level!r}  # denoising: "
+                   "the training inputs' noise (the targets stay clean)")
+    if recon is not None and _sparse(plan):
+        out.append(f"SPARSITY = {recon.sparsity!r}  # the L1 weight on the code layer "
+                   f"'{recon.code}': SPARSITY · Σ|h| / B")
+    return out
+
+
+def code_cache_line(plan: Plan, step: Step) -> list[str]:
+    """``forward``'s line keeping the code layer's activations for the sparsity penalty."""
+    if not _sparse(plan) or plan.reconstruction is None or plan.reconstruction.code != step.name:
+        return []
+    return [f'cache["sparsity:h"] = {step.var}  # the code: the sparsity penalty reads it']
+
+
+def sparsity_grad_line(plan: Plan, step: Step) -> list[str]:
+    """``backward``'s line adding the sparsity penalty's gradient at the code layer, once
+    every layer it feeds has passed its gradient back."""
+    if not code_cache_line(plan, step):
+        return []
+    return [f'd_{step.var} = d_{step.var} + SPARSITY * np.sign(cache["sparsity:h"]) / '
+            'len(cache["sparsity:h"])  # the sparsity penalty']
+
+
+@dataclass
+class LoopParts:
+    """What a reconstruction adds to the training loop (each a full line or "")."""
+
+    setup: str  # before the epochs: the noise generator
+    batch: str  # the batch's input expression
+    value: str  # after the loss: the KL and sparsity terms
+    backward: str  # backward's extra argument (the KL weight)
+
+
+def loop_parts(plan: Plan) -> LoopParts:
+    """The training loop's lines for noise (the engine's generator ``[seed, 7]``), the VAE's
+    β·KL (its weight handed to ``backward`` too) and the sparsity penalty."""
+    noise = _denoising(plan)
+    kl = bool(sampling_names(plan))
+    return LoopParts(
+        setup=("    noise_rng = np.random.default_rng([seed, 7])  # the input noise, as "
+               "LayerLab draws it\n") if noise else "",
+        batch="corrupt(x[idx], NOISE, NOISE_LEVEL, noise_rng)" if noise else "x[idx]",
+        value=(("            value += kl_weight(step) * kl_total(cache)  # the VAE's β·KL\n"
+                if kl else "")
+               + ('            value += SPARSITY * np.abs(cache["sparsity:h"]).sum() / '
+                  'len(cache["sparsity:h"])\n' if _sparse(plan) else "")),
+        backward=", kl_weight(step)" if kl else "")

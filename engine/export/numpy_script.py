@@ -99,6 +99,7 @@ def numpy_script(plan: Plan, stem: str) -> str:
         parts += numpy_recipe.vae_parts(plan)
         parts += epoch_order_parts(plan)
         parts += [c for c in [numpy_regularize.constants(plan)] if c]
+        parts += numpy_recipe.recipe_constants(plan)
         parts.append(_train(plan))
     parts.append(_main(plan, stem, trains))
     return "\n\n\n".join(p.rstrip("\n") for p in parts) + "\n"
@@ -119,7 +120,7 @@ def _blocks(plan: Plan, trains: bool) -> list[str]:
     wanted += [LOSSES[plan.loss]] if plan.loss in LOSSES else []  # a GAN's: in its steps
     if trains:
         wanted.append("adam_step" if plan.training.optimizer in ("adam", "adamw") else "sgd_step")
-        wanted += numpy_regularize.blocks(plan)
+        wanted += numpy_regularize.blocks(plan) + numpy_recipe.recipe_blocks(plan)
     return list(dict.fromkeys(wanted))
 
 
@@ -143,6 +144,7 @@ def _forward(plan: Plan, name: str = "forward") -> str:
             continue
         lines.append("    " + _describe(step))
         lines += indent(NUMPY_TEMPLATES[step.kind].forward(step))
+        lines += indent(numpy_recipe.code_cache_line(plan, step))
     lines.append(f"    return {plan.output_var}, cache")
     return "\n".join(lines)
 
@@ -195,6 +197,7 @@ def _backward(plan: Plan, name: str = "backward", input_grad: bool = False) -> s
                 targets.append(f"d_{var}")
                 assigned.add(var)
         lines.append(f"    # {step.name}: {step.kind}")
+        lines += indent(numpy_recipe.sparsity_grad_line(plan, step))
         lines += indent(NUMPY_TEMPLATES[step.kind].backward(step, targets))  # type: ignore[misc]
         lines += indent(after)
     lines.append(f"    return G, d_{plan.input_var}" if input_grad else "    return G")
@@ -223,7 +226,7 @@ def _train(plan: Plan) -> str:
     step, note = _optimizer_step(plan)
     weighted = weighted_sampling(plan)
     order_arg = "y if labels is None else labels" if weighted else "len(x)"
-    kl_line, kl_arg = numpy_recipe.kl_loop_lines(plan)
+    loop = numpy_recipe.loop_parts(plan)
     return (
         f"def train(P, x, y, epochs, seed{', labels=None' if weighted else ''}):\n"
         '    """Mini-batch training: forward, loss, backward, one optimizer step per batch.'
@@ -232,6 +235,7 @@ def _train(plan: Plan) -> str:
         + f"{note}"
         "    order_rng = np.random.default_rng(seed)  # draws the sample order, as LayerLab does\n"
         "    rng = np.random.default_rng(seed + 1)  # draws the dropout masks\n"
+        f"{loop.setup}"
         "    state, step = {}, 0\n"
         f"    batch = {batch_size_expr(t, 'len(x)')}\n"
         "    for epoch in range(epochs):\n"
@@ -239,10 +243,10 @@ def _train(plan: Plan) -> str:
         "        losses = []\n"
         "        for start in range(0, len(x), batch):\n"
         "            idx = order[start:start + batch]\n"
-        "            out, cache = forward(P, x[idx], training=True, rng=rng)\n"
+        f"            out, cache = forward(P, {loop.batch}, training=True, rng=rng)\n"
         "            value, d_out = loss_fn(out, y[idx])\n"
-        f"{kl_line}"
-        f"            G = backward(P, cache, d_out{kl_arg})\n"
+        f"{loop.value}"
+        f"            G = backward(P, cache, d_out{loop.backward})\n"
         f"{numpy_regularize.penalty_line(plan)}{_frozen_filter(plan)}"
         f"{numpy_regularize.clip_line(plan)}"
         "            lr = learning_rate(step)\n"

@@ -3,7 +3,11 @@
 ``SAMPLING`` is the composite module written for a Sampling layer (the reparameterisation
 trick; it keeps the batch-mean KL of its last forward pass), ``kl_method`` the
 ``Network.kl`` that sums those, ``kl_weight_source`` the β·warm-up schedule, and
-``reconstruction_loss`` the loss expression scaled as the engine scales it.
+``reconstruction_loss`` the loss expression scaled as the engine scales it. A denoising
+autoencoder gets ``corrupt`` (the engine's noise rule on a numpy generator seeded as the
+trainer's), a sparse one ``sparsity_penalty`` (the L1 term on the code layer's activations,
+which ``Network.forward`` keeps as ``self.code_activations``); ``recipe_sources``,
+``code_line`` and ``noise_lines`` place them in the script.
 """
 
 from __future__ import annotations
@@ -68,6 +72,59 @@ def reconstruction_loss(plan: Plan, expr: str, words: str) -> tuple[str, str]:
             f"{int(recon.recon_scale)} values (mean over the batch)")
 
 
+CORRUPT = '''def corrupt(x, rng, rank=0, world=1):
+    """Denoising: the training input x (B, ...) with LayerLab's noise (the target stays the
+    clean input). NOISE "gaussian": x + NOISE_LEVEL·ε with ε ~ N(0, 1); "masking": each value
+    zeroed with probability NOISE_LEVEL. rng: a numpy generator seeded as LayerLab's
+    ([SEED, 7]); under torchrun every process draws the noise of the global batch
+    (world × B rows) and takes its every world-th row from its rank on."""
+    shape = (x.shape[0] * world, *x.shape[1:])
+    if NOISE == "gaussian":
+        return x + NOISE_LEVEL * torch.from_numpy(rng.standard_normal(shape)[rank::world]).to(x)
+    return x * torch.from_numpy(rng.random(shape)[rank::world] >= NOISE_LEVEL).to(x)'''
+
+SPARSITY_PENALTY = '''def sparsity_penalty(net):
+    """Sparse autoencoder: SPARSITY · Σ|h| / B over the code layer's activations h (B, ...)
+    of the last forward pass; its gradient SPARSITY · sign(h) / B joins h's."""
+    h = net.code_activations
+    return SPARSITY * h.abs().sum() / h.shape[0]'''
+
+
+def recipe_sources(plan: Plan) -> list[str]:
+    """The script's recipe parts: ``kl_weight`` (Sampling layers), ``corrupt`` (denoising),
+    ``sparsity_penalty`` (a sparsity weight), each with its constants."""
+    recon = plan.reconstruction
+    parts = [kl_weight_source(plan)] if sampling_vars(plan) else []
+    if recon is not None and recon.noise != "none":
+        parts.append(f"NOISE, NOISE_LEVEL = {recon.noise!r}, {recon.noise_level!r}  "
+                     f"# denoising: the training inputs' noise\n\n\n{CORRUPT}")
+    if recon is not None and recon.sparsity > 0:
+        parts.append(f"SPARSITY = {recon.sparsity!r}  # the L1 weight on the code layer "
+                     f"'{recon.code}'\n\n\n{SPARSITY_PENALTY}")
+    return parts
+
+
+def code_line(plan: Plan, name: str, var: str) -> list[str]:
+    """``Network.forward``'s line keeping the code layer's activations (sparse autoencoder)."""
+    recon = plan.reconstruction
+    if recon is None or recon.sparsity <= 0 or recon.code != name:
+        return []
+    return [f"self.code_activations = {var}  # the code: its sparsity penalty reads it"]
+
+
+def noise_lines(plan: Plan) -> tuple[str, str]:
+    """(the training loop's noise generator line, the per-batch corrupting line), each with
+    its leading newline, or empty strings without denoising."""
+    recon = plan.reconstruction
+    if recon is None or recon.noise == "none":
+        return "", ""
+    return ("\n    noise_rng = np.random.default_rng([SEED, 7])  # the input noise, as LayerLab",
+            "\n            xb = corrupt(xb, noise_rng, rank, world)  # noisy input, clean target")
+
+
 def extra_loss(plan: Plan) -> str:
-    """What the training loop adds to ``loss_fn``: the weighted KL of a VAE."""
-    return " + kl_weight(step) * net.kl()" if sampling_vars(plan) else ""
+    """What the training loop adds to ``loss_fn``: the weighted KL of a VAE, the sparsity
+    penalty of a sparse autoencoder."""
+    recon = plan.reconstruction
+    return ((" + kl_weight(step) * net.kl()" if sampling_vars(plan) else "")
+            + (" + sparsity_penalty(net)" if recon is not None and recon.sparsity > 0 else ""))

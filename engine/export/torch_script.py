@@ -29,9 +29,11 @@ from engine.export.plan import ExportError, Plan
 from engine.export.torch_class_weights import weighted_loss
 from engine.export.torch_recipe import (
     SAMPLING,
+    code_line,
     extra_loss,
     kl_method,
-    kl_weight_source,
+    noise_lines,
+    recipe_sources,
     reconstruction_loss,
 )
 from engine.export.torch_sampling import sampler_parts
@@ -84,6 +86,7 @@ def torch_script(plan: Plan, stem: str) -> str:
     classes = dict.fromkeys(c for code in codes.values() for c in code.classes)
     top = header(plan, "PyTorch", stem, True).replace(
         f"{stem}_weights.npz (the weights", f"{stem}_weights.npz (torch layout; the weights")
+    noise_rng, noise = noise_lines(plan)
     parts = [top,
              "import argparse\nimport math\nimport os\nfrom pathlib import Path\n\n"
              "import numpy as np\nimport torch\nimport torch.distributed as dist\n"
@@ -93,14 +96,14 @@ def torch_script(plan: Plan, stem: str) -> str:
              f"HERE = Path(__file__).resolve().parent\nSEED = {plan.training.seed}\n"
              f"EPOCHS = {plan.training.epochs}\nSHUFFLE = {bool(plan.training.shuffle)}",
              *(COMPOSITES[c] for c in classes), _network(plan, codes), _predict(plan),
-             _loss(plan), *([kl_weight_source(plan)] if extra_loss(plan) else []),
+             _loss(plan), *recipe_sources(plan),
              _optimizer(plan), schedule_source(plan.training), *sampling,
              *[c for c in [torch_regularize.source(plan)] if c],
              TRAIN.format(stem=stem, batch=batch_size_expr(plan.training, "len(dataset)"),
                           extra=extra_loss(plan), sampler=sampler,
                           penalty=torch_regularize.penalty_line(plan),
-                          clip=torch_regularize.clip_lines(plan),
-                          **torch_script_ends("net", stem))]
+                          clip=torch_regularize.clip_lines(plan), noise_rng=noise_rng,
+                          noise=noise, **torch_script_ends("net", stem))]
     return "\n\n\n".join(p.rstrip("\n") for p in parts) + "\n"
 
 
@@ -118,7 +121,8 @@ def _network(plan: Plan, codes: dict, name: str = "Network") -> str:
             init += [comment, *code.init]
             if step.params and not step.trainable:
                 init.append(f"self.{step.var}.requires_grad_(False)  # frozen on the canvas")
-        forward += [comment, f"{step.var} = {code.forward}"]
+        forward += [comment, f"{step.var} = {code.forward}",
+                    *code_line(plan, step.name, step.var)]
     scores = " (logits: the loss applies the " + plan.final_activation + ")" \
         if plan.logits_mode else ""
     return "\n".join([
@@ -187,13 +191,13 @@ def train(epochs, weights, out, dtype=torch.float32):
     optimizer = make_optimizer([p for p in model.parameters() if p.requires_grad])
     base = optimizer.defaults["lr"] or 1.0  # the schedule scales the base rate step by step
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: learning_rate(step) / base)
-    step = 0  # optimizer steps so far
+    step = 0  # optimizer steps so far{noise_rng}
     for epoch in range(epochs):
         sampler.set_epoch(epoch)
         model.train()
         total, count = 0.0, 0
         for xb, yb in loader:
-            optimizer.zero_grad()
+            optimizer.zero_grad(){noise}
             loss = loss_fn(model(xb.to(device)), yb.to(device)){extra}{penalty}
             loss.backward(){clip}
             optimizer.step()

@@ -44,7 +44,8 @@ def engine_trained(project, weights, n, sampling_seed):
     """The engine's weights after ``AutoencoderTrainer`` trains ``project`` on its first n
     samples (float64); the Sampling layers draw ε from default_rng(sampling_seed)."""
     data = load_dataset(project.dataset)
-    data = replace(data, x_train=data.x_train[:n], y_train=data.y_train[:n])
+    data = replace(data, x_train=np.asarray(data.x_train[:n], np.float64),
+                   y_train=data.y_train[:n])  # float64 inputs, as the script's data file
     model = Model(project.graph, seed=project.training.seed, dtype=np.float64)
     model.set_weights(weights, strict=True)
     for layer in model.layers.values():
@@ -76,11 +77,36 @@ def test_training_ends_on_the_engines_weights(name, loss, tmp_path):
         np.testing.assert_allclose(trained[key], value, rtol=1e-8, atol=1e-10, err_msg=key)
 
 
-def test_denoising_autoencoders_are_refused_in_plain_words(tmp_path):
-    from engine.export import ExportError, export_project
+DENOISING_SPARSE = [
+    ("denoising_ae", {}),  # masking noise 0.3, as the example ships
+    ("denoising_ae", {"input_noise": "gaussian", "noise_level": 0.2, "sparsity": 0.01}),
+    ("ae_digits_2d", {"sparsity": 0.05, "reconstruction_loss": "mse"}),
+    ("vae_digits_2d", {"input_noise": "masking", "noise_level": 0.25, "sparsity": 0.02}),
+]
 
-    project = example("ae_digits_2d")
-    project.training.recipe_options = {**project.training.recipe_options,
-                                       "input_noise": "gaussian", "noise_level": 0.2}
-    with pytest.raises(ExportError, match="input noise or a sparsity penalty"):
-        export_project(project, "numpy", tmp_path)
+
+@pytest.mark.parametrize("name, options", DENOISING_SPARSE)
+def test_denoising_and_sparse_training_ends_on_the_engines_weights(name, options, tmp_path):
+    """The script's noise comes from its own generator seeded as the trainer's ([seed, 7])
+    with the engine's rule (``corrupt``, pasted); the sparsity penalty's value and gradient
+    enter at the code layer as the engine's. Two epochs end on AutoencoderTrainer's weights."""
+    project = example(name)
+    project.training.recipe_options = {**project.training.recipe_options, **options}
+    project.training.batch_size, project.training.epochs = 16, 2
+    n, seed = 48, project.training.seed
+    weights = random_weights(project)
+    script, P, data = exported(project, weights, tmp_path)
+    if name.startswith("vae"):  # the plan counts the whole dataset's steps; here 3 per epoch
+        script.KL_WARMUP_STEPS = project.training.recipe_options["kl_warmup_epochs"] * 3
+    recipe = {**project.training.recipe_options}
+    if recipe.get("input_noise", "none") != "none":
+        assert script.NOISE == recipe["input_noise"]
+    assert getattr(script, "SPARSITY", 0.0) == recipe.get("sparsity", 0.0)
+    trained = script.train(P, data["x_train"][:n], data["y_train"][:n], 2, seed)
+    expected = engine_trained(project, weights, n, seed + 1)
+    clean = dict(project.training.recipe_options, input_noise="none", sparsity=0.0)
+    project.training.recipe_options = clean
+    plain = engine_trained(project, weights, n, seed + 1)  # what ignoring both would give
+    assert max(float(np.max(np.abs(plain[k] - v))) for k, v in expected.items()) > 1e-4
+    for key, value in expected.items():
+        np.testing.assert_allclose(trained[key], value, rtol=1e-8, atol=1e-10, err_msg=key)
