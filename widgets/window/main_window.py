@@ -49,7 +49,9 @@ from widgets.panels.timeline_bar import install_timeline
 from widgets.panels.training_panel import TrainingPanel
 from widgets.plots.palette import current_look
 from widgets.window.dock_layout import hide_stale_tab_bars
+from widgets.window.gui_gc import install_gui_collector
 from widgets.window.presenter import PresenterMode
+from widgets.window.qt_app import qt_app
 from widgets.window.stale_run import StaleRunWatch
 from widgets.window.startup import (
     EngineWarmup,
@@ -77,6 +79,7 @@ class MainWindow(DockedWindow):
                  session: TrainingSession | None = None,
                  autosave_folder: Path | None = None) -> None:
         super().__init__()
+        install_gui_collector(qt_app())  # the cyclic GC frees Qt objects only here (issue 21)
         self.setObjectName("layerlab_main_window")
         self.settings = settings or Settings()
         self.doc = doc or ProjectDocument(parent=self)

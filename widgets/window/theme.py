@@ -9,7 +9,9 @@ seconds with other windows alive; on the window it repolishes only the widgets u
 Plots that already exist are restyled by their owner: the window hands its own plot widgets
 to ``restyle_plots`` and calls each view's ``set_theme`` (the Look-inside tabs restyle when
 shown) — never a walk over ``QApplication.allWidgets()``, which can reach a widget another
-window is destroying (a segfault seen once in five widget-test runs). Views take their accent
+window is destroying (a segfault seen once in five widget-test runs; the root cause, widgets
+freed by the cyclic garbage collector in a training thread, is handled in
+``widgets.window.gui_gc``). Views take their accent
 colours from ``OKABE_ITO`` and ``colors(name)`` so everything stays colour-blind safe.
 """
 
