@@ -17,6 +17,7 @@ from typing import Any
 
 from engine.export import (
     numpy_blocks,
+    numpy_losses,
     numpy_more_blocks,
     numpy_recipe,
     numpy_regularize,
@@ -28,7 +29,6 @@ from engine.export.code_text import (
     header,
     indent,
     input_line,
-    loss_block,
     schedule_source,
     shape_text,
 )
@@ -44,7 +44,7 @@ RECON_WORDS = {"binary_crossentropy": "binary cross-entropy of the sigmoid",
 
 
 BLOCK_MODULES = (numpy_blocks, numpy_seq_blocks, numpy_more_blocks, numpy_train_blocks,
-                 numpy_recipe)
+                 numpy_recipe, numpy_losses)
 # block -> the blocks it calls
 NEEDS = {**numpy_blocks.NEEDS, **numpy_seq_blocks.NEEDS, **numpy_more_blocks.NEEDS}
 
@@ -74,11 +74,6 @@ def numpy_script(plan: Plan, stem: str) -> str:
                                    and plan.loss != "mae"):
         raise ExportError(f"The loss {plan.loss.replace('_', ' ')} is not written by the NumPy "
                           f"export yet; supported: {', '.join(LOSSES)}.")
-    if plan.class_weights is not None or (plan.training.loss_options or {}).get(
-            "reduction", "mean") == "sum":
-        raise ExportError("This project's loss is weighted by class or summed (the loss options "
-                          "class_weight / reduction), which the NumPy export does not write "
-                          "yet; export it as a PyTorch script, or set them to none / mean.")
     trains = can_train(plan)
     forward_lines = _forward(plan)
     parts = [header(plan, "NumPy", stem, trains), "import argparse\nimport math\n"
@@ -91,8 +86,9 @@ def numpy_script(plan: Plan, stem: str) -> str:
     parts.append("# ---- the network " + "-" * 64)
     parts.append(forward_lines)
     parts.append(_predict(plan))
-    parts.append(loss_block(plan, LOSSES[plan.loss]) if plan.reconstruction is None else
-                 numpy_recipe.loss_block(plan, LOSSES[plan.loss], RECON_WORDS[plan.loss]))
+    loss = LOSSES[plan.loss]
+    parts.append(numpy_losses.loss_block(plan, loss) if plan.reconstruction is None else
+                 numpy_recipe.loss_block(plan, loss, RECON_WORDS[plan.loss]))
     if trains:
         parts.append(_backward(plan))
         parts.append(schedule_source(plan.training))
@@ -117,7 +113,8 @@ def _blocks(plan: Plan, trains: bool) -> list[str]:
             wanted += NEEDS.get(block, []) + [block]
     if trains:
         wanted.append("activate_backward")
-    wanted += [LOSSES[plan.loss]] if plan.loss in LOSSES else []  # a GAN's: in its steps
+    # a GAN's loss blocks: in its steps
+    wanted += numpy_losses.loss_blocks(plan, LOSSES[plan.loss]) if plan.loss in LOSSES else []
     if trains:
         wanted.append("adam_step" if plan.training.optimizer in ("adam", "adamw") else "sgd_step")
         wanted += numpy_regularize.blocks(plan) + numpy_recipe.recipe_blocks(plan)
