@@ -1,10 +1,12 @@
-"""Import back: weights trained by the exported PyTorch script into the project.
+"""Import back: weights trained by an exported PyTorch or NumPy script into the project.
 
-The exported script saves its ``state_dict`` as ``.npz`` (plain arrays, no pickle), so
+The exported PyTorch script saves its ``state_dict`` as ``.npz`` (plain arrays, no pickle), so
 LayerLab reads it without torch. ``read_torch_state(path)`` checks the file (numbers only,
 finite, size limits) and ``weights_from_torch(project, state)`` renames and re-lays-out the
 arrays to LayerLab's ``"layer/param"`` (``torch_weights.from_torch``), returning them with the
-state-dict entries nothing matched (a project changed since the export).
+state-dict entries nothing matched (a project changed since the export). A NumPy script's
+``NAME_numpy_trained.npz`` already uses LayerLab's names; ``read_exported_weights`` reads
+either file (the same checks) and says which kind it is.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from engine.project import Project
 def read_torch_state(path: str | Path) -> dict[str, np.ndarray]:
     """``{state-dict name: array}`` from an ``.npz`` saved by the exported script."""
     name = Path(path).name
-    bad = (f"'{name}' is not a weights file saved by the exported PyTorch script (an .npz of "
-           "its state_dict); export again and train with that script.")
+    bad = (f"'{name}' is not a weights file saved by an exported PyTorch or NumPy script (an "
+           ".npz of its weights); export again and train with that script.")
     try:
         with np.load(path, allow_pickle=False) as data:
             if not isinstance(data, np.lib.npyio.NpzFile) or len(data.files) > 100_000:
@@ -45,6 +47,14 @@ def read_torch_state(path: str | Path) -> dict[str, np.ndarray]:
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError):
         raise ExportError(bad) from None
     return state
+
+
+def read_exported_weights(path: str | Path) -> tuple[dict[str, np.ndarray], str]:
+    """(the file's arrays, "numpy" or "torch"): a NumPy script's weights are named as LayerLab
+    names them (``"layer/param"``), a PyTorch script's as its ``state_dict``
+    (``"layer.weight"``)."""
+    arrays = read_torch_state(path)
+    return arrays, "numpy" if arrays and all("/" in k for k in arrays) else "torch"
 
 
 def weights_from_torch(project: Project, state: dict[str, np.ndarray]

@@ -88,3 +88,46 @@ def test_a_generative_example_exports_as_a_numpy_script(  # noqa: F811
         module.train(P, data["x_train"][:64], second, 1, 0)
     assert all(np.all(np.isfinite(v)) for v in P.values())
     assert any(not np.array_equal(P[k], before[k]) for k in P)
+
+
+def test_import_reads_a_numpy_scripts_trained_weights_with_the_matching_report(
+        make_window, qtbot, tmp_path, monkeypatch, messages):  # noqa: F811
+    """The NumPy script trains on (its --train saves NAME_numpy_trained.npz, LayerLab's
+    names); File → Import weights loads it by name and shape and reports what matched."""
+    import subprocess
+    import sys
+
+    from widgets.controllers import weights_import
+
+    win = make_window()
+    train_xor(win, qtbot, epochs=5)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        staticmethod(lambda *a, **k: str(tmp_path / "code")))
+    file_menu_action(win, "Export as NumPy script").trigger()
+    stem = "xor_with_one_hidden_layer"
+    subprocess.run([sys.executable, str(tmp_path / "code" / f"{stem}_numpy.py"), "--train",
+                    "--epochs", "3"], check=True, capture_output=True, timeout=60)
+    trained_file = tmp_path / "code" / f"{stem}_numpy_trained.npz"
+    trained = dict(np.load(trained_file))
+    before = win.session.weights_snapshot()
+    assert set(trained) == set(before)
+    assert any(not np.array_equal(trained[k], before[k]) for k in before)  # it trained on
+    first = next(n for n, node in win.doc.graph.nodes.items() if node.kind == "Dense")
+    win.doc.rename_layer(first, "renamed")  # this layer cannot match by name
+    reports: list[list[str]] = []
+    monkeypatch.setattr(weights_import, "show_report",
+                        lambda _w, _t, lines: reports.append(lines))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda *a, **k: (str(trained_file), "")))
+    file_menu_action(win, "Import weights from PyTorch or NumPy").trigger()
+    assert not messages
+    now = win.session.weights_snapshot()
+    others = [k for k in trained if not k.startswith(f"{first}/")]
+    assert others
+    for key in others:  # the window's network is float32
+        np.testing.assert_allclose(now[key], trained[key], rtol=1e-6)
+    assert not np.allclose(now["renamed/kernel"], trained[f"{first}/kernel"])
+    text = "\n".join(reports[0])
+    assert f"{stem}_numpy_trained.npz" in text
+    assert "Skipped renamed: the other project has no layer with this name." in text
+    assert f"Not used (no layer of that name here): {first}." in text

@@ -1,11 +1,13 @@
-"""File → Export → NumPy / PyTorch script and File → Import weights from PyTorch.
+"""File → Export → NumPy / PyTorch script and File → Import weights from PyTorch or NumPy.
 
 Export writes the document's project with a consistent copy of the trained weights
 (``RunController.current_weights``: taken by the training thread between two steps; the
 initial weights from the seed when nothing was trained) into a folder the learner picks.
 Import reads a state dict saved by the exported training script (``.npz``), loads the
 document's network into the session and sets the weights whose names and shapes match, so
-a large run done elsewhere can be watched in every view. Problems become one message box.
+a large run done elsewhere can be watched in every view; a NumPy script's
+``NAME_numpy_trained.npz`` (LayerLab's names) goes through ``weights_import.apply_weights``
+with its matching report. Problems become one message box.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from engine.export import export_project
-from engine.export.import_back import read_torch_state, weights_from_torch
+from engine.export.import_back import read_exported_weights, weights_from_torch
 from engine.types import LayerLabError
+from widgets.controllers import weights_import
 
 TARGET_NAMES = {"numpy": "NumPy", "torch": "PyTorch"}
 
@@ -46,20 +49,23 @@ def export_code(files: Any, target: str, folder: str | None = None) -> bool:
 
 
 def import_torch_weights(files: Any, path: str | None = None) -> bool:
-    """Load weights saved by the exported PyTorch script into the document's network."""
+    """Load weights saved by the exported PyTorch (or NumPy) script into the document's
+    network."""
     win = files.win
     if win.session.is_worker_alive():
         files.show_error("Training is running", "Stop training first, then import weights.")
         return False
     if path is None:
-        path, _ = QFileDialog.getOpenFileName(win, "Import weights from PyTorch",
+        path, _ = QFileDialog.getOpenFileName(win, "Import weights from PyTorch or NumPy",
                                               str(files.start_folder()),
-                                              "State dict saved by the exported script (*.npz)")
+                                              "Weights saved by an exported script (*.npz)")
     if not path:
         return False
     try:
-        weights, unused = weights_from_torch(files.doc.snapshot_project(),
-                                             read_torch_state(path))
+        arrays, kind = read_exported_weights(path)
+        if kind == "numpy":  # LayerLab's own names: matched as another project's weights
+            return weights_import.apply_weights(files, Path(path).name, arrays) is not None
+        weights, unused = weights_from_torch(files.doc.snapshot_project(), arrays)
     except (LayerLabError, OSError) as err:
         files.show_error("Cannot import the weights", str(err))
         return False

@@ -7,6 +7,8 @@ beside it is read) or the sidecar itself. The document's network is loaded into 
 (``Session.restore_weights``, refused while a run is alive: the learner is asked to stop
 training first, the GUI thread never writes into a model being trained). A report of what
 loaded, what was skipped and why, and what was not used is shown and posted.
+``apply_weights`` does the matching, loading and report for any arrays with LayerLab's names:
+File → Import weights uses it for a NumPy script's ``NAME_numpy_trained.npz``.
 """
 
 from __future__ import annotations
@@ -41,12 +43,19 @@ def load_from_project(files: Any, path: str | None = None) -> TransferReport | N
                                               str(files.start_folder()), FILTER)
     if not path:
         return None
-    name = Path(path).name
     try:
         other = read_project_weights(path)
     except (LayerLabError, OSError) as err:
         files.show_error("Cannot load the weights", str(err))
         return None
+    return apply_weights(files, Path(path).name, other)
+
+
+def apply_weights(files: Any, name: str, other: dict[str, Any]) -> TransferReport | None:
+    """Load the arrays of ``other`` (``"layer/param"`` -> array, from the file ``name``) whose
+    names and shapes match into the document's network and show the report; None when
+    nothing was loaded."""
+    win = files.win
     if not win.run.load():
         return None
     picked, report = match_weights(win.session.weights_snapshot(), other)
