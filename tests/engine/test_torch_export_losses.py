@@ -72,11 +72,20 @@ def test_an_unweighted_loss_has_no_class_weights():
     assert make_plan(project, load_dataset(project.dataset)).class_weights is None
 
 
-def test_the_numpy_export_refuses_weighted_and_summed_losses(tmp_path):
-    """Rather than a script that trains another loss than LayerLab's."""
-    from engine.export import ExportError, export_project
+def test_both_exports_write_the_same_fitted_class_weights(tmp_path):
+    """The NumPy script weighs (and sums) as the PyTorch script does: the same CLASS_WEIGHTS,
+    fitted to the training labels (tests/engine/test_numpy_export_losses.py checks its loss
+    against the engine's)."""
+    from engine.export import export_project
+    from tests.engine.export_helpers import load_script
 
-    for project in (weighted("digits_mlp", "balanced"),
-                    weighted("digits_mlp", "none", reduction="sum")):
-        with pytest.raises(ExportError, match="PyTorch script"):
-            export_project(project, "numpy", tmp_path)
+    project = weighted("digits_mlp", "balanced")
+    numpy_file, _, _ = export_project(project, "numpy", tmp_path / "numpy")
+    torch_file, _, _ = export_project(project, "torch", tmp_path / "torch")
+    ours, theirs = load_script(numpy_file), load_script(torch_file)
+    labels = load_dataset(project.dataset).y_train
+    np.testing.assert_array_equal(ours.CLASS_WEIGHTS, theirs.CLASS_WEIGHTS.numpy())
+    np.testing.assert_allclose(ours.CLASS_WEIGHTS, balanced_weights(labels, 10), rtol=1e-12)
+    summed, _, _ = export_project(weighted("digits_mlp", "none", reduction="sum"), "numpy",
+                                  tmp_path / "sum")
+    assert "summed over the items" in summed.read_text()
