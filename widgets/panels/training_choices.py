@@ -28,6 +28,13 @@ SPEEDS = [("Full speed", 0.0), ("Fast — 3,000 steps/s", 3000.0),
           ("Step by step — 5 steps/s", 5.0)]
 
 
+def speed_text(steps_per_second: float) -> str:
+    """The Speed entry for a rate the combo does not list: 60 → "60 steps/s"."""
+    if steps_per_second <= 0:
+        return "Full speed"
+    return f"{steps_per_second:,.4g} steps/s"
+
+
 def loss_choices() -> list[tuple[str, Any]]:
     return [("automatic (fits the task)", "auto")] + [
         (cls.display_name or name, name) for name, cls in LOSSES.items()]

@@ -10,6 +10,7 @@ rate, batches, epochs, schedule, seed, early stopping) are written with ``doc.se
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt
@@ -45,6 +46,7 @@ from widgets.panels.training_choices import (
     schedule_choices,
     schedule_config,
     schedule_key,
+    speed_text,
 )
 
 CLASS_WEIGHTS = [("none (every point counts the same)", "none"),
@@ -208,7 +210,7 @@ class TrainingPanel(QWidget):
         for key, value in values.items():
             editor = self.editors[key]
             editor.blockSignals(True)
-            _set(editor, value)
+            _set(editor, value, speed_text if key == "max_steps_per_second" else str)
             editor.blockSignals(False)
         self.editors["batch_size"].setEnabled(config.batch_mode == "mini")
         self.editors["patience"].setEnabled(config.early_stopping)
@@ -322,11 +324,12 @@ def _connect(editor: QWidget, slot) -> None:
         editor.valueChanged.connect(slot)  # type: ignore[attr-defined]
 
 
-def _set(editor: QWidget, value: Any) -> None:
+def _set(editor: QWidget, value: Any, text: Callable[[Any], str] = str) -> None:
+    """Show ``value``; a combo without it gets an entry named ``text(value)``."""
     if isinstance(editor, QComboBox):
         index = editor.findData(value)
         if index < 0:
-            editor.addItem(str(value), value)
+            editor.addItem(text(value), value)
             index = editor.count() - 1
         editor.setCurrentIndex(index)
     elif isinstance(editor, QCheckBox):
