@@ -253,8 +253,8 @@ def cmd_lrfind(args: argparse.Namespace) -> int:
             "project": project.name, "suggestion": result.suggestion, "min_lr": result.min_lr,
             "min_over_ten": result.min_over_ten, "diverged": result.diverged,
             "rule": result.rule, "steepest": result.steepest, "turned": result.turned,
-            "rise_lr": result.rise_lr, "drop": result.drop, "lrs": result.lrs.tolist(), "losses": result.losses.tolist(),
-            "smoothed": result.smoothed.tolist()})
+            "rise_lr": result.rise_lr, "drop": result.drop, "lrs": result.lrs.tolist(),
+            "losses": result.losses.tolist(), "smoothed": result.smoothed.tolist()})
         print(f"curve written to {args.json}")
     return 0
 

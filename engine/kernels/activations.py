@@ -38,6 +38,18 @@ def _sigmoid(x):
 
 
 @njit(cache=True, nogil=True, inline="always")
+def default_alpha(act_id):
+    """The alpha an activation uses when a layer names none, as ``engine.activations`` declares
+    it (leaky ReLU 0.01, ELU 1; 0 otherwise, where alpha is unused). Recurrent cells apply
+    their activations inside the kernels and take it from here."""
+    if act_id == LEAKY_RELU:
+        return 0.01
+    if act_id == ELU:
+        return 1.0
+    return 0.0
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _act_scalar(x, act_id, alpha):
     """f(x) for one value of an elementwise activation (not softmax)."""
     if act_id == SIGMOID:

@@ -26,6 +26,10 @@ Backward kernels take ``dh_seq: (B, T, H)`` (dLoss/d hidden state from above) an
 ``k``; 0 = full BPTT; step 0 always passes its gradient on to h_(-1), so ``k ≥ T`` equals full
 BPTT) and fill the pre-activation gradients and ``dh0: (B, H)`` = dLoss/dh_(-1) (LSTM also
 ``dc0``). The plain-numpy twins live in ``engine.kernels.recurrent_ref`` (same arguments).
+
+numba caches a kernel by its own file only: a change to the helpers it inlines
+(``.recurrent_common``, ``activations.default_alpha``) must touch this file too, or cached
+kernels keep the old helper (helpers revision: 2, leaky ReLU/ELU slopes).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
-from engine.kernels.activations import SIGMOID, TANH, _act_scalar, _slope_scalar
+from engine.kernels.activations import SIGMOID, TANH, _act_scalar, _slope_scalar, default_alpha
 
 _F = np.float32
 _CLAMP = _F(7.90531110763549805)
@@ -59,7 +59,7 @@ def _act(x, act):
     if act == SIGMOID:  # exp(-x) may overflow to inf for x < -88 (float32): 1/inf = 0
         return 1.0 / (1.0 + math.exp(-x))
     if act != TANH:
-        return _act_scalar(x, act, 0.0)
+        return _act_scalar(x, act, default_alpha(act))
     ax = abs(x)
     if ax < 0.05:
         x2 = x * x
@@ -76,7 +76,7 @@ def _slope(x, y, act):
         return y * (1.0 - y)
     if act == TANH:
         return 1.0 - y * y
-    return _slope_scalar(x, y, act, 0.0)
+    return _slope_scalar(x, y, act, default_alpha(act))
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

@@ -16,6 +16,10 @@ Two variants, as Keras' ``reset_after``:
   (``U_zr`` first, then ``U_n`` on the reset state).
 
 The plain-numpy twins live in ``engine.kernels.recurrent_ref``.
+
+numba caches a kernel by its own file only: a change to the helpers it inlines
+(``.recurrent_common``, ``activations.default_alpha``) must touch this file too, or cached
+kernels keep the old helper (helpers revision: 2, leaky ReLU/ELU slopes).
 """
 
 from __future__ import annotations

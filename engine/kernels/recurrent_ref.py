@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.kernels.activations import _forward_ref, _slope_ref
+from engine.kernels.activations import _forward_ref, _slope_ref, default_alpha
 from engine.kernels.recurrent_args import (
     CellGrads,
     CellSpec,
@@ -32,11 +32,11 @@ from engine.kernels.recurrent_args import (
 
 
 def _f(x: np.ndarray, act: int) -> np.ndarray:
-    return _forward_ref(x, act, 0.0).astype(x.dtype, copy=False)
+    return _forward_ref(x, act, default_alpha(act)).astype(x.dtype, copy=False)
 
 
 def _d(x: np.ndarray, act: int) -> np.ndarray:
-    return _slope_ref(x, act, 0.0).astype(x.dtype, copy=False)
+    return _slope_ref(x, act, default_alpha(act)).astype(x.dtype, copy=False)
 
 
 def _cut(t: int, n_steps: int, k: int) -> bool:

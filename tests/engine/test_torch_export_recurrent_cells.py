@@ -31,7 +31,9 @@ CASES = [("sine_rnn", "SimpleRNN", {"activation": "sigmoid"}),
          ("sine_rnn", "GRU", {"reset_after": False, "activation": "relu",
                               "recurrent_activation": "hard_sigmoid", "dropout": 0.2,
                               "recurrent_dropout": 0.3, "bptt_steps": 4}),
-         ("copy_lstm_vs_rnn", "GRU", {"reset_after": False, "activation": "silu"})]
+         ("copy_lstm_vs_rnn", "GRU", {"reset_after": False, "activation": "silu"}),
+         ("sine_rnn", "SimpleRNN", {"activation": "leaky_relu"}),  # slope 0.01, as Dense
+         ("sine_rnn", "LSTM", {"activation": "elu", "recurrent_activation": "hard_sigmoid"})]
 
 
 @pytest.mark.parametrize("name, kind, options", CASES)
