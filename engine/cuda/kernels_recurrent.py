@@ -12,8 +12,8 @@ CPU: ``engine.cuda.placement``). One thread per (sample, unit) computes that uni
 recurrent products itself (a loop over the H previous units: classroom widths), so a step is
 one launch forward and two backward (the gates, then ``dh_(t-1) = carry + dz_t Uᵀ``).
 
-The formulas restate ``engine.kernels.recurrent_ref`` (the CPU cells pass alpha 0 to their
-activations, so these do too); the CPU's float32 tanh/sigmoid approximation is within 4e-7 of
+The formulas restate ``engine.kernels.recurrent_ref`` (leaky ReLU and ELU with the slopes the CPU
+cells use: ``cell_alpha``); the CPU's float32 tanh/sigmoid approximation is within 4e-7 of
 ``math.tanh`` and the exact logistic used here.
 
 Embedding's scatter-add runs one thread per embedding column, over the batch's ids in order:
@@ -27,6 +27,17 @@ import math
 from numba import cuda, float32
 
 from engine.cuda.kernels_dense import act_slope, act_value
+from engine.kernels.activations import ELU, LEAKY_RELU
+
+
+@cuda.jit(device=True, inline=True)
+def cell_alpha(act):
+    """``engine.kernels.activations.default_alpha`` on the device: leaky ReLU 0.01, ELU 1."""
+    if act == LEAKY_RELU:
+        return 0.01
+    if act == ELU:
+        return 1.0
+    return 0.0
 
 
 @cuda.jit(device=True)
@@ -89,7 +100,7 @@ def rnn_forward_step(xp, u, t, count, act, pre, h_all, hprev):
             hp = h_all[b, base + j]
         pre[b, t * nh + j] = a
         hprev[b, t * nh + j] = hp
-        h_all[b, t * nh + j] = act_value(a, act, 0.0)
+        h_all[b, t * nh + j] = act_value(a, act, cell_alpha(act))
 
 
 @cuda.jit
@@ -115,14 +126,14 @@ def lstm_forward_step(xp, u, t, count, act, ract, pre, gates, c_all, tc_all, h_a
                 zg += h * u[k, 2 * nh + j]
                 zo += h * u[k, 3 * nh + j]
             c_prev, hp = c_all[b, hb + j], h_all[b, hb + j]
-        ig, fg = act_value(zi, ract, 0.0), act_value(zf, ract, 0.0)
-        gg, og = act_value(zg, act, 0.0), act_value(zo, ract, 0.0)
+        ig, fg = act_value(zi, ract, cell_alpha(ract)), act_value(zf, ract, cell_alpha(ract))
+        gg, og = act_value(zg, act, cell_alpha(act)), act_value(zo, ract, cell_alpha(ract))
         pre[b, base + j], pre[b, base + nh + j] = zi, zf
         pre[b, base + 2 * nh + j], pre[b, base + 3 * nh + j] = zg, zo
         gates[b, base + j], gates[b, base + nh + j] = ig, fg
         gates[b, base + 2 * nh + j], gates[b, base + 3 * nh + j] = gg, og
         c = fg * c_prev + ig * gg
-        tc = act_value(c, act, 0.0)
+        tc = act_value(c, act, cell_alpha(act))
         s = t * nh + j
         c_all[b, s], tc_all[b, s], h_all[b, s], hprev[b, s] = c, tc, og * tc, hp
 
@@ -148,9 +159,9 @@ def gru_forward_step(xp, u, rbias, t, count, act, ract, pre, gates, hn_all, h_al
                 hn += h * u[k, 2 * nh + j]
             hp = h_all[b, hb + j]
         az, ar = xp[b, base + j] + hz, xp[b, base + nh + j] + hr
-        z, r = act_value(az, ract, 0.0), act_value(ar, ract, 0.0)
+        z, r = act_value(az, ract, cell_alpha(ract)), act_value(ar, ract, cell_alpha(ract))
         an = xp[b, base + 2 * nh + j] + r * hn
-        n = act_value(an, act, 0.0)
+        n = act_value(an, act, cell_alpha(act))
         pre[b, base + j], pre[b, base + nh + j], pre[b, base + 2 * nh + j] = az, ar, an
         gates[b, base + j], gates[b, base + nh + j], gates[b, base + 2 * nh + j] = z, r, n
         s = t * nh + j
@@ -176,7 +187,7 @@ def rnn_backward_step(grad, seq, nt, t, count, act, pre, h_all, dh_next, dz):
         b, j = i // nh, i % nh
         dh = _dh(grad, seq, nt, t, b, j, nh, dh_next)
         s = t * nh + j
-        dz[b, s] = dh * act_slope(pre[b, s], h_all[b, s], act, 0.0)
+        dz[b, s] = dh * act_slope(pre[b, s], h_all[b, s], act, cell_alpha(act))
 
 
 @cuda.jit
@@ -193,13 +204,13 @@ def lstm_backward_step(grad, seq, nt, t, count, act, ract, pre, gates, c_all, tc
         ig, fg = gates[b, base + j], gates[b, base + nh + j]
         gg, og = gates[b, base + 2 * nh + j], gates[b, base + 3 * nh + j]
         tc = tc_all[b, s]
-        dc = dc_next[b, j] + dh * og * act_slope(c_all[b, s], tc, act, 0.0)
+        ga, ra = cell_alpha(act), cell_alpha(ract)
+        dc = dc_next[b, j] + dh * og * act_slope(c_all[b, s], tc, act, ga)
         c_prev = c_all[b, s - nh] if t > 0 else float32(0.0)
-        dz[b, base + j] = dc * gg * act_slope(pre[b, base + j], ig, ract, 0.0)
-        dz[b, base + nh + j] = dc * c_prev * act_slope(pre[b, base + nh + j], fg, ract, 0.0)
-        dz[b, base + 2 * nh + j] = dc * ig * act_slope(pre[b, base + 2 * nh + j], gg, act, 0.0)
-        dz[b, base + 3 * nh + j] = dh * tc * act_slope(pre[b, base + 3 * nh + j], og, ract,
-                                                       0.0)
+        dz[b, base + j] = dc * gg * act_slope(pre[b, base + j], ig, ract, ra)
+        dz[b, base + nh + j] = dc * c_prev * act_slope(pre[b, base + nh + j], fg, ract, ra)
+        dz[b, base + 2 * nh + j] = dc * ig * act_slope(pre[b, base + 2 * nh + j], gg, act, ga)
+        dz[b, base + 3 * nh + j] = dh * tc * act_slope(pre[b, base + 3 * nh + j], og, ract, ra)
         dc_next[b, j] = dc * fg
 
 
@@ -216,9 +227,9 @@ def gru_backward_step(grad, seq, nt, t, count, act, ract, pre, gates, hn_all, h_
         base, s = t * 3 * nh, t * nh + j
         z, r, n = gates[b, base + j], gates[b, base + nh + j], gates[b, base + 2 * nh + j]
         h_prev = h_all[b, s - nh] if t > 0 else float32(0.0)
-        dan = dh * (1 - z) * act_slope(pre[b, base + 2 * nh + j], n, act, 0.0)
-        daz = dh * (h_prev - n) * act_slope(pre[b, base + j], z, ract, 0.0)
-        dar = dan * hn_all[b, s] * act_slope(pre[b, base + nh + j], r, ract, 0.0)
+        dan = dh * (1 - z) * act_slope(pre[b, base + 2 * nh + j], n, act, cell_alpha(act))
+        daz = dh * (h_prev - n) * act_slope(pre[b, base + j], z, ract, cell_alpha(ract))
+        dar = dan * hn_all[b, s] * act_slope(pre[b, base + nh + j], r, ract, cell_alpha(ract))
         dxp[b, base + j], dxp[b, base + nh + j], dxp[b, base + 2 * nh + j] = daz, dar, dan
         dhp[b, base + j], dhp[b, base + nh + j], dhp[b, base + 2 * nh + j] = daz, dar, dan * r
         carry[b, j] = dh * z
