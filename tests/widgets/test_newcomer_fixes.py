@@ -2,11 +2,21 @@
 
 - The spiral example trains at 60 steps/s, a rate the Speed combo does not list: it showed a
   bare "60.0" (no unit); now "60 steps/s".
+- The learning-rate finder and the capacity sweep greyed out Cancel once the sweep was over and
+  offered no Close: the dialog stayed over the toolbar's Play. The middle button now reads
+  Cancel while the sweep runs and Close otherwise.
 """
 
 from __future__ import annotations
 
+import threading
+
+import numpy as np
+from PySide6.QtCore import Qt
+
 from app.examples import example_path
+from engine.lr_finder import LRFinderResult
+from widgets.views.lr_finder_dialog import LRFinderDialog
 
 
 def test_speed_of_an_example_shows_its_unit(window, qtbot):
@@ -20,3 +30,42 @@ def test_speed_of_an_example_shows_its_unit(window, qtbot):
     qtbot.waitUntil(lambda: speed.currentText() == "Watch — 1,000 steps/s", timeout=2000)
     window.doc.set_training({"max_steps_per_second": 2500.0})
     qtbot.waitUntil(lambda: speed.currentText() == "2,500 steps/s", timeout=2000)
+
+
+def test_tool_dialog_offers_close_after_its_sweep(qtbot):
+    lrs = np.geomspace(1e-6, 10, 50)
+    loss = np.linspace(0.9, 0.1, 50)
+    result = LRFinderResult(lrs, loss, loss, 0.05, 0.5, False, 0.3, True, 0.137, 0.9, "min/10")
+    release = threading.Event()
+
+    def sweep(progress):
+        release.wait(10)
+        progress(1, 1)
+        return result
+
+    dialog = LRFinderDialog(sweep, lambda _lr: None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    middle = dialog.cancel_button
+    assert (middle.text(), middle.isEnabled()) == ("Close", True)
+    qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    assert (middle.text(), middle.isEnabled()) == ("Cancel", True)
+    release.set()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=5000)
+    assert (middle.text(), middle.isEnabled()) == ("Close", True)
+    assert dialog.apply_button.isEnabled()
+    qtbot.mouseClick(middle, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+
+
+def test_capacity_sweep_closes_after_its_run(window, qtbot):
+    dialog = window.capacity.open_sweep()
+    qtbot.waitUntil(dialog.isVisible, timeout=2000)
+    dialog.values.setText("2, 4")
+    dialog.epochs.setValue(2)
+    qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    assert dialog.cancel_button.text() == "Cancel"
+    qtbot.waitUntil(lambda: not dialog.running, timeout=60000)
+    assert (dialog.cancel_button.text(), dialog.cancel_button.isEnabled()) == ("Close", True)
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()

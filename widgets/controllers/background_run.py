@@ -2,9 +2,11 @@
 
 The work runs on the dialog's own one-thread pool; it reports progress as two plain ints
 (``report(done, total)``) and checks ``stop`` to end early. A GUI-thread timer shows the
-progress, and when the work is over re-enables Run, disables Cancel and hands the result to
-``on_result`` (an engine error becomes a plain sentence in the dialog's info label).
-``tool_buttons`` makes the dialog's Run / Cancel / Apply row.
+progress, and when the work is over re-enables Run, turns Cancel back into Close and hands the
+result to ``on_result`` (an engine error becomes a plain sentence in the dialog's info label).
+``tool_buttons`` makes the dialog's Run / Close / Apply row: the middle button reads "Cancel"
+(stop the work) while it runs and "Close" (close the dialog) otherwise, so a finished sweep
+never leaves its dialog without a way out over the window's toolbar.
 """
 
 from __future__ import annotations
@@ -20,14 +22,14 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QW
 from engine.types import LayerLabError
 
 T = TypeVar("T")
+CANCEL, CLOSE = "Cancel", "Close"  # the middle button: stop the work / close the dialog
 
 
 def tool_buttons(run_text: str) -> tuple[QHBoxLayout, QPushButton, QPushButton, QPushButton]:
-    """A tool dialog's button row -> (row, Run, Cancel, Apply): Cancel and Apply start
-    disabled (``BackgroundRun`` enables Cancel while the work runs; the dialog enables Apply
-    when a result can be applied)."""
-    run, cancel, apply = QPushButton(run_text), QPushButton("Cancel"), QPushButton("Apply")
-    cancel.setEnabled(False)
+    """A tool dialog's button row -> (row, Run, Cancel/Close, Apply): Apply starts disabled
+    (the dialog enables it when a result can be applied); the middle button reads "Close"
+    until ``BackgroundRun`` runs the work."""
+    run, cancel, apply = QPushButton(run_text), QPushButton(CLOSE), QPushButton("Apply")
     apply.setEnabled(False)
     row = QHBoxLayout()
     for button in (run, cancel, apply):
@@ -49,6 +51,8 @@ class BackgroundRun(Generic[T]):
         self._future: Future[T] | None = None
         self._poll = QTimer(owner, interval=50)
         self._poll.timeout.connect(self._check)
+        self._owner = owner
+        cancel_button.clicked.connect(self._cancel_or_close)
 
     @property
     def running(self) -> bool:
@@ -61,7 +65,7 @@ class BackgroundRun(Generic[T]):
         """Start ``fn(*args)`` on the worker thread (the caller checked ``running``)."""
         self.stop.clear()
         self.run_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
+        self.cancel_button.setText(CANCEL)
         self._future = self._pool.submit(fn, *args)
         self._poll.start()
 
@@ -74,11 +78,18 @@ class BackgroundRun(Generic[T]):
         self._poll.stop()
         future, self._future = self._future, None
         self.run_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
+        self.cancel_button.setText(CLOSE)
         try:
             self.on_result(future.result())
         except LayerLabError as err:
             self.info.setText(f"The sweep could not run: {err}")
+
+    def _cancel_or_close(self) -> None:
+        """Cancel stops the running work; Close (nothing running) closes the dialog."""
+        if self.running:
+            self.stop.set()
+        else:
+            self._owner.close()
 
     def shutdown(self) -> None:
         """Ask the work to stop and wait for it (the dialog is closing)."""
