@@ -5,6 +5,10 @@
 - The learning-rate finder and the capacity sweep greyed out Cancel once the sweep was over and
   offered no Close: the dialog stayed over the toolbar's Play. The middle button now reads
   Cancel while the sweep runs and Close otherwise.
+- At 1280×720, Branch from here widened the right column by ~130 px (the canvas fell to 26 %
+  of the window and cut off the spiral's output layer): the branch list and the memory
+  readout "(39 · 0.1 of 4 MB)" asked for their whole width. The readout now gives way (cut
+  with "…", whole in its tooltip) and the list is ~9 characters wide.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from PySide6.QtCore import Qt
 
 from app.examples import example_path
 from engine.lr_finder import LRFinderResult
+from tests.widgets.test_screen_fit import open_window
 from widgets.views.lr_finder_dialog import LRFinderDialog
 
 
@@ -69,3 +74,26 @@ def test_capacity_sweep_closes_after_its_run(window, qtbot):
     assert (dialog.cancel_button.text(), dialog.cancel_button.isEnabled()) == ("Close", True)
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible()
+
+
+def test_branching_keeps_the_canvas_width_at_1280x720(qtbot, tmp_path, monkeypatch):
+    win = open_window(qtbot, tmp_path, monkeypatch, (1280, 720), "spiral")
+    try:
+        win.doc.set_training({"epochs": 20, "max_steps_per_second": 0})
+        win.run.toggle_play()
+        qtbot.waitUntil(lambda: win.run.state == "finished", timeout=60000)
+        qtbot.wait(200)
+        canvas, loss = win.canvas.width(), win.docks["loss"].width()
+        bar = win.timeline
+        bar.drag_to(3)
+        qtbot.mouseClick(bar.branch_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bar.branch_box.isVisible(), timeout=10000)
+        qtbot.waitUntil(lambda: win.run.state == "finished", timeout=60000)
+        qtbot.wait(200)
+        assert bar.memory.text().startswith("(") and bar.memory.toolTip()
+        assert bar.minimumSizeHint().width() <= loss, (bar.minimumSizeHint(), loss)
+        assert win.docks["loss"].width() <= loss + 2  # was +133 px
+        assert win.canvas.width() >= canvas - 2, (win.canvas.width(), canvas)
+    finally:
+        win.prompts_enabled = False
+        win.close()

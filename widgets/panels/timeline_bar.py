@@ -42,7 +42,12 @@ from app.timeline import TimelineController, banner_text
 from app.timeline_saving import load_timeline, save_timeline
 from engine.checkpoints import Checkpoint
 from widgets.dialogs.fork_compare_view import open_fork_compare
-from widgets.panels.timeline_parts import LookingBack, branch_combo, fill_branch_combo
+from widgets.panels.timeline_parts import (
+    FittingLabel,
+    LookingBack,
+    branch_combo,
+    fill_branch_combo,
+)
 
 MB = 1024 * 1024
 EDITED = (" You changed the network: Branch from here (or Play) trains the edited network on "
@@ -84,7 +89,7 @@ class TimelineBar(QWidget):
         self.slider.setRange(0, 0)
         self.slider.setMinimumWidth(90)
         self.position = QLabel("Now")
-        self.memory = QLabel()  # moments kept and memory used (shown while at now)
+        self.memory = FittingLabel()  # moments kept and memory used (shown while at now)
         self.branch_box = branch_combo()  # the runs and branches, once there are two (narrow)
         self.branch_box.hide()
         row = QHBoxLayout()
@@ -160,12 +165,11 @@ class TimelineBar(QWidget):
         self.slider.setEnabled(self.controller.available and len(self.items) > 0)
         cap = store.cap_bytes
         limit = f" of {cap / MB:.0f}" if cap else ""
-        self.memory.setText(f"({len(store)} · {store.bytes / MB:.1f}{limit} MB)")
+        self.memory.setText(f"({len(store)} · {store.bytes / MB:.1f}{limit} MB)"
+                            if not store.too_big else "· too big to record")
         self.memory.setToolTip(store.too_big or f"{len(store)} moments of this run are kept, "
                                f"using {store.bytes / MB:.2f} MB"
                                + (f" of at most {cap / MB:.0f} MB." if cap else "."))
-        if store.too_big:
-            self.memory.setText("· too big to record")
         if cap and not self.limit.hasFocus():
             self.limit.blockSignals(True)
             self.limit.setValue(max(1, round(cap / MB)))

@@ -2,7 +2,8 @@
 the Loss dock or squash the loss curve, even on a 1280×720 screen.
 
 ``ElidedLabel``: a one-line label that cuts its text with "…" to the width it gets (the full
-text in its tooltip) and asks for almost no width. ``LookingBack``: the one-line strip shown
+text in its tooltip) and asks for almost no width; ``FittingLabel``: the same, but whole
+while the row has room (the memory readout). ``LookingBack``: the one-line strip shown
 while looking back: the yellow banner, Branch from here (its arrow: compare) and Back to now,
 all on one row about one button tall. ``branch_combo()``: the branch list, sized to a few
 characters (long names are elided, the full name is each entry's tooltip).
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-BRANCH_CHARS = 12  # the branch list shows about this many characters of a name
+BRANCH_CHARS = 9  # the branch list shows about this many characters of a name
 
 
 class ElidedLabel(QLabel):
@@ -61,6 +62,29 @@ class ElidedLabel(QLabel):
         shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, room)
         if shown != super().text():
             super().setText(shown)
+
+
+class FittingLabel(ElidedLabel):
+    """An ``ElidedLabel`` that asks for its whole text and gives way (cut with "…") only when
+    the row is short of room: beside the branch list at 1280×720 it no longer widens the dock."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 2 * self.margin() + 14,
+                     super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return QSize(self.fontMetrics().horizontalAdvance("(…)") + 14,
+                     super().minimumSizeHint().height())
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        resized = len(text) != len(self._full)
+        super().setText(text)
+        if resized:  # a longer readout asks for its room again (not on every snapshot)
+            self.updateGeometry()
 
 
 class LookingBack(QWidget):
