@@ -9,6 +9,9 @@
   of the window and cut off the spiral's output layer): the branch list and the memory
   readout "(39 · 0.1 of 4 MB)" asked for their whole width. The readout now gives way (cut
   with "…", whole in its tooltip) and the list is ~9 characters wide.
+- The Data panel at 1280×720 was 48 px wider than its dock ("Polynomial features" beside a
+  182 px spin box), so every line in it was cut at the right edge ("in {0, 1" for the AND
+  gate). Option forms now put a wide editor under its label.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import threading
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QScrollArea
 
 from app.examples import example_path
 from engine.lr_finder import LRFinderResult
@@ -94,6 +98,21 @@ def test_branching_keeps_the_canvas_width_at_1280x720(qtbot, tmp_path, monkeypat
         assert bar.minimumSizeHint().width() <= loss, (bar.minimumSizeHint(), loss)
         assert win.docks["loss"].width() <= loss + 2  # was +133 px
         assert win.canvas.width() >= canvas - 2, (win.canvas.width(), canvas)
+    finally:
+        win.prompts_enabled = False
+        win.close()
+
+
+def test_data_panel_fits_its_dock_at_1280x720(qtbot, tmp_path, monkeypatch):
+    win = open_window(qtbot, tmp_path, monkeypatch, (1280, 720), "perceptron_and")
+    try:
+        win.docks["dataset"].raise_()
+        qtbot.wait(100)
+        (area,) = [a for a in win.docks["dataset"].findChildren(QScrollArea)
+                   if a.widget() is not None and a.isVisible()][:1]
+        room, need = area.viewport().width(), area.widget().minimumSizeHint().width()
+        assert need <= room, (need, room)  # was 374 > 326: the text cut at the dock's edge
+        assert area.widget().width() <= room
     finally:
         win.prompts_enabled = False
         win.close()

@@ -51,6 +51,8 @@ class OptionForm(QWidget):
         super().__init__(parent)
         self.layout_ = QFormLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
+        # a narrow dock (1280×720) puts a wide editor under its label instead of cutting it off
+        self.layout_.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.specs: list[dict[str, Any]] = []
         self.editors: dict[str, QWidget] = {}
         self.file_filter = "All files (*)"
