@@ -12,6 +12,9 @@
 - The Data panel at 1280×720 was 48 px wider than its dock ("Polynomial features" beside a
   182 px spin box), so every line in it was cut at the right edge ("in {0, 1" for the AND
   gate). Option forms now put a wide editor under its label.
+- The Layer panel was ~1,050 px wide for every layer with a "Trainable" box (a check box's text
+  never wraps), so its description read "Fully connected: every output is a we". The box's
+  text now wraps (``WrapCheckBox``); a click on the text still toggles it.
 """
 
 from __future__ import annotations
@@ -113,6 +116,30 @@ def test_data_panel_fits_its_dock_at_1280x720(qtbot, tmp_path, monkeypatch):
         room, need = area.viewport().width(), area.widget().minimumSizeHint().width()
         assert need <= room, (need, room)  # was 374 > 326: the text cut at the dock's edge
         assert area.widget().width() <= room
+    finally:
+        win.prompts_enabled = False
+        win.close()
+
+
+def test_layer_panel_fits_its_dock_at_1280x720(qtbot, tmp_path, monkeypatch):
+    win = open_window(qtbot, tmp_path, monkeypatch, (1280, 720), "spiral")
+    try:
+        win.canvas.select_layers(["hidden1"])
+        win.docks["inspector"].raise_()
+        qtbot.wait(100)
+        (area,) = [a for a in win.docks["inspector"].findChildren(QScrollArea)
+                   if a.widget() is not None and a.isVisible()][:1]
+        room, need = area.viewport().width(), area.widget().minimumSizeHint().width()
+        assert need <= room, (need, room)  # was 1,048 > 326
+        box = win.inspector.fields["trainable"].editor
+        assert box.isChecked() and "frozen" in box.text()
+        assert box.width() <= room and box.height() >= 2 * box.fontMetrics().height()  # wrapped
+        area.ensureWidgetVisible(box)
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton,
+                         pos=box.rect().center() + box.rect().topRight() / 4)  # on the text
+        qtbot.waitUntil(lambda: win.doc.graph.nodes["hidden1"].options.get("trainable") is False,
+                        timeout=2000)
+        assert not box.isChecked()
     finally:
         win.prompts_enabled = False
         win.close()

@@ -38,6 +38,7 @@ from engine.params import ParamSpec
 from engine.types import LayerLabError, format_shape
 from widgets.forms.suggest_combo import combo_text, show_text, suggestion_combo
 from widgets.forms.wheel_guard import guard_wheel
+from widgets.forms.wrap_check import WrapCheckBox
 from widgets.panels.activation_preview import ActivationPreview
 from widgets.window.theme import OKABE_ITO
 
@@ -98,7 +99,7 @@ class Field(QObject):
             spin.lineEdit().textEdited.connect(lambda t: self.typed.emit(spec.name, t))
             return spin
         if spec.type == "bool":
-            box = QCheckBox(spec.help)
+            box = WrapCheckBox(spec.help)  # a long help wraps, never widens the panel
             box.toggled.connect(lambda v: self.committed.emit(spec.name, v))
             return box
         if spec.type == "choice":
