@@ -11,7 +11,8 @@
   with "…", whole in its tooltip) and the list is ~9 characters wide.
 - The Data panel at 1280×720 was 48 px wider than its dock ("Polynomial features" beside a
   182 px spin box), so every line in it was cut at the right edge ("in {0, 1" for the AND
-  gate). Option forms now put a wide editor under its label.
+  gate). Option forms now put a wide editor under its label; the image datasets' box is
+  titled "Augmentation" (its title "Augmentation (training images)" was 8 px too wide).
 - The Layer panel was ~1,050 px wide for every layer with a "Trainable" box (a check box's text
   never wraps), so its description read "Fully connected: every output is a we". The box's
   text now wraps (``WrapCheckBox``); a click on the text still toggles it.
@@ -22,6 +23,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QScrollArea
 
@@ -106,8 +108,9 @@ def test_branching_keeps_the_canvas_width_at_1280x720(qtbot, tmp_path, monkeypat
         win.close()
 
 
-def test_data_panel_fits_its_dock_at_1280x720(qtbot, tmp_path, monkeypatch):
-    win = open_window(qtbot, tmp_path, monkeypatch, (1280, 720), "perceptron_and")
+@pytest.mark.parametrize("example", ["perceptron_and", "digits_cnn"])
+def test_data_panel_fits_its_dock_at_1280x720(qtbot, tmp_path, monkeypatch, example):
+    win = open_window(qtbot, tmp_path, monkeypatch, (1280, 720), example)
     try:
         win.docks["dataset"].raise_()
         qtbot.wait(100)

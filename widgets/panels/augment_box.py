@@ -44,7 +44,7 @@ class AugmentBox(QGroupBox):
     """Augmentation options (stored in the project's training settings) with a live preview."""
 
     def __init__(self, doc, parent: QWidget | None = None) -> None:
-        super().__init__("Augmentation (training images)", parent)
+        super().__init__("Augmentation", parent)  # the intro says: training images only
         self.doc = doc
         self.samples: np.ndarray | None = None
         self.levels: tuple[float, float] = (0.0, 1.0)
