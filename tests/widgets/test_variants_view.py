@@ -22,7 +22,7 @@ def window(qtbot, tmp_path, monkeypatch):
 
 def test_duplicate_as_variant_trains_two_spirals(window, qtbot, monkeypatch):
     def choose_lr(editor: VariantEditor) -> int:
-        editor.lr.setValue(0.1)
+        editor.lr.setValue(0.01)  # the spiral trains at 0.1
         return QDialog.DialogCode.Accepted.value
 
     monkeypatch.setattr(VariantEditor, "exec", choose_lr)
@@ -31,7 +31,7 @@ def test_duplicate_as_variant_trains_two_spirals(window, qtbot, monkeypatch):
     entry.trigger()
     compare = window.variants.window
     assert compare is not None and compare.isVisible()
-    assert [s.label() for s in compare.specs] == ["as the project", "lr 0.1"]
+    assert [s.label() for s in compare.specs] == ["as the project", "lr 0.01"]
     assert "2 run" in compare.note.text()
     project_lr = window.doc.project.training.optimizer_options["learning_rate"]
     compare.train_button.click()
@@ -42,13 +42,13 @@ def test_duplicate_as_variant_trains_two_spirals(window, qtbot, monkeypatch):
     for curve in compare.curves:
         xs, ys = curve.getData()
         assert list(xs) == [1, 2, 3, 4, 5, 6] and len(ys) == 6
-    assert [item.name() for item in compare.curves] == ["as the project", "lr 0.1"]
+    assert [item.name() for item in compare.curves] == ["as the project", "lr 0.01"]
     assert all(tile.shown for tile in compare.tiles[:2])
     assert all(len(tile.points.data) > 100 for tile in compare.tiles[:2])  # the spiral's points
     assert not compare.tiles[2].isVisible()
     table = compare.table
     assert table.rowCount() == 2
-    assert table.item(1, 0).text() == "lr 0.1"
+    assert table.item(1, 0).text() == "lr 0.01"
     for row in range(2):
         assert table.item(row, 1).text() == "6"
         assert table.item(row, 2).text() not in ("", "–")
