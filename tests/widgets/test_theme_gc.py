@@ -98,3 +98,26 @@ def test_the_collector_is_one_per_application_and_keeps_automatic_collection_off
     worker.start()
     worker.join()
     assert len(outcome) == 1  # a full collection is refused outside the GUI thread
+
+
+def _churn(collector, rounds: int) -> None:
+    """Garbage that dies young, collected by the collector's timer rule."""
+    for _ in range(rounds):
+        _allocate_cycles(800)
+        collector.check()
+
+
+def test_full_collections_stay_rare_on_a_big_heap(qtbot):
+    """CPython's rule, kept: a full pass only once a quarter more objects have become
+    long-lived since the last one — not after every tenth generation-1 collection, which on a
+    big heap (a test process holding many windows) paused the GUI thread for up to 1.5 s."""
+    collector = install_gui_collector(QApplication.instance())
+    keep = [[i] for i in range(200_000)]  # long-lived objects
+    collector.collect_now()
+    full = collector.full_collections
+    _churn(collector, 200)  # ~18 generation-1 collections: automatic gc would go full twice
+    assert collector.full_collections == full
+    survivors = [[i] for i in range(collector.long_lived // 4 + 20_000)]
+    _churn(collector, 200)  # they move into generation 2: now a full pass is due
+    assert collector.full_collections > full
+    assert len(keep) and len(survivors)
