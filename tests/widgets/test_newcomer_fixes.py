@@ -16,6 +16,9 @@
 - The Layer panel was ~1,050 px wide for every layer with a "Trainable" box (a check box's text
   never wraps), so its description read "Fully connected: every output is a we". The box's
   text now wraps (``WrapCheckBox``); a click on the text still toggles it.
+- The Problems panel at 1280×720 showed "…has 16 unit(s): one unit per class is needed" but
+  its Fix button only after scrolling the list. The header offers "Fix it" for a single fix
+  (as it offered "Fix all" for two or more).
 """
 
 from __future__ import annotations
@@ -146,3 +149,19 @@ def test_layer_panel_fits_its_dock_at_1280x720(qtbot, tmp_path, monkeypatch):
     finally:
         win.prompts_enabled = False
         win.close()
+
+
+def test_single_fix_is_offered_in_the_problems_header(window, qtbot):
+    panel = window.problems
+    assert not panel.fix_all_button.isVisible()  # the spiral is ready: nothing to fix
+    window.doc.set_layer_options("output", {"units": 16})
+    qtbot.waitUntil(lambda: panel.fix_all_button.isVisible(), timeout=3000)
+    assert panel.fix_all_button.text() == "Fix it"
+    assert "2 units" in panel.fix_all_button.toolTip()
+    qtbot.mouseClick(panel.fix_all_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.ready, timeout=3000)
+    assert window.doc.graph.nodes["output"].options["units"] == 2
+    assert not panel.fix_all_button.isVisible()
+    window.doc.undo_stack.undo()  # one undo step takes the fix back
+    qtbot.waitUntil(lambda: not panel.ready, timeout=3000)
+    assert window.doc.graph.nodes["output"].options["units"] == 16

@@ -72,7 +72,7 @@ class ProblemsPanel(QWidget):
         top.addWidget(self.summary, 1)
         self.fix_all_button = QPushButton("Fix all")
         self.fix_all_button.setToolTip("Apply every offered fix (one undo step).")
-        self.fix_all_button.clicked.connect(self.fix_all)
+        self.fix_all_button.clicked.connect(self._fix_from_header)
         top.addWidget(self.fix_all_button)
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Clear the messages below.")
@@ -138,6 +138,14 @@ class ProblemsPanel(QWidget):
         self.post(f"Fixed: {fix.label}." if not reason else reason,
                   "info" if not reason else "warning")
         return not reason
+
+    def _fix_from_header(self) -> None:
+        """The header's button: "Fix it" (the one offered fix) or "Fix all"."""
+        fixes = self.fixes
+        if len(fixes) == 1:
+            self.apply(fixes[0])
+        elif fixes:
+            self.fix_all()
 
     def fix_all(self) -> None:
         """Apply every offered fix, each on a fresh check, as one undo step."""
@@ -238,7 +246,14 @@ class ProblemsPanel(QWidget):
         if warned and not self._data_pending:
             self.summary.setText(self.summary.text()
                                  + f" ⚠ {warned} warning{'s' if warned > 1 else ''} below.")
-        self.fix_all_button.setVisible(len(self.fixes) >= 2)
+        # in the header too when there is one fix: at 1280×720 the list shows the problem's
+        # text but its Fix button only after scrolling
+        fixes = self.fixes
+        self.fix_all_button.setVisible(bool(fixes))
+        self.fix_all_button.setText("Fix all" if len(fixes) > 1 else "Fix it")
+        self.fix_all_button.setToolTip(
+            "Apply every offered fix (one undo step)." if len(fixes) > 1 else
+            f"{fixes[0].label} (Edit → Undo takes it back)." if fixes else "")
         self.clear_button.setEnabled(bool(self.messages))
 
     def _on_item_activated(self, item: QListWidgetItem) -> None:
