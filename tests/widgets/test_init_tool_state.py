@@ -13,8 +13,10 @@ from tests.widgets.test_capacity_views import tools_action
 
 def _look(button) -> np.ndarray:
     """Mean colour of the button's face (its left quarter, away from the text), RGB — without
-    a hover highlight (the cursor may rest where an earlier test clicked)."""
+    a hover highlight (the cursor may rest where an earlier test clicked) or focus frame."""
     button.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, False)
+    if button.hasFocus():  # nor a focus frame (which button has it depends on earlier tests)
+        button.clearFocus()
     image = button.grab().toImage()
     w, h = image.width(), image.height()
     pixels = [image.pixelColor(x, y) for x in range(3, max(4, w // 4), 2)
