@@ -10,6 +10,7 @@ on it toggles it, as on a plain check box.
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QLabel,
@@ -59,7 +60,7 @@ class WrapCheckBox(QCheckBox):
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         return QSize(self._indent() + MIN_TEXT_PX, super().sizeHint().height())
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
         indent = self._indent()
         self.label.setGeometry(indent, 0, max(self.width() - indent, 1), self.height())
