@@ -82,7 +82,7 @@ class BackgroundRun(Generic[T]):
         try:
             self.on_result(future.result())
         except LayerLabError as err:
-            self.info.setText(f"The sweep could not run: {err}")
+            self.info.setText(f"The sweep could not run. {err}")  # err is a whole sentence
 
     def _cancel_or_close(self) -> None:
         """Cancel stops the running work; Close (nothing running) closes the dialog."""
