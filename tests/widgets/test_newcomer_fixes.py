@@ -19,6 +19,8 @@
 - The Problems panel at 1280×720 showed "…has 16 unit(s): one unit per class is needed" but
   its Fix button only after scrolling the list. The header offers "Fix it" for a single fix
   (as it offered "Fix all" for two or more).
+- A trained project reopened from its weights file read "Samples/s 0" and "Time 0.0 s" beside
+  its 300/300 and 99.0 %, as if the run had taken no time: now "–" (not measured).
 """
 
 from __future__ import annotations
@@ -165,3 +167,18 @@ def test_single_fix_is_offered_in_the_problems_header(window, qtbot):
     window.doc.undo_stack.undo()  # one undo step takes the fix back
     qtbot.waitUntil(lambda: not panel.ready, timeout=3000)
     assert window.doc.graph.nodes["output"].options["units"] == 16
+
+
+def test_reopened_trained_project_shows_no_zero_speed(window, qtbot, tmp_path):
+    panel = window.training_panel
+    window.doc.set_training({"epochs": 5, "max_steps_per_second": 0})
+    window.run.toggle_play()
+    qtbot.waitUntil(lambda: window.run.state == "finished", timeout=60000)
+    assert panel.values["speed"].text() not in ("0", "–")  # measured while it ran
+    path = tmp_path / "trained.layerlab.json"
+    assert window.files._save_to(path)
+    assert window.files.open_path(path, ask=False)
+    qtbot.waitUntil(lambda: panel.values["epoch"].text() == "5/5", timeout=5000)
+    assert panel.values["accuracy"].text().endswith("%")  # the saved run is shown
+    assert panel.values["speed"].text() == "–"  # was "0"
+    assert panel.values["elapsed"].text() == "–"  # was "0.0 s"

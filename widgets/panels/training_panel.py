@@ -271,8 +271,10 @@ class TrainingPanel(QWidget):
         epochs = self.doc.project.training.epochs
         self.values["epoch"].setText(f"{snap.epoch}/{epochs}")
         self.values["step"].setText(f"{snap.step:,}")
-        self.values["speed"].setText(_compact(snap.samples_per_second))
-        self.values["elapsed"].setText(_duration(snap.elapsed))
+        # a run reopened from its weights file has no speed or time of its own: "–", not 0
+        speed, elapsed = snap.samples_per_second, snap.elapsed
+        self.values["speed"].setText(_compact(speed) if speed > 0 else "–")
+        self.values["elapsed"].setText(_duration(elapsed) if elapsed > 0 else "–")
         self.values["train_loss"].setText(_number(snap.train_loss if snap.train_loss is not None
                                                   else _last(snap.batch_losses)))
         self.values["val_loss"].setText(_number(snap.val_loss))
