@@ -7,7 +7,9 @@ Reads ``snapshot.probes["introspection:dynamics"]`` (``engine.introspection.dyna
 the optimizer steps between the two frames, to compare with the 10⁻³-per-step rule of thumb.
 Every new frame (a new result object) adds one column to the history heatmap (x = probe
 frame, y = value, brightness = share of values in that bin, per column); the bars below show
-the latest frame. Asks with ``requests_changed({"dynamics": {}})``.
+the latest frame. Asks with ``requests_changed({"dynamics": {}})``. At a projector's 1280×720
+every plot keeps >= 110 px of data height (the Look-inside dock scrolls instead of squashing the
+four plots to ~20 px each) and the caption wraps whole (``wrap_fit.keep_whole``).
 """
 
 from __future__ import annotations
@@ -23,8 +25,11 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QWidget
 from widgets.plots.palette import AXIS_PT, OKABE_ITO, map_lut, plot_style, scaled_pt
 from widgets.views.common import ViewFrame, fill_combo
 from widgets.views.inspect_common import axes, probe_result
+from widgets.views.wrap_fit import keep_whole
 
 MAX_FRAMES = 200
+HEAT_MIN_PX = 110 + 50  # the history's data area >= 110 px (a projector) + its time axis
+BARS_MIN_PX = 110 + 70  # each bar plot's data area >= 110 px + its title and layer axis
 KINDS = (("weights", "weight_hist", "weight value"),
          ("gradients", "grad_hist", "log₁₀ |gradient|"),
          ("activations", "act_hist", "activation value"))
@@ -82,9 +87,13 @@ class DynamicsView(ViewFrame):
             w.getPlotItem().setMenuEnabled(False)
             w.getPlotItem().hideButtons()
             w.getPlotItem().setMouseEnabled(x=False, y=False)
+        self.heat_widget.setMinimumHeight(HEAT_MIN_PX)  # a short dock scrolls instead
+        for w in self.bar_widgets:
+            w.setMinimumHeight(BARS_MIN_PX)
         grid.setRowStretch(0, 3)
         grid.setRowStretch(1, 2)
         self.set_content(body)
+        keep_whole(self.caption)
         self.history: dict[tuple[str, str], dict[str, Any]] = {}
         self.frames = 0
         self.latest: dict[str, Any] | None = None

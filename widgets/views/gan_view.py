@@ -14,6 +14,8 @@
 
 ``set_dataset(dataset)`` draws the real points (2-D data) and frames them (``plane_range``: their
 box + 15 %, not aspect-locked, fixed while generated points move) or switches to the image grid.
+At a projector's 1280×720 the plane and the grid keep >= 180 px (the Look-inside dock scrolls
+instead of squashing them), the grid's cells stay square and the labels wrap whole.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from widgets.views.gen_common import (
     to_images,
     two_color_lut,
 )
+from widgets.views.wrap_fit import fit, keep_whole
 
 REAL_SHOWN = 1000  # real points drawn at most
 EMPTY = "Train a GAN with the “gan_samples” probe to watch its generator."
@@ -59,6 +62,7 @@ EXPLAIN_IMAGES = "Samples the generator makes from the same fixed noise vectors 
 CURVES_PX = (90, 190)  # the history curves' height: least, most
 TALL_PX = 380  # a view at least this tall shows the history curves under the plane
 MARGIN = 0.15  # of the data's span on each side of the plane
+STACK_MIN_PX = 180 + 45  # the plane / grid >= 180 px tall (a projector) + the plane's x axis
 
 
 def plane_range(points: np.ndarray) -> tuple[float, float, float, float]:
@@ -89,6 +93,7 @@ class GANView(ProbesWidget):
         for w in (self.plane_widget, self.images_widget, self.hint):
             self.stack.addWidget(w)
         self.stack.setCurrentWidget(self.hint)
+        self.stack.setMinimumHeight(STACK_MIN_PX)  # a short dock scrolls instead
         self.coverage = QLabel()
         self.coverage.setFont(axis_font(14))
         self.coverage.setWordWrap(True)  # "8 of 8 modes covered, 56 % …" in a 440 px dock
@@ -109,6 +114,7 @@ class GANView(ProbesWidget):
         layout.addWidget(self.coverage)
         layout.addWidget(self.curves, 1)
         layout.addWidget(self.explain)
+        keep_whole(self.coverage, self.explain)  # wrapped whole, never cut
         self.set_theme(self.style_.name)
 
     def _build_plane(self) -> None:
@@ -171,6 +177,7 @@ class GANView(ProbesWidget):
         else:
             self.real.setData([], [])
             self.explain.setText(EXPLAIN_IMAGES)
+        fit(self.explain)
 
     @property
     def is_plane(self) -> bool:
@@ -223,6 +230,7 @@ class GANView(ProbesWidget):
         self.coverage_text = text
         self.coverage.setText(text)
         self.coverage.show()
+        fit(self.coverage)
 
     def _add_losses(self, snapshot: Any) -> None:
         extra = getattr(snapshot, "extra", None) or {}

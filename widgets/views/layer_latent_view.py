@@ -3,7 +3,9 @@
 Reads ``snapshot.probes["introspection:latent"]``: ``points`` (N, 2) (PCA with a stable
 orientation, or the raw two units), ``explained`` (2,) variance fractions, ``labels`` (N,)
 class ints or None. Asks for it with ``requests_changed({"latent": {"layer": name}})``.
-Hovering a point shows its sample index and class.
+Hovering a point shows its sample index and class. At a projector's 1280×720 the plane keeps
+>= 220 px of height, its rotated axis label whole (the Look-inside dock scrolls instead), and
+the caption wraps whole (``wrap_fit.keep_whole``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 from widgets.plots.palette import class_color, plot_style
 from widgets.views.common import ProbeView, fill_combo
 from widgets.views.inspect_common import axes
+from widgets.views.wrap_fit import fit, keep_whole
 
+PLOT_MIN_PX = 220 + 60  # the plane >= 220 px tall (a projector) + the bottom axis and label
 N_COLORS = 8  # widgets.window.theme.CLASS_COLORS
 SYMBOLS, GLYPHS = ("o", "t", "s"), ("●", "▼", "■")
 CAPTION = ("Each dot is one probe sample as the chosen layer sees it (its activations, "
@@ -40,7 +44,8 @@ class LayerLatentView(ProbeView):
         self.bar.addStretch(1)
         self.legend = QLabel()
         self.legend.setToolTip("Dot colour = the sample's true class")
-        self.bar.addWidget(self.legend)
+        self.add_bar_row().addWidget(self.legend, 1)  # its own row, wrapped: 10+ classes
+        keep_whole(self.legend)  # made the view ~590 px wide in a ~460 px dock
         self.plot_widget = pg.PlotWidget()
         plot = self.plot = self.plot_widget.getPlotItem()
         plot.setMenuEnabled(False)
@@ -54,7 +59,11 @@ class LayerLatentView(ProbeView):
         plot.addItem(self.tip)
         self.tip.hide()
         self.scatter.sigHovered.connect(self._hovered)
+        self.plot_widget.setToolTip("Axes 1 and 2: the two directions in which the layer's "
+                                    "activations spread most (principal axes)")
+        self.plot_widget.setMinimumHeight(PLOT_MIN_PX)  # a short dock scrolls instead
         self.set_content(self.plot_widget)
+        keep_whole(self.caption)
         self.labels: np.ndarray | None = None
         self._brush_key: Any = None
         self.points = np.zeros((0, 2), np.float32)
@@ -120,6 +129,7 @@ class LayerLatentView(ProbeView):
             self.legend.setText("  ".join(
                 f'<span style="color:{class_color(c)}">{GLYPHS[(c // N_COLORS) % 3]}</span> {c}'
                 for c in classes[:24]))
+            fit(self.legend)
         self._brushes_cache = colors
         return colors
 
@@ -141,9 +151,10 @@ class LayerLatentView(ProbeView):
     def _axis_labels(self) -> None:
         e = self.explained
         def part(i: int) -> str:
-            return f" ({e[i]:.0%} of the spread)" if len(e) == 2 and e[i] > 0 else ""
-        axes(self.plot, plot_style(self.style_.name), left=f"principal axis 2{part(1)}",
-                   bottom=f"principal axis 1{part(0)}")
+            return f" ({e[i]:.0%} of spread)" if len(e) == 2 and e[i] > 0 else ""
+        # short: the rotated left label stays whole in a 1280×720 dock (the tooltip says more)
+        axes(self.plot, plot_style(self.style_.name), left=f"axis 2{part(1)}",
+             bottom=f"axis 1{part(0)}")
 
     def set_theme(self, name: str) -> None:
         s = self.theme_style(name)

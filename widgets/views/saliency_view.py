@@ -7,7 +7,9 @@ the Grad-CAM method, ``"introspection:grad_cam"`` (``cam_input`` (H, W) or ``cam
 ``requests_changed({"saliency": options})`` or ``{"grad_cam": options}``
 (``engine.introspection`` option names); ``probe_requests()`` returns the current one.
 Layers come from ``set_layers(report.shapes, input_name)`` or ``set_model_context``
-(``widgets.panels.inside_dock.ViewContext``).
+(``widgets.panels.inside_dock.ViewContext``). At a projector's 1280×720 the picture keeps
+>= 140 px a side (the Look-inside dock scrolls instead of squashing it to a strip) and the
+caption and summary wrap whole (``wrap_fit.keep_whole``).
 """
 
 from __future__ import annotations
@@ -27,12 +29,14 @@ from widgets.views.inspect_common import (
     heat_rgba,
     image_of,
 )
+from widgets.views.wrap_fit import fit, keep_whole
 
 METHODS = (("Gradient (vanilla)", "vanilla"), ("Gradient × input", "grad_x_input"),
            ("SmoothGrad", "smoothgrad"), ("Integrated gradients", "integrated"),
            ("Grad-CAM", "grad_cam"))
 HEAT = OKABE_ITO["vermillion"]
 PROBE_SAMPLES = 256
+PANEL_MIN_PX = 140 + 40  # the picture >= 140 px a side (a projector) + the title row
 CAPTION = ("Orange-red marks the input values that change the class score most: the network "
            "\"looks\" there to decide. Try another sample or class.")
 
@@ -55,6 +59,23 @@ class SaliencyView(ProbeView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(CAPTION, "Press Play or Step: the saliency map appears once the "
                                   "network has made a prediction.", parent)
+        self._build_controls()
+        self.panel = SamplePanel()
+        self.panel.setMinimumHeight(PANEL_MIN_PX)  # a short dock scrolls instead
+        self.set_content(self.panel)
+        self.add_summary()
+        keep_whole(self.caption, self.summary)  # wrapped whole, never cut
+        self.conv_layers: list[str] = []
+        self.set_layers({})
+        self.method_box.currentIndexChanged.connect(self._changed)
+        self.layer_box.currentIndexChanged.connect(self._changed)
+        self.sample_spin.valueChanged.connect(self._changed)
+        self.class_box.currentIndexChanged.connect(self._changed)
+        self.opacity.valueChanged.connect(self._redraw)
+        self.set_theme(self.style_.name)
+
+    def _build_controls(self) -> None:
+        """Two rows: method (and layer), then sample, class and the map's opacity."""
         self.method_box = QComboBox()
         for text, key in METHODS:
             self.method_box.addItem(text, key)
@@ -81,17 +102,6 @@ class SaliencyView(ProbeView):
                         QLabel("map"), self.opacity):
             row.addWidget(control)
         row.addStretch(1)
-        self.panel = SamplePanel()
-        self.set_content(self.panel)
-        self.add_summary()
-        self.conv_layers: list[str] = []
-        self.set_layers({})
-        self.method_box.currentIndexChanged.connect(self._changed)
-        self.layer_box.currentIndexChanged.connect(self._changed)
-        self.sample_spin.valueChanged.connect(self._changed)
-        self.class_box.currentIndexChanged.connect(self._changed)
-        self.opacity.valueChanged.connect(self._redraw)
-        self.set_theme(self.style_.name)
 
     # -- inputs --------------------------------------------------------------------------------
     def set_layers(self, shapes: dict[str, tuple[int, ...]], input_name: str | None = None) -> None:
@@ -186,6 +196,7 @@ class SaliencyView(ProbeView):
         empty = heat is not None and not np.any(np.asarray(heat) > 0)
         self.summary.setText(self._summary(r) + (" · the map is empty: no region raises this "
                                                  "class's score" if empty else ""))
+        fit(self.summary)
 
     def _heat(self, r: dict[str, Any], picture: np.ndarray | None) -> np.ndarray | None:
         if "cam_input" in r:
