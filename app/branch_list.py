@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.history import TrainingHistory
 from engine.checkpoints import Checkpoint
 from engine.graph import Graph
+from engine.snapshots import Snapshot
 from engine.timeline_file import SavedBranch
 
 
@@ -22,7 +24,9 @@ class Branch:
     ``present``: its whole state when it was left (None while it is the one training), and
     ``moments``: its timeline then; ``learning_rate``: the rate it trains with (None: the
     project's); ``settings``: its optimizer and batch size (``app.branch_settings``; None: the
-    project's); ``graph``: the network it trains (None: the project's)."""
+    project's); ``graph``: the network it trains (None: the project's). ``history`` and
+    ``last``: its losses and metrics and its last snapshot when it was left (this session
+    only, not saved), so switching back shows its numbers and curve again."""
 
     name: str
     learning_rate: float | None = None
@@ -31,6 +35,8 @@ class Branch:
     moments: list[Checkpoint] = field(default_factory=list)
     fork_step: int | None = None  # the step of the moment it branched from (None: first run)
     graph: Graph | None = None
+    history: TrainingHistory | None = None
+    last: Snapshot | None = None
 
     def saved(self) -> SavedBranch:
         return SavedBranch(self.name, self.fork_step, self.learning_rate, self.settings,

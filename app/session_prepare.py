@@ -11,19 +11,27 @@ a preparation runs the state is ``preparing``; a Play or Step pressed meanwhile 
 every path — ``load``, background preparation, branch, rebuild — so views that keep a private
 copy of the model (the latent decoder of a VAE) never miss the first run after a fresh load:
 ``history_cleared`` comes while the old model is already gone and the new one not yet built.
+
+A timeline branch left for another keeps a copy of its history and last snapshot
+(``kept_history``); switching back to it puts them back (``resume_history``): its losses and
+metrics are the run's again (saved with its weights) and the views show its last numbers.
 """
 
 from __future__ import annotations
 
+import copy
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from app.history import TrainingHistory
 from app.preparation import PreparationJob, PreparedRun, Preparer
 from app.session_live import SessionLive
 from app.worker import TrainingWorker
 from engine.checkpoints import Checkpoint
 from engine.project import Project
+from engine.snapshots import Snapshot
 
 COMMANDS = ("running", "step", "epoch")  # what Play, Step batch and Step epoch ask for
 
@@ -68,6 +76,25 @@ class SessionPreparing(SessionLive):
     def wait_for_preparation(self, timeout: float = 30.0) -> bool:
         """Block until no preparation thread is alive (tests); True when none is."""
         return self._preparer.wait_idle(timeout)
+
+    def kept_history(self) -> tuple[TrainingHistory, Snapshot | None]:
+        """A copy of the run's history and its last snapshot (for a branch being left)."""
+        return copy.deepcopy(self.history), self.last_snapshot
+
+    def resume_history(self, history: TrainingHistory, last: Snapshot | None) -> None:
+        """A branch switched back to (right after ``branch_from``): its ``history`` (kept by
+        ``kept_history``) is the run's again, in place (the Coach reads the same object), and
+        its ``last`` snapshot goes to the views (``snapshot_ready``) without its losses, which
+        the history and the loss plot hold already. Its next steps follow on."""
+        kept = copy.deepcopy(history)
+        self.history.clear()
+        self.history.step_losses.extend(kept.step_losses)
+        self.history.first_step = kept.first_step
+        self.history.epochs.extend(kept.epochs)
+        self.history.metrics.update(kept.metrics)
+        if last is not None:
+            self.last_snapshot = replace(last, batch_losses=(), epoch_rows=())
+            self.snapshot_ready.emit(self.last_snapshot)
 
     def _start_preparing(self, job: PreparationJob, then: str | None) -> None:
         """State ``preparing`` with ``then`` queued; ``job`` runs on the preparer's thread."""

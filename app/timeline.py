@@ -26,8 +26,9 @@ run again), ``failed(str)`` (a learner-readable message), ``notice(str)`` (news 
 learner, e.g. which layers kept their weights), ``branched()`` (a branch now trains: the
 session holds the canvas's network), ``switched(graph, training)`` (another branch trains
 now, or a reopened one resumes: the window shows its network and settings,
-``ProjectDocument.show_branch``), ``kept(name, snapshots)`` (a run of the Compare window was
-kept as a branch, ``keep_run``: its curve for the loss plot). No QtWidgets here.
+``ProjectDocument.show_branch``), ``resumed(name)`` (back on that branch: its curve and
+numbers are current again, ``session.resume_history``), ``kept(name, snapshots)`` (a run of
+the Compare window kept as a branch, ``keep_run``: its curve for the loss plot). No QtWidgets.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class TimelineController(QObject):
     renamed = Signal(str, str)  # old name, new name
     switched = Signal(object, object)  # Graph, TrainConfig: what the session trains now
     kept = Signal(str, object)  # a compared run kept as a branch: its name, its snapshots
+    resumed = Signal(str)  # switched back to the branch of this name: its curve is current
 
     def __init__(self, session: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -198,6 +200,10 @@ class TimelineController(QObject):
         target.present, target.moments, self.current = None, [], index
         self._resume_pending = False
         self.branches_changed.emit()
+        self.resumed.emit(target.name)
+        if target.history is not None:  # its numbers on the views again, its losses saved
+            self.session.resume_history(target.history, target.last)
+        target.history = target.last = None
         self._show_trained()
         if edit is not None:
             self.notice.emit(f"Your change to the network that had not been trained yet "
@@ -327,6 +333,7 @@ class TimelineController(QObject):
         self.leaving.emit(branch.name)
         branch.present, branch.settings, branch.learning_rate, branch.graph = state
         branch.moments = self.store.checkpoints()
+        branch.history, branch.last = self.session.kept_history()
         return True
 
     def _switch(self, start: Any) -> bool:

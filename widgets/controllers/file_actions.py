@@ -10,7 +10,9 @@ Save writes the trained run beside the project (``NAME.layerlab.npz``: weights c
 training thread between two steps, and the history; the timeline's checkpoints too when
 "Save the timeline" is ticked, ``widgets.panels.timeline_bar``) when the session's network is the
 document's; Open shows a saved run again (map, curves, metrics) or, when it no longer fits
-the network, says so and starts from fresh weights. Save dialogs start in the user's
+the network, says so and starts from fresh weights. After a timeline branch switch the
+shown branch's weights are saved (while it is prepared: those of the moment it goes on
+from) with its own history (``session.resume_history``). Save dialogs start in the user's
 documents folder (``LayerLab`` inside it), and a bundled example is never written: opened
 from anywhere it becomes an untitled copy, and saving into the examples folder is refused.
 """
@@ -26,6 +28,7 @@ from app.autosave import discard_recovery, find_recovery, load_recovery
 from app.document import project_name_of
 from app.project_io import is_bundled, read_checked, read_saved_run
 from app.saved_run import history_arrays, same_network
+from engine.checkpoints import model_weights
 from engine.new_project import new_project
 from engine.project import save_weights, weights_path
 from engine.types import LayerLabError
@@ -193,8 +196,14 @@ class FileController(QObject):
         """The session's weights (a consistent copy) and history when they belong to the
         document's network; (None, None) otherwise (not trained, or the network changed)."""
         session = self.win.session
-        if not session.has_trained_weights or session.project is None \
-                or not same_network(session.project.graph, self.doc.graph):
+        if session.project is None or not same_network(session.project.graph, self.doc.graph):
+            return None, None
+        if session.preparing_branch:  # a branch (or one switched back to) is being prepared:
+            start = session.present_checkpoint()  # the weights it starts from, once trained
+            if start is None or start.step == 0:
+                return None, None
+            return model_weights(start), history_arrays(session.history)
+        if not session.has_trained_weights:
             return None, None
         return session.weights_snapshot(), history_arrays(session.history)
 

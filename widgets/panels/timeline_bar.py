@@ -334,6 +334,7 @@ def install_timeline(win: TimelineHost) -> TimelineBar:
     controller.renamed.connect(loss.relabel_runs)
     controller.branch_deleted.connect(loss.drop_runs)
     controller.kept.connect(loss.keep_snapshots)  # a compared run kept: its curve, dimmed
+    controller.resumed.connect(loss.resume_run)  # switched back: its curve is current again
     controller.failed.connect(lambda message: win.post(message, "warning"))
     win.session.snapshot_ready.connect(bar.on_live_snapshot)
     win.session.history_cleared.connect(bar.refresh)

@@ -5,7 +5,8 @@ validation loss, accuracy or R², the epoch marks: x = step). ``KeptRuns`` is th
 ``widgets.plots.loss_plot.LossPlot`` that keeps finished runs dimmed beside the current one
 (at most ``MAX_KEPT_RUNS``), names, renames and drops them — a timeline branch's curves
 follow its name — and ``keep_snapshots(label, snaps)`` keeps the curve of a run trained
-elsewhere (a run of the Compare window kept as a branch) from its snapshots.
+elsewhere (a run of the Compare window kept as a branch) from its snapshots;
+``resume_run(label)`` makes a kept run the current one again (a branch switched back to).
 ``curves_of(label, snaps, smoothing)`` builds those series; ``readout_text(run, metric, x)``
 is the hover read-out of a run at step ``x``.
 """
@@ -96,6 +97,7 @@ class KeptRuns:
     kept: list[RunCurves]
     loss_plot: Any
     metric_plot: Any
+    _ema_state: tuple[float, int]
 
     @property
     def smoothing(self) -> float:  # LossPlot's: the smoothing slider's weight
@@ -104,6 +106,8 @@ class KeptRuns:
     def _update_key(self) -> None: ...
 
     def _reset_current(self) -> None: ...
+
+    def redraw(self) -> None: ...
 
     def start_run(self, label: str) -> None:
         """Begin a new run; the current one (if it has data) stays as dimmed curves."""
@@ -116,6 +120,27 @@ class KeptRuns:
         """Name the current run in the key (a timeline branch: where it forked)."""
         self.run.label = label
         self._update_key()
+
+    def resume_run(self, label: str) -> bool:
+        """The newest kept run called ``label`` is the current run again (a timeline branch
+        switched back to: it trains on from its end), no longer dimmed; the current one is
+        kept dimmed when it has data. False when no kept run has that name."""
+        found = [r for r in self.kept if r.label == label]
+        if not found:
+            return False
+        run = found[-1]
+        self._drop_items(run)
+        self.kept.remove(run)
+        if not self.run.empty:
+            self._keep_run(self.run)
+        self.run = run
+        self._reset_current()  # offsets and items of the current curve start afresh
+        finite = int(np.isfinite(run.steps.y).sum()) if run.steps.n else 0
+        if finite and np.isfinite(run.smooth.y[-1]):  # the smoothing goes on where it was
+            weight = self.smoothing
+            self._ema_state = (float(run.smooth.y[-1]) * (1.0 - weight ** finite), finite)
+        self.redraw()
+        return True
 
     def drop_runs(self, label: str) -> None:
         """Remove the dimmed curves of the earlier runs called ``label`` (a deleted branch)."""
