@@ -21,6 +21,8 @@
   (as it offered "Fix all" for two or more).
 - A trained project reopened from its weights file read "Samples/s 0" and "Time 0.0 s" beside
   its 300/300 and 99.0 %, as if the run had taken no time: now "–" (not measured).
+- Tools → Initialization side by side: the chosen scheme's button is bold and lost its last
+  letter ("Glorot"); each button now has room for its bold label.
 """
 
 from __future__ import annotations
@@ -182,3 +184,24 @@ def test_reopened_trained_project_shows_no_zero_speed(window, qtbot, tmp_path):
     assert panel.values["accuracy"].text().endswith("%")  # the saved run is shown
     assert panel.values["speed"].text() == "–"  # was "0"
     assert panel.values["elapsed"].text() == "–"  # was "0.0 s"
+
+
+def test_initialization_buttons_have_room_for_their_bold_label(window, qtbot):
+    from PySide6.QtGui import QFont, QFontMetrics
+    from PySide6.QtWidgets import QStyle, QStyleOptionButton
+
+    from widgets.views.init_multiples_view import InitMultiplesView
+
+    window.capacity.open_init()
+    view = window.capacity.windows["init"].findChild(InitMultiplesView)
+    qtbot.waitUntil(view.isVisible, timeout=3000)
+    for button in view.buttons.buttons():
+        button.setChecked(True)  # checked: bold
+        qtbot.wait(10)
+        bold = QFont(button.font())
+        bold.setBold(True)
+        option = QStyleOptionButton()
+        button.initStyleOption(option)
+        room = button.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option,
+                                             button).width()
+        assert room >= QFontMetrics(bold).horizontalAdvance(button.text()), button.text()

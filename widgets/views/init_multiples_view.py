@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QFont, QFontMetrics, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDoubleSpinBox,
@@ -50,6 +51,16 @@ def project_scheme(project: Project) -> tuple[str | None, str]:
             name = str(node.options.get("kernel_initializer", "glorot_uniform")).lower()
             return FAMILIES.get(ALIASES.get(name, name)), name
     return "glorot", ""
+
+
+def bold_width(button: QPushButton) -> int:
+    """The width ``button`` needs to show its text in bold (its checked look): its size hint
+    plus what bold adds to the text."""
+    bold = QFont(button.font())
+    bold.setBold(True)
+    extra = (QFontMetrics(bold).horizontalAdvance(button.text())
+             - button.fontMetrics().horizontalAdvance(button.text()))
+    return button.sizeHint().width() + max(extra, 0) + 2  # 2: sub-pixel advances rounded
 
 
 class InitMultiplesView(QWidget):
@@ -88,6 +99,13 @@ class InitMultiplesView(QWidget):
         self.buttons.idClicked.connect(lambda _i: self.refresh())
         self.sigma.valueChanged.connect(lambda _v: self.refresh())
         self._press_own()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        """Checked, a scheme's label is bold ("Glorot" lost its t): room for it, measured in
+        the font the buttons show with (the window's, known once shown)."""
+        super().showEvent(event)
+        for button in self.buttons.buttons():
+            button.setMinimumWidth(bold_width(button))
 
     def _press_own(self) -> None:
         """Press the network's own initializer (or say it has no button) and draw it."""
