@@ -2,7 +2,8 @@
 
 ``Branch`` is one line of the run's history with what it needs to train on later: its whole
 state when it was left, its moments, its rate, optimizer and batch size, and its network.
-``settings_text(branch)`` says its settings in a few words; ``unique_name(names, name)`` gives
+``settings_text(branch)`` says its settings in a few words; ``history_of(snapshots)`` gives
+a run's history and last snapshot from its snapshots; ``unique_name(names, name)`` gives
 a name not taken yet (``"lr 0.1 (2)"``). Used by ``app.timeline``. No Qt.
 """
 
@@ -61,6 +62,17 @@ def settings_text(branch: Branch) -> str:
     if branch.learning_rate is not None:
         parts.append(f"lr {branch.learning_rate:g}")
     return ", ".join(parts) or "the project's settings"
+
+
+def history_of(snapshots: list[Snapshot]) -> tuple[TrainingHistory | None, Snapshot | None]:
+    """The history and last snapshot of a run trained elsewhere (a Compare window's run kept
+    as a branch), from its snapshots, oldest first; (None, None) without any."""
+    if not snapshots:
+        return None, None
+    history = TrainingHistory()
+    for snap in snapshots:
+        history.add(snap)
+    return history, snapshots[-1]
 
 
 def unique_name(names: list[str], name: str) -> str:

@@ -40,7 +40,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from app.branch_graph import describe_edit, edited_network, grafted_start, network_of
-from app.branch_list import Branch, settings_text, unique_name
+from app.branch_list import Branch, history_of, settings_text, unique_name
 from app.branch_settings import describe, settings_of
 from app.moment_probes import Moment, MomentProbes
 from app.preparation import describe_error
@@ -214,15 +214,15 @@ class TimelineController(QObject):
     def keep_run(self, name: str, project: Any, start: Checkpoint, present: Checkpoint,
                  learning_rate: float | None, snapshots: list[Snapshot],
                  moments: list[Checkpoint] | None = None) -> Branch:
-        """Add a run of the Compare window (``project``: its network and settings) to the
-        branch list, resting at ``present`` (its whole final state). Its moments: this run's
-        before ``start`` (same network), then its own (``moments``; None: start and present).
-        ``kept`` hands its curve (``snapshots``) to the loss plot under its name."""
+        """Add a Compare window's run (``project``: its network and settings) to the branch
+        list, resting at ``present`` (its whole final state). Its moments: this run's before
+        ``start``, then its own (``moments``; None: start and present); ``kept``: its curve."""
         names, own = [b.name for b in self.branches], moments or [start, present]
         same = network_of(project.graph) == network_of(self.session.project.graph)
         earlier = [c for c in self.store.checkpoints() if c.step < start.step] if same else []
         branch = Branch(unique_name(names, name), learning_rate, settings_of(project.training),
-                        present, earlier + own, start.step, copy.deepcopy(project.graph))
+                        present, earlier + own, start.step, copy.deepcopy(project.graph),
+                        *history_of(snapshots))  # its numbers, shown when switched to
         self.branches.append(branch)
         self.kept.emit(branch.name, list(snapshots))
         self.branches_changed.emit()

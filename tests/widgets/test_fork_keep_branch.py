@@ -71,6 +71,12 @@ def test_a_compared_branch_is_kept_and_switched_to(window, qtbot):
     qtbot.waitUntil(lambda: window.run.state == "finished", timeout=30000)
     now = window.session.model.get_weights()
     assert all(np.array_equal(now[k], end[k]) for k in end)
+    # its own numbers and its curve as the current one (not only a dimmed earlier run)
+    assert window.training_panel.values["step"].text() == f"{run.last.step:,}"
+    assert window.session.last_snapshot.val_loss == run.last.val_loss
+    assert window.session.history.steps_seen > 0  # saved with its weights
+    loss = window.plots.loss
+    assert loss.run.label == kept.name and int(loss.run.steps.x[-1]) == run.last.step
     assert window.training_panel.editors["optimizer"].currentData() == "sgd"
     assert window.training_panel.editors["learning_rate"].value() == pytest.approx(0.05)
     assert window.session.project.training.optimizer == "sgd"
