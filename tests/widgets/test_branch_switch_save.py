@@ -14,9 +14,9 @@ from engine.project import weights_path
 
 
 def _branch_then_back(window, qtbot):
-    """Train 6 epochs, branch at epoch 2 with SGD, batch 5, switch to the first run.
+    """Train 4 epochs, branch at epoch 2 with SGD, batch 5, switch to the first run.
     Returns the first run's last snapshot and its whole state when it was left."""
-    window.doc.set_training({"epochs": 6})
+    window.doc.set_training({"epochs": 4})
     window.run.toggle_play()
     qtbot.waitUntil(lambda: window.run.state == "finished", timeout=30000)
     first_last = window.session.last_snapshot
@@ -73,20 +73,12 @@ def test_save_as_right_after_switching_back_writes_the_first_runs_weights(
     _check_saved(window, qtbot, posted, path, first_state)
 
 
-def test_save_as_after_the_switch_settles_writes_the_first_runs_weights(
+def test_switching_back_shows_the_first_runs_numbers_and_curve_and_saves_it(
         window, qtbot, tmp_path, monkeypatch):
-    _, first_state = _branch_then_back(window, qtbot)
-    qtbot.waitUntil(lambda: window.run.state == "finished", timeout=30000)
-    path = tmp_path / "switched.layerlab.json"
-    posted = _save_as(window, monkeypatch, path)
-    _check_saved(window, qtbot, posted, path, first_state)
-
-
-def test_switching_back_shows_the_first_runs_numbers_and_curve(window, qtbot):
-    first_last, _ = _branch_then_back(window, qtbot)
+    first_last, first_state = _branch_then_back(window, qtbot)
     qtbot.waitUntil(lambda: window.run.state == "finished", timeout=30000)
     values = window.training_panel.values
-    assert values["epoch"].text() == "6/6"
+    assert values["epoch"].text() == "4/4"
     assert values["step"].text() == f"{first_last.step:,}"
     loss = window.plots.loss
     assert loss.run.label == "first run" and not loss.run.empty  # the current curve
@@ -95,3 +87,6 @@ def test_switching_back_shows_the_first_runs_numbers_and_curve(window, qtbot):
     assert "first run" not in [r.label for r in loss.kept]  # not also a grey earlier run
     branch = next(r for r in loss.kept if r.label == window.timeline.controller.branches[1].name)
     assert branch.steps.n > 0  # the branch's curve is the dimmed one now
+    path = tmp_path / "switched.layerlab.json"  # saved once the switch has settled
+    posted = _save_as(window, monkeypatch, path)
+    _check_saved(window, qtbot, posted, path, first_state)
