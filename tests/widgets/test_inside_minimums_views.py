@@ -68,6 +68,7 @@ def test_saliency_picture_is_readable(qtbot, tmp_path, monkeypatch, size):
         assert abs(image_aspect(view.panel.plot.getViewBox(), view.panel.base) - 1) < 0.1
         assert_whole(view.caption)
         assert_whole(view.summary)
+        assert view.summary.y() > view.stack.y(), "the readout goes under the picture"
         no_sideways_scroll(win, view)
     finally:
         close(win)

@@ -171,7 +171,7 @@ class ViewFrame(QWidget):
         self.summary.setContentsMargins(6, 0, 6, 0)
         column = self.layout()
         assert isinstance(column, QVBoxLayout)  # the frame's column (built in __init__)
-        column.insertWidget(2, self.summary)
+        column.insertWidget(column.indexOf(self.stack) + 1, self.summary)  # under any bar rows
         return self.summary
 
 
