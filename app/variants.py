@@ -40,6 +40,7 @@ from typing import Any
 from app.variant_graph import add_dropout, remove_dropout
 from engine.checkpoints import Checkpoint, can_resume, restore
 from engine.datasets.base import Dataset
+from engine.optimizers import OPTIMIZERS
 from engine.project import Project
 from engine.recipes import prepare
 from engine.snapshots import Snapshot
@@ -76,6 +77,8 @@ class VariantSpec:
 
 def _part(key: str, value: Any) -> str:
     text = f"{value:g}" if isinstance(value, float) else str(value)
+    if key == "optimizer" and value in OPTIMIZERS:  # "Adam", as the Training panel says
+        text = OPTIMIZERS[value].display_name or text
     short = SHORT.get(key, key)
     return f"{short} {text}" if short else text
 

@@ -93,7 +93,7 @@ def test_pause_holds_and_resume_goes_on() -> None:
 def test_labels_and_checks() -> None:
     spec = VariantSpec({"learning_rate": 0.1, "optimizer": "sgd"},
                        {"hidden1": {"units": 16, "activation": "relu"}})
-    assert spec.label() == "lr 0.1, sgd, hidden1 units 16, hidden1 relu"
+    assert spec.label() == "lr 0.1, SGD, hidden1 units 16, hidden1 relu"
     variant = make_variant(spiral(), spec)
     assert variant.training.optimizer == "sgd"
     assert variant.training.optimizer_options == {"learning_rate": 0.1}
@@ -109,3 +109,8 @@ def test_labels_and_checks() -> None:
         group.add(VariantRun(spiral(), "x"))
     assert sharing_note(4, 2).startswith("4 runs share 2 cores: each runs at about half speed")
     assert sharing_note(2, 2) == "2 runs on 2 cores: each at full speed."
+
+
+def test_a_variant_names_its_optimizer_as_the_training_panel_does():
+    assert VariantSpec({"optimizer": "adam", "learning_rate": 0.01}).label() == "Adam, lr 0.01"
+    assert VariantSpec({"optimizer": "momentum"}).label() == "SGD + momentum"

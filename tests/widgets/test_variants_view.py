@@ -109,5 +109,5 @@ def test_the_editor_keeps_only_what_the_learner_changed(qtbot):
     editor.units.setValue(16)
     editor.activation.setCurrentText("relu")
     editor.optimizer.setCurrentText("sgd")
-    assert editor.spec().label() == "sgd, hidden1 units 16, hidden1 relu"
+    assert editor.spec().label() == "SGD, hidden1 units 16, hidden1 relu"
     assert "2 run" in editor.note.text()
