@@ -19,6 +19,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QFont, QFontMetrics, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QButtonGroup,
     QDoubleSpinBox,
     QHBoxLayout,
@@ -53,7 +54,7 @@ def project_scheme(project: Project) -> tuple[str | None, str]:
     return "glorot", ""
 
 
-def bold_width(button: QPushButton) -> int:
+def bold_width(button: QAbstractButton) -> int:
     """The width ``button`` needs to show its text in bold (its checked look): its size hint
     plus what bold adds to the text."""
     bold = QFont(button.font())
