@@ -257,3 +257,18 @@ def test_the_header_counts_in_words_one_problem_it_two_problems_them(window, qtb
     more = window.problems.problem_count
     assert more >= 2 and f"{more} problems stop training" in window.problems.summary.text()
     assert "fix them below" in window.problems.summary.text()
+
+
+def test_the_header_does_not_say_press_play_while_training(window, qtbot):
+    open_base(window, "spiral")
+    window.doc.set_training({"epochs": 100_000, "max_steps_per_second": 60})
+    assert "Ready to train" in window.problems.summary.text()
+    window.run.toggle_play()
+    qtbot.waitUntil(lambda: window.session.state == "running", timeout=10_000)
+    assert "Training" in window.problems.summary.text()
+    assert "press Play" not in window.problems.summary.text()
+    window.run.toggle_play()  # Pause: Play goes on
+    qtbot.waitUntil(lambda: window.session.state == "paused", timeout=10_000)
+    assert "Ready to train" in window.problems.summary.text()
+    window.run.stop()
+    qtbot.waitUntil(lambda: window.session.state in ("stopped", "finished"), timeout=10_000)

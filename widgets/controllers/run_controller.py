@@ -243,6 +243,7 @@ class RunController(QObject):
     def _on_state_changed(self, state: str) -> None:
         was, self.state = self.state, state
         self._update_actions()
+        self.win.problems.set_training(state == "running")
         self.win.show_state(STATE_TEXT.get(state, state))
         if state == "preparing":
             self.win.training_panel.show_message(PREPARING_TEXT)

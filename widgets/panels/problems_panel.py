@@ -64,6 +64,7 @@ class ProblemsPanel(QWidget):
         self.messages: list[tuple[str, str, float]] = []  # (level, text, time)
         self._data_pending = source is not None and source.data is None \
             and not source.load_error
+        self.training = False  # a run is going: "press Play" would be wrong
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         top = QHBoxLayout()
@@ -226,6 +227,12 @@ class ProblemsPanel(QWidget):
         self.list.setItemWidget(item, row)
         self.fix_buttons.append(button)
 
+    def set_training(self, training: bool) -> None:
+        """While a run goes the header says so instead of "press Play"."""
+        if training != self.training:
+            self.training = training
+            self._update_summary()
+
     def _update_summary(self) -> None:
         c = current_colors()
         n = self.problem_count
@@ -239,8 +246,9 @@ class ProblemsPanel(QWidget):
                                     "(Edit → Undo takes a fix back).")
         else:
             # short: one line in the 460 px Problems panel of a 1280×720 window
-            self.summary.setText(f"<b style='color:{c.ok}'>✔ Ready to train</b> — "
-                                 "press Play.")
+            self.summary.setText(f"<b style='color:{c.ok}'>✔ Training</b> — no problem found."
+                                 if self.training else
+                                 f"<b style='color:{c.ok}'>✔ Ready to train</b> — press Play.")
             self.summary.setToolTip("The network fits the data and the training settings.")
         warned = len(self.problems) - n
         if warned and not self._data_pending:

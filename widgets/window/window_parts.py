@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # the parts import their controllers' modules: types only
     from widgets.lessons.lesson_dock import LessonController
     from widgets.panels.dataset_panel import DatasetPanel
     from widgets.panels.plots_dock import LivePlots
+    from widgets.panels.problems_panel import ProblemsPanel
     from widgets.panels.timeline_bar import TimelineBar
     from widgets.panels.training_panel import TrainingPanel
 
@@ -52,6 +53,9 @@ class WindowParts(Protocol):
 
     @property
     def dataset_panel(self) -> DatasetPanel: ...
+
+    @property
+    def problems(self) -> ProblemsPanel: ...
 
     @property
     def run(self) -> RunController: ...
