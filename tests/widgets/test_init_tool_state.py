@@ -12,14 +12,15 @@ from tests.widgets.test_capacity_views import tools_action
 
 
 def _look(button) -> np.ndarray:
-    """Mean colour of the button's face (its left quarter, away from the text), RGB — without
+    """Mean colour of the button's face (a strip at its left edge, away from the centred text:
+    a short label such as "He" reaches into the left quarter in a larger font), RGB — without
     a hover highlight (the cursor may rest where an earlier test clicked) or focus frame."""
     button.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, False)
     if button.hasFocus():  # nor a focus frame (which button has it depends on earlier tests)
         button.clearFocus()
     image = button.grab().toImage()
     w, h = image.width(), image.height()
-    pixels = [image.pixelColor(x, y) for x in range(3, max(4, w // 4), 2)
+    pixels = [image.pixelColor(x, y) for x in range(3, max(4, min(w // 4, 9)), 2)
               for y in range(3, h - 3, 2)]
     return np.array([[c.red(), c.green(), c.blue()] for c in pixels], dtype=float).mean(axis=0)
 
