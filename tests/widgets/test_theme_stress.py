@@ -36,8 +36,11 @@ def _stress(cycles: int) -> None:
     stop = threading.Event()
 
     def training_like() -> None:
-        while not stop.is_set():
-            for _ in range(5000):
+        # ~200,000 cyclic objects a second: automatic collection would start in this thread
+        # every few milliseconds; with it off, they wait for the GUI thread's timer — a
+        # flat-out loop would outrun a GUI thread busy building a window (gigabytes)
+        while not stop.wait(0.005):
+            for _ in range(1000):
                 box: dict[str, object] = {}
                 box["self"] = box
 

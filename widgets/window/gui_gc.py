@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
+FULL_SHARE = 0.02  # of the GUI thread's time at most for full collections
 INTERVAL_MS = 100  # a tick costs ~µs when nothing is due; garbage waits at most this long
 
 
@@ -39,36 +41,32 @@ class GuiThreadCollector(QObject):
         self.thresholds = gc.get_threshold()
         self.collections = 0  # collections this collector ran (a test reads it)
         self.full_collections = 0
-        self.long_lived = len(gc.get_objects(generation=2))  # CPython's long_lived_total
-        self.pending = 0  # objects moved into generation 2 since the last full collection
+        self.next_full = 0.0  # time.monotonic() before which no full collection starts
         self._timer = QTimer(self, interval=interval_ms)
         self._timer.timeout.connect(self.check)
         gc.disable()
         self._timer.start()
 
     def check(self) -> None:
-        """Collect generation 0, 1 or 2 when due — CPython's own rule, including the one that
-        keeps full collections rare on a big heap: generation 2 only once the objects moved
-        into it since the last full collection exceed a quarter of those that survived it
-        (without it a full pass over every long-lived object came after every tenth
-        generation-1 collection: up to 1.5 s each in a test process holding many windows)."""
+        """Collect generation 0, 1 or 2 when due (automatic collection's counts), a full
+        collection at most ``FULL_SHARE`` of the time: on a big heap one full pass can take
+        a second (1.58 s of GUI CPU in a test process holding many windows), and CPython's
+        own rule against that (a quarter more long-lived objects) needs counts it does not
+        expose; timing the last pass bounds it without walking the heap."""
         count0, count1, count2 = gc.get_count()
         t0, t1, t2 = self.thresholds
         if count0 <= t0:
             return
-        if count1 > t1 and count2 > t2 and self.pending > self.long_lived // 4:
+        if count1 > t1 and count2 > t2 and time.monotonic() >= self.next_full:
             self._collect_full()
-        elif count1 > t1:
-            young = len(gc.get_objects(generation=0)) + len(gc.get_objects(generation=1))
-            self.pending += max(0, young - gc.collect(1))  # the survivors move to generation 2
         else:
-            gc.collect(0)
+            gc.collect(1 if count1 > t1 else 0)
         self.collections += 1
 
     def _collect_full(self) -> int:
+        start = time.monotonic()
         found = gc.collect()
-        self.long_lived = len(gc.get_objects(generation=2))
-        self.pending = 0
+        self.next_full = time.monotonic() + (time.monotonic() - start) / FULL_SHARE
         self.full_collections += 1
         return found
 
