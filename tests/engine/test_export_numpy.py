@@ -32,19 +32,7 @@ def exported(project, weights, tmp_path):
 
 @pytest.mark.parametrize("name", TRAINABLE)
 def test_outputs_loss_and_gradients_equal_the_engine(name, tmp_path):
-    project = example(name)
-    weights = random_weights(project)
-    _, x, y, out, probs, loss, grads = engine_reference(project, weights)
-    script, P = exported(project, weights, tmp_path)
-    ours, cache = script.forward(P, x)
-    np.testing.assert_allclose(ours, out, rtol=1e-10, atol=1e-10)
-    np.testing.assert_allclose(script.predict(P, x), probs, rtol=1e-10, atol=1e-10)
-    value, d_out = script.loss_fn(ours, y)
-    assert value == pytest.approx(loss, rel=1e-10)
-    G = script.backward(P, cache, d_out)
-    assert set(G) == set(grads)
-    for key, g in grads.items():
-        np.testing.assert_allclose(G[key], g, rtol=1e-8, atol=1e-10, err_msg=key)
+    numpy_matches_engine(example(name), tmp_path)  # asserts outputs, loss and gradients
 
 
 def test_variants_with_strides_average_pooling_and_gru(tmp_path):
